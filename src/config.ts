@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from './paths.js';
+
+// Environment strings → typed settings. Empty strings count as unset, so `FOO=` in a .env file means "default".
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const int = (fallback: number, min: number, max: number) =>
+  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.coerce.number().int().min(min).max(max));
+const bool = (fallback: boolean) =>
+  z.preprocess((v) => {
+    if (v === '' || v === undefined) return fallback;
+    if (typeof v === 'string' && /^(1|true|yes|on)$/i.test(v)) return true;
+    if (typeof v === 'string' && /^(0|false|no|off)$/i.test(v)) return false;
+    return v;
+  }, z.boolean());
+const url = (protocols: string[]) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .url()
+      .refine((u) => protocols.some((p) => u.startsWith(`${p}:`)), { message: `must start with ${protocols.join(': or ')}:` })
+      .optional(),
+  );
+
+const ConfigSchema = z.object({
+  PORT: int(8080, 0, 65535),
+  HOST: z.preprocess((v) => (v === '' || v === undefined ? '127.0.0.1' : v), z.string()),
+  DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? './data' : v), z.string()),
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  REDIS_URL: url(['redis', 'rediss']),
+  /** Key prefix for everything the service keeps in Redis (queue names, pub/sub channels). */
+  REDIS_PREFIX: z.preprocess((v) => (v === '' || v === undefined ? 'cca' : v), z.string().regex(/^[A-Za-z0-9:_-]+$/)),
+  /** PostgreSQL schema holding the tables (created when missing). */
+  DATABASE_SCHEMA: z.preprocess((v) => (v === '' || v === undefined ? 'public' : v), z.string().regex(/^[a-z_][a-z0-9_]*$/)),
+  MAX_CONCURRENT_TASKS: int(5, 1, 256),
+  TASK_TIMEOUT_SECONDS: int(1800, 1, 7 * 24 * 3600),
+  /** How long SIGTERM/SIGINT waits for running tasks before stopping them. */
+  SHUTDOWN_GRACE_SECONDS: int(30, 0, 3600),
+  DEFAULT_MODEL: z.preprocess((v) => (v === '' || v === undefined ? 'sonnet' : v), z.string().min(1)),
+  DEFAULT_MAX_TURNS: int(50, 1, 10_000),
+  CLAUDE_CODE_PATH: optionalString,
+  /** Where a run's Claude Code keeps its state (sessions). Unset: the user's ~/.claude, so a logged-in CLI keeps working. */
+  CLAUDE_CONFIG_DIR: optionalString,
+  /** The agent home whose .claude/agents and .claude/skills every run sees. */
+  AGENT_HOME: optionalString,
+  API_TOKEN: optionalString,
+  LOG_LEVEL: z.preprocess(
+    (v) => (v === '' || v === undefined ? 'info' : v),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  ),
+  PUBLIC_URL: url(['http', 'https']),
+
+  GITHUB_WEBHOOK_SECRET: optionalString,
+  GITHUB_TOKEN: optionalString,
+  GITHUB_APP_ID: optionalString,
+  GITHUB_APP_PRIVATE_KEY: optionalString,
+  GITHUB_API_URL: url(['http', 'https']),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_API_URL: url(['http', 'https']),
+  SLACK_NOTIFY_CHANNEL: optionalString,
+  JIRA_WEBHOOK_SECRET: optionalString,
+  JIRA_BASE_URL: url(['http', 'https']),
+  JIRA_EMAIL: optionalString,
+  JIRA_API_TOKEN: optionalString,
+  SENTRY_CLIENT_SECRET: optionalString,
+  SENTRY_AUTH_TOKEN: optionalString,
+  SENTRY_URL: url(['http', 'https']),
+
+  // Anthropic credentials: handed to Claude Code children, never used or logged by the service itself.
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_AUTH_TOKEN: optionalString,
+  CLAUDE_CODE_OAUTH_TOKEN: optionalString,
+  ANTHROPIC_BASE_URL: url(['http', 'https']),
+
+  /** Demo mode: the service runs against its own scripted model; every screen says so. */
+  DEMO_MODE: bool(false),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config extends RawConfig {
+  dataDir: string;
+  workspacesDir: string;
+  agentHome: string;
+  /** Settings that are secrets: their values are redacted wherever the service prints things. */
+  secretValues: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_KEYS = [
+  'API_TOKEN',
+  'GITHUB_WEBHOOK_SECRET',
+  'GITHUB_TOKEN',
+  'GITHUB_APP_PRIVATE_KEY',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'JIRA_WEBHOOK_SECRET',
+  'JIRA_API_TOKEN',
+  'SENTRY_CLIENT_SECRET',
+  'SENTRY_AUTH_TOKEN',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+] as const;
+
+/** Parses the environment once. A wrong value throws a ConfigError naming each variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const raw = parsed.data;
+  const problems: string[] = [];
+  if (raw.GITHUB_APP_ID && !raw.GITHUB_APP_PRIVATE_KEY) problems.push('GITHUB_APP_PRIVATE_KEY: required when GITHUB_APP_ID is set');
+  if (raw.JIRA_BASE_URL && !(raw.JIRA_EMAIL && raw.JIRA_API_TOKEN)) {
+    problems.push('JIRA_EMAIL / JIRA_API_TOKEN: required when JIRA_BASE_URL is set');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(raw.DATA_DIR);
+  return {
+    ...raw,
+    dataDir,
+    workspacesDir: path.join(dataDir, 'workspaces'),
+    agentHome: path.resolve(raw.AGENT_HOME ?? path.join(projectRoot, 'agent-home')),
+    secretValues: SECRET_KEYS.map((k) => raw[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4),
+  };
+}

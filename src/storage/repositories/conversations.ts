@@ -1,0 +1,140 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../../domain/ids.js';
+import type { ConversationMessageRow, ConversationRow, Database } from '../schema.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+export interface NewConversation {
+  conversation_id?: string;
+  title: string;
+  user_id?: string | null;
+  flow_id?: string | null;
+  source: string;
+}
+
+export class ConversationRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: NewConversation, now = Date.now()): Promise<ConversationRow> {
+    return this.db
+      .insertInto('conversations')
+      .values({
+        conversation_id: input.conversation_id ?? newId('conv'),
+        title: input.title,
+        user_id: input.user_id ?? null,
+        flow_id: input.flow_id ?? null,
+        source: input.source,
+        claude_session_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** The conversation with this id, created if it does not exist yet (external threads name theirs up front). */
+  async ensure(input: NewConversation & { conversation_id: string }, now = Date.now()): Promise<ConversationRow> {
+    await this.db
+      .insertInto('conversations')
+      .values({
+        conversation_id: input.conversation_id,
+        title: input.title,
+        user_id: input.user_id ?? null,
+        flow_id: input.flow_id ?? null,
+        source: input.source,
+        claude_session_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('conversation_id').doNothing())
+      .execute();
+    return (await this.get(input.conversation_id))!;
+  }
+
+  get(id: string): Promise<ConversationRow | undefined> {
+    return this.db.selectFrom('conversations').selectAll().where('conversation_id', '=', id).executeTakeFirst();
+  }
+
+  async list(opts: { limit: number; cursor?: string; archived?: boolean; source?: string }) {
+    let q = this.db.selectFrom('conversations').selectAll();
+    if (opts.archived !== undefined) q = q.where('archived', '=', opts.archived ? 1 : 0);
+    if (opts.source) q = q.where('source', '=', opts.source);
+    if (opts.cursor) {
+      const [at, id] = decodeCursor(opts.cursor);
+      q = q.where((eb) => eb.or([eb('updated_at', '<', at), eb.and([eb('updated_at', '=', at), eb('conversation_id', '<', id)])]));
+    }
+    const rows = await q.orderBy('updated_at', 'desc').orderBy('conversation_id', 'desc').limit(opts.limit + 1).execute();
+    const page = rows.slice(0, opts.limit);
+    const last = page.at(-1);
+    return {
+      conversations: page,
+      next_cursor: rows.length > opts.limit && last ? encodeCursor([last.updated_at, last.conversation_id]) : null,
+    };
+  }
+
+  async update(id: string, patch: { title?: string; archived?: boolean; claude_session_id?: string | null }, now = Date.now()) {
+    return this.db
+      .updateTable('conversations')
+      .set({
+        ...(patch.title !== undefined ? { title: patch.title } : {}),
+        ...(patch.archived !== undefined ? { archived: patch.archived ? 1 : 0 } : {}),
+        ...(patch.claude_session_id !== undefined ? { claude_session_id: patch.claude_session_id } : {}),
+        updated_at: now,
+      })
+      .where('conversation_id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Deletes the conversation and its messages; its tasks stay (they are the ledger) but lose the link. */
+  async delete(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('conversation_messages').where('conversation_id', '=', id).execute();
+      await trx.updateTable('tasks').set({ conversation_id: null }).where('conversation_id', '=', id).execute();
+      const res = await trx.deleteFrom('conversations').where('conversation_id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    });
+  }
+
+  async addMessage(
+    msg: { conversation_id: string; task_id?: string | null; role: 'user' | 'assistant' | 'system'; content: string; metadata?: unknown },
+    now = Date.now(),
+  ): Promise<ConversationMessageRow> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('conversation_messages')
+        .values({
+          message_id: newId('msg'),
+          conversation_id: msg.conversation_id,
+          task_id: msg.task_id ?? null,
+          role: msg.role,
+          content: msg.content,
+          metadata: msg.metadata === undefined ? null : JSON.stringify(msg.metadata),
+          created_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('conversations')
+        .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: now }))
+        .where('conversation_id', '=', msg.conversation_id)
+        .execute();
+      return row;
+    });
+  }
+
+  /** Messages oldest first; `before` pages back through long histories. */
+  async messages(conversationId: string, opts: { limit: number; before?: string }) {
+    let q = this.db.selectFrom('conversation_messages').selectAll().where('conversation_id', '=', conversationId);
+    if (opts.before) {
+      const [at, id] = decodeCursor(opts.before);
+      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('message_id', '<', id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('message_id', 'desc').limit(opts.limit + 1).execute();
+    const page = rows.slice(0, opts.limit);
+    const oldest = page.at(-1);
+    return {
+      messages: page.reverse(),
+      before_cursor: rows.length > opts.limit && oldest ? encodeCursor([oldest.created_at, oldest.message_id]) : null,
+    };
+  }
+}

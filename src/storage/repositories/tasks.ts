@@ -1,0 +1,145 @@
+import type { Kysely } from 'kysely';
+import { isFinal, sourcesOf, type TaskStatus } from '../../domain/task-status.js';
+import type { Database, NewTaskRow, TaskRow, TaskUpdate } from '../schema.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+export interface TaskFilter {
+  status?: TaskStatus[];
+  conversation_id?: string;
+  session_id?: string;
+  source?: string;
+  flow_id?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export type NewTask = Omit<NewTaskRow, 'created_at' | 'updated_at' | 'status' | 'queued_at'> & {
+  status: 'queued' | 'waiting_approval';
+};
+
+export class TaskRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts the row and counts it in its session and conversation, in one transaction. */
+  async create(task: NewTask, now = Date.now()): Promise<TaskRow> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('sessions')
+        .values({ session_id: task.session_id, user_id: null, machine_id: null, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('session_id').doNothing())
+        .execute();
+      const row = await trx
+        .insertInto('tasks')
+        .values({ ...task, created_at: now, updated_at: now, queued_at: task.status === 'queued' ? now : null })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('sessions')
+        .set((eb) => ({ total_tasks: eb('total_tasks', '+', 1), updated_at: now }))
+        .where('session_id', '=', task.session_id)
+        .execute();
+      if (task.conversation_id) {
+        await trx
+          .updateTable('conversations')
+          .set((eb) => ({ task_count: eb('task_count', '+', 1), updated_at: now }))
+          .where('conversation_id', '=', task.conversation_id)
+          .execute();
+      }
+      return row;
+    });
+  }
+
+  get(taskId: string): Promise<TaskRow | undefined> {
+    return this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+  }
+
+  /**
+   * Moves a task to `to` only if its current status allows it (the status machine decides), with the other fields
+   * in `patch`. Returns the updated row, or undefined when the move was not legal (someone else got there first).
+   * Reaching a final status adds the task's cost to its session and conversation in the same transaction.
+   */
+  async transition(taskId: string, to: TaskStatus, patch: TaskUpdate = {}, now = Date.now()): Promise<TaskRow | undefined> {
+    const from = sourcesOf(to);
+    if (from.length === 0) return undefined;
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('tasks')
+        .set({ ...patch, status: to, updated_at: now })
+        .where('task_id', '=', taskId)
+        .where('status', 'in', from)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row || !isFinal(to)) return row;
+      const cost = row.cost_usd ?? 0;
+      await trx
+        .updateTable('sessions')
+        .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', cost), updated_at: now }))
+        .where('session_id', '=', row.session_id)
+        .execute();
+      if (row.conversation_id) {
+        await trx
+          .updateTable('conversations')
+          .set((eb) => ({
+            total_cost_usd: eb('total_cost_usd', '+', cost),
+            updated_at: now,
+            ...(row.claude_session_id ? { claude_session_id: row.claude_session_id } : {}),
+          }))
+          .where('conversation_id', '=', row.conversation_id)
+          .execute();
+      }
+      return row;
+    });
+  }
+
+  /** Fields that do not change the status (heartbeat, child pid, live counters). */
+  async update(taskId: string, patch: TaskUpdate, now = Date.now()): Promise<void> {
+    await this.db
+      .updateTable('tasks')
+      .set({ ...patch, updated_at: now })
+      .where('task_id', '=', taskId)
+      .execute();
+  }
+
+  async list(filter: TaskFilter): Promise<{ tasks: TaskRow[]; next_cursor: string | null }> {
+    let q = this.db.selectFrom('tasks').selectAll();
+    if (filter.status?.length) q = q.where('status', 'in', filter.status);
+    if (filter.conversation_id) q = q.where('conversation_id', '=', filter.conversation_id);
+    if (filter.session_id) q = q.where('session_id', '=', filter.session_id);
+    if (filter.source) q = q.where('source', '=', filter.source);
+    if (filter.flow_id) q = q.where('flow_id', '=', filter.flow_id);
+    if (filter.cursor) {
+      const [at, id] = decodeCursor(filter.cursor);
+      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('task_id', '<', id)])]));
+    }
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('task_id', 'desc')
+      .limit(filter.limit + 1)
+      .execute();
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    return { tasks: page, next_cursor: rows.length > filter.limit && last ? encodeCursor([last.created_at, last.task_id]) : null };
+  }
+
+  async idsWithStatus(status: TaskStatus): Promise<TaskRow[]> {
+    return this.db.selectFrom('tasks').selectAll().where('status', '=', status).orderBy('created_at').execute();
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('tasks')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async costSince(since: number): Promise<{ cost: number; tasks: number }> {
+    const row = await this.db
+      .selectFrom('tasks')
+      .select([(eb) => eb.fn.coalesce(eb.fn.sum<number>('cost_usd'), eb.lit(0)).as('cost'), (eb) => eb.fn.countAll<number>().as('tasks')])
+      .where('created_at', '>=', since)
+      .executeTakeFirstOrThrow();
+    return { cost: Number(row.cost), tasks: Number(row.tasks) };
+  }
+}

@@ -1,0 +1,184 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The tables, one interface for both dialects. Times are epoch milliseconds (bigint), booleans are 0/1 integers and
+ * structured fields are JSON text, so SQLite and PostgreSQL store and return exactly the same values.
+ */
+export interface Database {
+  sessions: SessionTable;
+  conversations: ConversationTable;
+  conversation_messages: ConversationMessageTable;
+  tasks: TaskTable;
+  task_events: TaskEventTable;
+  webhook_configs: WebhookConfigTable;
+  webhook_commands: WebhookCommandTable;
+  webhook_events: WebhookEventTable;
+  claude_sessions: ClaudeSessionTable;
+}
+
+type Json = string;
+type Flag = number;
+
+export interface SessionTable {
+  session_id: string;
+  user_id: string | null;
+  machine_id: string | null;
+  total_cost_usd: Generated<number>;
+  total_tasks: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationTable {
+  conversation_id: string;
+  user_id: string | null;
+  title: string;
+  flow_id: string | null;
+  source: string;
+  claude_session_id: string | null;
+  archived: Generated<Flag>;
+  total_cost_usd: Generated<number>;
+  task_count: Generated<number>;
+  message_count: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationMessageTable {
+  message_id: string;
+  conversation_id: string;
+  task_id: string | null;
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  metadata: Json | null;
+  created_at: number;
+}
+
+export interface TaskTable {
+  task_id: string;
+  session_id: string;
+  conversation_id: string | null;
+  flow_id: string | null;
+  parent_task_id: string | null;
+  external_id: string | null;
+  source: string;
+  source_metadata: Json | null;
+  requester: string | null;
+  rule: string | null;
+  assigned_agent: string | null;
+  model: string | null;
+  status: string;
+  input_message: string;
+  prompt: string | null;
+  system_prompt_append: string | null;
+  permission_mode: string | null;
+  allowed_tools: Json | null;
+  disallowed_tools: Json | null;
+  max_turns: number | null;
+  budget_usd: number | null;
+  output: string | null;
+  error: string | null;
+  outcome: string | null;
+  cost_usd: Generated<number>;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  cache_read_tokens: Generated<number>;
+  cache_creation_tokens: Generated<number>;
+  num_turns: Generated<number>;
+  duration_ms: number | null;
+  claude_session_id: string | null;
+  resume_session_id: string | null;
+  working_dir: string | null;
+  attempts: Generated<number>;
+  worker_id: string | null;
+  child_pid: number | null;
+  heartbeat_at: number | null;
+  cancel_requested: Generated<Flag>;
+  event_count: Generated<number>;
+  webhook_event_id: string | null;
+  post_back_error: string | null;
+  created_at: number;
+  queued_at: number | null;
+  started_at: number | null;
+  completed_at: number | null;
+  updated_at: number;
+}
+
+export interface TaskEventTable {
+  task_id: string;
+  seq: number;
+  type: string;
+  item: Json;
+  created_at: number;
+}
+
+export interface WebhookConfigTable {
+  webhook_id: string;
+  name: string;
+  provider: string;
+  secret: string;
+  enabled: Generated<Flag>;
+  trigger_phrase: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookCommandTable {
+  command_id: string;
+  webhook_id: string;
+  name: string;
+  trigger: string;
+  conditions: Json | null;
+  action: string;
+  agent: string | null;
+  template: string | null;
+  priority: Generated<number>;
+  permissions: Json | null;
+  needs_approval: Generated<Flag>;
+  stop_after_match: Generated<Flag>;
+  enabled: Generated<Flag>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookEventTable {
+  event_id: string;
+  webhook_id: string | null;
+  provider: string;
+  event_type: string | null;
+  delivery_id: string | null;
+  /** `<endpoint>:<delivery id>`, unique: a redelivery to the same endpoint is recognised and creates nothing. */
+  dedup_key: string | null;
+  headers: Json;
+  payload: string;
+  verified: Flag;
+  verification_error: string | null;
+  matched_command: string | null;
+  explanation: Json | null;
+  rendered_prompt: string | null;
+  task_id: string | null;
+  outcome: string;
+  status_code: number;
+  replay_of: string | null;
+  created_at: number;
+}
+
+/** A Claude Code session transcript, kept so any worker machine can resume a conversation. */
+export interface ClaudeSessionTable {
+  session_id: string;
+  conversation_id: string | null;
+  transcript: string;
+  updated_at: number;
+}
+
+export type TaskRow = Selectable<TaskTable>;
+export type NewTaskRow = Insertable<TaskTable>;
+export type TaskUpdate = Updateable<TaskTable>;
+export type ConversationRow = Selectable<ConversationTable>;
+export type ConversationMessageRow = Selectable<ConversationMessageTable>;
+export type SessionRow = Selectable<SessionTable>;
+export type TaskEventRow = Selectable<TaskEventTable>;
+export type WebhookEventRow = Selectable<WebhookEventTable>;
+export type WebhookConfigRow = Selectable<WebhookConfigTable>;
+export type WebhookCommandRow = Selectable<WebhookCommandTable>;
+export type Timestamp = ColumnType<number, number, number>;

@@ -1,0 +1,165 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStorage, type Storage } from '../src/storage/db.js';
+import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import { BadCursorError } from '../src/storage/repositories/cursor.js';
+import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
+
+// One suite, every dialect: the same assertions run on SQLite (a temp file) and on the machine's real PostgreSQL
+// (a fresh schema dropped afterwards).
+const dialects = [
+  { name: 'sqlite', skip: false },
+  { name: 'postgres', skip: !hasPostgres },
+] as const;
+
+for (const dialect of dialects) {
+  describe.skipIf(dialect.skip)(`storage on ${dialect.name}`, () => {
+    let storage: Storage;
+    let repos: Repositories;
+    const schema = freshSchemaName();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-storage-'));
+
+    beforeAll(async () => {
+      storage =
+        dialect.name === 'postgres'
+          ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
+          : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
+      repos = createRepositories(storage.db);
+    });
+    afterAll(async () => {
+      await storage?.close();
+      if (dialect.name === 'postgres') await dropSchema(schema);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const newTask = (id: string, extra: Partial<Parameters<Repositories['tasks']['create']>[0]> = {}) => ({
+      task_id: id,
+      session_id: 'sess-1',
+      source: 'dashboard',
+      input_message: `do ${id}`,
+      status: 'queued' as const,
+      conversation_id: null,
+      flow_id: null,
+      parent_task_id: null,
+      external_id: null,
+      source_metadata: null,
+      requester: 'dashboard:alice',
+      rule: null,
+      assigned_agent: null,
+      model: 'sonnet',
+      prompt: null,
+      system_prompt_append: null,
+      permission_mode: null,
+      allowed_tools: null,
+      disallowed_tools: null,
+      max_turns: null,
+      budget_usd: null,
+      output: null,
+      error: null,
+      outcome: null,
+      duration_ms: null,
+      claude_session_id: null,
+      resume_session_id: null,
+      working_dir: null,
+      worker_id: null,
+      child_pid: null,
+      heartbeat_at: null,
+      webhook_event_id: null,
+      post_back_error: null,
+      started_at: null,
+      completed_at: null,
+      ...extra,
+    });
+
+    it('migrates idempotently', async () => {
+      const again = dialect.name === 'postgres'
+        ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
+        : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
+      await again.close();
+    });
+
+    it('creates a task and keeps session and conversation totals current', async () => {
+      const conv = await repos.conversations.create({ title: 'First', source: 'dashboard' });
+      await repos.tasks.create(newTask('task_a', { conversation_id: conv.conversation_id }), 1000);
+      await repos.tasks.create(newTask('task_b', { conversation_id: conv.conversation_id }), 2000);
+      expect((await repos.sessions.get('sess-1'))?.total_tasks).toBe(2);
+      expect((await repos.conversations.get(conv.conversation_id))?.task_count).toBe(2);
+
+      expect(await repos.tasks.transition('task_a', 'running', { started_at: 1100 })).toMatchObject({ status: 'running' });
+      const done = await repos.tasks.transition('task_a', 'completed', { cost_usd: 0.25, claude_session_id: 'cs-1', outcome: 'success' });
+      expect(done).toMatchObject({ status: 'completed', cost_usd: 0.25 });
+      expect((await repos.sessions.get('sess-1'))?.total_cost_usd).toBeCloseTo(0.25);
+      const conversation = await repos.conversations.get(conv.conversation_id);
+      expect(conversation?.total_cost_usd).toBeCloseTo(0.25);
+      expect(conversation?.claude_session_id).toBe('cs-1');
+    });
+
+    it('refuses illegal transitions in the database itself', async () => {
+      await repos.tasks.create(newTask('task_c'));
+      expect(await repos.tasks.transition('task_c', 'completed')).toBeUndefined(); // queued → completed skips running
+      expect(await repos.tasks.transition('task_c', 'cancelled')).toMatchObject({ status: 'cancelled' });
+      expect(await repos.tasks.transition('task_c', 'running')).toBeUndefined();
+      expect(await repos.tasks.transition('task_c', 'completed')).toBeUndefined();
+      expect((await repos.tasks.get('task_c'))?.status).toBe('cancelled');
+    });
+
+    it('lets exactly one of two racing claims win', async () => {
+      await repos.tasks.create(newTask('task_race'));
+      const results = await Promise.all([repos.tasks.transition('task_race', 'running'), repos.tasks.transition('task_race', 'running')]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('pages tasks newest first with keyset cursors and filters', async () => {
+      for (let i = 0; i < 7; i++) await repos.tasks.create(newTask(`task_p${i}`, { session_id: 'sess-page', source: i % 2 ? 'github' : 'slack' }), 10_000 + i);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await repos.tasks.list({ session_id: 'sess-page', limit: 3, cursor });
+        seen.push(...page.tasks.map((t) => t.task_id));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(['task_p6', 'task_p5', 'task_p4', 'task_p3', 'task_p2', 'task_p1', 'task_p0']);
+      const github = await repos.tasks.list({ session_id: 'sess-page', source: 'github', limit: 10 });
+      expect(github.tasks.map((t) => t.task_id)).toEqual(['task_p5', 'task_p3', 'task_p1']);
+      await expect(repos.tasks.list({ limit: 3, cursor: 'garbage' })).rejects.toBeInstanceOf(BadCursorError);
+    });
+
+    it('stores events in seq order and replays after a seq', async () => {
+      await repos.tasks.create(newTask('task_ev'));
+      await repos.events.append([1, 2, 3].map((seq) => ({ task_id: 'task_ev', seq, type: 'task.output', item: { kind: 'text', text: `t${seq}` }, created_at: seq })));
+      await repos.events.append([{ task_id: 'task_ev', seq: 4, type: 'task.output', item: { kind: 'text', text: 'ü ✓' }, created_at: 4 }]);
+      const after = await repos.events.listAfter('task_ev', 2, 100);
+      expect(after.map((e) => e.seq)).toEqual([3, 4]);
+      expect(after[1]?.item).toEqual({ kind: 'text', text: 'ü ✓' });
+      expect((await repos.tasks.get('task_ev'))?.event_count).toBe(4);
+      await expect(
+        repos.events.append([{ task_id: 'task_ev', seq: 4, type: 'task.output', item: {}, created_at: 5 }]),
+      ).rejects.toThrow();
+    });
+
+    it('keeps conversations, their messages and deletion consistent', async () => {
+      const conv = await repos.conversations.create({ title: 'Talk', source: 'dashboard' });
+      for (let i = 0; i < 5; i++) await repos.conversations.addMessage({ conversation_id: conv.conversation_id, role: i % 2 ? 'assistant' : 'user', content: `m${i}` }, 500 + i);
+      const last3 = await repos.conversations.messages(conv.conversation_id, { limit: 3 });
+      expect(last3.messages.map((m) => m.content)).toEqual(['m2', 'm3', 'm4']);
+      const earlier = await repos.conversations.messages(conv.conversation_id, { limit: 3, before: last3.before_cursor! });
+      expect(earlier.messages.map((m) => m.content)).toEqual(['m0', 'm1']);
+      expect((await repos.conversations.get(conv.conversation_id))?.message_count).toBe(5);
+      expect(await repos.conversations.update(conv.conversation_id, { title: 'Renamed', archived: true })).toMatchObject({ title: 'Renamed', archived: 1 });
+      await repos.tasks.create(newTask('task_in_conv', { conversation_id: conv.conversation_id }));
+      expect(await repos.conversations.delete(conv.conversation_id)).toBe(true);
+      expect(await repos.conversations.get(conv.conversation_id)).toBeUndefined();
+      expect((await repos.conversations.messages(conv.conversation_id, { limit: 10 })).messages).toEqual([]);
+      expect((await repos.tasks.get('task_in_conv'))?.conversation_id).toBeNull();
+      expect(await repos.conversations.delete(conv.conversation_id)).toBe(false);
+    });
+
+    it('upserts Claude session transcripts', async () => {
+      await repos.claudeSessions.save('cs-x', null, 'line1\n');
+      await repos.claudeSessions.save('cs-x', null, 'line1\nline2\n');
+      expect(await repos.claudeSessions.get('cs-x')).toBe('line1\nline2\n');
+    });
+  });
+}
