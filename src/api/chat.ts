@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { ChatRequest } from '../contracts/api.js';
+import type { Services } from '../services.js';
+import { HttpError, parse } from './http-errors.js';
+
+export const DASHBOARD_SESSION = 'dashboard';
+
+export function chatRoutes(app: FastifyInstance, s: Services): void {
+  /** A message in: the user's message is stored, a task is queued, and the caller gets ids to follow it by. */
+  app.post('/api/chat', async (req, reply) => {
+    const body = parse(ChatRequest, req.body, 'chat request');
+    let conversation = body.conversation_id ? await s.repos.conversations.get(body.conversation_id) : undefined;
+    if (body.conversation_id && !conversation) throw new HttpError(404, `conversation ${body.conversation_id} not found`);
+    conversation ??= await s.repos.conversations.create({ title: titleFrom(body.message), source: 'dashboard' });
+    const sessionId = body.session_id ?? DASHBOARD_SESSION;
+    const task = await s.tasks.create({
+      session_id: sessionId,
+      source: 'dashboard',
+      input_message: body.message,
+      conversation_id: conversation.conversation_id,
+      flow_id: conversation.flow_id,
+      requester: `dashboard:${sessionId}`,
+      agent: body.agent ?? null,
+      model: body.model ?? null,
+      budget_usd: body.max_budget_usd ?? null,
+    });
+    await s.repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: task.task_id, role: 'user', content: body.message });
+    return reply.code(202).send({ task_id: task.task_id, conversation_id: conversation.conversation_id });
+  });
+}
+
+function titleFrom(message: string): string {
+  const line = message.trim().split('\n')[0] ?? '';
+  return line.length > 80 ? `${line.slice(0, 77)}…` : line || 'New conversation';
+}

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.js';
+
+export function startOfUtcDay(now = Date.now()): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
+export function dashboardRoutes(app: FastifyInstance, s: Services): void {
+  app.get('/api/dashboard/status', async () => {
+    const [byStatus, today, depth] = await Promise.all([
+      s.repos.tasks.countByStatus(),
+      s.repos.tasks.costSince(startOfUtcDay()),
+      s.queue.depth(),
+    ]);
+    return {
+      status: 'ok',
+      demo_mode: s.config.DEMO_MODE,
+      role: s.role,
+      storage: s.storage.dialect,
+      queue: s.queue.kind,
+      queue_depth: depth,
+      running: byStatus.running ?? 0,
+      queued: byStatus.queued ?? 0,
+      waiting_approval: byStatus.waiting_approval ?? 0,
+      max_concurrent_tasks: s.config.MAX_CONCURRENT_TASKS,
+      worker_running: s.worker?.runningCount ?? null,
+      tasks_by_status: byStatus,
+      tasks_today: today.tasks,
+      cost_today_usd: today.cost,
+      uptime_seconds: Math.round((Date.now() - s.startedAt) / 1000),
+    };
+  });
+}

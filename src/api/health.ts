@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import client from 'prom-client';
+import type { WebSocketHub } from '../live/ws-hub.js';
+import type { Services } from '../services.js';
+
+export function healthRoutes(app: FastifyInstance, s: Services, hub: WebSocketHub): void {
+  app.get('/health', async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    try {
+      await sql`select 1`.execute(s.storage.db);
+      checks.database = 'ok';
+    } catch (err) {
+      checks.database = `error: ${(err as Error).message}`;
+    }
+    try {
+      await s.queue.depth();
+      checks.queue = 'ok';
+    } catch (err) {
+      checks.queue = `error: ${(err as Error).message}`;
+    }
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? 'ok' : 'degraded',
+      checks,
+      role: s.role,
+      storage: s.storage.dialect,
+      queue: s.queue.kind,
+      demo_mode: s.config.DEMO_MODE,
+      uptime_seconds: Math.round((Date.now() - s.startedAt) / 1000),
+    });
+  });
+
+  // A registry per app, so several apps in one test process do not collide on metric names.
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  new client.Gauge({
+    name: 'cca_tasks',
+    help: 'Tasks by status',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const counts = await s.repos.tasks.countByStatus();
+      this.reset();
+      for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+    },
+  });
+  new client.Gauge({
+    name: 'cca_queue_depth',
+    help: 'Task ids waiting in the queue',
+    registers: [registry],
+    async collect() {
+      this.set(await s.queue.depth());
+    },
+  });
+  new client.Gauge({
+    name: 'cca_running_tasks',
+    help: 'Claude Code children this process is running',
+    registers: [registry],
+    collect() {
+      this.set(s.worker?.runningCount ?? 0);
+    },
+  });
+  new client.Gauge({
+    name: 'cca_websocket_clients',
+    help: 'Connected WebSocket clients',
+    registers: [registry],
+    collect() {
+      this.set(hub.clientCount);
+    },
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+}

@@ -1,0 +1,63 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { ZodError } from 'zod';
+import { registerAuth } from './api/auth.js';
+import { chatRoutes } from './api/chat.js';
+import { conversationRoutes } from './api/conversations.js';
+import { dashboardRoutes } from './api/dashboard.js';
+import { healthRoutes } from './api/health.js';
+import { HttpError } from './api/http-errors.js';
+import { taskRoutes } from './api/tasks.js';
+import { WebSocketHub } from './live/ws-hub.js';
+import type { Services } from './services.js';
+import { BadCursorError } from './storage/repositories/cursor.js';
+
+export interface App {
+  app: FastifyInstance;
+  hub: WebSocketHub;
+}
+
+/** Builds the HTTP app on top of the services; tests call `app.inject` or listen on port 0. */
+export async function buildApp(s: Services): Promise<App> {
+  const app = Fastify({
+    loggerInstance: s.log as FastifyBaseLogger,
+    bodyLimit: 26 * 1024 * 1024, // GitHub sends payloads up to 25 MB
+    trustProxy: true,
+    disableRequestLogging: false,
+  });
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  registerAuth(app, s.config.API_TOKEN);
+
+  // One error handler: what a client got wrong is a 4xx naming the problem; our own faults are a bare 500.
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, details: err.details });
+    if (err instanceof BadCursorError) return reply.code(400).send({ error: err.message });
+    if (err instanceof ZodError) return reply.code(400).send({ error: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal error', request_id: req.id });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  const hub = new WebSocketHub(s.bus);
+  hub.register(app);
+  healthRoutes(app, s, hub);
+  chatRoutes(app, s);
+  taskRoutes(app, s);
+  conversationRoutes(app, s);
+  dashboardRoutes(app, s);
+  app.get('/', async (_req, reply) => reply.type('text/html').send(placeholderPage(s.config.DEMO_MODE)));
+  app.addHook('onClose', async () => hub.close());
+  return { app, hub };
+}
+
+function placeholderPage(demo: boolean): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Claude Code Agent</title></head>
+<body style="font-family: system-ui; max-width: 40rem; margin: 3rem auto">
+${demo ? '<p style="background:#fde68a;padding:.5rem"><strong>Demo mode:</strong> runs use a scripted model, not Claude.</p>' : ''}
+<h1>Claude Code Agent</h1>
+<p>The service is running. The dashboard is not built yet; the API is: <code>POST /api/chat</code>, <code>GET /api/tasks</code>,
+<code>GET /api/dashboard/status</code>, WebSocket <code>/ws/{session_id}</code>, <a href="/health">/health</a>, <a href="/metrics">/metrics</a>.</p>
+</body></html>`;
+}

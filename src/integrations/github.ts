@@ -1,0 +1,244 @@
+// GitHub REST calls the agent makes when posting back: reactions, comments, review replies, labels, permissions.
+// @octokit/rest 22 ships without the retry/throttling plugins, so withRetry is the only retry layer here.
+// (@octokit/auth-app still retries a 401 for up to 5 s after minting an installation token, to ride out GitHub's
+// token replication delay; that is about authentication, not about failures, and is left alone.)
+import { createAppAuth } from '@octokit/auth-app';
+import { Octokit } from '@octokit/rest';
+import { IntegrationError, networkReason, parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
+
+export type GithubAuth =
+  | { token: string }
+  | {
+      appId: number | string;
+      /** PEM (PKCS#1 or PKCS#8). Escaped "\n" sequences, as found in env files, are accepted. */
+      privateKey: string;
+      /** Default installation; a call may name another with its own `installationId`. */
+      installationId?: number;
+    };
+
+export interface GithubClientOptions {
+  /** REST root: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */
+  baseUrl?: string;
+  retry?: RetryOptions;
+  /** Per attempt, including an installation-token exchange. Default 10 s. */
+  timeoutMs?: number;
+  userAgent?: string;
+  /**
+   * Octokit's logger. Default: warnings (deprecations, auth-app notices) to console.warn, the rest dropped, because
+   * Octokit's request-log plugin logs every failed attempt at error level and withRetry already reports the outcome.
+   */
+  log?: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void };
+  /** Mostly for tests. */
+  now?: () => number;
+}
+
+export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
+export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+export type ReactionTarget = { kind: 'issue_comment' | 'review_comment'; id: number } | { kind: 'issue'; id: number };
+
+/** App auth only: the installation to act as, when it differs from the client's default. */
+interface PerCall {
+  installationId?: number;
+}
+interface Repo extends PerCall {
+  owner: string;
+  repo: string;
+}
+
+export interface GithubClient {
+  /** `target.id` is the comment id for comments and the issue/PR number for `issue`. */
+  addReaction(p: Repo & { target: ReactionTarget; content: ReactionContent }): Promise<{ id: number }>;
+  createIssueComment(p: Repo & { issueNumber: number; body: string }): Promise<{ id: number; html_url: string }>;
+  updateIssueComment(p: Repo & { commentId: number; body: string }): Promise<{ id: number; html_url: string }>;
+  /** `commentId` must be a top-level review comment: GitHub does not accept replies to replies. */
+  replyToReviewComment(
+    p: Repo & { pullNumber: number; commentId: number; body: string },
+  ): Promise<{ id: number; html_url: string }>;
+  updateReviewComment(p: Repo & { commentId: number; body: string }): Promise<{ id: number; html_url: string }>;
+  /** The user's effective role on the repository; 'none' when GitHub answers 404. */
+  getPermission(p: Repo & { username: string }): Promise<RepoPermission>;
+  addLabels(p: Repo & { issueNumber: number; labels: string[] }): Promise<{ labels: string[] }>;
+}
+
+const noop = () => {};
+const ROLES: readonly RepoPermission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
+
+export function createGithubClient(auth: GithubAuth, options: GithubClientOptions = {}): GithubClient {
+  const baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  const common = {
+    baseUrl,
+    userAgent: options.userAgent ?? 'claude-code-agent',
+    log: options.log ?? { debug: noop, info: noop, warn: console.warn.bind(console), error: noop },
+  };
+
+  // One Octokit per installation, so each keeps its own cached installation token.
+  const octokits = new Map<string, Octokit>();
+  function octokitFor(installationId: number | undefined): Octokit {
+    if ('token' in auth) {
+      let octokit = octokits.get('token');
+      if (!octokit) octokits.set('token', (octokit = new Octokit({ ...common, auth: auth.token })));
+      return octokit;
+    }
+    const id = installationId ?? auth.installationId;
+    if (id === undefined) {
+      throw new Error(
+        'GitHub App authentication needs an installation id: set installationId in createGithubClient or pass it with the call',
+      );
+    }
+    let octokit = octokits.get(String(id));
+    if (!octokit) {
+      octokit = new Octokit({
+        ...common,
+        authStrategy: createAppAuth,
+        auth: { appId: auth.appId, privateKey: auth.privateKey, installationId: id },
+      });
+      octokits.set(String(id), octokit);
+    }
+    return octokit;
+  }
+
+  /** Runs one REST call with retries; `operation` names it in errors ("POST /repos/o/r/issues/1/comments"). */
+  function call<T>(installationId: number | undefined, operation: string, fn: (o: Octokit, signal: AbortSignal) => Promise<T>) {
+    return withRetry(async () => {
+      const octokit = octokitFor(installationId);
+      try {
+        return await fn(octokit, AbortSignal.timeout(timeoutMs));
+      } catch (error) {
+        throw toIntegrationError(error, operation, baseUrl, now());
+      }
+    }, options.retry);
+  }
+
+  const path = (owner: string, repo: string, rest: string) =>
+    `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}${rest}`;
+
+  return {
+    addReaction({ owner, repo, target, content, installationId }) {
+      const rest =
+        target.kind === 'issue_comment'
+          ? `/issues/comments/${target.id}/reactions`
+          : target.kind === 'review_comment'
+            ? `/pulls/comments/${target.id}/reactions`
+            : `/issues/${target.id}/reactions`;
+      // GitHub answers 200 with the existing reaction when it is already there, so a repeat is harmless.
+      return call(installationId, `POST ${path(owner, repo, rest)}`, async (o, signal) => {
+        const request = { signal };
+        const { data } =
+          target.kind === 'issue_comment'
+            ? await o.rest.reactions.createForIssueComment({ owner, repo, comment_id: target.id, content, request })
+            : target.kind === 'review_comment'
+              ? await o.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: target.id, content, request })
+              : await o.rest.reactions.createForIssue({ owner, repo, issue_number: target.id, content, request });
+        return { id: data.id };
+      });
+    },
+
+    createIssueComment({ owner, repo, issueNumber, body, installationId }) {
+      return call(installationId, `POST ${path(owner, repo, `/issues/${issueNumber}/comments`)}`, async (o, signal) => {
+        const { data } = await o.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body, request: { signal } });
+        return { id: data.id, html_url: data.html_url };
+      });
+    },
+
+    updateIssueComment({ owner, repo, commentId, body, installationId }) {
+      return call(installationId, `PATCH ${path(owner, repo, `/issues/comments/${commentId}`)}`, async (o, signal) => {
+        const { data } = await o.rest.issues.updateComment({ owner, repo, comment_id: commentId, body, request: { signal } });
+        return { id: data.id, html_url: data.html_url };
+      });
+    },
+
+    replyToReviewComment({ owner, repo, pullNumber, commentId, body, installationId }) {
+      const rest = `/pulls/${pullNumber}/comments/${commentId}/replies`;
+      return call(installationId, `POST ${path(owner, repo, rest)}`, async (o, signal) => {
+        const { data } = await o.rest.pulls.createReplyForReviewComment({
+          owner,
+          repo,
+          pull_number: pullNumber,
+          comment_id: commentId,
+          body,
+          request: { signal },
+        });
+        return { id: data.id, html_url: data.html_url };
+      });
+    },
+
+    updateReviewComment({ owner, repo, commentId, body, installationId }) {
+      return call(installationId, `PATCH ${path(owner, repo, `/pulls/comments/${commentId}`)}`, async (o, signal) => {
+        const { data } = await o.rest.pulls.updateReviewComment({ owner, repo, comment_id: commentId, body, request: { signal } });
+        return { id: data.id, html_url: data.html_url };
+      });
+    },
+
+    async getPermission({ owner, repo, username, installationId }) {
+      const rest = `/collaborators/${encodeURIComponent(username)}/permission`;
+      try {
+        return await call(installationId, `GET ${path(owner, repo, rest)}`, async (o, signal) => {
+          const { data } = await o.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username, request: { signal } });
+          return effectivePermission(data.role_name, data.permission);
+        });
+      } catch (error) {
+        if (error instanceof IntegrationError && error.status === 404) return 'none';
+        throw error;
+      }
+    },
+
+    addLabels({ owner, repo, issueNumber, labels, installationId }) {
+      return call(installationId, `POST ${path(owner, repo, `/issues/${issueNumber}/labels`)}`, async (o, signal) => {
+        const { data } = await o.rest.issues.addLabels({ owner, repo, issue_number: issueNumber, labels, request: { signal } });
+        return { labels: data.map((l) => l.name) };
+      });
+    },
+  };
+}
+
+/**
+ * `permission` is the legacy field (maintain is reported as write, triage as read); `role_name` has the real role,
+ * or the name of a custom repository role, in which case the legacy base level is the best we know.
+ */
+export function effectivePermission(roleName: string | undefined, permission: string | undefined): RepoPermission {
+  const asRole = (v: string | undefined) => ROLES.find((r) => r === v);
+  return asRole(roleName) ?? asRole(permission) ?? 'none';
+}
+
+interface OctokitRequestError {
+  name: string;
+  status: number;
+  message: string;
+  request?: { method?: string; url?: string };
+  response?: { headers: Record<string, string | undefined>; data?: unknown };
+  cause?: unknown;
+}
+
+function isRequestError(e: unknown): e is OctokitRequestError {
+  return e instanceof Error && e.name === 'HttpError' && typeof (e as { status?: unknown }).status === 'number';
+}
+
+/** Octokit's RequestError → IntegrationError. The RequestError itself is dropped: it holds the request options. */
+function toIntegrationError(error: unknown, operation: string, baseUrl: string, nowMs: number): unknown {
+  if (!isRequestError(error)) return error;
+  // A failed token exchange surfaces here too; name the request that actually failed.
+  const failed = error.request?.url && error.request.method ? `${error.request.method} ${error.request.url.replace(baseUrl, '').split('?')[0]}` : operation;
+  if (!error.response) {
+    return new IntegrationError({ provider: 'GitHub', operation: failed, network: true, providerMessage: networkReason(error.cause ?? error) });
+  }
+  const headers = error.response.headers;
+  const data = error.response.data as { message?: unknown } | undefined;
+  return new IntegrationError({
+    provider: 'GitHub',
+    operation: failed,
+    status: error.status,
+    providerMessage: typeof data?.message === 'string' ? data.message : undefined,
+    retryAfterMs: githubRetryAfterMs(headers, nowMs),
+  });
+}
+
+/** Secondary limits send Retry-After; an exhausted primary limit sends x-ratelimit-remaining: 0 and a reset time. */
+function githubRetryAfterMs(headers: Record<string, string | undefined>, nowMs: number): number | undefined {
+  const retryAfter = parseRetryAfter(headers['retry-after'], nowMs);
+  if (retryAfter !== undefined) return retryAfter;
+  const reset = Number(headers['x-ratelimit-reset']);
+  if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset)) return Math.max(0, reset * 1000 - nowMs);
+  return undefined;
+}

@@ -1,0 +1,74 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createServices, type Role } from './services.js';
+import { openStorage } from './storage/db.js';
+import { migrateToLatest } from './storage/migrations/index.js';
+import path from 'node:path';
+
+const USAGE = `usage: main <start|api|worker|migrate>
+  start    API, dashboard and worker in one process (the default setup)
+  api      API, webhooks and WebSocket only (needs DATABASE_URL and REDIS_URL)
+  worker   run tasks only (needs DATABASE_URL and REDIS_URL)
+  migrate  apply database migrations and exit`;
+
+async function main(command: string): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config);
+
+  if (command === 'migrate') {
+    const storage = await openStorage({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, sqliteFile: path.join(config.dataDir, 'agent.db'), migrate: false });
+    const applied = await migrateToLatest(storage.db);
+    log.info({ applied, storage: storage.describe }, 'migrations applied');
+    await storage.close();
+    return;
+  }
+  const role: Role = command === 'api' ? 'api' : command === 'worker' ? 'worker' : 'all';
+  const services = await createServices(config, { role, log });
+  const app = role === 'worker' ? undefined : (await buildApp(services)).app;
+  if (app) await app.listen({ port: config.PORT, host: config.HOST });
+  log.info(
+    { role, storage: services.storage.describe, queue: services.queue.kind, max_concurrent_tasks: config.MAX_CONCURRENT_TASKS, demo: config.DEMO_MODE },
+    `Claude Code Agent ${role} ready${app ? ` on http://${config.HOST}:${config.PORT}` : ''}`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal, grace_seconds: config.SHUTDOWN_GRACE_SECONDS }, 'shutting down: no new tasks, waiting for running ones');
+    try {
+      await app?.close();
+      await services.close();
+      log.info('stopped cleanly');
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+const command = process.argv[2] ?? 'start';
+if (!['start', 'api', 'worker', 'migrate'].includes(command)) {
+  console.error(USAGE);
+  process.exit(2);
+}
+main(command).catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+/**
+ * The queue carries task ids only; the database row is the truth. Both implementations deliver an id to at most
+ * `concurrency` handlers at once per consumer, and ignore an id that is already waiting.
+ */
+export interface TaskQueue {
+  readonly kind: 'embedded' | 'bullmq';
+  enqueue(taskId: string): Promise<void>;
+  /** Starts delivering ids to the handler, at most `concurrency` at once. */
+  consume(handler: (taskId: string) => Promise<void>, concurrency: number): void;
+  /** Stops delivering new ids; handlers already running carry on. */
+  pause(): Promise<void>;
+  /** Ids waiting to be delivered. */
+  depth(): Promise<number>;
+  /** Whether the id is waiting or being handled (reconciliation asks this of queued rows). */
+  contains(taskId: string): Promise<boolean>;
+  remove(taskId: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { type EventBus, LocalEventBus } from './live/event-bus.js';
+import { RedisEventBus } from './live/redis-event-bus.js';
+import { createLogger, type Logger } from './logger.js';
+import { projectRoot } from './paths.js';
+import { BullmqQueue } from './queue/bullmq-queue.js';
+import { EmbeddedQueue } from './queue/embedded-queue.js';
+import type { TaskQueue } from './queue/queue.js';
+import { openStorage, type Storage } from './storage/db.js';
+import { createRepositories, type Repositories } from './storage/repositories/index.js';
+import { TaskService } from './tasks/task-service.js';
+import { recover } from './worker/recovery.js';
+import { type TaskObserver, Worker } from './worker/worker.js';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  role: Role;
+  storage: Storage;
+  repos: Repositories;
+  queue: TaskQueue;
+  bus: EventBus;
+  tasks: TaskService;
+  worker?: Worker;
+  startedAt: number;
+  /** Stops taking work, lets running tasks finish within the grace period, then closes connections. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface ServiceOptions {
+  role?: Role;
+  log?: Logger;
+  observers?: TaskObserver[];
+}
+
+/** The claude executable: CLAUDE_CODE_PATH, else the one installed with the service. */
+export function resolveClaudePath(config: Config): string {
+  const claude = config.CLAUDE_CODE_PATH ?? path.join(projectRoot, 'node_modules', '.bin', 'claude');
+  if (!fs.existsSync(claude)) {
+    throw new Error(`Claude Code not found at ${claude}: run npm install, or set CLAUDE_CODE_PATH to a claude executable`);
+  }
+  return claude;
+}
+
+export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
+  const role = opts.role ?? 'all';
+  const log = opts.log ?? createLogger(config);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const claudePath = role === 'api' ? '' : resolveClaudePath(config);
+
+  const storage = await openStorage({
+    databaseUrl: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    sqliteFile: path.join(config.dataDir, 'agent.db'),
+  });
+  const repos = createRepositories(storage.db);
+
+  let redis: Redis | undefined;
+  let queue: TaskQueue;
+  let bus: EventBus;
+  if (config.REDIS_URL) {
+    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+    await redis.connect();
+    queue = new BullmqQueue(redis, config.REDIS_PREFIX);
+    const redisBus = new RedisEventBus(redis, config.REDIS_PREFIX);
+    await redisBus.whenReady();
+    bus = redisBus;
+  } else {
+    if (role !== 'all') throw new Error(`running the ${role} role alone needs REDIS_URL (the queue and events must be shared)`);
+    queue = new EmbeddedQueue();
+    bus = new LocalEventBus();
+  }
+
+  const tasks = new TaskService({ config, repos, queue, bus, log });
+  let worker: Worker | undefined;
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  if (role !== 'api') {
+    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers: opts.observers });
+    const soleWorker = !config.DATABASE_URL;
+    await recover({ repos, queue, bus, log, soleWorker });
+    worker.start();
+    // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost, are picked up
+    // without waiting for a restart.
+    reconcileTimer = setInterval(() => {
+      recover({ repos, queue, bus, log, soleWorker: false }).catch((err) => log.warn({ err }, 'reconciliation failed'));
+    }, 30_000);
+    reconcileTimer.unref();
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    log,
+    role,
+    storage,
+    repos,
+    queue,
+    bus,
+    tasks,
+    worker,
+    startedAt: Date.now(),
+    close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
+      closing ??= (async () => {
+        if (reconcileTimer) clearInterval(reconcileTimer);
+        await worker?.stop(graceMs);
+        await queue.close();
+        await bus.close();
+        redis?.disconnect();
+        await storage.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { Config } from '../config.js';
+import { newId } from '../domain/ids.js';
+import { isFinal, type TaskStatus } from '../domain/task-status.js';
+import type { EventBus } from '../live/event-bus.js';
+import type { Logger } from '../logger.js';
+import type { TaskQueue } from '../queue/queue.js';
+import type { Repositories } from '../storage/repositories/index.js';
+import type { TaskRow } from '../storage/schema.js';
+import { taskView } from '../storage/views.js';
+
+export interface CreateTaskInput {
+  session_id: string;
+  source: string;
+  input_message: string;
+  prompt?: string | null;
+  conversation_id?: string | null;
+  flow_id?: string | null;
+  parent_task_id?: string | null;
+  external_id?: string | null;
+  source_metadata?: unknown;
+  requester?: string | null;
+  rule?: string | null;
+  agent?: string | null;
+  model?: string | null;
+  system_prompt_append?: string | null;
+  permission_mode?: string | null;
+  allowed_tools?: string[] | null;
+  disallowed_tools?: string[] | null;
+  max_turns?: number | null;
+  budget_usd?: number | null;
+  webhook_event_id?: string | null;
+  needs_approval?: boolean;
+}
+
+export type CancelResult =
+  | { outcome: 'cancelled'; task: TaskRow }
+  | { outcome: 'cancelling'; task: TaskRow }
+  | { outcome: 'not_found' }
+  | { outcome: 'already_finished'; status: TaskStatus };
+
+export class TaskService {
+  constructor(
+    private readonly deps: { config: Config; repos: Repositories; queue: TaskQueue; bus: EventBus; log: Logger },
+  ) {}
+
+  /** The row first, then the queue entry: a crash between the two leaves a queued row that start-up enqueues. */
+  async create(input: CreateTaskInput): Promise<TaskRow> {
+    const { repos, queue, bus } = this.deps;
+    const row = await repos.tasks.create({
+      task_id: newId('task'),
+      session_id: input.session_id,
+      source: input.source,
+      input_message: input.input_message,
+      prompt: input.prompt ?? null,
+      status: input.needs_approval ? 'waiting_approval' : 'queued',
+      conversation_id: input.conversation_id ?? null,
+      flow_id: input.flow_id ?? null,
+      parent_task_id: input.parent_task_id ?? null,
+      external_id: input.external_id ?? null,
+      source_metadata: input.source_metadata === undefined ? null : JSON.stringify(input.source_metadata),
+      requester: input.requester ?? null,
+      rule: input.rule ?? null,
+      assigned_agent: input.agent ?? null,
+      model: input.model ?? null,
+      system_prompt_append: input.system_prompt_append ?? null,
+      permission_mode: input.permission_mode ?? null,
+      allowed_tools: input.allowed_tools ? JSON.stringify(input.allowed_tools) : null,
+      disallowed_tools: input.disallowed_tools ? JSON.stringify(input.disallowed_tools) : null,
+      max_turns: input.max_turns ?? null,
+      budget_usd: input.budget_usd ?? null,
+      output: null,
+      error: null,
+      outcome: null,
+      duration_ms: null,
+      claude_session_id: null,
+      resume_session_id: null,
+      working_dir: null,
+      worker_id: null,
+      child_pid: null,
+      heartbeat_at: null,
+      webhook_event_id: input.webhook_event_id ?? null,
+      post_back_error: null,
+      started_at: null,
+      completed_at: null,
+    });
+    await bus.publish({ type: 'task.created', task_id: row.task_id, session_id: row.session_id, task: taskView(row) });
+    if (row.status === 'queued') await queue.enqueue(row.task_id);
+    return row;
+  }
+
+  /**
+   * A queued or waiting task is cancelled at once. A running one is asked to stop: the request is recorded on the
+   * row (so a worker that misses the message still sees it at its next heartbeat) and sent to the workers.
+   */
+  async cancel(taskId: string, reason: string): Promise<CancelResult> {
+    const { repos, queue, bus } = this.deps;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const task = await repos.tasks.get(taskId);
+      if (!task) return { outcome: 'not_found' };
+      const status = task.status as TaskStatus;
+      if (isFinal(status)) return { outcome: 'already_finished', status };
+      if (status === 'queued' || status === 'waiting_approval') {
+        const row = await repos.tasks.transition(taskId, 'cancelled', { error: reason, outcome: 'cancelled', completed_at: Date.now() });
+        if (!row) continue; // a worker claimed it in between: go round again and stop the run instead
+        await queue.remove(taskId);
+        await bus.publish({ type: 'task.cancelled', task_id: taskId, session_id: row.session_id, task: taskView(row), error: reason });
+        return { outcome: 'cancelled', task: row };
+      }
+      await repos.tasks.update(taskId, { cancel_requested: 1 });
+      await bus.publishControl({ type: 'cancel', task_id: taskId, reason });
+      return { outcome: 'cancelling', task };
+    }
+    const task = await repos.tasks.get(taskId);
+    return task ? { outcome: 'already_finished', status: task.status as TaskStatus } : { outcome: 'not_found' };
+  }
+}

@@ -1,0 +1,54 @@
+import type { Config } from '../config.js';
+
+// What a Claude Code child may inherit from the service's environment: enough to run tools (PATH, HOME, locale,
+// proxies and CA bundles) and nothing else. Provider tokens, webhook secrets, DATABASE_URL and REDIS_URL never reach it.
+const INHERITED = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'TERM',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'IS_SANDBOX',
+  // Claude Code's own switches (provider selection, traffic, timeouts) carry no service secrets.
+  'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
+  'CLAUDE_CODE_USE_BEDROCK',
+  'CLAUDE_CODE_USE_VERTEX',
+  'CLAUDE_CODE_MAX_RETRIES',
+  'API_TIMEOUT_MS',
+  'DISABLE_TELEMETRY',
+  'DISABLE_ERROR_REPORTING',
+];
+
+export function childEnv(config: Config, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of INHERITED) {
+    const value = base[key];
+    if (value !== undefined) env[key] = value;
+  }
+  const anthropic = {
+    ANTHROPIC_API_KEY: config.ANTHROPIC_API_KEY,
+    ANTHROPIC_AUTH_TOKEN: config.ANTHROPIC_AUTH_TOKEN,
+    CLAUDE_CODE_OAUTH_TOKEN: config.CLAUDE_CODE_OAUTH_TOKEN,
+    ANTHROPIC_BASE_URL: config.ANTHROPIC_BASE_URL,
+    CLAUDE_CONFIG_DIR: config.CLAUDE_CONFIG_DIR,
+  };
+  for (const [key, value] of Object.entries(anthropic)) if (value) env[key] = value;
+  // A server must not update its own CLI behind the operator's back.
+  env.DISABLE_AUTOUPDATER = '1';
+  return env;
+}

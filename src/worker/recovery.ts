@@ -1,0 +1,84 @@
+import os from 'node:os';
+import type { EventBus } from '../live/event-bus.js';
+import type { Logger } from '../logger.js';
+import type { TaskQueue } from '../queue/queue.js';
+import type { Repositories } from '../storage/repositories/index.js';
+import type { TaskRow } from '../storage/schema.js';
+import { taskView } from '../storage/views.js';
+import { commandLine, isAlive, killTree } from './process-tree.js';
+import { MAX_ATTEMPTS } from './worker.js';
+
+/** A running task whose worker has not beaten its heart for this long is considered dead. */
+export const STALE_AFTER_MS = 30_000;
+
+export interface RecoveryDeps {
+  repos: Repositories;
+  queue: TaskQueue;
+  bus: EventBus;
+  log: Logger;
+  /** True when this process is the only one using the database (embedded mode): every running row is orphaned. */
+  soleWorker: boolean;
+}
+
+export interface RecoveryReport {
+  requeued: string[];
+  failed: string[];
+  enqueued: string[];
+  killedChildren: number[];
+}
+
+function workerIsDead(task: TaskRow, soleWorker: boolean, now: number): boolean {
+  if (soleWorker) return true;
+  const [host, pid] = (task.worker_id ?? '').split('/');
+  if (host === os.hostname() && pid && Number(pid) !== process.pid && !isAlive(Number(pid))) return true;
+  return Number(task.heartbeat_at ?? 0) < now - STALE_AFTER_MS;
+}
+
+/**
+ * Start-up (and periodic) reconciliation, database first: tasks left `running` by a dead process get their one
+ * retry (back to `queued`) or are failed as `interrupted`; Claude Code children they left behind are ended; and
+ * `queued` rows missing from the queue (Redis lost everything, or the embedded queue died with its process) are
+ * enqueued again.
+ */
+export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
+  const { repos, queue, log } = deps;
+  const report: RecoveryReport = { requeued: [], failed: [], enqueued: [], killedChildren: [] };
+  const now = Date.now();
+
+  for (const task of await repos.tasks.idsWithStatus('running')) {
+    if (!workerIsDead(task, deps.soleWorker, now)) continue;
+    const [host] = (task.worker_id ?? '').split('/');
+    const pid = task.child_pid;
+    // Only a process that is still a Claude Code child of ours is ended: a reused pid belongs to someone else.
+    if (pid && host === os.hostname() && isAlive(pid) && /claude/.test(commandLine(pid) ?? '')) {
+      await killTree(pid, 3000);
+      report.killedChildren.push(pid);
+    }
+    const base = { child_pid: null, worker_id: null };
+    if (Number(task.attempts) < MAX_ATTEMPTS) {
+      const row = await repos.tasks.transition(task.task_id, 'queued', { ...base, queued_at: now });
+      if (row) report.requeued.push(task.task_id);
+    } else {
+      const row = await repos.tasks.transition(task.task_id, 'failed', {
+        ...base,
+        outcome: 'interrupted',
+        error: `interrupted: the worker running it stopped, and it had already been tried ${task.attempts} times`,
+        completed_at: now,
+      });
+      if (row) {
+        report.failed.push(task.task_id);
+        await deps.bus.publish({ type: 'task.failed', task_id: row.task_id, session_id: row.session_id, task: taskView(row), error: row.error });
+      }
+    }
+  }
+
+  for (const task of await repos.tasks.idsWithStatus('queued')) {
+    if (await queue.contains(task.task_id)) continue;
+    await queue.enqueue(task.task_id);
+    report.enqueued.push(task.task_id);
+  }
+  if (report.requeued.length || report.failed.length || report.enqueued.length || report.killedChildren.length) {
+    log.info(report, 'recovered tasks left by a previous run');
+  }
+  return report;
+}

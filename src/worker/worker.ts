@@ -1,0 +1,298 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Config } from '../config.js';
+import type { LiveEvent } from '../contracts/events.js';
+import type { StreamItem } from '../contracts/stream-item.js';
+import { newId } from '../domain/ids.js';
+import type { EventBus } from '../live/event-bus.js';
+import { TaskRecorder } from '../live/task-recorder.js';
+import type { Logger } from '../logger.js';
+import type { TaskQueue } from '../queue/queue.js';
+import type { Repositories } from '../storage/repositories/index.js';
+import type { TaskRow } from '../storage/schema.js';
+import { taskView } from '../storage/views.js';
+import { childEnv } from './child-env.js';
+import { type ClaudeRunHandle, startClaudeRun } from './claude-run.js';
+import { classify } from './outcome.js';
+import { buildPrompt } from './prompt.js';
+import { prepareWorkspace, restoreSession, saveSession } from './workspace.js';
+
+/** A run interrupted by a crash or shutdown is tried once more, then failed as `interrupted`. */
+export const MAX_ATTEMPTS = 2;
+const HEARTBEAT_MS = 5_000;
+
+/** Things that follow a task from the worker that runs it (post-back to GitHub, Slack…). Errors are theirs to keep. */
+export interface TaskObserver {
+  onStart?(task: TaskRow): void | Promise<void>;
+  onItem?(task: TaskRow, item: StreamItem): void;
+  onFinish?(task: TaskRow): void | Promise<void>;
+}
+
+export interface WorkerDeps {
+  config: Config;
+  repos: Repositories;
+  queue: TaskQueue;
+  bus: EventBus;
+  log: Logger;
+  claudePath: string;
+  observers?: TaskObserver[];
+  workerId?: string;
+}
+
+interface Running {
+  task: TaskRow;
+  handle?: ClaudeRunHandle;
+  cancelReason?: string;
+  pendingStop?: 'cancelled' | 'shutdown' | 'timeout';
+  stopping?: Promise<void>;
+}
+
+export class Worker {
+  readonly workerId: string;
+  private readonly running = new Map<string, Running>();
+  private peak = 0;
+  private accepting = false;
+  private heartbeat?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.workerId = deps.workerId ?? `${os.hostname()}/${process.pid}/${newId('w').slice(-6)}`;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** The most tasks this worker has ever run at once (the concurrency limit must hold it down). */
+  get peakConcurrency(): number {
+    return this.peak;
+  }
+
+  start(): void {
+    const { queue, config, bus } = this.deps;
+    fs.mkdirSync(config.workspacesDir, { recursive: true });
+    this.accepting = true;
+    queue.consume((taskId) => this.runTask(taskId), config.MAX_CONCURRENT_TASKS);
+    this.unsubscribe = bus.onControl((msg) => {
+      if (msg.type === 'cancel') void this.cancelLocal(msg.task_id, msg.reason);
+    });
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Stops taking work, lets running tasks finish within the grace period, then interrupts the rest. */
+  async stop(graceMs: number): Promise<void> {
+    this.accepting = false;
+    await this.deps.queue.pause();
+    const deadline = Date.now() + graceMs;
+    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await Promise.all([...this.running.values()].map((r) => this.stopRun(r, 'shutdown')));
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 50));
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.unsubscribe?.();
+  }
+
+  /** Cancels a task this worker is running. Returns false when it is not running here. */
+  async cancelLocal(taskId: string, reason: string): Promise<boolean> {
+    const run = this.running.get(taskId);
+    if (!run) return false;
+    run.cancelReason ??= reason;
+    await this.stopRun(run, 'cancelled');
+    return true;
+  }
+
+  private stopRun(run: Running, why: 'cancelled' | 'shutdown' | 'timeout'): Promise<void> {
+    if (!run.handle) {
+      // Not spawned yet: remembered, and applied the moment the child exists.
+      run.pendingStop ??= why;
+      return Promise.resolve();
+    }
+    run.stopping ??= run.handle.stop(why);
+    return run.stopping;
+  }
+
+  private async beat(): Promise<void> {
+    if (this.running.size === 0) return;
+    const ids = [...this.running.keys()];
+    try {
+      const { repos } = this.deps;
+      for (const id of ids) {
+        await repos.tasks.update(id, { heartbeat_at: Date.now() });
+        // A cancel may have been recorded by an API process whose control message this worker missed.
+        const row = await repos.tasks.get(id);
+        if (row?.cancel_requested) await this.cancelLocal(id, 'cancelled');
+      }
+    } catch (err) {
+      this.deps.log.warn({ err }, 'heartbeat failed');
+    }
+  }
+
+  private async publish(type: Exclude<LiveEvent['type'], 'task.output'>, row: TaskRow): Promise<void> {
+    await this.deps.bus.publish({ type, task_id: row.task_id, session_id: row.session_id, task: taskView(row), error: row.error });
+  }
+
+  async runTask(taskId: string): Promise<void> {
+    if (!this.accepting) return;
+    const { repos, config, log } = this.deps;
+    const queued = await repos.tasks.get(taskId);
+    if (queued?.status !== 'queued') return; // cancelled while waiting, or already taken
+    const now = Date.now();
+    const task = await repos.tasks.transition(taskId, 'running', {
+      started_at: now,
+      heartbeat_at: now,
+      worker_id: this.workerId,
+      attempts: Number(queued.attempts) + 1,
+    });
+    if (!task) return;
+
+    const run: Running = { task };
+    this.running.set(taskId, run);
+    this.peak = Math.max(this.peak, this.running.size);
+    const taskLog = log.child({ task_id: taskId });
+    const recorder = new TaskRecorder(taskId, task.session_id, Number(task.event_count), repos.events, this.deps.bus, (err) =>
+      taskLog.error({ err }, 'storing task events failed'),
+    );
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      await this.publish('task.started', task);
+      await this.notify('onStart', task);
+      if (task.attempts > 1) recorder.push({ kind: 'status', message: `Retrying after an interruption (attempt ${task.attempts} of ${MAX_ATTEMPTS}).` });
+
+      const cwd = await prepareWorkspace(config, task.task_id);
+      const conversation = task.conversation_id ? await repos.conversations.get(task.conversation_id) : undefined;
+      const resumeId = conversation?.claude_session_id ?? null;
+      const resumable = resumeId ? await restoreSession(config, repos, resumeId, cwd) : false;
+      const prompt = await buildPrompt(task, repos, resumable);
+      await repos.tasks.update(taskId, { working_dir: cwd, resume_session_id: resumable ? resumeId : null });
+
+      if (run.cancelReason) throw new CancelledBeforeStart(run.cancelReason);
+      const handle = startClaudeRun(
+        {
+          claudePath: this.deps.claudePath,
+          cwd,
+          prompt,
+          env: childEnv(config),
+          model: task.model ?? config.DEFAULT_MODEL,
+          resumeSessionId: resumable ? resumeId : null,
+          appendSystemPrompt: task.system_prompt_append,
+          agent: task.assigned_agent,
+          permissionMode: task.permission_mode,
+          allowedTools: parseList(task.allowed_tools),
+          disallowedTools: parseList(task.disallowed_tools),
+          maxTurns: task.max_turns ?? config.DEFAULT_MAX_TURNS,
+          maxBudgetUsd: task.budget_usd,
+        },
+        (item) => {
+          recorder.push(item);
+          for (const o of this.deps.observers ?? []) {
+            try {
+              o.onItem?.(task, item);
+            } catch (err) {
+              taskLog.warn({ err }, 'task observer failed');
+            }
+          }
+        },
+      );
+      run.handle = handle;
+      if (run.pendingStop) void this.stopRun(run, run.pendingStop);
+      if (handle.pid) await repos.tasks.update(taskId, { child_pid: handle.pid });
+      timeout = setTimeout(() => void this.stopRun(run, 'timeout'), config.TASK_TIMEOUT_SECONDS * 1000);
+
+      const outcome = await handle.done;
+      clearTimeout(timeout);
+      await recorder.flush();
+      const verdict = classify(outcome, config.TASK_TIMEOUT_SECONDS, run.cancelReason);
+      const result = outcome.result;
+      const figures = {
+        output: verdict.output,
+        error: verdict.error,
+        outcome: verdict.outcome,
+        cost_usd: result?.total_cost_usd ?? 0,
+        input_tokens: result?.usage.input_tokens ?? 0,
+        output_tokens: result?.usage.output_tokens ?? 0,
+        cache_read_tokens: result?.usage.cache_read_input_tokens ?? 0,
+        cache_creation_tokens: result?.usage.cache_creation_input_tokens ?? 0,
+        num_turns: result?.num_turns ?? 0,
+        duration_ms: result?.duration_ms || Date.now() - Number(task.started_at),
+        claude_session_id: outcome.sessionId ?? null,
+        child_pid: null,
+      };
+      if (outcome.sessionId) await saveSession(config, repos, outcome.sessionId, task.conversation_id, cwd).catch((err) => taskLog.warn({ err }, 'could not keep the Claude session transcript'));
+
+      if (verdict.status === 'interrupted') {
+        await this.interrupted(task, recorder, figures);
+        return;
+      }
+      const finished = await repos.tasks.transition(taskId, verdict.status, { ...figures, completed_at: Date.now() });
+      await this.finish(finished ?? (await repos.tasks.get(taskId))!, verdict.status, taskLog);
+    } catch (err) {
+      clearTimeout(timeout);
+      await recorder.flush();
+      const cancelled = err instanceof CancelledBeforeStart;
+      const status = cancelled ? 'cancelled' : 'failed';
+      if (!cancelled) taskLog.error({ err }, 'task failed in the worker');
+      const message = cancelled ? err.message : `the worker could not run the task: ${(err as Error).message}`;
+      const finished = await repos.tasks.transition(taskId, status, {
+        error: message,
+        outcome: cancelled ? 'cancelled' : 'error',
+        completed_at: Date.now(),
+        child_pid: null,
+      });
+      if (finished) await this.finish(finished, status, taskLog);
+    } finally {
+      this.running.delete(taskId);
+    }
+  }
+
+  private async interrupted(task: TaskRow, recorder: TaskRecorder, figures: Record<string, unknown>): Promise<void> {
+    const { repos, queue } = this.deps;
+    if (task.attempts < MAX_ATTEMPTS) {
+      recorder.push({ kind: 'status', message: 'Interrupted by a service shutdown; the task will run again.' });
+      await recorder.flush();
+      await repos.tasks.transition(task.task_id, 'queued', { child_pid: null, worker_id: null, queued_at: Date.now() });
+      await queue.enqueue(task.task_id).catch(() => undefined); // start-up reconciliation enqueues it otherwise
+      return;
+    }
+    const finished = await repos.tasks.transition(task.task_id, 'failed', { ...figures, outcome: 'interrupted', completed_at: Date.now() });
+    if (finished) await this.finish(finished, 'failed', this.deps.log);
+  }
+
+  private async finish(row: TaskRow, status: 'completed' | 'failed' | 'cancelled', log: Logger): Promise<void> {
+    const { repos } = this.deps;
+    if (row.conversation_id && (await repos.conversations.get(row.conversation_id))) {
+      const content = status === 'completed' ? (row.output ?? '') : `(${status}) ${row.error ?? ''}`.trim();
+      await repos.conversations.addMessage({
+        conversation_id: row.conversation_id,
+        task_id: row.task_id,
+        role: 'assistant',
+        content,
+        metadata: { status, outcome: row.outcome, cost_usd: row.cost_usd },
+      });
+    }
+    await this.publish(status === 'completed' ? 'task.completed' : status === 'failed' ? 'task.failed' : 'task.cancelled', row);
+    log.info({ status, outcome: row.outcome, cost_usd: row.cost_usd, duration_ms: row.duration_ms }, 'task finished');
+    await this.notify('onFinish', row);
+  }
+
+  private async notify(hook: 'onStart' | 'onFinish', task: TaskRow): Promise<void> {
+    for (const o of this.deps.observers ?? []) {
+      try {
+        await o[hook]?.(task);
+      } catch (err) {
+        this.deps.log.warn({ err, task_id: task.task_id }, `task observer ${hook} failed`);
+      }
+    }
+  }
+}
+
+class CancelledBeforeStart extends Error {}
+
+function parseList(text: string | null): string[] | null {
+  if (!text) return null;
+  try {
+    const list = JSON.parse(text) as unknown;
+    return Array.isArray(list) ? list.map(String) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Repositories } from '../storage/repositories/index.js';
+
+/**
+ * Each task runs in DATA_DIR/workspaces/<task_id>. Its .claude/agents and .claude/skills point at the agent home,
+ * so every run sees the registry as it is at the moment the run starts.
+ */
+export async function prepareWorkspace(config: Config, taskId: string): Promise<string> {
+  const cwd = path.join(config.workspacesDir, taskId);
+  const dotClaude = path.join(cwd, '.claude');
+  await fs.mkdir(dotClaude, { recursive: true });
+  for (const part of ['agents', 'skills']) {
+    const source = path.join(config.agentHome, '.claude', part);
+    const link = path.join(dotClaude, part);
+    if (!(await exists(source))) continue;
+    await fs.rm(link, { recursive: true, force: true });
+    await fs.symlink(source, link, 'dir');
+  }
+  return cwd;
+}
+
+/** Where Claude Code keeps its sessions: CLAUDE_CONFIG_DIR, else ~/.claude of the user the service runs as. */
+export function claudeConfigDir(config: Config): string {
+  return config.CLAUDE_CONFIG_DIR ?? path.join(process.env.HOME ?? os.homedir(), '.claude');
+}
+
+/** Claude Code files a session under projects/<cwd with every non-alphanumeric character turned into "-">. */
+export function sessionFile(config: Config, cwd: string, sessionId: string): string {
+  return path.join(claudeConfigDir(config), 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'), `${sessionId}.jsonl`);
+}
+
+async function findSessionFile(config: Config, cwd: string, sessionId: string): Promise<string | undefined> {
+  const expected = sessionFile(config, cwd, sessionId);
+  if (await exists(expected)) return expected;
+  const projects = path.join(claudeConfigDir(config), 'projects');
+  for (const dir of await fs.readdir(projects).catch(() => [] as string[])) {
+    const candidate = path.join(projects, dir, `${sessionId}.jsonl`);
+    if (await exists(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Keeps the transcript of a finished run in the database, so the conversation can be resumed by a worker on any
+ * machine and after DATA_DIR is lost.
+ */
+export async function saveSession(config: Config, repos: Repositories, sessionId: string, conversationId: string | null, cwd: string): Promise<void> {
+  const file = await findSessionFile(config, cwd, sessionId);
+  if (!file) return;
+  await repos.claudeSessions.save(sessionId, conversationId, await fs.readFile(file, 'utf8'));
+}
+
+/**
+ * Puts a session's transcript where Claude Code looks for it from this task's working directory (sessions are filed
+ * per directory, and every task has its own). Returns false when the session is nowhere to be found, in which case
+ * the run starts afresh with the conversation's recent messages as context.
+ */
+export async function restoreSession(config: Config, repos: Repositories, sessionId: string, cwd: string): Promise<boolean> {
+  const target = sessionFile(config, cwd, sessionId);
+  const transcript = await repos.claudeSessions.get(sessionId);
+  if (transcript !== undefined) {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, transcript);
+    return true;
+  }
+  const local = await findSessionFile(config, cwd, sessionId);
+  if (!local) return false;
+  if (local !== target) {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.copyFile(local, target);
+  }
+  return true;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
