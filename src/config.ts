@@ -39,6 +39,11 @@ const ConfigSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: int(30, 0, 3600),
   DEFAULT_MODEL: z.preprocess((v) => (v === '' || v === undefined ? 'sonnet' : v), z.string().min(1)),
   DEFAULT_MAX_TURNS: int(50, 1, 10_000),
+  /** Permission mode of a run that does not set its own (webhook commands do: `review` is read-only). */
+  DEFAULT_PERMISSION_MODE: z.preprocess(
+    (v) => (v === '' || v === undefined ? 'acceptEdits' : v),
+    z.enum(['default', 'acceptEdits', 'plan', 'dontAsk', 'bypassPermissions']),
+  ),
   CLAUDE_CODE_PATH: optionalString,
   /** Where a run's Claude Code keeps its state (sessions). Unset: the user's ~/.claude, so a logged-in CLI keeps working. */
   CLAUDE_CONFIG_DIR: optionalString,

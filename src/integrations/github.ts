@@ -71,6 +71,8 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
     baseUrl,
     userAgent: options.userAgent ?? 'claude-code-agent',
     log: options.log ?? { debug: noop, info: noop, warn: console.warn.bind(console), error: noop },
+    // Through fetch so the timeout also covers the installation-token exchange auth-app makes inside the hook.
+    request: { fetch: withTimeout(timeoutMs) },
   };
 
   // One Octokit per installation, so each keeps its own cached installation token.
@@ -84,7 +86,8 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
     const id = installationId ?? auth.installationId;
     if (id === undefined) {
       throw new Error(
-        'GitHub App authentication needs an installation id: set installationId in createGithubClient or pass it with the call',
+        'GitHub App authentication needs an installation id: ' +
+          'set installationId in createGithubClient or pass it with the call',
       );
     }
     let octokit = octokits.get(String(id));
@@ -100,11 +103,11 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
   }
 
   /** Runs one REST call with retries; `operation` names it in errors ("POST /repos/o/r/issues/1/comments"). */
-  function call<T>(installationId: number | undefined, operation: string, fn: (o: Octokit, signal: AbortSignal) => Promise<T>) {
+  function call<T>(installationId: number | undefined, operation: string, fn: (o: Octokit) => Promise<T>) {
     return withRetry(async () => {
       const octokit = octokitFor(installationId);
       try {
-        return await fn(octokit, AbortSignal.timeout(timeoutMs));
+        return await fn(octokit);
       } catch (error) {
         throw toIntegrationError(error, operation, baseUrl, now());
       }
@@ -123,50 +126,48 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
             ? `/pulls/comments/${target.id}/reactions`
             : `/issues/${target.id}/reactions`;
       // GitHub answers 200 with the existing reaction when it is already there, so a repeat is harmless.
-      return call(installationId, `POST ${path(owner, repo, rest)}`, async (o, signal) => {
-        const request = { signal };
+      return call(installationId, `POST ${path(owner, repo, rest)}`, async (o) => {
         const { data } =
           target.kind === 'issue_comment'
-            ? await o.rest.reactions.createForIssueComment({ owner, repo, comment_id: target.id, content, request })
+            ? await o.rest.reactions.createForIssueComment({ owner, repo, comment_id: target.id, content })
             : target.kind === 'review_comment'
-              ? await o.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: target.id, content, request })
-              : await o.rest.reactions.createForIssue({ owner, repo, issue_number: target.id, content, request });
+              ? await o.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: target.id, content })
+              : await o.rest.reactions.createForIssue({ owner, repo, issue_number: target.id, content });
         return { id: data.id };
       });
     },
 
     createIssueComment({ owner, repo, issueNumber, body, installationId }) {
-      return call(installationId, `POST ${path(owner, repo, `/issues/${issueNumber}/comments`)}`, async (o, signal) => {
-        const { data } = await o.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body, request: { signal } });
+      return call(installationId, `POST ${path(owner, repo, `/issues/${issueNumber}/comments`)}`, async (o) => {
+        const { data } = await o.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
         return { id: data.id, html_url: data.html_url };
       });
     },
 
     updateIssueComment({ owner, repo, commentId, body, installationId }) {
-      return call(installationId, `PATCH ${path(owner, repo, `/issues/comments/${commentId}`)}`, async (o, signal) => {
-        const { data } = await o.rest.issues.updateComment({ owner, repo, comment_id: commentId, body, request: { signal } });
+      return call(installationId, `PATCH ${path(owner, repo, `/issues/comments/${commentId}`)}`, async (o) => {
+        const { data } = await o.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
         return { id: data.id, html_url: data.html_url };
       });
     },
 
     replyToReviewComment({ owner, repo, pullNumber, commentId, body, installationId }) {
       const rest = `/pulls/${pullNumber}/comments/${commentId}/replies`;
-      return call(installationId, `POST ${path(owner, repo, rest)}`, async (o, signal) => {
+      return call(installationId, `POST ${path(owner, repo, rest)}`, async (o) => {
         const { data } = await o.rest.pulls.createReplyForReviewComment({
           owner,
           repo,
           pull_number: pullNumber,
           comment_id: commentId,
           body,
-          request: { signal },
         });
         return { id: data.id, html_url: data.html_url };
       });
     },
 
     updateReviewComment({ owner, repo, commentId, body, installationId }) {
-      return call(installationId, `PATCH ${path(owner, repo, `/pulls/comments/${commentId}`)}`, async (o, signal) => {
-        const { data } = await o.rest.pulls.updateReviewComment({ owner, repo, comment_id: commentId, body, request: { signal } });
+      return call(installationId, `PATCH ${path(owner, repo, `/pulls/comments/${commentId}`)}`, async (o) => {
+        const { data } = await o.rest.pulls.updateReviewComment({ owner, repo, comment_id: commentId, body });
         return { id: data.id, html_url: data.html_url };
       });
     },
@@ -174,8 +175,8 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
     async getPermission({ owner, repo, username, installationId }) {
       const rest = `/collaborators/${encodeURIComponent(username)}/permission`;
       try {
-        return await call(installationId, `GET ${path(owner, repo, rest)}`, async (o, signal) => {
-          const { data } = await o.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username, request: { signal } });
+        return await call(installationId, `GET ${path(owner, repo, rest)}`, async (o) => {
+          const { data } = await o.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
           return effectivePermission(data.role_name, data.permission);
         });
       } catch (error) {
@@ -185,8 +186,8 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
     },
 
     addLabels({ owner, repo, issueNumber, labels, installationId }) {
-      return call(installationId, `POST ${path(owner, repo, `/issues/${issueNumber}/labels`)}`, async (o, signal) => {
-        const { data } = await o.rest.issues.addLabels({ owner, repo, issue_number: issueNumber, labels, request: { signal } });
+      return call(installationId, `POST ${path(owner, repo, `/issues/${issueNumber}/labels`)}`, async (o) => {
+        const { data } = await o.rest.issues.addLabels({ owner, repo, issue_number: issueNumber, labels });
         return { labels: data.map((l) => l.name) };
       });
     },
@@ -211,6 +212,10 @@ interface OctokitRequestError {
   cause?: unknown;
 }
 
+function withTimeout(timeoutMs: number): typeof fetch {
+  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+}
+
 function isRequestError(e: unknown): e is OctokitRequestError {
   return e instanceof Error && e.name === 'HttpError' && typeof (e as { status?: unknown }).status === 'number';
 }
@@ -219,9 +224,11 @@ function isRequestError(e: unknown): e is OctokitRequestError {
 function toIntegrationError(error: unknown, operation: string, baseUrl: string, nowMs: number): unknown {
   if (!isRequestError(error)) return error;
   // A failed token exchange surfaces here too; name the request that actually failed.
-  const failed = error.request?.url && error.request.method ? `${error.request.method} ${error.request.url.replace(baseUrl, '').split('?')[0]}` : operation;
+  const { method, url } = error.request ?? {};
+  const failed = method && url ? `${method} ${url.replace(baseUrl, '').split('?')[0]}` : operation;
   if (!error.response) {
-    return new IntegrationError({ provider: 'GitHub', operation: failed, network: true, providerMessage: networkReason(error.cause ?? error) });
+    const reason = networkReason(error.cause ?? error);
+    return new IntegrationError({ provider: 'GitHub', operation: failed, network: true, providerMessage: reason });
   }
   const headers = error.response.headers;
   const data = error.response.data as { message?: unknown } | undefined;

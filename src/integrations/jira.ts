@@ -89,7 +89,9 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
 }
 
 function requireId(id: string | undefined, what: string): string {
-  if (!id) throw new IntegrationError({ provider: 'Jira', operation: what, providerMessage: 'response had no comment id' });
+  if (!id) {
+    throw new IntegrationError({ provider: 'Jira', operation: what, providerMessage: 'response had no comment id' });
+  }
   return id;
 }
 
@@ -126,7 +128,9 @@ function jiraMessage(data: unknown): string | undefined {
   const { errorMessages, errors } = data as { errorMessages?: unknown; errors?: unknown };
   const parts = [
     ...(Array.isArray(errorMessages) ? errorMessages.filter((m): m is string => typeof m === 'string') : []),
-    ...(errors && typeof errors === 'object' ? Object.entries(errors).map(([field, m]) => `${field}: ${String(m)}`) : []),
+    ...(errors && typeof errors === 'object'
+      ? Object.entries(errors).map(([field, m]) => `${field}: ${String(m)}`)
+      : []),
   ];
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

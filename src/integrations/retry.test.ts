@@ -32,7 +32,12 @@ function failingWith(...errors: unknown[]) {
 describe('IntegrationError', () => {
   it('says what failed, with the reason phrase and any provider message', () => {
     expect(failure(404).message).toBe('GitHub POST /repos/o/r/issues/1/comments failed: 404 Not Found');
-    const withDetail = new IntegrationError({ provider: 'Jira', operation: 'PUT /x', status: 400, providerMessage: 'comment: Comment body is not valid!' });
+    const withDetail = new IntegrationError({
+      provider: 'Jira',
+      operation: 'PUT /x',
+      status: 400,
+      providerMessage: 'comment: Comment body is not valid!',
+    });
     expect(withDetail.message).toBe('Jira PUT /x failed: 400 Bad Request: comment: Comment body is not valid!');
     const network = new IntegrationError({ provider: 'Sentry', operation: 'POST /y', network: true, providerMessage: 'ECONNREFUSED' });
     expect(network.message).toBe('Sentry POST /y failed: no response (ECONNREFUSED)');

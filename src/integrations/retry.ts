@@ -101,7 +101,8 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       let delayMs: number;
       if (error.retryAfterMs !== undefined) {
         if (error.retryAfterMs > maxRetryAfterMs) {
-          error.message += ` (Retry-After ${Math.ceil(error.retryAfterMs / 1000)} s is longer than the ${Math.ceil(maxRetryAfterMs / 1000)} s this client waits inline)`;
+          const [asked, limit] = [error.retryAfterMs, maxRetryAfterMs].map((ms) => Math.ceil(ms / 1000));
+          error.message += ` (Retry-After ${asked} s is longer than the ${limit} s this client waits inline)`;
           throw error;
         }
         delayMs = error.retryAfterMs;

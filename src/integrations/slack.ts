@@ -111,7 +111,13 @@ export function createSlackClient(options: SlackClientOptions): SlackClient {
 
 /** WebClient errors → IntegrationError, keeping only what is safe to log. */
 function toIntegrationError(error: unknown, method: string): unknown {
-  const e = error as { code?: string; statusCode?: number; statusMessage?: string; retryAfter?: number; data?: { error?: string }; original?: unknown };
+  const e = error as {
+    code?: string;
+    statusCode?: number;
+    retryAfter?: number;
+    data?: { error?: string };
+    original?: unknown;
+  };
   const base = { provider: 'Slack', operation: method };
   switch (e?.code) {
     case ErrorCode.PlatformError: // HTTP 200 with ok:false: a real answer, never worth repeating as-is.

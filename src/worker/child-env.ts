@@ -48,7 +48,9 @@ export function childEnv(config: Config, base: NodeJS.ProcessEnv = process.env):
     CLAUDE_CONFIG_DIR: config.CLAUDE_CONFIG_DIR,
   };
   for (const [key, value] of Object.entries(anthropic)) if (value) env[key] = value;
-  // A server must not update its own CLI behind the operator's back.
+  // A server must not update its own CLI behind the operator's back, nor phone home from every child; an operator
+  // who wants Claude Code's telemetry sets CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=0.
   env.DISABLE_AUTOUPDATER = '1';
+  env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1';
   return env;
 }

@@ -176,7 +176,7 @@ export class Worker {
           resumeSessionId: resumable ? resumeId : null,
           appendSystemPrompt: task.system_prompt_append,
           agent: task.assigned_agent,
-          permissionMode: task.permission_mode,
+          permissionMode: task.permission_mode ?? config.DEFAULT_PERMISSION_MODE,
           allowedTools: parseList(task.allowed_tools),
           disallowedTools: parseList(task.disallowed_tools),
           maxTurns: task.max_turns ?? config.DEFAULT_MAX_TURNS,

@@ -1,0 +1,545 @@
+// Local stand-ins for the GitHub, Slack, Jira and Sentry APIs, on 127.0.0.1 with a random port. They answer the
+// routes our clients use closely enough for the official client libraries, record every request, and can be told
+// to fail the next N requests. Credentials are never stored in `calls`: the Authorization header is recorded as
+// "<scheme> [redacted]", and `sawCredential()` answers whether a given secret was sent.
+import { createVerify } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: any;
+  /** The status the fake answered with. */
+  status: number;
+}
+
+export interface FakeProvider {
+  url: string;
+  calls: RecordedCall[];
+  /** The next `n` requests, whatever their route, get `status` (with `headers`, e.g. Retry-After). */
+  failNext(n: number, status: number, headers?: Record<string, string>): void;
+  /** Whether any request carried this credential (a bearer/token value, or the user or password of Basic auth). */
+  sawCredential(secret: string): boolean;
+  close(): Promise<void>;
+}
+
+interface Reply {
+  status: number;
+  json?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+interface Req {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: any;
+  /** Raw Authorization value; kept out of RecordedCall. */
+  authorization: string | undefined;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handle(req: Req, params: Record<string, string>): Reply;
+}
+
+interface FakeDefinition {
+  routes: Route[];
+  /** Stripped from the path before routing (GitHub Enterprise Server serves the REST API under /api/v3). */
+  pathPrefix?: string;
+  notFound(req: Req): Reply;
+  failure(status: number): Omit<Reply, 'status' | 'headers'>;
+}
+
+async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
+  const calls: RecordedCall[] = [];
+  const credentials: string[] = [];
+  const failures: { status: number; headers: Record<string, string> }[] = [];
+
+  const server = createServer((req, res) => {
+    readBody(req).then(
+      (raw) => {
+        const request = parseRequest(req, raw);
+        if (request.authorization) credentials.push(...credentialForms(request.authorization));
+        const failure = failures.shift();
+        let reply: Reply;
+        if (failure) {
+          reply = { status: failure.status, headers: failure.headers, ...definition.failure(failure.status) };
+        } else {
+          try {
+            reply = route(definition, request);
+          } catch (error) {
+            // A bug in a fake route should fail the test loudly, not hang it.
+            reply = { status: 500, json: { message: `fake ${request.method} ${request.path} threw: ${String(error)}` } };
+          }
+        }
+        calls.push({
+          method: request.method,
+          path: request.path,
+          query: request.query,
+          headers: request.headers,
+          body: request.body,
+          status: reply.status,
+        });
+        send(res, reply);
+      },
+      () => send(res, { status: 400, text: 'unreadable body' }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    failNext(n, status, headers = {}) {
+      for (let i = 0; i < n; i++) failures.push({ status, headers });
+    },
+    sawCredential(secret) {
+      return credentials.includes(secret);
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function route(definition: FakeDefinition, req: Req): Reply {
+  const prefix = definition.pathPrefix;
+  const path = prefix && req.path.startsWith(`${prefix}/`) ? req.path.slice(prefix.length) : req.path;
+  for (const r of definition.routes) {
+    if (r.method !== req.method) continue;
+    const match = r.pattern.exec(path);
+    if (match) return r.handle(req, { ...match.groups });
+  }
+  return definition.notFound(req);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseRequest(req: IncomingMessage, raw: string): Req {
+  const url = new URL(req.url ?? '/', 'http://fake');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const authorization = headers.authorization;
+  if (authorization) headers.authorization = `${authorization.split(' ')[0]} [redacted]`;
+  const contentType = headers['content-type'] ?? '';
+  let body: any = raw;
+  if (raw && contentType.includes('json')) {
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = raw;
+    }
+  } else if (contentType.includes('application/x-www-form-urlencoded')) {
+    body = Object.fromEntries(new URLSearchParams(raw));
+  } else if (raw === '') {
+    body = undefined;
+  }
+  // A token sent in the body (Slack allows it) is a credential too: keep it out of the record.
+  if (body && typeof body === 'object' && typeof body.token === 'string') {
+    body = { ...body, token: '[redacted]' };
+  }
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers,
+    body,
+    authorization,
+  };
+}
+
+function credentialForms(authorization: string): string[] {
+  const [scheme = '', value = ''] = authorization.split(/\s+/, 2);
+  if (scheme.toLowerCase() !== 'basic') return [value];
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return [value, decoded, decoded.slice(0, colon), decoded.slice(colon + 1)];
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  let payload = '';
+  if (reply.json !== undefined) {
+    payload = JSON.stringify(reply.json);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  } else if (reply.text !== undefined) {
+    payload = reply.text;
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+  }
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}
+
+const json = (status: number, body: unknown): Reply => ({ status, json: body });
+
+// ---------------------------------------------------------------------------------------------------------------
+// GitHub
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface FakeGithubOptions {
+  /** login → role: admin | maintain | write | triage | read | none | a custom role name. Others get 404. */
+  permissions?: Record<string, string>;
+  /** When set, installation-token requests must carry an RS256 JWT signed by the matching private key. */
+  appPublicKey?: string;
+}
+
+export interface FakeGithub extends FakeProvider {
+  setPermission(login: string, permission: string): void;
+}
+
+/** Installation tokens the fake issues: ghs_fake_<installationId>_<n>, n counting from 1 across installations. */
+export function fakeInstallationToken(installationId: number | string, n: number): string {
+  return `ghs_fake_${installationId}_${n}`;
+}
+
+const LEGACY_PERMISSION: Record<string, string> = { admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read' };
+
+/**
+ * REST routes the GitHub client uses, at the root (api.github.com style) or under /api/v3 (Enterprise Server style).
+ * Issue comments exist only once created here (PATCH of an unknown id → 404); review comments are taken on trust.
+ */
+export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithub> {
+  const permissions = new Map(Object.entries(opts.permissions ?? {}));
+  const issueComments = new Map<number, { owner: string; repo: string; body: string; issue: string }>();
+  const reactions = new Set<string>();
+  const labels = new Map<string, string[]>();
+  let nextId = 1001;
+  let tokensIssued = 0;
+  const now = () => new Date().toISOString();
+  const user = (login: string) => ({ login, id: 1, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
+  const notFound = () => json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+
+  const reaction = (kind: string) => (req: Req, p: Record<string, string>) => {
+    const key = `${p.owner}/${p.repo}/${kind}/${p.id}/${String(req.body?.content)}`;
+    const existed = reactions.has(key);
+    reactions.add(key);
+    return json(existed ? 200 : 201, { id: nextId++, content: req.body?.content, user: user('claude-agent[bot]'), created_at: now() });
+  };
+
+  const comment = (o: { id: number; owner: string; repo: string; body: string; url: string }) => ({
+    id: o.id,
+    node_id: `IC_${o.id}`,
+    body: o.body,
+    html_url: o.url,
+    user: user('claude-agent[bot]'),
+    created_at: now(),
+    updated_at: now(),
+  });
+
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      pattern: /^\/app\/installations\/(?<id>\d+)\/access_tokens$/,
+      handle(req, p) {
+        const problem = checkAppJwt(req.authorization, opts.appPublicKey);
+        if (problem) return json(401, { message: problem, documentation_url: 'https://docs.github.com/rest' });
+        tokensIssued += 1;
+        return json(201, {
+          token: fakeInstallationToken(p.id!, tokensIssued),
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+          permissions: { issues: 'write', pull_requests: 'write', metadata: 'read' },
+          repository_selection: 'all',
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/issues\/comments\/(?<id>\d+)\/reactions$/,
+      handle: reaction('issue_comment'),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls\/comments\/(?<id>\d+)\/reactions$/,
+      handle: reaction('review_comment'),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/issues\/(?<id>\d+)\/reactions$/,
+      handle: reaction('issue'),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/issues\/(?<issue>\d+)\/comments$/,
+      handle(req, p) {
+        if (typeof req.body?.body !== 'string') return json(422, { message: 'Validation Failed' });
+        const id = nextId++;
+        issueComments.set(id, { owner: p.owner!, repo: p.repo!, body: req.body.body, issue: p.issue! });
+        const url = `https://github.com/${p.owner}/${p.repo}/issues/${p.issue}#issuecomment-${id}`;
+        return json(201, comment({ id, owner: p.owner!, repo: p.repo!, body: req.body.body, url }));
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/issues\/comments\/(?<id>\d+)$/,
+      handle(req, p) {
+        const id = Number(p.id);
+        const existing = issueComments.get(id);
+        if (!existing || existing.owner !== p.owner || existing.repo !== p.repo) return notFound();
+        existing.body = String(req.body?.body);
+        const url = `https://github.com/${p.owner}/${p.repo}/issues/${existing.issue}#issuecomment-${id}`;
+        return json(200, comment({ id, owner: p.owner!, repo: p.repo!, body: existing.body, url }));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls\/(?<pull>\d+)\/comments\/(?<id>\d+)\/replies$/,
+      handle(req, p) {
+        if (typeof req.body?.body !== 'string') return json(422, { message: 'Validation Failed' });
+        const id = nextId++;
+        const url = `https://github.com/${p.owner}/${p.repo}/pull/${p.pull}#discussion_r${id}`;
+        return json(201, { ...comment({ id, owner: p.owner!, repo: p.repo!, body: req.body.body, url }), in_reply_to_id: Number(p.id) });
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls\/comments\/(?<id>\d+)$/,
+      handle(req, p) {
+        const id = Number(p.id);
+        const url = `https://github.com/${p.owner}/${p.repo}/pull/1#discussion_r${id}`;
+        return json(200, comment({ id, owner: p.owner!, repo: p.repo!, body: String(req.body?.body), url }));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/issues\/(?<issue>\d+)\/labels$/,
+      handle(req, p) {
+        const key = `${p.owner}/${p.repo}#${p.issue}`;
+        const added: unknown[] = Array.isArray(req.body?.labels) ? req.body.labels : [];
+        const all = [...new Set([...(labels.get(key) ?? []), ...added.map(String)])];
+        labels.set(key, all);
+        return json(200, all.map((name, i) => ({ id: i + 1, name, color: 'ededed', default: false })));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/collaborators\/(?<login>[^/]+)\/permission$/,
+      handle(_req, p) {
+        const login = decodeURIComponent(p.login!);
+        const role = permissions.get(login);
+        if (role === undefined) return notFound();
+        // As GitHub does: `permission` is the legacy base level, `role_name` the actual (possibly custom) role.
+        const permission = LEGACY_PERMISSION[role] ?? (role === 'none' ? 'none' : 'read');
+        return json(200, { permission, role_name: role, user: user(login) });
+      },
+    },
+  ];
+
+  return startFake({
+    routes,
+    pathPrefix: '/api/v3',
+    notFound,
+    failure: (status) => ({ json: { message: status === 429 ? 'API rate limit exceeded' : 'Server Error' } }),
+  }).then((fake) => ({
+    ...fake,
+    setPermission(login: string, permission: string) {
+      permissions.set(login, permission);
+    },
+  }));
+}
+
+/** Returns why the App JWT is unacceptable, or undefined. Mirrors GitHub's checks loosely. */
+function checkAppJwt(authorization: string | undefined, publicKey: string | undefined): string | undefined {
+  const [scheme = '', jwt = ''] = (authorization ?? '').split(/\s+/, 2);
+  if (scheme.toLowerCase() !== 'bearer') return 'A JSON web token could not be decoded';
+  const [header, payload, signature] = jwt.split('.');
+  if (!header || !payload || !signature) return 'A JSON web token could not be decoded';
+  let claims: { iss?: unknown; exp?: unknown; iat?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return 'A JSON web token could not be decoded';
+  }
+  if (claims.iss === undefined) return "'Issuer' claim ('iss') must be an Integer";
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) return "'Expiration time' claim ('exp') is in the past";
+  if (publicKey) {
+    const valid = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(publicKey, Buffer.from(signature, 'base64url'));
+    if (!valid) return 'A JSON web token could not be decoded';
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Slack
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Web API methods under /api/<method> (point WebClient's slackApiUrl at `${url}/api/`), and slash-command
+ * response URLs under POST /respond/<id>. Platform errors are HTTP 200 with {ok:false,error}, as Slack does.
+ */
+export function startFakeSlack(): Promise<FakeProvider> {
+  const reactions = new Set<string>();
+  let messages = 0;
+  const ok = (body: Record<string, unknown> = {}) => json(200, { ok: true, ...body });
+  const error = (code: string) => json(200, { ok: false, error: code });
+  const authed = (req: Req) => Boolean(req.authorization) || (req.body && typeof req.body === 'object' && 'token' in req.body);
+
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      pattern: /^\/api\/reactions\.add$/,
+      handle(req) {
+        if (!authed(req)) return error('not_authed');
+        const { channel, timestamp, name } = req.body ?? {};
+        if (!channel || !timestamp || !name) return error('invalid_arguments');
+        const key = `${channel}/${timestamp}/${name}`;
+        if (reactions.has(key)) return error('already_reacted');
+        reactions.add(key);
+        return ok();
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/chat\.postMessage$/,
+      handle(req) {
+        if (!authed(req)) return error('not_authed');
+        const { channel, text, blocks, thread_ts } = req.body ?? {};
+        if (!channel) return error('channel_not_found');
+        if (!text && !blocks) return error('no_text');
+        messages += 1;
+        const ts = `${1_700_000_000 + messages}.000100`;
+        return ok({ channel, ts, message: { type: 'message', text, ts, ...(thread_ts ? { thread_ts } : {}) } });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/chat\.update$/,
+      handle(req) {
+        if (!authed(req)) return error('not_authed');
+        const { channel, ts, text } = req.body ?? {};
+        if (!channel || !ts) return error('message_not_found');
+        return ok({ channel, ts, text });
+      },
+    },
+    { method: 'POST', pattern: /^\/respond\/[^/]+$/, handle: () => ({ status: 200, text: 'ok' }) },
+    { method: 'POST', pattern: /^\/api\/[\w.]+$/, handle: () => ok() },
+  ];
+
+  return startFake({
+    routes,
+    notFound: () => ({ status: 404, text: 'Not Found' }),
+    failure: (status) => (status === 429 ? { json: { ok: false, error: 'ratelimited' } } : { text: 'upstream failure' }),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Jira Cloud (REST v3)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Comment create/update. Bodies must be ADF documents, as on v3; a plain string gets Jira's 400. */
+export function startFakeJira(): Promise<FakeProvider> {
+  const comments = new Map<string, { issue: string; body: unknown }>();
+  let nextId = 10_000;
+  const errors = (status: number, errorMessages: string[], fieldErrors: Record<string, string> = {}) =>
+    json(status, { errorMessages, errors: fieldErrors });
+  const isAdf = (b: unknown) =>
+    Boolean(b) && typeof b === 'object' && (b as { type?: unknown }).type === 'doc' && (b as { version?: unknown }).version === 1 &&
+    Array.isArray((b as { content?: unknown }).content);
+  const basic = (req: Req) => (req.authorization ?? '').toLowerCase().startsWith('basic ');
+  const view = (id: string, issue: string, body: unknown, url: string) => ({
+    self: `${url}/rest/api/3/issue/${issue}/comment/${id}`,
+    id,
+    author: { accountId: '5b10a2844c20165700ede21g', displayName: 'Claude Code Agent', active: true },
+    body,
+    created: new Date().toISOString(),
+    updated: new Date().toISOString(),
+    jsdPublic: true,
+  });
+  let baseUrl = '';
+
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      pattern: /^\/rest\/api\/3\/issue\/(?<issue>[^/]+)\/comment$/,
+      handle(req, p) {
+        if (!basic(req)) return errors(401, ['You are not authenticated. Authentication required to perform this operation.']);
+        if (!isAdf(req.body?.body)) return errors(400, [], { comment: 'Comment body is not valid!' });
+        const id = String(nextId++);
+        comments.set(id, { issue: p.issue!, body: req.body.body });
+        return json(201, view(id, p.issue!, req.body.body, baseUrl));
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: /^\/rest\/api\/3\/issue\/(?<issue>[^/]+)\/comment\/(?<id>[^/]+)$/,
+      handle(req, p) {
+        if (!basic(req)) return errors(401, ['You are not authenticated. Authentication required to perform this operation.']);
+        const existing = comments.get(p.id!);
+        if (!existing || existing.issue !== p.issue) return errors(404, [`Can not find a comment for the id: ${p.id}.`]);
+        if (!isAdf(req.body?.body)) return errors(400, [], { comment: 'Comment body is not valid!' });
+        existing.body = req.body.body;
+        return json(200, view(p.id!, p.issue!, req.body.body, baseUrl));
+      },
+    },
+  ];
+
+  return startFake({
+    routes,
+    notFound: () => errors(404, ['Not found']),
+    failure: (status) => ({ json: { errorMessages: [status === 429 ? 'Rate limit exceeded.' : 'Internal server error'], errors: {} } }),
+  }).then((fake) => {
+    baseUrl = fake.url;
+    return fake;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sentry
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Issue comments (notes), both URL forms. Like Sentry, repeats the same text on an issue → 400. */
+export function startFakeSentry(): Promise<FakeProvider> {
+  const posted = new Set<string>();
+  let nextId = 5000;
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      pattern: /^\/api\/0\/(?:organizations\/(?<org>[^/]+)\/)?issues\/(?<issue>\d+)\/comments\/$/,
+      handle(req, p) {
+        if (!(req.authorization ?? '').toLowerCase().startsWith('bearer ')) {
+          return json(401, { detail: 'Authentication credentials were not provided.' });
+        }
+        const text = req.body?.text;
+        if (typeof text !== 'string' || text === '') return json(400, { text: ['This field is required.'] });
+        const key = `${p.issue}\n${text}`;
+        if (posted.has(key)) return json(400, { detail: 'You have already posted that comment.' });
+        posted.add(key);
+        const id = String(nextId++);
+        return json(201, {
+          id,
+          user: { id: '1', name: 'claude-code-agent', username: 'claude-code-agent' },
+          type: 'note',
+          data: { text },
+          dateCreated: new Date().toISOString(),
+        });
+      },
+    },
+  ];
+  return startFake({
+    routes,
+    notFound: () => json(404, { detail: 'The requested resource does not exist' }),
+    failure: (status) => ({
+      json: { detail: status === 429 ? 'You are attempting to use this endpoint too frequently.' : 'Internal Error' },
+    }),
+  });
+}
