@@ -18,9 +18,13 @@ const REDACT_PATHS = [
   '*.api_key',
 ];
 
+function scrubString(secrets: string[], text: string): string {
+  return secrets.reduce((s, secret) => (s.includes(secret) ? s.split(secret).join('[REDACTED]') : s), text);
+}
+
 function scrubber(secrets: string[]) {
   const scrub = (value: unknown, depth: number): unknown => {
-    if (typeof value === 'string') return secrets.reduce((s, secret) => (s.includes(secret) ? s.split(secret).join('[REDACTED]') : s), value);
+    if (typeof value === 'string') return scrubString(secrets, value);
     if (depth > 4 || value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
     // Requests, errors and other class instances go to their serializers untouched (their fields are getters).
@@ -38,6 +42,12 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'secretValues'>,
       level: config.LOG_LEVEL,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       formatters: { log: scrub },
+      hooks: {
+        logMethod(args, method) {
+          const clean = args.map((a) => (typeof a === 'string' ? scrubString(config.secretValues, a) : a)) as typeof args;
+          method.apply(this, clean);
+        },
+      },
       serializers: {
         // WebSocket clients may pass the API token as ?token=; it must not reach the log with the URL.
         req: (req: { method?: string; url?: string; id?: string }) => ({

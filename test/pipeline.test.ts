@@ -44,7 +44,8 @@ for (const setup of setups) {
       expect(outputs.map((e) => e.seq)).toEqual(outputs.map((_, i) => i + 1)); // per-task seq from 1, no gap
       const kinds = outputs.map((e) => e.item.kind);
       expect(kinds[0]).toBe('init');
-      expect(kinds).toEqual(expect.arrayContaining(['tool_use', 'tool_result', 'text', 'result']));
+      expect(kinds).toEqual(expect.arrayContaining(['tool_use', 'tool_result', 'text_delta', 'text', 'result']));
+      expect(kinds.indexOf('text_delta')).toBeLessThan(kinds.lastIndexOf('text')); // text streams before the block is whole
       expect(kinds.indexOf('tool_use')).toBeLessThan(kinds.indexOf('tool_result'));
       expect(kinds.at(-1)).toBe('result');
 
@@ -87,6 +88,11 @@ for (const setup of setups) {
       const mainRequest = model.requests.find((r) => r.script === 'text');
       expect(mainRequest?.sessionId).toBe(task.claude_session_id);
       expect(JSON.stringify(mainRequest?.body.messages)).toContain('please write the file');
+      // Claude Code reports a resumed session's cost cumulatively; each task is charged only its own run.
+      const secondEvents = await h.request('GET', `/api/tasks/${again.body.task_id}/events`);
+      const cumulative = secondEvents.body.events.find((e: any) => e.item.kind === 'result').item.total_cost_usd;
+      expect(cumulative).toBeGreaterThan(second.cost_usd);
+      expect(second.cost_usd + task.cost_usd).toBeCloseTo(cumulative, 9);
       live.close();
     });
 

@@ -156,10 +156,15 @@ for (const dialect of dialects) {
       expect(await repos.conversations.delete(conv.conversation_id)).toBe(false);
     });
 
-    it('upserts Claude session transcripts', async () => {
-      await repos.claudeSessions.save('cs-x', null, 'line1\n');
-      await repos.claudeSessions.save('cs-x', null, 'line1\nline2\n');
+    it('upserts Claude session transcripts and running totals', async () => {
+      const totals = { total_cost_usd: 0.5, input_tokens: 10, output_tokens: 20, cache_read_tokens: 1, cache_creation_tokens: 2 };
+      await repos.claudeSessions.save('cs-x', null, 'line1\n', totals);
+      await repos.claudeSessions.save('cs-x', null, 'line1\nline2\n', { ...totals, total_cost_usd: 0.75 });
       expect(await repos.claudeSessions.get('cs-x')).toBe('line1\nline2\n');
+      expect(await repos.claudeSessions.totals('cs-x')).toEqual({ ...totals, total_cost_usd: 0.75 });
+      await repos.claudeSessions.save('cs-x', null, null, { ...totals, total_cost_usd: 0.9 });
+      expect(await repos.claudeSessions.get('cs-x')).toBe('line1\nline2\n');
+      expect((await repos.claudeSessions.totals('cs-y')).total_cost_usd).toBe(0);
     });
   });
 }

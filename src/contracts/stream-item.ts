@@ -18,6 +18,8 @@ export const StreamItem = z.discriminatedUnion('kind', [
     permission_mode: z.string().optional(),
   }),
   z.object({ kind: z.literal('text'), text: z.string(), parent_tool_use_id: z.string().nullable().optional() }),
+  /** A piece of text as the model produces it (the whole block follows as `text` when it ends). */
+  z.object({ kind: z.literal('text_delta'), text: z.string() }),
   z.object({ kind: z.literal('thinking'), text: z.string() }),
   z.object({
     kind: z.literal('tool_use'),

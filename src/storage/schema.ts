@@ -168,6 +168,12 @@ export interface ClaudeSessionTable {
   session_id: string;
   conversation_id: string | null;
   transcript: string;
+  /** Claude Code reports cost and tokens cumulatively over a resumed session; these are the totals at the last run's end. */
+  total_cost_usd: Generated<number>;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  cache_read_tokens: Generated<number>;
+  cache_creation_tokens: Generated<number>;
   updated_at: number;
 }
 

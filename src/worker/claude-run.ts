@@ -45,7 +45,8 @@ export interface ClaudeRunHandle {
 const STDERR_TAIL_LINES = 20;
 
 export function claudeArgs(spec: ClaudeRunSpec): string[] {
-  const args = ['-p', '--output-format', 'stream-json', '--verbose'];
+  // Partial messages make text stream as it is produced; without them an assistant message arrives only when whole.
+  const args = ['-p', '--output-format', 'stream-json', '--verbose', '--include-partial-messages'];
   if (spec.model) args.push('--model', spec.model);
   if (spec.resumeSessionId) args.push('--resume', spec.resumeSessionId);
   if (spec.appendSystemPrompt) args.push('--append-system-prompt', spec.appendSystemPrompt);

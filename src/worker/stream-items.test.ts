@@ -53,6 +53,16 @@ describe('stream-json → items (real Claude Code 2.1.197 transcripts)', () => {
     expect(init.skills[0]).toBe('triage-issue');
   });
 
+  it('streams text deltas and reports API retries', () => {
+    expect(toItems({ type: 'stream_event', event: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }, parent_tool_use_id: null })).toEqual([
+      { kind: 'text_delta', text: 'Hel' },
+    ]);
+    expect(toItems({ type: 'stream_event', event: { type: 'content_block_delta', delta: { type: 'input_json_delta', partial_json: '{' } } })).toEqual([]);
+    expect(toItems({ type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 10, retry_delay_ms: 540, error_status: 529, error: 'overloaded' })).toEqual([
+      { kind: 'status', message: 'Anthropic API answered 529; retrying (attempt 1 of 10) in 0.5 s.' },
+    ]);
+  });
+
   it('ignores unknown message types and malformed input', () => {
     expect(toItems({ type: 'stream_event', event: {} })).toEqual([]);
     expect(toItems({ type: 'system', subtype: 'compact_boundary' })).toEqual([]);

@@ -27,7 +27,19 @@ function toolResultText(content: unknown): string {
 export function toItems(message: unknown): StreamItem[] {
   if (!isObject(message)) return [];
   switch (message.type) {
+    case 'stream_event': {
+      // --include-partial-messages: only text deltas matter to a reader; the rest repeats what whole messages say.
+      const event = isObject(message.event) ? message.event : {};
+      const delta = isObject(event.delta) ? event.delta : {};
+      if (message.parent_tool_use_id) return [];
+      return event.type === 'content_block_delta' && delta.type === 'text_delta' && str(delta.text) ? [{ kind: 'text_delta', text: str(delta.text)! }] : [];
+    }
     case 'system':
+      if (message.subtype === 'api_retry') {
+        const status = message.error_status ?? message.error ?? 'error';
+        const delay = Math.round(num(message.retry_delay_ms) / 100) / 10;
+        return [{ kind: 'status', message: `Anthropic API answered ${String(status)}; retrying (attempt ${num(message.attempt)} of ${num(message.max_retries)}) in ${delay} s.` }];
+      }
       if (message.subtype !== 'init') return [];
       return [
         {

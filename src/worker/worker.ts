@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Config } from '../config.js';
 import type { LiveEvent } from '../contracts/events.js';
-import type { StreamItem } from '../contracts/stream-item.js';
+import type { ResultItem, StreamItem } from '../contracts/stream-item.js';
 import { newId } from '../domain/ids.js';
 import type { EventBus } from '../live/event-bus.js';
 import { TaskRecorder } from '../live/task-recorder.js';
 import type { Logger } from '../logger.js';
 import type { TaskQueue } from '../queue/queue.js';
+import { type SessionTotals, ZERO_TOTALS } from '../storage/repositories/claude-sessions.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
 import { taskView } from '../storage/views.js';
@@ -203,21 +204,24 @@ export class Worker {
       await recorder.flush();
       const verdict = classify(outcome, config.TASK_TIMEOUT_SECONDS, run.cancelReason);
       const result = outcome.result;
+      // Claude Code reports cost and tokens cumulatively over a resumed session: this run's share is the difference.
+      const cumulative = result ? sessionTotals(result) : ZERO_TOTALS;
+      const prior = resumable && resumeId && outcome.sessionId === resumeId ? await repos.claudeSessions.totals(resumeId) : ZERO_TOTALS;
       const figures = {
         output: verdict.output,
         error: verdict.error,
         outcome: verdict.outcome,
-        cost_usd: result?.total_cost_usd ?? 0,
-        input_tokens: result?.usage.input_tokens ?? 0,
-        output_tokens: result?.usage.output_tokens ?? 0,
-        cache_read_tokens: result?.usage.cache_read_input_tokens ?? 0,
-        cache_creation_tokens: result?.usage.cache_creation_input_tokens ?? 0,
+        cost_usd: Math.max(0, cumulative.total_cost_usd - prior.total_cost_usd),
+        input_tokens: Math.max(0, cumulative.input_tokens - prior.input_tokens),
+        output_tokens: Math.max(0, cumulative.output_tokens - prior.output_tokens),
+        cache_read_tokens: Math.max(0, cumulative.cache_read_tokens - prior.cache_read_tokens),
+        cache_creation_tokens: Math.max(0, cumulative.cache_creation_tokens - prior.cache_creation_tokens),
         num_turns: result?.num_turns ?? 0,
         duration_ms: result?.duration_ms || Date.now() - Number(task.started_at),
         claude_session_id: outcome.sessionId ?? null,
         child_pid: null,
       };
-      if (outcome.sessionId) await saveSession(config, repos, outcome.sessionId, task.conversation_id, cwd).catch((err) => taskLog.warn({ err }, 'could not keep the Claude session transcript'));
+      if (outcome.sessionId && result) await saveSession(config, repos, outcome.sessionId, task.conversation_id, cwd, cumulative).catch((err) => taskLog.warn({ err }, 'could not keep the Claude session transcript'));
 
       if (verdict.status === 'interrupted') {
         await this.interrupted(task, recorder, figures);
@@ -286,6 +290,16 @@ export class Worker {
 }
 
 class CancelledBeforeStart extends Error {}
+
+function sessionTotals(result: ResultItem): SessionTotals {
+  return {
+    total_cost_usd: result.total_cost_usd,
+    input_tokens: result.usage.input_tokens,
+    output_tokens: result.usage.output_tokens,
+    cache_read_tokens: result.usage.cache_read_input_tokens,
+    cache_creation_tokens: result.usage.cache_creation_input_tokens,
+  };
+}
 
 function parseList(text: string | null): string[] | null {
   if (!text) return null;

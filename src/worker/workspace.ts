@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import type { SessionTotals } from '../storage/repositories/claude-sessions.js';
 import type { Repositories } from '../storage/repositories/index.js';
 
 /**
@@ -47,10 +48,16 @@ async function findSessionFile(config: Config, cwd: string, sessionId: string): 
  * Keeps the transcript of a finished run in the database, so the conversation can be resumed by a worker on any
  * machine and after DATA_DIR is lost.
  */
-export async function saveSession(config: Config, repos: Repositories, sessionId: string, conversationId: string | null, cwd: string): Promise<void> {
+export async function saveSession(
+  config: Config,
+  repos: Repositories,
+  sessionId: string,
+  conversationId: string | null,
+  cwd: string,
+  totals: SessionTotals,
+): Promise<void> {
   const file = await findSessionFile(config, cwd, sessionId);
-  if (!file) return;
-  await repos.claudeSessions.save(sessionId, conversationId, await fs.readFile(file, 'utf8'));
+  await repos.claudeSessions.save(sessionId, conversationId, file ? await fs.readFile(file, 'utf8') : null, totals);
 }
 
 /**

@@ -32,6 +32,8 @@ export interface HarnessOptions {
   dataDir?: string;
   schema?: string;
   redisPrefix?: string;
+  /** Collects every log line the service writes (at LOG_LEVEL, default silent). */
+  logLines?: string[];
 }
 
 /** Starts the real service (real storage, queue, worker and Claude Code) on a random port with a fresh DATA_DIR. */
@@ -55,7 +57,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     ...opts.env,
   };
   const config = loadConfig(env);
-  const services = await createServices(config, { log: createLogger(config), observers: opts.observers });
+  const destination = opts.logLines ? { write: (line: string) => void opts.logLines!.push(line) } : undefined;
+  const services = await createServices(config, { log: createLogger(config, destination), observers: opts.observers });
   const { app } = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

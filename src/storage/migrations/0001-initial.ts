@@ -177,6 +177,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('session_id', 'text', (c) => c.primaryKey())
     .addColumn('conversation_id', 'text')
     .addColumn('transcript', 'text', (c) => c.notNull())
+    .addColumn('total_cost_usd', 'double precision', (c) => c.notNull().defaultTo(0))
+    .addColumn('input_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('output_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('cache_read_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('cache_creation_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 }
