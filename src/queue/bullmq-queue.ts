@@ -1,4 +1,4 @@
-import { Queue, Worker as BullWorker } from 'bullmq';
+import { DelayedError, Queue, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TaskQueue } from './queue.js';
 
@@ -12,6 +12,7 @@ export class BullmqQueue implements TaskQueue {
   readonly kind = 'bullmq' as const;
   private readonly queue: Queue;
   private worker?: BullWorker;
+  private paused = false;
 
   constructor(
     private readonly connection: Redis,
@@ -26,24 +27,37 @@ export class BullmqQueue implements TaskQueue {
 
   consume(handler: (taskId: string) => Promise<void>, concurrency: number): void {
     // A worker needs its own blocking connection; BullMQ duplicates the one it is given.
-    this.worker = new BullWorker(QUEUE_NAME, async (job) => handler(String(job.data.taskId)), {
+    this.paused = false;
+    this.worker = new BullWorker(
+      QUEUE_NAME,
+      async (job, token) => {
+        // A fetch already under way when the worker paused still delivers: hand the job back for another worker.
+        if (this.paused) {
+          await job.moveToDelayed(Date.now() + 1000, token);
+          throw new DelayedError();
+        }
+        await handler(String(job.data.taskId));
+      },
+      {
       connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
       prefix: this.prefix,
       concurrency,
       // A long Claude run must not look stalled: the lock is renewed while the handler runs.
       lockDuration: 60_000,
       maxStalledCount: 1000,
-    });
+      },
+    );
     this.worker.on('error', () => undefined); // connection errors surface through /health
   }
 
   async pause(): Promise<void> {
+    this.paused = true;
     // doNotWaitActive: stop fetching now; the worker's own grace logic waits for the running tasks.
     await this.worker?.pause(true);
   }
 
   async depth(): Promise<number> {
-    return this.queue.getWaitingCount();
+    return this.queue.getJobCountByTypes('waiting', 'delayed', 'prioritized');
   }
 
   async contains(taskId: string): Promise<boolean> {

@@ -24,7 +24,7 @@ describe('classify a finished run', () => {
   it('an error result is failed with the reason, never completed', () => {
     const c = classify(run({ exitCode: 1, result: result({ subtype: 'error_max_turns', is_error: true, result: undefined, errors: ['Reached maximum number of turns (2)'] }) }), 60);
     expect(c).toMatchObject({ status: 'failed', outcome: 'error', error: 'error_max_turns: Reached maximum number of turns (2)' });
-    expect(classify(run({ result: result({ is_error: true, result: 'API Error: 500' }) }), 60)).toMatchObject({ status: 'failed', error: 'success: API Error: 500' });
+    expect(classify(run({ result: result({ is_error: true, result: 'API Error: 500' }) }), 60)).toMatchObject({ status: 'failed', error: 'API Error: 500' });
     expect(classify(run({ exitCode: 1, result: result({ subtype: 'error_max_budget_usd', is_error: true }) }), 60)).toMatchObject({ outcome: 'budget' });
   });
 

@@ -35,7 +35,9 @@ export function classify(run: ClaudeRunOutcome, timeoutSeconds: number, cancelRe
   if (result.is_error) {
     const reasons = result.errors?.length ? result.errors.join('; ') : (result.result ?? '');
     const outcome: Outcome = result.subtype === 'error_max_budget_usd' ? 'budget' : 'error';
-    return { status: 'failed', outcome, error: `${result.subtype}${reasons ? `: ${reasons}` : ''}`, output };
+    // An API error ends with subtype "success" and is_error: the text itself says what went wrong.
+    const error = result.subtype === 'success' ? reasons || 'Claude Code reported an error' : `${result.subtype}${reasons ? `: ${reasons}` : ''}`;
+    return { status: 'failed', outcome, error, output };
   }
   if (!output?.trim()) return { status: 'completed', outcome: 'empty', error: null, output: output ?? '' };
   return { status: 'completed', outcome: 'success', error: null, output };
