@@ -23,7 +23,6 @@ export async function buildApp(s: Services): Promise<App> {
     loggerInstance: s.log as FastifyBaseLogger,
     bodyLimit: 26 * 1024 * 1024, // GitHub sends payloads up to 25 MB
     trustProxy: true,
-    disableRequestLogging: false,
   });
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   registerAuth(app, s.config.API_TOKEN);
