@@ -11,10 +11,17 @@ import { taskRoutes } from './api/tasks.js';
 import { WebSocketHub } from './live/ws-hub.js';
 import type { Services } from './services.js';
 import { BadCursorError } from './storage/repositories/cursor.js';
+import { WebhookIngest } from './webhooks/ingest.js';
+import { PermissionChecker } from './webhooks/permissions.js';
+import { Responder } from './webhooks/responder.js';
+import { webhookRoutes } from './webhooks/route.js';
+import { BUILTIN_RULE_SETS } from './webhooks/rules/builtin-commands.js';
+import type { RuleSet } from './webhooks/rules/types.js';
 
 export interface App {
   app: FastifyInstance;
   hub: WebSocketHub;
+  responder: Responder;
 }
 
 /** Builds the HTTP app on top of the services; tests call `app.inject` or listen on port 0. */
@@ -46,9 +53,27 @@ export async function buildApp(s: Services): Promise<App> {
   taskRoutes(app, s);
   conversationRoutes(app, s);
   dashboardRoutes(app, s);
+  const responder = new Responder(s.clients, s.repos, s.log);
+  const ingest = new WebhookIngest({
+    config: s.config,
+    repos: s.repos,
+    tasks: s.tasks,
+    log: s.log,
+    permissions: new PermissionChecker(s.config, s.clients),
+    responder,
+    ruleSets: withTriggerPhrase(BUILTIN_RULE_SETS, s.config.WEBHOOK_TRIGGER_PHRASE),
+  });
+  webhookRoutes(app, ingest);
   app.get('/', async (_req, reply) => reply.type('text/html').send(placeholderPage(s.config.DEMO_MODE)));
-  app.addHook('onClose', async () => hub.close());
-  return { app, hub };
+  app.addHook('onClose', async () => {
+    hub.close();
+    await responder.idle();
+  });
+  return { app, hub, responder };
+}
+
+function withTriggerPhrase<T extends Record<string, RuleSet>>(sets: T, phrase: string): T {
+  return Object.fromEntries(Object.entries(sets).map(([provider, set]) => [provider, { ...set, triggerPhrase: phrase }])) as T;
 }
 
 function placeholderPage(demo: boolean): string {

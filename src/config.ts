@@ -13,6 +13,10 @@ const bool = (fallback: boolean) =>
     if (typeof v === 'string' && /^(0|false|no|off)$/i.test(v)) return false;
     return v;
   }, z.boolean());
+const list = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : (v ?? [])),
+  z.array(z.string()),
+);
 const url = (protocols: string[]) =>
   z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -56,7 +60,18 @@ const ConfigSchema = z.object({
   ),
   PUBLIC_URL: url(['http', 'https']),
 
+  /** What a comment must say to address the agent (a Slack mention of the bot counts too). */
+  WEBHOOK_TRIGGER_PHRASE: z.preprocess((v) => (v === '' || v === undefined ? '@agent' : v), z.string().min(2).max(50)),
+  /** How often a progress comment is edited while a run goes (seconds). */
+  PROGRESS_UPDATE_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 3 : v), z.coerce.number().min(0).max(600)),
+  /** A task waiting for approval longer than this is cancelled. */
+  APPROVAL_TIMEOUT_HOURS: z.preprocess((v) => (v === '' || v === undefined ? 24 : v), z.coerce.number().positive().max(24 * 90)),
+
   GITHUB_WEBHOOK_SECRET: optionalString,
+  /** The service's own GitHub login: its comments never trigger it. */
+  GITHUB_BOT_LOGIN: optionalString,
+  /** Logins that may trigger commands without write permission on the repository. */
+  GITHUB_ALLOWED_USERS: list,
   GITHUB_TOKEN: optionalString,
   GITHUB_APP_ID: optionalString,
   GITHUB_APP_PRIVATE_KEY: optionalString,
@@ -65,13 +80,28 @@ const ConfigSchema = z.object({
   SLACK_BOT_TOKEN: optionalString,
   SLACK_API_URL: url(['http', 'https']),
   SLACK_NOTIFY_CHANNEL: optionalString,
+  /** The bot's user id: `<@ID>` in a message addresses the agent, and its own messages never trigger it. */
+  SLACK_BOT_USER_ID: optionalString,
+  /** Empty: everyone in the workspace may trigger commands. */
+  SLACK_ALLOWED_USERS: list,
+  SLACK_ALLOWED_CHANNELS: list,
+  /** Users whose edit commands need no approval (Slack has no repository permissions to ask). */
+  SLACK_MAINTAINERS: list,
   JIRA_WEBHOOK_SECRET: optionalString,
   JIRA_BASE_URL: url(['http', 'https']),
   JIRA_EMAIL: optionalString,
   JIRA_API_TOKEN: optionalString,
+  /** The agent's Jira account: issues assigned to it trigger it, and its own comments never do. */
+  JIRA_BOT_ACCOUNT_ID: optionalString,
+  /** Project keys that may trigger the agent; empty: all. */
+  JIRA_ALLOWED_PROJECTS: list,
+  JIRA_MAINTAINERS: list,
   SENTRY_CLIENT_SECRET: optionalString,
   SENTRY_AUTH_TOKEN: optionalString,
   SENTRY_URL: url(['http', 'https']),
+  SENTRY_ORG: optionalString,
+  /** Project slugs that may trigger the agent; empty: all. */
+  SENTRY_ALLOWED_PROJECTS: list,
 
   // Anthropic credentials: handed to Claude Code children, never used or logged by the service itself.
   ANTHROPIC_API_KEY: optionalString,

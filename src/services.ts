@@ -12,6 +12,8 @@ import type { TaskQueue } from './queue/queue.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { createRepositories, type Repositories } from './storage/repositories/index.js';
 import { TaskService } from './tasks/task-service.js';
+import { createProviderClients, type ProviderClients } from './webhooks/clients.js';
+import { PostBack } from './webhooks/post-back.js';
 import { recover } from './worker/recovery.js';
 import { type TaskObserver, Worker } from './worker/worker.js';
 
@@ -26,6 +28,8 @@ export interface Services {
   queue: TaskQueue;
   bus: EventBus;
   tasks: TaskService;
+  /** Outbound GitHub/Slack/Jira/Sentry clients, for those the configuration has credentials for. */
+  clients: ProviderClients;
   worker?: Worker;
   startedAt: number;
   /** Stops taking work, lets running tasks finish within the grace period, then closes connections. */
@@ -77,17 +81,20 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   }
 
   const tasks = new TaskService({ config, repos, queue, bus, log });
+  const clients = createProviderClients(config);
   let worker: Worker | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   if (role !== 'api') {
-    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers: opts.observers });
+    const observers = [new PostBack(config, clients, repos, log), ...(opts.observers ?? [])];
+    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers });
     const soleWorker = !config.DATABASE_URL;
-    await recover({ repos, queue, bus, log, soleWorker });
+    const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
+    await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
     worker.start();
     // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost, are picked up
     // without waiting for a restart.
     reconcileTimer = setInterval(() => {
-      recover({ repos, queue, bus, log, soleWorker: false }).catch((err) => log.warn({ err }, 'reconciliation failed'));
+      recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs }).catch((err) => log.warn({ err }, 'reconciliation failed'));
     }, 30_000);
     reconcileTimer.unref();
   }
@@ -102,6 +109,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     queue,
     bus,
     tasks,
+    clients,
     worker,
     startedAt: Date.now(),
     close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {

@@ -33,6 +33,23 @@ export function taskRoutes(app: FastifyInstance, s: Services): void {
     };
   });
 
+  /** The dashboard's approval: a task waiting for approval goes to the queue (approve) or is cancelled (reject). */
+  app.post<{ Params: { id: string } }>('/api/tasks/:id/approve', async (req) => {
+    const task = await s.repos.tasks.get(req.params.id);
+    if (!task) throw notFound(`task ${req.params.id}`);
+    const row = await s.tasks.approve(task.task_id);
+    if (!row) throw new HttpError(409, `task ${task.task_id} is ${task.status}, not waiting for approval`);
+    return taskView(row);
+  });
+
+  app.post<{ Params: { id: string } }>('/api/tasks/:id/reject', async (req) => {
+    const task = await s.repos.tasks.get(req.params.id);
+    if (!task) throw notFound(`task ${req.params.id}`);
+    if (task.status !== 'waiting_approval') throw new HttpError(409, `task ${task.task_id} is ${task.status}, not waiting for approval`);
+    await s.tasks.cancel(task.task_id, 'rejected from the dashboard');
+    return taskView((await s.repos.tasks.get(task.task_id))!);
+  });
+
   app.post<{ Params: { id: string } }>('/api/tasks/:id/cancel', async (req, reply) => {
     const result = await s.tasks.cancel(req.params.id, 'cancelled by a user');
     switch (result.outcome) {

@@ -14,6 +14,15 @@ export interface Database {
   webhook_commands: WebhookCommandTable;
   webhook_events: WebhookEventTable;
   claude_sessions: ClaudeSessionTable;
+  outbound_posts: OutboundPostTable;
+}
+
+/** What the service itself posted (comments, messages), so deliveries about its own posts never trigger it. */
+export interface OutboundPostTable {
+  provider: string;
+  external_id: string;
+  task_id: string | null;
+  created_at: number;
 }
 
 type Json = string;

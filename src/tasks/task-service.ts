@@ -9,6 +9,8 @@ import type { TaskRow } from '../storage/schema.js';
 import { taskView } from '../storage/views.js';
 
 export interface CreateTaskInput {
+  /** Minted by the caller when it needs the id before the row exists (a template's {{task_id}}). */
+  task_id?: string;
   session_id: string;
   source: string;
   input_message: string;
@@ -47,7 +49,7 @@ export class TaskService {
   async create(input: CreateTaskInput): Promise<TaskRow> {
     const { repos, queue, bus } = this.deps;
     const row = await repos.tasks.create({
-      task_id: newId('task'),
+      task_id: input.task_id ?? newId('task'),
       session_id: input.session_id,
       source: input.source,
       input_message: input.input_message,
@@ -85,6 +87,13 @@ export class TaskService {
     });
     await bus.publish({ type: 'task.created', task_id: row.task_id, session_id: row.session_id, task: taskView(row) });
     if (row.status === 'queued') await queue.enqueue(row.task_id);
+    return row;
+  }
+
+  /** Moves a task waiting for approval into the queue. Returns undefined when it was not waiting. */
+  async approve(taskId: string): Promise<TaskRow | undefined> {
+    const row = await this.deps.repos.tasks.transition(taskId, 'queued', { queued_at: Date.now() });
+    if (row) await this.deps.queue.enqueue(taskId);
     return row;
   }
 

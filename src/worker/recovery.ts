@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { TaskQueue } from '../queue/queue.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
+import type { TaskService } from '../tasks/task-service.js';
 import { taskView } from '../storage/views.js';
 import { commandLine, isAlive, killTree } from './process-tree.js';
 import { MAX_ATTEMPTS } from './worker.js';
@@ -18,6 +19,9 @@ export interface RecoveryDeps {
   log: Logger;
   /** True when this process is the only one using the database (embedded mode): every running row is orphaned. */
   soleWorker: boolean;
+  /** Tasks waiting for approval longer than this are cancelled. */
+  tasks?: TaskService;
+  approvalTimeoutMs?: number;
 }
 
 export interface RecoveryReport {
@@ -25,6 +29,7 @@ export interface RecoveryReport {
   failed: string[];
   enqueued: string[];
   killedChildren: number[];
+  expired: string[];
 }
 
 function workerIsDead(task: TaskRow, soleWorker: boolean, now: number): boolean {
@@ -42,7 +47,7 @@ function workerIsDead(task: TaskRow, soleWorker: boolean, now: number): boolean 
  */
 export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
   const { repos, queue, log } = deps;
-  const report: RecoveryReport = { requeued: [], failed: [], enqueued: [], killedChildren: [] };
+  const report: RecoveryReport = { requeued: [], failed: [], enqueued: [], killedChildren: [], expired: [] };
   const now = Date.now();
 
   for (const task of await repos.tasks.idsWithStatus('running')) {
@@ -77,7 +82,14 @@ export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
     await queue.enqueue(task.task_id);
     report.enqueued.push(task.task_id);
   }
-  if (report.requeued.length || report.failed.length || report.enqueued.length || report.killedChildren.length) {
+  if (deps.tasks && deps.approvalTimeoutMs) {
+    for (const task of await repos.tasks.idsWithStatus('waiting_approval')) {
+      if (Number(task.created_at) > now - deps.approvalTimeoutMs) continue;
+      await deps.tasks.cancel(task.task_id, `nobody approved it within ${Math.round(deps.approvalTimeoutMs / 3600_000)} h (APPROVAL_TIMEOUT_HOURS)`);
+      report.expired.push(task.task_id);
+    }
+  }
+  if (report.expired.length || report.requeued.length || report.failed.length || report.enqueued.length || report.killedChildren.length) {
     log.info(report, 'recovered tasks left by a previous run');
   }
   return report;

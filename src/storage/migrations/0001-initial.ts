@@ -184,10 +184,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('cache_creation_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
+
+  await db.schema
+    .createTable('outbound_posts')
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('external_id', 'text', (c) => c.notNull())
+    .addColumn('task_id', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('outbound_posts_pk', ['provider', 'external_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const t of [
+    'outbound_posts',
     'claude_sessions',
     'webhook_events',
     'webhook_commands',

@@ -50,6 +50,18 @@ export class ConversationRepository {
     return (await this.get(input.conversation_id))!;
   }
 
+  /** The conversation a thread is currently in: the newest of its flow ("new conversation" starts another). */
+  latestForFlow(flowId: string): Promise<ConversationRow | undefined> {
+    return this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('flow_id', '=', flowId)
+      .orderBy('created_at', 'desc')
+      .orderBy('conversation_id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   get(id: string): Promise<ConversationRow | undefined> {
     return this.db.selectFrom('conversations').selectAll().where('conversation_id', '=', id).executeTakeFirst();
   }

@@ -5,6 +5,7 @@ import { ConversationRepository } from './conversations.js';
 import { SessionRepository } from './sessions.js';
 import { TaskEventRepository } from './task-events.js';
 import { TaskRepository } from './tasks.js';
+import { WebhookEventRepository } from './webhook-events.js';
 
 export interface Repositories {
   tasks: TaskRepository;
@@ -12,6 +13,7 @@ export interface Repositories {
   conversations: ConversationRepository;
   sessions: SessionRepository;
   claudeSessions: ClaudeSessionRepository;
+  webhookEvents: WebhookEventRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -21,5 +23,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     conversations: new ConversationRepository(db),
     sessions: new SessionRepository(db),
     claudeSessions: new ClaudeSessionRepository(db),
+    webhookEvents: new WebhookEventRepository(db),
   };
 }

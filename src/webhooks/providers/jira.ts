@@ -1,0 +1,171 @@
+// Jira Cloud deliveries → ProviderEvent. No event header: the body's webhookEvent says what happened (PROTOCOLS.md §4).
+// An issue update whose changelog assigns someone becomes 'jira:issue_assigned' with `assigneeAccountId` added to
+// the payload, so rules and templates can tell "assigned to the agent" from any other edit.
+import { z } from 'zod';
+import {
+  bodyObject,
+  describeIssues,
+  header,
+  ignored,
+  isRecord,
+  neverThrow,
+  type ParsedDelivery,
+  type ProviderEvent,
+  type RawDelivery,
+} from './types.js';
+
+/** Descriptions and comment bodies arrive as v2 strings (wiki markup) from admin webhooks, as ADF from some apps. */
+const RichText = z.union([z.string(), z.looseObject({ type: z.string() })]).nullish();
+
+const User = z.object({
+  accountId: z.string().min(1),
+  displayName: z.string().optional(),
+  accountType: z.string().optional(),
+});
+
+const Issue = z.object({
+  key: z.string().min(1),
+  fields: z
+    .object({ summary: z.string().optional(), description: RichText })
+    .optional(),
+});
+
+const Envelope = z.object({ webhookEvent: z.string().min(1), user: User.nullish(), issue: Issue });
+const CommentEvent = Envelope.extend({ comment: z.object({ body: RichText, author: User.nullish() }) });
+const ChangelogItem = z.object({
+  field: z.string().optional(),
+  fieldId: z.string().optional(),
+  to: z.string().nullish(),
+});
+const UpdatedEvent = Envelope.extend({
+  changelog: z.object({ items: z.array(ChangelogItem) }).nullish(),
+  issue: Issue.extend({
+    fields: z
+      .object({
+        summary: z.string().optional(),
+        description: RichText,
+        assignee: z.object({ accountId: z.string() }).nullish(),
+      })
+      .optional(),
+  }),
+});
+
+type JiraUser = z.infer<typeof User>;
+
+export function parseDelivery(d: RawDelivery): ParsedDelivery {
+  return neverThrow('jira', d, parseJira);
+}
+
+function parseJira(d: RawDelivery): ParsedDelivery {
+  const deliveryId = header(d, 'x-atlassian-webhook-identifier');
+  const body = bodyObject(d);
+  if (!body) return ignored('body is not a JSON object', deliveryId);
+  const webhookEvent = typeof body.webhookEvent === 'string' && body.webhookEvent !== '' ? body.webhookEvent : null;
+  if (!webhookEvent) return ignored('body has no webhookEvent field', deliveryId);
+
+  if (webhookEvent.startsWith('comment_')) {
+    const r = CommentEvent.safeParse(body);
+    if (!r.success) return ignored(`${webhookEvent} payload is missing fields: ${describeIssues(r.error)}`, deliveryId, webhookEvent);
+    const { issue, comment } = r.data;
+    return event(webhookEvent, deliveryId, issue, richText(comment.body), comment.author ?? r.data.user ?? null, body);
+  }
+
+  if (webhookEvent === 'jira:issue_updated') {
+    const r = UpdatedEvent.safeParse(body);
+    if (!r.success) return ignored(`${webhookEvent} payload is missing fields: ${describeIssues(r.error)}`, deliveryId, webhookEvent);
+    const { issue, changelog, user } = r.data;
+    const assigneeChange = changelog?.items.find((item) => item.field === 'assignee' || item.fieldId === 'assignee');
+    const description = richText(issue.fields?.description);
+    // Unassigning (to: null) is an ordinary update; only a new assignee can be "the agent was assigned".
+    const assigneeAccountId = assigneeChange ? (assigneeChange.to ?? issue.fields?.assignee?.accountId ?? null) : null;
+    if (assigneeAccountId) {
+      const result = event('jira:issue_assigned', deliveryId, issue, description, user ?? null, { ...body, assigneeAccountId });
+      if (result.kind === 'event') result.event.addressedTo = { accountIds: [assigneeAccountId] };
+      return result;
+    }
+    return event(webhookEvent, deliveryId, issue, description, user ?? null, body);
+  }
+
+  if (webhookEvent.startsWith('jira:issue_')) {
+    const r = Envelope.safeParse(body);
+    if (!r.success) return ignored(`${webhookEvent} payload is missing fields: ${describeIssues(r.error)}`, deliveryId, webhookEvent);
+    return event(webhookEvent, deliveryId, r.data.issue, richText(r.data.issue.fields?.description), r.data.user ?? null, body);
+  }
+
+  return ignored(`Jira event "${webhookEvent}" is not about an issue or comment`, deliveryId, webhookEvent);
+}
+
+function event(
+  eventType: string,
+  deliveryId: string | null,
+  issue: z.infer<typeof Issue>,
+  text: string,
+  user: JiraUser | null,
+  payload: unknown,
+): ParsedDelivery {
+  const summary = issue.fields?.summary;
+  const e: ProviderEvent = {
+    provider: 'jira',
+    eventType,
+    deliveryId,
+    thread: issue.key,
+    threadTitle: summary ? `${issue.key}: ${summary}` : issue.key,
+    text,
+    actor: user ? actorOf(user) : null,
+    target: { provider: 'jira', issueKey: issue.key },
+    payload,
+  };
+  return { kind: 'event', event: e };
+}
+
+function actorOf(user: JiraUser): NonNullable<ProviderEvent['actor']> {
+  const id = decodeAccountId(user.accountId);
+  // accountType 'app' is an Atlassian Connect/Forge app or automation identity, never a person.
+  return { id, name: user.displayName ?? id, isBot: user.accountType === 'app' };
+}
+
+/** Some captured payloads carry the accountId URL-encoded ("557058%3A…"); account ids never contain '%'. */
+function decodeAccountId(id: string): string {
+  if (!id.includes('%')) return id;
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
+}
+
+function richText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return isRecord(value) ? adfToText(value).trim() : '';
+}
+
+/**
+ * Atlassian Document Format → plain text the matcher can scan. Quotes and code keep their markers ('> ', fences)
+ * so the matcher skips them as it does for Markdown, and mentions become the v2 form `[~accountid:ID]`.
+ */
+export function adfToText(node: Record<string, unknown>): string {
+  const children = Array.isArray(node.content) ? node.content.filter(isRecord) : [];
+  const inner = (): string => children.map(adfToText).join('');
+  const attrs = isRecord(node.attrs) ? node.attrs : {};
+  switch (node.type) {
+    case 'text':
+      return typeof node.text === 'string' ? node.text : '';
+    case 'hardBreak':
+      return '\n';
+    case 'mention':
+      return typeof attrs.id === 'string' ? `[~accountid:${attrs.id}]` : typeof attrs.text === 'string' ? attrs.text : '';
+    case 'emoji':
+      return typeof attrs.text === 'string' ? attrs.text : '';
+    case 'codeBlock':
+      return '```\n' + inner() + '\n```\n';
+    case 'blockquote':
+      return inner().trimEnd().split('\n').map((line) => `> ${line}`).join('\n') + '\n';
+    case 'listItem':
+      return `- ${inner().trim()}\n`;
+    case 'paragraph':
+    case 'heading':
+      return inner() + '\n';
+    default:
+      return inner();
+  }
+}

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { statusOf, type WebhookIngest } from './ingest.js';
+import { isProvider, PROVIDER_NAMES } from './provider-registry.js';
+
+/**
+ * POST /webhooks/{provider}. Signed, never token-authenticated. The body is read raw (in these routes only) because
+ * signatures cover the exact bytes.
+ */
+export function webhookRoutes(app: FastifyInstance, ingest: WebhookIngest): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+    scope.post<{ Params: { provider: string } }>('/webhooks/:provider', async (req, reply) => {
+      const { provider } = req.params;
+      if (!isProvider(provider)) {
+        return reply.code(404).send({ error: `unknown provider "${provider}"; webhooks are ${PROVIDER_NAMES.map((p) => `/webhooks/${p}`).join(', ')}` });
+      }
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));
+      const rawBody = typeof req.body === 'string' ? req.body : '';
+      const result = await ingest.receive(provider, headers, rawBody);
+      const status = statusOf(result);
+      switch (result.outcome) {
+        case 'handshake':
+          return reply.code(200).type(result.contentType).send(result.body);
+        case 'accepted':
+          return reply.code(status).send({ task_id: result.taskId, status: result.waitingApproval ? 'waiting_approval' : 'queued' });
+        case 'duplicate':
+          return reply.code(status).send({ duplicate: true, task_id: result.taskId });
+        case 'verification_failed':
+        case 'bad_request':
+        case 'unavailable':
+          return reply.code(status).send({ error: result.why });
+        case 'ignored':
+        case 'refused':
+          return reply.code(status).send({ [result.outcome]: result.reason });
+        case 'answered':
+          return reply.code(status).send({ answered: result.what });
+        case 'approved':
+        case 'rejected':
+          return reply.code(status).send({ [result.outcome]: result.taskId });
+      }
+    });
+  });
+}

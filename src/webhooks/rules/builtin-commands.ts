@@ -1,0 +1,354 @@
+// The built-in command tables, one rule set per provider (issue 3, items 4 and 8). Plain data, checked by
+// loadRuleSet like any user-defined table. Agents are the ones shipped in agent-home/.claude/agents. Read-only commands cannot edit files and may run only read-only shell
+// commands; fix and improve may edit and run tests, and wait for approval unless a maintainer asked.
+import { loadRuleSet } from './template.js';
+import type { CommandSpec, RuleSet } from './types.js';
+
+export const DEFAULT_TRIGGER_PHRASE = '@agent';
+
+const READ_ONLY_BASH = [
+  'Bash(git log:*)',
+  'Bash(git show:*)',
+  'Bash(git diff:*)',
+  'Bash(git status:*)',
+  'Bash(git blame:*)',
+  'Bash(git grep:*)',
+  'Bash(ls:*)',
+];
+
+/** Default mode denies other Bash commands in `-p` runs; Edit/Write are removed outright. */
+export const READ_ONLY: CommandSpec['permissions'] = {
+  permission_mode: 'default',
+  allowed_tools: ['Read', 'Grep', 'Glob', ...READ_ONLY_BASH],
+  disallowed_tools: ['Edit', 'Write', 'NotebookEdit'],
+};
+
+/** Edits are accepted; the shell is limited to running tests and inspecting the work tree. Publishing is not the model's job. */
+export const EDIT_AND_TEST: CommandSpec['permissions'] = {
+  permission_mode: 'acceptEdits',
+  allowed_tools: [
+    'Read',
+    'Grep',
+    'Glob',
+    'Edit',
+    'Write',
+    'Bash(npm test:*)',
+    'Bash(npm run test:*)',
+    'Bash(npm run lint:*)',
+    'Bash(npx vitest:*)',
+    'Bash(npx tsc:*)',
+    'Bash(pytest:*)',
+    'Bash(go test:*)',
+    'Bash(cargo test:*)',
+    'Bash(git diff:*)',
+    'Bash(git status:*)',
+    'Bash(git log:*)',
+    'Bash(git show:*)',
+  ],
+  disallowed_tools: ['Bash(git push:*)', 'NotebookEdit'],
+};
+
+/** Commands that never reach the model still carry read-only permissions, so a wiring mistake cannot widen them. */
+const NO_RUN = READ_ONLY;
+
+function help(triggers: string[]): CommandSpec {
+  return {
+    name: 'help',
+    aliases: ['commands'],
+    description: 'List the commands this agent understands.',
+    triggers,
+    agent: null,
+    template: '',
+    permissions: NO_RUN,
+    needs_approval: false,
+    answers_directly: 'help',
+  };
+}
+
+function approvalCommands(triggers: string[]): CommandSpec[] {
+  return [
+    {
+      name: 'approve',
+      aliases: ['approved', 'lgtm'],
+      description: 'Approve the task waiting for approval in this thread, so it runs.',
+      triggers,
+      agent: null,
+      template: '',
+      permissions: NO_RUN,
+      needs_approval: false,
+      approval_command: 'approve',
+    },
+    {
+      name: 'reject',
+      aliases: ['deny', 'cancel'],
+      description: 'Reject the task waiting for approval in this thread; it is cancelled.',
+      triggers,
+      agent: null,
+      template: '',
+      permissions: NO_RUN,
+      needs_approval: false,
+      approval_command: 'reject',
+    },
+  ];
+}
+
+// ---- GitHub ----
+
+const GITHUB_COMMENTS = ['issue_comment.created', 'pull_request_review_comment.created'];
+const GITHUB_ALL = [...GITHUB_COMMENTS, 'issues.opened', 'issues.labeled', 'pull_request.opened'];
+const GITHUB_PR = [...GITHUB_COMMENTS, 'pull_request.opened'];
+
+// One command serves issue comments (issue.*), review comments and PR events (pull_request.*): `a || b` picks whichever exists.
+const GITHUB_SUBJECT =
+  '{{repository.full_name}}#{{issue.number || pull_request.number}}: "{{issue.title || pull_request.title}}"\n' +
+  '{{issue.html_url || pull_request.html_url}}\n\n' +
+  '{{issue.body || pull_request.body}}\n';
+const GITHUB_REQUEST = '\nRequest from @{{sender.login}}: {{user_content}}\n';
+const GITHUB_INLINE = 'Inline comment location (blank for conversation comments): {{comment.path}} {{comment.line || comment.original_line}}\n';
+
+export const GITHUB_RULES: RuleSet = {
+  provider: 'github',
+  triggerPhrase: DEFAULT_TRIGGER_PHRASE,
+  defaultCommand: 'analyze',
+  autoTriggers: {},
+  commands: [
+    {
+      name: 'analyze',
+      aliases: ['analyse', 'investigate'],
+      description: 'Investigate the issue in the code and explain the cause. Changes nothing.',
+      triggers: GITHUB_ALL,
+      agent: 'github-issue-handler',
+      template:
+        `Analyze GitHub issue ${GITHUB_SUBJECT}${GITHUB_REQUEST}\n` +
+        'Investigate the code in this repository. Do not change files. Answer with what happens, why, where ' +
+        '(files and lines), and what you would do next.',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+    {
+      name: 'plan',
+      aliases: ['design'],
+      description: 'Write an implementation plan: steps, files, tests, risks. Changes nothing.',
+      triggers: GITHUB_ALL,
+      agent: 'planning',
+      template:
+        `Plan the work for GitHub issue ${GITHUB_SUBJECT}${GITHUB_REQUEST}\n` +
+        'Read the relevant code. Do not change files. Give numbered steps naming the files to change, the tests ' +
+        'to add or update, and the risks.',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+    {
+      name: 'fix',
+      aliases: ['implement'],
+      description: 'Change the code to fix the issue and run the tests.',
+      triggers: GITHUB_ALL,
+      agent: 'executor',
+      template:
+        `Fix GitHub issue ${GITHUB_SUBJECT}${GITHUB_REQUEST}${GITHUB_INLINE}\n` +
+        'Make the smallest change that fixes it, add or update a test, and run the tests. Do not push. ' +
+        'Finish with a summary of the change and the test results.',
+      permissions: EDIT_AND_TEST,
+      needs_approval: 'non-maintainers',
+    },
+    {
+      name: 'review',
+      aliases: ['cr'],
+      description: 'Review the pull request: correctness, tests, security, readability. Changes nothing.',
+      triggers: GITHUB_PR,
+      agent: 'github-pr-review',
+      template:
+        'Review pull request {{repository.full_name}}#{{pull_request.number || issue.number}}: ' +
+        '"{{pull_request.title || issue.title}}"\n{{pull_request.html_url || issue.html_url}}\n' +
+        'Branch {{pull_request.head.ref}} into {{pull_request.base.ref}}\n\n{{pull_request.body || issue.body}}\n' +
+        `${GITHUB_REQUEST}${GITHUB_INLINE}\n` +
+        'Read the change (git diff against the base branch) and the code around it. Do not change files. Report ' +
+        'problems by file and line, most serious first: bugs, missing tests, security, then readability.',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+    {
+      name: 'improve',
+      aliases: ['refactor'],
+      description: 'Improve the code as asked (refactor, tests, docs) and run the tests.',
+      triggers: GITHUB_ALL,
+      agent: 'executor',
+      template:
+        `Improve the code for GitHub ${GITHUB_SUBJECT}${GITHUB_REQUEST}${GITHUB_INLINE}\n` +
+        'Keep behaviour unchanged unless the request says otherwise, keep the change focused, and run the tests. ' +
+        'Do not push. Finish with a summary of the change and the test results.',
+      permissions: EDIT_AND_TEST,
+      needs_approval: 'non-maintainers',
+    },
+    ...approvalCommands(GITHUB_COMMENTS),
+    help(GITHUB_ALL),
+  ],
+};
+
+// ---- Jira ----
+
+const JIRA_EVENTS = ['comment_created', 'jira:issue_assigned'];
+const JIRA_SUBJECT =
+  'Jira issue {{issue.key}}: "{{issue.fields.summary}}" (status: {{issue.fields.status.name}})\n\n' +
+  '{{issue.fields.description}}\n\nRequest from {{comment.author.displayName || user.displayName}}: {{user_content}}\n\n';
+
+export const JIRA_RULES: RuleSet = {
+  provider: 'jira',
+  triggerPhrase: DEFAULT_TRIGGER_PHRASE,
+  defaultCommand: 'analyze',
+  // Only fires when the assignee is the agent's own account (the matcher checks addressedTo against botMentionIds).
+  autoTriggers: { 'jira:issue_assigned': 'analyze' },
+  commands: [
+    {
+      name: 'analyze',
+      aliases: ['analyse', 'investigate'],
+      description: 'Investigate the issue in the code and explain the cause. Changes nothing.',
+      triggers: JIRA_EVENTS,
+      agent: 'planning',
+      template:
+        `Analyze ${JIRA_SUBJECT}` +
+        'Investigate the code in this repository. Do not change files. Answer with what happens, why, where ' +
+        '(files and lines), and what you would do next.',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+    {
+      name: 'plan',
+      aliases: ['design'],
+      description: 'Write an implementation plan: steps, files, tests, risks. Changes nothing.',
+      triggers: JIRA_EVENTS,
+      agent: 'jira-code-plan',
+      template:
+        `Plan the work for ${JIRA_SUBJECT}` +
+        'Read the relevant code. Do not change files. Give numbered steps naming the files to change, the tests ' +
+        'to add or update, and the risks.',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+    {
+      name: 'fix',
+      aliases: ['implement'],
+      description: 'Change the code to fix the issue and run the tests.',
+      triggers: JIRA_EVENTS,
+      agent: 'executor',
+      template:
+        `Fix ${JIRA_SUBJECT}` +
+        'Make the smallest change that fixes it, add or update a test, and run the tests. Do not push. ' +
+        'Finish with a summary of the change and the test results.',
+      permissions: EDIT_AND_TEST,
+      needs_approval: 'non-maintainers',
+    },
+    {
+      name: 'discover',
+      aliases: ['explore', 'find'],
+      description: 'Find where something lives in the code and how it fits together. Changes nothing.',
+      triggers: JIRA_EVENTS,
+      agent: 'planning',
+      template:
+        `For ${JIRA_SUBJECT}` +
+        'Find the code this concerns: the files, entry points and data flow involved, with file paths and a short ' +
+        'explanation of how they connect. Do not change files.',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+    ...approvalCommands(['comment_created']),
+    help(['comment_created']),
+  ],
+};
+
+// ---- Slack ----
+
+const SLACK_EVENTS = ['app_mention', 'message.im', 'slash_command'];
+const SLACK_REQUEST = 'A Slack user (<@{{event.user || user_id}}>) asks: {{user_content}}\n\n';
+
+export const SLACK_RULES: RuleSet = {
+  provider: 'slack',
+  triggerPhrase: DEFAULT_TRIGGER_PHRASE,
+  defaultCommand: 'analyze',
+  autoTriggers: {},
+  commands: [
+    help(SLACK_EVENTS),
+    {
+      name: 'analyze',
+      aliases: ['analyse', 'investigate', 'ask'],
+      description: 'Answer a question or investigate a problem using the code. Changes nothing.',
+      triggers: SLACK_EVENTS,
+      agent: 'slack-inquiry',
+      template:
+        SLACK_REQUEST +
+        'Investigate using the code in this repository. Do not change files. Answer briefly for Slack: the answer ' +
+        'first, then the evidence (files and lines).',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+    {
+      name: 'discover',
+      aliases: ['explore', 'find'],
+      description: 'Find where something lives in the code and how it fits together. Changes nothing.',
+      triggers: SLACK_EVENTS,
+      agent: 'slack-inquiry',
+      template:
+        SLACK_REQUEST +
+        'Find the code this concerns: the files, entry points and data flow involved, with file paths and a short ' +
+        'explanation of how they connect. Do not change files. Keep it short enough for Slack.',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+    {
+      name: 'status',
+      aliases: ['progress'],
+      description: 'Summarise the current state of the code or of a topic: recent changes, open work. Changes nothing.',
+      triggers: SLACK_EVENTS,
+      agent: 'slack-inquiry',
+      template:
+        SLACK_REQUEST +
+        'Give a short status report from the repository: recent commits (git log), work in progress and anything ' +
+        'that looks broken, focused on the request if it names a topic. Do not change files.',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+    // Buttons on the approval message send block_actions whose action_id is the command name.
+    ...approvalCommands([...SLACK_EVENTS, 'block_actions']),
+  ],
+};
+
+// ---- Sentry ----
+
+const SENTRY_EVENTS = ['event_alert.triggered', 'issue.created'];
+
+export const SENTRY_RULES: RuleSet = {
+  provider: 'sentry',
+  triggerPhrase: DEFAULT_TRIGGER_PHRASE,
+  defaultCommand: 'analyze',
+  autoTriggers: { 'event_alert.triggered': 'analyze', 'issue.created': 'analyze' },
+  commands: [
+    {
+      name: 'analyze',
+      aliases: ['analyse', 'investigate'],
+      description: 'Find the cause of the Sentry error in the code and suggest a fix. Changes nothing.',
+      triggers: SENTRY_EVENTS,
+      agent: 'planning',
+      // event_alert.triggered carries data.event; issue.created carries data.issue.
+      template:
+        'Sentry reported: {{data.event.title || data.issue.title}}\n' +
+        'Culprit: {{data.event.culprit || data.issue.culprit}}; level: {{data.event.level || data.issue.level}}; ' +
+        'platform: {{data.event.platform || data.issue.platform}}\n' +
+        'Link: {{data.event.web_url || data.issue.web_url || data.issue.permalink}}\n' +
+        'Alert rule: {{data.triggered_rule}}\n' +
+        'Stack frames (JSON, innermost last): {{data.event.exception.values.0.stacktrace.frames}}\n' +
+        '{{user_content}}\n\n' +
+        'Find the cause in this repository. Do not change files. Answer with the cause, where it is (files and ' +
+        'lines), and a suggested fix.',
+      permissions: READ_ONLY,
+      needs_approval: false,
+    },
+  ],
+};
+
+/** The built-in rule sets by provider, each checked by loadRuleSet when this module loads. */
+export const BUILTIN_RULE_SETS: Readonly<Record<'github' | 'jira' | 'slack' | 'sentry', RuleSet>> = {
+  github: loadRuleSet(GITHUB_RULES),
+  jira: loadRuleSet(JIRA_RULES),
+  slack: loadRuleSet(SLACK_RULES),
+  sentry: loadRuleSet(SENTRY_RULES),
+};

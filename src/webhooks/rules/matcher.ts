@@ -1,0 +1,177 @@
+// Which command, if any, an event asks for. Pure: the rule set and the bot's ids come in, a decision and a sentence
+// for the delivery inspector go out. Who may run it (permissions, bots, allowlists) is decided elsewhere.
+//
+// Order: a pressed button names its command; an event addressed to someone else (a Jira issue assigned to a person)
+// matches nothing; the trigger phrase or a mention of the bot, found outside quotes and code, selects the command
+// named by the next word (else the default); an event already addressed to the bot (Slack mention, DM, slash
+// command, Jira assignment to the agent) needs no phrase; finally the rule set's auto triggers.
+import type { ProviderEvent } from '../providers/types.js';
+import type { CommandSpec, MatchResult, RuleSet } from './types.js';
+
+export interface MatchOptions {
+  /**
+   * The bot's own ids: Slack user ids (a `<@ID>` mention counts as the trigger phrase) and the agent's Jira account
+   * id (a `[~accountid:ID]` mention counts, and an assignment to it addresses the agent).
+   */
+  botMentionIds?: string[];
+}
+
+export function matchCommand(event: ProviderEvent, ruleSet: RuleSet, opts: MatchOptions = {}): MatchResult {
+  const botIds = (opts.botMentionIds ?? []).filter((id) => id !== '');
+  const auto = Object.hasOwn(ruleSet.autoTriggers, event.eventType) ? ruleSet.autoTriggers[event.eventType] : undefined;
+  if (!auto && !ruleSet.commands.some((c) => c.triggers.includes(event.eventType))) {
+    return { matched: false, reason: `No ${ruleSet.provider} command runs on ${event.eventType} events.` };
+  }
+
+  if (event.action) return matchAction(event, event.action, ruleSet);
+
+  const addressedTo = event.addressedTo;
+  if (addressedTo && addressedTo !== 'bot' && !addressedTo.accountIds.some((id) => botIds.includes(id))) {
+    const who = addressedTo.accountIds.join(', ') || 'nobody';
+    const reason =
+      botIds.length === 0
+        ? `This ${event.eventType} event is addressed to ${who}; the agent's own account id is not configured, so it cannot be the agent.`
+        : `This ${event.eventType} event is addressed to ${who}, not to the agent.`;
+    return { matched: false, reason };
+  }
+  const addressedToBot = addressedTo !== undefined;
+
+  const hit = findTrigger(event.text, ruleSet.triggerPhrase, botIds);
+  if (hit) {
+    return matchRequest(event, ruleSet, event.text.slice(hit.end), 'phrase', `The text says "${hit.said}"`);
+  }
+  if (addressedToBot && !auto) {
+    return matchRequest(event, ruleSet, stripLeadingMentions(event.text), 'addressed', `This ${event.eventType} event is addressed to the bot`);
+  }
+  if (auto) {
+    const command = ruleSet.commands.find((c) => c.name === auto);
+    if (!command) return { matched: false, reason: `The auto trigger for ${event.eventType} names "${auto}", which is not a command.` };
+    return {
+      matched: true,
+      command,
+      userContent: '',
+      newConversation: false,
+      explanation: `${cmd(command.name)} runs automatically on ${event.eventType} events; no trigger phrase is needed.`,
+      via: 'auto',
+    };
+  }
+  return {
+    matched: false,
+    reason: `The text does not mention "${ruleSet.triggerPhrase}"${botIds.length ? ' or the bot' : ''} outside quoted lines and code.`,
+  };
+}
+
+function matchAction(event: ProviderEvent, action: NonNullable<ProviderEvent['action']>, ruleSet: RuleSet): MatchResult {
+  const command = findCommand(ruleSet, action.id);
+  if (!command) return { matched: false, reason: `The button "${action.id}" does not name a command.` };
+  if (!command.triggers.includes(event.eventType)) return notOnThisEvent(command, event.eventType);
+  return {
+    matched: true,
+    command,
+    userContent: action.value ?? '',
+    newConversation: false,
+    explanation: `The "${action.id}" button was pressed, which runs ${cmd(command.name)}.`,
+    via: 'action',
+  };
+}
+
+/** `request` is what follows the trigger (or the whole text of an addressed event): an optional command word, then the request. */
+function matchRequest(
+  event: ProviderEvent,
+  ruleSet: RuleSet,
+  request: string,
+  via: 'phrase' | 'addressed',
+  because: string,
+): MatchResult {
+  const newConversation = NEW_CONVERSATION.test(request);
+  let rest = request.replace(NEW_CONVERSATION_ALL, ' ').replace(/^[\s:,;.!-]+/, '');
+  const word = /^[A-Za-z][\w-]*/.exec(rest)?.[0];
+  const named = word ? findCommand(ruleSet, word) : undefined;
+  let command: CommandSpec | undefined;
+  let explanation: string;
+  if (named) {
+    if (!named.triggers.includes(event.eventType)) return notOnThisEvent(named, event.eventType);
+    command = named;
+    rest = rest.slice(word!.length);
+    const alias = named.name.toLowerCase() === word!.toLowerCase() ? '' : ` (an alias of ${cmd(named.name)})`;
+    explanation = `${because}, followed by "${word}"${alias}, so ${cmd(named.name)} runs.`;
+  } else {
+    command = ruleSet.commands.find((c) => c.name === ruleSet.defaultCommand);
+    if (!command) return { matched: false, reason: `The default command "${ruleSet.defaultCommand}" does not exist.` };
+    if (!command.triggers.includes(event.eventType)) {
+      return { matched: false, reason: `${because}, but no command is named and the default ${cmd(command.name)} does not run on ${event.eventType} events.` };
+    }
+    const next = word ? `"${word}" is not a command` : 'no command is named';
+    explanation = `${because}; ${next}, so the default command ${cmd(command.name)} runs with the text as the request.`;
+  }
+  if (newConversation) explanation += ' "new conversation" starts a fresh conversation for this thread.';
+  let userContent = rest.replace(/^[\s:,;.!-]+/, '').trim();
+  if (event.provider === 'slack') userContent = decodeSlackEntities(userContent);
+  return { matched: true, command, userContent, newConversation, explanation, via };
+}
+
+function notOnThisEvent(command: CommandSpec, eventType: string): MatchResult {
+  return {
+    matched: false,
+    reason: `${cmd(command.name)} does not run on ${eventType} events (it runs on ${command.triggers.join(', ')}).`,
+  };
+}
+
+function findCommand(ruleSet: RuleSet, word: string): CommandSpec | undefined {
+  const w = word.toLowerCase();
+  return ruleSet.commands.find((c) => c.name.toLowerCase() === w || c.aliases.some((a) => a.toLowerCase() === w));
+}
+
+// "new conversation", with the words people put around it ("in a new conversation", "start a new-conversation").
+const NEW_CONVERSATION_SOURCE = String.raw`[ \t]*(?:\b(?:in|start|with|as|on)[ \t]+)?(?:\ba[ \t]+)?\bnew[ \t-]+conversation\b[ \t]*`;
+const NEW_CONVERSATION = new RegExp(NEW_CONVERSATION_SOURCE, 'i');
+const NEW_CONVERSATION_ALL = new RegExp(NEW_CONVERSATION_SOURCE, 'gi');
+
+/**
+ * The first trigger outside quotes and code: the phrase at a word boundary ("@agent" but not "@agents" or
+ * "me@agent.io"), a Slack mention `<@ID>` or a Jira mention `[~accountid:ID]` of the bot. Positions refer to `text`.
+ */
+export function findTrigger(text: string, phrase: string, botIds: readonly string[]): { end: number; said: string } | null {
+  const scanned = maskUnscanned(text);
+  const patterns = [new RegExp(String.raw`(?<![\w@])${escapeRegExp(phrase)}(?![\w-])`, 'i')];
+  if (botIds.length > 0) {
+    const ids = botIds.map(escapeRegExp).join('|');
+    patterns.push(new RegExp(String.raw`<@(?:${ids})(?:\|[^>]*)?>`, 'i'), new RegExp(String.raw`\[~accountid:(?:${ids})\]`, 'i'));
+  }
+  let best: RegExpExecArray | null = null;
+  for (const pattern of patterns) {
+    const m = pattern.exec(scanned);
+    if (m && (!best || m.index < best.index)) best = m;
+  }
+  return best ? { end: best.index + best[0].length, said: text.slice(best.index, best.index + best[0].length) } : null;
+}
+
+/**
+ * Blanks (same length, newlines kept) what is not scanned for triggers: fenced and inline code, Jira {code},
+ * {noformat} and {quote} blocks, and quoted lines ("> ", Slack's "&gt; ", Jira's "bq. "). Quoting a bot reply or
+ * showing an example command therefore never triggers a run.
+ */
+export function maskUnscanned(text: string): string {
+  const blank = (m: string) => m.replace(/[^\n]/g, ' ');
+  return text
+    .replace(/```[\s\S]*?(?:```|$)/g, blank)
+    .replace(/\{(code|noformat|quote)(?::[^}]*)?\}[\s\S]*?(?:\{\1\}|$)/gi, blank)
+    .replace(/`[^`\n]*`/g, blank)
+    .replace(/^[ \t]*(?:>|&gt;|bq\.[ \t]).*$/gm, blank);
+}
+
+function stripLeadingMentions(text: string): string {
+  return text.replace(/^\s*(?:(?:<@[A-Z0-9]+(?:\|[^>]*)?>|\[~accountid:[^\]]+\])[\s,:]*)+/i, '');
+}
+
+function decodeSlackEntities(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function cmd(name: string): string {
+  return `\`${name}\``;
+}

@@ -1,0 +1,330 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/paths.js';
+import { startHarness, type Harness } from './support/harness.js';
+import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeJira, startFakeSentry, startFakeSlack } from './support/fake-providers.js';
+import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { signGithub, signJira, signSentry, signSlack } from './support/signing.js';
+
+process.env.CLAUDE_CODE_MAX_RETRIES = '1';
+
+const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
+const SECRETS = { github: 'gh-secret', slack: 'slack-secret', jira: 'jira-secret', sentry: 'sentry-secret' };
+let deliveries = 0;
+const nextId = (prefix: string) => `${prefix}-${Date.now()}-${++deliveries}`;
+
+/** A GitHub issue_comment.created delivery from the octokit example, with our own comment text and commenter. */
+function githubComment(text: string, login = 'Codertocat', opts: { issue?: number; type?: string } = {}) {
+  const payload = fixture('github/issue_comment.created.json');
+  payload.comment.body = text;
+  payload.comment.id = 900_000 + ++deliveries;
+  payload.comment.user.login = login;
+  payload.sender.login = login;
+  payload.sender.type = opts.type ?? 'User';
+  if (opts.issue) payload.issue.number = opts.issue;
+  return payload;
+}
+
+describe('webhooks: verified, deduplicated, permission-checked, and answered back', () => {
+  let model: ScriptedModel;
+  let h: Harness;
+  let github: FakeGithub;
+  let slack: FakeProvider;
+  let jira: FakeProvider;
+  let sentry: FakeProvider;
+
+  beforeAll(async () => {
+    model = await startScriptedModel();
+    github = await startFakeGithub({ permissions: { Codertocat: 'admin', writer: 'write', reader: 'read' } });
+    slack = await startFakeSlack();
+    jira = await startFakeJira();
+    sentry = await startFakeSentry();
+    h = await startHarness({
+      model,
+      env: {
+        GITHUB_WEBHOOK_SECRET: SECRETS.github,
+        GITHUB_TOKEN: 'ghp_test_token',
+        GITHUB_API_URL: github.url,
+        GITHUB_BOT_LOGIN: 'agent-bot',
+        SLACK_SIGNING_SECRET: SECRETS.slack,
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_API_URL: `${slack.url}/api/`,
+        SLACK_BOT_USER_ID: 'U0LAN0Z89',
+        JIRA_WEBHOOK_SECRET: SECRETS.jira,
+        JIRA_BASE_URL: jira.url,
+        JIRA_EMAIL: 'agent@example.com',
+        JIRA_API_TOKEN: 'jira-token',
+        SENTRY_CLIENT_SECRET: SECRETS.sentry,
+        SENTRY_AUTH_TOKEN: 'sentry-token',
+        SENTRY_URL: sentry.url,
+        SENTRY_ORG: 'acme',
+        PROGRESS_UPDATE_SECONDS: '0.2',
+        PUBLIC_URL: 'https://agent.example.com',
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await Promise.all([model, github, slack, jira, sentry].map((s) => s?.close()));
+  });
+
+  const post = async (p: string, body: string, headers: Record<string, string>) => {
+    const res = await fetch(`${h.url}${p}`, { method: 'POST', headers, body });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // plain text (handshakes)
+    }
+    return { status: res.status, body: parsed, contentType: res.headers.get('content-type') ?? '' };
+  };
+  const sendGithub = (payload: unknown, opts: { delivery?: string; event?: string; signature?: string; body?: string } = {}) => {
+    const body = opts.body ?? JSON.stringify(payload);
+    return post('/webhooks/github', body, {
+      'content-type': 'application/json',
+      'x-github-event': opts.event ?? 'issue_comment',
+      'x-github-delivery': opts.delivery ?? nextId('gh'),
+      ...(opts.signature === 'none' ? {} : { 'x-hub-signature-256': opts.signature ?? signGithub(SECRETS.github, body) }),
+    });
+  };
+  const sendSlack = (payload: unknown, opts: { ts?: number; retry?: string; contentType?: string; body?: string } = {}) => {
+    const body = opts.body ?? JSON.stringify(payload);
+    const ts = opts.ts ?? Math.floor(Date.now() / 1000);
+    return post('/webhooks/slack', body, {
+      'content-type': opts.contentType ?? 'application/json',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': signSlack(SECRETS.slack, body, ts),
+      ...(opts.retry ? { 'x-slack-retry-num': opts.retry, 'x-slack-retry-reason': 'http_timeout' } : {}),
+    });
+  };
+  const taskCount = async () => (await h.request('GET', '/api/tasks?limit=200')).body.tasks.length;
+  const callsTo = (fake: FakeProvider, method: string, re: RegExp) => fake.calls.filter((c) => c.method === method && re.test(c.path));
+
+  describe('GitHub', () => {
+    it('accepts a signed delivery once; a redelivery is a duplicate; tampered or unsigned is 401', async () => {
+      const before = await taskCount();
+      const payload = githubComment('@agent analyze [[script:text Analysis done.]] what is this?');
+      const body = JSON.stringify(payload);
+      const delivery = nextId('gh');
+      const first = await sendGithub(payload, { delivery, body });
+      expect(first.status).toBe(202);
+      expect(first.body.task_id).toMatch(/^task_/);
+      const again = await sendGithub(payload, { delivery, body });
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual({ duplicate: true, task_id: first.body.task_id });
+      expect((await sendGithub(payload, { body: body.replace('analyze', 'fix') , signature: signGithub(SECRETS.github, body) })).status).toBe(401);
+      const unsigned = await sendGithub(payload, { signature: 'none' });
+      expect(unsigned.status).toBe(401);
+      expect(unsigned.body.error).toContain('X-Hub-Signature-256');
+      expect((await sendGithub(payload, { signature: signGithub('wrong-secret', body) })).body.error).toContain('GITHUB_WEBHOOK_SECRET');
+      expect(await taskCount()).toBe(before + 1);
+      await h.waitForTask(first.body.task_id);
+    });
+
+    it('answers ping, ignores bots, its own login and comments without the trigger phrase', async () => {
+      const ping = await sendGithub({ zen: 'Keep it logically awesome.', hook_id: 1 }, { event: 'ping' });
+      expect(ping.status).toBe(200);
+      const before = await taskCount();
+      const bot = await sendGithub(githubComment('@agent review', 'dependabot[bot]', { type: 'Bot' }));
+      expect(bot).toMatchObject({ status: 200, body: { ignored: expect.stringContaining('bot') } });
+      const self = await sendGithub(githubComment('@agent review', 'agent-bot'));
+      expect(self).toMatchObject({ status: 200, body: { ignored: expect.stringContaining('bot') } });
+      const chatter = await sendGithub(githubComment('Looks good to me'));
+      expect(chatter.status).toBe(200);
+      expect(chatter.body.ignored).toBeTruthy();
+      expect(await taskCount()).toBe(before);
+    });
+
+    it('refuses a user without write permission, politely, and runs nothing', async () => {
+      const before = await taskCount();
+      const res = await sendGithub(githubComment('@agent review please', 'reader', { issue: 77 }));
+      expect(res.status).toBe(200);
+      expect(res.body.refused).toContain('reader has read permission');
+      expect(await taskCount()).toBe(before);
+      await eventually(() => callsTo(github, 'POST', /\/issues\/77\/comments$/).length === 1);
+      expect(callsTo(github, 'POST', /\/issues\/77\/comments$/)[0]!.body.body).toContain("can't run `review`");
+    });
+
+    it('answers help from the table without a model run', async () => {
+      model.reset();
+      const res = await sendGithub(githubComment('@agent help', 'writer', { issue: 78 }));
+      expect(res).toMatchObject({ status: 200, body: { answered: 'help' } });
+      await eventually(() => callsTo(github, 'POST', /\/issues\/78\/comments$/).length === 1);
+      const help = callsTo(github, 'POST', /\/issues\/78\/comments$/)[0]!.body.body as string;
+      for (const name of ['analyze', 'plan', 'fix', 'review', 'improve', 'approve', 'reject']) expect(help).toContain(name);
+      expect(model.requests).toHaveLength(0);
+    });
+
+    it('@agent review: 👀 at once, one progress comment edited as the run goes, the result in it; a second command resumes the session', async () => {
+      const issue = 42;
+      const res = await sendGithub(githubComment('@agent review [[script:steps 3 400]] the latest changes', 'Codertocat', { issue }));
+      expect(res.status).toBe(202);
+      const task = await h.waitForTask(res.body.task_id);
+      expect(task).toMatchObject({ status: 'completed', source: 'github', requester: 'github:Codertocat', rule: 'builtin:github:review' });
+      expect(task.permission_mode).toBe('default');
+
+      const reactions = callsTo(github, 'POST', /\/issues\/comments\/\d+\/reactions$/);
+      expect(reactions.some((c) => c.body.content === 'eyes')).toBe(true);
+      const created = callsTo(github, 'POST', new RegExp(`/issues/${issue}/comments$`));
+      expect(created).toHaveLength(1);
+      await eventually(() => callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).some((c) => String(c.body.body).includes('finished')));
+      const edits = callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).filter((c) => String(c.body.body).includes('Claude Code Agent'));
+      expect(edits.length).toBeGreaterThanOrEqual(3); // at least two progress edits and the final one
+      expect(edits.some((e) => String(e.body.body).includes('echo step'))).toBe(true);
+      const final = String(edits.at(-1)!.body.body);
+      expect(final).toContain('Done after 3 steps.');
+      expect(final).toContain(`https://agent.example.com/tasks/${task.task_id}`);
+      expect(final).toMatch(/\$\d+\.\d{4}/);
+
+      // Same issue, next command: same conversation, same Claude session.
+      model.reset();
+      const next = await sendGithub(githubComment('@agent plan [[script:text The plan.]] next steps', 'Codertocat', { issue }));
+      const second = await h.waitForTask(next.body.task_id);
+      expect(second.status).toBe('completed');
+      expect(second.conversation_id).toBe(task.conversation_id);
+      expect(second.claude_session_id).toBe(task.claude_session_id);
+      expect(model.requests.find((r) => r.script === 'text')?.sessionId).toBe(task.claude_session_id);
+    });
+
+    it('a fix from a non-maintainer waits for approval; approve runs it, reject cancels the next', async () => {
+      const issue = 55;
+      const res = await sendGithub(githubComment('@agent fix [[script:text Fixed.]] the bug', 'writer', { issue }));
+      expect(res.status).toBe(202);
+      expect(res.body.status).toBe('waiting_approval');
+      expect((await h.request('GET', `/api/tasks/${res.body.task_id}`)).body.status).toBe('waiting_approval');
+      await eventually(() => callsTo(github, 'POST', new RegExp(`/issues/${issue}/comments$`)).some((c) => String(c.body.body).includes('approve')));
+
+      const approve = await sendGithub(githubComment('@agent approve', 'Codertocat', { issue }));
+      expect(approve).toMatchObject({ status: 200, body: { approved: res.body.task_id } });
+      const fixed = await h.waitForTask(res.body.task_id);
+      expect(fixed).toMatchObject({ status: 'completed', output: 'Fixed.', permission_mode: 'acceptEdits' });
+
+      const second = await sendGithub(githubComment('@agent fix [[script:text never]] again', 'writer', { issue }));
+      expect(second.body.status).toBe('waiting_approval');
+      const reject = await sendGithub(githubComment('@agent reject', 'Codertocat', { issue }));
+      expect(reject).toMatchObject({ status: 200, body: { rejected: second.body.task_id } });
+      expect((await h.request('GET', `/api/tasks/${second.body.task_id}`)).body).toMatchObject({ status: 'cancelled', error: 'rejected by Codertocat', started_at: null });
+    });
+  });
+
+  describe('Slack', () => {
+    it('answers url_verification with the challenge, only when signed', async () => {
+      const body = fs.readFileSync(path.join(projectRoot, 'test/fixtures/slack/url_verification.json'), 'utf8');
+      const ok = await sendSlack(undefined, { body });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toBe('3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P');
+      const forged = await post('/webhooks/slack', body, { 'content-type': 'application/json', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=00' });
+      expect(forged.status).toBe(401);
+    });
+
+    it('rejects a stale or future timestamp', async () => {
+      const payload = fixture('slack/app_mention.json');
+      expect((await sendSlack(payload, { ts: Math.floor(Date.now() / 1000) - 301 })).status).toBe(401);
+      expect((await sendSlack(payload, { ts: Math.floor(Date.now() / 1000) + 301 })).status).toBe(401);
+    });
+
+    it('a mention gets 👀, a threaded reply updated in place with the result; a retry is a duplicate', async () => {
+      const payload = fixture('slack/app_mention.json');
+      payload.event_id = nextId('Ev');
+      payload.event.ts = `${Math.floor(Date.now() / 1000)}.000200`;
+      payload.event.text = '<@U0LAN0Z89> analyze [[script:steps 2 300]] is it everything a river should be?';
+      const res = await sendSlack(payload);
+      expect(res.status).toBe(202);
+      const retry = await sendSlack(payload, { retry: '1' });
+      expect(retry).toMatchObject({ status: 200, body: { duplicate: true, task_id: res.body.task_id } });
+      const task = await h.waitForTask(res.body.task_id);
+      expect(task.status).toBe('completed');
+      expect(callsTo(slack, 'POST', /reactions\.add$/).some((c) => c.body.name === 'eyes' && c.body.timestamp === payload.event.ts)).toBe(true);
+      const posted = callsTo(slack, 'POST', /chat\.postMessage$/).filter((c) => c.body.thread_ts === payload.event.ts);
+      expect(posted).toHaveLength(1);
+      await eventually(() => callsTo(slack, 'POST', /chat\.update$/).some((c) => String(c.body.text).includes('Done after 2 steps.')));
+    });
+
+    it('ignores the bot\'s own messages', async () => {
+      const payload = fixture('slack/app_mention.json');
+      payload.event_id = nextId('Ev');
+      payload.event.user = 'U0LAN0Z89';
+      payload.event.text = '<@U0LAN0Z89> analyze myself';
+      const res = await sendSlack(payload);
+      expect(res.status).toBe(200);
+      expect(res.body.ignored).toBeTruthy();
+    });
+  });
+
+  describe('Jira', () => {
+    it('a comment creates a task and the result is commented on the issue; unsigned is 401', async () => {
+      const payload = fixture('jira/comment_created.json');
+      payload.comment.body = '@agent analyze [[script:text Jira analysis done.]] why does it fail?';
+      payload.comment.author.accountId = 'acct-1';
+      payload.comment.created = payload.comment.updated = new Date().toISOString();
+      const body = JSON.stringify(payload);
+      const headers = { 'content-type': 'application/json', 'x-atlassian-webhook-identifier': nextId('jira') };
+      expect((await post('/webhooks/jira', body, headers)).status).toBe(401);
+      const res = await post('/webhooks/jira', body, { ...headers, 'x-hub-signature': signJira(SECRETS.jira, body) });
+      expect(res.status).toBe(202);
+      expect((await post('/webhooks/jira', body, { ...headers, 'x-hub-signature': signJira(SECRETS.jira, body) })).body.duplicate).toBe(true);
+      const task = await h.waitForTask(res.body.task_id);
+      expect(task.status).toBe('completed');
+      await eventually(() => callsTo(jira, 'POST', /\/rest\/api\/3\/issue\/PROJ-5\/comment$/).length > 0);
+      const comment = JSON.stringify(callsTo(jira, 'POST', /\/rest\/api\/3\/issue\/PROJ-5\/comment$/).at(-1)!.body);
+      expect(comment).toContain('Jira analysis done.');
+    });
+  });
+
+  describe('Sentry', () => {
+    it('an issue alert runs analyze and comments on the Sentry issue', async () => {
+      const body = JSON.stringify(fixture('sentry/event_alert_triggered.json'));
+      const headers = {
+        'content-type': 'application/json',
+        'request-id': nextId('sentry').replace(/-/g, ''),
+        'sentry-hook-resource': 'event_alert',
+        'sentry-hook-timestamp': String(Math.floor(Date.now() / 1000)),
+      };
+      expect((await post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': signSentry('nope', body) })).status).toBe(401);
+      const res = await post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': signSentry(SECRETS.sentry, body) });
+      expect(res.status).toBe(202);
+      const task = await h.waitForTask(res.body.task_id);
+      expect(task).toMatchObject({ status: 'completed', rule: 'builtin:sentry:analyze' });
+      await eventually(() => callsTo(sentry, 'POST', /\/issues\/1117540176\/comments\/$/).length > 0);
+    });
+  });
+
+  it('stores every delivery with its verification result and what became of it', async () => {
+    const events = await h.services.repos.webhookEvents.list({ limit: 500 });
+    const outcomes = new Set(events.map((e) => e.outcome));
+    for (const o of ['accepted', 'duplicate', 'verification_failed', 'ignored', 'refused', 'answered', 'approved', 'rejected']) {
+      if (o !== 'duplicate') expect(outcomes, o).toContain(o);
+    }
+    const stored = JSON.stringify(events.map((e) => e.headers));
+    expect(stored).not.toMatch(/x-hub-signature|x-slack-signature|sentry-hook-signature/);
+  });
+});
+
+describe('webhooks without a configured secret', () => {
+  it('fail closed with 401 naming the setting', async () => {
+    const model = await startScriptedModel();
+    const h = await startHarness({ model });
+    try {
+      for (const [provider, setting] of [['github', 'GITHUB_WEBHOOK_SECRET'], ['slack', 'SLACK_SIGNING_SECRET'], ['jira', 'JIRA_WEBHOOK_SECRET'], ['sentry', 'SENTRY_CLIENT_SECRET']]) {
+        const res = await fetch(`${h.url}/webhooks/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        expect(res.status).toBe(401);
+        expect(((await res.json()) as { error: string }).error).toContain(setting);
+      }
+      expect((await fetch(`${h.url}/webhooks/gitlab`, { method: 'POST', body: '{}' })).status).toBe(404);
+    } finally {
+      await h.close();
+      await model.close();
+    }
+  });
+});
+
+async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
