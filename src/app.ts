@@ -16,7 +16,8 @@ import { PermissionChecker } from './webhooks/permissions.js';
 import { Responder } from './webhooks/responder.js';
 import { webhookRoutes } from './webhooks/route.js';
 import { BUILTIN_RULE_SETS } from './webhooks/rules/builtin-commands.js';
-import type { RuleSet } from './webhooks/rules/types.js';
+import { ActionRunner } from './webhooks/actions.js';
+import { webhookApiRoutes } from './api/webhooks.js';
 
 export interface App {
   app: FastifyInstance;
@@ -61,19 +62,17 @@ export async function buildApp(s: Services): Promise<App> {
     log: s.log,
     permissions: new PermissionChecker(s.config, s.clients),
     responder,
-    ruleSets: withTriggerPhrase(BUILTIN_RULE_SETS, s.config.WEBHOOK_TRIGGER_PHRASE),
+    actions: new ActionRunner({ repos: s.repos, tasks: s.tasks, clients: s.clients, responder, log: s.log }),
+    builtin: BUILTIN_RULE_SETS,
   });
   webhookRoutes(app, ingest);
+  webhookApiRoutes(app, s, ingest);
   app.get('/', async (_req, reply) => reply.type('text/html').send(placeholderPage(s.config.DEMO_MODE)));
   app.addHook('onClose', async () => {
     hub.close();
     await responder.idle();
   });
   return { app, hub, responder };
-}
-
-function withTriggerPhrase<T extends Record<string, RuleSet>>(sets: T, phrase: string): T {
-  return Object.fromEntries(Object.entries(sets).map(([provider, set]) => [provider, { ...set, triggerPhrase: phrase }])) as T;
 }
 
 function placeholderPage(demo: boolean): string {

@@ -91,8 +91,9 @@ export function parseFrontmatter(text: string): Frontmatter {
     }
     if (/^\s/.test(line)) {
       const field = listKey ?? lastKey(data);
+      const at = `line ${lineNo}${field ? ` (${field})` : ''}`;
       throw new FrontmatterError(
-        `line ${lineNo}${field ? ` (${field})` : ''}: indented "${trimmed}" is not supported (nested mappings and multi-line values are not part of this format)`,
+        `${at}: indented "${trimmed}" is not supported (nested mappings and multi-line values are not part of this format)`,
         lineNo,
         field,
       );

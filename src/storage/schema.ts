@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { DurationBinColumn } from '../domain/duration-histogram.js';
 
 /**
  * The tables, one interface for both dialects. Times are epoch milliseconds (bigint), booleans are 0/1 integers and
@@ -15,6 +16,8 @@ export interface Database {
   webhook_events: WebhookEventTable;
   claude_sessions: ClaudeSessionTable;
   outbound_posts: OutboundPostTable;
+  task_rollups: TaskRollupTable;
+  budgets: BudgetTable;
 }
 
 /** What the service itself posted (comments, messages), so deliveries about its own posts never trigger it. */
@@ -136,7 +139,12 @@ export interface WebhookCommandTable {
   command_id: string;
   webhook_id: string;
   name: string;
+  /** Event type(s) the command runs on, comma-separated ('issues.opened', 'app_mention', '*' for any). */
   trigger: string;
+  aliases: Json | null;
+  description: string | null;
+  /** Action settings: { labels } for github_label, { reaction } for github_reaction, { channel } for slack_message. */
+  options: Json | null;
   conditions: Json | null;
   action: string;
   agent: string | null;
@@ -197,3 +205,42 @@ export type WebhookEventRow = Selectable<WebhookEventTable>;
 export type WebhookConfigRow = Selectable<WebhookConfigTable>;
 export type WebhookCommandRow = Selectable<WebhookCommandTable>;
 export type Timestamp = ColumnType<number, number, number>;
+
+/**
+ * Finished tasks summed per time bucket and dimension (see src/storage/rollups.ts): `granularity` hour | day | total
+ * (bucket 0), `dim` all | agent | model | source | requester | rule | outcome, `key` the dimension's value ('' when
+ * unset). Kept by increments in the transaction that finishes a task; `d00`…`d23` count durations per bin.
+ */
+export interface TaskRollupTable extends Record<DurationBinColumn, number> {
+  granularity: string;
+  dim: string;
+  bucket: number;
+  key: string;
+  tasks: number;
+  successes: number;
+  failures: number;
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  num_turns: number;
+  duration_count: number;
+  duration_sum_ms: number;
+  duration_max_ms: number;
+}
+
+/** A spending limit: per UTC day for global/source/requester/rule, per run for `task`. */
+export interface BudgetTable {
+  budget_id: string;
+  scope: string;
+  key: string | null;
+  limit_usd: number;
+  period: string;
+  enabled: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export type TaskRollupRow = Selectable<TaskRollupTable>;
+export type BudgetRow = Selectable<BudgetTable>;

@@ -40,6 +40,11 @@ export class Responder {
     }, 'reply', opts.taskId);
   }
 
+  /** Any other provider call that must not hold up the webhook's answer. */
+  run(what: string, work: () => Promise<void>, taskId?: string): void {
+    this.track(work, what, taskId);
+  }
+
   /** Resolves when every reply sent so far has finished (tests and shutdown wait on it). */
   async idle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { statusOf, type WebhookIngest } from './ingest.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type IngestResult, statusOf, type WebhookIngest } from './ingest.js';
 import { isProvider, PROVIDER_NAMES } from './provider-registry.js';
 
 /**
@@ -16,30 +17,46 @@ export function webhookRoutes(app: FastifyInstance, ingest: WebhookIngest): void
       if (!isProvider(provider)) {
         return reply.code(404).send({ error: `unknown provider "${provider}"; webhooks are ${PROVIDER_NAMES.map((p) => `/webhooks/${p}`).join(', ')}` });
       }
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));
-      const rawBody = typeof req.body === 'string' ? req.body : '';
-      const result = await ingest.receive(provider, headers, rawBody);
-      const status = statusOf(result);
-      switch (result.outcome) {
-        case 'handshake':
-          return reply.code(200).type(result.contentType).send(result.body);
-        case 'accepted':
-          return reply.code(status).send({ task_id: result.taskId, status: result.waitingApproval ? 'waiting_approval' : 'queued' });
-        case 'duplicate':
-          return reply.code(status).send({ duplicate: true, task_id: result.taskId });
-        case 'verification_failed':
-        case 'bad_request':
-        case 'unavailable':
-          return reply.code(status).send({ error: result.why });
-        case 'ignored':
-        case 'refused':
-          return reply.code(status).send({ [result.outcome]: result.reason });
-        case 'answered':
-          return reply.code(status).send({ answered: result.what });
-        case 'approved':
-        case 'rejected':
-          return reply.code(status).send({ [result.outcome]: result.taskId });
-      }
+      return send(reply, await ingest.receive(provider, lowerHeaders(req), rawBodyOf(req)));
+    });
+
+    scope.post<{ Params: { provider: string; webhook_id: string } }>('/webhooks/:provider/:webhook_id', async (req, reply) => {
+      return send(reply, await ingest.receiveDynamic(req.params.webhook_id, req.params.provider, lowerHeaders(req), rawBodyOf(req)));
     });
   });
+}
+
+function lowerHeaders(req: FastifyRequest): Record<string, string> {
+  return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));
+}
+
+function rawBodyOf(req: FastifyRequest): string {
+  return typeof req.body === 'string' ? req.body : '';
+}
+
+function send(reply: FastifyReply, result: IngestResult) {
+  const status = statusOf(result);
+  switch (result.outcome) {
+    case 'handshake':
+      return reply.code(200).type(result.contentType).send(result.body);
+    case 'accepted':
+      return reply.code(status).send({ task_id: result.taskId, task_ids: result.taskIds, status: result.waitingApproval ? 'waiting_approval' : 'queued' });
+    case 'acted':
+      return reply.code(status).send({ actions: result.actions });
+    case 'duplicate':
+      return reply.code(status).send({ duplicate: true, task_id: result.taskId });
+    case 'verification_failed':
+    case 'bad_request':
+    case 'unavailable':
+    case 'not_found':
+      return reply.code(status).send({ error: result.why });
+    case 'ignored':
+    case 'refused':
+      return reply.code(status).send({ [result.outcome]: result.reason });
+    case 'answered':
+      return reply.code(status).send({ answered: result.what });
+    case 'approved':
+    case 'rejected':
+      return reply.code(status).send({ [result.outcome]: result.taskId });
+  }
 }

@@ -1,9 +1,11 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-analytics.js';
 
 // Migrations are code, listed here in order, so the compiled service needs no migration folder on disk.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-analytics': m0002,
 };
 
 class StaticProvider implements MigrationProvider {

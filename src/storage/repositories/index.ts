@@ -5,6 +5,7 @@ import { ConversationRepository } from './conversations.js';
 import { SessionRepository } from './sessions.js';
 import { TaskEventRepository } from './task-events.js';
 import { TaskRepository } from './tasks.js';
+import { WebhookConfigRepository } from './webhook-configs.js';
 import { WebhookEventRepository } from './webhook-events.js';
 
 export interface Repositories {
@@ -14,6 +15,7 @@ export interface Repositories {
   sessions: SessionRepository;
   claudeSessions: ClaudeSessionRepository;
   webhookEvents: WebhookEventRepository;
+  webhooks: WebhookConfigRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -24,5 +26,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     sessions: new SessionRepository(db),
     claudeSessions: new ClaudeSessionRepository(db),
     webhookEvents: new WebhookEventRepository(db),
+    webhooks: new WebhookConfigRepository(db),
   };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { isFinal, sourcesOf, type TaskStatus } from '../../domain/task-status.js';
+import { addToRollups } from '../rollups.js';
 import type { Database, NewTaskRow, TaskRow, TaskUpdate } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
@@ -56,7 +57,8 @@ export class TaskRepository {
   /**
    * Moves a task to `to` only if its current status allows it (the status machine decides), with the other fields
    * in `patch`. Returns the updated row, or undefined when the move was not legal (someone else got there first).
-   * Reaching a final status adds the task's cost to its session and conversation in the same transaction.
+   * Reaching a final status adds the task's cost to its session and conversation, and its figures to the analytics
+   * rollups, in the same transaction.
    */
   async transition(taskId: string, to: TaskStatus, patch: TaskUpdate = {}, now = Date.now()): Promise<TaskRow | undefined> {
     const from = sourcesOf(to);
@@ -87,6 +89,7 @@ export class TaskRepository {
           .where('conversation_id', '=', row.conversation_id)
           .execute();
       }
+      await addToRollups(trx, row);
       return row;
     });
   }

@@ -75,6 +75,17 @@ export class WebhookEventRepository {
       .execute();
   }
 
+  /** Adds the result of an action sent after the webhook was answered to the delivery's explanation. */
+  async appendAction(eventId: string, result: Record<string, unknown>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('webhook_events').select('explanation').where('event_id', '=', eventId).executeTakeFirst();
+      if (!row) return;
+      const explanation = (row.explanation ? JSON.parse(row.explanation) : {}) as { sent?: unknown[] };
+      explanation.sent = [...(explanation.sent ?? []), result];
+      await trx.updateTable('webhook_events').set({ explanation: JSON.stringify(explanation) }).where('event_id', '=', eventId).execute();
+    });
+  }
+
   get(eventId: string): Promise<WebhookEventRow | undefined> {
     return this.db.selectFrom('webhook_events').selectAll().where('event_id', '=', eventId).executeTakeFirst();
   }

@@ -192,6 +192,15 @@ describe('GitHub variants', () => {
     expect(eventOf(parseDelivery(d)).eventType).toBe('issues.opened');
   });
 
+  it('unwraps a form-encoded delivery (hook content type application/x-www-form-urlencoded)', () => {
+    const json = JSON.stringify(fixture('issues.opened.json'));
+    const rawBody = `payload=${encodeURIComponent(json)}`;
+    const headers = { 'x-github-event': 'issues', 'x-github-delivery': 'g' };
+    expect(eventOf(parseDelivery({ headers, rawBody, body: { payload: json } })).thread).toBe('Codertocat/Hello-World#1');
+    expect(eventOf(parseDelivery({ headers, rawBody, body: { payload: JSON.parse(json) } })).eventType).toBe('issues.opened');
+    expect(eventOf(parseDelivery({ headers, rawBody, body: undefined })).eventType).toBe('issues.opened');
+  });
+
   it('parses other actions of known events; the rules decide whether they run', () => {
     const body = { ...fixture('issue_comment.created.json'), action: 'edited' };
     expect(eventOf(parseDelivery(delivery('issue_comment', body))).eventType).toBe('issue_comment.edited');
@@ -234,6 +243,21 @@ describe('GitHub odd input', () => {
     delete body.repository;
     const parsed = parseDelivery(delivery('issues', body));
     expect(parsed.kind === 'ignored' && parsed.reason).toMatch(/repository/);
+  });
+
+  it('turns anything thrown while reading the body into ignored', () => {
+    const body = fixture('issues.opened.json');
+    Object.defineProperty(body, 'action', {
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(parseDelivery({ headers: { 'x-github-event': 'issues' }, rawBody: '', body })).toEqual({
+      kind: 'ignored',
+      reason: 'github delivery could not be parsed: boom',
+      deliveryId: null,
+      eventType: null,
+    });
   });
 
   it('unknown and lifecycle events are ignored with a reason', () => {

@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import {
   bodyObject,
-  describeIssues,
   header,
   ignored,
   isRecord,
+  missingFields,
   neverThrow,
   own,
   type ParsedDelivery,
@@ -37,16 +37,21 @@ const Issue = z.object({
 const PullRequest = z.object({ number: z.number().int(), title: z.string(), body: z.string().nullish() });
 const Comment = z.object({ id: z.number().int(), body: z.string().nullish() });
 
+const Label = z.object({ name: z.string() }).nullish();
 const IssueComment = Common.extend({ issue: Issue, comment: Comment });
 const ReviewComment = Common.extend({
   pull_request: PullRequest,
   comment: Comment.extend({ in_reply_to_id: z.number().int().nullish() }),
 });
-const Review = Common.extend({ pull_request: PullRequest, review: z.object({ id: z.number().int(), body: z.string().nullish() }) });
-const Issues = Common.extend({ issue: Issue, label: z.object({ name: z.string() }).nullish() });
-const PullRequestEvent = Common.extend({ pull_request: PullRequest, label: z.object({ name: z.string() }).nullish() });
+const Review = Common.extend({
+  pull_request: PullRequest,
+  review: z.object({ id: z.number().int(), body: z.string().nullish() }),
+});
+const Issues = Common.extend({ issue: Issue, label: Label });
+const PullRequestEvent = Common.extend({ pull_request: PullRequest, label: Label });
 
 type CommonFields = z.infer<typeof Common>;
+/** What every handled event is reduced to before it becomes a ProviderEvent. */
 interface Shaped {
   number: number;
   title: string;
@@ -56,64 +61,58 @@ interface Shaped {
   reviewCommentId?: number;
   replyToReviewCommentId?: number;
 }
+type Shaper = (body: unknown) => { ok: true; common: CommonFields; shaped: Shaped } | { ok: false; error: z.ZodError };
 
-/** Per event name: the schema of the fields we need, and how to read number/title/text from it. */
-const SHAPES: Record<string, (body: unknown) => { ok: true; common: CommonFields; shaped: Shaped } | { ok: false; error: z.ZodError }> = {
-  issue_comment: (body) => {
-    const r = IssueComment.safeParse(body);
-    if (!r.success) return { ok: false, error: r.error };
-    const { issue, comment } = r.data;
-    return {
-      ok: true,
-      common: r.data,
-      shaped: {
-        number: issue.number,
-        title: issue.title,
-        text: comment.body ?? '',
-        isPullRequest: issue.pull_request != null,
-        commentId: comment.id,
-      },
-    };
-  },
-  pull_request_review_comment: (body) => {
-    const r = ReviewComment.safeParse(body);
-    if (!r.success) return { ok: false, error: r.error };
-    const { pull_request: pr, comment } = r.data;
-    return {
-      ok: true,
-      common: r.data,
-      shaped: {
-        number: pr.number,
-        title: pr.title,
-        text: comment.body ?? '',
-        isPullRequest: true,
-        reviewCommentId: comment.id,
-        replyToReviewCommentId: comment.in_reply_to_id ?? comment.id,
-      },
-    };
-  },
-  pull_request_review: (body) => {
-    const r = Review.safeParse(body);
-    if (!r.success) return { ok: false, error: r.error };
-    const { pull_request: pr, review } = r.data;
-    return { ok: true, common: r.data, shaped: { number: pr.number, title: pr.title, text: review.body ?? '', isPullRequest: true } };
-  },
-  issues: (body) => {
-    const r = Issues.safeParse(body);
-    if (!r.success) return { ok: false, error: r.error };
-    const { issue, label } = r.data;
-    // A label event's human input is the label, not the body: reading the body again would re-run whatever
-    // command it holds each time someone adds any label.
-    const text = r.data.action === 'labeled' || r.data.action === 'unlabeled' ? (label?.name ?? '') : (issue.body ?? '');
-    return { ok: true, common: r.data, shaped: { number: issue.number, title: issue.title, text, isPullRequest: false } };
-  },
-  pull_request: (body) => {
-    const r = PullRequestEvent.safeParse(body);
-    if (!r.success) return { ok: false, error: r.error };
-    const { pull_request: pr, label } = r.data;
-    const text = r.data.action === 'labeled' || r.data.action === 'unlabeled' ? (label?.name ?? '') : (pr.body ?? '');
-    return { ok: true, common: r.data, shaped: { number: pr.number, title: pr.title, text, isPullRequest: true } };
-  },
+function shaper<S extends z.ZodType<CommonFields>>(schema: S, read: (data: z.infer<S>) => Shaped): Shaper {
+  return (body) => {
+    const r = schema.safeParse(body);
+    return r.success ? { ok: true, common: r.data, shaped: read(r.data) } : { ok: false, error: r.error };
+  };
+}
+
+/**
+ * A label event's human input is the label, not the body: reading the body again would re-run whatever command it
+ * holds each time someone adds any label.
+ */
+function textOf(action: string | undefined, label: { name: string } | null | undefined, body: string | null | undefined) {
+  return action === 'labeled' || action === 'unlabeled' ? (label?.name ?? '') : (body ?? '');
+}
+
+/** Per event name: the fields we need, and how to read number, title and text from them. */
+const SHAPES: Record<string, Shaper> = {
+  issue_comment: shaper(IssueComment, ({ issue, comment }) => ({
+    number: issue.number,
+    title: issue.title,
+    text: comment.body ?? '',
+    isPullRequest: issue.pull_request != null,
+    commentId: comment.id,
+  })),
+  pull_request_review_comment: shaper(ReviewComment, ({ pull_request: pr, comment }) => ({
+    number: pr.number,
+    title: pr.title,
+    text: comment.body ?? '',
+    isPullRequest: true,
+    reviewCommentId: comment.id,
+    replyToReviewCommentId: comment.in_reply_to_id ?? comment.id,
+  })),
+  pull_request_review: shaper(Review, ({ pull_request: pr, review }) => ({
+    number: pr.number,
+    title: pr.title,
+    text: review.body ?? '',
+    isPullRequest: true,
+  })),
+  issues: shaper(Issues, ({ action, issue, label }) => ({
+    number: issue.number,
+    title: issue.title,
+    text: textOf(action, label, issue.body),
+    isPullRequest: false,
+  })),
+  pull_request: shaper(PullRequestEvent, ({ action, pull_request: pr, label }) => ({
+    number: pr.number,
+    title: pr.title,
+    text: textOf(action, label, pr.body),
+    isPullRequest: true,
+  })),
 };
 
 /** Events that are expected and deliberately not acted on, with the reason the inspector shows. */
@@ -140,9 +139,11 @@ function parseGithub(d: RawDelivery): ParsedDelivery {
   const eventType = action ? `${name}.${action}` : name;
 
   const shape = own(SHAPES, name);
-  if (!shape) return ignored(own(KNOWN_UNHANDLED, name) ?? `GitHub event "${name}" is not handled`, deliveryId, eventType);
+  if (!shape) {
+    return ignored(own(KNOWN_UNHANDLED, name) ?? `GitHub event "${name}" is not handled`, deliveryId, eventType);
+  }
   const parsed = shape(body);
-  if (!parsed.ok) return ignored(`${eventType} payload is missing fields: ${describeIssues(parsed.error)}`, deliveryId, eventType);
+  if (!parsed.ok) return missingFields(eventType, parsed.error, deliveryId, eventType);
 
   const { common, shaped } = parsed;
   const owner = common.repository.owner.login;

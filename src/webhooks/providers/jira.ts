@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import {
   bodyObject,
-  describeIssues,
   header,
   ignored,
   isRecord,
+  missingFields,
   neverThrow,
   type ParsedDelivery,
   type ProviderEvent,
@@ -65,21 +65,22 @@ function parseJira(d: RawDelivery): ParsedDelivery {
 
   if (webhookEvent.startsWith('comment_')) {
     const r = CommentEvent.safeParse(body);
-    if (!r.success) return ignored(`${webhookEvent} payload is missing fields: ${describeIssues(r.error)}`, deliveryId, webhookEvent);
+    if (!r.success) return missingFields(webhookEvent, r.error, deliveryId, webhookEvent);
     const { issue, comment } = r.data;
     return event(webhookEvent, deliveryId, issue, richText(comment.body), comment.author ?? r.data.user ?? null, body);
   }
 
   if (webhookEvent === 'jira:issue_updated') {
     const r = UpdatedEvent.safeParse(body);
-    if (!r.success) return ignored(`${webhookEvent} payload is missing fields: ${describeIssues(r.error)}`, deliveryId, webhookEvent);
+    if (!r.success) return missingFields(webhookEvent, r.error, deliveryId, webhookEvent);
     const { issue, changelog, user } = r.data;
     const assigneeChange = changelog?.items.find((item) => item.field === 'assignee' || item.fieldId === 'assignee');
     const description = richText(issue.fields?.description);
     // Unassigning (to: null) is an ordinary update; only a new assignee can be "the agent was assigned".
     const assigneeAccountId = assigneeChange ? (assigneeChange.to ?? issue.fields?.assignee?.accountId ?? null) : null;
     if (assigneeAccountId) {
-      const result = event('jira:issue_assigned', deliveryId, issue, description, user ?? null, { ...body, assigneeAccountId });
+      const payload = { ...body, assigneeAccountId };
+      const result = event('jira:issue_assigned', deliveryId, issue, description, user ?? null, payload);
       if (result.kind === 'event') result.event.addressedTo = { accountIds: [assigneeAccountId] };
       return result;
     }
@@ -88,8 +89,9 @@ function parseJira(d: RawDelivery): ParsedDelivery {
 
   if (webhookEvent.startsWith('jira:issue_')) {
     const r = Envelope.safeParse(body);
-    if (!r.success) return ignored(`${webhookEvent} payload is missing fields: ${describeIssues(r.error)}`, deliveryId, webhookEvent);
-    return event(webhookEvent, deliveryId, r.data.issue, richText(r.data.issue.fields?.description), r.data.user ?? null, body);
+    if (!r.success) return missingFields(webhookEvent, r.error, deliveryId, webhookEvent);
+    const { issue, user } = r.data;
+    return event(webhookEvent, deliveryId, issue, richText(issue.fields?.description), user ?? null, body);
   }
 
   return ignored(`Jira event "${webhookEvent}" is not about an issue or comment`, deliveryId, webhookEvent);
@@ -153,7 +155,8 @@ export function adfToText(node: Record<string, unknown>): string {
     case 'hardBreak':
       return '\n';
     case 'mention':
-      return typeof attrs.id === 'string' ? `[~accountid:${attrs.id}]` : typeof attrs.text === 'string' ? attrs.text : '';
+      if (typeof attrs.id === 'string') return `[~accountid:${attrs.id}]`;
+      return typeof attrs.text === 'string' ? attrs.text : '';
     case 'emoji':
       return typeof attrs.text === 'string' ? attrs.text : '';
     case 'codeBlock':

@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import {
   bodyObject,
-  describeIssues,
   header,
   ignored,
+  missingFields,
   neverThrow,
   own,
   type ParsedDelivery,
@@ -17,6 +17,16 @@ import {
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
 const Actor = z.object({ type: z.string().optional(), id: Id, name: z.string().optional() }).nullish();
 const Body = z.object({ action: z.string().min(1), actor: Actor });
+
+const IssueData = z.object({
+  issue: z.object({
+    id: Id,
+    title: z.string().optional(),
+    shortId: z.string().optional(),
+    web_url: z.string().optional(),
+  }),
+});
+const CommentData = z.object({ issue_id: Id, comment: z.string().nullish() });
 
 /** An event as sent by event_alert (data.event) and error (data.error). */
 const SentryEvent = z.object({
@@ -50,19 +60,19 @@ const SHAPES: Record<string, Shape> = {
     return r.success ? { ok: true, shaped: fromEvent(r.data.error) } : { ok: false, error: r.error };
   },
   issue: (data) => {
-    const r = z
-      .object({ issue: z.object({ id: Id, title: z.string().optional(), shortId: z.string().optional(), web_url: z.string().optional() }) })
-      .safeParse(data);
+    const r = IssueData.safeParse(data);
     if (!r.success) return { ok: false, error: r.error };
     const { issue } = r.data;
     const slug = organizationSlug(issue.web_url);
     const title = issue.title ?? issue.shortId ?? `Sentry issue ${issue.id}`;
-    return { ok: true, shaped: { issueId: issue.id, title, text: issue.title ?? '', ...(slug && { organizationSlug: slug }) } };
+    const shaped: Shaped = { issueId: issue.id, title, text: issue.title ?? '', ...(slug && { organizationSlug: slug }) };
+    return { ok: true, shaped };
   },
   comment: (data) => {
-    const r = z.object({ issue_id: Id, comment: z.string().nullish() }).safeParse(data);
+    const r = CommentData.safeParse(data);
     if (!r.success) return { ok: false, error: r.error };
-    return { ok: true, shaped: { issueId: r.data.issue_id, title: `Sentry issue ${r.data.issue_id}`, text: r.data.comment ?? '' } };
+    const { issue_id, comment } = r.data;
+    return { ok: true, shaped: { issueId: issue_id, title: `Sentry issue ${issue_id}`, text: comment ?? '' } };
   },
 };
 
@@ -82,13 +92,15 @@ function parseSentry(d: RawDelivery): ParsedDelivery {
   const body = bodyObject(d);
   if (!body) return ignored('body is not a JSON object', deliveryId, resource);
   const envelope = Body.safeParse(body);
-  if (!envelope.success) return ignored(`${resource} payload is missing fields: ${describeIssues(envelope.error)}`, deliveryId, resource);
+  if (!envelope.success) return missingFields(resource, envelope.error, deliveryId, resource);
   const eventType = `${resource}.${envelope.data.action}`;
 
   const shape = own(SHAPES, resource);
-  if (!shape) return ignored(own(KNOWN_UNHANDLED, resource) ?? `Sentry resource "${resource}" is not handled`, deliveryId, eventType);
+  if (!shape) {
+    return ignored(own(KNOWN_UNHANDLED, resource) ?? `Sentry resource "${resource}" is not handled`, deliveryId, eventType);
+  }
   const parsed = shape(body.data);
-  if (!parsed.ok) return ignored(`${eventType} payload is missing fields: ${describeIssues(parsed.error, 'data')}`, deliveryId, eventType);
+  if (!parsed.ok) return missingFields(eventType, parsed.error, deliveryId, eventType, 'data');
 
   const { shaped } = parsed;
   const actor = envelope.data.actor;
@@ -108,7 +120,11 @@ function parseSentry(d: RawDelivery): ParsedDelivery {
           isBot: actor.type === 'application' && actor.id !== 'sentry',
         }
       : null,
-    target: { provider: 'sentry', issueId: shaped.issueId, ...(shaped.organizationSlug && { organizationSlug: shaped.organizationSlug }) },
+    target: {
+      provider: 'sentry',
+      issueId: shaped.issueId,
+      ...(shaped.organizationSlug && { organizationSlug: shaped.organizationSlug }),
+    },
     payload: body,
   };
   return { kind: 'event', event };

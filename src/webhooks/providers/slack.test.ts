@@ -196,6 +196,11 @@ describe('Slack interactivity', () => {
     expect(e.payload).toMatchObject({ actions: [{ action_id: 'approve' }] });
   });
 
+  it('accepts the payload field already decoded by the route', () => {
+    const d: RawDelivery = { headers: SIGNED_HEADERS, rawBody: encode(BLOCK_ACTIONS), body: { payload: BLOCK_ACTIONS } };
+    expect(eventOf(parseDelivery(d)).action).toEqual({ id: 'approve', value: 'task_123', blockId: 'approval' });
+  });
+
   it('a button on a thread root uses the message itself as the root', () => {
     const { thread_ts: _t, ...container } = BLOCK_ACTIONS.container;
     const { thread_ts: _m, ...message } = BLOCK_ACTIONS.message;

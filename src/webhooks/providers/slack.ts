@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import {
   bodyObject,
-  describeIssues,
   ignored,
   isRecord,
+  missingFields,
   neverThrow,
   titleFrom,
   type ParsedDelivery,
@@ -89,7 +89,7 @@ function parseSlack(d: RawDelivery): ParsedDelivery {
   switch (body.type) {
     case 'url_verification': {
       const r = UrlVerification.safeParse(body);
-      if (!r.success) return ignored(`url_verification without a challenge: ${describeIssues(r.error)}`, null, 'url_verification');
+      if (!r.success) return missingFields('url_verification', r.error, null, 'url_verification');
       return { kind: 'handshake', body: r.data.challenge, contentType: 'text/plain' };
     }
     case 'event_callback':
@@ -97,14 +97,15 @@ function parseSlack(d: RawDelivery): ParsedDelivery {
     case undefined:
       return ignored('body has no type, command or payload field: not a Slack event, slash command or interaction');
     default:
-      return ignored(`Slack body type "${String(body.type)}" is not handled`, stringOrNull(body.event_id), String(body.type));
+      const type = String(body.type);
+      return ignored(`Slack body type "${type}" is not handled`, stringOrNull(body.event_id), type);
   }
 }
 
 function parseEventCallback(body: Record<string, unknown>): ParsedDelivery {
   const envelope = Envelope.safeParse(body);
   if (!envelope.success) {
-    return ignored(`event_callback is missing fields: ${describeIssues(envelope.error)}`, stringOrNull(body.event_id));
+    return missingFields('event_callback', envelope.error, stringOrNull(body.event_id), null);
   }
   const { event_id, team_id, event: inner } = envelope.data;
   const deliveryId = event_id ?? null;
@@ -113,7 +114,7 @@ function parseEventCallback(body: Record<string, unknown>): ParsedDelivery {
   }
 
   const parsed = MessageEvent.safeParse(inner);
-  if (!parsed.success) return ignored(`${inner.type} event is missing fields: ${describeIssues(parsed.error)}`, deliveryId, inner.type);
+  if (!parsed.success) return missingFields(`${inner.type} event`, parsed.error, deliveryId, inner.type);
   const m = parsed.data;
   const eventType = m.type === 'app_mention' ? 'app_mention' : messageEventType(m);
 
@@ -152,7 +153,7 @@ function messageEventType(m: MessageEvent): string {
 function parseSlashCommand(body: Record<string, unknown>): ParsedDelivery {
   const r = SlashCommand.safeParse(body);
   const triggerId = stringOrNull(body.trigger_id);
-  if (!r.success) return ignored(`slash command is missing fields: ${describeIssues(r.error)}`, triggerId, 'slash_command');
+  if (!r.success) return missingFields('slash command', r.error, triggerId, 'slash_command');
   const c = r.data;
   const text = c.text ?? '';
   const event: ProviderEvent = {
@@ -191,15 +192,18 @@ function parseInteraction(field: unknown): ParsedDelivery {
   const type = payload.type;
   const triggerId = stringOrNull(payload.trigger_id);
   if (type !== 'block_actions') {
-    return ignored(`Slack interaction "${String(type)}" is not handled`, triggerId, typeof type === 'string' ? type : null);
+    const name = typeof type === 'string' ? type : null;
+    return ignored(`Slack interaction "${String(type)}" is not handled`, triggerId, name);
   }
   const r = BlockActions.safeParse(payload);
-  if (!r.success) return ignored(`block_actions is missing fields: ${describeIssues(r.error)}`, triggerId, 'block_actions');
+  if (!r.success) return missingFields('block_actions', r.error, triggerId, 'block_actions');
   const p = r.data;
   const action = p.actions[0]!;
   // The thread the button's message lives in; a button on a thread root has no thread_ts, so it is its own root.
   const threadTs = p.message?.thread_ts ?? p.container?.thread_ts ?? p.container?.message_ts ?? p.message?.ts;
-  if (!threadTs) return ignored('block_actions has neither message.ts nor container.message_ts', triggerId, 'block_actions');
+  if (!threadTs) {
+    return ignored('block_actions has neither message.ts nor container.message_ts', triggerId, 'block_actions');
+  }
   const messageTs = p.message?.ts ?? p.container?.message_ts;
   const event: ProviderEvent = {
     provider: 'slack',

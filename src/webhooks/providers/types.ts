@@ -27,12 +27,15 @@ export interface ProviderEvent {
    * 'jira:issue_updated', 'jira:issue_assigned', 'comment_created', 'event_alert.triggered', 'issue.created', …
    */
   eventType: string;
-  /** Dedup key: X-GitHub-Delivery, Slack event_id (slash commands and buttons: trigger_id), X-Atlassian-Webhook-Identifier, Sentry Request-ID. */
+  /**
+   * Dedup key: X-GitHub-Delivery, Slack event_id (slash commands and buttons: trigger_id),
+   * X-Atlassian-Webhook-Identifier, Sentry Request-ID.
+   */
   deliveryId: string | null;
-  /** Stable id of the external thread (one flow): 'owner/repo#12', 'C123/1700000000.000100', 'PROJ-5', 'sentry-issue-1170820242'. */
+  /** Stable id of the external thread (one flow): 'owner/repo#12', 'C123/1700000000.000100', 'PROJ-5', 'sentry-issue-1'. */
   thread: string;
   threadTitle: string;
-  /** The human-written text commands are matched in; '' if none. Raw as the provider sent it (Slack keeps &lt; &gt; &amp;). */
+  /** The human-written text commands are matched in; '' if none. As sent: Slack's keeps its &lt; &gt; &amp; escapes. */
   text: string;
   actor: { id: string; name: string; isBot: boolean } | null;
   target: PostBackTarget;
@@ -78,8 +81,23 @@ export type PostBackTarget =
 
 // ---- helpers shared by the provider parsers ----
 
-export function ignored(reason: string, deliveryId: string | null = null, eventType: string | null = null): ParsedDelivery {
+export function ignored(
+  reason: string,
+  deliveryId: string | null = null,
+  eventType: string | null = null,
+): ParsedDelivery {
   return { kind: 'ignored', reason, deliveryId, eventType };
+}
+
+/** `ignored` for a payload that lacks what the parser needs: "<what> is missing fields: issue.number: …". */
+export function missingFields(
+  what: string,
+  error: z.ZodError,
+  deliveryId: string | null,
+  eventType: string | null,
+  under?: string,
+): ParsedDelivery {
+  return ignored(`${what} is missing fields: ${describeIssues(error, under)}`, deliveryId, eventType);
 }
 
 /** A header value, or null when absent or blank. */
@@ -125,7 +143,11 @@ export function describeIssues(error: z.ZodError, under?: string, limit = 3): st
 }
 
 /** Runs a parser and turns anything it throws into `ignored`: a webhook must never crash the route. */
-export function neverThrow(provider: Provider, d: RawDelivery, parse: (d: RawDelivery) => ParsedDelivery): ParsedDelivery {
+export function neverThrow(
+  provider: Provider,
+  d: RawDelivery,
+  parse: (d: RawDelivery) => ParsedDelivery,
+): ParsedDelivery {
   try {
     return parse(d);
   } catch (error) {

@@ -1,6 +1,7 @@
 // The built-in command tables, one rule set per provider (issue 3, items 4 and 8). Plain data, checked by
-// loadRuleSet like any user-defined table. Agents are the ones shipped in agent-home/.claude/agents. Read-only commands cannot edit files and may run only read-only shell
-// commands; fix and improve may edit and run tests, and wait for approval unless a maintainer asked.
+// loadRuleSet like any user-defined table. Agents are the ones shipped in agent-home/.claude/agents. Read-only
+// commands cannot edit files and may run only read-only shell commands; fix and improve may edit and run tests, and
+// wait for approval unless a maintainer asked.
 import { loadRuleSet } from './template.js';
 import type { CommandSpec, RuleSet } from './types.js';
 
@@ -23,7 +24,10 @@ export const READ_ONLY: CommandSpec['permissions'] = {
   disallowed_tools: ['Edit', 'Write', 'NotebookEdit'],
 };
 
-/** Edits are accepted; the shell is limited to running tests and inspecting the work tree. Publishing is not the model's job. */
+/**
+ * Edits are accepted; the shell is limited to running tests and inspecting the work tree. Pushing is left out: what
+ * leaves the workspace is the service's decision, not the model's.
+ */
 export const EDIT_AND_TEST: CommandSpec['permissions'] = {
   permission_mode: 'acceptEdits',
   allowed_tools: [
@@ -98,13 +102,15 @@ const GITHUB_COMMENTS = ['issue_comment.created', 'pull_request_review_comment.c
 const GITHUB_ALL = [...GITHUB_COMMENTS, 'issues.opened', 'issues.labeled', 'pull_request.opened'];
 const GITHUB_PR = [...GITHUB_COMMENTS, 'pull_request.opened'];
 
-// One command serves issue comments (issue.*), review comments and PR events (pull_request.*): `a || b` picks whichever exists.
+// One command serves issue comments (issue.*), review comments and PR events (pull_request.*): `a || b` takes
+// whichever the event has.
 const GITHUB_SUBJECT =
   '{{repository.full_name}}#{{issue.number || pull_request.number}}: "{{issue.title || pull_request.title}}"\n' +
   '{{issue.html_url || pull_request.html_url}}\n\n' +
   '{{issue.body || pull_request.body}}\n';
 const GITHUB_REQUEST = '\nRequest from @{{sender.login}}: {{user_content}}\n';
-const GITHUB_INLINE = 'Inline comment location (blank for conversation comments): {{comment.path}} {{comment.line || comment.original_line}}\n';
+const GITHUB_INLINE =
+  'Inline comment location (blank for conversation comments): {{comment.path}} {{comment.line || comment.original_line}}\n';
 
 export const GITHUB_RULES: RuleSet = {
   provider: 'github',
@@ -190,7 +196,8 @@ export const GITHUB_RULES: RuleSet = {
 const JIRA_EVENTS = ['comment_created', 'jira:issue_assigned'];
 const JIRA_SUBJECT =
   'Jira issue {{issue.key}}: "{{issue.fields.summary}}" (status: {{issue.fields.status.name}})\n\n' +
-  '{{issue.fields.description}}\n\nRequest from {{comment.author.displayName || user.displayName}}: {{user_content}}\n\n';
+  '{{issue.fields.description}}\n\n' +
+  'Request from {{comment.author.displayName || user.displayName}}: {{user_content}}\n\n';
 
 export const JIRA_RULES: RuleSet = {
   provider: 'jira',

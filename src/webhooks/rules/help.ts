@@ -21,6 +21,6 @@ export function helpText(ruleSet: RuleSet): string {
     lines.push('', 'Runs on its own:');
     for (const [eventType, name] of autos) lines.push(`- \`${name}\` on ${eventType}`);
   }
-  lines.push('', `Add "new conversation" to the request to start afresh instead of continuing this thread's conversation.`);
+  lines.push('', `Add "new conversation" to a request to start afresh instead of continuing this thread's conversation.`);
   return lines.join('\n');
 }

@@ -30,7 +30,8 @@ export function matchCommand(event: ProviderEvent, ruleSet: RuleSet, opts: Match
     const who = addressedTo.accountIds.join(', ') || 'nobody';
     const reason =
       botIds.length === 0
-        ? `This ${event.eventType} event is addressed to ${who}; the agent's own account id is not configured, so it cannot be the agent.`
+        ? `This ${event.eventType} event is addressed to ${who}; the agent's own account id is not configured, ` +
+          'so it cannot be the agent.'
         : `This ${event.eventType} event is addressed to ${who}, not to the agent.`;
     return { matched: false, reason };
   }
@@ -41,11 +42,14 @@ export function matchCommand(event: ProviderEvent, ruleSet: RuleSet, opts: Match
     return matchRequest(event, ruleSet, event.text.slice(hit.end), 'phrase', `The text says "${hit.said}"`);
   }
   if (addressedToBot && !auto) {
-    return matchRequest(event, ruleSet, stripLeadingMentions(event.text), 'addressed', `This ${event.eventType} event is addressed to the bot`);
+    const because = `This ${event.eventType} event is addressed to the bot`;
+    return matchRequest(event, ruleSet, stripLeadingMentions(event.text), 'addressed', because);
   }
   if (auto) {
     const command = ruleSet.commands.find((c) => c.name === auto);
-    if (!command) return { matched: false, reason: `The auto trigger for ${event.eventType} names "${auto}", which is not a command.` };
+    if (!command) {
+      return { matched: false, reason: `The auto trigger for ${event.eventType} names "${auto}", which is not a command.` };
+    }
     return {
       matched: true,
       command,
@@ -55,13 +59,16 @@ export function matchCommand(event: ProviderEvent, ruleSet: RuleSet, opts: Match
       via: 'auto',
     };
   }
-  return {
-    matched: false,
-    reason: `The text does not mention "${ruleSet.triggerPhrase}"${botIds.length ? ' or the bot' : ''} outside quoted lines and code.`,
-  };
+  const orBot = botIds.length > 0 ? ' or the bot' : '';
+  const reason = `The text does not mention "${ruleSet.triggerPhrase}"${orBot} outside quoted lines and code.`;
+  return { matched: false, reason };
 }
 
-function matchAction(event: ProviderEvent, action: NonNullable<ProviderEvent['action']>, ruleSet: RuleSet): MatchResult {
+function matchAction(
+  event: ProviderEvent,
+  action: NonNullable<ProviderEvent['action']>,
+  ruleSet: RuleSet,
+): MatchResult {
   const command = findCommand(ruleSet, action.id);
   if (!command) return { matched: false, reason: `The button "${action.id}" does not name a command.` };
   if (!command.triggers.includes(event.eventType)) return notOnThisEvent(command, event.eventType);
@@ -75,7 +82,10 @@ function matchAction(event: ProviderEvent, action: NonNullable<ProviderEvent['ac
   };
 }
 
-/** `request` is what follows the trigger (or the whole text of an addressed event): an optional command word, then the request. */
+/**
+ * `request` is what follows the trigger (or the whole text of an addressed event): an optional command word, then
+ * what the user asks for.
+ */
 function matchRequest(
   event: ProviderEvent,
   ruleSet: RuleSet,
@@ -99,7 +109,10 @@ function matchRequest(
     command = ruleSet.commands.find((c) => c.name === ruleSet.defaultCommand);
     if (!command) return { matched: false, reason: `The default command "${ruleSet.defaultCommand}" does not exist.` };
     if (!command.triggers.includes(event.eventType)) {
-      return { matched: false, reason: `${because}, but no command is named and the default ${cmd(command.name)} does not run on ${event.eventType} events.` };
+      const reason =
+        `${because}, but no command is named and the default ${cmd(command.name)} ` +
+        `does not run on ${event.eventType} events.`;
+      return { matched: false, reason };
     }
     const next = word ? `"${word}" is not a command` : 'no command is named';
     explanation = `${because}; ${next}, so the default command ${cmd(command.name)} runs with the text as the request.`;
@@ -123,7 +136,8 @@ function findCommand(ruleSet: RuleSet, word: string): CommandSpec | undefined {
 }
 
 // "new conversation", with the words people put around it ("in a new conversation", "start a new-conversation").
-const NEW_CONVERSATION_SOURCE = String.raw`[ \t]*(?:\b(?:in|start|with|as|on)[ \t]+)?(?:\ba[ \t]+)?\bnew[ \t-]+conversation\b[ \t]*`;
+const NEW_CONVERSATION_SOURCE =
+  String.raw`[ \t]*(?:\b(?:in|start|with|as|on)[ \t]+)?(?:\ba[ \t]+)?\bnew[ \t-]+conversation\b[ \t]*`;
 const NEW_CONVERSATION = new RegExp(NEW_CONVERSATION_SOURCE, 'i');
 const NEW_CONVERSATION_ALL = new RegExp(NEW_CONVERSATION_SOURCE, 'gi');
 
@@ -131,12 +145,19 @@ const NEW_CONVERSATION_ALL = new RegExp(NEW_CONVERSATION_SOURCE, 'gi');
  * The first trigger outside quotes and code: the phrase at a word boundary ("@agent" but not "@agents" or
  * "me@agent.io"), a Slack mention `<@ID>` or a Jira mention `[~accountid:ID]` of the bot. Positions refer to `text`.
  */
-export function findTrigger(text: string, phrase: string, botIds: readonly string[]): { end: number; said: string } | null {
+export function findTrigger(
+  text: string,
+  phrase: string,
+  botIds: readonly string[],
+): { end: number; said: string } | null {
   const scanned = maskUnscanned(text);
   const patterns = [new RegExp(String.raw`(?<![\w@])${escapeRegExp(phrase)}(?![\w-])`, 'i')];
   if (botIds.length > 0) {
     const ids = botIds.map(escapeRegExp).join('|');
-    patterns.push(new RegExp(String.raw`<@(?:${ids})(?:\|[^>]*)?>`, 'i'), new RegExp(String.raw`\[~accountid:(?:${ids})\]`, 'i'));
+    patterns.push(
+      new RegExp(String.raw`<@(?:${ids})(?:\|[^>]*)?>`, 'i'), // Slack
+      new RegExp(String.raw`\[~accountid:(?:${ids})\]`, 'i'), // Jira wiki markup; ADF mentions are flattened to it
+    );
   }
   let best: RegExpExecArray | null = null;
   for (const pattern of patterns) {

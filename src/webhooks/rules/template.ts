@@ -26,7 +26,10 @@ export const PAYLOAD_ROOTS: Readonly<Record<string, readonly string[]>> = {
     // interactivity (block_actions) payload
     'user', 'team', 'channel', 'container', 'message', 'actions', 'state', 'enterprise',
   ],
-  jira: ['webhookEvent', 'timestamp', 'issue_event_type_name', 'issue', 'comment', 'user', 'changelog', 'assigneeAccountId'],
+  jira: [
+    'webhookEvent', 'timestamp', 'issue_event_type_name', 'issue', 'comment', 'user', 'changelog',
+    'assigneeAccountId', // added by the Jira parser to jira:issue_assigned
+  ],
   sentry: ['action', 'data', 'actor', 'installation'],
 };
 
@@ -55,8 +58,9 @@ function resolve(name: string, vars: TemplateVars): string {
   let value: unknown = vars.payload;
   for (const key of name.split('.')) {
     if (Array.isArray(value) && /^\d+$/.test(key)) value = value[Number(key)];
-    else if (typeof value === 'object' && value !== null && Object.hasOwn(value, key)) value = (value as Record<string, unknown>)[key];
-    else return '';
+    else if (typeof value === 'object' && value !== null && Object.hasOwn(value, key)) {
+      value = (value as Record<string, unknown>)[key];
+    } else return '';
   }
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return JSON.stringify(value);
@@ -101,7 +105,9 @@ export function validateTemplate(template: string, knownRoots?: readonly string[
 
 function checkVariable(name: string, placeholder: string, knownRoots: readonly string[] | undefined): string | null {
   if (name === '') return `empty variable in ${quote(placeholder)}`;
-  if (!VARIABLE.test(name)) return `malformed variable "${name}" in ${quote(placeholder)}: use names and indexes joined by "."`;
+  if (!VARIABLE.test(name)) {
+    return `malformed variable "${name}" in ${quote(placeholder)}: use names and indexes joined by "."`;
+  }
   const [root, ...rest] = name.split('.');
   if ((BUILTIN_VARIABLES as readonly string[]).includes(root!)) {
     return rest.length > 0 ? `variable "${name}" in ${quote(placeholder)}: ${root} is text and has no fields` : null;
@@ -136,14 +142,16 @@ export class RuleSetError extends Error {
  */
 export function loadRuleSet(input: unknown, opts: { knownRoots?: readonly string[] } = {}): RuleSet {
   const parsed = RuleSet.safeParse(input);
-  const provider = typeof (input as { provider?: unknown })?.provider === 'string' ? (input as { provider: string }).provider : '?';
   if (!parsed.success) {
-    throw new RuleSetError(provider, parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(rule set)'}: ${i.message}`));
+    const provider = (input as { provider?: unknown } | null)?.provider;
+    const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(rule set)'}: ${i.message}`);
+    throw new RuleSetError(typeof provider === 'string' ? provider : '?', problems);
   }
   const ruleSet = parsed.data;
-  const knownRoots = opts.knownRoots ?? (Object.hasOwn(PAYLOAD_ROOTS, ruleSet.provider) ? PAYLOAD_ROOTS[ruleSet.provider] : undefined);
+  const { provider } = ruleSet;
+  const knownRoots = opts.knownRoots ?? (Object.hasOwn(PAYLOAD_ROOTS, provider) ? PAYLOAD_ROOTS[provider] : undefined);
   if (!knownRoots) {
-    throw new RuleSetError(ruleSet.provider, [`no payload fields are known for provider "${ruleSet.provider}"; pass knownRoots`]);
+    throw new RuleSetError(provider, [`no payload fields are known for provider "${provider}"; pass knownRoots`]);
   }
 
   const problems: string[] = [];
@@ -158,11 +166,15 @@ export function loadRuleSet(input: unknown, opts: { knownRoots?: readonly string
     if (!command.answers_directly && !command.approval_command && command.template.trim() === '') {
       problems.push(`command "${command.name}": runs the model but has an empty template`);
     }
-    for (const problem of validateTemplate(command.template, knownRoots)) problems.push(`command "${command.name}": ${problem}`);
+    for (const problem of validateTemplate(command.template, knownRoots)) {
+      problems.push(`command "${command.name}": ${problem}`);
+    }
   }
 
   const commandNamed = (name: string) => ruleSet.commands.find((c) => c.name === name);
-  if (!commandNamed(ruleSet.defaultCommand)) problems.push(`defaultCommand "${ruleSet.defaultCommand}" is not a command`);
+  if (!commandNamed(ruleSet.defaultCommand)) {
+    problems.push(`defaultCommand "${ruleSet.defaultCommand}" is not a command`);
+  }
   for (const [eventType, name] of Object.entries(ruleSet.autoTriggers)) {
     const command = commandNamed(name);
     if (!command) problems.push(`autoTriggers["${eventType}"]: "${name}" is not a command`);
@@ -171,6 +183,6 @@ export function loadRuleSet(input: unknown, opts: { knownRoots?: readonly string
     }
   }
 
-  if (problems.length > 0) throw new RuleSetError(ruleSet.provider, problems);
+  if (problems.length > 0) throw new RuleSetError(provider, problems);
   return ruleSet;
 }

@@ -56,7 +56,7 @@ export type MatchResult =
       newConversation: boolean;
       /** A sentence for the delivery inspector. */
       explanation: string;
-      /** What selected the command: the trigger phrase, an event already addressed to the bot, an auto trigger, or a button. */
+      /** What selected the command: the phrase, an event already addressed to the bot, an auto trigger, a button. */
       via: 'phrase' | 'addressed' | 'auto' | 'action';
     }
   | { matched: false; reason: string };

@@ -1,0 +1,241 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  FrontmatterError,
+  listAgentNames,
+  listSkillNames,
+  parseFrontmatter,
+  splitList,
+  validateAgent,
+  validateSkill,
+} from './frontmatter.js';
+
+const AGENT_HOME = path.resolve('agent-home');
+const AGENTS = [
+  'brain', 'executor', 'github-issue-handler', 'github-pr-review', 'jira-code-plan', 'planning', 'service-integrator',
+  'slack-inquiry', 'verifier',
+];
+const SKILLS = [
+  'discovery', 'github-operations', 'human-approval', 'jira-operations', 'slack-operations', 'testing', 'verification',
+  'webhook-management',
+];
+
+const agentText = (name: string) => fs.readFileSync(path.join(AGENT_HOME, '.claude', 'agents', `${name}.md`), 'utf8');
+const skillText = (name: string) => fs.readFileSync(path.join(AGENT_HOME, '.claude', 'skills', name, 'SKILL.md'), 'utf8');
+
+const agent = (front: string, body = 'You are a test agent.\n') => `---\n${front}\n---\n${body}`;
+const GOOD_AGENT = 'name: good\ndescription: A good agent.\ntools: Read, Bash\nmodel: inherit';
+
+function parseError(text: string): FrontmatterError {
+  try {
+    parseFrontmatter(text);
+  } catch (err) {
+    if (err instanceof FrontmatterError) return err;
+    throw err;
+  }
+  throw new Error('expected a FrontmatterError');
+}
+
+describe('the shipped agent home', () => {
+  it('has exactly the nine agents and eight skills', () => {
+    expect(listAgentNames(AGENT_HOME)).toEqual(AGENTS);
+    expect(listSkillNames(AGENT_HOME)).toEqual(SKILLS);
+  });
+
+  it.each(AGENTS)('agent %s validates cleanly and is short', (name) => {
+    const text = agentText(name);
+    expect(validateAgent(name, text)).toEqual([]);
+    const { data, body } = parseFrontmatter(text);
+    expect(Object.keys(data).sort()).toEqual(['description', 'model', 'name', 'tools']);
+    expect(data.model).toBe('inherit');
+    const lines = body.trim().split('\n').length;
+    expect(lines).toBeGreaterThanOrEqual(10);
+    expect(lines).toBeLessThanOrEqual(30);
+  });
+
+  it.each(SKILLS)('skill %s validates cleanly', (name) => {
+    const text = skillText(name);
+    expect(validateSkill(name, text)).toEqual([]);
+    expect(Object.keys(parseFrontmatter(text).data).sort()).toEqual(['allowed-tools', 'description', 'name']);
+  });
+
+  it('gives write tools only to the agents that change code', () => {
+    const tools = (name: string) => parseFrontmatter(agentText(name)).data.tools as string[];
+    const writers = AGENTS.filter((a) => tools(a).some((t) => t === 'Write' || t === 'Edit'));
+    expect(writers).toEqual(['executor', 'github-issue-handler']);
+    expect(tools('brain')).toContain('Agent');
+    for (const name of AGENTS) expect(tools(name)).toContain('Skill');
+  });
+
+  // A skill's allowed-tools let those tools run without a permission prompt while it is active (checked against the
+  // CLI), so a skill could widen a read-only command's permissions. Shipped skills grant only reading their own
+  // folder (reachable only through the .claude/skills symlink) and gh's read-only views: no bare tools, no test
+  // runners (they execute the project's code), no git clone/fetch (--upload-pack and -c run commands).
+  it('grants only a read of the skill folder itself and read-only gh views', () => {
+    for (const name of SKILLS) {
+      const granted = parseFrontmatter(skillText(name)).data['allowed-tools'] as string[];
+      const harmless = (t: string) =>
+        t === `Read(//**/.claude/skills/${name}/**)` || /^Bash\(gh (pr|issue) (view|diff):\*\)$/.test(t);
+      expect(granted.filter((t) => !harmless(t)), name).toEqual([]);
+    }
+  });
+});
+
+describe('parseFrontmatter', () => {
+  it('reads scalars, quoted strings, comma lists, flow lists, block lists and the body', () => {
+    const text = [
+      '---',
+      '# a comment',
+      'name: demo',
+      'description: "Says \\"hi\\", then: leaves"',
+      "argument-hint: 'it''s fine'",
+      'tools: Read, Bash(git diff:*), Agent(planning, executor)',
+      'disallowedTools: [Write, "Edit"]',
+      'skills:',
+      '  - testing',
+      '  - "verification"',
+      'color: blue # trailing comment',
+      '---',
+      'Body line 1',
+      '',
+      'Body line 3',
+    ].join('\r\n');
+    const { data, body } = parseFrontmatter(text);
+    expect(data).toEqual({
+      name: 'demo',
+      description: 'Says "hi", then: leaves',
+      'argument-hint': "it's fine",
+      tools: ['Read', 'Bash(git diff:*)', 'Agent(planning, executor)'],
+      disallowedTools: ['Write', 'Edit'],
+      skills: ['testing', 'verification'],
+      color: 'blue',
+    });
+    expect(body).toBe('Body line 1\n\nBody line 3');
+  });
+
+  it('keeps commas in ordinary fields and splits list fields outside parentheses only', () => {
+    expect(parseFrontmatter('---\ndescription: One, two, three\n---\n').data.description).toBe('One, two, three');
+    expect(splitList('Read, Agent(a, b),, Bash(ls:*) ')).toEqual(['Read', 'Agent(a, b)', 'Bash(ls:*)']);
+  });
+
+  it.each([
+    ['no opening line', 'name: x\n---\nbody', /line 1: .*start with a "---"/, 1, undefined],
+    ['never closed', '---\nname: x\nbody', /line 1: .*never closed/, 1, undefined],
+    ['a line that is not key: value', '---\nname: x\njust words\n---\n', /line 3: expected "key: value"/, 3, undefined],
+    ['a field given twice', '---\nname: x\nname: y\n---\n', /line 3 \(name\): the field is given twice/, 3, 'name'],
+    ['an unterminated quote', '---\ndescription: "open\n---\n', /line 2 \(description\): unterminated/, 2, 'description'],
+    ['text after a quote', "---\ndescription: 'a' b\n---\n", /line 2 \(description\): unexpected text/, 2, 'description'],
+    ['a nested mapping', '---\nhooks:\n  PreToolUse: x\n---\n', /line 3 \(hooks\): indented/, 3, 'hooks'],
+    ['a block scalar', '---\ndescription: >\n  folded\n---\n', /line 2 \(description\): block scalars/, 2, 'description'],
+    ['": " in a plain value', '---\ndescription: Use when: x\n---\n', /line 2 \(description\): .*quotes/, 2, 'description'],
+    ['an unquoted @', '---\ndescription: @agent things\n---\n', /line 2 \(description\): .*must be quoted/, 2, 'description'],
+    ['a list item without a key', '---\n- Read\n---\n', /line 2: a "- item" line must follow/, 2, undefined],
+    ['tab indentation', '---\ntools:\n\t- Read\n---\n', /line 3: tabs/, 3, 'tools'],
+    ['an unclosed flow list', '---\ntools: [Read, Bash\n---\n', /line 2 \(tools\): "\[" without a closing/, 2, 'tools'],
+  ])('rejects %s, naming the line and field', (_what, text, message, line, field) => {
+    const err = parseError(text);
+    expect(err.message).toMatch(message);
+    expect(err.line).toBe(line);
+    expect(err.field).toBe(field);
+  });
+});
+
+describe('validateAgent', () => {
+  it('accepts a minimal agent, tool patterns, MCP tools and model ids', () => {
+    expect(validateAgent('good', agent(GOOD_AGENT))).toEqual([]);
+    expect(
+      validateAgent(
+        'good',
+        agent('name: good\ndescription: d.\ntools: Agent(planning, executor), Bash(git diff:*), mcp__svc__create_webhook, mcp__other\nmodel: claude-opus-4-1'),
+      ),
+    ).toEqual([]);
+    expect(validateAgent('good', agent('name: good\ndescription: d.\ntools:\n  - Read\n  - Task\nmodel: haiku'))).toEqual([]);
+    // tools and model may be left out: the agent then inherits all tools and the run's model.
+    expect(validateAgent('good', agent('name: good\ndescription: d.'))).toEqual([]);
+  });
+
+  it.each([
+    ['a missing name', GOOD_AGENT.replace('name: good\n', ''), /^name: missing/],
+    ['a name that differs from the file', GOOD_AGENT.replace('name: good', 'name: other'), /^name: "other" does not match the file name "good.md"/],
+    ['a missing description', GOOD_AGENT.replace('description: A good agent.\n', ''), /^description: missing/],
+    ['an empty description', GOOD_AGENT.replace('A good agent.', '""'), /^description: missing/],
+    ['an unknown tool', GOOD_AGENT.replace('Read, Bash', 'Read, TodoWrite'), /^tools: "TodoWrite" is not a Claude Code tool/],
+    ['a wrongly cased tool', GOOD_AGENT.replace('Read, Bash', 'read'), /^tools: "read" .*did you mean "Read"/],
+    ['tools separated by spaces', GOOD_AGENT.replace('Read, Bash', 'Read Grep'), /^tools: "Read Grep" .*separate tools with commas/],
+    ['an empty tools list', GOOD_AGENT.replace('Read, Bash', '[]'), /^tools: empty/],
+    ['an empty pattern', GOOD_AGENT.replace('Read, Bash', 'Bash()'), /^tools: "Bash\(\)" has an empty pattern/],
+    ['an unknown model', GOOD_AGENT.replace('inherit', 'gpt-4'), /^model: "gpt-4" is not sonnet, opus, haiku, inherit/],
+    ['an unknown field', `${GOOD_AGENT}\nallowed-tools: Read`, /^allowed-tools: not a field of a Claude Code agent/],
+  ])('reports %s', (_what, front, message) => {
+    const errors = validateAgent('good', agent(front));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(message);
+  });
+
+  it('reports malformed frontmatter as one error naming the line and field', () => {
+    expect(validateAgent('good', 'name: good\n')).toEqual([
+      'frontmatter: line 1: the file must start with a "---" line that opens the frontmatter',
+    ]);
+    expect(validateAgent('good', agent(`${GOOD_AGENT}\nhooks:\n  Stop: x`))).toEqual([
+      'frontmatter: line 7 (hooks): indented "Stop: x" is not supported (nested mappings and multi-line values are not part of this format)',
+    ]);
+  });
+
+  it('reports an empty body and an invalid file name', () => {
+    expect(validateAgent('good', agent(GOOD_AGENT, '\n  \n'))).toEqual(["body: empty; the body is the agent's system prompt"]);
+    const errors = validateAgent('Bad_Name', agent(GOOD_AGENT.replace('good', 'Bad_Name')));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^name: "Bad_Name" is not a valid agent name/);
+    expect(validateAgent('-x', agent(GOOD_AGENT.replace('good', '-x')))[0]).toMatch(/^name: "-x" is not a valid/);
+    expect(validateAgent('a'.repeat(65), agent(GOOD_AGENT.replace('good', 'a'.repeat(65))))[0]).toMatch(/^name: /);
+  });
+});
+
+describe('validateSkill', () => {
+  const skill = (front: string, body = 'Do the thing.\n') => `---\n${front}\n---\n${body}`;
+  const GOOD_SKILL = 'name: release\ndescription: How we release.\nallowed-tools: Bash(git tag:*), Read(//**/.claude/skills/release/**)';
+
+  it('accepts a valid skill', () => {
+    expect(validateSkill('release', skill(GOOD_SKILL))).toEqual([]);
+  });
+
+  it.each([
+    ['a name that differs from the folder', GOOD_SKILL.replace('name: release', 'name: deploy'), /^name: "deploy" does not match the folder name "release"/],
+    ['a missing description', GOOD_SKILL.replace('description: How we release.\n', ''), /^description: missing/],
+    ['an unknown allowed tool', GOOD_SKILL.replace('Bash(git tag:*)', 'Shell(git tag:*)'), /^allowed-tools: "Shell" is not a Claude Code tool/],
+    ['allowed_tools spelled with "_"', GOOD_SKILL.replace('allowed-tools', 'allowed_tools'), /^allowed_tools: not a field of a Claude Code skill/],
+  ])('reports %s', (_what, front, message) => {
+    const errors = validateSkill('release', skill(front));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(message);
+  });
+
+  it('reports an empty body', () => {
+    expect(validateSkill('release', skill(GOOD_SKILL, ''))).toEqual(["body: empty; the body is the skill's instructions"]);
+  });
+});
+
+describe('listing an agent home', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('lists .md files and skill folders with a SKILL.md, and nothing when the folders are missing', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-home-'));
+    dirs.push(home);
+    expect(listAgentNames(home)).toEqual([]);
+    expect(listSkillNames(home)).toEqual([]);
+    fs.mkdirSync(path.join(home, '.claude', 'agents', 'not-an-agent.md'), { recursive: true });
+    fs.writeFileSync(path.join(home, '.claude', 'agents', 'b.md'), agent(GOOD_AGENT));
+    fs.writeFileSync(path.join(home, '.claude', 'agents', 'a.md'), agent(GOOD_AGENT));
+    fs.writeFileSync(path.join(home, '.claude', 'agents', 'notes.txt'), 'x');
+    fs.mkdirSync(path.join(home, '.claude', 'skills', 'with-skill'), { recursive: true });
+    fs.mkdirSync(path.join(home, '.claude', 'skills', 'empty-folder'), { recursive: true });
+    fs.writeFileSync(path.join(home, '.claude', 'skills', 'with-skill', 'SKILL.md'), 'x');
+    expect(listAgentNames(home)).toEqual(['a', 'b']);
+    expect(listSkillNames(home)).toEqual(['with-skill']);
+  });
+});

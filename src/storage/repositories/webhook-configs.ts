@@ -1,0 +1,126 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../../domain/ids.js';
+import type { Database, WebhookCommandRow, WebhookConfigRow } from '../schema.js';
+
+export interface CommandFields {
+  name: string;
+  trigger: string;
+  aliases: string[];
+  description: string | null;
+  conditions: unknown;
+  action: string;
+  agent: string | null;
+  template: string | null;
+  options: Record<string, unknown> | null;
+  priority: number;
+  permissions: Record<string, unknown> | null;
+  needs_approval: boolean;
+  stop_after_match: boolean;
+  enabled: boolean;
+}
+
+const toRow = (f: Partial<CommandFields>) => ({
+  ...(f.name !== undefined ? { name: f.name } : {}),
+  ...(f.trigger !== undefined ? { trigger: f.trigger } : {}),
+  ...(f.aliases !== undefined ? { aliases: JSON.stringify(f.aliases) } : {}),
+  ...(f.description !== undefined ? { description: f.description } : {}),
+  ...(f.conditions !== undefined ? { conditions: f.conditions === null ? null : JSON.stringify(f.conditions) } : {}),
+  ...(f.action !== undefined ? { action: f.action } : {}),
+  ...(f.agent !== undefined ? { agent: f.agent } : {}),
+  ...(f.template !== undefined ? { template: f.template } : {}),
+  ...(f.options !== undefined ? { options: f.options === null ? null : JSON.stringify(f.options) } : {}),
+  ...(f.priority !== undefined ? { priority: f.priority } : {}),
+  ...(f.permissions !== undefined ? { permissions: f.permissions === null ? null : JSON.stringify(f.permissions) } : {}),
+  ...(f.needs_approval !== undefined ? { needs_approval: f.needs_approval ? 1 : 0 } : {}),
+  ...(f.stop_after_match !== undefined ? { stop_after_match: f.stop_after_match ? 1 : 0 } : {}),
+  ...(f.enabled !== undefined ? { enabled: f.enabled ? 1 : 0 } : {}),
+});
+
+/** Dynamic webhook configs and their commands; `static:<provider>` rows hold users' additions to the built-in routes. */
+export class WebhookConfigRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: { webhook_id?: string; name: string; provider: string; secret: string; trigger_phrase?: string | null }, now = Date.now()): Promise<WebhookConfigRow> {
+    return this.db
+      .insertInto('webhook_configs')
+      .values({
+        webhook_id: input.webhook_id ?? newId('wh'),
+        name: input.name,
+        provider: input.provider,
+        secret: input.secret,
+        trigger_phrase: input.trigger_phrase ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  get(id: string): Promise<WebhookConfigRow | undefined> {
+    return this.db.selectFrom('webhook_configs').selectAll().where('webhook_id', '=', id).executeTakeFirst();
+  }
+
+  list(): Promise<WebhookConfigRow[]> {
+    return this.db.selectFrom('webhook_configs').selectAll().where('webhook_id', 'not like', 'static:%').orderBy('created_at', 'desc').execute();
+  }
+
+  async update(id: string, patch: { name?: string; enabled?: boolean; secret?: string; trigger_phrase?: string | null }, now = Date.now()) {
+    return this.db
+      .updateTable('webhook_configs')
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0 } : {}),
+        ...(patch.secret !== undefined ? { secret: patch.secret } : {}),
+        ...(patch.trigger_phrase !== undefined ? { trigger_phrase: patch.trigger_phrase } : {}),
+        updated_at: now,
+      })
+      .where('webhook_id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('webhook_commands').where('webhook_id', '=', id).execute();
+      const res = await trx.deleteFrom('webhook_configs').where('webhook_id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    });
+  }
+
+  async countCommands(): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('webhook_commands').select(['webhook_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('webhook_id').execute();
+    return Object.fromEntries(rows.map((r) => [r.webhook_id, Number(r.n)]));
+  }
+
+  /** Commands in the order they run: priority, then age. */
+  commands(webhookId: string): Promise<WebhookCommandRow[]> {
+    return this.db.selectFrom('webhook_commands').selectAll().where('webhook_id', '=', webhookId).orderBy('priority').orderBy('created_at').orderBy('command_id').execute();
+  }
+
+  getCommand(webhookId: string, commandId: string): Promise<WebhookCommandRow | undefined> {
+    return this.db.selectFrom('webhook_commands').selectAll().where('webhook_id', '=', webhookId).where('command_id', '=', commandId).executeTakeFirst();
+  }
+
+  async createCommand(webhookId: string, fields: CommandFields, now = Date.now()): Promise<WebhookCommandRow> {
+    return this.db
+      .insertInto('webhook_commands')
+      .values({ command_id: newId('cmd'), webhook_id: webhookId, ...toRow(fields), name: fields.name, trigger: fields.trigger, action: fields.action, created_at: now, updated_at: now })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async updateCommand(webhookId: string, commandId: string, fields: Partial<CommandFields>, now = Date.now()) {
+    return this.db
+      .updateTable('webhook_commands')
+      .set({ ...toRow(fields), updated_at: now })
+      .where('webhook_id', '=', webhookId)
+      .where('command_id', '=', commandId)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async deleteCommand(webhookId: string, commandId: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('webhook_commands').where('webhook_id', '=', webhookId).where('command_id', '=', commandId).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+}

@@ -1,0 +1,136 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { binOf, DURATION_BIN_COLUMNS, DURATION_BOUNDS_MS } from '../domain/duration-histogram.js';
+import type { Database, TaskRow } from './schema.js';
+
+/**
+ * Rollups: finished tasks summed per (granularity, dimension, bucket, key), so analytics over a million tasks read a
+ * few hundred rows. A task is added once, in the transaction of its final transition (which the status machine lets
+ * happen exactly once), by `INSERT … ON CONFLICT DO UPDATE SET col = col + excluded.col`: the database applies each
+ * increment atomically, so concurrent finishes never lose one another's figures, and the rollup commits or rolls
+ * back together with the task's status. Tasks are bucketed by `created_at` (UTC), like the ledger's from/to.
+ */
+export const ROLLUP_DIMS = {
+  all: null,
+  agent: 'assigned_agent',
+  model: 'model',
+  source: 'source',
+  requester: 'requester',
+  rule: 'rule',
+  outcome: 'outcome',
+} as const;
+export type RollupDim = keyof typeof ROLLUP_DIMS;
+
+export type Granularity = 'hour' | 'day' | 'total';
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+const GRANULARITIES: Granularity[] = ['hour', 'day', 'total'];
+const FINAL = ['completed', 'failed', 'cancelled'];
+
+export function bucketStart(granularity: Granularity, ms: number): number {
+  if (granularity === 'total') return 0;
+  const size = granularity === 'hour' ? HOUR_MS : DAY_MS;
+  return ms - (((ms % size) + size) % size);
+}
+
+/** Columns added up on conflict; `duration_max_ms` keeps the larger value instead. */
+export const SUM_COLUMNS = [
+  'tasks',
+  'successes',
+  'failures',
+  'cost_usd',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_creation_tokens',
+  'num_turns',
+  'duration_count',
+  'duration_sum_ms',
+  ...DURATION_BIN_COLUMNS,
+] as const;
+const KEY_COLUMNS = ['granularity', 'dim', 'bucket', 'key'] as const;
+const ALL_COLUMNS = [...KEY_COLUMNS, ...SUM_COLUMNS, 'duration_max_ms'] as const;
+
+const refs = (cols: readonly string[]) => sql.join(cols.map((c) => sql.ref(c)));
+
+/** The key of a task in one dimension ('' when the task has no value there). */
+export function rollupKey(task: TaskRow, dim: RollupDim): string {
+  const column = ROLLUP_DIMS[dim];
+  return column === null ? '' : ((task[column] as string | null) ?? '');
+}
+
+/**
+ * Adds one finished task to every rollup row it belongs to, in one statement. Rows are written in a fixed order
+ * (granularity, then dimension), so concurrent finishes on PostgreSQL take the row locks in the same order and cannot
+ * deadlock one another. Call it inside the transaction that makes the task final.
+ */
+export async function addToRollups(db: Kysely<Database>, task: TaskRow): Promise<void> {
+  const duration = task.duration_ms === null ? null : Number(task.duration_ms);
+  const bin = duration === null ? -1 : binOf(duration);
+  const figures = [
+    1,
+    task.outcome === 'success' ? 1 : 0,
+    task.status === 'failed' ? 1 : 0,
+    Number(task.cost_usd ?? 0),
+    Number(task.input_tokens ?? 0),
+    Number(task.output_tokens ?? 0),
+    Number(task.cache_read_tokens ?? 0),
+    Number(task.cache_creation_tokens ?? 0),
+    Number(task.num_turns ?? 0),
+    duration === null ? 0 : 1,
+    duration ?? 0,
+    ...DURATION_BIN_COLUMNS.map((_, i) => (i === bin ? 1 : 0)),
+    duration ?? 0,
+  ];
+  const rows: RawBuilder<unknown>[] = [];
+  for (const granularity of GRANULARITIES) {
+    const bucket = bucketStart(granularity, Number(task.created_at));
+    for (const dim of Object.keys(ROLLUP_DIMS) as RollupDim[]) {
+      rows.push(sql`(${sql.join([granularity, dim, bucket, rollupKey(task, dim), ...figures])})`);
+    }
+  }
+  await sql`insert into task_rollups (${refs(ALL_COLUMNS)}) values ${sql.join(rows)}
+    on conflict (granularity, dim, bucket, key) do update set
+    ${sql.join(SUM_COLUMNS.map((c) => sql`${sql.ref(c)} = task_rollups.${sql.ref(c)} + excluded.${sql.ref(c)}`))},
+    duration_max_ms = case when excluded.duration_max_ms > task_rollups.duration_max_ms
+      then excluded.duration_max_ms else task_rollups.duration_max_ms end`.execute(db);
+}
+
+/**
+ * Recomputes every rollup row from the tasks table (hour rows from tasks, then day rows from hours, totals from
+ * days). For a database seeded behind the service's back (the benchmark) and for checking the increments.
+ */
+export async function rebuildRollups(db: Kysely<Database>): Promise<void> {
+  const bins = DURATION_BIN_COLUMNS.map((_, i) => {
+    const lower = i === 0 ? null : DURATION_BOUNDS_MS[i - 1]!;
+    const upper = DURATION_BOUNDS_MS[i] ?? null;
+    const conditions = [sql`duration_ms is not null`];
+    if (lower !== null) conditions.push(sql`duration_ms > ${sql.lit(lower)}`);
+    if (upper !== null) conditions.push(sql`duration_ms <= ${sql.lit(upper)}`);
+    return sql`sum(case when ${sql.join(conditions, sql` and `)} then 1 else 0 end)`;
+  });
+  await db.transaction().execute(async (trx) => {
+    await sql`delete from task_rollups`.execute(trx);
+    for (const [dim, column] of Object.entries(ROLLUP_DIMS)) {
+      const key = column === null ? sql`''` : sql`coalesce(${sql.ref(column)}, '')`;
+      await sql`insert into task_rollups (${refs(ALL_COLUMNS)})
+        select 'hour', ${sql.lit(dim)}, created_at - created_at % ${sql.lit(HOUR_MS)}, ${key},
+          count(*),
+          sum(case when outcome = 'success' then 1 else 0 end),
+          sum(case when status = 'failed' then 1 else 0 end),
+          coalesce(sum(cost_usd), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),
+          coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_creation_tokens), 0), coalesce(sum(num_turns), 0),
+          count(duration_ms), coalesce(sum(duration_ms), 0),
+          ${sql.join(bins)},
+          coalesce(max(duration_ms), 0)
+        from tasks where status in (${sql.join(FINAL)})
+        group by created_at - created_at % ${sql.lit(HOUR_MS)}, ${key}`.execute(trx);
+    }
+    const sums = sql.join(SUM_COLUMNS.map((c) => sql`sum(${sql.ref(c)})`));
+    await sql`insert into task_rollups (${refs(ALL_COLUMNS)})
+      select 'day', dim, bucket - bucket % ${sql.lit(DAY_MS)}, key, ${sums}, max(duration_max_ms)
+      from task_rollups where granularity = 'hour' group by dim, bucket - bucket % ${sql.lit(DAY_MS)}, key`.execute(trx);
+    await sql`insert into task_rollups (${refs(ALL_COLUMNS)})
+      select 'total', dim, 0, key, ${sums}, max(duration_max_ms)
+      from task_rollups where granularity = 'day' group by dim, key`.execute(trx);
+  });
+}

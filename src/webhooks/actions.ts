@@ -1,0 +1,110 @@
+import { newId } from '../domain/ids.js';
+import type { Logger } from '../logger.js';
+import type { Repositories } from '../storage/repositories/index.js';
+import type { TaskService } from '../tasks/task-service.js';
+import type { ProviderClients } from './clients.js';
+import type { Action, EngineEvent, UserCommand } from './engine.js';
+import { need, postReply, type Responder } from './responder.js';
+import { renderTemplate } from './rules/template.js';
+import { createThreadTask } from './thread-task.js';
+
+export interface ActionPlan {
+  command: string;
+  action: Action;
+  /** The rendered prompt or message text. */
+  rendered?: string;
+  agent?: string | null;
+  permission_mode?: string | null;
+  needs_approval?: boolean;
+  detail?: string;
+}
+
+export interface ActionResult extends ActionPlan {
+  status: 'created' | 'waiting_approval' | 'scheduled' | 'failed';
+  task_id?: string;
+}
+
+/**
+ * What a matched user command does: `create_task` (a task in the thread's conversation, posted back like the
+ * built-in commands), `comment` (a reply in the thread), `github_reaction`, `github_label`, `slack_message`. Tasks are
+ * created before the webhook is answered; provider calls are sent after it, and their results land in the
+ * delivery's record.
+ */
+export class ActionRunner {
+  constructor(
+    private readonly deps: { repos: Repositories; tasks: TaskService; clients: ProviderClients; responder: Responder; log: Logger },
+  ) {}
+
+  /** The dry run's answer: what each command would do, nothing sent or created. */
+  plan(event: EngineEvent, command: UserCommand): ActionPlan {
+    const rendered = this.render(event, command, '(task id)');
+    switch (command.action) {
+      case 'create_task':
+        return { command: command.name, action: 'create_task', rendered, agent: command.agent, permission_mode: command.permissions?.permission_mode ?? null, needs_approval: command.needs_approval };
+      case 'comment':
+        return { command: command.name, action: 'comment', rendered, detail: event.target ? `reply in ${event.target.provider} thread ${event.thread}` : 'no thread to reply in' };
+      case 'github_reaction':
+        return { command: command.name, action: 'github_reaction', detail: `react ${String(command.options.reaction ?? 'eyes')}` };
+      case 'github_label':
+        return { command: command.name, action: 'github_label', detail: `add labels ${(command.options.labels as string[]).join(', ')}` };
+      case 'slack_message':
+        return { command: command.name, action: 'slack_message', rendered, detail: `post to ${String(command.options.channel)}` };
+    }
+  }
+
+  async run(event: EngineEvent, command: UserCommand, ctx: { webhookEventId: string; rule: string; replayOf?: string | null }): Promise<ActionResult> {
+    const plan = this.plan(event, command);
+    if (command.action === 'create_task') {
+      const taskId = newId('task');
+      const prompt = this.render(event, command, taskId);
+      const task = await createThreadTask(this.deps.repos, this.deps.tasks, {
+        event,
+        taskId,
+        prompt,
+        userContent: event.text,
+        command: command.name,
+        rule: ctx.rule,
+        agent: command.agent,
+        permissions: command.permissions,
+        needsApproval: command.needs_approval,
+        newConversation: false,
+        webhookEventId: ctx.webhookEventId,
+        replayOf: ctx.replayOf,
+      });
+      return { ...plan, rendered: prompt, status: command.needs_approval ? 'waiting_approval' : 'created', task_id: task.task_id };
+    }
+    const target = event.target;
+    const { clients, responder, repos } = this.deps;
+    const eventId = ctx.webhookEventId;
+    responder.run(`${command.action} for ${command.name}`, async () => {
+      try {
+        if (command.action === 'comment') {
+          if (!target) throw new Error('this delivery has no thread to comment in');
+          const id = await postReply(clients, target, plan.rendered ?? '');
+          if (id) await repos.webhookEvents.recordPost(event.provider, id, null);
+        } else if (command.action === 'slack_message') {
+          const m = await need(clients.slack, 'Slack', 'SLACK_BOT_TOKEN').postMessage({ channel: String(command.options.channel), text: plan.rendered ?? '' });
+          await repos.webhookEvents.recordPost('slack', `${m.channel}/${m.ts}`, null);
+        } else {
+          if (target?.provider !== 'github') throw new Error('this delivery is not about a GitHub issue or pull request');
+          const gh = need(clients.github, 'GitHub', 'GITHUB_TOKEN or GITHUB_APP_ID');
+          const repo = { owner: target.owner, repo: target.repo, installationId: target.installationId };
+          if (command.action === 'github_label') await gh.addLabels({ ...repo, issueNumber: target.issueNumber, labels: command.options.labels as string[] });
+          else {
+            const on = target.reviewCommentId ? { kind: 'review_comment' as const, id: target.reviewCommentId } : target.commentId ? { kind: 'issue_comment' as const, id: target.commentId } : { kind: 'issue' as const, id: target.issueNumber };
+            await gh.addReaction({ ...repo, target: on, content: (command.options.reaction as 'eyes' | undefined) ?? 'eyes' });
+          }
+        }
+        await repos.webhookEvents.appendAction(eventId, { command: command.name, action: command.action, status: 'sent' });
+      } catch (err) {
+        await repos.webhookEvents.appendAction(eventId, { command: command.name, action: command.action, status: 'failed', detail: (err as Error).message });
+        throw err;
+      }
+    });
+    return { ...plan, status: 'scheduled' };
+  }
+
+  private render(event: EngineEvent, command: UserCommand, taskId: string): string {
+    return renderTemplate(command.template, { payload: event.payload, user_content: event.text, provider: event.provider, task_id: taskId });
+  }
+}

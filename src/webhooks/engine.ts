@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import type { WebhookCommandRow } from '../storage/schema.js';
+import type { PostBackTarget, ProviderEvent } from './providers/types.js';
+import { type Condition, type ConditionContext, evaluate, validateConditions } from './rules/conditions.js';
+import { PAYLOAD_ROOTS, validateTemplate } from './rules/template.js';
+import { PermissionMode } from './rules/types.js';
+
+export const ACTIONS = ['create_task', 'comment', 'github_reaction', 'github_label', 'slack_message'] as const;
+export type Action = (typeof ACTIONS)[number];
+export const DYNAMIC_PROVIDERS = ['github', 'jira', 'slack', 'sentry', 'generic'] as const;
+export type DynamicProvider = (typeof DYNAMIC_PROVIDERS)[number];
+const REACTIONS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'] as const;
+
+/** What the engine evaluates: a provider event, or a generic one (no post-back target). */
+export type EngineEvent = Omit<ProviderEvent, 'provider' | 'target'> & { provider: string; target?: PostBackTarget; headers: Record<string, string> };
+
+const word = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/i, 'must be one word of letters, digits, "-" or "_"');
+
+/** A command as the API accepts it. Conditions, templates and options are checked beyond their shape below. */
+export const CommandInput = z.object({
+  name: word,
+  trigger: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .regex(/^(\*|[A-Za-z0-9_:.-]+)(\s*,\s*[A-Za-z0-9_:.-]+)*$/, 'must be an event type (issues.opened, jira:issue_created, app_mention…), a comma list of them, or *'),
+  aliases: z.array(word).max(20).default([]),
+  description: z.string().max(500).nullable().default(null),
+  conditions: z.unknown().nullable().default(null),
+  action: z.enum(ACTIONS).default('create_task'),
+  agent: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be an agent name (lowercase letters, digits, dashes)').nullable().default(null),
+  template: z.string().max(20_000).nullable().default(null),
+  options: z.record(z.string(), z.unknown()).nullable().default(null),
+  priority: z.number().int().min(0).max(100_000).default(100),
+  permissions: z
+    .object({ permission_mode: PermissionMode, allowed_tools: z.array(z.string().min(1)).optional(), disallowed_tools: z.array(z.string().min(1)).optional() })
+    .nullable()
+    .default(null),
+  needs_approval: z.boolean().default(false),
+  stop_after_match: z.boolean().default(false),
+  enabled: z.boolean().default(true),
+});
+export type CommandInput = z.infer<typeof CommandInput>;
+
+/** Checks what zod cannot: the condition tree, the template's variables and the action's options. */
+export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' | 'action' | 'options'>, provider: string): string[] {
+  const problems = validateConditions(c.conditions);
+  const needsTemplate = c.action === 'create_task' || c.action === 'comment' || c.action === 'slack_message';
+  if (needsTemplate && !c.template?.trim()) problems.push(`template: required for the ${c.action} action`);
+  if (c.template) {
+    const roots = provider === 'generic' ? undefined : PAYLOAD_ROOTS[provider];
+    problems.push(...validateTemplate(c.template, roots).map((e) => `template: ${e}`));
+  }
+  if ((c.action === 'github_reaction' || c.action === 'github_label') && provider !== 'github') problems.push(`action: ${c.action} needs a github webhook`);
+  if (c.action === 'github_reaction' && c.options?.reaction !== undefined && !REACTIONS.includes(c.options.reaction as never)) {
+    problems.push(`options.reaction: must be one of ${REACTIONS.join(', ')}`);
+  }
+  if (c.action === 'github_label') {
+    const labels = c.options?.labels;
+    if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string' && l.length > 0 && l.length <= 50)) {
+      problems.push('options.labels: github_label needs a list of label names');
+    }
+  }
+  if (c.action === 'slack_message' && (typeof c.options?.channel !== 'string' || !c.options.channel)) problems.push('options.channel: slack_message needs a channel id');
+  return problems;
+}
+
+export interface UserCommand {
+  command_id: string;
+  name: string;
+  triggers: string[];
+  aliases: string[];
+  description: string | null;
+  conditions: Condition | null;
+  action: Action;
+  agent: string | null;
+  template: string;
+  options: Record<string, unknown>;
+  priority: number;
+  permissions: { permission_mode: PermissionMode; allowed_tools?: string[]; disallowed_tools?: string[] } | null;
+  needs_approval: boolean;
+  stop_after_match: boolean;
+  enabled: boolean;
+}
+
+const json = <T>(text: string | null, fallback: T): T => {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+export function toUserCommand(row: WebhookCommandRow): UserCommand {
+  return {
+    command_id: row.command_id,
+    name: row.name,
+    triggers: row.trigger.split(',').map((t) => t.trim()).filter(Boolean),
+    aliases: json<string[]>(row.aliases, []),
+    description: row.description,
+    conditions: json<Condition | null>(row.conditions, null),
+    action: row.action as Action,
+    agent: row.agent,
+    template: row.template ?? '',
+    options: json<Record<string, unknown>>(row.options, {}),
+    priority: Number(row.priority),
+    permissions: json(row.permissions, null),
+    needs_approval: row.needs_approval === 1,
+    stop_after_match: row.stop_after_match === 1,
+    enabled: row.enabled === 1,
+  };
+}
+
+export interface Decision {
+  command: string;
+  command_id?: string;
+  matched: boolean;
+  why: string;
+}
+
+export function conditionContext(event: EngineEvent): ConditionContext {
+  return { payload: event.payload, headers: event.headers, event: { type: event.eventType, provider: event.provider, text: event.text, actor: event.actor } };
+}
+
+/**
+ * Runs a delivery through user rules: in priority order, a command matches when it is enabled, its trigger names the
+ * event type (or is *), and its conditions hold; a matching command marked stop-after-match ends the evaluation.
+ * Every command gets a decision with a reason, for the delivery inspector.
+ */
+export function evaluateCommands(event: EngineEvent, commands: UserCommand[]): { decisions: Decision[]; matched: UserCommand[] } {
+  const decisions: Decision[] = [];
+  const matched: UserCommand[] = [];
+  let stoppedBy: string | undefined;
+  const context = conditionContext(event);
+  for (const c of [...commands].sort((a, b) => a.priority - b.priority)) {
+    const base = { command: c.name, command_id: c.command_id };
+    if (stoppedBy) decisions.push({ ...base, matched: false, why: `not evaluated: "${stoppedBy}" matched first and stops the rest` });
+    else if (!c.enabled) decisions.push({ ...base, matched: false, why: 'disabled' });
+    else if (!c.triggers.includes('*') && !c.triggers.includes(event.eventType)) {
+      decisions.push({ ...base, matched: false, why: `runs on ${c.triggers.join(', ')}, not ${event.eventType}` });
+    } else {
+      const result = evaluate(c.conditions, context);
+      decisions.push({ ...base, matched: result.ok, why: result.ok ? `${event.eventType} and ${result.why}` : result.why });
+      if (result.ok) {
+        matched.push(c);
+        if (c.stop_after_match) stoppedBy = c.name;
+      }
+    }
+  }
+  return { decisions, matched };
+}
+
+/**
+ * A generic delivery: the event type comes from `X-Event-Type`, else the body's `event_type`/`type`/`event`; the
+ * delivery id from `X-Delivery-Id`/`X-Request-Id`, else the body's `id`; the thread from the body's `thread_id`.
+ */
+export function genericEvent(headers: Record<string, string>, payload: unknown): EngineEvent {
+  const body = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  const eventType = headers['x-event-type'] ?? str(body.event_type) ?? str(body.type) ?? str(body.event) ?? 'generic';
+  const deliveryId = headers['x-delivery-id'] ?? headers['x-request-id'] ?? str(body.id) ?? null;
+  return {
+    provider: 'generic',
+    eventType,
+    deliveryId,
+    thread: str(body.thread_id) ?? deliveryId ?? `generic-${Date.now()}`,
+    threadTitle: str(body.title) ?? eventType,
+    text: str(body.text) ?? str(body.message) ?? '',
+    actor: null,
+    payload,
+    headers,
+  };
+}

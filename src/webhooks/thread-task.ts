@@ -1,0 +1,69 @@
+import { conversationIdFor, externalThreadId, flowIdFor, newId } from '../domain/ids.js';
+import type { Repositories } from '../storage/repositories/index.js';
+import type { TaskRow } from '../storage/schema.js';
+import type { TaskService } from '../tasks/task-service.js';
+import type { EngineEvent } from './engine.js';
+import type { PermissionMode } from './rules/types.js';
+
+export interface ThreadTaskInput {
+  event: EngineEvent;
+  taskId: string;
+  prompt: string;
+  userContent: string;
+  command: string;
+  rule: string;
+  agent: string | null;
+  permissions: { permission_mode: PermissionMode; allowed_tools?: string[]; disallowed_tools?: string[] } | null;
+  needsApproval: boolean;
+  newConversation: boolean;
+  webhookEventId: string;
+  replayOf?: string | null;
+}
+
+/**
+ * A task for an external thread. The thread is one flow: its tasks share a conversation (so they resume one Claude
+ * session) until someone asks for a new conversation, which starts another conversation in the same flow.
+ */
+export async function createThreadTask(repos: Repositories, tasks: TaskService, input: ThreadTaskInput): Promise<TaskRow> {
+  const { event } = input;
+  const externalId = externalThreadId(event.provider, event.thread);
+  const flowId = flowIdFor(externalId);
+  const current = input.newConversation ? undefined : await repos.conversations.latestForFlow(flowId);
+  const conversation =
+    current ??
+    (await repos.conversations.ensure({
+      conversation_id: input.newConversation ? newId('conv') : conversationIdFor(externalId),
+      title: event.threadTitle || externalId,
+      flow_id: flowId,
+      source: event.provider,
+    }));
+  const task = await tasks.create({
+    task_id: input.taskId,
+    session_id: `webhook:${event.provider}`,
+    source: event.provider,
+    input_message: input.userContent || `${input.command} (${event.eventType})`,
+    prompt: input.prompt,
+    conversation_id: conversation.conversation_id,
+    flow_id: flowId,
+    external_id: externalId,
+    source_metadata: {
+      event_type: event.eventType,
+      delivery_id: event.deliveryId,
+      thread: event.thread,
+      target: event.target ?? null,
+      actor: event.actor,
+      command: input.command,
+      ...(input.replayOf ? { replay_of: input.replayOf } : {}),
+    },
+    requester: event.actor ? `${event.provider}:${event.actor.name}` : event.provider,
+    rule: input.rule,
+    agent: input.agent,
+    permission_mode: input.permissions?.permission_mode ?? null,
+    allowed_tools: input.permissions?.allowed_tools ?? null,
+    disallowed_tools: input.permissions?.disallowed_tools ?? null,
+    webhook_event_id: input.webhookEventId,
+    needs_approval: input.needsApproval,
+  });
+  await repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: task.task_id, role: 'user', content: input.prompt });
+  return task;
+}

@@ -1,0 +1,141 @@
+/**
+ * The shipped agent home, seen by the real Claude Code CLI: a working directory whose .claude/agents and
+ * .claude/skills are symlinks to agent-home (as every task workspace is) lists all the agents and skills in its
+ * system/init message, and `--agent planning` replaces the system prompt with planning.md's body and its tools.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseFrontmatter } from '../src/registry/frontmatter.js';
+import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+
+const CLAUDE = path.resolve('node_modules/.bin/claude');
+const AGENT_HOME = path.resolve('agent-home');
+const AGENTS = [
+  'brain', 'planning', 'executor', 'verifier', 'service-integrator', 'github-pr-review', 'github-issue-handler',
+  'jira-code-plan', 'slack-inquiry',
+];
+const SKILLS = [
+  'github-operations', 'jira-operations', 'slack-operations', 'testing', 'verification', 'discovery', 'human-approval',
+  'webhook-management',
+];
+
+interface Run {
+  code: number | null;
+  messages: any[];
+  stderr: string;
+  init: any;
+  result: any;
+}
+
+let model: ScriptedModel;
+const tempDirs: string[] = [];
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** A workspace like the worker's: .claude/agents and .claude/skills link to the agent home. */
+function workspace(): string {
+  const cwd = tempDir('agent-home-cwd-');
+  fs.mkdirSync(path.join(cwd, '.claude'));
+  for (const part of ['agents', 'skills']) {
+    fs.symlinkSync(path.join(AGENT_HOME, '.claude', part), path.join(cwd, '.claude', part), 'dir');
+  }
+  return cwd;
+}
+
+function runClaude(prompt: string, args: string[] = []): Promise<Run> {
+  const home = tempDir('agent-home-home-');
+  const child = spawn(CLAUDE, ['-p', '--output-format', 'stream-json', '--verbose', '--model', 'claude-sonnet-4-5', ...args], {
+    cwd: workspace(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      ANTHROPIC_BASE_URL: model.url,
+      ANTHROPIC_API_KEY: 'test',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    },
+  });
+  child.stdin.end(prompt);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const messages = stdout
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l));
+      resolve({
+        code,
+        messages,
+        stderr,
+        init: messages.find((m) => m.type === 'system' && m.subtype === 'init'),
+        result: messages.find((m) => m.type === 'result'),
+      });
+    });
+  });
+}
+
+/** The agent loop's requests of one run (side requests carry no script). */
+function mainRequests(sessionId: string) {
+  return model.requests.filter((r) => r.sessionId === sessionId && r.script !== undefined);
+}
+
+beforeAll(async () => {
+  model = await startScriptedModel();
+});
+
+afterAll(async () => {
+  await model?.close();
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the agent home in a real Claude Code run', () => {
+  it('lists every shipped agent and skill in system/init', async () => {
+    const run = await runClaude('[[script:text ok]]');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.result).toMatchObject({ subtype: 'success', result: 'ok' });
+    expect(run.init.agents).toEqual(expect.arrayContaining(AGENTS));
+    expect(run.init.skills).toEqual(expect.arrayContaining(SKILLS));
+  });
+
+  it('--agent planning runs with planning.md as the whole system prompt and only its tools', async () => {
+    const { body } = parseFrontmatter(fs.readFileSync(path.join(AGENT_HOME, '.claude', 'agents', 'planning.md'), 'utf8'));
+    const sentence = body.trim().split('\n')[0]!;
+    expect(sentence).toContain('you analyse and plan, and you never change anything');
+
+    const run = await runClaude('[[script:text planned]]', ['--agent', 'planning']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.result).toMatchObject({ subtype: 'success', result: 'planned' });
+    const [request] = mainRequests(run.init.session_id);
+    expect(request, 'the scripted model saw the run').toBeDefined();
+    expect(request!.systemText).toContain(sentence);
+    // Replaced, not appended: the default Claude Code system prompt is about 28k characters.
+    expect(request!.systemText.length).toBeLessThan(body.length + 1_000);
+    // tools: Read, Grep, Glob, Bash, Skill. With Bash present this CLI folds Grep and Glob into it.
+    expect(request!.toolNames).toEqual(expect.arrayContaining(['Read', 'Bash', 'Skill']));
+    expect(request!.toolNames).not.toContain('Write');
+    expect(request!.toolNames).not.toContain('Edit');
+    expect(request!.toolNames).not.toContain('Agent');
+  });
+
+  it('--agent brain can delegate (Agent tool) but not edit files itself', async () => {
+    const run = await runClaude('[[script:text delegated]]', ['--agent', 'brain']);
+    expect(run.code, run.stderr).toBe(0);
+    const [request] = mainRequests(run.init.session_id);
+    expect(request!.systemText).toContain('You are the brain of the Claude Code Agent service.');
+    expect(request!.toolNames).toEqual(expect.arrayContaining(['Agent', 'Read', 'Bash', 'Skill']));
+    expect(request!.toolNames).not.toContain('Write');
+  });
+});
