@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { AnalyticsRepository } from './analytics.js';
+import { BudgetRepository } from './budgets.js';
 import { ClaudeSessionRepository } from './claude-sessions.js';
 import { ConversationRepository } from './conversations.js';
+import { LedgerRepository } from './ledger.js';
 import { SessionRepository } from './sessions.js';
 import { TaskEventRepository } from './task-events.js';
 import { TaskRepository } from './tasks.js';
@@ -9,6 +12,9 @@ import { WebhookConfigRepository } from './webhook-configs.js';
 import { WebhookEventRepository } from './webhook-events.js';
 
 export interface Repositories {
+  analytics: AnalyticsRepository;
+  ledger: LedgerRepository;
+  budgets: BudgetRepository;
   tasks: TaskRepository;
   events: TaskEventRepository;
   conversations: ConversationRepository;
@@ -20,6 +26,9 @@ export interface Repositories {
 
 export function createRepositories(db: Kysely<Database>): Repositories {
   return {
+    analytics: new AnalyticsRepository(db),
+    ledger: new LedgerRepository(db),
+    budgets: new BudgetRepository(db),
     tasks: new TaskRepository(db),
     events: new TaskEventRepository(db),
     conversations: new ConversationRepository(db),
