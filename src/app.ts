@@ -1,12 +1,15 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
+import { analyticsRoutes } from './api/analytics.js';
 import { registerAuth } from './api/auth.js';
+import { budgetRoutes } from './api/budgets.js';
 import { chatRoutes } from './api/chat.js';
 import { conversationRoutes } from './api/conversations.js';
 import { dashboardRoutes } from './api/dashboard.js';
 import { healthRoutes } from './api/health.js';
 import { HttpError } from './api/http-errors.js';
+import { ledgerRoutes } from './api/ledger.js';
 import { taskRoutes } from './api/tasks.js';
 import { WebSocketHub } from './live/ws-hub.js';
 import type { Services } from './services.js';
@@ -54,6 +57,9 @@ export async function buildApp(s: Services): Promise<App> {
   taskRoutes(app, s);
   conversationRoutes(app, s);
   dashboardRoutes(app, s);
+  analyticsRoutes(app, s);
+  ledgerRoutes(app, s);
+  budgetRoutes(app, s);
   const responder = new Responder(s.clients, s.repos, s.log);
   const ingest = new WebhookIngest({
     config: s.config,

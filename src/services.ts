@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { BudgetService } from './budgets/budget-service.js';
 import type { Config } from './config.js';
 import { type EventBus, LocalEventBus } from './live/event-bus.js';
 import { RedisEventBus } from './live/redis-event-bus.js';
@@ -28,6 +29,8 @@ export interface Services {
   queue: TaskQueue;
   bus: EventBus;
   tasks: TaskService;
+  /** Spending limits: admission of a task and today's spending per budget. */
+  budgets: BudgetService;
   /** Outbound GitHub/Slack/Jira/Sentry clients, for those the configuration has credentials for. */
   clients: ProviderClients;
   worker?: Worker;
@@ -81,12 +84,13 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   }
 
   const tasks = new TaskService({ config, repos, queue, bus, log });
+  const budgets = new BudgetService(repos);
   const clients = createProviderClients(config);
   let worker: Worker | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   if (role !== 'api') {
     const observers = [new PostBack(config, clients, repos, log), ...(opts.observers ?? [])];
-    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers });
+    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets });
     const soleWorker = !config.DATABASE_URL;
     const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
     await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
@@ -109,6 +113,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     queue,
     bus,
     tasks,
+    budgets,
     clients,
     worker,
     startedAt: Date.now(),

@@ -51,6 +51,7 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
         SLACK_BOT_TOKEN: 'xoxb-test',
         SLACK_API_URL: `${slack.url}/api/`,
         SLACK_BOT_USER_ID: 'U0LAN0Z89',
+        SLACK_NOTIFY_CHANNEL: 'C0NOTIFY',
         JIRA_WEBHOOK_SECRET: SECRETS.jira,
         JIRA_BASE_URL: jira.url,
         JIRA_EMAIL: 'agent@example.com',
@@ -188,6 +189,25 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       expect(model.requests.find((r) => r.script === 'text')?.sessionId).toBe(task.claude_session_id);
     });
 
+    it('retries a failing post-back, and a post that keeps failing is recorded on the task, which still completes', async () => {
+      const issue = 91;
+      const res = await sendGithub(githubComment('@agent analyze [[script:text Done anyway.]] please', 'Codertocat', { issue }));
+      expect(res.status).toBe(202);
+      github.failNext(1, 502); // the 👀 reaction or the first post meets a 502 and is retried
+      const task = await h.waitForTask(res.body.task_id);
+      expect(task.status).toBe('completed');
+      await eventually(() => callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).some((c) => String(c.body.body).includes('Done anyway.')));
+      expect(github.calls.some((c) => c.status === 502)).toBe(true);
+
+      const next = await sendGithub(githubComment('@agent analyze [[script:text Still fine.]] again', 'Codertocat', { issue: 92 }));
+      github.failNext(40, 500); // GitHub is down for the whole run
+      const second = await h.waitForTask(next.body.task_id);
+      expect(second.status).toBe('completed');
+      await eventually(async () => !!(await h.request('GET', `/api/tasks/${next.body.task_id}`)).body.post_back_error, 30_000);
+      expect((await h.request('GET', `/api/tasks/${next.body.task_id}`)).body.post_back_error).toMatch(/GitHub .* failed: 500/);
+      github.failNext(0, 500);
+    });
+
     it('a fix from a non-maintainer waits for approval; approve runs it, reject cancels the next', async () => {
       const issue = 55;
       const res = await sendGithub(githubComment('@agent fix [[script:text Fixed.]] the bug', 'writer', { issue }));
@@ -242,6 +262,51 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       await eventually(() => callsTo(slack, 'POST', /chat\.update$/).some((c) => String(c.body.text).includes('Done after 2 steps.')));
     });
 
+    it('a command that needs approval waits; the Approve button (signed interactivity) starts it', async () => {
+      const added = await h.request('POST', '/api/webhooks/static/slack/commands', {
+        name: 'deploy',
+        trigger: 'app_mention',
+        description: 'Deploys the service',
+        template: 'Deploy: {{user_content}}',
+        permissions: { permission_mode: 'acceptEdits' },
+        needs_approval: true,
+      });
+      expect(added.status).toBe(201);
+      const payload = fixture('slack/app_mention.json');
+      payload.event_id = nextId('Ev');
+      payload.event.ts = `${Math.floor(Date.now() / 1000)}.000300`;
+      payload.event.text = '<@U0LAN0Z89> deploy [[script:text Deployed from Slack.]] to staging';
+      const res = await sendSlack(payload);
+      expect(res.status).toBe(202);
+      expect(res.body.status).toBe('waiting_approval');
+      await eventually(() => callsTo(slack, 'POST', /chat\.postMessage$/).some((c) => JSON.stringify(c.body.blocks ?? '').includes('approve')));
+      const click = {
+        type: 'block_actions',
+        trigger_id: nextId('trig'),
+        user: { id: 'U061F7AUR', username: 'alice' },
+        team: { id: 'T123ABC456' },
+        channel: { id: payload.event.channel },
+        container: { type: 'message', channel_id: payload.event.channel, message_ts: '1700000001.000100', thread_ts: payload.event.ts },
+        message: { ts: '1700000001.000100', thread_ts: payload.event.ts },
+        actions: [{ action_id: 'approve', block_id: `approval:${res.body.task_id}`, value: res.body.task_id, type: 'button' }],
+      };
+      const form = `payload=${encodeURIComponent(JSON.stringify(click))}`;
+      const approved = await sendSlack(undefined, { body: form, contentType: 'application/x-www-form-urlencoded' });
+      expect(approved.body).toEqual({ approved: res.body.task_id });
+      expect(await h.waitForTask(res.body.task_id)).toMatchObject({ status: 'completed', output: 'Deployed from Slack.', rule: 'user:slack:deploy' });
+    });
+
+    it('a slash command is acknowledged at once and answered through its response_url', async () => {
+      const fields = new URLSearchParams({
+        token: 'x', team_id: 'T1', team_domain: 'acme', channel_id: 'C777', channel_name: 'ops', user_id: 'U2CERLKJA', user_name: 'roadrunner',
+        command: '/agent', text: 'analyze [[script:text Answered the slash command.]] our error rate', response_url: `${slack.url}/respond/abc`, trigger_id: nextId('trig'),
+      });
+      const res = await sendSlack(undefined, { body: fields.toString(), contentType: 'application/x-www-form-urlencoded' });
+      expect(res.status).toBe(202);
+      await h.waitForTask(res.body.task_id);
+      await eventually(() => callsTo(slack, 'POST', /\/respond\/abc$/).some((c) => String(c.body.text).includes('Answered the slash command.')));
+    });
+
     it('ignores the bot\'s own messages', async () => {
       const payload = fixture('slack/app_mention.json');
       payload.event_id = nextId('Ev');
@@ -270,6 +335,8 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       await eventually(() => callsTo(jira, 'POST', /\/rest\/api\/3\/issue\/PROJ-5\/comment$/).length > 0);
       const comment = JSON.stringify(callsTo(jira, 'POST', /\/rest\/api\/3\/issue\/PROJ-5\/comment$/).at(-1)!.body);
       expect(comment).toContain('Jira analysis done.');
+      // Start and finish notices go to SLACK_NOTIFY_CHANNEL.
+      await eventually(() => callsTo(slack, 'POST', /chat\.postMessage$/).filter((c) => c.body.channel === 'C0NOTIFY' && String(c.body.text).includes(task.task_id)).length === 2);
     });
   });
 
@@ -320,10 +387,10 @@ describe('webhooks without a configured secret', () => {
   });
 });
 
-async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (check()) return;
+    if (await check()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('condition not met in time');

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import client from 'prom-client';
 import type { WebSocketHub } from '../live/ws-hub.js';
 import type { Services } from '../services.js';
+import { registerTaskMetrics } from './task-metrics.js';
 
 export function healthRoutes(app: FastifyInstance, s: Services, hub: WebSocketHub): void {
   app.get('/health', async (_req, reply) => {
@@ -69,5 +70,6 @@ export function healthRoutes(app: FastifyInstance, s: Services, hub: WebSocketHu
       this.set(hub.clientCount);
     },
   });
+  registerTaskMetrics(registry, s.repos);
   app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 }

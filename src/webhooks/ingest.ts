@@ -394,7 +394,8 @@ function botIds(config: Config): string[] {
 /** The id of the provider object the delivery is about, when it is one the service may have posted itself. */
 function ownPostId(event: EngineEvent): string | undefined {
   const t = event.target;
-  if (!t) return undefined;
+  // A button press is a person acting on one of our messages (the approval buttons), not our message itself.
+  if (!t || event.action) return undefined;
   if (t.provider === 'github') return t.commentId ? `comment:${t.commentId}` : t.reviewCommentId ? `review_comment:${t.reviewCommentId}` : undefined;
   if (t.provider === 'slack') return t.messageTs ? `${t.channel}/${t.messageTs}` : undefined;
   if (t.provider === 'jira') {

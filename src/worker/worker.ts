@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import type { Admission } from '../budgets/budget-service.js';
 import type { Config } from '../config.js';
 import type { LiveEvent } from '../contracts/events.js';
 import type { ResultItem, StreamItem } from '../contracts/stream-item.js';
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   bus: EventBus;
   log: Logger;
   claudePath: string;
+  /** Spending limits: whether a claimed task may start, and how much its run may spend. */
+  budgets: { admit(task: TaskRow): Promise<Admission> };
   observers?: TaskObserver[];
   workerId?: string;
 }
@@ -155,8 +158,11 @@ export class Worker {
     );
     let timeout: NodeJS.Timeout | undefined;
     try {
+      const admission = await this.deps.budgets.admit(task);
       await this.publish('task.started', task);
       await this.notify('onStart', task);
+      // Refused after onStart, so observers that report back (GitHub, Slack…) have the thread to tell the reason in.
+      if (!admission.ok) throw new RefusedByBudget(admission.reason);
       if (task.attempts > 1) recorder.push({ kind: 'status', message: `Retrying after an interruption (attempt ${task.attempts} of ${MAX_ATTEMPTS}).` });
 
       const cwd = await prepareWorkspace(config, task.task_id);
@@ -181,7 +187,7 @@ export class Worker {
           allowedTools: parseList(task.allowed_tools),
           disallowedTools: parseList(task.disallowed_tools),
           maxTurns: task.max_turns ?? config.DEFAULT_MAX_TURNS,
-          maxBudgetUsd: task.budget_usd,
+          maxBudgetUsd: admission.maxBudgetUsd,
         },
         (item) => {
           recorder.push(item);
@@ -209,7 +215,7 @@ export class Worker {
       const prior = resumable && resumeId && outcome.sessionId === resumeId ? await repos.claudeSessions.totals(resumeId) : ZERO_TOTALS;
       const figures = {
         output: verdict.output,
-        error: verdict.error,
+        error: verdict.outcome === 'budget' && admission.limitedBy ? `${verdict.error} (limit: ${admission.limitedBy})` : verdict.error,
         outcome: verdict.outcome,
         cost_usd: Math.max(0, cumulative.total_cost_usd - prior.total_cost_usd),
         input_tokens: Math.max(0, cumulative.input_tokens - prior.input_tokens),
@@ -233,14 +239,18 @@ export class Worker {
       clearTimeout(timeout);
       await recorder.flush();
       const cancelled = err instanceof CancelledBeforeStart;
+      const refused = err instanceof RefusedByBudget;
       const status = cancelled ? 'cancelled' : 'failed';
-      if (!cancelled) taskLog.error({ err }, 'task failed in the worker');
-      const message = cancelled ? err.message : `the worker could not run the task: ${(err as Error).message}`;
+      if (refused) taskLog.info({ reason: err.message }, 'task refused by a budget');
+      else if (!cancelled) taskLog.error({ err }, 'task failed in the worker');
+      const message = cancelled || refused ? err.message : `the worker could not run the task: ${(err as Error).message}`;
       const finished = await repos.tasks.transition(taskId, status, {
         error: message,
-        outcome: cancelled ? 'cancelled' : 'error',
+        outcome: cancelled ? 'cancelled' : refused ? 'budget' : 'error',
         completed_at: Date.now(),
         child_pid: null,
+        // A refused task never ran: no start time, so it has no duration either.
+        ...(refused ? { started_at: null } : {}),
       });
       if (finished) await this.finish(finished, status, taskLog);
     } finally {
@@ -290,6 +300,7 @@ export class Worker {
 }
 
 class CancelledBeforeStart extends Error {}
+class RefusedByBudget extends Error {}
 
 function sessionTotals(result: ResultItem): SessionTotals {
   return {

@@ -1,0 +1,145 @@
+import { HttpError } from '../api/http-errors.js';
+import type { BudgetService } from '../budgets/budget-service.js';
+import type { CostsQuery } from '../contracts/analytics.js';
+import { quantileFromBins } from '../domain/duration-histogram.js';
+import { type Figures, ZERO_FIGURES } from '../storage/repositories/analytics.js';
+import type { Repositories } from '../storage/repositories/index.js';
+import { bucketStart, DAY_MS, HOUR_MS } from '../storage/rollups.js';
+
+/** The widest ranges a chart may ask for: 400 daily or 31 days of hourly points. */
+export const MAX_BUCKETS = { day: 400, hour: 31 * 24 } as const;
+const DEFAULT_SPAN = { day: 30 * DAY_MS, hour: 24 * HOUR_MS } as const;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+const badQuery = (field: string, message: string) => new HttpError(400, `invalid query: ${field}: ${message}`, [`${field}: ${message}`]);
+
+function point(f: Figures) {
+  return {
+    cost_usd: f.cost_usd,
+    tasks: f.tasks,
+    successes: f.successes,
+    errors: f.failures,
+    input_tokens: f.input_tokens,
+    output_tokens: f.output_tokens,
+    cache_read_tokens: f.cache_read_tokens,
+    cache_creation_tokens: f.cache_creation_tokens,
+    mean_duration_ms: f.duration_count > 0 ? Math.round(f.duration_sum_ms / f.duration_count) : null,
+    p95_duration_ms: quantileFromBins(f.bins, 0.95, f.duration_count > 0 ? f.duration_max_ms : null),
+  };
+}
+
+/** A rollup key as the API shows it: '' (the task had no value there) is null. */
+const shownKey = (key: string) => (key === '' ? null : key);
+
+/**
+ * Analytics answered from the rollups (finished tasks, bucketed by creation time, UTC) plus the live counts of
+ * unfinished tasks. Every answer reads a bounded number of rows, whatever the number of tasks.
+ */
+export class AnalyticsService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly budgets: BudgetService,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async summary() {
+    const now = this.clock();
+    const day = bucketStart('day', now);
+    const [today, total, live, budgets] = await Promise.all([
+      this.repos.analytics.sum({ granularity: 'day', dim: 'all', from: day, to: day + 1 }),
+      this.repos.analytics.sum({ granularity: 'total', dim: 'all' }),
+      this.repos.analytics.unfinished(day),
+      this.budgets.states(),
+    ]);
+    return {
+      today: { cost_usd: today.cost_usd, tasks: today.tasks + live.since, finished: today.tasks, success_rate: ratio(today.successes, today.tasks) },
+      total: { cost_usd: total.cost_usd, tasks: total.tasks + live.total, finished: total.tasks, success_rate: ratio(total.successes, total.tasks) },
+      /** success / finished, over all time. */
+      success_rate: ratio(total.successes, total.tasks),
+      running: live.running,
+      queued: live.queued,
+      waiting_approval: live.waiting_approval,
+      budgets,
+      generated_at: iso(now),
+    };
+  }
+
+  async costs(q: CostsQuery) {
+    const { granularity } = q;
+    const size = granularity === 'hour' ? HOUR_MS : DAY_MS;
+    const now = this.clock();
+    const to = Math.ceil((q.to ?? now + 1) / size) * size;
+    const from = bucketStart(granularity, q.from ?? to - DEFAULT_SPAN[granularity]);
+    if (from >= to) throw badQuery('from', 'must be before to');
+    const buckets = (to - from) / size;
+    if (buckets > MAX_BUCKETS[granularity]) {
+      const most = granularity === 'hour' ? '31 days of hourly points' : '400 days of daily points';
+      throw badQuery('from', `the range from..to spans ${buckets} ${granularity}s; at most ${most} can be asked for at once`);
+    }
+    const dim = q.group_by ?? 'all';
+    const { keys, rows } = await this.repos.analytics.series({ granularity, dim, from, to, top: q.group_by ? q.top : 1 });
+    const cells = new Map(rows.map((r) => [`${r.bucket}|${r.key}`, r.figures]));
+    const empty = point(ZERO_FIGURES);
+    const seriesKeys = q.group_by ? keys : [''];
+    return {
+      granularity,
+      group_by: q.group_by ?? null,
+      from: iso(from),
+      to: iso(to),
+      series: seriesKeys.map((key) => ({
+        key: q.group_by ? shownKey(key) : 'all',
+        points: Array.from({ length: buckets }, (_, i) => {
+          const t = from + i * size;
+          const f = cells.get(`${t}|${key}`);
+          return { t: iso(t), ...(f ? point(f) : empty) };
+        }),
+      })),
+    };
+  }
+
+  /** Per agent (null: the default agent): runs, success rate, cost, tokens, durations. All time, or whole UTC days. */
+  async agents(range: { from?: number; to?: number }) {
+    const ranged = range.from !== undefined || range.to !== undefined;
+    const to = ranged ? Math.ceil((range.to ?? this.clock() + 1) / DAY_MS) * DAY_MS : undefined;
+    const from = ranged ? bucketStart('day', range.from ?? 0) : undefined;
+    if (from !== undefined && to !== undefined && from >= to) throw badQuery('from', 'must be before to');
+    const rows = await this.repos.analytics.byKey(ranged ? { granularity: 'day', dim: 'agent', from, to } : { granularity: 'total', dim: 'agent' });
+    return {
+      from: from === undefined ? null : iso(from),
+      to: to === undefined ? null : iso(to),
+      agents: rows.map(({ key, figures: f }) => {
+        const p = point(f);
+        return {
+          agent: shownKey(key),
+          runs: f.tasks,
+          successes: f.successes,
+          failures: f.failures,
+          success_rate: ratio(f.successes, f.tasks),
+          cost_usd: f.cost_usd,
+          input_tokens: f.input_tokens,
+          output_tokens: f.output_tokens,
+          cache_read_tokens: f.cache_read_tokens,
+          cache_creation_tokens: f.cache_creation_tokens,
+          mean_duration_ms: p.mean_duration_ms,
+          p95_duration_ms: p.p95_duration_ms,
+        };
+      }),
+    };
+  }
+
+  async conversations(limit: number) {
+    const rows = await this.repos.analytics.topConversations(limit);
+    return {
+      conversations: rows.map((r) => ({
+        conversation_id: r.conversation_id,
+        title: r.title,
+        source: r.source,
+        tasks: Number(r.task_count),
+        cost_usd: Number(r.total_cost_usd),
+        last_activity: iso(Number(r.updated_at)),
+        archived: r.archived === 1,
+      })),
+    };
+  }
+}
