@@ -65,6 +65,8 @@ const ConfigSchema = z.object({
   /** How often a progress comment is edited while a run goes (seconds). */
   PROGRESS_UPDATE_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 3 : v), z.coerce.number().min(0).max(600)),
   /** A task waiting for approval longer than this is cancelled. */
+  /** How often GitHub approval comments are checked for a 👍 (GitHub sends no webhook for reactions); 0 turns it off. */
+  APPROVAL_POLL_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 30 : v), z.coerce.number().min(0).max(3600)),
   APPROVAL_TIMEOUT_HOURS: z.preprocess((v) => (v === '' || v === undefined ? 24 : v), z.coerce.number().positive().max(24 * 90)),
 
   GITHUB_WEBHOOK_SECRET: optionalString,

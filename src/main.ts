@@ -27,7 +27,7 @@ async function main(command: string): Promise<void> {
 
   if (command === 'migrate') {
     const storage = await openStorage({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, sqliteFile: path.join(config.dataDir, 'agent.db'), migrate: false });
-    const applied = await migrateToLatest(storage.db);
+    const applied = await migrateToLatest(storage.db, config.DATABASE_URL ? config.DATABASE_SCHEMA : undefined);
     log.info({ applied, storage: storage.describe }, 'migrations applied');
     await storage.close();
     return;

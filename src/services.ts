@@ -14,6 +14,7 @@ import { openStorage, type Storage } from './storage/db.js';
 import { createRepositories, type Repositories } from './storage/repositories/index.js';
 import { TaskService } from './tasks/task-service.js';
 import { createProviderClients, type ProviderClients } from './webhooks/clients.js';
+import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
 import { recover } from './worker/recovery.js';
 import { type TaskObserver, Worker } from './worker/worker.js';
@@ -88,6 +89,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const clients = createProviderClients(config);
   let worker: Worker | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
+  let approvals: ApprovalPoller | undefined;
   if (role !== 'api') {
     const observers = [new PostBack(config, clients, repos, log), ...(opts.observers ?? [])];
     worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets });
@@ -101,6 +103,8 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs }).catch((err) => log.warn({ err }, 'reconciliation failed'));
     }, 30_000);
     reconcileTimer.unref();
+    approvals = new ApprovalPoller({ repos, tasks, clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
+    approvals.start();
   }
 
   let closing: Promise<void> | undefined;
@@ -120,6 +124,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       closing ??= (async () => {
         if (reconcileTimer) clearInterval(reconcileTimer);
+        approvals?.stop();
         await worker?.stop(graceMs);
         await queue.close();
         await bus.close();

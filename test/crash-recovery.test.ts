@@ -86,8 +86,8 @@ describe('a service killed or stopped mid-run loses nothing', () => {
     const port = await freePort();
     const service = await startServiceProcess(env, port);
     const long = await api(service.url, 'POST', '/api/chat', { message: '[[script:slow 15000 after restart]] long' });
-    await waitFor(async () => (descendants(service.child.pid!).some((pid) => /claude/.test(commandLine(pid) ?? '')) ? true : undefined), 'the child');
-    const treeBefore = descendants(service.child.pid!);
+    const claudePid = await waitFor(async () => descendants(service.child.pid!).find((pid) => /claude/.test(commandLine(pid) ?? '')), 'the child');
+    const treeBefore = [claudePid, ...descendants(claudePid)];
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
     expect(treeBefore.filter(isAlive)).toEqual([]);

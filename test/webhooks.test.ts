@@ -61,6 +61,7 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
         SENTRY_URL: sentry.url,
         SENTRY_ORG: 'acme',
         PROGRESS_UPDATE_SECONDS: '0.2',
+        APPROVAL_POLL_SECONDS: '0.3',
         PUBLIC_URL: 'https://agent.example.com',
       },
     });
@@ -220,6 +221,21 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       expect(approve).toMatchObject({ status: 200, body: { approved: res.body.task_id } });
       const fixed = await h.waitForTask(res.body.task_id);
       expect(fixed).toMatchObject({ status: 'completed', output: 'Fixed.', permission_mode: 'acceptEdits' });
+
+      // GitHub sends no webhook for reactions: a 👍 on the approval comment from someone with write access approves.
+      const byThumb = await sendGithub(githubComment('@agent fix [[script:text Fixed by thumb.]] more', 'writer', { issue: 56 }));
+      expect(byThumb.body.status).toBe('waiting_approval');
+      let approvalComment: number | undefined;
+      await eventually(async () => {
+        const posts = await h.services.repos.webhookEvents.postsForTask(byThumb.body.task_id);
+        approvalComment = posts.map((p) => Number(p.external_id.replace('comment:', ''))).find(Boolean);
+        return approvalComment !== undefined;
+      });
+      github.react(approvalComment!, 'reader', '+1'); // read access: does not count
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await h.request('GET', `/api/tasks/${byThumb.body.task_id}`)).body.status).toBe('waiting_approval');
+      github.react(approvalComment!, 'Codertocat', '+1');
+      expect(await h.waitForTask(byThumb.body.task_id)).toMatchObject({ status: 'completed', output: 'Fixed by thumb.' });
 
       const second = await sendGithub(githubComment('@agent fix [[script:text never]] again', 'writer', { issue }));
       expect(second.body.status).toBe('waiting_approval');

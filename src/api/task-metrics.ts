@@ -84,14 +84,14 @@ class RollupHistogram {
   async get() {
     const f = await this.read();
     let cumulative = 0;
-    const values = DURATION_BOUNDS_MS.map((bound, i) => {
+    const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = DURATION_BOUNDS_MS.map((bound, i) => {
       cumulative += f.bins[i] ?? 0;
       return { metricName: `${this.name}_bucket`, labels: { le: bound / 1000 }, value: cumulative };
     });
     values.push(
-      { metricName: `${this.name}_bucket`, labels: { le: '+Inf' } as never, value: f.duration_count },
-      { metricName: `${this.name}_sum`, labels: {} as never, value: f.duration_sum_ms / 1000 },
-      { metricName: `${this.name}_count`, labels: {} as never, value: f.duration_count },
+      { metricName: `${this.name}_bucket`, labels: { le: '+Inf' }, value: f.duration_count },
+      { metricName: `${this.name}_sum`, labels: {}, value: f.duration_sum_ms / 1000 },
+      { metricName: `${this.name}_count`, labels: {}, value: f.duration_count },
     );
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }

@@ -8,13 +8,13 @@ import { staticId, type WebhookIngest } from '../webhooks/ingest.js';
 import { isProvider, PROVIDER_NAMES, PROVIDERS, type ProviderName } from '../webhooks/provider-registry.js';
 import { HttpError, notFound, parse } from './http-errors.js';
 
-const WebhookCreate = z.object({
+export const WebhookCreate = z.object({
   name: z.string().trim().min(1).max(200),
   provider: z.enum(DYNAMIC_PROVIDERS),
   secret: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
   enabled: z.boolean().default(true),
 });
-const WebhookPatch = z
+export const WebhookPatch = z
   .object({ name: z.string().trim().min(1).max(200).optional(), enabled: z.boolean().optional(), rotate_secret: z.literal(true).optional() })
   .refine((p) => Object.keys(p).length > 0, 'nothing to change: send name, enabled or rotate_secret');
 const StaticPatch = z.object({ trigger_phrase: z.string().trim().min(2).max(50).nullable() });
@@ -276,7 +276,7 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
   });
 }
 
-function signatureHeader(provider: string): string {
+export function signatureHeader(provider: string): string {
   return { github: 'X-Hub-Signature-256: sha256=<hex>', jira: 'X-Hub-Signature: sha256=<hex>', slack: 'X-Slack-Signature: v0=<hex> with X-Slack-Request-Timestamp', sentry: 'Sentry-Hook-Signature: <hex>', generic: 'X-Signature-256: sha256=<hex HMAC-SHA256 of the body>' }[provider] ?? '';
 }
 
@@ -293,7 +293,7 @@ function dryRunHeaders(provider: string, headers: Record<string, string>, eventT
   return h;
 }
 
-function commandInputOf(row: WebhookCommandRow) {
+export function commandInputOf(row: WebhookCommandRow) {
   const c = toUserCommand(row);
   return {
     name: c.name,

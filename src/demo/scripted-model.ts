@@ -22,6 +22,10 @@
  *   error STATUS [N]   HTTP STATUS with an Anthropic error body; with N only the first N requests of the conversation
  *                      fail, later ones answer `Recovered after N failed requests.`
  *   long KB            a text reply of about KB kilobytes in many deltas
+ *   mcp TOOL JSON      calls the tool named TOOL (e.g. `mcp__service__create_webhook`) with the JSON object as its
+ *                      input, then answers `Tool result:\n<tool_result>` (or `Tool error:\n…` when the call failed).
+ *                      The JSON must not contain `]]` (write `] ]`). A tool the CLI defers behind ToolSearch (MCP
+ *                      tools are) is first loaded with ToolSearch `select:TOOL`, as a real model would.
  *
  * Side requests (count_tokens, `max_tokens` ≤ 1024 such as the CLI's cache-warm / validation probes, or tool-less
  * requests that are not the agent loop, e.g. title generation) get a short text answer and never advance a script.
@@ -94,7 +98,10 @@ function latestPromptIndex(messages: Message[]): number {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
     if (m?.role !== 'user') continue;
-    if (visibleText(m) !== '') return i;
+    // A tool turn is never a new prompt, even with text beside its results (after ToolSearch the CLI adds
+    // "Tool loaded.").
+    const toolTurn = blocksOf(m).some((b) => b.type === 'tool_result');
+    if (visibleText(m) !== '' && !toolTurn) return i;
     // A prompt made only of reminder text still counts if it carries a directive.
     if (textsOf(m).some((t) => t.includes('[[script:'))) return i;
   }
@@ -335,6 +342,26 @@ export function startScriptedModel(opts: { port?: number; host?: string } = {}):
           };
         }
         return { reply: text(`Recovered after ${failFirst} failed requests.`) };
+      }
+      case 'mcp': {
+        const tool = a[0] ?? '';
+        const raw = directive.rest.slice(tool.length).trim() || '{}';
+        const deferred = !rec.toolNames.includes(tool) && rec.toolNames.includes('ToolSearch');
+        const loads = deferred || after.some((m) => blocksOf(m).some((b) => b.type === 'tool_use' && b.name === 'ToolSearch')) ? 1 : 0;
+        if (turn < loads) {
+          return { reply: { blocks: [{ type: 'tool_use', name: 'ToolSearch', input: { query: `select:${tool}`, max_results: 1 } }], stopReason: 'tool_use' } };
+        }
+        if (turn === loads) {
+          let input: Record<string, unknown>;
+          try {
+            input = JSON.parse(raw) as Record<string, unknown>;
+          } catch {
+            return { reply: text(`Scripted model: the mcp script's input is not JSON: ${raw}`) };
+          }
+          return { reply: { blocks: [{ type: 'tool_use', name: tool, input }], stopReason: 'tool_use' } };
+        }
+        const failed = lastResults.find((b) => b.is_error === true);
+        return { reply: text(`${failed ? 'Tool error' : 'Tool result'}:\n${lastResults.map(toolResultText).join('\n')}`) };
       }
       case 'long': {
         const kb = num(a[0], 16);

@@ -58,6 +58,8 @@ export interface GithubClient {
   /** The user's effective role on the repository; 'none' when GitHub answers 404. */
   getPermission(p: Repo & { username: string }): Promise<RepoPermission>;
   addLabels(p: Repo & { issueNumber: number; labels: string[] }): Promise<{ labels: string[] }>;
+  /** Who reacted how to an issue/PR conversation comment (GitHub sends no webhook for reactions). */
+  listCommentReactions(p: Repo & { commentId: number }): Promise<Array<{ content: string; login: string; isBot: boolean }>>;
 }
 
 const noop = () => {};
@@ -189,6 +191,13 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
       return call(installationId, `POST ${path(owner, repo, `/issues/${issueNumber}/labels`)}`, async (o) => {
         const { data } = await o.rest.issues.addLabels({ owner, repo, issue_number: issueNumber, labels });
         return { labels: data.map((l) => l.name) };
+      });
+    },
+
+    listCommentReactions({ owner, repo, commentId, installationId }) {
+      return call(installationId, `GET ${path(owner, repo, `/issues/comments/${commentId}/reactions`)}`, async (o) => {
+        const { data } = await o.rest.reactions.listForIssueComment({ owner, repo, comment_id: commentId, per_page: 100 });
+        return data.map((r) => ({ content: r.content, login: r.user?.login ?? '', isBot: r.user?.type === 'Bot' }));
       });
     },
   };

@@ -33,6 +33,9 @@ export class FrontmatterError extends Error {
  */
 const LIST_FIELDS = new Set(['tools', 'disallowedTools', 'allowed-tools', 'skills']);
 
+/** Fields whose value is one line of JSON (`webhook_config: {"name": …}`), returned unparsed. */
+const JSON_FIELDS = new Set(['webhook_config']);
+
 /**
  * Tools Claude Code 2.1.330 accepts by name, as seen in `system/init.tools` (docs/claude-cli-notes.md §7), plus
  * Grep and Glob (offered only when Bash is not, but valid), Task (the old name of Agent) and KillShell (an alias the
@@ -156,7 +159,11 @@ function parseScalar(raw: string, lineNo: number, key: string): string {
   if (first === '|' || first === '>') {
     throw new FrontmatterError(`${at}: block scalars ("${first}") are not supported; write the value on one line`, lineNo, key);
   }
-  if (first === '{') throw new FrontmatterError(`${at}: flow mappings ("{…}") are not supported`, lineNo, key);
+  if (first === '{') {
+    // A one-line JSON object is a valid YAML flow mapping; the fields that carry one keep it as text for JSON.parse.
+    if (JSON_FIELDS.has(key)) return raw.trim();
+    throw new FrontmatterError(`${at}: flow mappings ("{…}") are not supported`, lineNo, key);
+  }
   if (first !== undefined && '&*!%@`'.includes(first)) {
     throw new FrontmatterError(`${at}: a value starting with "${first}" must be quoted`, lineNo, key);
   }

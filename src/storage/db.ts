@@ -30,8 +30,9 @@ pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
-  const storage = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.schema ?? 'public') : openSqlite(opts);
-  if (opts.migrate !== false) await migrateToLatest(storage.db);
+  const schema = opts.schema ?? 'public';
+  const storage = opts.databaseUrl ? await openPostgres(opts.databaseUrl, schema) : openSqlite(opts);
+  if (opts.migrate !== false) await migrateToLatest(storage.db, opts.databaseUrl ? schema : undefined);
   return storage;
 }
 

@@ -123,7 +123,7 @@ export async function rebuildRollups(db: Kysely<Database>): Promise<void> {
           ${sql.join(bins)},
           coalesce(max(duration_ms), 0)
         from tasks where status in (${sql.join(FINAL)})
-        group by created_at - created_at % ${sql.lit(HOUR_MS)}, ${key}`.execute(trx);
+        group by created_at - created_at % ${sql.lit(HOUR_MS)}${column === null ? sql`` : sql`, ${key}`}`.execute(trx);
     }
     const sums = sql.join(SUM_COLUMNS.map((c) => sql`sum(${sql.ref(c)})`));
     await sql`insert into task_rollups (${refs(ALL_COLUMNS)})

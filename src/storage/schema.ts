@@ -18,6 +18,11 @@ export interface Database {
   outbound_posts: OutboundPostTable;
   task_rollups: TaskRollupTable;
   budgets: BudgetTable;
+  registry_agents: RegistryAgentTable;
+  registry_skills: RegistrySkillTable;
+  registry_meta: RegistryMetaTable;
+  task_skills: TaskSkillTable;
+  mcp_grants: McpGrantTable;
 }
 
 /** What the service itself posted (comments, messages), so deliveries about its own posts never trigger it. */
@@ -244,3 +249,48 @@ export interface BudgetTable {
 
 export type TaskRollupRow = Selectable<TaskRollupTable>;
 export type BudgetRow = Selectable<BudgetTable>;
+
+/** An agent of the registry: the whole markdown file. A built-in keeps its shipped content for restore. */
+export interface RegistryAgentTable {
+  name: string;
+  content: string;
+  builtin: Generated<Flag>;
+  overridden: Generated<Flag>;
+  shipped_content: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A skill of the registry: a folder, as JSON `{ "SKILL.md": "…", "reference.md": "…" }`. */
+export interface RegistrySkillTable {
+  name: string;
+  files: Json;
+  builtin: Generated<Flag>;
+  overridden: Generated<Flag>;
+  shipped_files: Json | null;
+  webhook_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RegistryMetaTable {
+  key: string;
+  value: number;
+}
+
+export interface TaskSkillTable {
+  task_id: string;
+  skill: string;
+  uses: Generated<number>;
+  created_at: number;
+}
+
+export interface McpGrantTable {
+  token_hash: string;
+  task_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export type RegistryAgentRow = Selectable<RegistryAgentTable>;
+export type RegistrySkillRow = Selectable<RegistrySkillTable>;

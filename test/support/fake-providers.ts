@@ -19,7 +19,7 @@ export interface RecordedCall {
 export interface FakeProvider {
   url: string;
   calls: RecordedCall[];
-  /** The next `n` requests, whatever their route, get `status` (with `headers`, e.g. Retry-After). */
+  /** The next `n` requests, whatever their route, get `status` (with `headers`, e.g. Retry-After); 0 clears. */
   failNext(n: number, status: number, headers?: Record<string, string>): void;
   /** Whether any request carried this credential (a bearer/token value, or the user or password of Basic auth). */
   sawCredential(secret: string): boolean;
@@ -99,6 +99,7 @@ async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
     url: `http://127.0.0.1:${port}`,
     calls,
     failNext(n, status, headers = {}) {
+      if (n === 0) failures.length = 0;
       for (let i = 0; i < n; i++) failures.push({ status, headers });
     },
     sawCredential(secret) {
@@ -206,6 +207,8 @@ export interface FakeGithubOptions {
 
 export interface FakeGithub extends FakeProvider {
   setPermission(login: string, permission: string): void;
+  /** A person reacts to an issue comment (GitHub sends no webhook for this; the service polls). */
+  react(commentId: number, login: string, content: string): void;
 }
 
 /** Installation tokens the fake issues: ghs_fake_<installationId>_<n>, n counting from 1 across installations. */
@@ -223,6 +226,8 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
   const permissions = new Map(Object.entries(opts.permissions ?? {}));
   const issueComments = new Map<number, { owner: string; repo: string; body: string; issue: string }>();
   const reactions = new Set<string>();
+  /** Reactions people left on issue comments (by comment id), as the reactions list endpoint returns them. */
+  const userReactions = new Map<number, Array<{ id: number; content: string; user: { login: string; id: number; type: string } }>>();
   const labels = new Map<string, string[]>();
   let nextId = 1001;
   let tokensIssued = 0;
@@ -267,6 +272,13 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
       method: 'POST',
       pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/issues\/comments\/(?<id>\d+)\/reactions$/,
       handle: reaction('issue_comment'),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/issues\/comments\/(?<id>\d+)\/reactions$/,
+      handle(_req, p) {
+        return json(200, userReactions.get(Number(p.id)) ?? []);
+      },
     },
     {
       method: 'POST',
@@ -354,6 +366,11 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
     ...fake,
     setPermission(login: string, permission: string) {
       permissions.set(login, permission);
+    },
+    react(commentId: number, login: string, content: string) {
+      const list = userReactions.get(commentId) ?? [];
+      list.push({ id: nextId++, content, user: user(login) });
+      userReactions.set(commentId, list);
     },
   }));
 }

@@ -90,7 +90,7 @@ async function backfill(db: Kysely<any>): Promise<void> {
         coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_creation_tokens), 0), coalesce(sum(num_turns), 0),
         count(duration_ms), coalesce(sum(duration_ms), 0), ${sql.join(bins)}, coalesce(max(duration_ms), 0)
       from tasks where status in ('completed', 'failed', 'cancelled')
-      group by created_at - created_at % 3600000, ${key}`.execute(db);
+      group by created_at - created_at % 3600000${column === null ? sql`` : sql`, ${key}`}`.execute(db);
   }
   await sql`insert into task_rollups (${columns})
     select 'day', dim, bucket - bucket % 86400000, key, ${summed}, max(duration_max_ms)

@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-analytics.js';
+import * as m0003 from './0003-registry.js';
 
 // Migrations are code, listed here in order, so the compiled service needs no migration folder on disk.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-analytics': m0002,
+  '0003-registry': m0003,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -14,8 +16,12 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider() });
+/**
+ * `schema` (PostgreSQL) keeps the migrator's own tables in the service's schema: without it Kysely looks for them in
+ * every schema and can mistake another deployment's (or a concurrent test run's) tables for its own.
+ */
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

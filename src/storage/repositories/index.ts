@@ -5,6 +5,8 @@ import { BudgetRepository } from './budgets.js';
 import { ClaudeSessionRepository } from './claude-sessions.js';
 import { ConversationRepository } from './conversations.js';
 import { LedgerRepository } from './ledger.js';
+import { RegistryRepository } from './registry.js';
+import { RegistryUsageRepository } from './registry-usage.js';
 import { SessionRepository } from './sessions.js';
 import { TaskEventRepository } from './task-events.js';
 import { TaskRepository } from './tasks.js';
@@ -22,6 +24,8 @@ export interface Repositories {
   claudeSessions: ClaudeSessionRepository;
   webhookEvents: WebhookEventRepository;
   webhooks: WebhookConfigRepository;
+  registry: RegistryRepository;
+  registryUsage: RegistryUsageRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -36,5 +40,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     claudeSessions: new ClaudeSessionRepository(db),
     webhookEvents: new WebhookEventRepository(db),
     webhooks: new WebhookConfigRepository(db),
+    registry: new RegistryRepository(db),
+    registryUsage: new RegistryUsageRepository(db),
   };
 }

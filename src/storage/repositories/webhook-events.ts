@@ -107,6 +107,10 @@ export class WebhookEventRepository {
       .execute();
   }
 
+  async postsForTask(taskId: string): Promise<Array<{ provider: string; external_id: string }>> {
+    return this.db.selectFrom('outbound_posts').select(['provider', 'external_id']).where('task_id', '=', taskId).execute();
+  }
+
   async isOwnPost(provider: string, externalId: string): Promise<boolean> {
     const row = await this.db
       .selectFrom('outbound_posts')
