@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './paths.js';
@@ -51,8 +52,19 @@ const ConfigSchema = z.object({
   CLAUDE_CODE_PATH: optionalString,
   /** Where a run's Claude Code keeps its state (sessions). Unset: the user's ~/.claude, so a logged-in CLI keeps working. */
   CLAUDE_CONFIG_DIR: optionalString,
-  /** The agent home whose .claude/agents and .claude/skills every run sees. */
+  /** The shipped agents and skills (`<AGENT_HOME>/.claude/{agents,skills}`) seeded into the registry at start-up. */
   AGENT_HOME: optionalString,
+  /** Mirror every task as `<CLAUDE_TASKS_DIR>/<task_id>.json` for Claude Code's task views. */
+  CLAUDE_TASKS_SYNC: bool(false),
+  /** Where the task mirror goes; default ~/.claude/tasks. */
+  CLAUDE_TASKS_DIR: optionalString,
+  /** Webhook tasks get the registry's brain instructions around their prompt (a command can turn it off). */
+  WEBHOOK_BRAIN_WRAP: bool(true),
+  /**
+   * Base URL at which Claude Code children reach this service (the management tools of dashboard runs, /mcp/…).
+   * Default: the address this process listens on; a worker-only process needs it to give dashboard runs the tools.
+   */
+  INTERNAL_URL: url(['http', 'https']),
   API_TOKEN: optionalString,
   LOG_LEVEL: z.preprocess(
     (v) => (v === '' || v === undefined ? 'info' : v),
@@ -78,6 +90,10 @@ const ConfigSchema = z.object({
   GITHUB_APP_ID: optionalString,
   GITHUB_APP_PRIVATE_KEY: optionalString,
   GITHUB_API_URL: url(['http', 'https']),
+  /** Clone tasks' repositories into their workspaces before the run (GitHub tasks only). */
+  GITHUB_CHECKOUT: bool(true),
+  /** Base URL to clone from (`<base>/<owner>/<repo>.git`); default: derived from GITHUB_API_URL, else github.com. */
+  GITHUB_CLONE_URL: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_API_URL: url(['http', 'https']),
@@ -120,7 +136,11 @@ export type RawConfig = z.infer<typeof ConfigSchema>;
 export interface Config extends RawConfig {
   dataDir: string;
   workspacesDir: string;
+  /** The registry as this worker materialised it (DATA_DIR/agent-home): what every run's workspace links to. */
   agentHome: string;
+  /** The shipped defaults the registry is seeded from (AGENT_HOME, else the repository's agent-home/). */
+  agentSource: string;
+  claudeTasksDir: string;
   /** Settings that are secrets: their values are redacted wherever the service prints things. */
   secretValues: string[];
 }
@@ -167,7 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...raw,
     dataDir,
     workspacesDir: path.join(dataDir, 'workspaces'),
-    agentHome: path.resolve(raw.AGENT_HOME ?? path.join(projectRoot, 'agent-home')),
+    agentHome: path.join(dataDir, 'agent-home'),
+    agentSource: path.resolve(raw.AGENT_HOME ?? path.join(projectRoot, 'agent-home')),
+    claudeTasksDir: path.resolve(raw.CLAUDE_TASKS_DIR ?? path.join(process.env.HOME ?? os.homedir(), '.claude', 'tasks')),
     secretValues: SECRET_KEYS.map((k) => raw[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4),
   };
 }

@@ -15,6 +15,7 @@ import type { TaskRow } from '../storage/schema.js';
 import { taskView } from '../storage/views.js';
 import { childEnv } from './child-env.js';
 import { type ClaudeRunHandle, startClaudeRun } from './claude-run.js';
+import { checkoutRepository, type GithubRepoTarget } from './checkout.js';
 import { classify } from './outcome.js';
 import { buildPrompt } from './prompt.js';
 import { prepareWorkspace, restoreSession, saveSession } from './workspace.js';
@@ -165,7 +166,22 @@ export class Worker {
       if (!admission.ok) throw new RefusedByBudget(admission.reason);
       if (task.attempts > 1) recorder.push({ kind: 'status', message: `Retrying after an interruption (attempt ${task.attempts} of ${MAX_ATTEMPTS}).` });
 
-      const cwd = await prepareWorkspace(config, task.task_id);
+      const repo = config.GITHUB_CHECKOUT ? githubRepoOf(task) : undefined;
+      const cwd = await prepareWorkspace(
+        config,
+        task.task_id,
+        repo
+          ? async (dir) => {
+              try {
+                recorder.push({ kind: 'status', message: `Checked out ${await checkoutRepository(config, dir, repo)}.` });
+              } catch (err) {
+                // The run goes on without the code; the agent and the thread are told why.
+                recorder.push({ kind: 'status', message: (err as Error).message });
+                taskLog.warn({ err }, 'repository checkout failed');
+              }
+            }
+          : undefined,
+      );
       const conversation = task.conversation_id ? await repos.conversations.get(task.conversation_id) : undefined;
       const resumeId = conversation?.claude_session_id ?? null;
       const resumable = resumeId ? await restoreSession(config, repos, resumeId, cwd) : false;
@@ -310,6 +326,18 @@ function sessionTotals(result: ResultItem): SessionTotals {
     cache_read_tokens: result.usage.cache_read_input_tokens,
     cache_creation_tokens: result.usage.cache_creation_input_tokens,
   };
+}
+
+/** The repository a GitHub webhook task is about (from the post-back target its delivery recorded). */
+function githubRepoOf(task: TaskRow): GithubRepoTarget | undefined {
+  if (task.source !== 'github' || !task.source_metadata) return undefined;
+  try {
+    const target = (JSON.parse(task.source_metadata) as { target?: Partial<GithubRepoTarget> & { provider?: string } }).target;
+    if (target?.provider !== 'github' || !target.owner || !target.repo || !target.issueNumber) return undefined;
+    return { owner: target.owner, repo: target.repo, issueNumber: target.issueNumber, isPullRequest: !!target.isPullRequest };
+  } catch {
+    return undefined;
+  }
 }
 
 function parseList(text: string | null): string[] | null {

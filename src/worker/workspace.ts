@@ -9,14 +9,26 @@ import type { Repositories } from '../storage/repositories/index.js';
  * Each task runs in DATA_DIR/workspaces/<task_id>. Its .claude/agents and .claude/skills point at the agent home,
  * so every run sees the registry as it is at the moment the run starts.
  */
-export async function prepareWorkspace(config: Config, taskId: string): Promise<string> {
+export async function prepareWorkspace(config: Config, taskId: string, fill?: (cwd: string) => Promise<void>): Promise<string> {
   const cwd = path.join(config.workspacesDir, taskId);
+  await fs.mkdir(cwd, { recursive: true });
+  // A retried task finds its first attempt's files; a checkout needs the directory empty.
+  if (fill && (await fs.readdir(cwd)).length === 0) await fill(cwd);
   const dotClaude = path.join(cwd, '.claude');
   await fs.mkdir(dotClaude, { recursive: true });
   for (const part of ['agents', 'skills']) {
     const source = path.join(config.agentHome, '.claude', part);
     const link = path.join(dotClaude, part);
     if (!(await exists(source))) continue;
+    const current = await fs.lstat(link).catch(() => undefined);
+    if (current?.isDirectory()) {
+      // The repository has its own .claude/agents (or skills): the registry's entries join it, its own files stay.
+      for (const entry of await fs.readdir(source)) {
+        const inside = path.join(link, entry);
+        if (!(await fs.lstat(inside).catch(() => undefined))) await fs.symlink(path.join(source, entry), inside);
+      }
+      continue;
+    }
     await fs.rm(link, { recursive: true, force: true });
     await fs.symlink(source, link, 'dir');
   }

@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Config } from '../config.js';
+
+const run = promisify(execFile);
+const GIT_TIMEOUT_MS = 120_000;
+
+export interface GithubRepoTarget {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  isPullRequest: boolean;
+}
+
+/** Where repositories are cloned from: GITHUB_CLONE_URL, else the web host of GITHUB_API_URL, else github.com. */
+export function cloneBase(config: Config): string {
+  if (config.GITHUB_CLONE_URL) return config.GITHUB_CLONE_URL.replace(/\/$/, '');
+  const api = config.GITHUB_API_URL?.replace(/\/$/, '');
+  if (!api || /api\.github\.com$/.test(api)) return 'https://github.com';
+  return api.replace(/\/api\/v3$/, '');
+}
+
+/**
+ * Clones the repository a GitHub task is about into its (empty) workspace, and checks out the pull request's head
+ * for PRs, so `review` and `analyze` see the code. The token reaches git through its environment for these two
+ * commands only (GIT_CONFIG_* → an http.extraHeader): nothing is written to .git/config, and the Claude Code child,
+ * which starts afterwards, never sees it.
+ */
+export async function checkoutRepository(config: Config, cwd: string, target: GithubRepoTarget): Promise<string> {
+  const url = `${cloneBase(config)}/${target.owner}/${target.repo}.git`;
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', GIT_TERMINAL_PROMPT: '0' };
+  if (config.GITHUB_TOKEN && /^https?:/.test(url)) {
+    Object.assign(env, {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'http.extraHeader',
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${config.GITHUB_TOKEN}`).toString('base64')}`,
+    });
+  }
+  const git = (args: string[], dir = cwd) => run('git', args, { cwd: dir, env, timeout: GIT_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 });
+  try {
+    await git(['clone', '--quiet', '--depth', '50', '--no-tags', url, '.']);
+    if (target.isPullRequest) {
+      await git(['fetch', '--quiet', '--depth', '50', 'origin', `pull/${target.issueNumber}/head:pr-${target.issueNumber}`]);
+      await git(['checkout', '--quiet', `pr-${target.issueNumber}`]);
+    }
+  } catch (err) {
+    const stderr = String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim().split('\n').slice(-3).join(' ');
+    const message = config.GITHUB_TOKEN ? stderr.split(config.GITHUB_TOKEN).join('[REDACTED]') : stderr;
+    throw new Error(`could not check out ${target.owner}/${target.repo}${target.isPullRequest ? ` (PR #${target.issueNumber})` : ''}: ${message}`);
+  }
+  const { stdout } = await git(['rev-parse', '--short', 'HEAD']);
+  return `${target.owner}/${target.repo}${target.isPullRequest ? ` PR #${target.issueNumber}` : ''} at ${stdout.trim()}`;
+}

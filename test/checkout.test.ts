@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/paths.js';
+import { type FakeGithub, startFakeGithub } from './support/fake-providers.js';
+import { startHarness, type Harness } from './support/harness.js';
+import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { signGithub } from './support/signing.js';
+
+const TOKEN = 'ghp_checkout_token_123456';
+
+/** A bare repository standing in for GitHub's Codertocat/Hello-World, with a pull request ref. */
+function makeOrigin(root: string): void {
+  const work = path.join(root, 'work');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } });
+  fs.mkdirSync(work, { recursive: true });
+  git('init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(work, 'README.md'), 'Hello World\n');
+  git('add', '.');
+  git('commit', '-q', '-m', 'Initial commit on main');
+  git('checkout', '-q', '-b', 'feature');
+  fs.writeFileSync(path.join(work, 'feature.txt'), 'new\n');
+  git('add', '.');
+  git('commit', '-q', '-m', 'The pull request change');
+  const bare = path.join(root, 'origin', 'Codertocat', 'Hello-World.git');
+  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
+  execFileSync('git', ['update-ref', 'refs/pull/7/head', 'refs/heads/feature'], { cwd: bare });
+  execFileSync('git', ['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: bare });
+}
+
+describe('GitHub tasks run in a checkout of their repository', () => {
+  let model: ScriptedModel;
+  let github: FakeGithub;
+  let h: Harness;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-origin-'));
+
+  beforeAll(async () => {
+    makeOrigin(root);
+    model = await startScriptedModel();
+    github = await startFakeGithub({ permissions: { Codertocat: 'admin' } });
+    h = await startHarness({
+      model,
+      env: { GITHUB_WEBHOOK_SECRET: 's3cret', GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url, GITHUB_CLONE_URL: `file://${path.join(root, 'origin')}` },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await model?.close();
+    await github?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const review = async (issue: number, pullRequest: boolean) => {
+    const payload = JSON.parse(fs.readFileSync(path.join(projectRoot, 'test/fixtures/github/issue_comment.created.json'), 'utf8'));
+    payload.comment.body = '@agent review [[script:bash git log --oneline -1]] please';
+    payload.comment.id = 5000 + issue;
+    payload.issue.number = issue;
+    if (pullRequest) payload.issue.pull_request = { url: `https://api.github.com/repos/Codertocat/Hello-World/pulls/${issue}` };
+    const body = JSON.stringify(payload);
+    const res = await fetch(`${h.url}/webhooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'issue_comment', 'x-github-delivery': `co-${issue}`, 'x-hub-signature-256': signGithub('s3cret', body) },
+      body,
+    });
+    expect(res.status).toBe(202);
+    return h.waitForTask(((await res.json()) as { task_id: string }).task_id);
+  };
+
+  it('an issue is reviewed on the default branch, and the token is nowhere in the workspace', async () => {
+    const task = await review(1, false);
+    expect(task.status).toBe('completed');
+    expect(task.output).toContain('Initial commit on main');
+    const workspace = path.join(h.dataDir, 'workspaces', task.task_id);
+    expect(fs.readFileSync(path.join(workspace, 'README.md'), 'utf8')).toBe('Hello World\n');
+    expect(fs.readFileSync(path.join(workspace, '.git', 'config'), 'utf8')).not.toContain(TOKEN);
+    const events = await h.request('GET', `/api/tasks/${task.task_id}/events`);
+    expect(events.body.events.map((e: any) => e.item.message).filter(Boolean)[0]).toMatch(/^Checked out Codertocat\/Hello-World at [0-9a-f]{7}\.$/);
+  });
+
+  it('a pull request is reviewed at its head', async () => {
+    const task = await review(7, true);
+    expect(task.output).toContain('The pull request change');
+    expect(fs.existsSync(path.join(h.dataDir, 'workspaces', task.task_id, 'feature.txt'))).toBe(true);
+  });
+
+  it('a checkout that fails is reported and the run goes on', async () => {
+    const task = await review(8, true); // no pull/8/head in the origin
+    expect(task.status).toBe('completed');
+    const events = await h.request('GET', `/api/tasks/${task.task_id}/events`);
+    expect(events.body.events.some((e: any) => e.item.kind === 'status' && e.item.message.includes('could not check out Codertocat/Hello-World (PR #8)'))).toBe(true);
+  });
+});
