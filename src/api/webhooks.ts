@@ -6,6 +6,7 @@ import type { WebhookCommandRow, WebhookConfigRow, WebhookEventRow } from '../st
 import { CommandInput, commandProblems, DYNAMIC_PROVIDERS, toUserCommand } from '../webhooks/engine.js';
 import { staticId, type WebhookIngest } from '../webhooks/ingest.js';
 import { isProvider, PROVIDER_NAMES, PROVIDERS, type ProviderName } from '../webhooks/provider-registry.js';
+import { BUILTIN_RULE_SETS } from '../webhooks/rules/builtin-commands.js';
 import { HttpError, notFound, parse } from './http-errors.js';
 
 export const WebhookCreate = z.object({
@@ -179,7 +180,7 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
   async function staticView(provider: ProviderName) {
     const ruleSet = await ingest.ruleSetFor(provider);
     const userRows = await s.repos.webhooks.commands(staticId(provider));
-    const builtinNames = new Set(s.config && (await import('../webhooks/rules/builtin-commands.js')).BUILTIN_RULE_SETS[provider].commands.map((c) => c.name));
+    const builtinNames = new Set(BUILTIN_RULE_SETS[provider].commands.map((c) => c.name));
     return {
       provider,
       endpoint_url: `${base()}/webhooks/${provider}`,

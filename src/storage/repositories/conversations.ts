@@ -14,37 +14,28 @@ export interface NewConversation {
 export class ConversationRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  private row(input: NewConversation, now: number) {
+    return {
+      conversation_id: input.conversation_id ?? newId('conv'),
+      title: input.title,
+      user_id: input.user_id ?? null,
+      flow_id: input.flow_id ?? null,
+      source: input.source,
+      claude_session_id: null,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
   async create(input: NewConversation, now = Date.now()): Promise<ConversationRow> {
-    return this.db
-      .insertInto('conversations')
-      .values({
-        conversation_id: input.conversation_id ?? newId('conv'),
-        title: input.title,
-        user_id: input.user_id ?? null,
-        flow_id: input.flow_id ?? null,
-        source: input.source,
-        claude_session_id: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return this.db.insertInto('conversations').values(this.row(input, now)).returningAll().executeTakeFirstOrThrow();
   }
 
   /** The conversation with this id, created if it does not exist yet (external threads name theirs up front). */
   async ensure(input: NewConversation & { conversation_id: string }, now = Date.now()): Promise<ConversationRow> {
     await this.db
       .insertInto('conversations')
-      .values({
-        conversation_id: input.conversation_id,
-        title: input.title,
-        user_id: input.user_id ?? null,
-        flow_id: input.flow_id ?? null,
-        source: input.source,
-        claude_session_id: null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(this.row(input, now))
       .onConflict((oc) => oc.column('conversation_id').doNothing())
       .execute();
     return (await this.get(input.conversation_id))!;
