@@ -10,8 +10,10 @@ import { dashboardRoutes } from './api/dashboard.js';
 import { healthRoutes } from './api/health.js';
 import { HttpError } from './api/http-errors.js';
 import { ledgerRoutes } from './api/ledger.js';
+import { registryRoutes } from './api/registry.js';
 import { taskRoutes } from './api/tasks.js';
 import { WebSocketHub } from './live/ws-hub.js';
+import { mcpRoutes } from './management/mcp-routes.js';
 import type { Services } from './services.js';
 import { BadCursorError } from './storage/repositories/cursor.js';
 import { WebhookIngest } from './webhooks/ingest.js';
@@ -21,6 +23,7 @@ import { webhookRoutes } from './webhooks/route.js';
 import { BUILTIN_RULE_SETS } from './webhooks/rules/builtin-commands.js';
 import { ActionRunner } from './webhooks/actions.js';
 import { webhookApiRoutes } from './api/webhooks.js';
+import { staticRoutes } from './api/static.js';
 
 export interface App {
   app: FastifyInstance;
@@ -60,6 +63,8 @@ export async function buildApp(s: Services): Promise<App> {
   analyticsRoutes(app, s);
   ledgerRoutes(app, s);
   budgetRoutes(app, s);
+  registryRoutes(app, s);
+  mcpRoutes(app, s);
   const responder = new Responder(s.clients, s.repos, s.log);
   const ingest = new WebhookIngest({
     config: s.config,
@@ -68,25 +73,15 @@ export async function buildApp(s: Services): Promise<App> {
     log: s.log,
     permissions: new PermissionChecker(s.config, s.clients),
     responder,
-    actions: new ActionRunner({ repos: s.repos, tasks: s.tasks, clients: s.clients, responder, log: s.log }),
+    actions: new ActionRunner({ repos: s.repos, tasks: s.tasks, clients: s.clients, responder, log: s.log, brainWrap: s.config.WEBHOOK_BRAIN_WRAP }),
     builtin: BUILTIN_RULE_SETS,
   });
   webhookRoutes(app, ingest);
   webhookApiRoutes(app, s, ingest);
-  app.get('/', async (_req, reply) => reply.type('text/html').send(placeholderPage(s.config.DEMO_MODE)));
+  await staticRoutes(app, { demo: s.config.DEMO_MODE });
   app.addHook('onClose', async () => {
     hub.close();
     await responder.idle();
   });
   return { app, hub, responder };
-}
-
-function placeholderPage(demo: boolean): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Claude Code Agent</title></head>
-<body style="font-family: system-ui; max-width: 40rem; margin: 3rem auto">
-${demo ? '<p style="background:#fde68a;padding:.5rem"><strong>Demo mode:</strong> runs use a scripted model, not Claude.</p>' : ''}
-<h1>Claude Code Agent</h1>
-<p>The service is running. The dashboard is not built yet; the API is: <code>POST /api/chat</code>, <code>GET /api/tasks</code>,
-<code>GET /api/dashboard/status</code>, WebSocket <code>/ws/{session_id}</code>, <a href="/health">/health</a>, <a href="/metrics">/metrics</a>.</p>
-</body></html>`;
 }

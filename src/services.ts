@@ -10,6 +10,7 @@ import { projectRoot } from './paths.js';
 import { BullmqQueue } from './queue/bullmq-queue.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
 import type { TaskQueue } from './queue/queue.js';
+import { createRegistry, type Registry } from './registry/registry-wiring.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { createRepositories, type Repositories } from './storage/repositories/index.js';
 import { TaskService } from './tasks/task-service.js';
@@ -34,6 +35,11 @@ export interface Services {
   budgets: BudgetService;
   /** Outbound GitHub/Slack/Jira/Sentry clients, for those the configuration has credentials for. */
   clients: ProviderClients;
+  /**
+   * Agents and skills: the database's registry, its API rules, and what workers do with it around each run. Always
+   * set by createServices; optional for Services assembled by hand (benchmarks, analytics tests), which go without.
+   */
+  registry?: Registry;
   worker?: Worker;
   startedAt: number;
   /** Stops taking work, lets running tasks finish within the grace period, then closes connections. */
@@ -87,12 +93,13 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const tasks = new TaskService({ config, repos, queue, bus, log });
   const budgets = new BudgetService(repos);
   const clients = createProviderClients(config);
+  const registry = await createRegistry({ config, repos, bus, log });
   let worker: Worker | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let approvals: ApprovalPoller | undefined;
   if (role !== 'api') {
-    const observers = [new PostBack(config, clients, repos, log), ...(opts.observers ?? [])];
-    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets });
+    const observers = [new PostBack(config, clients, repos, log), registry.hooks, ...(opts.observers ?? [])];
+    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets, prepareRun: (task) => registry.hooks.prepareRun(task) });
     const soleWorker = !config.DATABASE_URL;
     const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
     await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
@@ -119,6 +126,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     tasks,
     budgets,
     clients,
+    registry,
     worker,
     startedAt: Date.now(),
     close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
@@ -126,6 +134,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         if (reconcileTimer) clearInterval(reconcileTimer);
         approvals?.stop();
         await worker?.stop(graceMs);
+        await registry.close();
         await queue.close();
         await bus.close();
         redis?.disconnect();

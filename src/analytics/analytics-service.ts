@@ -2,9 +2,9 @@ import { HttpError } from '../api/http-errors.js';
 import type { BudgetService } from '../budgets/budget-service.js';
 import type { CostsQuery } from '../contracts/analytics.js';
 import { quantileFromBins } from '../domain/duration-histogram.js';
-import { type Figures, ZERO_FIGURES } from '../storage/repositories/analytics.js';
+import { type Figures, OTHER_KEY, ZERO_FIGURES } from '../storage/repositories/analytics.js';
 import type { Repositories } from '../storage/repositories/index.js';
-import { bucketStart, DAY_MS, HOUR_MS } from '../storage/rollups.js';
+import { bucketStart, DAY_MS, HOUR_MS, nextMonth } from '../storage/rollups.js';
 
 /** The widest ranges a chart may ask for: 400 daily or 31 days of hourly points. */
 export const MAX_BUCKETS = { day: 400, hour: 31 * 24 } as const;
@@ -78,23 +78,37 @@ export class AnalyticsService {
       throw badQuery('from', `the range from..to spans ${buckets} ${granularity}s; at most ${most} can be asked for at once`);
     }
     const dim = q.group_by ?? 'all';
-    const { keys, rows } = await this.repos.analytics.series({ granularity, dim, from, to, top: q.group_by ? q.top : 1 });
-    const cells = new Map(rows.map((r) => [`${r.bucket}|${r.key}`, r.figures]));
+    let keys = [''];
+    let other = false;
+    if (q.group_by) {
+      // Which keys get a series of their own is decided over the whole UTC days the range touches, or for a range
+      // of more than two months the whole calendar months: a few thousand rollup rows at most, whatever the range.
+      // The (other) series keeps every figure exact either way.
+      const long = to - from > 62 * DAY_MS;
+      const ranking = long
+        ? { granularity: 'month' as const, from: bucketStart('month', from), to: nextMonth(to - 1) }
+        : { granularity: 'day' as const, from: bucketStart('day', from), to: Math.ceil(to / DAY_MS) * DAY_MS };
+      const ranked = await this.repos.analytics.rank({ ...ranking, dim, limit: q.top + 1 });
+      keys = ranked.slice(0, q.top);
+      other = ranked.length > q.top;
+    }
+    const rows = await this.repos.analytics.series({ granularity, dim, from, to, keys, other });
+    const seriesKeys = other ? [...keys, OTHER_KEY] : keys;
+    // Dense points, every bucket of every series (empty ones are zeros), filled by position.
+    const times = Array.from({ length: buckets }, (_, i) => iso(from + i * size));
     const empty = point(ZERO_FIGURES);
-    const seriesKeys = q.group_by ? keys : [''];
+    const grid = new Map(seriesKeys.map((key) => [key, times.map((t) => ({ t, ...empty }))]));
+    for (const r of rows) {
+      const cells = grid.get(r.key);
+      const i = (r.bucket - from) / size;
+      if (cells && i >= 0 && i < buckets) cells[i] = { t: times[i]!, ...point(r.figures) };
+    }
     return {
       granularity,
       group_by: q.group_by ?? null,
       from: iso(from),
       to: iso(to),
-      series: seriesKeys.map((key) => ({
-        key: q.group_by ? shownKey(key) : 'all',
-        points: Array.from({ length: buckets }, (_, i) => {
-          const t = from + i * size;
-          const f = cells.get(`${t}|${key}`);
-          return { t: iso(t), ...(f ? point(f) : empty) };
-        }),
-      })),
+      series: seriesKeys.map((key) => ({ key: q.group_by ? shownKey(key) : 'all', points: grid.get(key)! })),
     };
   }
 

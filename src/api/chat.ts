@@ -9,6 +9,13 @@ export function chatRoutes(app: FastifyInstance, s: Services): void {
   /** A message in: the user's message is stored, a task is queued, and the caller gets ids to follow it by. */
   app.post('/api/chat', async (req, reply) => {
     const body = parse(ChatRequest, req.body, 'chat request');
+    // An unknown --agent makes Claude Code exit 1 after the task was queued: refused here instead.
+    if (body.agent && s.registry) {
+      const agents = await s.registry.service.runnableAgents();
+      if (!agents.includes(body.agent)) {
+        throw new HttpError(400, `invalid chat request: agent: no agent "${body.agent}"; available: ${agents.join(', ')}`, { field: 'agent', available: agents });
+      }
+    }
     let conversation = body.conversation_id ? await s.repos.conversations.get(body.conversation_id) : undefined;
     if (body.conversation_id && !conversation) throw new HttpError(404, `conversation ${body.conversation_id} not found`);
     conversation ??= await s.repos.conversations.create({ title: titleFrom(body.message), source: 'dashboard' });

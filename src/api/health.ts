@@ -41,7 +41,7 @@ export function healthRoutes(app: FastifyInstance, s: Services, hub: WebSocketHu
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const counts = await s.repos.tasks.countByStatus();
+      const counts = await s.repos.analytics.countByStatus(); // bounded: rollups and the live part of the status index
       this.reset();
       for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
     },

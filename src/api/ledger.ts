@@ -59,7 +59,7 @@ export function ledgerRoutes(app: FastifyInstance, s: Services): void {
 }
 
 /** Opaque to clients: the sort it belongs to and where the page ended, so a cursor cannot be replayed on another sort. */
-function encodeCursor(sort: LedgerSort, order: LedgerOrder, at: LedgerPosition): string {
+export function encodeCursor(sort: LedgerSort, order: LedgerOrder, at: LedgerPosition): string {
   return Buffer.from(JSON.stringify([sort, order, at.value, at.task_id])).toString('base64url');
 }
 

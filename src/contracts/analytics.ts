@@ -22,7 +22,7 @@ export const CostsQuery = z.object({
   granularity: z.enum(['hour', 'day']).default('day'),
   group_by: z.enum(GROUP_BY).optional(),
   /** Grouped series beyond the `top` most expensive are summed into one `(other)` series. */
-  top: z.coerce.number().int().min(1).max(50).default(10),
+  top: z.coerce.number().int().min(1).max(20).default(10),
 });
 export type CostsQuery = z.infer<typeof CostsQuery>;
 

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../domain/task-status.js';
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lowercase letters, digits and dashes');
-
 export const ChatRequest = z.object({
   message: z.string().trim().min(1, 'must not be empty').max(100_000),
   conversation_id: z.string().min(1).max(100).optional(),
-  agent: name.optional(),
+  /** A registry agent, or one of Claude Code's own (Explore, Plan, general-purpose…); checked against both. */
+  agent: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'must be an agent name (letters, digits and dashes)').optional(),
   model: z.string().min(1).max(100).regex(/^[A-Za-z0-9._\-[\]]+$/, 'is not a model name').optional(),
   session_id: z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/).optional(),
   /** Per-task spending limit in USD; the run is stopped when it crosses it. */

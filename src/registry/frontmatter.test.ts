@@ -120,6 +120,12 @@ describe('parseFrontmatter', () => {
     expect(splitList('Read, Agent(a, b),, Bash(ls:*) ')).toEqual(['Read', 'Agent(a, b)', 'Bash(ls:*)']);
   });
 
+  it('keeps a webhook_config line of JSON as text, and refuses flow mappings elsewhere', () => {
+    const json = '{"name":"Jira bugs","provider":"jira","commands":[{"name":"triage","template":"Analyse {{issue.key}}: now"}]}';
+    expect(parseFrontmatter(`---\nname: x\nwebhook_config: ${json}\n---\n`).data.webhook_config).toBe(json);
+    expect(() => parseFrontmatter('---\ndescription: {"a": 1}\n---\n')).toThrow(/flow mappings/);
+  });
+
   it.each([
     ['no opening line', 'name: x\n---\nbody', /line 1: .*start with a "---"/, 1, undefined],
     ['never closed', '---\nname: x\nbody', /line 1: .*never closed/, 1, undefined],

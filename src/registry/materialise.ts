@@ -35,11 +35,18 @@ export class RegistryMaterialiser {
 
   /**
    * Makes the agent home match the database, if it does not already; returns the version on disk. Cheap when
-   * nothing changed: one row read and one readlink. Concurrent callers share one write.
+   * nothing changed: one row read and one readlink. Calls run one after another, each reading the version itself,
+   * so a run never starts on a copy older than a change made before it asked (a second caller finds the first
+   * caller's copy current and writes nothing).
    */
   async ensure(): Promise<number> {
-    this.running ??= this.sync().finally(() => (this.running = undefined));
-    return this.running;
+    const next = (this.running ?? Promise.resolve(0)).catch(() => 0).then(() => this.sync());
+    this.running = next;
+    try {
+      return await next;
+    } finally {
+      if (this.running === next) this.running = undefined;
+    }
   }
 
   private async sync(): Promise<number> {

@@ -3,8 +3,8 @@ import { binOf, DURATION_BIN_COLUMNS, DURATION_BOUNDS_MS } from '../domain/durat
 import type { Database, TaskRow } from './schema.js';
 
 /**
- * Rollups: finished tasks summed per (granularity, dimension, bucket, key), so analytics over a million tasks read a
- * few hundred rows. A task is added once, in the transaction of its final transition (which the status machine lets
+ * Rollups: finished tasks summed per (granularity, dimension, key, bucket), so analytics over a million tasks read a
+ * few thousand rows at most. A task is added once, in the transaction of its final transition (which the status machine lets
  * happen exactly once), by `INSERT … ON CONFLICT DO UPDATE SET col = col + excluded.col`: the database applies each
  * increment atomically, so concurrent finishes never lose one another's figures, and the rollup commits or rolls
  * back together with the task's status. Tasks are bucketed by `created_at` (UTC), like the ledger's from/to.
@@ -20,16 +20,27 @@ export const ROLLUP_DIMS = {
 } as const;
 export type RollupDim = keyof typeof ROLLUP_DIMS;
 
-export type Granularity = 'hour' | 'day' | 'total';
+/** `month` (UTC calendar months) exists to rank the keys of a long range from a few rows. */
+export type Granularity = 'hour' | 'day' | 'month' | 'total';
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
-const GRANULARITIES: Granularity[] = ['hour', 'day', 'total'];
+const GRANULARITIES: Granularity[] = ['hour', 'day', 'month', 'total'];
 const FINAL = ['completed', 'failed', 'cancelled'];
 
 export function bucketStart(granularity: Granularity, ms: number): number {
   if (granularity === 'total') return 0;
+  if (granularity === 'month') {
+    const d = new Date(ms);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  }
   const size = granularity === 'hour' ? HOUR_MS : DAY_MS;
   return ms - (((ms % size) + size) % size);
+}
+
+/** The start of the month after the one `ms` is in. */
+export function nextMonth(ms: number): number {
+  const d = new Date(bucketStart('month', ms));
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }
 
 /** Columns added up on conflict; `duration_max_ms` keeps the larger value instead. */
@@ -47,7 +58,7 @@ export const SUM_COLUMNS = [
   'duration_sum_ms',
   ...DURATION_BIN_COLUMNS,
 ] as const;
-const KEY_COLUMNS = ['granularity', 'dim', 'bucket', 'key'] as const;
+const KEY_COLUMNS = ['granularity', 'dim', 'key', 'bucket'] as const;
 const ALL_COLUMNS = [...KEY_COLUMNS, ...SUM_COLUMNS, 'duration_max_ms'] as const;
 
 const refs = (cols: readonly string[]) => sql.join(cols.map((c) => sql.ref(c)));
@@ -85,19 +96,19 @@ export async function addToRollups(db: Kysely<Database>, task: TaskRow): Promise
   for (const granularity of GRANULARITIES) {
     const bucket = bucketStart(granularity, Number(task.created_at));
     for (const dim of Object.keys(ROLLUP_DIMS) as RollupDim[]) {
-      rows.push(sql`(${sql.join([granularity, dim, bucket, rollupKey(task, dim), ...figures])})`);
+      rows.push(sql`(${sql.join([granularity, dim, rollupKey(task, dim), bucket, ...figures])})`);
     }
   }
   await sql`insert into task_rollups (${refs(ALL_COLUMNS)}) values ${sql.join(rows)}
-    on conflict (granularity, dim, bucket, key) do update set
+    on conflict (granularity, dim, key, bucket) do update set
     ${sql.join(SUM_COLUMNS.map((c) => sql`${sql.ref(c)} = task_rollups.${sql.ref(c)} + excluded.${sql.ref(c)}`))},
     duration_max_ms = case when excluded.duration_max_ms > task_rollups.duration_max_ms
       then excluded.duration_max_ms else task_rollups.duration_max_ms end`.execute(db);
 }
 
 /**
- * Recomputes every rollup row from the tasks table (hour rows from tasks, then day rows from hours, totals from
- * days). For a database seeded behind the service's back (the benchmark) and for checking the increments.
+ * Recomputes every rollup row from the tasks table (hour rows from tasks, then day rows from hours, months and totals
+ * from days). For a database seeded behind the service's back (the benchmark) and for checking the increments.
  */
 export async function rebuildRollups(db: Kysely<Database>): Promise<void> {
   const bins = DURATION_BIN_COLUMNS.map((_, i) => {
@@ -113,7 +124,7 @@ export async function rebuildRollups(db: Kysely<Database>): Promise<void> {
     for (const [dim, column] of Object.entries(ROLLUP_DIMS)) {
       const key = column === null ? sql`''` : sql`coalesce(${sql.ref(column)}, '')`;
       await sql`insert into task_rollups (${refs(ALL_COLUMNS)})
-        select 'hour', ${sql.lit(dim)}, created_at - created_at % ${sql.lit(HOUR_MS)}, ${key},
+        select 'hour', ${sql.lit(dim)}, ${key}, created_at - created_at % ${sql.lit(HOUR_MS)},
           count(*),
           sum(case when outcome = 'success' then 1 else 0 end),
           sum(case when status = 'failed' then 1 else 0 end),
@@ -127,10 +138,21 @@ export async function rebuildRollups(db: Kysely<Database>): Promise<void> {
     }
     const sums = sql.join(SUM_COLUMNS.map((c) => sql`sum(${sql.ref(c)})`));
     await sql`insert into task_rollups (${refs(ALL_COLUMNS)})
-      select 'day', dim, bucket - bucket % ${sql.lit(DAY_MS)}, key, ${sums}, max(duration_max_ms)
+      select 'day', dim, key, bucket - bucket % ${sql.lit(DAY_MS)}, ${sums}, max(duration_max_ms)
       from task_rollups where granularity = 'hour' group by dim, bucket - bucket % ${sql.lit(DAY_MS)}, key`.execute(trx);
+    const span = await sql<{ lo: number | null; hi: number | null }>`select min(bucket) as lo, max(bucket) as hi from task_rollups where granularity = 'day'`.execute(trx);
+    const { lo, hi } = span.rows[0] ?? { lo: null, hi: null };
+    if (lo !== null && hi !== null) {
+      // Calendar months differ in length: each day maps to its month's start through a CASE over the months seen.
+      const starts: number[] = [];
+      for (let m = bucketStart('month', Number(lo)); m <= Number(hi); m = nextMonth(m)) starts.push(m);
+      const month = sql`case ${sql.join(starts.map((m) => sql`when bucket < ${sql.lit(nextMonth(m))} then ${sql.lit(m)}`), sql` `)} end`;
+      await sql`insert into task_rollups (${refs(ALL_COLUMNS)})
+        select 'month', dim, key, ${month}, ${sums}, max(duration_max_ms)
+        from task_rollups where granularity = 'day' group by dim, key, ${month}`.execute(trx);
+    }
     await sql`insert into task_rollups (${refs(ALL_COLUMNS)})
-      select 'total', dim, 0, key, ${sums}, max(duration_max_ms)
+      select 'total', dim, key, 0, ${sums}, max(duration_max_ms)
       from task_rollups where granularity = 'day' group by dim, key`.execute(trx);
   });
 }

@@ -212,7 +212,7 @@ export type WebhookCommandRow = Selectable<WebhookCommandTable>;
 export type Timestamp = ColumnType<number, number, number>;
 
 /**
- * Finished tasks summed per time bucket and dimension (see src/storage/rollups.ts): `granularity` hour | day | total
+ * Finished tasks summed per time bucket and dimension (see src/storage/rollups.ts): `granularity` hour | day | month | total
  * (bucket 0), `dim` all | agent | model | source | requester | rule | outcome, `key` the dimension's value ('' when
  * unset). Kept by increments in the transaction that finishes a task; `d00`…`d23` count durations per bin.
  */

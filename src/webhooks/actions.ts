@@ -32,7 +32,15 @@ export interface ActionResult extends ActionPlan {
  */
 export class ActionRunner {
   constructor(
-    private readonly deps: { repos: Repositories; tasks: TaskService; clients: ProviderClients; responder: Responder; log: Logger },
+    private readonly deps: {
+      repos: Repositories;
+      tasks: TaskService;
+      clients: ProviderClients;
+      responder: Responder;
+      log: Logger;
+      /** WEBHOOK_BRAIN_WRAP; a command turns it off with `options.wrap_with_brain: false`. */
+      brainWrap?: boolean;
+    },
   ) {}
 
   /** The dry run's answer: what each command would do, nothing sent or created. */
@@ -70,6 +78,7 @@ export class ActionRunner {
         newConversation: false,
         webhookEventId: ctx.webhookEventId,
         replayOf: ctx.replayOf,
+        wrapWithBrain: (this.deps.brainWrap ?? true) && command.options.wrap_with_brain !== false,
       });
       return { ...plan, rendered: prompt, status: command.needs_approval ? 'waiting_approval' : 'created', task_id: task.task_id };
     }

@@ -336,6 +336,7 @@ export class WebhookIngest {
       newConversation: match.newConversation,
       webhookEventId: eventId,
       replayOf,
+      wrapWithBrain: config.WEBHOOK_BRAIN_WRAP && command.wrap_with_brain !== false,
     });
     await repos.webhookEvents.update(eventId, { rendered_prompt: prompt });
     responder.acknowledge(event);

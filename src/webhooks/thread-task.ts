@@ -1,4 +1,5 @@
 import { conversationIdFor, externalThreadId, flowIdFor, newId } from '../domain/ids.js';
+import { brainBody, wrapWithBrain } from '../registry/brain-wrap.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
 import type { TaskService } from '../tasks/task-service.js';
@@ -18,6 +19,8 @@ export interface ThreadTaskInput {
   newConversation: boolean;
   webhookEventId: string;
   replayOf?: string | null;
+  /** Wrap the prompt with the brain's standing instructions (WEBHOOK_BRAIN_WRAP, unless the command turns it off). */
+  wrapWithBrain?: boolean;
 }
 
 /**
@@ -42,7 +45,7 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
     session_id: `webhook:${event.provider}`,
     source: event.provider,
     input_message: input.userContent || `${input.command} (${event.eventType})`,
-    prompt: input.prompt,
+    prompt: input.wrapWithBrain ? wrapWithBrain(input.prompt, await brainBody(repos.registry)) : input.prompt,
     conversation_id: conversation.conversation_id,
     flow_id: flowId,
     external_id: externalId,

@@ -14,7 +14,7 @@ import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
 import { taskView } from '../storage/views.js';
 import { childEnv } from './child-env.js';
-import { type ClaudeRunHandle, startClaudeRun } from './claude-run.js';
+import { type ClaudeRunHandle, type ClaudeRunSpec, startClaudeRun } from './claude-run.js';
 import { checkoutRepository, type GithubRepoTarget } from './checkout.js';
 import { classify } from './outcome.js';
 import { buildPrompt } from './prompt.js';
@@ -41,6 +41,8 @@ export interface WorkerDeps {
   /** Spending limits: whether a claimed task may start, and how much its run may spend. */
   budgets: { admit(task: TaskRow): Promise<Admission> };
   observers?: TaskObserver[];
+  /** Called before the workspace is prepared: brings the agent home up to date, may add to the run (management tools). */
+  prepareRun?(task: TaskRow): Promise<Pick<ClaudeRunSpec, 'mcpConfig' | 'allowedTools'>>;
   workerId?: string;
 }
 
@@ -166,6 +168,7 @@ export class Worker {
       if (!admission.ok) throw new RefusedByBudget(admission.reason);
       if (task.attempts > 1) recorder.push({ kind: 'status', message: `Retrying after an interruption (attempt ${task.attempts} of ${MAX_ATTEMPTS}).` });
 
+      const extras = (await this.deps.prepareRun?.(task)) ?? {};
       const repo = config.GITHUB_CHECKOUT ? githubRepoOf(task) : undefined;
       const cwd = await prepareWorkspace(
         config,
@@ -200,10 +203,11 @@ export class Worker {
           appendSystemPrompt: task.system_prompt_append,
           agent: task.assigned_agent,
           permissionMode: task.permission_mode ?? config.DEFAULT_PERMISSION_MODE,
-          allowedTools: parseList(task.allowed_tools),
+          allowedTools: [...(parseList(task.allowed_tools) ?? []), ...(extras.allowedTools ?? [])],
           disallowedTools: parseList(task.disallowed_tools),
           maxTurns: task.max_turns ?? config.DEFAULT_MAX_TURNS,
           maxBudgetUsd: admission.maxBudgetUsd,
+          mcpConfig: extras.mcpConfig,
         },
         (item) => {
           recorder.push(item);

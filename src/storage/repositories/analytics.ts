@@ -39,10 +39,61 @@ export const ZERO_FIGURES: Figures = {
   bins: DURATION_BIN_COLUMNS.map(() => 0),
 };
 
-const SUMS = [...SUM_COLUMNS.map((c) => sql`sum(${sql.ref(c)})`.as(c)), sql`max(duration_max_ms)`.as('duration_max_ms')];
+// The figures of a group of rollup rows. The 24 histogram bins come back as one comma-separated text value: a row of
+// 36 separate values costs the SQLite driver several times more to hand over than the arithmetic costs to do.
+const FIGURE_COLUMNS = SUM_COLUMNS.filter((c) => !(DURATION_BIN_COLUMNS as readonly string[]).includes(c));
+const SUMS = [
+  ...FIGURE_COLUMNS.map((c) => sql`sum(${sql.ref(c)})`.as(c)),
+  sql`max(duration_max_ms)`.as('duration_max_ms'),
+  sql<string>`${sql.join(
+    DURATION_BIN_COLUMNS.map((c) => sql`cast(sum(${sql.ref(c)}) as text)`),
+    sql` || ',' || `,
+  )}`.as('bins'),
+];
+
+// One rollup row as a series reads it (its (key, bucket) is unique: nothing to group). Its integer figures come packed
+// in one text value: a chart reads thousands of rows, and the driver's cost is per value handed over. The cost stays
+// a number of its own, so it is not rounded through text.
+const PACKED = [
+  'tasks',
+  'successes',
+  'failures',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_creation_tokens',
+  'num_turns',
+  'duration_count',
+  'duration_sum_ms',
+  'duration_max_ms',
+  ...DURATION_BIN_COLUMNS,
+];
+const ROW = [sql.ref('cost_usd').as('cost_usd'), sql<string>`${sql.join(PACKED.map((c) => sql.ref(c)), sql` || ',' || `)}`.as('packed')];
+
+function unpack(row: { cost_usd: unknown; packed: unknown }): Figures {
+  const v = String(row.packed).split(',');
+  const n = (i: number) => Number(v[i]);
+  // PACKED order: the figure columns but cost_usd, duration_max_ms, then the bins.
+  return {
+    tasks: n(0),
+    successes: n(1),
+    failures: n(2),
+    cost_usd: Number(row.cost_usd),
+    input_tokens: n(3),
+    output_tokens: n(4),
+    cache_read_tokens: n(5),
+    cache_creation_tokens: n(6),
+    num_turns: n(7),
+    duration_count: n(8),
+    duration_sum_ms: n(9),
+    duration_max_ms: n(10),
+    bins: v.slice(11).map(Number),
+  };
+}
 
 function figures(row: Record<string, unknown>): Figures {
   const n = (c: string) => Number(row[c] ?? 0);
+  const bins = typeof row.bins === 'string' ? row.bins.split(',').map(Number) : DURATION_BIN_COLUMNS.map(() => 0);
   return {
     tasks: n('tasks'),
     successes: n('successes'),
@@ -56,7 +107,46 @@ function figures(row: Record<string, unknown>): Figures {
     duration_count: n('duration_count'),
     duration_sum_ms: n('duration_sum_ms'),
     duration_max_ms: n('duration_max_ms'),
-    bins: DURATION_BIN_COLUMNS.map((c) => n(c)),
+    bins,
+  };
+}
+
+/** a − b, field by field: what is left of a group once some of its members are taken out (max stays a's, a bound). */
+function minus(a: Figures, b: Figures): Figures {
+  const d = (x: number, y: number) => Math.max(0, x - y);
+  return {
+    tasks: d(a.tasks, b.tasks),
+    successes: d(a.successes, b.successes),
+    failures: d(a.failures, b.failures),
+    // Float sums differ in their last bits depending on the order they were added in.
+    cost_usd: Math.max(0, Math.round((a.cost_usd - b.cost_usd) * 1e9) / 1e9),
+    input_tokens: d(a.input_tokens, b.input_tokens),
+    output_tokens: d(a.output_tokens, b.output_tokens),
+    cache_read_tokens: d(a.cache_read_tokens, b.cache_read_tokens),
+    cache_creation_tokens: d(a.cache_creation_tokens, b.cache_creation_tokens),
+    num_turns: d(a.num_turns, b.num_turns),
+    duration_count: d(a.duration_count, b.duration_count),
+    duration_sum_ms: d(a.duration_sum_ms, b.duration_sum_ms),
+    duration_max_ms: a.duration_max_ms,
+    bins: a.bins.map((x, i) => d(x, b.bins[i] ?? 0)),
+  };
+}
+
+function plus(a: Figures, b: Figures): Figures {
+  return {
+    tasks: a.tasks + b.tasks,
+    successes: a.successes + b.successes,
+    failures: a.failures + b.failures,
+    cost_usd: a.cost_usd + b.cost_usd,
+    input_tokens: a.input_tokens + b.input_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+    cache_read_tokens: a.cache_read_tokens + b.cache_read_tokens,
+    cache_creation_tokens: a.cache_creation_tokens + b.cache_creation_tokens,
+    num_turns: a.num_turns + b.num_turns,
+    duration_count: a.duration_count + b.duration_count,
+    duration_sum_ms: a.duration_sum_ms + b.duration_sum_ms,
+    duration_max_ms: Math.max(a.duration_max_ms, b.duration_max_ms),
+    bins: a.bins.map((x, i) => x + (b.bins[i] ?? 0)),
   };
 }
 
@@ -96,32 +186,44 @@ export class AnalyticsRepository {
   }
 
   /**
-   * Figures per bucket and key over a range. Keys beyond the `top` most expensive in the range are summed under
-   * OTHER_KEY, so a chart gets a bounded number of series whose sum is still the whole. Returns the series keys in
-   * order (most expensive first, OTHER_KEY last).
+   * The keys of a dimension ranked by cost (then tasks, then key) over a range, at most `limit`. Reads only the
+   * task_rollups_by_key index, whose entries carry cost and tasks.
    */
-  async series(q: RangeQuery & { top: number }): Promise<{ keys: string[]; rows: Array<{ bucket: number; key: string; figures: Figures }> }> {
-    const ranked = await this.rollups(q)
+  async rank(q: RangeQuery & { limit: number }): Promise<string[]> {
+    const rows = await this.rollups(q)
       .select(['key', sql<number>`sum(cost_usd)`.as('cost'), sql<number>`sum(tasks)`.as('n')])
       .groupBy('key')
       .orderBy(sql`sum(cost_usd)`, 'desc')
       .orderBy(sql`sum(tasks)`, 'desc')
       .orderBy('key')
-      .limit(q.top + 1)
+      .limit(q.limit)
       .execute();
-    const overflow = ranked.length > q.top;
-    const keys = ranked.slice(0, q.top).map((r) => r.key);
-    const keyExpr: RawBuilder<string> = overflow ? sql<string>`case when key in (${sql.join(keys)}) then key else ${OTHER_KEY} end` : sql<string>`key`;
-    const rows = await this.rollups(q)
-      .select([sql<number>`bucket`.as('bucket'), keyExpr.as('k')])
-      .select(SUMS)
-      // By the output name: PostgreSQL would not match a repeated expression with parameters of its own.
-      .groupBy([sql`bucket`, sql`k`])
-      .execute();
-    return {
-      keys: overflow ? [...keys, OTHER_KEY] : keys,
-      rows: rows.map((r) => ({ bucket: Number(r.bucket), key: String(r.k), figures: figures(r as Record<string, unknown>) })),
-    };
+    return rows.map((r) => r.key);
+  }
+
+  /**
+   * Figures per bucket and key over a range, for the given keys of a dimension (or for `all`). With `other`, a series
+   * OTHER_KEY holds every other key: the `all` row of each bucket less the named keys' rows, so it is exact without
+   * reading the other keys' rows at all.
+   */
+  async series(q: RangeQuery & { keys: string[]; other: boolean }): Promise<Array<{ bucket: number; key: string; figures: Figures }>> {
+    const perBucket = (query: ReturnType<AnalyticsRepository['rollups']>) => query.select(['bucket', 'key']).select(ROW).execute();
+    const rows = q.dim === 'all' ? [] : q.keys.length ? await perBucket(this.rollups(q).where('key', 'in', q.keys)) : [];
+    const result = rows.map((r) => ({ bucket: Number(r.bucket), key: r.key, figures: unpack(r) }));
+    if (q.dim !== 'all' && !q.other) return result;
+    const whole = await perBucket(this.rollups({ ...q, dim: 'all' }));
+    const named = new Map<number, Figures>();
+    for (const r of result) named.set(r.bucket, plus(named.get(r.bucket) ?? ZERO_FIGURES, r.figures));
+    for (const r of whole) {
+      const all = unpack(r);
+      const bucket = Number(r.bucket);
+      if (q.dim === 'all') result.push({ bucket, key: '', figures: all });
+      else {
+        const rest = minus(all, named.get(bucket) ?? ZERO_FIGURES);
+        if (rest.tasks > 0) result.push({ bucket, key: OTHER_KEY, figures: rest });
+      }
+    }
+    return result;
   }
 
   /**
@@ -143,6 +245,26 @@ export class AnalyticsRepository {
       running: count('running'),
       total: rows.reduce((a, r) => a + Number(r.n), 0),
       since: rows.reduce((a, r) => a + Number(r.recent ?? 0), 0),
+    };
+  }
+
+  /**
+   * Tasks by status without counting the tasks table: live statuses from the status index, final ones from the
+   * all-time rollups (a finished task is `failed`, `cancelled` — outcome cancelled — or else `completed`).
+   */
+  async countByStatus(): Promise<Record<string, number>> {
+    const [live, all, cancelled] = await Promise.all([
+      this.unfinished(0),
+      this.sum({ granularity: 'total', dim: 'all' }),
+      this.sum({ granularity: 'total', dim: 'outcome', key: 'cancelled' }),
+    ]);
+    return {
+      waiting_approval: live.waiting_approval,
+      queued: live.queued,
+      running: live.running,
+      completed: Math.max(0, all.tasks - all.failures - cancelled.tasks),
+      failed: all.failures,
+      cancelled: cancelled.tasks,
     };
   }
 

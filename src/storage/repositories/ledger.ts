@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { type Expression, type Kysely, type SqlBool, SqliteAdapter, sql } from 'kysely';
 import type { Database } from '../schema.js';
 
 export const LEDGER_SORTS = ['created_at', 'cost_usd', 'duration_ms'] as const;
@@ -66,7 +66,11 @@ const SORT_EXPR: Record<LedgerSort, Expression<number>> = {
  * repeated.
  */
 export class LedgerRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly sqlite: boolean;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  }
 
   /** The sort value of a row, as the next page's position compares it. */
   static position(row: LedgerRow, sort: LedgerSort): LedgerPosition {
@@ -98,11 +102,22 @@ export class LedgerRepository {
         'num_turns',
         'conversation_id',
       ]);
-    if (q.status?.length) query = query.where('status', 'in', q.status);
-    if (q.outcome?.length) query = query.where('outcome', 'in', q.outcome);
-    if (q.source !== undefined) query = query.where('source', '=', q.source);
-    if (q.agent !== undefined) query = query.where('assigned_agent', '=', q.agent);
-    if (q.model !== undefined) query = query.where('model', '=', q.model);
+    // SQLite plans without statistics: given an index on a filter column it takes it and then sorts every match,
+    // which for a common value (source=github: a fifth of the table) or a list (outcome=budget,timeout) is far
+    // slower than walking the sort's own index and skipping rows that do not match. A unary + keeps it off the filter's
+    // index where walking is the better plan; rare values (a requester, a rule, a conversation) keep their index.
+    // PostgreSQL has statistics and chooses for itself.
+    const walk = (values: number) => this.sqlite && (q.sort !== 'created_at' || values > 1);
+    const common = (column: 'status' | 'outcome' | 'source' | 'assigned_agent' | 'model', values: string[] | undefined) => {
+      if (!values?.length) return;
+      const ref = walk(values.length) ? sql`+${sql.ref(column)}` : sql.ref(column);
+      query = query.where(values.length === 1 ? sql<SqlBool>`${ref} = ${values[0]}` : sql<SqlBool>`${ref} in (${sql.join(values)})`);
+    };
+    common('status', q.status);
+    common('outcome', q.outcome);
+    common('source', q.source === undefined ? undefined : [q.source]);
+    common('assigned_agent', q.agent === undefined ? undefined : [q.agent]);
+    common('model', q.model === undefined ? undefined : [q.model]);
     if (q.requester !== undefined) query = query.where('requester', '=', q.requester);
     if (q.rule !== undefined) query = query.where('rule', '=', q.rule);
     if (q.conversation_id !== undefined) query = query.where('conversation_id', '=', q.conversation_id);

@@ -1,0 +1,46 @@
+import type { Config } from '../config.js';
+import type { EventBus } from '../live/event-bus.js';
+import type { Logger } from '../logger.js';
+import type { Repositories } from '../storage/repositories/index.js';
+import { ClaudeTasksSync } from '../tasks/claude-tasks-sync.js';
+import { RegistryMaterialiser } from './materialise.js';
+import { RegistryService } from './registry-service.js';
+import { RegistryRunHooks, type ServiceEndpoint } from './run-hooks.js';
+import { seedRegistry } from './seed.js';
+
+export interface Registry {
+  service: RegistryService;
+  materialiser: RegistryMaterialiser;
+  /** Worker side: materialise before a run, management tools for dashboard runs, skill usage after it. */
+  hooks: RegistryRunHooks;
+  /** Where Claude Code children reach this service (INTERNAL_URL, or set when the HTTP app listens). */
+  endpoint: ServiceEndpoint;
+  /** Base of the endpoint URLs shown to users. */
+  publicBase: () => string;
+  close(): Promise<void>;
+}
+
+/** Seeds the shipped defaults into the database and builds the registry's parts (every role calls this). */
+export async function createRegistry(deps: { config: Config; repos: Repositories; bus: EventBus; log: Logger }): Promise<Registry> {
+  const { config, repos, bus, log } = deps;
+  const seeded = await seedRegistry(repos.registry, config.agentSource, log);
+  if (Object.values(seeded).some((names) => names.length)) log.info({ ...seeded, source: config.agentSource }, 'registry seeded from the shipped defaults');
+
+  const publicBase = () => config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${config.HOST}:${config.PORT}`;
+  const endpoint: ServiceEndpoint = { internalUrl: config.INTERNAL_URL };
+  const materialiser = new RegistryMaterialiser(config.agentHome, repos.registry, log);
+  const hooks = new RegistryRunHooks({ config, repos, materialiser, endpoint, log });
+  let tasksSync: ClaudeTasksSync | undefined;
+  if (config.CLAUDE_TASKS_SYNC) {
+    tasksSync = new ClaudeTasksSync(config.claudeTasksDir, log, config.secretValues);
+    tasksSync.start(bus);
+  }
+  return {
+    service: new RegistryService({ repos, publicBase }),
+    materialiser,
+    hooks,
+    endpoint,
+    publicBase,
+    close: async () => tasksSync?.stop(),
+  };
+}

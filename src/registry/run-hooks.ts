@@ -1,0 +1,82 @@
+// What the registry does around each run on a worker: before it, the agent home is brought up to date and a
+// dashboard run is given the management tools (a one-time token for /mcp); while it runs, the skills it
+// calls are noted; when it ends, they are counted and the token is revoked.
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { StreamItem } from '../contracts/stream-item.js';
+import type { Logger } from '../logger.js';
+import type { Repositories } from '../storage/repositories/index.js';
+import type { TaskRow } from '../storage/schema.js';
+import type { ClaudeRunSpec } from '../worker/claude-run.js';
+import type { TaskObserver } from '../worker/worker.js';
+import type { RegistryMaterialiser } from './materialise.js';
+
+/** The MCP server's name in a run's --mcp-config: its tools are `mcp__service__<tool>`. */
+export const MCP_SERVER_NAME = 'service';
+/** Sources whose runs get the management tools: the dashboard only, never an outside webhook. */
+const MANAGING_SOURCES = new Set(['dashboard']);
+
+export type RunExtras = Pick<ClaudeRunSpec, 'mcpConfig' | 'allowedTools'>;
+
+/** Where Claude Code children reach this service: INTERNAL_URL, or the address the HTTP app listens on. */
+export interface ServiceEndpoint {
+  internalUrl?: string;
+}
+
+export class RegistryRunHooks implements TaskObserver {
+  private readonly skills = new Map<string, Map<string, number>>();
+  private warnedNoEndpoint = false;
+
+  constructor(
+    private readonly deps: { config: Config; repos: Repositories; materialiser: RegistryMaterialiser; endpoint: ServiceEndpoint; log: Logger },
+  ) {}
+
+  /** Called by the worker before it prepares the workspace and starts Claude Code. */
+  async prepareRun(task: TaskRow): Promise<RunExtras> {
+    await this.deps.materialiser.ensure();
+    if (!MANAGING_SOURCES.has(task.source)) return {};
+    const base = this.deps.endpoint.internalUrl?.replace(/\/$/, '');
+    if (!base) {
+      if (!this.warnedNoEndpoint) this.deps.log.warn('dashboard runs get no management tools: set INTERNAL_URL so Claude Code can reach this service');
+      this.warnedNoEndpoint = true;
+      return {};
+    }
+    const token = randomBytes(32).toString('base64url');
+    // Valid while the task runs (the endpoint also checks that it is running), and never past its timeout.
+    await this.deps.repos.registryUsage.grant(token, task.task_id, (this.deps.config.TASK_TIMEOUT_SECONDS + 60) * 1000);
+    return {
+      mcpConfig: JSON.stringify({ mcpServers: { [MCP_SERVER_NAME]: { type: 'http', url: `${base}/mcp`, headers: { Authorization: `Bearer ${token}` } } } }),
+      // -p runs ask before using an MCP tool, and nobody is there to answer: the service's own tools are allowed.
+      allowedTools: [`mcp__${MCP_SERVER_NAME}`],
+    };
+  }
+
+  onStart(task: TaskRow): void {
+    this.skills.delete(task.task_id);
+  }
+
+  onItem(task: TaskRow, item: StreamItem): void {
+    if (item.kind !== 'tool_use' || item.name !== 'Skill') return;
+    const name = skillName(item.input);
+    if (!name) return;
+    const uses = this.skills.get(task.task_id) ?? new Map<string, number>();
+    uses.set(name, (uses.get(name) ?? 0) + 1);
+    this.skills.set(task.task_id, uses);
+  }
+
+  async onFinish(task: TaskRow): Promise<void> {
+    const uses = this.skills.get(task.task_id);
+    this.skills.delete(task.task_id);
+    await this.deps.repos.registryUsage.revoke(task.task_id);
+    if (uses) await this.deps.repos.registryUsage.recordSkills(task.task_id, uses);
+  }
+}
+
+/** The Skill tool's input names the skill as `skill` (`command` in older builds), sometimes with a leading "/". */
+function skillName(input: unknown): string | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  const raw = (input as Record<string, unknown>).skill ?? (input as Record<string, unknown>).command;
+  if (typeof raw !== 'string') return undefined;
+  const name = raw.trim().replace(/^\//, '').split(/\s/)[0] ?? '';
+  return /^[A-Za-z0-9:_-]{1,100}$/.test(name) ? name : undefined;
+}

@@ -1,0 +1,260 @@
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { api, ApiError, qs } from '../../lib/api-client';
+import { ChatRequest, type ChatResponse } from '../../lib/contracts';
+import { usd, when } from '../../lib/format';
+import { useTaskFeed } from '../../lib/live-context';
+import { MODEL_SUGGESTIONS, useAgents } from '../../lib/registry-agents';
+import { StreamView } from '../../components/stream/stream-view';
+import { Button, cx, Empty, ErrorBox, Field, Input, Loading, Select, StatusBadge, TextArea } from '../../components/ui';
+import { TaskActions } from '../overview/task-actions';
+import { useTask } from '../overview/task-detail';
+
+interface Conversation {
+  conversation_id: string;
+  title: string;
+  total_cost_usd: number;
+  task_count: number;
+  message_count: number;
+  archived: boolean;
+  updated_at: string;
+}
+
+interface Message {
+  message_id: string;
+  conversation_id: string;
+  task_id: string | null;
+  role: string;
+  content: string;
+  metadata: { status?: string; outcome?: string; cost_usd?: number } | null;
+  created_at: string;
+}
+
+function ConversationList({ selected }: { selected?: string }) {
+  const query = useInfiniteQuery({
+    queryKey: ['conversations'],
+    queryFn: ({ pageParam }) => api.get<{ conversations: Conversation[]; next_cursor: string | null }>(`/api/conversations${qs({ limit: 30, archived: 'false', cursor: pageParam })}`),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const list = query.data?.pages.flatMap((p) => p.conversations) ?? [];
+  return (
+    <nav aria-label="Conversations" className="flex flex-col gap-2">
+      <Link to="/chat" className="rounded-md bg-orange-700 px-3 py-1.5 text-center text-sm font-medium text-white hover:bg-orange-800">
+        New conversation
+      </Link>
+      {query.isPending && <Loading label="Loading conversations…" />}
+      <ErrorBox error={query.error} retry={() => void query.refetch()} />
+      {query.isSuccess && list.length === 0 && <p className="px-1 text-xs text-stone-500">No conversations yet.</p>}
+      <ul className="flex max-h-[30vh] flex-col gap-0.5 overflow-auto md:max-h-[70vh]">
+        {list.map((c) => (
+          <li key={c.conversation_id}>
+            <Link
+              to={`/chat/${c.conversation_id}`}
+              aria-current={selected === c.conversation_id ? 'page' : undefined}
+              className={cx('block rounded-md px-2.5 py-1.5 text-sm', selected === c.conversation_id ? 'bg-stone-200 font-medium' : 'hover:bg-stone-100')}
+            >
+              <span className="block truncate">{c.title}</span>
+              <span className="block text-xs text-stone-500">
+                {when(c.updated_at)} · {c.message_count} messages{c.total_cost_usd > 0 ? ` · ${usd(c.total_cost_usd)}` : ''}
+              </span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+      {query.hasNextPage && (
+        <Button size="sm" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+          More
+        </Button>
+      )}
+    </nav>
+  );
+}
+
+/** The reply to a message while it is being produced: the task's stream, live. */
+function LiveReply({ taskId }: { taskId: string }) {
+  const feed = useTaskFeed(taskId);
+  const task = useTask(taskId);
+  return (
+    <div className="rounded-lg border border-indigo-100 bg-white p-3" data-testid="live-reply" data-task-id={taskId}>
+      <div className="mb-2 flex items-center justify-between gap-2">
+        <div className="flex items-center gap-2 text-xs text-stone-500">
+          {task.data && <StatusBadge status={task.data.status} />}
+          <Link className="underline" to={`/tasks/${taskId}`}>
+            view the run
+          </Link>
+        </div>
+        {task.data && <TaskActions task={task.data} size="sm" />}
+      </div>
+      <ErrorBox error={task.error ?? (feed.error ? new Error(feed.error) : null)} retry={feed.refresh} />
+      {feed.loading && feed.events.length === 0 && <Loading label="Waiting for the reply…" />}
+      {!feed.loading && feed.events.length === 0 && <p className="text-sm text-stone-500">{task.data?.status === 'waiting_approval' ? 'Waiting for approval.' : 'Queued…'}</p>}
+      <StreamView events={feed.events} />
+    </div>
+  );
+}
+
+function Bubble({ message }: { message: Message }) {
+  const user = message.role === 'user';
+  const failed = message.metadata?.status && message.metadata.status !== 'completed';
+  return (
+    <div className={cx('flex', user ? 'justify-end' : 'justify-start')}>
+      <div
+        data-role={message.role}
+        className={cx('max-w-[85%] rounded-lg px-3 py-2 text-sm', user ? 'bg-orange-700 text-white' : failed ? 'border border-red-200 bg-red-50 text-red-900' : 'border border-stone-200 bg-white')}
+      >
+        <p className="whitespace-pre-wrap break-words leading-6">{message.content || (user ? '' : '(no text)')}</p>
+        <p className={cx('mt-1 text-xs', user ? 'text-orange-100' : 'text-stone-500')}>
+          {when(message.created_at)}
+          {!user && message.metadata?.cost_usd !== undefined && ` · ${usd(message.metadata.cost_usd)}`}
+          {!user && message.task_id && (
+            <>
+              {' · '}
+              <Link className="underline" to={`/tasks/${message.task_id}`}>
+                run
+              </Link>
+            </>
+          )}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function Messages({ conversationId }: { conversationId: string }) {
+  const query = useInfiniteQuery({
+    queryKey: ['messages', conversationId],
+    queryFn: ({ pageParam }) => api.get<{ messages: Message[]; before_cursor: string | null }>(`/api/conversations/${encodeURIComponent(conversationId)}/messages${qs({ limit: 100, before: pageParam })}`),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.before_cursor ?? undefined,
+  });
+  if (query.isPending) return <Loading label="Loading messages…" />;
+  if (query.error) return <ErrorBox error={query.error} retry={() => void query.refetch()} />;
+  const messages = [...query.data.pages].reverse().flatMap((p) => p.messages);
+  const answered = new Set(messages.filter((m) => m.role === 'assistant' && m.task_id).map((m) => m.task_id));
+  return (
+    <div className="flex flex-col gap-3">
+      {query.hasNextPage && (
+        <Button size="sm" className="self-center" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+          Load earlier messages
+        </Button>
+      )}
+      {messages.length === 0 && <Empty>No messages yet.</Empty>}
+      {messages.map((m) => (
+        <div key={m.message_id} className="flex flex-col gap-3">
+          <Bubble message={m} />
+          {m.role === 'user' && m.task_id && !answered.has(m.task_id) && <LiveReply taskId={m.task_id} />}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Composer({ conversationId }: { conversationId?: string }) {
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const agents = useAgents();
+  const [message, setMessage] = useState('');
+  const [agent, setAgent] = useState('');
+  const [model, setModel] = useState('');
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const send = useMutation({
+    mutationFn: (body: ChatRequest) => api.post<ChatResponse>('/api/chat', body),
+    onSuccess: async (res) => {
+      setMessage('');
+      await client.invalidateQueries({ queryKey: ['messages', res.conversation_id] });
+      void client.invalidateQueries({ queryKey: ['conversations'] });
+      if (res.conversation_id !== conversationId) navigate(`/chat/${res.conversation_id}`);
+    },
+  });
+  const submit = (e?: FormEvent) => {
+    e?.preventDefault();
+    const body = { message, conversation_id: conversationId, agent: agent || undefined, model: model.trim() || undefined };
+    const parsed = ChatRequest.safeParse(body);
+    if (!parsed.success) {
+      setInvalid(parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; '));
+      return;
+    }
+    setInvalid(null);
+    send.mutate(parsed.data);
+  };
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  };
+  const fieldError = send.error instanceof ApiError ? send.error.field : undefined;
+  return (
+    <form onSubmit={submit} className="sticky bottom-0 mt-4 rounded-lg border border-stone-200 bg-white p-3 shadow-sm" aria-label="Send a message">
+      <Field label={conversationId ? 'Reply' : 'Message'} error={invalid}>
+        {(id) => (
+          <TextArea
+            id={id}
+            rows={3}
+            value={message}
+            onChange={(e) => setMessage(e.target.value)}
+            onKeyDown={onKey}
+            placeholder="Ask Claude Code to do something… (Enter sends, Shift+Enter for a new line)"
+            mono={false}
+          />
+        )}
+      </Field>
+      <div className="mt-2 flex flex-wrap items-end gap-2">
+        <div className="w-44">
+          <Field label="Agent" error={fieldError === 'agent' ? (send.error as Error).message : null}>
+            {(id) =>
+              agents.unavailable || agents.error ? (
+                <Input id={id} value={agent} onChange={(e) => setAgent(e.target.value)} placeholder="default" />
+              ) : (
+                <Select id={id} value={agent} onChange={(e) => setAgent(e.target.value)} disabled={agents.isPending}>
+                  <option value="">default</option>
+                  {agents.data?.agents.map((a) => (
+                    <option key={a.name} value={a.name} title={a.description}>
+                      {a.name}
+                    </option>
+                  ))}
+                </Select>
+              )
+            }
+          </Field>
+        </div>
+        <div className="w-44">
+          <Field label="Model">
+            {(id) => (
+              <>
+                <Input id={id} list={`${id}-models`} value={model} onChange={(e) => setModel(e.target.value)} placeholder="default" />
+                <datalist id={`${id}-models`}>
+                  {MODEL_SUGGESTIONS.map((m) => (
+                    <option key={m} value={m} />
+                  ))}
+                </datalist>
+              </>
+            )}
+          </Field>
+        </div>
+        <Button type="submit" tone="primary" className="ml-auto" disabled={send.isPending || !message.trim()}>
+          {send.isPending ? 'Sending…' : 'Send'}
+        </Button>
+      </div>
+      <ErrorBox error={send.error} className="mt-2" />
+    </form>
+  );
+}
+
+export function ChatPage() {
+  const { conversationId } = useParams();
+  return (
+    <div className="grid grid-cols-1 gap-4 md:grid-cols-[16rem_minmax(0,1fr)]">
+      <aside>
+        <h1 className="mb-3 text-xl font-semibold tracking-tight">Chat</h1>
+        <ConversationList selected={conversationId} />
+      </aside>
+      <section aria-label="Conversation" className="flex min-w-0 flex-col">
+        {conversationId ? <Messages key={conversationId} conversationId={conversationId} /> : <Empty>Start a new conversation: write a message below. It runs as a Claude Code task and the reply streams in here.</Empty>}
+        <Composer key={conversationId ?? 'new'} conversationId={conversationId} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
+import { api } from '../../lib/api-client';
+import { TaskView } from '../../lib/contracts';
+import { duration, fullTime, int, usd } from '../../lib/format';
+import { useTaskFeed } from '../../lib/live-context';
+import { taskKeys } from '../../lib/tasks-cache';
+import { StreamView } from '../../components/stream/stream-view';
+import { Empty, ErrorBox, Loading, StatusBadge } from '../../components/ui';
+import { TaskActions } from './task-actions';
+
+export function useTask(taskId: string) {
+  return useQuery({ queryKey: taskKeys.one(taskId), queryFn: () => api.get(`/api/tasks/${encodeURIComponent(taskId)}`, TaskView) });
+}
+
+/** A task's figures and its run, replayed and then followed live. */
+export function TaskDetail({ taskId }: { taskId: string }) {
+  const task = useTask(taskId);
+  const feed = useTaskFeed(taskId);
+  if (task.isPending) return <Loading label="Loading task…" />;
+  if (task.error) return <ErrorBox error={task.error} retry={() => void task.refetch()} />;
+  const t = task.data;
+  const active = t.status === 'running' || t.status === 'queued';
+  return (
+    <article className="flex min-h-0 flex-col gap-3" aria-label={`Task ${t.task_id}`}>
+      <header className="flex flex-wrap items-start justify-between gap-3">
+        <div className="min-w-0">
+          <div className="flex flex-wrap items-center gap-2">
+            <StatusBadge status={t.status} />
+            {t.outcome && <span className="text-xs text-stone-500">outcome: {t.outcome}</span>}
+          </div>
+          <p className="mt-1 break-all font-mono text-xs text-stone-500">{t.task_id}</p>
+        </div>
+        <TaskActions task={t} />
+      </header>
+      <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-xs sm:grid-cols-4">
+        {[
+          ['Source', t.source],
+          ['Agent', t.assigned_agent ?? 'default'],
+          ['Model', t.model ?? 'default'],
+          ['Requester', t.requester ?? '—'],
+          ['Cost', usd(t.cost_usd)],
+          ['Tokens in / out', `${int(t.input_tokens + t.cache_read_tokens + t.cache_creation_tokens)} / ${int(t.output_tokens)}`],
+          ['Duration', duration(t.duration_ms)],
+          ['Created', fullTime(t.created_at)],
+        ].map(([k, v]) => (
+          <div key={k} className="min-w-0">
+            <dt className="text-stone-500">{k}</dt>
+            <dd className="truncate font-medium text-stone-800" title={v}>
+              {v}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {t.conversation_id && (
+        <p className="text-xs">
+          <Link className="text-orange-800 underline" to={`/chat/${t.conversation_id}`}>
+            Open the conversation
+          </Link>
+        </p>
+      )}
+      <div className="rounded-md bg-stone-100 px-3 py-2">
+        <p className="text-xs font-medium text-stone-500">Prompt</p>
+        <p className="mt-0.5 max-h-32 overflow-auto whitespace-pre-wrap break-words text-sm">{t.input_message}</p>
+      </div>
+      {t.error && <ErrorBox error={new Error(t.error)} />}
+      {t.post_back_error && <ErrorBox error={new Error(`posting the result back failed: ${t.post_back_error}`)} />}
+      <section aria-label="Run" data-scroll className="max-h-[65vh] min-h-32 overflow-auto rounded-lg border border-stone-200 bg-stone-50 p-3">
+        {feed.loading && <Loading label="Loading the run…" />}
+        <ErrorBox error={feed.error ? new Error(`could not load the run's events: ${feed.error}`) : null} retry={feed.refresh} />
+        {!feed.loading && feed.events.length === 0 && <Empty>{t.status === 'waiting_approval' ? 'Waiting for approval: nothing has run yet.' : active ? 'Waiting for the first output…' : 'This task recorded no events.'}</Empty>}
+        <StreamView events={feed.events} />
+      </section>
+    </article>
+  );
+}

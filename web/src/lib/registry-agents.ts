@@ -1,0 +1,27 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, ApiError } from './api-client';
+
+export interface AgentSummary {
+  name: string;
+  description: string;
+  tools?: string[] | string | null;
+  model?: string | null;
+  builtin?: boolean;
+  overridden?: boolean;
+}
+
+/**
+ * The agents the registry API lists. `unavailable` is true when this server has no registry API (404), in which
+ * case pickers fall back to a free text field.
+ */
+export function useAgents() {
+  const query = useQuery({
+    queryKey: ['registry', 'agents'],
+    queryFn: () => api.get<{ agents: AgentSummary[] }>('/api/registry/agents'),
+    retry: false,
+  });
+  const unavailable = query.error instanceof ApiError && query.error.status === 404;
+  return { ...query, unavailable };
+}
+
+export const MODEL_SUGGESTIONS = ['sonnet', 'opus', 'haiku', 'claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'];
