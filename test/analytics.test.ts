@@ -301,7 +301,7 @@ for (const dialect of dialects) {
     it('charts daily costs, tokens, errors and durations over a range', async () => {
       const res = await get('/api/analytics/costs?from=2025-03-01&to=2025-03-04&granularity=day');
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ granularity: 'day', group_by: null, from: '2025-03-01T00:00:00.000Z', to: '2025-03-04T00:00:00.000Z' });
+      expect(res.body).toMatchObject({ granularity: 'day', group_by: null, top: null, from: '2025-03-01T00:00:00.000Z', to: '2025-03-04T00:00:00.000Z' });
       expect(res.body.series).toHaveLength(1);
       const [series] = res.body.series;
       expect(series.key).toBe('all');
@@ -353,6 +353,13 @@ for (const dialect of dialects) {
       expect(long.body.series[0].points).toHaveLength(120);
       const longTotal = long.body.series.reduce((a: number, s: any) => a + s.points.reduce((b: number, p: any) => b + p.cost_usd, 0), 0);
       expect(longTotal).toBeCloseTo(expected(range).cost_usd, 9);
+
+      // A long hourly range gives fewer keys a series of their own: an answer holds at most 4,400 points.
+      const month = await get('/api/analytics/costs?from=2025-02-20T00:00:00Z&to=2025-03-23T00:00:00Z&granularity=hour&group_by=requester&top=10');
+      expect(month.status).toBe(200);
+      expect(month.body.top).toBe(4);
+      expect(month.body.series.map((s: any) => s.key)).toEqual([...requesters.slice(0, 4).map((r) => r.r), '(other)']);
+      expect(month.body.series.reduce((a: number, s: any) => a + s.points.length, 0)).toBeLessThanOrEqual(4400);
 
       // Hourly: ranked over the day, the rest folded into (other); every hour still adds up to all its tasks.
       const hourly = await get('/api/analytics/costs?from=2025-03-02T00:00:00Z&to=2025-03-02T12:00:00Z&granularity=hour&group_by=requester&top=2');

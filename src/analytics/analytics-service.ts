@@ -8,6 +8,12 @@ import { bucketStart, DAY_MS, HOUR_MS, nextMonth } from '../storage/rollups.js';
 
 /** The widest ranges a chart may ask for: 400 daily or 31 days of hourly points. */
 export const MAX_BUCKETS = { day: 400, hour: 31 * 24 } as const;
+/**
+ * The most points one answer carries (400 days × 11 series). A long hourly range gives fewer keys a series of their
+ * own (the rest stay in `(other)`): more lines than that cannot be told apart on a chart anyway, and it keeps every
+ * answer's size and work bounded.
+ */
+export const MAX_POINTS = 4400;
 const DEFAULT_SPAN = { day: 30 * DAY_MS, hour: 24 * HOUR_MS } as const;
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -80,6 +86,7 @@ export class AnalyticsService {
     const dim = q.group_by ?? 'all';
     let keys = [''];
     let other = false;
+    const top = Math.min(q.top, Math.max(1, Math.floor(MAX_POINTS / buckets) - 1));
     if (q.group_by) {
       // Which keys get a series of their own is decided over the whole UTC days the range touches, or for a range
       // of more than two months the whole calendar months: a few thousand rollup rows at most, whatever the range.
@@ -88,9 +95,9 @@ export class AnalyticsService {
       const ranking = long
         ? { granularity: 'month' as const, from: bucketStart('month', from), to: nextMonth(to - 1) }
         : { granularity: 'day' as const, from: bucketStart('day', from), to: Math.ceil(to / DAY_MS) * DAY_MS };
-      const ranked = await this.repos.analytics.rank({ ...ranking, dim, limit: q.top + 1 });
-      keys = ranked.slice(0, q.top);
-      other = ranked.length > q.top;
+      const ranked = await this.repos.analytics.rank({ ...ranking, dim, limit: top + 1 });
+      keys = ranked.slice(0, top);
+      other = ranked.length > top;
     }
     const rows = await this.repos.analytics.series({ granularity, dim, from, to, keys, other });
     const seriesKeys = other ? [...keys, OTHER_KEY] : keys;
@@ -106,6 +113,8 @@ export class AnalyticsService {
     return {
       granularity,
       group_by: q.group_by ?? null,
+      /** How many keys got a series of their own (`top`, fewer for long hourly ranges: see MAX_POINTS). */
+      top: q.group_by ? top : null,
       from: iso(from),
       to: iso(to),
       series: seriesKeys.map((key) => ({ key: q.group_by ? shownKey(key) : 'all', points: grid.get(key)! })),

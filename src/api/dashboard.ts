@@ -9,7 +9,7 @@ export function startOfUtcDay(now = Date.now()): number {
 export function dashboardRoutes(app: FastifyInstance, s: Services): void {
   app.get('/api/dashboard/status', async () => {
     const [byStatus, today, depth] = await Promise.all([
-      s.repos.tasks.countByStatus(),
+      s.repos.analytics.countByStatus(), // rollups + the live part of the status index: bounded at a million tasks
       s.repos.tasks.costSince(startOfUtcDay()),
       s.queue.depth(),
     ]);

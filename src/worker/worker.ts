@@ -149,6 +149,8 @@ export class Worker {
       heartbeat_at: now,
       worker_id: this.workerId,
       attempts: Number(queued.attempts) + 1,
+      // Record the model the run uses, so analytics group default-model tasks under their real model.
+      model: queued.model ?? config.DEFAULT_MODEL,
     });
     if (!task) return;
 
