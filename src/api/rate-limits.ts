@@ -1,6 +1,5 @@
 // Rate limits through @fastify/rate-limit: per client on the API scope, per provider and sender on webhooks.
 // With REDIS_URL the counts are kept in Redis, so a limit holds across API processes.
-import { once } from 'node:events';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
@@ -29,8 +28,8 @@ export async function rateLimitStore(config: Config, log: Logger): Promise<RateL
     warned = true;
   });
   redis.on('ready', () => (warned = false));
-  // Start-up does not wait for Redis longer than this: the rest of the service copes with it being down.
-  await Promise.race([redis.connect().catch(() => undefined), once(redis, 'ready'), new Promise((r) => setTimeout(r, 5000).unref())]);
+  // Start-up waits for Redis this long at most; a failed connect keeps retrying in the background.
+  await Promise.race([redis.connect().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
   return { redis, prefix, close: () => redis.disconnect() };
 }
 
