@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { analyticsRoutes } from './api/analytics.js';
 import { createAccess } from './api/access.js';
+import { trustProxyOption } from './api/access-rules.js';
 import { budgetRoutes } from './api/budgets.js';
 import { chatRoutes } from './api/chat.js';
 import { conversationRoutes } from './api/conversations.js';
@@ -40,7 +41,7 @@ export async function buildApp(s: Services): Promise<App> {
     bodyLimit: 26 * 1024 * 1024, // GitHub sends payloads up to 25 MB
     // Only proxies named by TRUST_PROXY may set the client address and scheme (X-Forwarded-*): otherwise anyone
     // could pick the address rate limits and logs see.
-    trustProxy: typeof s.config.TRUST_PROXY === 'number' ? trustHops(s.config.TRUST_PROXY) : s.config.TRUST_PROXY,
+    trustProxy: trustProxyOption(s.config.TRUST_PROXY),
   });
   await securityHeaders(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -105,9 +106,4 @@ export async function buildApp(s: Services): Promise<App> {
     await responder.idle();
   });
   return { app, hub, responder };
-}
-
-/** A hop count as Fastify itself reads one (its types only admit the function form). */
-function trustHops(hops: number) {
-  return (_address: string, hop: number) => hop < hops;
 }

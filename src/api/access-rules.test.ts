@@ -1,6 +1,7 @@
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
-import { hostAllowed, hostnameOf, hostRule, sameOrigin } from './access-rules.js';
+import { hostAllowed, hostnameOf, hostRule, sameOrigin, trustProxyOption } from './access-rules.js';
 
 describe('Host rule (DNS rebinding)', () => {
   it('reads host names from Host header values', () => {
@@ -40,5 +41,24 @@ describe('Origin rule', () => {
     for (const bad of ['null', 'http://127.0.0.1:8081', 'https://127.0.0.1:8080', 'http://agent.example.com', 'https://evil.example', 'file://', 'not a url', '']) {
       expect(sameOrigin(bad, own), bad).toBe(false);
     }
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('decides which X-Forwarded-For entry is the client', async () => {
+    const clientWith = async (value: string | undefined) => {
+      const app = Fastify({ trustProxy: trustProxyOption(loadConfig({ TRUST_PROXY: value }).TRUST_PROXY) });
+      app.get('/', async (req) => req.ip);
+      const res = await app.inject({ url: '/', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': '198.51.100.9, 10.0.0.2' } });
+      await app.close();
+      return res.body;
+    };
+    expect(await clientWith(undefined)).toBe('10.0.0.1');
+    expect(await clientWith('false')).toBe('10.0.0.1');
+    expect(await clientWith('1')).toBe('10.0.0.2');
+    expect(await clientWith('2')).toBe('198.51.100.9');
+    expect(await clientWith('10.0.0.0/8')).toBe('198.51.100.9');
+    expect(await clientWith('10.0.0.1')).toBe('10.0.0.2');
+    expect(await clientWith('true')).toBe('198.51.100.9');
   });
 });

@@ -67,3 +67,14 @@ export function sameOrigin(origin: string, own: Array<string | undefined>): bool
   if (!theirs) return false;
   return own.some((o) => o !== undefined && originOf(o) === theirs);
 }
+
+/**
+ * TRUST_PROXY as Fastify's trustProxy. A hop count trusts the nearest n addresses (the socket's peer first): Fastify
+ * 5.12 stopped honouring a bare number, since it cannot tell a proxy from a client sending its own
+ * X-Forwarded-For, so it is passed as the function it used to stand for — like `true`, safe only when nothing but
+ * the proxies can reach the port.
+ */
+export function trustProxyOption(value: Config['TRUST_PROXY']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value !== 'number') return value;
+  return (_address, hop) => hop < value;
+}
