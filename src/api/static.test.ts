@@ -58,7 +58,7 @@ describe('the dashboard route', () => {
   });
 
   it('knows a service path in every spelling, so a route that missed it never gets index.html', () => {
-    for (const url of ['/api/tasks', '/%61pi/tasks', '/%2561pi/tasks', '//api/tasks', '/API/tasks', '/./api/tasks', '/x/../api/tasks', '/api%2Ftasks', '/%5capi/tasks', '/api;x/tasks', '/api', '/api?x', '/api#x', '/WS/s1', '/%77s/s1', '/Metrics', '/metrics;x', '/webhooks%2fgithub', '/%68ealth']) {
+    for (const url of ['/api/tasks', '/%61pi/tasks', '/%2561pi/tasks', '//api/tasks', '/API/tasks', '/./api/tasks', '/x/../api/tasks', '/api%2Ftasks', '/%5capi/tasks', '/api;x/tasks', '/api', '/api?x', '/api#x', '/WS/s1', '/%77s/s1', '/Metrics', '/metrics;x', '/webhooks%2fgithub', '/%68ealth', '//mcp']) {
       expect(isServicePath(url), url).toBe(true);
     }
     for (const url of ['/', '/ledger', '/apis-overview', '/chat/conv_1', '/assets/app.js', '/%zz', '/wsx']) expect(isServicePath(url), url).toBe(false);

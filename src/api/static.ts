@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { projectRoot } from '../paths.js';
 
 /** Paths that belong to the service; an unknown one is a JSON 404, never the dashboard's index.html. */
-const SERVICE_PREFIXES = ['/api', '/ws', '/webhooks', '/health', '/metrics'];
+const SERVICE_PREFIXES = ['/api', '/ws', '/webhooks', '/health', '/metrics', '/mcp'];
 
 export const DEFAULT_WEB_DIST = path.join(projectRoot, 'web', 'dist');
 
