@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -168,8 +169,34 @@ const SECRET_KEYS = [
   'CLAUDE_CODE_OAUTH_TOKEN',
 ] as const;
 
+/**
+ * Every secret setting may come from a file instead (`GITHUB_TOKEN_FILE=/run/secrets/gh`, the Docker/Kubernetes
+ * secrets convention), so it need not sit in the service's environment. The file's trailing newline is dropped.
+ */
+function readSecretFiles(env: NodeJS.ProcessEnv, problems: string[]): NodeJS.ProcessEnv {
+  const resolved = { ...env };
+  for (const key of SECRET_KEYS) {
+    const fileVar = `${key}_FILE`;
+    const file = env[fileVar];
+    if (!file) continue;
+    if (env[key]) {
+      problems.push(`${key} and ${fileVar}: both are set; set only one`);
+      continue;
+    }
+    try {
+      resolved[key] = fs.readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
+    } catch (err) {
+      problems.push(`${fileVar}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  return resolved;
+}
+
 /** Parses the environment once. A wrong value throws a ConfigError naming each variable at fault. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  const fileProblems: string[] = [];
+  const env = readSecretFiles(rawEnv, fileProblems);
+  if (fileProblems.length) throw new ConfigError(fileProblems);
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
