@@ -53,6 +53,13 @@ const ConfigSchema = z.object({
   CLAUDE_CODE_PATH: optionalString,
   /** Where a run's Claude Code keeps its state (sessions). Unset: the user's ~/.claude, so a logged-in CLI keeps working. */
   CLAUDE_CONFIG_DIR: optionalString,
+  /**
+   * Where Claude Code children run: `bwrap` (bubblewrap; start-up fails when it cannot run), `off` (unsandboxed), or
+   * `auto`: bwrap when it works here, else unsandboxed with a loud warning and a /health note.
+   */
+  SANDBOX: z.preprocess((v) => (v === '' || v === undefined ? 'auto' : v), z.enum(['auto', 'bwrap', 'off'])),
+  /** Extra paths a sandboxed run may read (tools installed outside /usr, e.g. /opt/tool); absolute, comma-separated. */
+  SANDBOX_READ_ONLY_PATHS: list.pipe(z.array(z.string().refine((p) => path.isAbsolute(p), { message: 'paths must be absolute' }))),
   /** The shipped agents and skills (`<AGENT_HOME>/.claude/{agents,skills}`) seeded into the registry at start-up. */
   AGENT_HOME: optionalString,
   /** Mirror every task as `<CLAUDE_TASKS_DIR>/<task_id>.json` for Claude Code's task views. */
