@@ -89,3 +89,23 @@ describe('secrets from files (*_FILE)', () => {
     expect(loadConfig({ GITHUB_TOKEN_FILE: file('empty', '\n') }).GITHUB_TOKEN).toBeUndefined();
   });
 });
+
+describe('sandbox settings', () => {
+  it('defaults to SANDBOX=auto with a shared network, and checks the values', () => {
+    const c = loadConfig({});
+    expect(c.SANDBOX).toBe('auto');
+    expect(c.SANDBOX_ALLOWED_HOSTS).toBeUndefined();
+    expect(c.SANDBOX_READ_ONLY_PATHS).toEqual([]);
+    expect(() => loadConfig({ SANDBOX: 'docker' })).toThrow('SANDBOX');
+    expect(() => loadConfig({ SANDBOX_READ_ONLY_PATHS: 'relative/path' })).toThrow('SANDBOX_READ_ONLY_PATHS');
+  });
+
+  it('reads SANDBOX_ALLOWED_HOSTS as a list, `none` as an empty one, and names a bad entry', () => {
+    expect(loadConfig({ SANDBOX_ALLOWED_HOSTS: 'github.com, registry.npmjs.org:443' }).SANDBOX_ALLOWED_HOSTS).toEqual([
+      { host: 'github.com', port: undefined },
+      { host: 'registry.npmjs.org', port: 443 },
+    ]);
+    expect(loadConfig({ SANDBOX_ALLOWED_HOSTS: 'none' }).SANDBOX_ALLOWED_HOSTS).toEqual([]);
+    expect(() => loadConfig({ SANDBOX_ALLOWED_HOSTS: 'github.com,https://x.org' })).toThrow(/SANDBOX_ALLOWED_HOSTS: "https:\/\/x.org" is not host/);
+  });
+});

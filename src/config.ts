@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './paths.js';
+import { type AllowedHost, parseAllowedHost } from './worker/allowed-hosts.js';
 
 // Environment strings → typed settings. Empty strings count as unset, so `FOO=` in a .env file means "default".
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
@@ -58,6 +59,29 @@ const ConfigSchema = z.object({
    * `auto`: bwrap when it works here, else unsandboxed with a loud warning and a /health note.
    */
   SANDBOX: z.preprocess((v) => (v === '' || v === undefined ? 'auto' : v), z.enum(['auto', 'bwrap', 'off'])),
+  /**
+   * Unset: a sandboxed run shares the service's network. Set: it may reach only these hosts (`host`, `host:port`,
+   * `*.domain`; comma-separated), the Anthropic API and the service itself, through the service's egress proxy;
+   * `none` allows only the latter two.
+   */
+  SANDBOX_ALLOWED_HOSTS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .transform((v, ctx) => {
+        if (v.trim().toLowerCase() === 'none') return [];
+        const hosts: AllowedHost[] = [];
+        for (const entry of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+          try {
+            hosts.push(parseAllowedHost(entry));
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        }
+        return hosts;
+      })
+      .optional(),
+  ),
   /** Extra paths a sandboxed run may read (tools installed outside /usr, e.g. /opt/tool); absolute, comma-separated. */
   SANDBOX_READ_ONLY_PATHS: list.pipe(z.array(z.string().refine((p) => path.isAbsolute(p), { message: 'paths must be absolute' }))),
   /** The shipped agents and skills (`<AGENT_HOME>/.claude/{agents,skills}`) seeded into the registry at start-up. */

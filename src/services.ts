@@ -19,7 +19,9 @@ import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
 import { sweepClaudeState } from './worker/claude-state.js';
 import { recover } from './worker/recovery.js';
+import { hostOfUrl } from './worker/allowed-hosts.js';
 import { detectSandbox, type SandboxStatus } from './worker/sandbox.js';
+import { EgressGateway } from './worker/sandbox-egress.js';
 import { type TaskObserver, Worker } from './worker/worker.js';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -70,8 +72,8 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const log = opts.log ?? createLogger(config);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const claudePath = role === 'api' ? '' : resolveClaudePath(config);
-  const sandbox = role === 'api' ? undefined : detectSandbox(config.SANDBOX);
-  if (sandbox?.mode === 'off') warnUnsandboxed(log, sandbox);
+  const sandbox = role === 'api' ? undefined : detectSandbox(config.SANDBOX, { ownNetwork: config.SANDBOX_ALLOWED_HOSTS !== undefined });
+  if (sandbox?.mode === 'off') warnUnsandboxed(log, sandbox, config);
 
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,
@@ -100,6 +102,17 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const budgets = new BudgetService(repos);
   const clients = createProviderClients(config);
   const registry = await createRegistry({ config, repos, bus, log });
+  let egress: EgressGateway | undefined;
+  if (sandbox?.mode === 'bwrap' && config.SANDBOX_ALLOWED_HOSTS) {
+    const allowed = config.SANDBOX_ALLOWED_HOSTS;
+    const anthropic = hostOfUrl(config.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com');
+    // The service's own address is known only once it listens (INTERNAL_URL unset): asked on every connection.
+    egress = await EgressGateway.start(() => {
+      const self = registry.endpoint.internalUrl;
+      return [...allowed, anthropic, ...(self ? [hostOfUrl(self)] : [])];
+    }, log);
+    sandbox.egressSocket = egress.socketPath;
+  }
   let worker: Worker | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let approvals: ApprovalPoller | undefined;
@@ -143,6 +156,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         if (reconcileTimer) clearInterval(reconcileTimer);
         approvals?.stop();
         await worker?.stop(graceMs);
+        await egress?.close();
         await registry.close();
         await queue.close();
         await bus.close();
@@ -154,7 +168,8 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   };
 }
 
-function warnUnsandboxed(log: Logger, sandbox: SandboxStatus): void {
+function warnUnsandboxed(log: Logger, sandbox: SandboxStatus, config: Config): void {
+  if (config.SANDBOX_ALLOWED_HOSTS) log.warn('SANDBOX_ALLOWED_HOSTS has no effect: runs are not sandboxed, so their network is not restricted');
   if (sandbox.requested === 'off') {
     log.warn({ sandbox }, 'SANDBOX=off: Claude Code runs are not sandboxed; each run can read what the service user can (its environment, DATA_DIR, other runs)');
     return;

@@ -64,7 +64,7 @@ describe('each run keeps its Claude state to itself', () => {
     });
 
     it('has a HOME and config dir of its own holding only a copy of the login, and nothing of the operator config dir', async () => {
-      expect((await h.request('GET', '/health')).body.sandbox).toEqual({ mode: 'bwrap', sandboxed: true });
+      expect((await h.request('GET', '/health')).body.sandbox).toEqual({ mode: 'bwrap', sandboxed: true, network: 'shared' });
       const { task, own, operator, value, stateDir } = await probeRun(h);
       expect(value('home')).toBe(path.join(stateDir, 'home'));
       expect(value('config')).toBe(path.join(stateDir, 'home', '.claude'));

@@ -7,7 +7,7 @@ import type { SandboxStatus } from '../worker/sandbox.js';
 import { registerTaskMetrics } from './task-metrics.js';
 
 function sandboxReport(sandbox: SandboxStatus) {
-  if (sandbox.mode === 'bwrap') return { mode: 'bwrap', sandboxed: true };
+  if (sandbox.mode === 'bwrap') return { mode: 'bwrap', sandboxed: true, network: sandbox.egressSocket ? 'restricted' : 'shared' };
   return { mode: 'off', sandboxed: false, note: `runs are not sandboxed: ${sandbox.reason}` };
 }
 

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { ClaudeState } from './claude-state.js';
 import { childEnv } from './child-env.js';
 import type { ClaudeRunSpec } from './claude-run.js';
+import { proxyEnv, relayArgv, SOCKET_IN_SANDBOX } from './sandbox-egress.js';
 
 /**
  * The sandbox every Claude Code child runs in (bubblewrap). A run sees a read-only system, the Claude Code package,
@@ -21,6 +22,8 @@ export interface SandboxStatus {
   bwrapPath?: string;
   /** Why runs are not sandboxed (mode `off`). */
   reason?: string;
+  /** Set when egress is restricted (SANDBOX_ALLOWED_HOSTS): the service's egress proxy socket (sandbox-egress.ts). */
+  egressSocket?: string;
 }
 
 /** Runs as the service's user, for Workers assembled without a sandbox decision (benchmarks, some tests). */
@@ -33,7 +36,7 @@ export class SandboxUnavailableError extends Error {
 // Namespaces of their own: processes (a fresh /proc: no view of the service or other runs), System V IPC, hostname
 // and cgroup view. `--new-session` keeps a run from pushing keystrokes into a terminal (TIOCSTI);
 // `--die-with-parent` ends the run with the worker that started it, so a killed worker leaves no run spending alone.
-// The network is shared (see README "What a run can reach").
+// The network is shared unless SANDBOX_ALLOWED_HOSTS restricts it (sandbox-egress.ts).
 const ISOLATION = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--hostname', 'claude-run', '--die-with-parent', '--new-session', '--cap-drop', 'ALL'];
 
 // /etc holds operator secrets (service configs, /etc/environment, npmrc, ssh host keys, shadow): only what programs
@@ -89,8 +92,8 @@ export function findBwrap(pathEnv = process.env.PATH ?? ''): string | undefined 
 }
 
 /** Runs bwrap once with the namespaces a run gets; undefined when it works, else why not. */
-export function probeBwrap(bwrapPath: string): string | undefined {
-  const probe = spawnSync(bwrapPath, [...ISOLATION, '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', '/bin/sh', '-c', 'exit 0'], {
+export function probeBwrap(bwrapPath: string, ownNetwork = false): string | undefined {
+  const probe = spawnSync(bwrapPath, [...ISOLATION, ...(ownNetwork ? ['--unshare-net'] : []), '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', '/bin/sh', '-c', 'exit 0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 30_000,
     encoding: 'utf8',
@@ -106,11 +109,11 @@ export function probeBwrap(bwrapPath: string): string | undefined {
  */
 export function detectSandbox(
   requested: SandboxSetting,
-  deps: { find?: () => string | undefined; probe?: (bwrapPath: string) => string | undefined } = {},
+  deps: { find?: () => string | undefined; probe?: (bwrapPath: string, ownNetwork: boolean) => string | undefined; ownNetwork?: boolean } = {},
 ): SandboxStatus {
   if (requested === 'off') return { mode: 'off', requested, reason: 'SANDBOX=off' };
   const bwrapPath = (deps.find ?? findBwrap)();
-  const problem = bwrapPath ? (deps.probe ?? probeBwrap)(bwrapPath) : 'bwrap (bubblewrap) is not installed';
+  const problem = bwrapPath ? (deps.probe ?? probeBwrap)(bwrapPath, deps.ownNetwork ?? false) : 'bwrap (bubblewrap) is not installed';
   if (!problem && bwrapPath) return { mode: 'bwrap', requested, bwrapPath };
   const reason = bwrapPath ? `${bwrapPath} cannot run here: ${problem}` : problem!;
   if (requested === 'bwrap') {
@@ -131,11 +134,14 @@ export interface RunLayout {
   claudeExecutable: string;
   /** Operator-chosen extra read-only paths (SANDBOX_READ_ONLY_PATHS). */
   readOnly?: string[];
+  /** No network of its own but this socket to the egress proxy (SANDBOX_ALLOWED_HOSTS). */
+  egressSocket?: string;
 }
 
 /** bwrap's arguments for one run, up to and including `--`; the Claude Code command line follows. */
 export function bwrapArgs(layout: RunLayout): string[] {
   const args = [...ISOLATION, '--ro-bind', '/usr', '/usr'];
+  if (layout.egressSocket) args.push('--unshare-net', '--bind', layout.egressSocket, SOCKET_IN_SANDBOX);
   for (const dir of ROOT_SYSTEM_DIRS) {
     const at = `/${dir}`;
     const stat = fs.lstatSync(at, { throwIfNoEntry: false });
@@ -195,10 +201,15 @@ export function launchSpec(
   const { config, state } = run;
   if (status.mode !== 'bwrap' || !status.bwrapPath) return { claudePath: run.claudePath, env: childEnv(config, { configDir: state.configDir }) };
   const claudeExecutable = fs.realpathSync(run.claudePath);
-  const layout = { workspace: run.workspace, stateDir: state.root, agentHome: config.agentHome, claudeExecutable, readOnly: config.SANDBOX_READ_ONLY_PATHS };
+  const { egressSocket } = status;
+  const layout = { workspace: run.workspace, stateDir: state.root, agentHome: config.agentHome, claudeExecutable, readOnly: config.SANDBOX_READ_ONLY_PATHS, egressSocket };
+  const env = childEnv(config, { configDir: state.configDir, home: state.home, tmpDir: '/tmp' });
+  if (!egressSocket) return { claudePath: claudeExecutable, sandbox: [status.bwrapPath, ...bwrapArgs(layout)], env };
+  // Restricted egress: the relay starts the CLI; every request, loopback included, goes through the proxy.
+  for (const key of ['NO_PROXY', 'no_proxy']) delete env[key];
   return {
     claudePath: claudeExecutable,
-    sandbox: [status.bwrapPath, ...bwrapArgs(layout)],
-    env: childEnv(config, { configDir: state.configDir, home: state.home, tmpDir: '/tmp' }),
+    sandbox: [status.bwrapPath, ...bwrapArgs(layout), ...relayArgv(fs.realpathSync(process.execPath))],
+    env: { ...env, ...proxyEnv() },
   };
 }
