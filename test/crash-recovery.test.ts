@@ -84,7 +84,7 @@ describe('a service killed or stopped mid-run loses nothing', () => {
       second.child.kill('SIGKILL');
       await second.exited;
     }
-  }, 120_000);
+  }, 300_000);
 
   it('on SIGTERM: finishes what fits in the grace period, puts the rest back in the queue, exits 0', async () => {
     const port = await freePort();
@@ -108,5 +108,5 @@ describe('a service killed or stopped mid-run loses nothing', () => {
       again.child.kill('SIGKILL');
       await again.exited;
     }
-  }, 120_000);
+  }, 300_000);
 });

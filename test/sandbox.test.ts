@@ -93,7 +93,7 @@ describe.skipIf(!hasBwrap)('a run cannot reach the service, its data or other ru
       },
       await freePort(),
     );
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     if (service) {
       service.child.kill('SIGTERM');
