@@ -109,7 +109,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     // The service's own address is known only once it listens (INTERNAL_URL unset): asked on every connection.
     egress = await EgressGateway.start(() => {
       const self = registry.endpoint.internalUrl;
-      return [...allowed, anthropic, ...(self ? [hostOfUrl(self)] : [])];
+      return { allowed: [...allowed, anthropic], service: self ? hostOfUrl(self) : undefined };
     }, log);
     sandbox.egressSocket = egress.socketPath;
   }

@@ -39,6 +39,8 @@ describe.skipIf(!hasBwrap)('SANDBOX_ALLOWED_HOSTS: a run reaches only the hosts 
       `echo; echo "== other"; curl -sS -i http://127.0.0.1:${portOf(otherSite)}/ 2>&1 | head -3`,
       `echo "== around the proxy"; curl -sS --noproxy '*' --max-time 5 http://127.0.0.1:${portOf(allowedSite)}/ 2>&1`,
       `echo; echo "== database"; (exec 3<>/dev/tcp/${pg.hostname}/${pg.port}) 2>&1 && echo database-reached`,
+      // The service itself: its management tools (/mcp) yes, the rest of its API (other tasks' output) no.
+      `echo "== service api"; curl -sS -i ${h.url}/api/tasks 2>&1 | head -1`,
     ].join('; ');
     // The run itself works: the CLI reached the (loopback) scripted model through the proxy.
     const task = await h.services.tasks.create({ session_id: 's', source: 'test', input_message: `[[script:bash ${probe}]] net`, allowed_tools: ['Bash'] });
@@ -53,6 +55,7 @@ describe.skipIf(!hasBwrap)('SANDBOX_ALLOWED_HOSTS: a run reaches only the hosts 
     expect(section('around the proxy')).not.toContain('allowed-site-answered');
     expect(section('database')).toContain('Connection refused');
     expect(section('database')).not.toContain('database-reached');
+    expect(section('service api')).toContain('403');
   });
 
   it('still reaches the service’s own management tools', async () => {

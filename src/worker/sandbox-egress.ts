@@ -33,15 +33,21 @@ export class EgressGateway {
     readonly socketPath: string,
   ) {}
 
-  /** `allowed()` is asked on every connection, so a destination learnt later (the service's own address) counts. */
-  static async start(allowed: () => AllowedHost[], log: Logger): Promise<EgressGateway> {
+  /**
+   * `targets()` is asked on every connection, so a destination learnt later (the service's own address, known once it
+   * listens) counts. The service itself is reachable for its management tools only (`/mcp`): the rest of its API
+   * would show a run other tasks' output when API_TOKEN is unset. (Over HTTPS the path cannot be seen; the host is.)
+   */
+  static async start(targets: () => { allowed: AllowedHost[]; service?: AllowedHost }, log: Logger): Promise<EgressGateway> {
     const proxy = new ProxyServer({
       port: 0,
       host: '127.0.0.1',
-      prepareRequestFunction: ({ hostname, port }) => {
-        if (isAllowed(allowed(), hostname, port)) return {};
+      prepareRequestFunction: ({ hostname, port, isHttp, request }) => {
+        const { allowed, service } = targets();
+        if (isAllowed(allowed, hostname, port)) return {};
+        if (service && isAllowed([service], hostname, port) && (!isHttp || isMcpPath(request.url))) return {};
         log.info({ host: hostname, port }, 'sandbox egress refused');
-        throw new RequestError(`${hostname}:${port} is not in SANDBOX_ALLOWED_HOSTS`, 403);
+        throw new RequestError(`${hostname}:${port}${service && isAllowed([service], hostname, port) ? ' (other than /mcp)' : ''} is not in SANDBOX_ALLOWED_HOSTS`, 403);
       },
     });
     await proxy.listen();
@@ -71,6 +77,15 @@ export class EgressGateway {
     await closed;
     await this.proxy.close(true);
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function isMcpPath(url: string | undefined): boolean {
+  try {
+    const { pathname } = new URL(url ?? '', 'http://x');
+    return pathname === '/mcp' || pathname.startsWith('/mcp/');
+  } catch {
+    return false;
   }
 }
 
