@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
@@ -68,5 +70,72 @@ describe('config', () => {
     const d = loadConfig({ METRICS_PUBLIC: 'true', ALLOWED_HOSTS: 'a.example, B.example', RATE_LIMIT_API_PER_MINUTE: '0', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '30' });
     expect(d).toMatchObject({ METRICS_PUBLIC: true, ALLOWED_HOSTS: ['a.example', 'b.example'], RATE_LIMIT_API_PER_MINUTE: 0, RATE_LIMIT_WEBHOOKS_PER_MINUTE: 30 });
     expect(() => loadConfig({ RATE_LIMIT_API_PER_MINUTE: '-1' })).toThrow('RATE_LIMIT_API_PER_MINUTE');
+  });
+});
+
+describe('secrets from files (*_FILE)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-config-'));
+  const file = (name: string, content: string) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, content);
+    return p;
+  };
+
+  it('reads a secret setting from the file its _FILE names, without the trailing newline', () => {
+    const c = loadConfig({ GITHUB_TOKEN_FILE: file('gh', 'ghp_fromafile123\n'), API_TOKEN_FILE: file('api', 'api-from-file\r\n') });
+    expect(c.GITHUB_TOKEN).toBe('ghp_fromafile123');
+    expect(c.API_TOKEN).toBe('api-from-file');
+    expect(c.secretValues).toEqual(expect.arrayContaining(['ghp_fromafile123', 'api-from-file']));
+  });
+
+  it('keeps a multi-line secret whole (a PEM key), trimming only the end', () => {
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----';
+    const c = loadConfig({ GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY_FILE: file('pem', `${pem}\n`) });
+    expect(c.GITHUB_APP_PRIVATE_KEY).toBe(pem);
+  });
+
+  it('works for every secret setting', () => {
+    const keys = ['API_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'JIRA_WEBHOOK_SECRET', 'JIRA_API_TOKEN', 'SENTRY_CLIENT_SECRET', 'SENTRY_AUTH_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'];
+    const env = Object.fromEntries(keys.map((k) => [`${k}_FILE`, file(k, `value-of-${k}\n`)]));
+    const c = loadConfig(env) as unknown as Record<string, unknown>;
+    for (const k of keys) expect(c[k], k).toBe(`value-of-${k}`);
+  });
+
+  it('refuses a setting given both directly and as a file, naming both', () => {
+    expect(() => loadConfig({ GITHUB_TOKEN: 'ghp_direct', GITHUB_TOKEN_FILE: file('gh2', 'ghp_file') })).toThrow(
+      /GITHUB_TOKEN.*GITHUB_TOKEN_FILE|GITHUB_TOKEN_FILE.*GITHUB_TOKEN/,
+    );
+  });
+
+  it('names the variable and the path of a file it cannot read', () => {
+    const missing = path.join(dir, 'nope');
+    expect(() => loadConfig({ SLACK_BOT_TOKEN_FILE: missing })).toThrow(ConfigError);
+    expect(() => loadConfig({ SLACK_BOT_TOKEN_FILE: missing })).toThrow(`SLACK_BOT_TOKEN_FILE: cannot read ${missing}`);
+    expect(() => loadConfig({ SLACK_BOT_TOKEN_FILE: dir })).toThrow(`SLACK_BOT_TOKEN_FILE: cannot read ${dir}`);
+  });
+
+  it('treats an empty _FILE as unset, and an empty file as an empty (unset) secret', () => {
+    expect(loadConfig({ GITHUB_TOKEN_FILE: '' }).GITHUB_TOKEN).toBeUndefined();
+    expect(loadConfig({ GITHUB_TOKEN_FILE: file('empty', '\n') }).GITHUB_TOKEN).toBeUndefined();
+  });
+});
+
+describe('sandbox settings', () => {
+  it('defaults to SANDBOX=auto with a shared network, and checks the values', () => {
+    const c = loadConfig({});
+    expect(c.SANDBOX).toBe('auto');
+    expect(c.SANDBOX_ALLOWED_HOSTS).toBeUndefined();
+    expect(c.SANDBOX_READ_ONLY_PATHS).toEqual([]);
+    expect(() => loadConfig({ SANDBOX: 'docker' })).toThrow('SANDBOX');
+    expect(() => loadConfig({ SANDBOX_READ_ONLY_PATHS: 'relative/path' })).toThrow('SANDBOX_READ_ONLY_PATHS');
+  });
+
+  it('reads SANDBOX_ALLOWED_HOSTS as a list, `none` as an empty one, and names a bad entry', () => {
+    expect(loadConfig({ SANDBOX_ALLOWED_HOSTS: 'github.com, registry.npmjs.org:443' }).SANDBOX_ALLOWED_HOSTS).toEqual([
+      { host: 'github.com', port: undefined },
+      { host: 'registry.npmjs.org', port: 443 },
+    ]);
+    expect(loadConfig({ SANDBOX_ALLOWED_HOSTS: 'none' }).SANDBOX_ALLOWED_HOSTS).toEqual([]);
+    expect(() => loadConfig({ SANDBOX_ALLOWED_HOSTS: 'github.com,https://x.org' })).toThrow(/SANDBOX_ALLOWED_HOSTS: "https:\/\/x.org" is not host/);
   });
 });

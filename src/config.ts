@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './paths.js';
+import { type AllowedHost, parseAllowedHost } from './worker/allowed-hosts.js';
 
 // Environment strings → typed settings. Empty strings count as unset, so `FOO=` in a .env file means "default".
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
@@ -90,6 +92,36 @@ const ConfigSchema = z.object({
   CLAUDE_CODE_PATH: optionalString,
   /** Where a run's Claude Code keeps its state (sessions). Unset: the user's ~/.claude, so a logged-in CLI keeps working. */
   CLAUDE_CONFIG_DIR: optionalString,
+  /**
+   * Where Claude Code children run: `bwrap` (bubblewrap; start-up fails when it cannot run), `off` (unsandboxed), or
+   * `auto`: bwrap when it works here, else unsandboxed with a loud warning and a /health note.
+   */
+  SANDBOX: z.preprocess((v) => (v === '' || v === undefined ? 'auto' : v), z.enum(['auto', 'bwrap', 'off'])),
+  /**
+   * Unset: a sandboxed run shares the service's network. Set: it may reach only these hosts (`host`, `host:port`,
+   * `*.domain`; comma-separated), the Anthropic API and the service itself, through the service's egress proxy;
+   * `none` allows only the latter two.
+   */
+  SANDBOX_ALLOWED_HOSTS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .transform((v, ctx) => {
+        if (v.trim().toLowerCase() === 'none') return [];
+        const hosts: AllowedHost[] = [];
+        for (const entry of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+          try {
+            hosts.push(parseAllowedHost(entry));
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        }
+        return hosts;
+      })
+      .optional(),
+  ),
+  /** Extra paths a sandboxed run may read (tools installed outside /usr, e.g. /opt/tool); absolute, comma-separated. */
+  SANDBOX_READ_ONLY_PATHS: list.pipe(z.array(z.string().refine((p) => path.isAbsolute(p), { message: 'paths must be absolute' }))),
   /** The shipped agents and skills (`<AGENT_HOME>/.claude/{agents,skills}`) seeded into the registry at start-up. */
   AGENT_HOME: optionalString,
   /** Mirror every task as `<CLAUDE_TASKS_DIR>/<task_id>.json` for Claude Code's task views. */
@@ -217,8 +249,34 @@ const SECRET_KEYS = [
   'CLAUDE_CODE_OAUTH_TOKEN',
 ] as const;
 
+/**
+ * Every secret setting may come from a file instead (`GITHUB_TOKEN_FILE=/run/secrets/gh`, the Docker/Kubernetes
+ * secrets convention), so it need not sit in the service's environment. The file's trailing newline is dropped.
+ */
+function readSecretFiles(env: NodeJS.ProcessEnv, problems: string[]): NodeJS.ProcessEnv {
+  const resolved = { ...env };
+  for (const key of SECRET_KEYS) {
+    const fileVar = `${key}_FILE`;
+    const file = env[fileVar];
+    if (!file) continue;
+    if (env[key]) {
+      problems.push(`${key} and ${fileVar}: both are set; set only one`);
+      continue;
+    }
+    try {
+      resolved[key] = fs.readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
+    } catch (err) {
+      problems.push(`${fileVar}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  return resolved;
+}
+
 /** Parses the environment once. A wrong value throws a ConfigError naming each variable at fault. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  const fileProblems: string[] = [];
+  const env = readSecretFiles(rawEnv, fileProblems);
+  if (fileProblems.length) throw new ConfigError(fileProblems);
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));

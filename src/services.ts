@@ -17,7 +17,11 @@ import { TaskService } from './tasks/task-service.js';
 import { createProviderClients, type ProviderClients } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
+import { sweepClaudeState } from './worker/claude-state.js';
 import { recover } from './worker/recovery.js';
+import { hostOfUrl } from './worker/allowed-hosts.js';
+import { detectSandbox, type SandboxStatus } from './worker/sandbox.js';
+import { EgressGateway } from './worker/sandbox-egress.js';
 import { type TaskObserver, Worker } from './worker/worker.js';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -41,6 +45,8 @@ export interface Services {
    */
   registry?: Registry;
   worker?: Worker;
+  /** Whether this process's runs are sandboxed (processes without a worker run none). */
+  sandbox?: SandboxStatus;
   startedAt: number;
   /** Stops taking work, lets running tasks finish within the grace period, then closes connections. */
   close(graceMs?: number): Promise<void>;
@@ -66,6 +72,8 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const log = opts.log ?? createLogger(config);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const claudePath = role === 'api' ? '' : resolveClaudePath(config);
+  const sandbox = role === 'api' ? undefined : detectSandbox(config.SANDBOX, { ownNetwork: config.SANDBOX_ALLOWED_HOSTS !== undefined });
+  if (sandbox?.mode === 'off') warnUnsandboxed(log, sandbox, config);
 
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,
@@ -94,15 +102,28 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const budgets = new BudgetService(repos);
   const clients = createProviderClients(config);
   const registry = await createRegistry({ config, repos, bus, log });
+  let egress: EgressGateway | undefined;
+  if (sandbox?.mode === 'bwrap' && config.SANDBOX_ALLOWED_HOSTS) {
+    const allowed = config.SANDBOX_ALLOWED_HOSTS;
+    const anthropic = hostOfUrl(config.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com');
+    // The service's own address is known only once it listens (INTERNAL_URL unset): asked on every connection.
+    egress = await EgressGateway.start(() => {
+      const self = registry.endpoint.internalUrl;
+      return { allowed: [...allowed, anthropic], service: self ? hostOfUrl(self) : undefined };
+    }, log);
+    sandbox.egressSocket = egress.socketPath;
+  }
   let worker: Worker | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let approvals: ApprovalPoller | undefined;
   if (role !== 'api') {
     const observers = [new PostBack(config, clients, repos, log), registry.hooks, ...(opts.observers ?? [])];
-    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets, prepareRun: (task) => registry.hooks.prepareRun(task) });
+    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets, sandbox, prepareRun: (task) => registry.hooks.prepareRun(task) });
     const soleWorker = !config.DATABASE_URL;
     const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
     await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
+    // Claude state that runs ended by a crash left behind (their transcripts are in the database).
+    await sweepClaudeState(config, async (id) => (await repos.tasks.get(id))?.status === 'running');
     worker.start();
     // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost, are picked up
     // without waiting for a restart.
@@ -128,12 +149,14 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     clients,
     registry,
     worker,
+    sandbox,
     startedAt: Date.now(),
     close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       closing ??= (async () => {
         if (reconcileTimer) clearInterval(reconcileTimer);
         approvals?.stop();
         await worker?.stop(graceMs);
+        await egress?.close();
         await registry.close();
         await queue.close();
         await bus.close();
@@ -143,4 +166,17 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       return closing;
     },
   };
+}
+
+function warnUnsandboxed(log: Logger, sandbox: SandboxStatus, config: Config): void {
+  if (config.SANDBOX_ALLOWED_HOSTS) log.warn('SANDBOX_ALLOWED_HOSTS has no effect: runs are not sandboxed, so their network is not restricted');
+  if (sandbox.requested === 'off') {
+    log.warn({ sandbox }, 'SANDBOX=off: Claude Code runs are not sandboxed; each run can read what the service user can (its environment, DATA_DIR, other runs)');
+    return;
+  }
+  log.warn(
+    { sandbox },
+    `RUNS ARE NOT SANDBOXED: ${sandbox.reason}. Every Claude Code run can read the service's environment and secrets, its database, ` +
+      'other runs\' workspaces and transcripts. Install bubblewrap (apt-get install bubblewrap), or set SANDBOX=off to say this is intended.',
+  );
 }

@@ -3,7 +3,13 @@ import { sql } from 'kysely';
 import client from 'prom-client';
 import type { WebSocketHub } from '../live/ws-hub.js';
 import type { Services } from '../services.js';
+import type { SandboxStatus } from '../worker/sandbox.js';
 import { registerTaskMetrics } from './task-metrics.js';
+
+function sandboxReport(sandbox: SandboxStatus) {
+  if (sandbox.mode === 'bwrap') return { mode: 'bwrap', sandboxed: true, network: sandbox.egressSocket ? 'restricted' : 'shared' };
+  return { mode: 'off', sandboxed: false, note: `runs are not sandboxed: ${sandbox.reason}` };
+}
 
 export function healthRoutes(app: FastifyInstance, s: Services): void {
   app.get('/health', async (_req, reply) => {
@@ -28,6 +34,8 @@ export function healthRoutes(app: FastifyInstance, s: Services): void {
       storage: s.storage.dialect,
       queue: s.queue.kind,
       demo_mode: s.config.DEMO_MODE,
+      // Only a process that runs tasks has a sandbox to report.
+      ...(s.sandbox ? { sandbox: sandboxReport(s.sandbox) } : {}),
       uptime_seconds: Math.round((Date.now() - s.startedAt) / 1000),
     });
   });

@@ -22,6 +22,8 @@
  *   error STATUS [N]   HTTP STATUS with an Anthropic error body; with N only the first N requests of the conversation
  *                      fail, later ones answer `Recovered after N failed requests.`
  *   long KB            a text reply of about KB kilobytes in many deltas
+ *   read PATH…         one Read call per PATH (in one turn), then `Read results:` and, per path, `== PATH` followed
+ *                      by the tool result (`(error) …` when the CLI reported one). Paths must not contain spaces.
  *   mcp TOOL JSON      calls the tool named TOOL (e.g. `mcp__service__create_webhook`) with the JSON object as its
  *                      input, then answers `Tool result:\n<tool_result>` (or `Tool error:\n…` when the call failed).
  *                      The JSON must not contain `]]` (write `] ]`). A tool the CLI defers behind ToolSearch (MCP
@@ -362,6 +364,21 @@ export function startScriptedModel(opts: { port?: number; host?: string } = {}):
         }
         const failed = lastResults.find((b) => b.is_error === true);
         return { reply: text(`${failed ? 'Tool error' : 'Tool result'}:\n${lastResults.map(toolResultText).join('\n')}`) };
+      }
+      case 'read': {
+        if (turn === 0) {
+          if (!a.length) return { reply: text('Scripted model: the read script needs at least one path.') };
+          return {
+            reply: { blocks: a.map((p) => ({ type: 'tool_use' as const, name: 'Read', input: { file_path: p } })), stopReason: 'tool_use' },
+          };
+        }
+        // Results come back by tool_use id, which is the index of the path in the call turn.
+        const byIndex = new Map(lastResults.map((b) => [Number(String(b.tool_use_id).split('_').pop()), b]));
+        const lines = a.map((p, i) => {
+          const r = byIndex.get(i);
+          return `== ${p}\n${r ? `${r.is_error === true ? '(error) ' : ''}${toolResultText(r)}` : '(no result)'}`;
+        });
+        return { reply: text(`Read results:\n${lines.join('\n')}`) };
       }
       case 'long': {
         const kb = num(a[0], 16);

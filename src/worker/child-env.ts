@@ -34,7 +34,14 @@ const INHERITED = [
   'DISABLE_ERROR_REPORTING',
 ];
 
-export function childEnv(config: Config, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+/** Where the run keeps its Claude state; a sandboxed run also gets a HOME and TMPDIR of its own. */
+export interface ChildPaths {
+  configDir: string;
+  home?: string;
+  tmpDir?: string;
+}
+
+export function childEnv(config: Config, paths: ChildPaths, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of INHERITED) {
     const value = base[key];
@@ -45,9 +52,11 @@ export function childEnv(config: Config, base: NodeJS.ProcessEnv = process.env):
     ANTHROPIC_AUTH_TOKEN: config.ANTHROPIC_AUTH_TOKEN,
     CLAUDE_CODE_OAUTH_TOKEN: config.CLAUDE_CODE_OAUTH_TOKEN,
     ANTHROPIC_BASE_URL: config.ANTHROPIC_BASE_URL,
-    CLAUDE_CONFIG_DIR: config.CLAUDE_CONFIG_DIR,
   };
   for (const [key, value] of Object.entries(anthropic)) if (value) env[key] = value;
+  env.CLAUDE_CONFIG_DIR = paths.configDir;
+  if (paths.home) env.HOME = paths.home;
+  if (paths.tmpDir) env.TMPDIR = paths.tmpDir;
   // A server must not update its own CLI behind the operator's back, nor phone home from every child; an operator
   // who wants Claude Code's telemetry sets CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=0.
   env.DISABLE_AUTOUPDATER = '1';

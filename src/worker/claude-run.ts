@@ -6,6 +6,8 @@ import { toItems } from './stream-items.js';
 
 export interface ClaudeRunSpec {
   claudePath: string;
+  /** The sandbox to run the CLI in: bwrap and its arguments, ending with `--` (see sandbox.ts). */
+  sandbox?: string[] | null;
   cwd: string;
   prompt: string;
   env: Record<string, string>;
@@ -63,10 +65,12 @@ export function claudeArgs(spec: ClaudeRunSpec): string[] {
 /**
  * Runs one Claude Code child: no shell, an explicit environment, the prompt on stdin (no argv length limit) and
  * stdin then closed (a `-p` child with an open stdin pipe waits on it), in a process group of its own so the whole
- * tree can be stopped. Each stdout line is a stream-json message; `onItem` gets its items in order.
+ * tree can be stopped, inside the sandbox when there is one (the recorded pid is then bwrap's; the run's processes
+ * are still its descendants in the host's /proc). Each stdout line is a stream-json message; `onItem` gets its items in order.
  */
 export function startClaudeRun(spec: ClaudeRunSpec, onItem: (item: StreamItem) => void, killGraceMs = 5000): ClaudeRunHandle {
-  const child = spawn(spec.claudePath, claudeArgs(spec), {
+  const [command, ...args] = [...(spec.sandbox ?? []), spec.claudePath, ...claudeArgs(spec)] as [string, ...string[]];
+  const child = spawn(command, args, {
     cwd: spec.cwd,
     env: spec.env,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -107,7 +111,7 @@ export function startClaudeRun(spec: ClaudeRunSpec, onItem: (item: StreamItem) =
   const stdoutClosed = new Promise<void>((resolve) => lines.once('close', resolve));
   const done = new Promise<ClaudeRunOutcome>((resolve) => {
     child.once('error', (err) => {
-      resolve({ exitCode: null, signal: null, stoppedFor, stderrTail: '', spawnError: `could not start ${spec.claudePath}: ${err.message}` });
+      resolve({ exitCode: null, signal: null, stoppedFor, stderrTail: '', spawnError: `could not start ${command}: ${err.message}` });
     });
     child.once('exit', (exitCode, signal) => {
       // stdout may still hold the last lines (the result) when 'exit' fires.

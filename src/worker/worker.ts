@@ -14,11 +14,12 @@ import { type SessionTotals, ZERO_TOTALS } from '../storage/repositories/claude-
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
 import { taskView } from '../storage/views.js';
-import { childEnv } from './child-env.js';
 import { type ClaudeRunHandle, type ClaudeRunSpec, startClaudeRun } from './claude-run.js';
 import { checkoutRepository, type GithubRepoTarget } from './checkout.js';
+import { type ClaudeState, keepRefreshedLogin, prepareClaudeState, removeClaudeState } from './claude-state.js';
 import { classify } from './outcome.js';
 import { buildPrompt } from './prompt.js';
+import { launchSpec, type SandboxStatus, UNSANDBOXED } from './sandbox.js';
 import { prepareWorkspace, restoreSession, saveSession } from './workspace.js';
 
 /** A run interrupted by a crash or shutdown is tried once more, then failed as `interrupted`. */
@@ -44,6 +45,8 @@ export interface WorkerDeps {
   observers?: TaskObserver[];
   /** Called before the workspace is prepared: brings the agent home up to date, may add to the run (management tools). */
   prepareRun?(task: TaskRow): Promise<Pick<ClaudeRunSpec, 'mcpConfig' | 'allowedTools'>>;
+  /** Whether runs are sandboxed (decided once at start); unsandboxed when not given. */
+  sandbox?: SandboxStatus;
   workerId?: string;
 }
 
@@ -164,6 +167,7 @@ export class Worker {
       taskLog.error({ err }, 'storing task events failed'),
     );
     let timeout: NodeJS.Timeout | undefined;
+    let state: ClaudeState | undefined;
     try {
       const admission = await this.deps.budgets.admit(task);
       await this.publish('task.started', task);
@@ -191,7 +195,8 @@ export class Worker {
       );
       const conversation = task.conversation_id ? await repos.conversations.get(task.conversation_id) : undefined;
       const resumeId = conversation?.claude_session_id ?? null;
-      const resumable = resumeId ? await restoreSession(config, repos, resumeId, cwd) : false;
+      state = await prepareClaudeState(config, taskId);
+      const resumable = resumeId ? await restoreSession(state.configDir, repos, resumeId, cwd) : false;
       const prompt = await buildPrompt(task, repos, resumable);
       await repos.tasks.update(taskId, { working_dir: cwd, resume_session_id: resumable ? resumeId : null });
 
@@ -203,10 +208,9 @@ export class Worker {
       if (run.cancelReason) throw new CancelledBeforeStart(run.cancelReason);
       const handle = startClaudeRun(
         {
-          claudePath: this.deps.claudePath,
+          ...launchSpec(this.deps.sandbox ?? UNSANDBOXED, { config, claudePath: this.deps.claudePath, workspace: cwd, state }),
           cwd,
           prompt,
-          env: childEnv(config),
           model: task.model ?? config.DEFAULT_MODEL,
           resumeSessionId: resumable ? resumeId : null,
           appendSystemPrompt: task.system_prompt_append,
@@ -235,6 +239,9 @@ export class Worker {
       timeout = setTimeout(() => void this.stopRun(run, 'timeout'), config.TASK_TIMEOUT_SECONDS * 1000);
 
       const outcome = await handle.done;
+      // A stopped run counts as ended once its whole tree is: the CLI may exit before its tools (a sandbox's outer
+      // bwrap even exits at once on SIGTERM).
+      if (run.stopping) await run.stopping;
       clearTimeout(timeout);
       await recorder.flush();
       const verdict = classify(outcome, config.TASK_TIMEOUT_SECONDS, run.cancelReason);
@@ -256,7 +263,7 @@ export class Worker {
         claude_session_id: outcome.sessionId ?? null,
         child_pid: null,
       };
-      if (outcome.sessionId && result) await saveSession(config, repos, outcome.sessionId, task.conversation_id, cwd, cumulative).catch((err) => taskLog.warn({ err }, 'could not keep the Claude session transcript'));
+      if (outcome.sessionId && result) await saveSession(state.configDir, repos, outcome.sessionId, task.conversation_id, cwd, cumulative).catch((err) => taskLog.warn({ err }, 'could not keep the Claude session transcript'));
 
       if (verdict.status === 'interrupted') {
         await this.interrupted(task, recorder, figures);
@@ -283,8 +290,15 @@ export class Worker {
       });
       if (finished) await this.finish(finished, status, taskLog);
     } finally {
+      if (state) await this.dropState(state, taskLog);
       this.running.delete(taskId);
     }
+  }
+
+  /** The run's Claude state goes with the run (its transcript is in the database); a refreshed login is kept. */
+  private async dropState(state: ClaudeState, log: Logger): Promise<void> {
+    await keepRefreshedLogin(this.deps.config, state).catch((err) => log.warn({ err }, 'could not keep the refreshed Claude login'));
+    await removeClaudeState(state).catch((err) => log.warn({ err }, 'could not remove the run state'));
   }
 
   private async interrupted(task: TaskRow, recorder: TaskRecorder, figures: Record<string, unknown>): Promise<void> {

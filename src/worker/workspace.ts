@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { SessionTotals } from '../storage/repositories/claude-sessions.js';
@@ -35,20 +34,15 @@ export async function prepareWorkspace(config: Config, taskId: string, fill?: (c
   return cwd;
 }
 
-/** Where Claude Code keeps its sessions: CLAUDE_CONFIG_DIR, else ~/.claude of the user the service runs as. */
-export function claudeConfigDir(config: Config): string {
-  return config.CLAUDE_CONFIG_DIR ?? path.join(process.env.HOME ?? os.homedir(), '.claude');
-}
-
 /** Claude Code files a session under projects/<cwd with every non-alphanumeric character turned into "-">. */
-export function sessionFile(config: Config, cwd: string, sessionId: string): string {
-  return path.join(claudeConfigDir(config), 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'), `${sessionId}.jsonl`);
+export function sessionFile(configDir: string, cwd: string, sessionId: string): string {
+  return path.join(configDir, 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'), `${sessionId}.jsonl`);
 }
 
-async function findSessionFile(config: Config, cwd: string, sessionId: string): Promise<string | undefined> {
-  const expected = sessionFile(config, cwd, sessionId);
+async function findSessionFile(configDir: string, cwd: string, sessionId: string): Promise<string | undefined> {
+  const expected = sessionFile(configDir, cwd, sessionId);
   if (await exists(expected)) return expected;
-  const projects = path.join(claudeConfigDir(config), 'projects');
+  const projects = path.join(configDir, 'projects');
   for (const dir of await fs.readdir(projects).catch(() => [] as string[])) {
     const candidate = path.join(projects, dir, `${sessionId}.jsonl`);
     if (await exists(candidate)) return candidate;
@@ -58,39 +52,31 @@ async function findSessionFile(config: Config, cwd: string, sessionId: string): 
 
 /**
  * Keeps the transcript of a finished run in the database, so the conversation can be resumed by a worker on any
- * machine and after DATA_DIR is lost.
+ * machine, after DATA_DIR is lost, and after the run's own state directory (`configDir`) is gone.
  */
 export async function saveSession(
-  config: Config,
+  configDir: string,
   repos: Repositories,
   sessionId: string,
   conversationId: string | null,
   cwd: string,
   totals: SessionTotals,
 ): Promise<void> {
-  const file = await findSessionFile(config, cwd, sessionId);
+  const file = await findSessionFile(configDir, cwd, sessionId);
   await repos.claudeSessions.save(sessionId, conversationId, file ? await fs.readFile(file, 'utf8') : null, totals);
 }
 
 /**
- * Puts a session's transcript where Claude Code looks for it from this task's working directory (sessions are filed
- * per directory, and every task has its own). Returns false when the session is nowhere to be found, in which case
- * the run starts afresh with the conversation's recent messages as context.
+ * Puts a session's transcript, from the database, where Claude Code looks for it from this task's working directory
+ * in the run's own state (sessions are filed per directory, and every task has its own). Returns false when the
+ * database has none, in which case the run starts afresh with the conversation's recent messages as context.
  */
-export async function restoreSession(config: Config, repos: Repositories, sessionId: string, cwd: string): Promise<boolean> {
-  const target = sessionFile(config, cwd, sessionId);
+export async function restoreSession(configDir: string, repos: Repositories, sessionId: string, cwd: string): Promise<boolean> {
   const transcript = await repos.claudeSessions.get(sessionId);
-  if (transcript !== undefined) {
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.writeFile(target, transcript);
-    return true;
-  }
-  const local = await findSessionFile(config, cwd, sessionId);
-  if (!local) return false;
-  if (local !== target) {
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.copyFile(local, target);
-  }
+  if (transcript === undefined) return false;
+  const target = sessionFile(configDir, cwd, sessionId);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.writeFile(target, transcript);
   return true;
 }
 

@@ -33,7 +33,7 @@ export async function startServiceProcess(env: Record<string, string>, port: num
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000; // generous: tsx compiles the whole service first, slow on a loaded 2-core machine
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited early (${child.exitCode}):\n${out}`);
     try {
