@@ -66,6 +66,13 @@ export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' 
   return problems;
 }
 
+/**
+ * Permissions of a user's create_task command that names none: read-only, as the built-in read-only commands run
+ * (Claude Code's `default` mode runs read-only tools and refuses edits in a non-interactive run). Edit rights are
+ * only ever given by a command that asks for them.
+ */
+export const DEFAULT_COMMAND_PERMISSIONS = { permission_mode: 'default' } as const satisfies { permission_mode: PermissionMode };
+
 export interface UserCommand {
   command_id: string;
   name: string;

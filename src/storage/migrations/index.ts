@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-analytics.js';
 import * as m0003 from './0003-registry.js';
+import * as m0004 from './0004-webhook-ingest.js';
 
 // Migrations are code, listed here in order, so the compiled service needs no migration folder on disk.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-analytics': m0002,
   '0003-registry': m0003,
+  '0004-webhook-ingest': m0004,
 };
 
 class StaticProvider implements MigrationProvider {
