@@ -23,8 +23,13 @@ class StaticProvider implements MigrationProvider {
  * every schema and can mistake another deployment's (or a concurrent test run's) tables for its own.
  */
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  return migrateTo(db, undefined, schema);
+}
+
+/** Up (or down) to migration `name`; undefined: the latest. Tests use it to build a database as an older release left it. */
+export async function migrateTo(db: Kysely<any>, name: string | undefined, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (name === undefined ? migrator.migrateToLatest() : migrator.migrateTo(name));
   if (error) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
