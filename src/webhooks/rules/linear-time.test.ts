@@ -115,7 +115,6 @@ const PIPELINES: Record<string, (text: string) => unknown> = {
         leaf({ path: 'payload.title', op: 'matches', value: '.*.*.*.*x' }),
         leaf({ path: 'payload.title', op: 'matches', value: '\\s*\\s*\\s*\\s*$' }),
         leaf({ path: 'payload.title', op: 'matches', value: '(a+)+$' }),
-        leaf({ path: 'payload.text', op: 'matches', value: '^(@agent\\s+)+new\\s+conversation', flags: 'im' }),
         leaf({ path: 'payload.title', op: 'contains', value: `${text.slice(0, 200)}!` }),
         leaf({ path: 'payload.nested.list', op: 'contains', value: 'x' }),
         leaf({ path: 'payload.title', op: 'equals', value: 'x' }),
