@@ -23,7 +23,6 @@ export type IngestResult =
   | (Verdict & { eventId: string }) // accepted 202, acted/ignored/answered/approved/rejected/refused 200, unavailable 503
   | { outcome: 'duplicate'; taskId: string | null; eventId: string } // 200
   | { outcome: 'handshake'; body: string; contentType: string } // 200
-  | { outcome: 'ignored'; reason: string; eventId?: string } // 200
   | { outcome: 'failed'; why: string; eventId: string } // 500: nothing kept that would stop a redelivery
   | { outcome: 'verification_failed'; why: string } // 401
   | { outcome: 'bad_request'; why: string } // 400
@@ -52,6 +51,15 @@ interface Delivery {
   rawBody: string;
   config?: WebhookConfigRow;
   replayOf?: string;
+}
+
+/** A verified, parsed delivery that is not a copy of a stored one, with the id its row will have. */
+interface Received {
+  d: Delivery;
+  eventId: string;
+  keys: DeliveryKeys;
+  deliveryId: string | null;
+  eventType: string | null;
 }
 
 /**
@@ -197,7 +205,7 @@ export class WebhookIngest {
     if (seen) return { outcome: 'duplicate', taskId: seen.task_id, eventId: seen.event_id };
 
     const eventId = newId('whe');
-    const record = { d, eventId, keys, deliveryId, eventType: parsed.kind === 'event' ? parsed.event.eventType : parsed.eventType };
+    const received: Received = { d, eventId, keys, deliveryId, eventType: parsed.kind === 'event' ? parsed.event.eventType : parsed.eventType };
     let decision: Decision;
     const notes: Record<string, unknown> = {};
     try {
@@ -207,9 +215,9 @@ export class WebhookIngest {
         decision = await this.rules.decide(event, eventId, () => this.ruleSetFor(d.provider as ProviderName), d.webhookId, d.replayOf);
       }
     } catch (err) {
-      return this.failed(record, err, notes);
+      return this.failed(received, err, notes);
     }
-    return this.commit(record, decision, notes);
+    return this.commit(received, decision, notes);
   }
 
   /** A Slack response_url naming another host is dropped (replies then go to the channel) and the refusal noted. */
@@ -224,7 +232,7 @@ export class WebhookIngest {
   }
 
   /** One transaction: the delivery with its outcome (and, below 500, its keys), and every task it creates. */
-  private async commit(r: { d: Delivery; eventId: string; keys: DeliveryKeys; deliveryId: string | null; eventType: string | null }, decision: Decision, notes: Record<string, unknown>): Promise<IngestResult> {
+  private async commit(r: Received, decision: Decision, notes: Record<string, unknown>): Promise<IngestResult> {
     const { repos, tasks, log } = this.deps;
     const verdict = decision.verdict;
     const result = { ...verdict, eventId: r.eventId } as IngestResult;
@@ -264,7 +272,7 @@ export class WebhookIngest {
   }
 
   /** Something broke before the commit: nothing of the delivery was kept but this keyless note, so a redelivery runs. */
-  private async failed(r: { d: Delivery; eventId: string; deliveryId: string | null; eventType: string | null }, err: unknown, notes: Record<string, unknown>, decision?: Decision): Promise<IngestResult> {
+  private async failed(r: Received, err: unknown, notes: Record<string, unknown>, decision?: Decision): Promise<IngestResult> {
     this.deps.log.error({ err, event_id: r.eventId }, 'webhook delivery could not be stored');
     const why = 'the delivery could not be processed; it was not kept, so a redelivery will be';
     await this.deps.repos.webhookEvents
@@ -273,7 +281,8 @@ export class WebhookIngest {
     return { outcome: 'failed', why, eventId: r.eventId };
   }
 
-  private row(r: { d: Delivery; eventId: string; deliveryId: string | null; eventType: string | null }, notes: Record<string, unknown>, explanation: Record<string, unknown> | undefined, reason: string | undefined) {
+  /** The delivery's row, but for its outcome and keys. */
+  private row(r: Received, notes: Record<string, unknown>, explanation: Record<string, unknown> | undefined, reason: string | undefined) {
     const merged = { ...explanation, ...notes, ...(reason ? { reason } : {}) };
     return {
       event_id: r.eventId,
