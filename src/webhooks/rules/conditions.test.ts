@@ -102,3 +102,12 @@ describe('conditions', () => {
     expect(evaluate({ path: 'payload.__proto__', op: 'exists' }, ctx).ok).toBe(false);
   });
 });
+
+describe('conditions over hostile values', () => {
+  it('explain a value nested too deeply to print without failing the delivery', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const r = evaluate({ path: 'payload.deep', op: 'equals', value: 'x' }, { ...ctx, payload: { deep } });
+    expect(r).toMatchObject({ ok: false, why: expect.stringContaining('(nested too deeply to show)') });
+  });
+});

@@ -158,7 +158,16 @@ export interface Evaluation {
   why: string;
 }
 
-const show = (v: unknown) => (v === undefined ? 'missing' : JSON.stringify(v)?.slice(0, 80));
+const show = (v: unknown) => (v === undefined ? 'missing' : printable(v)?.slice(0, 80));
+
+/** JSON of a payload value; a sender can nest one deeper than JSON.stringify's stack allows. */
+export function printable(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return '(nested too deeply to show)';
+  }
+}
 
 /** How much text regular expressions may still read while one delivery is evaluated (see REGEX_TEXT_BUDGET). */
 export interface RegexBudget {
