@@ -155,6 +155,8 @@ const ConfigSchema = z.object({
 
   /** What a comment must say to address the agent (a Slack mention of the bot counts too). */
   WEBHOOK_TRIGGER_PHRASE: z.preprocess((v) => (v === '' || v === undefined ? '@agent' : v), z.string().min(2).max(50)),
+  /** Unsigned webhook posts kept (small) for the inspector: the newest this many, none older than a day. All are counted. */
+  WEBHOOK_UNVERIFIED_KEEP: int(1000, 0, 100_000),
   /** How often a progress comment is edited while a run goes (seconds). */
   PROGRESS_UPDATE_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 3 : v), z.coerce.number().min(0).max(600)),
   /** A task waiting for approval longer than this is cancelled. */
@@ -179,6 +181,8 @@ const ConfigSchema = z.object({
   SLACK_BOT_TOKEN: optionalString,
   SLACK_API_URL: url(['http', 'https']),
   SLACK_NOTIFY_CHANNEL: optionalString,
+  /** Hosts a slash command's response_url may name besides hooks.slack.com and SLACK_API_URL's host. */
+  SLACK_RESPONSE_URL_HOSTS: list,
   /** The bot's user id: `<@ID>` in a message addresses the agent, and its own messages never trigger it. */
   SLACK_BOT_USER_ID: optionalString,
   /** Empty: everyone in the workspace may trigger commands. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../services.js';
+import type { WebhookEventHead } from '../storage/repositories/webhook-events.js';
 import type { WebhookCommandRow, WebhookConfigRow, WebhookEventRow } from '../storage/schema.js';
 import { CommandInput, commandProblems, DYNAMIC_PROVIDERS, toUserCommand } from '../webhooks/engine.js';
 import { staticId, type WebhookIngest } from '../webhooks/ingest.js';
@@ -31,6 +32,34 @@ const json = (text: string | null): unknown => {
   }
 };
 
+/** Deeper than this, a stored payload is handed back as its text: serialising it again would overflow the stack. */
+const MAX_PARSED_DEPTH = 64;
+/** An inspector page carries at most this much of each payload; GET …/events/{id}/payload has the whole body. */
+const PAYLOAD_HEAD_CHARS = 64 * 1024;
+
+/** A stored payload as the inspector shows it: parsed when it is whole, JSON and shallow; otherwise the text itself. */
+function storedPayload(head: string, truncated: boolean): unknown {
+  if (truncated || nestingDepth(head) > MAX_PARSED_DEPTH) return head;
+  return json(head);
+}
+
+/** How deeply brackets nest in a JSON text (strings skipped): one linear pass, no recursion. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: WebhookIngest): void {
   const base = () => s.config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${s.config.HOST}:${s.config.PORT}`;
   const configView = (row: WebhookConfigRow, commands?: number) => ({
@@ -47,7 +76,7 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
     const c = toUserCommand(row);
     return { ...c, trigger: row.trigger, created_at: new Date(Number(row.created_at)).toISOString() };
   };
-  const eventViews = async (rows: WebhookEventRow[]) => {
+  const eventViews = async (rows: WebhookEventHead[]) => {
     const ids = [...new Set(rows.map((r) => r.task_id).filter((t): t is string => !!t))];
     const tasks = new Map((await Promise.all(ids.map((id) => s.repos.tasks.get(id)))).filter((t) => !!t).map((t) => [t!.task_id, t!]));
     return rows.map((r) => ({
@@ -57,7 +86,9 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
       event_type: r.event_type,
       delivery_id: r.delivery_id,
       headers: json(r.headers),
-      payload: json(r.payload),
+      payload: storedPayload(r.payload, r.payload_truncated),
+      payload_truncated: r.payload_truncated,
+      payload_size: r.payload_size,
       verified: r.verified === 1,
       verification_error: r.verification_error,
       matched_command: r.matched_command,
@@ -153,8 +184,20 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
   app.get<{ Params: { id: string } }>('/api/webhooks/:id/events', async (req) => {
     const q = parse(EventsQuery, req.query, 'query');
     await config(req.params.id);
-    return { events: await eventViews(await s.repos.webhookEvents.list({ webhook_id: req.params.id, limit: q.limit, before: q.before })) };
+    return { events: await eventViews(await s.repos.webhookEvents.list({ webhook_id: req.params.id, limit: q.limit, before: q.before, payloadChars: PAYLOAD_HEAD_CHARS })) };
   });
+
+  app.get<{ Params: { id: string; eid: string } }>('/api/webhooks/:id/events/:eid/payload', async (req, reply) => {
+    await config(req.params.id);
+    return fullPayload(req.params.eid, (e) => e.webhook_id === req.params.id, reply);
+  });
+
+  /** One delivery's body exactly as stored, as text: never parsed here, however large or deep. */
+  const fullPayload = async (eventId: string, belongs: (e: Pick<WebhookEventRow, 'webhook_id' | 'provider'>) => boolean, reply: import('fastify').FastifyReply) => {
+    const row = await s.repos.webhookEvents.getSummary(eventId);
+    if (!row || !belongs(row)) throw notFound(`delivery ${eventId}`);
+    return reply.type('text/plain; charset=utf-8').send(await s.repos.webhookEvents.payload(eventId));
+  };
 
   const replay = async (eventId: string, belongs: (e: WebhookEventRow) => boolean, reply: import('fastify').FastifyReply) => {
     const original = await s.repos.webhookEvents.get(eventId);
@@ -162,6 +205,7 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
     const result = await ingest.replay(original);
     if (result.outcome === 'accepted') return reply.code(202).send({ task_id: result.taskId, task_ids: result.taskIds, replay_of: eventId });
     if (result.outcome === 'bad_request' || result.outcome === 'not_found') throw new HttpError(result.outcome === 'bad_request' ? 409 : 404, result.why);
+    if (result.outcome === 'failed') return reply.code(500).send({ error: result.why, replay_of: eventId });
     return reply.code(200).send({ outcome: result.outcome, ...('reason' in result ? { reason: result.reason } : {}), replay_of: eventId });
   };
 
@@ -262,7 +306,12 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
   app.get<{ Params: { provider: string } }>('/api/webhooks/static/:provider/events', async (req) => {
     const provider = staticProvider(req.params.provider);
     const q = parse(EventsQuery, req.query, 'query');
-    return { events: await eventViews(await s.repos.webhookEvents.list({ provider, webhook_id: null, limit: q.limit, before: q.before })) };
+    return { events: await eventViews(await s.repos.webhookEvents.list({ provider, webhook_id: null, limit: q.limit, before: q.before, payloadChars: PAYLOAD_HEAD_CHARS })) };
+  });
+
+  app.get<{ Params: { provider: string; eid: string } }>('/api/webhooks/static/:provider/events/:eid/payload', async (req, reply) => {
+    const provider = staticProvider(req.params.provider);
+    return fullPayload(req.params.eid, (e) => e.webhook_id === null && e.provider === provider, reply);
   });
 
   app.post<{ Params: { provider: string; eid: string } }>('/api/webhooks/static/:provider/events/:eid/replay', async (req, reply) => {

@@ -109,4 +109,12 @@ describe('Slack response_url', () => {
     expect(error.message).not.toContain('secret-hook-id');
     expect(fake.calls).toHaveLength(3);
   });
+
+  it('refuses a response URL outside the allowed origins without sending anything', async () => {
+    const guarded = createSlackClient({ token: TOKEN, apiUrl: `${fake.url}/api/`, retry, responseUrlOrigins: ['https://hooks.slack.com'] });
+    const error = (await guarded.respond(`${fake.url}/respond/secret-hook-id`, { text: 'x' }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain(`refused: ${fake.url} is not a Slack host`);
+    expect(error.message).not.toContain('secret-hook-id');
+    expect(fake.calls).toHaveLength(0);
+  });
 });

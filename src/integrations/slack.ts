@@ -4,6 +4,7 @@
 // Left on, WebClient would retry *every* HTTP error, 4xx included, ten times over about 30 minutes by default, and on
 // a 429 it sleeps for the full Retry-After with no upper bound while pausing its whole request queue.
 import { ErrorCode, LogLevel, WebClient, type ChatStopStreamArguments, type Logger } from '@slack/web-api';
+import { responseUrlProblem } from '../webhooks/outbound-hosts.js';
 import { IntegrationError, networkReason, parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
 
 export interface SlackClientOptions {
@@ -16,6 +17,11 @@ export interface SlackClientOptions {
   timeoutMs?: number;
   /** WebClient's logger; defaults to one that only prints warnings and errors. WebClient redacts tokens itself. */
   logger?: Logger;
+  /**
+   * Origins a response_url may have (see webhooks/outbound-hosts.ts); others are refused without a request. Unset:
+   * any (the client alone cannot know which hosts are Slack's).
+   */
+  responseUrlOrigins?: readonly string[];
 }
 
 /** Block Kit blocks, `(KnownBlock | Block)[]` (the element types live in @slack/types, which we do not depend on). */
@@ -81,6 +87,8 @@ export function createSlackClient(options: SlackClientOptions): SlackClient {
     async respond(responseUrl, message) {
       // Identify the hook by path only; the URL itself is a bearer credential for that command.
       const operation = `POST response_url`;
+      const refused = options.responseUrlOrigins && responseUrlProblem(responseUrl, options.responseUrlOrigins);
+      if (refused) throw new IntegrationError({ provider: 'Slack', operation, providerMessage: `refused: ${refused}` });
       await withRetry(async () => {
         let response: Response;
         try {

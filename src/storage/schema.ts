@@ -14,6 +14,7 @@ export interface Database {
   webhook_configs: WebhookConfigTable;
   webhook_commands: WebhookCommandTable;
   webhook_events: WebhookEventTable;
+  webhook_unverified_counts: WebhookUnverifiedCountTable;
   claude_sessions: ClaudeSessionTable;
   outbound_posts: OutboundPostTable;
   task_rollups: TaskRollupTable;
@@ -169,8 +170,13 @@ export interface WebhookEventTable {
   provider: string;
   event_type: string | null;
   delivery_id: string | null;
-  /** `<endpoint>:<delivery id>`, unique: a redelivery to the same endpoint is recognised and creates nothing. */
+  /**
+   * sha256 of `<endpoint>:<delivery id>`, unique: a redelivery to the same endpoint is recognised and creates nothing.
+   * Set only on a delivery that has its outcome (never on one answered 5xx), in the transaction that stores it.
+   */
   dedup_key: string | null;
+  /** sha256 of the endpoint and the raw signed body, unique like dedup_key: the same body under a new id is a replay. */
+  body_key: string | null;
   headers: Json;
   payload: string;
   verified: Flag;
@@ -207,6 +213,12 @@ export type ConversationMessageRow = Selectable<ConversationMessageTable>;
 export type SessionRow = Selectable<SessionTable>;
 export type TaskEventRow = Selectable<TaskEventTable>;
 export type WebhookEventRow = Selectable<WebhookEventTable>;
+/** Unsigned webhook posts per provider: counted for ever, while only the newest few are kept as rows. */
+export interface WebhookUnverifiedCountTable {
+  provider: string;
+  n: number;
+  last_at: number;
+}
 export type WebhookConfigRow = Selectable<WebhookConfigTable>;
 export type WebhookCommandRow = Selectable<WebhookCommandTable>;
 export type Timestamp = ColumnType<number, number, number>;

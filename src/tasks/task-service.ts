@@ -47,8 +47,17 @@ export class TaskService {
 
   /** The row first, then the queue entry: a crash between the two leaves a queued row that start-up enqueues. */
   async create(input: CreateTaskInput): Promise<TaskRow> {
-    const { repos, queue, bus } = this.deps;
-    const row = await repos.tasks.create({
+    const row = await this.insert(input);
+    await this.announce(row);
+    return row;
+  }
+
+  /**
+   * Only the row, written through `repos` — those of a caller's transaction (Repositories.transaction) when the task
+   * must commit together with other rows. The caller calls announce() once that has committed.
+   */
+  async insert(input: CreateTaskInput, repos: Repositories = this.deps.repos): Promise<TaskRow> {
+    return repos.tasks.create({
       task_id: input.task_id ?? newId('task'),
       session_id: input.session_id,
       source: input.source,
@@ -85,9 +94,12 @@ export class TaskService {
       started_at: null,
       completed_at: null,
     });
-    await bus.publish({ type: 'task.created', task_id: row.task_id, session_id: row.session_id, task: taskView(row) });
-    if (row.status === 'queued') await queue.enqueue(row.task_id);
-    return row;
+  }
+
+  /** Tells the dashboards and queues a committed task. A crash just before this leaves a queued row start-up enqueues. */
+  async announce(row: TaskRow): Promise<void> {
+    await this.deps.bus.publish({ type: 'task.created', task_id: row.task_id, session_id: row.session_id, task: taskView(row) });
+    if (row.status === 'queued') await this.deps.queue.enqueue(row.task_id);
   }
 
   /**

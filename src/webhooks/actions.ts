@@ -3,10 +3,10 @@ import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { ProviderClients } from './clients.js';
-import type { Action, EngineEvent, UserCommand } from './engine.js';
+import { type Action, DEFAULT_COMMAND_PERMISSIONS, type EngineEvent, type UserCommand } from './engine.js';
 import { need, postReply, type Responder } from './responder.js';
 import { renderTemplate } from './rules/template.js';
-import { createThreadTask } from './thread-task.js';
+import { brainFor, type ThreadTaskInput } from './thread-task.js';
 
 export interface ActionPlan {
   command: string;
@@ -24,11 +24,18 @@ export interface ActionResult extends ActionPlan {
   task_id?: string;
 }
 
+/** An action ready to happen: the task to write with the delivery, or the provider call to start once it is stored. */
+export interface PreparedAction {
+  result: ActionResult;
+  task?: ThreadTaskInput;
+  send?: () => void;
+}
+
 /**
  * What a matched user command does: `create_task` (a task in the thread's conversation, posted back like the
  * built-in commands), `comment` (a reply in the thread), `github_reaction`, `github_label`, `slack_message`. Tasks are
- * created before the webhook is answered; provider calls are sent after it, and their results land in the
- * delivery's record.
+ * written in the transaction that stores the delivery, before the webhook is answered; provider calls start after
+ * that commit, and their results land in the delivery's record.
  */
 export class ActionRunner {
   constructor(
@@ -48,7 +55,7 @@ export class ActionRunner {
     const rendered = this.render(event, command, '(task id)');
     switch (command.action) {
       case 'create_task':
-        return { command: command.name, action: 'create_task', rendered, agent: command.agent, permission_mode: command.permissions?.permission_mode ?? null, needs_approval: command.needs_approval };
+        return { command: command.name, action: 'create_task', rendered, agent: command.agent, permission_mode: (command.permissions ?? DEFAULT_COMMAND_PERMISSIONS).permission_mode, needs_approval: command.needs_approval };
       case 'comment':
         return { command: command.name, action: 'comment', rendered, detail: event.target ? `reply in ${event.target.provider} thread ${event.thread}` : 'no thread to reply in' };
       case 'github_reaction':
@@ -60,12 +67,12 @@ export class ActionRunner {
     }
   }
 
-  async run(event: EngineEvent, command: UserCommand, ctx: { webhookEventId: string; rule: string; replayOf?: string | null }): Promise<ActionResult> {
+  async prepare(event: EngineEvent, command: UserCommand, ctx: { webhookEventId: string; rule: string; replayOf?: string | null }): Promise<PreparedAction> {
     const plan = this.plan(event, command);
     if (command.action === 'create_task') {
       const taskId = newId('task');
       const prompt = this.render(event, command, taskId);
-      const task = await createThreadTask(this.deps.repos, this.deps.tasks, {
+      const task: ThreadTaskInput = {
         event,
         taskId,
         prompt,
@@ -73,18 +80,21 @@ export class ActionRunner {
         command: command.name,
         rule: ctx.rule,
         agent: command.agent,
-        permissions: command.permissions,
+        permissions: command.permissions ?? DEFAULT_COMMAND_PERMISSIONS,
         needsApproval: command.needs_approval,
         newConversation: false,
         webhookEventId: ctx.webhookEventId,
         replayOf: ctx.replayOf,
-        wrapWithBrain: (this.deps.brainWrap ?? true) && command.options.wrap_with_brain !== false,
-      });
-      return { ...plan, rendered: prompt, status: command.needs_approval ? 'waiting_approval' : 'created', task_id: task.task_id };
+        brain: await brainFor(this.deps.repos, (this.deps.brainWrap ?? true) && command.options.wrap_with_brain !== false),
+      };
+      return { result: { ...plan, rendered: prompt, status: command.needs_approval ? 'waiting_approval' : 'created', task_id: taskId }, task };
     }
+    return { result: { ...plan, status: 'scheduled' }, send: () => this.send(event, command, plan, ctx.webhookEventId) };
+  }
+
+  private send(event: EngineEvent, command: UserCommand, plan: ActionPlan, eventId: string): void {
     const target = event.target;
     const { clients, responder, repos } = this.deps;
-    const eventId = ctx.webhookEventId;
     responder.run(`${command.action} for ${command.name}`, async () => {
       try {
         if (command.action === 'comment') {
@@ -110,7 +120,6 @@ export class ActionRunner {
         throw err;
       }
     });
-    return { ...plan, status: 'scheduled' };
   }
 
   private render(event: EngineEvent, command: UserCommand, taskId: string): string {

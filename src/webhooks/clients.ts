@@ -4,6 +4,7 @@ import { createJiraClient, type JiraClient } from '../integrations/jira.js';
 import type { RetryOptions } from '../integrations/retry.js';
 import { createSentryClient, type SentryClient } from '../integrations/sentry.js';
 import { createSlackClient, type SlackClient } from '../integrations/slack.js';
+import { slackResponseOrigins } from './outbound-hosts.js';
 
 /** The outbound clients the configuration allows; a provider without credentials has none (and says so when used). */
 export interface ProviderClients {
@@ -21,7 +22,9 @@ export function createProviderClients(config: Config, retry?: RetryOptions): Pro
       ? { token: config.GITHUB_TOKEN }
       : undefined;
   if (githubAuth) clients.github = createGithubClient(githubAuth, { baseUrl: config.GITHUB_API_URL, retry });
-  if (config.SLACK_BOT_TOKEN) clients.slack = createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, retry });
+  if (config.SLACK_BOT_TOKEN) {
+    clients.slack = createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, retry, responseUrlOrigins: slackResponseOrigins(config) });
+  }
   if (config.JIRA_BASE_URL && config.JIRA_EMAIL && config.JIRA_API_TOKEN) {
     clients.jira = createJiraClient({ baseUrl: config.JIRA_BASE_URL, email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN, retry });
   }

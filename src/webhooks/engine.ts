@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { WebhookCommandRow } from '../storage/schema.js';
 import type { PostBackTarget, ProviderEvent } from './providers/types.js';
-import { type Condition, type ConditionContext, evaluate, validateConditions } from './rules/conditions.js';
+import { type Condition, type ConditionContext, evaluate, regexBudget, validateConditions } from './rules/conditions.js';
 import { PAYLOAD_ROOTS, validateTemplate } from './rules/template.js';
 import { PermissionMode } from './rules/types.js';
 
@@ -65,6 +65,13 @@ export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' 
   if (c.action === 'slack_message' && (typeof c.options?.channel !== 'string' || !c.options.channel)) problems.push('options.channel: slack_message needs a channel id');
   return problems;
 }
+
+/**
+ * Permissions of a user's create_task command that names none: read-only, as the built-in read-only commands run
+ * (Claude Code's `default` mode runs read-only tools and refuses edits in a non-interactive run). Edit rights are
+ * only ever given by a command that asks for them.
+ */
+export const DEFAULT_COMMAND_PERMISSIONS = { permission_mode: 'default' } as const satisfies { permission_mode: PermissionMode };
 
 export interface UserCommand {
   command_id: string;
@@ -134,6 +141,7 @@ export function evaluateCommands(event: EngineEvent, commands: UserCommand[]): {
   const matched: UserCommand[] = [];
   let stoppedBy: string | undefined;
   const context = conditionContext(event);
+  const budget = regexBudget(); // one for the whole delivery, however many commands it meets
   for (const c of [...commands].sort((a, b) => a.priority - b.priority)) {
     const base = { command: c.name, command_id: c.command_id };
     if (stoppedBy) decisions.push({ ...base, matched: false, why: `not evaluated: "${stoppedBy}" matched first and stops the rest` });
@@ -141,7 +149,7 @@ export function evaluateCommands(event: EngineEvent, commands: UserCommand[]): {
     else if (!c.triggers.includes('*') && !c.triggers.includes(event.eventType)) {
       decisions.push({ ...base, matched: false, why: `runs on ${c.triggers.join(', ')}, not ${event.eventType}` });
     } else {
-      const result = evaluate(c.conditions, context);
+      const result = evaluate(c.conditions, context, budget);
       decisions.push({ ...base, matched: result.ok, why: result.ok ? `${event.eventType} and ${result.why}` : result.why });
       if (result.ok) {
         matched.push(c);

@@ -49,6 +49,7 @@ function send(reply: FastifyReply, result: IngestResult) {
     case 'bad_request':
     case 'unavailable':
     case 'not_found':
+    case 'failed':
       return reply.code(status).send({ error: result.why });
     case 'ignored':
     case 'refused':

@@ -19,13 +19,24 @@ export interface ThreadTaskInput {
   newConversation: boolean;
   webhookEventId: string;
   replayOf?: string | null;
-  /** Wrap the prompt with the brain's standing instructions (WEBHOOK_BRAIN_WRAP, unless the command turns it off). */
-  wrapWithBrain?: boolean;
+  /**
+   * Present when the prompt is wrapped with the brain's standing instructions (WEBHOOK_BRAIN_WRAP, unless the command
+   * turns it off): the registry's `brain` body, read before the transaction (see brainFor).
+   */
+  brain?: { body: string | undefined };
+}
+
+/** What createThreadTask needs to wrap a prompt with the brain, read beforehand: it writes inside a transaction. */
+export async function brainFor(repos: Repositories, wrap: boolean): Promise<ThreadTaskInput['brain']> {
+  return wrap ? { body: await brainBody(repos.registry) } : undefined;
 }
 
 /**
  * A task for an external thread. The thread is one flow: its tasks share a conversation (so they resume one Claude
  * session) until someone asks for a new conversation, which starts another conversation in the same flow.
+ *
+ * Only rows are written, through `repos` (a delivery's transaction): the caller announces the task (TaskService
+ * .announce) after the commit.
  */
 export async function createThreadTask(repos: Repositories, tasks: TaskService, input: ThreadTaskInput): Promise<TaskRow> {
   const { event } = input;
@@ -40,12 +51,12 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
       flow_id: flowId,
       source: event.provider,
     }));
-  const task = await tasks.create({
+  const task = await tasks.insert({
     task_id: input.taskId,
     session_id: `webhook:${event.provider}`,
     source: event.provider,
     input_message: input.userContent || `${input.command} (${event.eventType})`,
-    prompt: input.wrapWithBrain ? wrapWithBrain(input.prompt, await brainBody(repos.registry)) : input.prompt,
+    prompt: input.brain ? wrapWithBrain(input.prompt, input.brain.body) : input.prompt,
     conversation_id: conversation.conversation_id,
     flow_id: flowId,
     external_id: externalId,
@@ -66,7 +77,7 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
     disallowed_tools: input.permissions?.disallowed_tools ?? null,
     webhook_event_id: input.webhookEventId,
     needs_approval: input.needsApproval,
-  });
+  }, repos);
   await repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: task.task_id, role: 'user', content: input.prompt });
   return task;
 }

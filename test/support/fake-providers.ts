@@ -31,6 +31,8 @@ interface Reply {
   json?: unknown;
   text?: string;
   headers?: Record<string, string>;
+  /** Answer this much later (a provider that is slow to answer). */
+  delayMs?: number;
 }
 
 interface Req {
@@ -87,7 +89,8 @@ async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
           body: request.body,
           status: reply.status,
         });
-        send(res, reply);
+        if (reply.delayMs) setTimeout(() => send(res, reply), reply.delayMs).unref();
+        else send(res, reply);
       },
       () => send(res, { status: 400, text: 'unreadable body' }),
     );
@@ -207,6 +210,8 @@ export interface FakeGithubOptions {
 
 export interface FakeGithub extends FakeProvider {
   setPermission(login: string, permission: string): void;
+  /** The collaborator-permission endpoint answers this many milliseconds late (0: at once). */
+  slowPermissions(ms: number): void;
   /** A person reacts to an issue comment (GitHub sends no webhook for this; the service polls). */
   react(commentId: number, login: string, content: string): void;
 }
@@ -231,6 +236,7 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
   const labels = new Map<string, string[]>();
   let nextId = 1001;
   let tokensIssued = 0;
+  let permissionDelayMs = 0;
   const now = () => new Date().toISOString();
   const user = (login: string) => ({ login, id: 1, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
   const notFound = () => json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
@@ -352,7 +358,7 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
         if (role === undefined) return notFound();
         // As GitHub does: `permission` is the legacy base level, `role_name` the actual (possibly custom) role.
         const permission = LEGACY_PERMISSION[role] ?? (role === 'none' ? 'none' : 'read');
-        return json(200, { permission, role_name: role, user: user(login) });
+        return { ...json(200, { permission, role_name: role, user: user(login) }), delayMs: permissionDelayMs };
       },
     },
   ];
@@ -366,6 +372,9 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
     ...fake,
     setPermission(login: string, permission: string) {
       permissions.set(login, permission);
+    },
+    slowPermissions(ms: number) {
+      permissionDelayMs = ms;
     },
     react(commentId: number, login: string, content: string) {
       const list = userReactions.get(commentId) ?? [];

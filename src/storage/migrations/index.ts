@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-analytics.js';
 import * as m0003 from './0003-registry.js';
+import * as m0004 from './0004-webhook-ingest.js';
 
 // Migrations are code, listed here in order, so the compiled service needs no migration folder on disk.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-analytics': m0002,
   '0003-registry': m0003,
+  '0004-webhook-ingest': m0004,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -21,8 +23,13 @@ class StaticProvider implements MigrationProvider {
  * every schema and can mistake another deployment's (or a concurrent test run's) tables for its own.
  */
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  return migrateTo(db, undefined, schema);
+}
+
+/** Up (or down) to migration `name`; undefined: the latest. Tests use it to build a database as an older release left it. */
+export async function migrateTo(db: Kysely<any>, name: string | undefined, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (name === undefined ? migrator.migrateToLatest() : migrator.migrateTo(name));
   if (error) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -280,12 +280,18 @@ export class AnalyticsRepository {
   }
 
   /** Webhook deliveries by provider and outcome (an index-only scan of webhook_events_provider_outcome). */
+  /** Deliveries by provider and outcome; unsigned ones from their counters, since only the newest few rows are kept. */
   async webhookDeliveries(): Promise<Array<{ provider: string; outcome: string; n: number }>> {
     const rows = await this.db
       .selectFrom('webhook_events')
       .select(['provider', 'outcome', sql<number>`count(*)`.as('n')])
+      .where('verified', '=', 1)
       .groupBy(['provider', 'outcome'])
       .execute();
-    return rows.map((r) => ({ provider: r.provider, outcome: r.outcome, n: Number(r.n) }));
+    const unverified = await this.db.selectFrom('webhook_unverified_counts').select(['provider', 'n']).execute();
+    return [
+      ...rows.map((r) => ({ provider: r.provider, outcome: r.outcome, n: Number(r.n) })),
+      ...unverified.map((r) => ({ provider: r.provider, outcome: 'verification_failed', n: Number(r.n) })),
+    ];
   }
 }

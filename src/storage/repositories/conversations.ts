@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import type { ConversationMessageRow, ConversationRow, Database } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { transact } from './transact.js';
 
 export interface NewConversation {
   conversation_id?: string;
@@ -102,7 +103,7 @@ export class ConversationRepository {
     msg: { conversation_id: string; task_id?: string | null; role: 'user' | 'assistant' | 'system'; content: string; metadata?: unknown },
     now = Date.now(),
   ): Promise<ConversationMessageRow> {
-    return this.db.transaction().execute(async (trx) => {
+    return transact(this.db, async (trx) => {
       const row = await trx
         .insertInto('conversation_messages')
         .values({

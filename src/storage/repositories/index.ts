@@ -10,6 +10,7 @@ import { RegistryUsageRepository } from './registry-usage.js';
 import { SessionRepository } from './sessions.js';
 import { TaskEventRepository } from './task-events.js';
 import { TaskRepository } from './tasks.js';
+import { transact } from './transact.js';
 import { WebhookConfigRepository } from './webhook-configs.js';
 import { WebhookEventRepository } from './webhook-events.js';
 
@@ -26,6 +27,12 @@ export interface Repositories {
   webhooks: WebhookConfigRepository;
   registry: RegistryRepository;
   registryUsage: RegistryUsageRepository;
+  /**
+   * Runs `work` with repositories bound to one transaction: all its writes commit together or not at all. Inside it
+   * use only the repositories it is given (on SQLite the outer ones wait for the transaction's connection), and make
+   * no network call.
+   */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -42,5 +49,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     webhooks: new WebhookConfigRepository(db),
     registry: new RegistryRepository(db),
     registryUsage: new RegistryUsageRepository(db),
+    transaction: (work) => transact(db, (trx) => work(createRepositories(trx))),
   };
 }

@@ -3,6 +3,7 @@ import { FINAL_STATUSES, isFinal, type MoveName, moveNamed, type TaskStatus } fr
 import { addToRollups } from '../rollups.js';
 import type { Database, NewTaskRow, TaskRow, TaskUpdate } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { transact } from './transact.js';
 
 export interface TaskFilter {
   status?: TaskStatus[];
@@ -23,7 +24,7 @@ export class TaskRepository {
 
   /** Inserts the row and counts it in its session and conversation, in one transaction. */
   async create(task: NewTask, now = Date.now()): Promise<TaskRow> {
-    return this.db.transaction().execute(async (trx) => {
+    return transact(this.db, async (trx) => {
       await trx
         .insertInto('sessions')
         .values({ session_id: task.session_id, user_id: null, machine_id: null, created_at: now, updated_at: now })

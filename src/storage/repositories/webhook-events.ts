@@ -1,13 +1,18 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import type { Database, WebhookEventRow } from '../schema.js';
+import { transact } from './transact.js';
 
 export interface NewWebhookEvent {
+  /** Minted by the caller when it needs the id before the row exists. */
+  event_id?: string;
   webhook_id: string | null;
   provider: string;
   event_type: string | null;
   delivery_id: string | null;
+  /** Set only once the delivery has its outcome; see WebhookEventTable.dedup_key. */
   dedup_key: string | null;
+  body_key?: string | null;
   headers: Record<string, string>;
   payload: string;
   verified: boolean;
@@ -15,6 +20,20 @@ export interface NewWebhookEvent {
   outcome: string;
   status_code: number;
   replay_of?: string | null;
+  matched_command?: string | null;
+  explanation?: unknown;
+  rendered_prompt?: string | null;
+  task_id?: string | null;
+}
+
+/** An unsigned post: what is kept of it (a head of the body, a few headers) and why it was refused. */
+export interface UnverifiedPost {
+  webhook_id: string | null;
+  provider: string;
+  headers: Record<string, string>;
+  head: string;
+  size: number;
+  why: string;
 }
 
 export interface WebhookEventPatch {
@@ -27,43 +46,105 @@ export interface WebhookEventPatch {
   status_code?: number;
 }
 
+/** A row as the inspector lists it: the payload cut to a head, with its full size. */
+export type WebhookEventHead = Omit<WebhookEventRow, 'payload'> & { payload: string; payload_size: number; payload_truncated: boolean };
+
+const DAY_MS = 24 * 3600_000;
+
 export class WebhookEventRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Stores a delivery. A delivery whose dedup key was seen before is not stored again: the first one is returned
-   * with `duplicate: true` (the unique index decides, so two racing redeliveries cannot both pass).
+   * Stores a delivery with its outcome. Returns undefined, storing nothing, when its dedup key or body key was seen
+   * before: the unique indexes decide, so of two racing copies of one delivery exactly one is stored.
    */
-  async insert(e: NewWebhookEvent, now = Date.now()): Promise<{ row: WebhookEventRow; duplicate: boolean }> {
-    const values = {
-      event_id: newId('whe'),
-      webhook_id: e.webhook_id,
-      provider: e.provider,
-      event_type: e.event_type,
-      delivery_id: e.delivery_id,
-      dedup_key: e.dedup_key,
-      headers: JSON.stringify(e.headers),
-      payload: e.payload,
-      verified: e.verified ? 1 : 0,
-      verification_error: e.verification_error,
-      matched_command: null,
-      explanation: null,
-      rendered_prompt: null,
-      task_id: null,
-      outcome: e.outcome,
-      status_code: e.status_code,
-      replay_of: e.replay_of ?? null,
-      created_at: now,
-    };
-    const inserted = await this.db
+  async insert(e: NewWebhookEvent, now = Date.now()): Promise<WebhookEventRow | undefined> {
+    return this.db
       .insertInto('webhook_events')
-      .values(values)
-      .onConflict((oc) => oc.column('dedup_key').doNothing())
+      .values({
+        event_id: e.event_id ?? newId('whe'),
+        webhook_id: e.webhook_id,
+        provider: e.provider,
+        event_type: e.event_type,
+        delivery_id: e.delivery_id,
+        dedup_key: e.dedup_key,
+        body_key: e.body_key ?? null,
+        headers: JSON.stringify(e.headers),
+        payload: e.payload,
+        verified: e.verified ? 1 : 0,
+        verification_error: e.verification_error,
+        matched_command: e.matched_command ?? null,
+        explanation: e.explanation === undefined || e.explanation === null ? null : JSON.stringify(e.explanation),
+        rendered_prompt: e.rendered_prompt ?? null,
+        task_id: e.task_id ?? null,
+        outcome: e.outcome,
+        status_code: e.status_code,
+        replay_of: e.replay_of ?? null,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (inserted) return { row: inserted, duplicate: false };
-    const first = await this.db.selectFrom('webhook_events').selectAll().where('dedup_key', '=', e.dedup_key).executeTakeFirstOrThrow();
-    return { row: first, duplicate: true };
+  }
+
+  /** The stored delivery holding either key: it has its outcome, so a copy of it is a duplicate. */
+  async findSettled(keys: { dedup_key: string | null; body_key: string | null }): Promise<WebhookEventRow | undefined> {
+    if (!keys.dedup_key && !keys.body_key) return undefined;
+    return this.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where((eb) => eb.or([...(keys.dedup_key ? [eb('dedup_key', '=', keys.dedup_key)] : []), ...(keys.body_key ? [eb('body_key', '=', keys.body_key)] : [])]))
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Counts an unsigned post and keeps a small record of it, with retention: the newest `keep` such rows, none older
+   * than a day. Anyone can send these, so nothing about them may grow without bound.
+   */
+  async insertUnverified(post: UnverifiedPost, keep: number, now = Date.now()): Promise<void> {
+    await transact(this.db, async (trx) => {
+      await trx
+        .insertInto('webhook_unverified_counts')
+        .values({ provider: post.provider, n: 1, last_at: now })
+        .onConflict((oc) => oc.column('provider').doUpdateSet({ n: sql`webhook_unverified_counts.n + 1`, last_at: now }))
+        .execute();
+      if (keep > 0) {
+        await new WebhookEventRepository(trx).insert(
+          {
+            webhook_id: post.webhook_id,
+            provider: post.provider,
+            event_type: null,
+            delivery_id: null,
+            dedup_key: null,
+            headers: post.headers,
+            payload: post.head,
+            verified: false,
+            verification_error: post.why,
+            outcome: 'verification_failed',
+            status_code: 401,
+            explanation: { size: post.size },
+          },
+          now,
+        );
+      }
+      await trx.deleteFrom('webhook_events').where('verified', '=', 0).where('created_at', '<', now - DAY_MS).execute();
+      const beyond = trx
+        .selectFrom('webhook_events')
+        .select('event_id')
+        .where('verified', '=', 0)
+        .orderBy('created_at', 'desc')
+        .orderBy('event_id', 'desc')
+        .offset(keep)
+        .limit(1000);
+      await trx.deleteFrom('webhook_events').where('event_id', 'in', beyond).execute();
+    });
+  }
+
+  /** Unsigned posts ever received, per provider (their rows are pruned; the count is not). */
+  async unverifiedCounts(): Promise<Array<{ provider: string; n: number }>> {
+    const rows = await this.db.selectFrom('webhook_unverified_counts').select(['provider', 'n']).execute();
+    return rows.map((r) => ({ provider: r.provider, n: Number(r.n) }));
   }
 
   async update(eventId: string, patch: WebhookEventPatch): Promise<void> {
@@ -77,7 +158,7 @@ export class WebhookEventRepository {
 
   /** Adds the result of an action sent after the webhook was answered to the delivery's explanation. */
   async appendAction(eventId: string, result: Record<string, unknown>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await transact(this.db, async (trx) => {
       const row = await trx.selectFrom('webhook_events').select('explanation').where('event_id', '=', eventId).executeTakeFirst();
       if (!row) return;
       const explanation = (row.explanation ? JSON.parse(row.explanation) : {}) as { sent?: unknown[] };
@@ -86,17 +167,38 @@ export class WebhookEventRepository {
     });
   }
 
+  /** Whose a delivery is, without its payload. */
+  getSummary(eventId: string): Promise<Pick<WebhookEventRow, 'event_id' | 'webhook_id' | 'provider'> | undefined> {
+    return this.db.selectFrom('webhook_events').select(['event_id', 'webhook_id', 'provider']).where('event_id', '=', eventId).executeTakeFirst();
+  }
+
   get(eventId: string): Promise<WebhookEventRow | undefined> {
     return this.db.selectFrom('webhook_events').selectAll().where('event_id', '=', eventId).executeTakeFirst();
   }
 
-  async list(filter: { provider?: string; webhook_id?: string | null; limit: number; before?: number }): Promise<WebhookEventRow[]> {
-    let q = this.db.selectFrom('webhook_events').selectAll();
+  /**
+   * Deliveries newest first, each payload cut to its first `payloadChars` characters in the database (a page of
+   * 25 MB deliveries must not be read into memory), with its full size.
+   */
+  async list(filter: { provider?: string; webhook_id?: string | null; limit: number; before?: number; payloadChars?: number }): Promise<WebhookEventHead[]> {
+    const cap = filter.payloadChars ?? 64 * 1024;
+    let q = this.db
+      .selectFrom('webhook_events')
+      .select(['event_id', 'webhook_id', 'provider', 'event_type', 'delivery_id', 'dedup_key', 'body_key', 'headers', 'verified', 'verification_error'])
+      .select(['matched_command', 'explanation', 'rendered_prompt', 'task_id', 'outcome', 'status_code', 'replay_of', 'created_at'])
+      .select([sql<string>`substr(payload, 1, ${sql.lit(cap)})`.as('payload'), sql<number>`length(payload)`.as('payload_size')]);
     if (filter.provider) q = q.where('provider', '=', filter.provider);
     if (filter.webhook_id === null) q = q.where('webhook_id', 'is', null);
     else if (filter.webhook_id) q = q.where('webhook_id', '=', filter.webhook_id);
     if (filter.before) q = q.where('created_at', '<', filter.before);
-    return q.orderBy('created_at', 'desc').orderBy('event_id', 'desc').limit(filter.limit).execute();
+    const rows = await q.orderBy('created_at', 'desc').orderBy('event_id', 'desc').limit(filter.limit).execute();
+    // Sizes in characters as the database counts them, so the comparison agrees with substr's cut.
+    return rows.map((r) => ({ ...r, payload_size: Number(r.payload_size), payload_truncated: Number(r.payload_size) > cap }));
+  }
+
+  /** One delivery's whole stored body (the inspector's list shows only a head). */
+  async payload(eventId: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('webhook_events').select('payload').where('event_id', '=', eventId).executeTakeFirst())?.payload;
   }
 
   async recordPost(provider: string, externalId: string, taskId: string | null, now = Date.now()): Promise<void> {

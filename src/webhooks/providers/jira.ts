@@ -144,31 +144,117 @@ function richText(value: unknown): string {
 /**
  * Atlassian Document Format → plain text the matcher can scan. Quotes and code keep their markers ('> ', fences)
  * so the matcher skips them as it does for Markdown, and mentions become the v2 form `[~accountid:ID]`.
+ *
+ * Written line by line in one pass: quoting a block's text after the fact would copy it once per level of nesting,
+ * and anyone who can comment chooses the nesting.
  */
 export function adfToText(node: Record<string, unknown>): string {
+  const out = new LineWriter();
+  writeAdf(node, out);
+  return out.text();
+}
+
+function writeAdf(node: Record<string, unknown>, out: LineWriter): void {
   const children = Array.isArray(node.content) ? node.content.filter(isRecord) : [];
-  const inner = (): string => children.map(adfToText).join('');
+  const inner = () => children.forEach((child) => writeAdf(child, out));
   const attrs = isRecord(node.attrs) ? node.attrs : {};
   switch (node.type) {
     case 'text':
-      return typeof node.text === 'string' ? node.text : '';
+      if (typeof node.text === 'string') out.write(node.text);
+      return;
     case 'hardBreak':
-      return '\n';
+      return out.newline();
     case 'mention':
-      if (typeof attrs.id === 'string') return `[~accountid:${attrs.id}]`;
-      return typeof attrs.text === 'string' ? attrs.text : '';
+      if (typeof attrs.id === 'string') return out.write(`[~accountid:${attrs.id}]`);
+      if (typeof attrs.text === 'string') out.write(attrs.text);
+      return;
     case 'emoji':
-      return typeof attrs.text === 'string' ? attrs.text : '';
+      if (typeof attrs.text === 'string') out.write(attrs.text);
+      return;
     case 'codeBlock':
-      return '```\n' + inner() + '\n```\n';
+      out.write('```\n');
+      inner();
+      out.write('\n```\n');
+      return;
     case 'blockquote':
-      return inner().trimEnd().split('\n').map((line) => `> ${line}`).join('\n') + '\n';
+      return out.block('> ', inner);
     case 'listItem':
-      return `- ${inner().trim()}\n`;
+      return out.block('- ', inner);
     case 'paragraph':
     case 'heading':
-      return inner() + '\n';
+      inner();
+      return out.newline();
     default:
       return inner();
+  }
+}
+
+/**
+ * Text built line by line. A block (a quote, a list item) marks the lines written inside it: a quote's lines start
+ * with "> " (at most three, however deep: the matcher only needs to know a line is quoted), a list item's first line
+ * with "- "; leading and trailing blank lines inside a block are dropped.
+ */
+class LineWriter {
+  private readonly lines: string[] = [];
+  private readonly blank: boolean[] = [];
+  private line: string[] = [];
+  private lineHasText = false;
+  private quotes = 0;
+  /** Bullets of list items that have not written anything yet. */
+  private bullets: string[] = [];
+
+  write(text: string): void {
+    let from = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', from);
+      this.append(nl === -1 ? text.slice(from) : text.slice(from, nl));
+      if (nl === -1) return;
+      this.newline();
+      from = nl + 1;
+    }
+  }
+
+  newline(): void {
+    if (this.bullets.length) return; // a list item's leading blank lines
+    if (this.line.length === 0) this.line.push(this.prefix());
+    this.lines.push(this.line.join(''));
+    this.blank.push(!this.lineHasText);
+    this.line = [];
+    this.lineHasText = false;
+  }
+
+  block(marker: '> ' | '- ', write: () => void): void {
+    const mark = this.lines.length;
+    if (marker === '> ') this.quotes++;
+    else this.bullets.push(marker);
+    write();
+    if (marker === '> ') this.quotes--;
+    else if (this.bullets.length) this.bullets.pop(); // the item wrote nothing
+    if (this.lineHasText) this.newline();
+    else this.line = [];
+    while (this.lines.length > mark && this.blank[this.blank.length - 1]) {
+      this.lines.pop();
+      this.blank.pop();
+    }
+  }
+
+  text(): string {
+    return this.lines.join('\n') + (this.lines.length ? '\n' : '') + this.line.join('');
+  }
+
+  private append(piece: string): void {
+    if (this.bullets.length) piece = piece.trimStart();
+    if (!piece) return;
+    if (this.line.length === 0) this.line.push(this.prefix());
+    if (this.bullets.length) {
+      this.line.push(this.bullets.join(''));
+      this.bullets = [];
+    }
+    this.line.push(piece);
+    this.lineHasText = true;
+  }
+
+  private prefix(): string {
+    return '> '.repeat(Math.min(this.quotes, 3));
   }
 }

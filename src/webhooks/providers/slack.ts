@@ -229,7 +229,8 @@ function parseInteraction(field: unknown): ParsedDelivery {
 }
 
 function stripMentions(text: string): string {
-  return text.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/gi, '').trim();
+  // "[^<>]" (labels never hold "<"): an unclosed mention is given up at the next one, so this stays linear.
+  return text.replace(/<@[A-Z0-9]+(?:\|[^<>]*)?>/gi, '').trim();
 }
 
 function stringOrNull(value: unknown): string | null {

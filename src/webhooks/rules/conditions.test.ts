@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Condition, type ConditionContext, evaluate, regexProblem, validateConditions } from './conditions.js';
+import { type Condition, type ConditionContext, evaluate, regexBudget, regexProblem, validateConditions } from './conditions.js';
 
 const ctx: ConditionContext = {
   payload: { action: 'opened', issue: { number: 12, title: 'Crash on login', labels: [{ name: 'bug' }, { name: 'p1' }] }, sender: { login: 'octocat' } },
@@ -52,19 +52,62 @@ describe('conditions', () => {
     expect(validateConditions({ all: Array.from({ length: 60 }, () => ({ path: 'payload.a', op: 'exists' })) }).join()).toContain('more than 50');
   });
 
-  it('refuses regular expressions that could backtrack catastrophically, or are invalid or too long', () => {
-    for (const bad of ['(a+)+$', '(\\w*)*x', '(a|aa)+(b+)+', '([a-z]+){2,}', '(x+x+)+y', '((ab)*)+']) {
-      expect(regexProblem(bad), bad).toContain('nested quantifiers');
+  it('runs regular expressions on RE2: patterns that backtrack in JavaScript are accepted and answered', () => {
+    // These were refused by the old hand-written check; RE2 runs each in time linear in the text.
+    for (const p of ['(a+)+$', '(\\w*)*x', '(a|aa)+(b+)+', '([a-z]+){2,}', '(x+x+)+y', '((ab)*)+', '.*.*.*.*x', '\\s*\\s*\\s*\\s*$']) {
+      expect(regexProblem(p), p).toBeUndefined();
     }
+    const title = (t: string) => ({ ...ctx, payload: { title: t } });
+    expect(evaluate({ path: 'payload.title', op: 'matches', value: '(a+)+$' }, title(`${'a'.repeat(5000)}b`)).ok).toBe(false);
+    expect(evaluate({ path: 'payload.title', op: 'matches', value: '^crash', flags: 'i' }, title('CRASH on login')).ok).toBe(true);
+    expect(evaluate({ path: 'payload.title', op: 'matches', value: '^b', flags: 'm' }, title('a\nb')).ok).toBe(true);
+    expect(evaluate({ path: 'payload.title', op: 'matches', value: 'a.b', flags: 's' }, title('a\nb')).ok).toBe(true);
+    expect(evaluate({ path: 'payload.title', op: 'matches', value: 'a.b' }, title('a\nb')).ok).toBe(false);
+    // JavaScript spellings RE2 lacks are translated.
+    expect(evaluate({ path: 'payload.title', op: 'matches', value: '^caf\\u00e9$' }, title('café')).ok).toBe(true);
+    expect(evaluate({ path: 'payload.title', op: 'matches', value: '(?<id>P[0-3])' }, title('[P1] down')).ok).toBe(true);
+  });
+
+  it('refuses what RE2 cannot run, naming the construct, and invalid or overlong patterns', () => {
     expect(regexProblem('(a)\\1')).toContain('back-references');
-    expect(regexProblem('(unclosed')).toContain('not a valid regular expression');
+    expect(regexProblem('(?<x>a)\\k<x>')).toContain('back-references');
+    for (const look of ['foo(?=bar)', 'foo(?!bar)', '(?<=a)b', '(?<!a)b']) expect(regexProblem(look), look).toContain('lookahead and lookbehind');
+    expect(regexProblem('\\(?=x')).toBeUndefined(); // an optional literal "(" then "=x": no lookahead here
+    expect(regexProblem('(unclosed')).toContain('not a valid regular expression: missing closing )');
     expect(regexProblem('a'.repeat(201))).toContain('longer than 200');
     for (const good of ['^fix(es)?:', 'bug|crash', '[a-z]+-\\d+', '(foo|bar)+', '^\\[(P[0-3])\\]', 'a{2,5}b']) expect(regexProblem(good), good).toBeUndefined();
-    expect(validateConditions({ path: 'payload.t', op: 'matches', value: '(a+)+' })[0]).toContain('conditions.value: nested quantifiers');
+    expect(validateConditions({ path: 'payload.t', op: 'matches', value: '(a)\\1' })[0]).toContain('conditions.value: back-references');
+  });
+
+  it('reads at most 64 KiB of a value, and 1 MiB of text per delivery', () => {
+    const long = `${'x'.repeat(64 * 1024)}needle`;
+    expect(evaluate({ path: 'payload.t', op: 'matches', value: 'needle' }, { ...ctx, payload: { t: long } }).ok).toBe(false);
+    expect(evaluate({ path: 'payload.t', op: 'contains', value: 'needle' }, { ...ctx, payload: { t: long } }).ok).toBe(true);
+    const leaf: Condition = { path: 'payload.t', op: 'matches', value: 'x$' };
+    const big = { ...ctx, payload: { t: 'x'.repeat(64 * 1024) } };
+    const budget = { left: 100 * 1024 }; // what regexBudget() gives, 1 MiB, made small to stay quick
+    expect(evaluate(leaf, big, budget).ok).toBe(true);
+    expect(evaluate(leaf, big, budget)).toMatchObject({ ok: false, why: expect.stringContaining('not evaluated') });
+    expect(regexBudget()).toEqual({ left: 1024 * 1024 });
+    expect(evaluate(leaf, big).ok).toBe(true); // a fresh evaluation has a fresh budget
+  });
+
+  it('a stored pattern RE2 cannot run fails its condition, saying why, instead of failing the delivery', () => {
+    const r = evaluate({ path: 'payload.issue.title', op: 'matches', value: 'Crash(?= on)' }, ctx);
+    expect(r).toMatchObject({ ok: false, why: expect.stringContaining('cannot run: lookahead and lookbehind') });
   });
 
   it('never reads past the payload or runs anything', () => {
     expect(evaluate({ path: 'payload.constructor.name', op: 'exists' }, ctx).ok).toBe(false);
     expect(evaluate({ path: 'payload.__proto__', op: 'exists' }, ctx).ok).toBe(false);
+  });
+});
+
+describe('conditions over hostile values', () => {
+  it('explain a value nested too deeply to print without failing the delivery', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const r = evaluate({ path: 'payload.deep', op: 'equals', value: 'x' }, { ...ctx, payload: { deep } });
+    expect(r).toMatchObject({ ok: false, why: expect.stringContaining('(nested too deeply to show)') });
   });
 });

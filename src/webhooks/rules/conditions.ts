@@ -5,7 +5,9 @@
 //
 // Paths start at `payload.` (the body), `headers.` (lower-case names) or `event.` (type, provider, text, actor).
 // Operators: equals, not_equals, in (value is a list), contains (substring, or list membership), matches (regular
-// expression, length-limited and refused when it could backtrack catastrophically), exists (value true/false).
+// expression, run by RE2 — linear in the text, whatever the pattern — over the first 64 KiB of the value), exists
+// (value true/false).
+import { RE2JS } from 're2js';
 
 export const OPERATORS = ['equals', 'not_equals', 'in', 'contains', 'matches', 'exists'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -27,7 +29,12 @@ const MAX_NODES = 50;
 const MAX_DEPTH = 8;
 const MAX_REGEX = 200;
 /** Regular expressions only ever see this much of a value. */
-const MAX_MATCHED_TEXT = 10_000;
+const MAX_MATCHED_TEXT = 64 * 1024;
+/**
+ * And one delivery's regular expressions together read at most this much text: RE2 is linear, but a delivery can
+ * meet many commands of up to 50 conditions each, and a pass over 64 KiB costs tens of milliseconds in JavaScript.
+ */
+export const REGEX_TEXT_BUDGET = 1024 * 1024;
 
 /** Every problem with a condition tree, each naming where it is (`conditions.all[1].value: …`). Empty: valid. */
 export function validateConditions(input: unknown, where = 'conditions'): string[] {
@@ -99,52 +106,39 @@ function isScalar(v: unknown): boolean {
 }
 
 /**
- * Why a pattern is refused, or undefined when it is accepted. JavaScript's engine backtracks, so a quantified group
- * that itself contains an unbounded quantifier (`(a+)+`, `(\w*)*`, `(x+y?)+`) can take exponential time on a crafted
- * payload; such patterns, back-references and overlong ones are refused at save time.
+ * Why a pattern is refused, or undefined when it is accepted. Patterns run on RE2 (re2js), whose time is linear in
+ * the text for every pattern, so nothing needs to be guessed about backtracking; what RE2 cannot run —
+ * back-references and lookaround, the constructs that make backtracking necessary — is refused by name.
  */
 export function regexProblem(source: string, flags = ''): string | undefined {
   if (source.length > MAX_REGEX) return `regular expression is longer than ${MAX_REGEX} characters`;
-  if (/\\[1-9]|\\k</.test(source)) return 'back-references are not allowed in regular expressions';
+  // Checked before translating: the translation would read an unknown escape such as \k as a plain "k".
+  if (/(?:^|[^\\])(?:\\\\)*\\k</.test(source)) return BACK_REFERENCES;
   try {
-    new RegExp(source, flags);
+    compileRegex(source, flags);
+    return undefined;
   } catch (err) {
-    return `not a valid regular expression: ${(err as Error).message}`;
+    if (/\\[1-9]/.test(source)) return BACK_REFERENCES;
+    if (/\(\?<?[=!]/.test(source)) return 'lookahead and lookbehind ((?=, (?!, (?<=, (?<!) are not supported: patterns run on a linear-time engine (RE2); rewrite without them';
+    return `not a valid regular expression: ${(err as Error).message.replace(/^error parsing regexp: /, '')}`;
   }
-  // Walk the pattern tracking, per open group, whether it holds an unbounded quantifier.
-  const stack: boolean[] = [];
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i]!;
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (ch === ']') inClass = false;
-      continue;
-    }
-    if (ch === '[') inClass = true;
-    else if (ch === '(') stack.push(false);
-    else if (ch === ')') {
-      const inner = stack.pop() ?? false;
-      const quantified = unboundedQuantifierAt(source, i + 1);
-      if (inner && (quantified || boundedRepeatAt(source, i + 1))) {
-        return 'nested quantifiers (a repeated group that itself repeats) can backtrack catastrophically; rewrite without them';
-      }
-      if (stack.length && (inner || quantified)) stack[stack.length - 1] = true;
-    } else if (unboundedQuantifierAt(source, i) && stack.length) stack[stack.length - 1] = true;
-  }
-  return undefined;
 }
 
-function unboundedQuantifierAt(s: string, i: number): boolean {
-  const ch = s[i];
-  return ch === '*' || ch === '+' || (ch === '{' && /^\{\d*,\}/.test(s.slice(i)));
-}
+const BACK_REFERENCES = 'back-references (\\1, \\k<name>) are not supported: patterns run on a linear-time engine (RE2); rewrite without them';
 
-function boundedRepeatAt(s: string, i: number): boolean {
-  return s[i] === '{' && /^\{\d+(,\d+)?\}/.test(s.slice(i)) && !/^\{[01]\}/.test(s.slice(i));
+const compiled = new Map<string, RE2JS>();
+
+/** JavaScript syntax (\u00e9, named groups, [^]) translated to RE2's; flags i, m, s (u changes nothing: RE2 reads code points). */
+function compileRegex(source: string, flags: string): RE2JS {
+  const key = `${flags}/${source}`;
+  let re = compiled.get(key);
+  if (!re) {
+    const bits = (flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) | (flags.includes('m') ? RE2JS.MULTILINE : 0) | (flags.includes('s') ? RE2JS.DOTALL : 0);
+    re = RE2JS.compile(RE2JS.translateRegExp(source), bits);
+    if (compiled.size >= 1000) compiled.clear();
+    compiled.set(key, re);
+  }
+  return re;
 }
 
 export function readPath(context: ConditionContext, path: string): unknown {
@@ -164,14 +158,30 @@ export interface Evaluation {
   why: string;
 }
 
-const show = (v: unknown) => (v === undefined ? 'missing' : JSON.stringify(v)?.slice(0, 80));
+const show = (v: unknown) => (v === undefined ? 'missing' : printable(v)?.slice(0, 80));
+
+/** JSON of a payload value; a sender can nest one deeper than JSON.stringify's stack allows. */
+export function printable(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return '(nested too deeply to show)';
+  }
+}
+
+/** How much text regular expressions may still read while one delivery is evaluated (see REGEX_TEXT_BUDGET). */
+export interface RegexBudget {
+  left: number;
+}
+
+export const regexBudget = (): RegexBudget => ({ left: REGEX_TEXT_BUDGET });
 
 /** Evaluates a validated condition tree; the explanation names the leaf that decided. */
-export function evaluate(condition: Condition | null | undefined, context: ConditionContext): Evaluation {
+export function evaluate(condition: Condition | null | undefined, context: ConditionContext, budget: RegexBudget = regexBudget()): Evaluation {
   if (!condition) return { ok: true, why: 'no conditions' };
   if ('all' in condition) {
     for (const c of condition.all) {
-      const r = evaluate(c, context);
+      const r = evaluate(c, context, budget);
       if (!r.ok) return r;
     }
     return { ok: true, why: `all ${condition.all.length} conditions hold` };
@@ -179,14 +189,14 @@ export function evaluate(condition: Condition | null | undefined, context: Condi
   if ('any' in condition) {
     const reasons: string[] = [];
     for (const c of condition.any) {
-      const r = evaluate(c, context);
+      const r = evaluate(c, context, budget);
       if (r.ok) return r;
       reasons.push(r.why);
     }
     return { ok: false, why: `none of: ${reasons.join('; ')}` };
   }
   if ('not' in condition) {
-    const r = evaluate(condition.not, context);
+    const r = evaluate(condition.not, context, budget);
     return { ok: !r.ok, why: r.ok ? `not(${r.why}) fails` : `not(${r.why}) holds` };
   }
   const actual = readPath(context, condition.path);
@@ -206,9 +216,26 @@ export function evaluate(condition: Condition | null | undefined, context: Condi
     case 'contains':
       ok = typeof actual === 'string' ? actual.includes(String(value)) : Array.isArray(actual) && actual.some((v) => sameScalar(v, value));
       break;
-    case 'matches':
-      ok = typeof actual === 'string' && new RegExp(String(value), condition.flags ?? '').test(actual.slice(0, MAX_MATCHED_TEXT));
+    case 'matches': {
+      if (typeof actual !== 'string') {
+        ok = false;
+        break;
+      }
+      const text = actual.slice(0, MAX_MATCHED_TEXT);
+      if (text.length > budget.left) {
+        return { ok: false, why: `${leaf} not evaluated: this delivery's regular expressions have already read ${REGEX_TEXT_BUDGET / 1024} KiB of text` };
+      }
+      let re: RE2JS;
+      try {
+        re = compileRegex(String(value), condition.flags ?? '');
+      } catch (err) {
+        // Saved before patterns ran on RE2 (lookaround was accepted then): it fails until someone rewrites it.
+        return { ok: false, why: `${leaf} cannot run: ${regexProblem(String(value), condition.flags ?? '') ?? (err as Error).message}` };
+      }
+      budget.left -= text.length;
+      ok = re.matcher(text).find();
       break;
+    }
     case 'exists':
       ok = (actual !== undefined && actual !== null) === (value !== false);
       break;

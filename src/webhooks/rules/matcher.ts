@@ -136,8 +136,11 @@ function findCommand(ruleSet: RuleSet, word: string): CommandSpec | undefined {
 }
 
 // "new conversation", with the words people put around it ("in a new conversation", "start a new-conversation").
+// Every pattern here runs over text anyone can send, before their permission is checked, so each must take time
+// linear in it (src/webhooks/rules/linear-time.test.ts feeds them 1 MiB): the lookbehind lets a match start only at
+// the beginning of a run of blanks, so a run is scanned once, not once per position in it.
 const NEW_CONVERSATION_SOURCE =
-  String.raw`[ \t]*(?:\b(?:in|start|with|as|on)[ \t]+)?(?:\ba[ \t]+)?\bnew[ \t-]+conversation\b[ \t]*`;
+  String.raw`(?<![ \t])[ \t]*(?:\b(?:in|start|with|as|on)[ \t]+)?(?:\ba[ \t]+)?\bnew[ \t-]+conversation\b[ \t]*`;
 const NEW_CONVERSATION = new RegExp(NEW_CONVERSATION_SOURCE, 'i');
 const NEW_CONVERSATION_ALL = new RegExp(NEW_CONVERSATION_SOURCE, 'gi');
 
@@ -155,7 +158,8 @@ export function findTrigger(
   if (botIds.length > 0) {
     const ids = botIds.map(escapeRegExp).join('|');
     patterns.push(
-      new RegExp(String.raw`<@(?:${ids})(?:\|[^>]*)?>`, 'i'), // Slack
+      // A label never holds "<" (Slack escapes it), so a mention left open stops at the next one.
+      new RegExp(String.raw`<@(?:${ids})(?:\|[^<>]*)?>`, 'i'), // Slack
       new RegExp(String.raw`\[~accountid:(?:${ids})\]`, 'i'), // Jira wiki markup; ADF mentions are flattened to it
     );
   }
@@ -173,16 +177,17 @@ export function findTrigger(
  * showing an example command therefore never triggers a run.
  */
 export function maskUnscanned(text: string): string {
-  const blank = (m: string) => m.replace(/[^\n]/g, ' ');
-  return text
-    .replace(/```[\s\S]*?(?:```|$)/g, blank)
-    .replace(/\{(code|noformat|quote)(?::[^}]*)?\}[\s\S]*?(?:\{\1\}|$)/gi, blank)
-    .replace(/`[^`\n]*`/g, blank)
-    .replace(/^[ \t]*(?:>|&gt;|bq\.[ \t]).*$/gm, blank);
+  const blank = (m: string) => (m.includes('\n') ? m.replace(/[^\n]/g, ' ') : ' '.repeat(m.length));
+  let masked = text;
+  if (masked.includes('```')) masked = masked.replace(/```[\s\S]*?(?:```|$)/g, blank);
+  // Parameters ({code:java}) never hold "{": an opening left unclosed is given up at the next brace.
+  if (masked.includes('{')) masked = masked.replace(/\{(code|noformat|quote)(?::[^{}]*)?\}[\s\S]*?(?:\{\1\}|$)/gi, blank);
+  if (masked.includes('`')) masked = masked.replace(/`[^`\n]*`/g, blank);
+  return masked.replace(/^[ \t]*(?:>|&gt;|bq\.[ \t]).*$/gm, blank);
 }
 
 function stripLeadingMentions(text: string): string {
-  return text.replace(/^\s*(?:(?:<@[A-Z0-9]+(?:\|[^>]*)?>|\[~accountid:[^\]]+\])[\s,:]*)+/i, '');
+  return text.replace(/^\s*(?:(?:<@[A-Z0-9]+(?:\|[^<>]*)?>|\[~accountid:[^\]]+\])[\s,:]*)+/i, '');
 }
 
 function decodeSlackEntities(text: string): string {

@@ -161,3 +161,11 @@ describe('loadRuleSet', () => {
     expect(loadRuleSet(ruleSet([command()], { provider: 'gitlab' }), { knownRoots: ['repository'] }).provider).toBe('gitlab');
   });
 });
+
+describe('templates over hostile values', () => {
+  it('render a value nested too deeply to serialise as a note, not an exception', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(renderTemplate('Frames: {{frames}}', { payload: { frames: deep }, user_content: '', provider: 'github', task_id: 't' })).toBe('Frames: (nested too deeply to show)');
+  });
+});

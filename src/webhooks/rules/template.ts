@@ -3,6 +3,7 @@
 // command serves events whose payloads differ (an issue comment has `issue.number`, a review comment
 // `pull_request.number`). Templates are checked when a rule set loads, so a typo fails start-up instead of sending
 // literal braces to the model. Rendering is one pass: braces inside payload values or user text are never expanded.
+import { printable } from './conditions.js';
 import { RuleSet } from './types.js';
 
 export const BUILTIN_VARIABLES = ['user_content', 'provider', 'task_id'] as const;
@@ -63,7 +64,7 @@ function resolve(name: string, vars: TemplateVars): string {
     } else return '';
   }
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') return printable(value) ?? '';
   return String(value);
 }
 

@@ -133,10 +133,10 @@ export function CommandEditor({ webhookId, command, onDone }: { webhookId: strin
       <Field label="Options (JSON)" hint='labels, reaction or channel, e.g. {"labels":["bug"]}'>
         {(id) => <TextArea id={id} rows={5} value={d.options} onChange={(e) => set('options', e.target.value)} />}
       </Field>
-      <Field label="Permission mode">
+      <Field label="Permission mode" hint="without one, a task runs read-only (default mode); choose acceptEdits to let it edit">
         {(id) => (
           <Select id={id} value={d.permission_mode} onChange={(e) => set('permission_mode', e.target.value)}>
-            <option value="">service default</option>
+            <option value="">read-only (default)</option>
             {PERMISSION_MODES.map((m) => (
               <option key={m}>{m}</option>
             ))}

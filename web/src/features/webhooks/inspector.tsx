@@ -118,6 +118,14 @@ function DeliveryDetail({ d, base }: { d: Delivery; base: string }) {
       </details>
       <details>
         <summary className="text-xs font-semibold text-stone-600">Payload</summary>
+        {d.payload_truncated && (
+          <p className="mt-1 flex flex-wrap items-center gap-2 text-xs text-stone-600">
+            The first 64 KiB of {d.payload_size?.toLocaleString('en-US')} characters.
+            <Button size="sm" onClick={() => void api.download(`${base}/events/${encodeURIComponent(d.event_id)}/payload`, `${d.event_id}.txt`)}>
+              Download the whole body
+            </Button>
+          </p>
+        )}
         <Pre className="mt-1">{json(d.payload)}</Pre>
       </details>
     </div>

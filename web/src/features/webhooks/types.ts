@@ -60,7 +60,10 @@ export interface Delivery {
   event_type: string | null;
   delivery_id: string | null;
   headers: unknown;
+  /** Parsed when whole and shallow; otherwise the stored text, cut at 64 KiB. */
   payload: unknown;
+  payload_truncated?: boolean;
+  payload_size?: number;
   verified: boolean;
   verification_error: string | null;
   matched_command: string | null;

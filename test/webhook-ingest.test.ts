@@ -1,0 +1,285 @@
+// Durable, bounded webhook ingest, on SQLite and on PostgreSQL (+ Redis): a delivery is a duplicate only once it has
+// its outcome, everything it writes is written together, replays of a signed body create nothing, outbound posts
+// go only to configured hosts, unsigned posts are counted rather than kept, and the inspector's pages stay bounded.
+// Every task made here waits for approval (or none is made), so no Claude Code run is needed.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/paths.js';
+import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeSlack } from './support/fake-providers.js';
+import { startHarness, type Harness } from './support/harness.js';
+import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { hasPostgres, hasRedis } from './support/services.js';
+import { signGeneric, signGithub, signSlack } from './support/signing.js';
+
+const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
+const SECRETS = { github: 'gh-secret', slack: 'slack-secret' };
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now()}-${++counter}`;
+
+/** `@agent fix` from someone with write access but no maintainer role: the task waits for approval. */
+function fixRequest(issue: number, login = 'writer') {
+  const payload = fixture('github/issue_comment.created.json');
+  payload.comment.body = `@agent fix the bug in #${issue}`;
+  payload.comment.id = 800_000 + ++counter;
+  payload.comment.user.login = login;
+  payload.sender.login = login;
+  payload.issue.number = issue;
+  return JSON.stringify(payload);
+}
+
+const dialects = [
+  { name: 'SQLite', distributed: false, skip: false },
+  { name: 'PostgreSQL', distributed: true, skip: !hasPostgres || !hasRedis },
+] as const;
+
+for (const dialect of dialects) {
+  describe.skipIf(dialect.skip)(`webhook ingest on ${dialect.name}`, () => {
+    let model: ScriptedModel;
+    let github: FakeGithub;
+    let slack: FakeProvider;
+    /** A server nobody configured: nothing may ever be sent to it. */
+    let stranger: FakeProvider;
+    let h: Harness;
+
+    beforeAll(async () => {
+      model = await startScriptedModel();
+      github = await startFakeGithub({ permissions: { Codertocat: 'admin', writer: 'write' } });
+      slack = await startFakeSlack();
+      stranger = await startFakeSlack();
+      h = await startHarness({
+        model,
+        distributed: dialect.distributed,
+        env: {
+          GITHUB_WEBHOOK_SECRET: SECRETS.github,
+          GITHUB_TOKEN: 'ghp_test_token',
+          GITHUB_API_URL: github.url,
+          SLACK_SIGNING_SECRET: SECRETS.slack,
+          SLACK_BOT_TOKEN: 'xoxb-test',
+          SLACK_API_URL: `${slack.url}/api/`,
+          SLACK_BOT_USER_ID: 'U0LAN0Z89',
+          WEBHOOK_UNVERIFIED_KEEP: '5',
+        },
+      });
+    });
+    afterAll(async () => {
+      await h?.close();
+      await Promise.all([model, github, slack, stranger].map((s) => s?.close()));
+    });
+
+    const post = async (p: string, body: string, headers: Record<string, string>) => {
+      const res = await fetch(`${h.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const text = await res.text();
+      let parsed: any = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      return { status: res.status, body: parsed };
+    };
+    const sendGithub = (body: string, delivery: string) =>
+      post('/webhooks/github', body, { 'x-github-event': 'issue_comment', 'x-github-delivery': delivery, 'x-hub-signature-256': signGithub(SECRETS.github, body) });
+    const sendSlack = (body: string, contentType = 'application/json') => {
+      const ts = Math.floor(Date.now() / 1000);
+      return post('/webhooks/slack', body, { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlack(SECRETS.slack, body, ts) });
+    };
+    const db = () => h.services.storage.db;
+    const count = async (table: 'tasks' | 'conversations' | 'conversation_messages') =>
+      Number((await db().selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+    const deliveries = (deliveryId: string) => db().selectFrom('webhook_events').selectAll().where('delivery_id', '=', deliveryId).orderBy('created_at').execute();
+    const tasksOfIssue = async (issue: number) =>
+      (await h.request('GET', '/api/tasks?limit=200')).body.tasks.filter((t: any) => t.external_id === `github:Codertocat/Hello-World#${issue}`);
+
+    it('(finding 4) a delivery answered 503 because GitHub was slow is processed when GitHub redelivers it', async () => {
+      const issue = 4001;
+      const body = fixRequest(issue);
+      const delivery = unique('gh');
+      github.slowPermissions(5000); // longer than the service waits for the permission lookup (3 s)
+      const first = await sendGithub(body, delivery);
+      github.slowPermissions(0);
+      expect(first.status).toBe(503);
+      expect(first.body.error).toContain('GitHub did not answer the permission lookup in time');
+
+      const again = await sendGithub(body, delivery);
+      expect(again.status).toBe(202);
+      expect(again.body.status).toBe('waiting_approval');
+      expect(await tasksOfIssue(issue)).toHaveLength(1);
+      const rows = await deliveries(delivery);
+      expect(rows.map((r) => [r.status_code, r.outcome])).toEqual([
+        [503, 'unavailable'],
+        [202, 'accepted'],
+      ]);
+      expect(rows[1]!.task_id).toBe(again.body.task_id);
+      // Now that it has its outcome, it is a duplicate.
+      expect(await sendGithub(body, delivery)).toMatchObject({ status: 200, body: { duplicate: true, task_id: again.body.task_id } });
+    });
+
+    it('(finding 4) a 500 while storing a delivery leaves nothing half-written, and the redelivery is processed', async () => {
+      const issue = 4002;
+      const body = fixRequest(issue);
+      const delivery = unique('gh');
+      const before = { tasks: await count('tasks'), conversations: await count('conversations'), messages: await count('conversation_messages') };
+      // A real fault in the real database: the task row cannot be written (as a full disk or a lost connection would).
+      if (dialect.distributed) {
+        await sql.raw(`create function fail_task_insert() returns trigger language plpgsql as $$ begin raise exception 'injected fault: tasks are not writable'; end $$`).execute(db());
+        await sql.raw('create trigger fail_task_insert before insert on tasks for each row execute function fail_task_insert()').execute(db());
+      } else {
+        await sql.raw(`create trigger fail_task_insert before insert on tasks begin select raise(abort, 'injected fault: tasks are not writable'); end`).execute(db());
+      }
+      let first;
+      try {
+        first = await sendGithub(body, delivery);
+      } finally {
+        await sql.raw('drop trigger fail_task_insert' + (dialect.distributed ? ' on tasks' : '')).execute(db());
+        if (dialect.distributed) await sql.raw('drop function fail_task_insert()').execute(db());
+      }
+      expect(first.status).toBe(500);
+      expect({ tasks: await count('tasks'), conversations: await count('conversations'), messages: await count('conversation_messages') }).toEqual(before);
+      expect((await deliveries(delivery)).every((r) => r.dedup_key === null)).toBe(true);
+
+      const again = await sendGithub(body, delivery);
+      expect(again.status).toBe(202);
+      expect(await tasksOfIssue(issue)).toHaveLength(1);
+    });
+
+    it('two identical deliveries at the same moment make exactly one task', async () => {
+      const issue = 4003;
+      const body = fixRequest(issue);
+      const delivery = unique('gh');
+      const results = await Promise.all(Array.from({ length: 4 }, () => sendGithub(body, delivery)));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 202]);
+      const accepted = results.find((r) => r.status === 202)!;
+      for (const r of results.filter((x) => x.status === 200)) expect(r.body).toEqual({ duplicate: true, task_id: accepted.body.task_id });
+      expect(await tasksOfIssue(issue)).toHaveLength(1);
+    });
+
+    it('the same signed body under a new delivery id is a replay: it makes no second task', async () => {
+      const issue = 4004;
+      const body = fixRequest(issue);
+      const first = await sendGithub(body, unique('gh'));
+      expect(first.status).toBe(202);
+      const replayed = await sendGithub(body, unique('gh'));
+      expect(replayed).toMatchObject({ status: 200, body: { duplicate: true, task_id: first.body.task_id } });
+      expect(await tasksOfIssue(issue)).toHaveLength(1);
+    });
+
+    it('a generic delivery without an id is deduplicated by its body', async () => {
+      const created = await h.request('POST', '/api/webhooks', { name: 'No ids', provider: 'generic', secret: 'generic-secret-1234567' });
+      const id = created.body.webhook_id;
+      expect((await h.request('POST', `/api/webhooks/${id}/commands`, { name: 'run', trigger: 'deploy.failed', template: 'Look at {{env}}', needs_approval: true })).status).toBe(201);
+      const body = JSON.stringify({ event_type: 'deploy.failed', env: 'prod' });
+      const send = () => post(`/webhooks/generic/${id}`, body, { 'x-signature-256': signGeneric('generic-secret-1234567', body) });
+      const first = await send();
+      expect(first.status).toBe(202);
+      expect(await send()).toMatchObject({ status: 200, body: { duplicate: true, task_id: first.body.task_id } });
+      const other = JSON.stringify({ event_type: 'deploy.failed', env: 'staging' });
+      expect((await post(`/webhooks/generic/${id}`, other, { 'x-signature-256': signGeneric('generic-secret-1234567', other) })).status).toBe(202);
+    });
+
+    it('a 4 KB Slack event_id is stored (its key is hashed), and its retry is a duplicate', async () => {
+      const payload = fixture('slack/app_mention.json');
+      payload.event_id = `Ev${randomBytes(3072).toString('base64')}`; // 4 KB that PostgreSQL cannot compress into an index row
+      payload.event.ts = `${Math.floor(Date.now() / 1000)}.000900`;
+      payload.event.text = '<@U0LAN0Z89> help';
+      const body = JSON.stringify(payload);
+      const first = await sendSlack(body);
+      expect(first).toMatchObject({ status: 200, body: { answered: 'help' } });
+      expect((await sendSlack(body)).body).toMatchObject({ duplicate: true });
+    });
+
+    it('a slash command naming a response_url on another host is answered in the channel; that host receives nothing', async () => {
+      const channel = `C${++counter}`;
+      const fields = new URLSearchParams({
+        team_id: 'T1', channel_id: channel, user_id: 'U2CERLKJA', user_name: 'roadrunner', command: '/agent', text: 'help',
+        response_url: `${stranger.url}/respond/steal`, trigger_id: unique('trig'),
+      });
+      const res = await sendSlack(fields.toString(), 'application/x-www-form-urlencoded');
+      expect(res).toMatchObject({ status: 200, body: { answered: 'help' } });
+      await eventually(() => slack.calls.some((c) => c.path === '/api/chat.postMessage' && c.body.channel === channel));
+      expect(stranger.calls).toEqual([]);
+      const [row] = await db().selectFrom('webhook_events').selectAll().where('delivery_id', '=', fields.get('trigger_id')!).execute();
+      expect(JSON.parse(row!.explanation!).response_url).toContain(`is not a Slack host`);
+    });
+
+    it('unsigned posts are counted and kept small, with their headers on a safe list, and only the newest few', async () => {
+      const junk = JSON.stringify({ filler: 'z'.repeat(16 * 1024) });
+      const headers = { 'x-github-event': 'issue_comment', 'x-github-delivery': 'unsigned-1', authorization: 'Bearer stolen', cookie: 'session=1', 'x-anything': 'y'.repeat(2000) };
+      const metric = async () => {
+        const text = (await h.request('GET', '/metrics')).body as string;
+        return Number(/cca_webhook_deliveries_total\{provider="github",outcome="verification_failed"\} (\d+)/.exec(text)?.[1] ?? 0);
+      };
+      const before = await metric();
+      for (let i = 0; i < 8; i++) expect((await post('/webhooks/github', junk, headers)).status).toBe(401);
+      expect(await metric()).toBe(before + 8);
+      const rows = await db().selectFrom('webhook_events').selectAll().where('verified', '=', 0).execute();
+      expect(rows).toHaveLength(5); // WEBHOOK_UNVERIFIED_KEEP
+      for (const row of rows) {
+        expect(row.payload.length).toBeLessThanOrEqual(1024);
+        expect(Object.keys(JSON.parse(row.headers)).sort()).toEqual(['content-length', 'content-type', 'user-agent', 'x-github-delivery', 'x-github-event']);
+        expect(JSON.parse(row.explanation!)).toMatchObject({ size: junk.length });
+      }
+      // A day later they are gone, whatever their number.
+      await db().updateTable('webhook_events').set({ created_at: Date.now() - 25 * 3600_000 }).where('verified', '=', 0).execute();
+      expect((await post('/webhooks/github', junk, headers)).status).toBe(401);
+      expect(await db().selectFrom('webhook_events').select('event_id').where('verified', '=', 0).execute()).toHaveLength(1);
+      expect(await metric()).toBe(before + 9);
+    });
+
+    it('the inspector answers whatever was stored: deep JSON, and large deliveries in pages bounded in bytes', async () => {
+      const deep = '['.repeat(6000) + ']'.repeat(6000);
+      expect((await post('/webhooks/github', deep, { 'x-github-event': 'issues' })).status).toBe(401);
+      expect((await h.request('GET', '/api/webhooks/static/github/events?limit=200')).status).toBe(200);
+
+      const created = await h.request('POST', '/api/webhooks', { name: 'Big', provider: 'generic', secret: 'generic-secret-7654321' });
+      const id = created.body.webhook_id;
+      // However a deeply nested payload got into the table (an older version, a signed sender), its page must load.
+      const deepStored = `{"event_type":"x","nested":${deep}}`;
+      await h.services.repos.webhookEvents.insert({
+        webhook_id: id, provider: 'generic', event_type: 'x', delivery_id: null, dedup_key: null, headers: {}, payload: deepStored,
+        verified: true, verification_error: null, outcome: 'ignored', status_code: 200,
+      });
+      const big = (i: number) => JSON.stringify({ event_type: `big${i}`, blob: 'b'.repeat(2 * 1024 * 1024) });
+      for (let i = 0; i < 3; i++) {
+        const body = big(i);
+        expect((await post(`/webhooks/generic/${id}`, body, { 'x-signature-256': signGeneric('generic-secret-7654321', body) })).status).toBe(200);
+      }
+
+      const page = await fetch(`${h.url}/api/webhooks/${id}/events?limit=200`);
+      expect(page.status).toBe(200);
+      const text = await page.text();
+      expect(text.length).toBeLessThan(4 * 65 * 1024); // four deliveries, each payload cut at 64 KiB
+      const events = JSON.parse(text).events as any[];
+      const large = events.filter((e) => String(e.event_type).startsWith('big'));
+      expect(large).toHaveLength(3);
+      for (const e of large) expect(e).toMatchObject({ payload_truncated: true, payload_size: big(0).length });
+      // Too deep to hand back parsed: the text as stored.
+      expect(events.find((e) => e.event_type === 'x')).toMatchObject({ payload_truncated: false, payload: deepStored });
+
+      const full = await fetch(`${h.url}/api/webhooks/${id}/events/${large[0].event_id}/payload`);
+      expect(full.status).toBe(200);
+      expect(await full.text()).toBe(big(Number(large[0].event_type.slice(3))));
+    });
+
+    it('a dynamic create_task command without permissions runs read-only, like the built-in commands', async () => {
+      const created = await h.request('POST', '/api/webhooks', { name: 'Perms', provider: 'generic', secret: 'generic-secret-perms12' });
+      const id = created.body.webhook_id;
+      await h.request('POST', `/api/webhooks/${id}/commands`, { name: 'look', trigger: 'look', template: 'Look at {{what}}', needs_approval: true });
+      const body = JSON.stringify({ event_type: 'look', what: 'the logs' });
+      const res = await post(`/webhooks/generic/${id}`, body, { 'x-signature-256': signGeneric('generic-secret-perms12', body) });
+      expect(res.status).toBe(202);
+      expect((await h.request('GET', `/api/tasks/${res.body.task_id}`)).body.permission_mode).toBe('default');
+    });
+  });
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
