@@ -185,7 +185,9 @@ export class DeliveryRules {
       if (!row) return { verdict: { outcome: 'ignored', reason: `task ${task.task_id} is no longer waiting for approval` } };
       return { verdict: { outcome: 'approved', taskId: task.task_id }, after: [() => responder.later(event, `Approved by ${who}; starting.`)] };
     }
-    await this.deps.tasks.cancel(task.task_id, `rejected by ${who}`);
+    // Only a task still waiting is rejected: one approved and started meanwhile is not stopped by a late "reject".
+    const rejected = await this.deps.tasks.reject(task.task_id, `rejected by ${who}`);
+    if (!rejected) return { verdict: { outcome: 'ignored', reason: `task ${task.task_id} is no longer waiting for approval` } };
     return { verdict: { outcome: 'rejected', taskId: task.task_id }, after: [() => responder.later(event, `Rejected by ${who}; nothing will run.`)] };
   }
 

@@ -107,8 +107,9 @@ export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
   if (deps.tasks && deps.approvalTimeoutMs) {
     for (const task of await repos.tasks.idsWithStatus('waiting_approval')) {
       if (Number(task.created_at) > now - deps.approvalTimeoutMs) continue;
-      await deps.tasks.cancel(task.task_id, `nobody approved it within ${Math.round(deps.approvalTimeoutMs / 3600_000)} h (APPROVAL_TIMEOUT_HOURS)`);
-      report.expired.push(task.task_id);
+      // Approved at the last moment: it runs, and a late expiry must not stop it.
+      const expired = await deps.tasks.reject(task.task_id, `nobody approved it within ${Math.round(deps.approvalTimeoutMs / 3600_000)} h (APPROVAL_TIMEOUT_HOURS)`);
+      if (expired) report.expired.push(task.task_id);
     }
   }
   if (Object.values(report).some((list) => list.length > 0)) {
