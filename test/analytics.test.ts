@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config.js';
 import { binOf, binRange, DURATION_BIN_COLUMNS, quantileFromBins } from '../src/domain/duration-histogram.js';
 import { LocalEventBus } from '../src/live/event-bus.js';
 import { createLogger } from '../src/logger.js';
+import { Redactor } from '../src/security/redactor.js';
 import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
 import type { Services } from '../src/services.js';
 import { openStorage, type Storage } from '../src/storage/db.js';
@@ -258,6 +259,7 @@ for (const dialect of dialects) {
         tasks: new TaskService({ config, repos, queue, bus, log }),
         budgets: new BudgetService(repos),
         clients: createProviderClients(config),
+        redactor: new Redactor(config.secretValues),
         startedAt: Date.now(),
         close: async () => undefined,
       };
