@@ -21,7 +21,6 @@ const BYTES_PER_UNIT = 64 * 1024;
 
 /** An event on its way out: serialised once, the same bytes handed to every client. */
 interface Outgoing {
-  event: LiveEvent;
   data: Buffer;
   targets: Client[];
   next: number;
@@ -92,10 +91,11 @@ export class WebSocketHub {
       if (!this.current) {
         const event = this.pending.shift();
         if (!event) return;
+        work += 1;
         // Who gets it is decided when its turn comes, so a client subscribed meanwhile gets it too (replay dedups).
         const targets = [...this.clients].filter((c) => c.all || c.sessionId === event.session_id || c.tasks.has(event.task_id));
         if (targets.length === 0) continue;
-        this.current = { event, data: Buffer.from(JSON.stringify(event)), targets, next: 0 };
+        this.current = { data: Buffer.from(JSON.stringify(event)), targets, next: 0 };
       }
       const out = this.current;
       const cost = 1 + Math.floor(out.data.length / BYTES_PER_UNIT);
