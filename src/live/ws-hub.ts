@@ -13,11 +13,11 @@ interface Client {
 // A client that cannot keep up is dropped rather than buffering without bound; it reconnects and replays.
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /**
- * Work done for the fan-out before the event loop gets a turn: one unit per send, plus one per 64 KiB sent. Other
- * I/O — a run's stdout, /health, the next request — waits at most one slice, however many clients there are.
+ * How long the fan-out sends before the event loop gets a turn. Other I/O — a run's stdout, /health, the next
+ * request — waits at most about this long, however many clients there are. Measured in time, not sends: a send
+ * costs a few microseconds or, when the kernel copies megabytes, milliseconds (more on a busy machine).
  */
-const WORK_PER_SLICE = 2_000;
-const BYTES_PER_UNIT = 64 * 1024;
+const SLICE_MS = 10;
 
 /** An event on its way out: serialised once, the same bytes handed to every client. */
 interface Outgoing {
@@ -83,26 +83,21 @@ export class WebSocketHub {
     client.socket.send(JSON.stringify({ type: on ? 'subscribed' : 'unsubscribed', task_id: message.task_id ?? null, all: client.all }));
   }
 
-  /** Sends queued events, in order, until the slice's work is done; then yields and goes on in the next turn. */
+  /** Sends queued events, in order, until the slice's time is up; then yields and goes on in the next turn. */
   private readonly drain = (): void => {
     this.draining = undefined;
-    let work = 0;
-    while (work < WORK_PER_SLICE) {
+    const until = performance.now() + SLICE_MS;
+    while (performance.now() < until) {
       if (!this.current) {
         const event = this.pending.shift();
         if (!event) return;
-        work += 1;
         // Who gets it is decided when its turn comes, so a client subscribed meanwhile gets it too (replay dedups).
         const targets = [...this.clients].filter((c) => c.all || c.sessionId === event.session_id || c.tasks.has(event.task_id));
         if (targets.length === 0) continue;
         this.current = { data: Buffer.from(JSON.stringify(event)), targets, next: 0 };
       }
       const out = this.current;
-      const cost = 1 + Math.floor(out.data.length / BYTES_PER_UNIT);
-      while (out.next < out.targets.length && work < WORK_PER_SLICE) {
-        this.send(out.targets[out.next++]!, out.data);
-        work += cost;
-      }
+      while (out.next < out.targets.length && performance.now() < until) this.send(out.targets[out.next++]!, out.data);
       if (out.next >= out.targets.length) this.current = undefined;
     }
     this.draining = setImmediate(this.drain);
