@@ -2,15 +2,18 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { analyticsRoutes } from './api/analytics.js';
-import { registerAuth } from './api/auth.js';
+import { createAccess } from './api/access.js';
+import { trustProxyOption } from './api/access-rules.js';
 import { budgetRoutes } from './api/budgets.js';
 import { chatRoutes } from './api/chat.js';
 import { conversationRoutes } from './api/conversations.js';
 import { dashboardRoutes } from './api/dashboard.js';
-import { healthRoutes } from './api/health.js';
+import { healthRoutes, metricsRoutes } from './api/health.js';
 import { HttpError } from './api/http-errors.js';
 import { ledgerRoutes } from './api/ledger.js';
+import { rateLimitStore } from './api/rate-limits.js';
 import { registryRoutes } from './api/registry.js';
+import { securityHeaders } from './api/security-headers.js';
 import { taskRoutes } from './api/tasks.js';
 import { WebSocketHub } from './live/ws-hub.js';
 import { mcpRoutes } from './management/mcp-routes.js';
@@ -36,10 +39,14 @@ export async function buildApp(s: Services): Promise<App> {
   const app = Fastify({
     loggerInstance: s.log as FastifyBaseLogger,
     bodyLimit: 26 * 1024 * 1024, // GitHub sends payloads up to 25 MB
-    trustProxy: true,
+    // Only proxies named by TRUST_PROXY may set the client address and scheme (X-Forwarded-*): otherwise anyone
+    // could pick the address rate limits and logs see.
+    trustProxy: trustProxyOption(s.config.TRUST_PROXY),
   });
+  await securityHeaders(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
-  registerAuth(app, s.config.API_TOKEN);
+  const limits = await rateLimitStore(s.config, s.log);
+  const access = createAccess(s.config, limits);
 
   // One error handler: what a client got wrong is a 4xx naming the problem; our own faults are a bare 500.
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -54,17 +61,8 @@ export async function buildApp(s: Services): Promise<App> {
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   const hub = new WebSocketHub(s.bus);
-  hub.register(app);
-  healthRoutes(app, s, hub);
-  chatRoutes(app, s);
-  taskRoutes(app, s);
-  conversationRoutes(app, s);
-  dashboardRoutes(app, s);
-  analyticsRoutes(app, s);
-  ledgerRoutes(app, s);
-  budgetRoutes(app, s);
-  registryRoutes(app, s);
-  mcpRoutes(app, s);
+  healthRoutes(app, s);
+  mcpRoutes(app, s); // its own per-task tokens, checked on the route
   const responder = new Responder(s.clients, s.repos, s.log);
   const ingest = new WebhookIngest({
     config: s.config,
@@ -76,11 +74,35 @@ export async function buildApp(s: Services): Promise<App> {
     actions: new ActionRunner({ repos: s.repos, tasks: s.tasks, clients: s.clients, responder, log: s.log, brainWrap: s.config.WEBHOOK_BRAIN_WRAP }),
     builtin: BUILTIN_RULE_SETS,
   });
-  webhookRoutes(app, ingest);
-  webhookApiRoutes(app, s, ingest);
-  await staticRoutes(app, { demo: s.config.DEMO_MODE });
+
+  // Everything behind API_TOKEN is registered in this one scope: its hooks run on whatever route the router matched,
+  // however the path was spelled.
+  await app.register(async (api) => {
+    await access.guardApi(api);
+    hub.register(api);
+    chatRoutes(api, s);
+    taskRoutes(api, s);
+    conversationRoutes(api, s);
+    dashboardRoutes(api, s);
+    analyticsRoutes(api, s);
+    ledgerRoutes(api, s);
+    budgetRoutes(api, s);
+    registryRoutes(api, s);
+    webhookApiRoutes(api, s, ingest);
+    if (!s.config.METRICS_PUBLIC) metricsRoutes(api, s, hub);
+  });
+  if (s.config.METRICS_PUBLIC) metricsRoutes(app, s, hub);
+  await app.register(async (hooks) => {
+    await access.guardWebhooks(hooks);
+    webhookRoutes(hooks, ingest);
+  });
+  await app.register(async (web) => {
+    access.guardDashboard(web);
+    await staticRoutes(web, { demo: s.config.DEMO_MODE });
+  });
   app.addHook('onClose', async () => {
     hub.close();
+    limits.close();
     await responder.idle();
   });
   return { app, hub, responder };

@@ -39,4 +39,34 @@ describe('config', () => {
     const c = loadConfig({ GITHUB_TOKEN: 'ghp_abcdef', ANTHROPIC_API_KEY: 'sk-ant-123456', PUBLIC_URL: 'https://agent.example.com' });
     expect(c.secretValues.sort()).toEqual(['ghp_abcdef', 'sk-ant-123456']);
   });
+  it('refuses a non-loopback HOST without API_TOKEN, naming both, unless ALLOW_UNAUTHENTICATED says so', () => {
+    for (const HOST of ['0.0.0.0', '::', '192.168.1.5', 'agent.example.com']) {
+      expect(() => loadConfig({ HOST }), HOST).toThrow(ConfigError);
+      try {
+        loadConfig({ HOST });
+      } catch (err) {
+        for (const name of ['HOST', 'API_TOKEN', 'ALLOW_UNAUTHENTICATED']) expect((err as Error).message).toContain(name);
+      }
+      expect(loadConfig({ HOST, API_TOKEN: 'a-long-token' }).HOST).toBe(HOST);
+      expect(loadConfig({ HOST, ALLOW_UNAUTHENTICATED: 'true' }).ALLOW_UNAUTHENTICATED).toBe(true);
+    }
+    for (const HOST of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) expect(loadConfig({ HOST }).HOST, HOST).toBe(HOST);
+  });
+
+  it('trusts no proxy unless TRUST_PROXY says which (true, a hop count, or addresses)', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.0.0.0/8,::1, fd00::/8' }).TRUST_PROXY).toEqual(['10.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+    for (const bad of ['yes please', '10.0.0.0/33', '-1', 'proxy.example.com']) expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow('TRUST_PROXY');
+  });
+
+  it('reads the access settings: metrics, hosts and rate limits', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ METRICS_PUBLIC: false, ALLOWED_HOSTS: [], ALLOW_UNAUTHENTICATED: false, RATE_LIMIT_API_PER_MINUTE: 1200, RATE_LIMIT_WEBHOOKS_PER_MINUTE: 600 });
+    const d = loadConfig({ METRICS_PUBLIC: 'true', ALLOWED_HOSTS: 'a.example, B.example', RATE_LIMIT_API_PER_MINUTE: '0', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '30' });
+    expect(d).toMatchObject({ METRICS_PUBLIC: true, ALLOWED_HOSTS: ['a.example', 'b.example'], RATE_LIMIT_API_PER_MINUTE: 0, RATE_LIMIT_WEBHOOKS_PER_MINUTE: 30 });
+    expect(() => loadConfig({ RATE_LIMIT_API_PER_MINUTE: '-1' })).toThrow('RATE_LIMIT_API_PER_MINUTE');
+  });
 });

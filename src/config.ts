@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -27,6 +28,43 @@ const url = (protocols: string[]) =>
       .refine((u) => protocols.some((p) => u.startsWith(`${p}:`)), { message: `must start with ${protocols.join(': or ')}:` })
       .optional(),
   );
+
+/** Loopback: reachable from this machine only, so running without API_TOKEN there exposes nothing. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (net.isIPv4(h)) return h.startsWith('127.');
+  return h === '::1' || /^::ffff:127\./.test(h);
+}
+
+// What Fastify's trustProxy (proxy-addr) accepts: true/false, a hop count, or addresses, CIDRs and its named ranges.
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.has(entry) || net.isIP(entry)) return true;
+  const m = /^(.+)\/(\d{1,3})$/.exec(entry);
+  if (!m) return false;
+  const family = net.isIP(m[1]!);
+  return family !== 0 && Number(m[2]) <= (family === 4 ? 32 : 128);
+}
+const trustProxy = z.preprocess(
+  (v) => {
+    if (v === '' || v === undefined) return false;
+    if (typeof v !== 'string') return v;
+    if (/^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+    if (/^\d+$/.test(v.trim())) return Number(v.trim());
+    return v.split(',').map((x) => x.trim()).filter(Boolean);
+  },
+  z.union([
+    z.boolean(),
+    z.number().int().min(0).max(100),
+    z
+      .array(z.string())
+      .min(1)
+      .refine((entries) => entries.every(isProxyAddress), {
+        message: 'must be true, false, a hop count, or a comma list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)',
+      }),
+  ]),
+);
 
 const ConfigSchema = z.object({
   PORT: int(8080, 0, 65535),
@@ -66,6 +104,17 @@ const ConfigSchema = z.object({
    */
   INTERNAL_URL: url(['http', 'https']),
   API_TOKEN: optionalString,
+  /** Listening on a non-loopback HOST without API_TOKEN is refused unless this says the network is trusted. */
+  ALLOW_UNAUTHENTICATED: bool(false),
+  /** /metrics without the token (for a scraper that cannot send one). */
+  METRICS_PUBLIC: bool(false),
+  /** Which proxies may name the client and scheme (X-Forwarded-*): none unless set. */
+  TRUST_PROXY: trustProxy,
+  /** More names the dashboard and API answer to (the Host check against DNS rebinding); `*` turns the check off. */
+  ALLOWED_HOSTS: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), list),
+  /** Requests a minute per client on /api, /ws and /metrics; per provider and sender on /webhooks. 0: no limit. */
+  RATE_LIMIT_API_PER_MINUTE: int(1200, 0, 10_000_000),
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE: int(600, 0, 10_000_000),
   LOG_LEVEL: z.preprocess(
     (v) => (v === '' || v === undefined ? 'info' : v),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -179,6 +228,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (raw.GITHUB_APP_ID && !raw.GITHUB_APP_PRIVATE_KEY) problems.push('GITHUB_APP_PRIVATE_KEY: required when GITHUB_APP_ID is set');
   if (raw.JIRA_BASE_URL && !(raw.JIRA_EMAIL && raw.JIRA_API_TOKEN)) {
     problems.push('JIRA_EMAIL / JIRA_API_TOKEN: required when JIRA_BASE_URL is set');
+  }
+  if (!isLoopbackHost(raw.HOST) && !raw.API_TOKEN && !raw.ALLOW_UNAUTHENTICATED) {
+    problems.push(
+      `HOST: ${raw.HOST} is not a loopback address and API_TOKEN is not set, so anyone who can reach the port could run ` +
+        'commands through the agent; set API_TOKEN (or, on a network you trust completely, ALLOW_UNAUTHENTICATED=true)',
+    );
   }
   if (problems.length) throw new ConfigError(problems);
 

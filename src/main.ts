@@ -1,5 +1,5 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, isLoopbackHost, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { Redactor } from './security/redactor.js';
 import { createServices, type Role } from './services.js';
@@ -37,6 +37,9 @@ async function main(command: string): Promise<void> {
   const role: Role = command === 'api' ? 'api' : command === 'worker' ? 'worker' : 'all';
   const services = await createServices(config, { role, log, redactor });
   const app = role === 'worker' ? undefined : (await buildApp(services)).app;
+  if (app && !config.API_TOKEN && !isLoopbackHost(config.HOST)) {
+    log.warn({ host: config.HOST }, 'ALLOW_UNAUTHENTICATED=true: the API is open to anyone who can reach this address and can run commands through the agent');
+  }
   if (app) await app.listen({ port: config.PORT, host: config.HOST });
   log.info(
     { role, storage: services.storage.describe, queue: services.queue.kind, max_concurrent_tasks: config.MAX_CONCURRENT_TASKS, demo: config.DEMO_MODE },

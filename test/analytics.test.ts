@@ -9,6 +9,7 @@ import { buildApp } from '../src/app.js';
 import { BudgetService } from '../src/budgets/budget-service.js';
 import { loadConfig } from '../src/config.js';
 import { binOf, binRange, DURATION_BIN_COLUMNS, quantileFromBins } from '../src/domain/duration-histogram.js';
+import { END_OF_RUN } from '../src/domain/task-status.js';
 import { LocalEventBus } from '../src/live/event-bus.js';
 import { createLogger } from '../src/logger.js';
 import { Redactor } from '../src/security/redactor.js';
@@ -135,16 +136,16 @@ async function seed(repos: Repositories, s: Seed): Promise<void> {
   );
   if (s.status === 'queued' || s.status === 'waiting_approval') return;
   if (s.fromQueue) {
-    await repos.tasks.transition(s.task_id, 'cancelled', { outcome: 'cancelled', error: 'cancelled', completed_at: s.created_at + 500 }, s.created_at + 500);
+    await repos.tasks.transition(s.task_id, 'cancelPending', { outcome: 'cancelled', error: 'cancelled', completed_at: s.created_at + 500 }, s.created_at + 500);
     return;
   }
-  await repos.tasks.transition(s.task_id, 'running', { started_at: s.created_at + 100 }, s.created_at + 100);
+  await repos.tasks.transition(s.task_id, 'claim', { started_at: s.created_at + 100 }, s.created_at + 100);
   if (s.status === 'running') return;
   const { cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, num_turns, duration_ms, outcome } = s;
   const end = s.created_at + 100 + (duration_ms ?? 0);
   await repos.tasks.transition(
     s.task_id,
-    s.status,
+    END_OF_RUN[s.status],
     { outcome, cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, num_turns, duration_ms, completed_at: end, error: s.status === 'completed' ? null : outcome },
     end,
   );
@@ -585,11 +586,11 @@ for (const dialect of dialects) {
       const ids = Array.from({ length: 60 }, (_, i) => `task_c${String(i).padStart(3, '0')}`);
       for (const [i, id] of ids.entries()) {
         await repos.tasks.create({ task_id: id, session_id: 'sess-c', source: 'concurrent', input_message: 'x', status: 'queued', requester: `slack:U${i % 3}`, model: 'sonnet' }, at + i);
-        await repos.tasks.transition(id, 'running', { started_at: at + i });
+        await repos.tasks.transition(id, 'claim', { started_at: at + i });
       }
       // All finish at once: on PostgreSQL these are parallel transactions on a pool, all incrementing the same rows.
       const results = await Promise.all(
-        ids.map((id, i) => repos.tasks.transition(id, i % 4 ? 'completed' : 'failed', { outcome: i % 4 ? 'success' : 'error', cost_usd: 0.25, input_tokens: 10, output_tokens: 1, duration_ms: 1000 * (i + 1) })),
+        ids.map((id, i) => repos.tasks.transition(id, i % 4 ? 'complete' : 'fail', { outcome: i % 4 ? 'success' : 'error', cost_usd: 0.25, input_tokens: 10, output_tokens: 1, duration_ms: 1000 * (i + 1) })),
       );
       expect(results.every(Boolean)).toBe(true);
       const res = await get('/api/analytics/costs?from=2024-01-01&to=2024-01-02&group_by=source');

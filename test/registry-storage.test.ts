@@ -61,8 +61,8 @@ for (const dialect of dialects) {
       const base = { session_id: 's', source: 'dashboard', input_message: 'x', prompt: null, conversation_id: null, flow_id: null, parent_task_id: null, external_id: null, source_metadata: null, requester: null, rule: null, model: null, system_prompt_append: null, permission_mode: null, allowed_tools: null, disallowed_tools: null, max_turns: null, budget_usd: null, output: null, error: null, outcome: null, duration_ms: null, claude_session_id: null, resume_session_id: null, working_dir: null, worker_id: null, child_pid: null, heartbeat_at: null, webhook_event_id: null, post_back_error: null, started_at: null, completed_at: null };
       const finish = async (id: string, agentName: string | null, to: 'completed' | 'failed', figures: { cost_usd: number; input_tokens: number; output_tokens: number; duration_ms: number }) => {
         await repos.tasks.create({ ...base, task_id: id, assigned_agent: agentName, status: 'queued' });
-        await repos.tasks.transition(id, 'running', { started_at: Date.now() });
-        await repos.tasks.transition(id, to, { ...figures, outcome: to === 'completed' ? 'success' : 'error', completed_at: Date.now() });
+        await repos.tasks.transition(id, 'claim', { started_at: Date.now() });
+        await repos.tasks.transition(id, to === 'completed' ? 'complete' : 'fail', { ...figures, outcome: to === 'completed' ? 'success' : 'error', completed_at: Date.now() });
       };
       await finish('t1', 'alpha', 'completed', { cost_usd: 0.5, input_tokens: 100, output_tokens: 10, duration_ms: 1000 });
       await finish('t2', 'alpha', 'failed', { cost_usd: 0.25, input_tokens: 50, output_tokens: 5, duration_ms: 3000 });

@@ -87,8 +87,8 @@ for (const dialect of dialects) {
       expect((await repos.sessions.get('sess-1'))?.total_tasks).toBe(2);
       expect((await repos.conversations.get(conv.conversation_id))?.task_count).toBe(2);
 
-      expect(await repos.tasks.transition('task_a', 'running', { started_at: 1100 })).toMatchObject({ status: 'running' });
-      const done = await repos.tasks.transition('task_a', 'completed', { cost_usd: 0.25, claude_session_id: 'cs-1', outcome: 'success' });
+      expect(await repos.tasks.transition('task_a', 'claim', { started_at: 1100 })).toMatchObject({ status: 'running' });
+      const done = await repos.tasks.transition('task_a', 'complete', { cost_usd: 0.25, claude_session_id: 'cs-1', outcome: 'success' });
       expect(done).toMatchObject({ status: 'completed', cost_usd: 0.25 });
       expect((await repos.sessions.get('sess-1'))?.total_cost_usd).toBeCloseTo(0.25);
       const conversation = await repos.conversations.get(conv.conversation_id);
@@ -98,16 +98,17 @@ for (const dialect of dialects) {
 
     it('refuses illegal transitions in the database itself', async () => {
       await repos.tasks.create(newTask('task_c'));
-      expect(await repos.tasks.transition('task_c', 'completed')).toBeUndefined(); // queued → completed skips running
-      expect(await repos.tasks.transition('task_c', 'cancelled')).toMatchObject({ status: 'cancelled' });
-      expect(await repos.tasks.transition('task_c', 'running')).toBeUndefined();
-      expect(await repos.tasks.transition('task_c', 'completed')).toBeUndefined();
+      expect(await repos.tasks.transition('task_c', 'complete')).toBeUndefined(); // queued → completed skips running
+      expect(await repos.tasks.transition('task_c', 'approve')).toBeUndefined(); // only a waiting task is approved
+      expect(await repos.tasks.transition('task_c', 'cancelPending')).toMatchObject({ status: 'cancelled' });
+      expect(await repos.tasks.transition('task_c', 'claim')).toBeUndefined();
+      expect(await repos.tasks.transition('task_c', 'complete')).toBeUndefined();
       expect((await repos.tasks.get('task_c'))?.status).toBe('cancelled');
     });
 
     it('lets exactly one of two racing claims win', async () => {
       await repos.tasks.create(newTask('task_race'));
-      const results = await Promise.all([repos.tasks.transition('task_race', 'running'), repos.tasks.transition('task_race', 'running')]);
+      const results = await Promise.all([repos.tasks.transition('task_race', 'claim'), repos.tasks.transition('task_race', 'claim')]);
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 

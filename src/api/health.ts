@@ -5,7 +5,7 @@ import type { WebSocketHub } from '../live/ws-hub.js';
 import type { Services } from '../services.js';
 import { registerTaskMetrics } from './task-metrics.js';
 
-export function healthRoutes(app: FastifyInstance, s: Services, hub: WebSocketHub): void {
+export function healthRoutes(app: FastifyInstance, s: Services): void {
   app.get('/health', async (_req, reply) => {
     const checks: Record<string, string> = {};
     try {
@@ -32,6 +32,10 @@ export function healthRoutes(app: FastifyInstance, s: Services, hub: WebSocketHu
     });
   });
 
+}
+
+/** GET /metrics, Prometheus text: src/app.ts puts it behind the API token unless METRICS_PUBLIC=true. */
+export function metricsRoutes(app: FastifyInstance, s: Services, hub: WebSocketHub): void {
   // A registry per app, so several apps in one test process do not collide on metric names.
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { staticRoutes } from './static.js';
+import { isServicePath, staticRoutes } from './static.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -55,5 +55,12 @@ describe('the dashboard route', () => {
     expect(res.body).toContain('npm run build');
     expect(res.body).toContain('DEMO');
     expect((await app.inject('/api/nothing')).statusCode).toBe(404);
+  });
+
+  it('knows a service path in every spelling, so a route that missed it never gets index.html', () => {
+    for (const url of ['/api/tasks', '/%61pi/tasks', '/%2561pi/tasks', '//api/tasks', '/API/tasks', '/./api/tasks', '/x/../api/tasks', '/api%2Ftasks', '/%5capi/tasks', '/api;x/tasks', '/api', '/api?x', '/api#x', '/WS/s1', '/%77s/s1', '/Metrics', '/metrics;x', '/webhooks%2fgithub', '/%68ealth', '//mcp']) {
+      expect(isServicePath(url), url).toBe(true);
+    }
+    for (const url of ['/', '/ledger', '/apis-overview', '/chat/conv_1', '/assets/app.js', '/%zz', '/wsx']) expect(isServicePath(url), url).toBe(false);
   });
 });

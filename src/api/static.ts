@@ -5,12 +5,28 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { projectRoot } from '../paths.js';
 
 /** Paths that belong to the service; an unknown one is a JSON 404, never the dashboard's index.html. */
-const SERVICE_PREFIXES = ['/api', '/ws', '/webhooks', '/health', '/metrics'];
+const SERVICE_PREFIXES = ['/api', '/ws', '/webhooks', '/health', '/metrics', '/mcp'];
 
 export const DEFAULT_WEB_DIST = path.join(projectRoot, 'web', 'dist');
 
+/**
+ * Whether a URL names a service path in any spelling a lenient server or proxy might accept: percent-decoded until
+ * stable, backslashes as slashes, `;params` dropped, dot segments resolved, slashes merged, case folded. Such a path
+ * that reached the dashboard's catch-all missed its real route, so it gets a 404, never index.html.
+ */
 export function isServicePath(url: string): boolean {
-  const p = url.split('?')[0]!;
+  let p = url.split(/[?#]/, 1)[0]!;
+  for (let i = 0; i < 5; i++) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(p);
+    } catch {
+      break;
+    }
+    if (decoded === p) break;
+    p = decoded.split(/[?#]/, 1)[0]!;
+  }
+  p = path.posix.normalize(`/${p.replace(/\\/g, '/').replace(/;[^/]*/g, '')}`).replace(/\/+/g, '/').toLowerCase();
   return SERVICE_PREFIXES.some((prefix) => p === prefix || p.startsWith(`${prefix}/`));
 }
 
@@ -45,8 +61,13 @@ export async function staticRoutes(app: FastifyInstance, opts: { root?: string; 
     if (/\.[a-z0-9]{1,8}$/i.test(wanted)) return reply.callNotFound();
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   };
-  app.get('/', serve);
-  app.get('/*', serve);
+  // @fastify/websocket would accept a handshake on any route and close it at once; say plainly there is no socket here.
+  const noUpgrade = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.headers.upgrade) return reply.code(404).send({ error: 'no WebSocket here; live events are at /ws/{session_id}' });
+  };
+  type Route = { Params: { '*'?: string } };
+  app.get<Route>('/', { onRequest: noUpgrade }, serve);
+  app.get<Route>('/*', { onRequest: noUpgrade }, serve);
 }
 
 function isFile(p: string): boolean {

@@ -33,21 +33,29 @@ export function taskRoutes(app: FastifyInstance, s: Services): void {
     };
   });
 
-  /** The dashboard's approval: a task waiting for approval goes to the queue (approve) or is cancelled (reject). */
+  /**
+   * The dashboard's approval: a task waiting for approval goes to the queue (approve) or is cancelled (reject). Each
+   * is one conditional move from `waiting_approval`; a task anywhere else is a 409 naming where it is.
+   */
+  const notWaiting = async (taskId: string) => {
+    const now = await s.repos.tasks.get(taskId);
+    return new HttpError(409, `task ${taskId} is ${now?.status ?? 'gone'}, not waiting for approval`);
+  };
+
   app.post<{ Params: { id: string } }>('/api/tasks/:id/approve', async (req) => {
     const task = await s.repos.tasks.get(req.params.id);
     if (!task) throw notFound(`task ${req.params.id}`);
     const row = await s.tasks.approve(task.task_id);
-    if (!row) throw new HttpError(409, `task ${task.task_id} is ${task.status}, not waiting for approval`);
+    if (!row) throw await notWaiting(task.task_id);
     return taskView(row);
   });
 
   app.post<{ Params: { id: string } }>('/api/tasks/:id/reject', async (req) => {
     const task = await s.repos.tasks.get(req.params.id);
     if (!task) throw notFound(`task ${req.params.id}`);
-    if (task.status !== 'waiting_approval') throw new HttpError(409, `task ${task.task_id} is ${task.status}, not waiting for approval`);
-    await s.tasks.cancel(task.task_id, 'rejected from the dashboard');
-    return taskView((await s.repos.tasks.get(task.task_id))!);
+    const row = await s.tasks.reject(task.task_id, 'rejected from the dashboard');
+    if (!row) throw await notWaiting(task.task_id);
+    return taskView(row);
   });
 
   app.post<{ Params: { id: string } }>('/api/tasks/:id/cancel', async (req, reply) => {

@@ -3,7 +3,8 @@
 // token minted for that task (only its hash is stored) and honoured while the task is running. Anything else gets a
 // 404, so the endpoint says nothing to a caller without a live grant.
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TaskRow } from '../storage/schema.js';
 import type { Services } from '../services.js';
 import { managementServer } from './mcp-server.js';
 
@@ -20,12 +21,20 @@ export function mcpRoutes(app: FastifyInstance, s: Services): void {
     registry.endpoint.internalUrl = `http://${host}:${address.port}`;
   });
 
-  app.post('/mcp', async (req, reply) => {
+  // The grant is checked on the matched route before the body is read: a caller without one gets the same 404
+  // whatever it sends, and never makes the service parse a large body.
+  const grants = new WeakMap<FastifyRequest, TaskRow>();
+  const granted = async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     const taskId = token ? await s.repos.registryUsage.taskForToken(token) : undefined;
     const task = taskId ? await s.repos.tasks.get(taskId) : undefined;
     if (!task || task.status !== 'running') return reply.code(404).send({ error: 'no management endpoint here' });
+    grants.set(req, task);
+  };
+
+  app.post('/mcp', { onRequest: granted }, async (req, reply) => {
+    const task = grants.get(req)!;
 
     const server = managementServer({ repos: s.repos, registry: registry.service, log: s.log, publicBase: registry.publicBase }, task.task_id);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

@@ -184,9 +184,23 @@ describe('validateAgent', () => {
     expect(validateAgent('good', 'name: good\n')).toEqual([
       'frontmatter: line 1: the file must start with a "---" line that opens the frontmatter',
     ]);
-    expect(validateAgent('good', agent(`${GOOD_AGENT}\nhooks:\n  Stop: x`))).toEqual([
-      'frontmatter: line 7 (hooks): indented "Stop: x" is not supported (nested mappings and multi-line values are not part of this format)',
+    expect(validateAgent('good', agent(`${GOOD_AGENT}\nmcpServers:\n  github: x`))).toEqual([
+      'frontmatter: line 7 (mcpServers): indented "github: x" is not supported (nested mappings and multi-line values are not part of this format)',
     ]);
+  });
+
+  // Claude Code drops an agent whose hooks are a scalar, a list, a number or a boolean, so every run of it fails;
+  // a nested mapping cannot be stored at all. Whatever the form, the field is refused by name.
+  it.each([
+    ['a command', 'hooks: echo hi'],
+    ['a list', 'hooks: [PreToolUse]'],
+    ['list items', 'hooks:\n  - Stop'],
+    ['a nested mapping', 'hooks:\n  Stop: x'],
+    ['an empty value', 'hooks: ""'],
+  ])('refuses hooks given as %s, naming the field', (_what, hooks) => {
+    const errors = validateAgent('good', agent(`${GOOD_AGENT}\n${hooks}`));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^hooks: not accepted in the registry: hooks run shell commands/);
   });
 
   it('reports an empty body and an invalid file name', () => {
@@ -220,6 +234,10 @@ describe('validateSkill', () => {
 
   it('reports an empty body', () => {
     expect(validateSkill('release', skill(GOOD_SKILL, ''))).toEqual(["body: empty; the body is the skill's instructions"]);
+  });
+
+  it('refuses hooks, naming the field', () => {
+    expect(validateSkill('release', skill(`${GOOD_SKILL}\nhooks: echo hi`))[0]).toMatch(/^hooks: not accepted in the registry/);
   });
 });
 

@@ -60,6 +60,17 @@ const SKILL_FIELDS = new Set([
   'context', 'agent', 'hooks', 'when_to_use', 'license', 'version', 'webhook_config',
 ]);
 
+/**
+ * Fields Claude Code knows that the registry refuses, with why. `hooks`: the CLI (2.1.330) drops an agent whose
+ * hooks are a scalar, a list, a number or a boolean — the only forms this format can hold besides empty ones — so
+ * every run as that agent exits 1 (`--agent '<name>' not found`); and a hook would run shell commands outside the
+ * permission mode and tools a task is given (docs/claude-cli-notes.md §10).
+ */
+const REFUSED_FIELDS: Readonly<Record<string, string>> = {
+  hooks:
+    'not accepted in the registry: hooks run shell commands outside the permissions a task is given, and Claude Code drops an agent whose hooks it cannot read (every run of it then fails); remove the field',
+};
+
 const KEY_LINE = /^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*))?$/;
 
 /**
@@ -262,8 +273,10 @@ function validate(kind: 'agent' | 'skill', name: string, text: string): string[]
   try {
     parsed = parseFrontmatter(text);
   } catch (err) {
-    if (err instanceof FrontmatterError) return [...errors, `frontmatter: ${err.message}`];
-    throw err;
+    if (!(err instanceof FrontmatterError)) throw err;
+    // A refused field the reader cannot even parse (a nested `hooks:` mapping) is reported as refused, by its name.
+    const refused = err.field !== undefined && Object.hasOwn(REFUSED_FIELDS, err.field) ? err.field : undefined;
+    return [...errors, refused ? `${refused}: ${REFUSED_FIELDS[refused]}` : `frontmatter: ${err.message}`];
   }
   const { data, body } = parsed;
   const where = kind === 'agent' ? `the file name "${name}.md"` : `the folder name "${name}"`;
@@ -291,7 +304,8 @@ function validate(kind: 'agent' | 'skill', name: string, text: string): string[]
 
   const known = kind === 'agent' ? AGENT_FIELDS : SKILL_FIELDS;
   for (const key of Object.keys(data)) {
-    if (!known.has(key)) errors.push(`${key}: not a field of a Claude Code ${kind} (known: ${[...known].join(', ')})`);
+    if (Object.hasOwn(REFUSED_FIELDS, key)) errors.push(`${key}: ${REFUSED_FIELDS[key]}`);
+    else if (!known.has(key)) errors.push(`${key}: not a field of a Claude Code ${kind} (known: ${[...known].filter((k) => !Object.hasOwn(REFUSED_FIELDS, k)).join(', ')})`);
   }
 
   if (body.trim() === '') {

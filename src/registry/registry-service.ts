@@ -7,6 +7,7 @@ import type { AgentRecord, SkillFiles, SkillRecord } from '../storage/repositori
 import { NO_USAGE, type UsageFigures } from '../storage/repositories/registry-usage.js';
 import { invalid, ManagementError, notFound, parseInput } from './errors.js';
 import { type FrontmatterValue, NAME_PATTERN, parseFrontmatter, validateAgent, validateSkill } from './frontmatter.js';
+import { registryLimitGuard } from './registry-limits.js';
 import { skillFilesProblems } from './skill-files.js';
 import { parseSkillWebhook, type SkillWebhookResult, syncSkillWebhook } from './skill-webhook.js';
 
@@ -107,7 +108,7 @@ export class RegistryService {
     if ((CLAUDE_BUILTIN_AGENTS as readonly string[]).includes(input.name)) {
       throw new ManagementError(409, `"${input.name}" is one of Claude Code's own agents; pick another name`, 'name');
     }
-    if (!(await this.repos.registry.createAgent(input.name, input.content))) {
+    if (!(await this.repos.registry.createAgent(input.name, input.content, registryLimitGuard('content')))) {
       throw new ManagementError(409, `agent ${input.name} already exists; PUT /api/registry/agents/${input.name} to change it`, 'name');
     }
     return this.getAgent(input.name);
@@ -117,7 +118,7 @@ export class RegistryService {
     checkName('agent', name);
     const input = parseInput(AgentUpdate, body, 'agent');
     this.validAgent(name, input.content);
-    const updated = await this.repos.registry.updateAgent(name, input.content);
+    const updated = await this.repos.registry.updateAgent(name, input.content, registryLimitGuard('content'));
     if (!updated) throw notFound(`agent ${name} (POST /api/registry/agents creates one)`);
     return agentDetail(updated);
   }
@@ -191,7 +192,7 @@ export class RegistryService {
     const input = parseInput(SkillCreate, body, 'skill');
     checkName('skill', input.name);
     const { files, webhook } = this.validSkill(input.name, input.files);
-    if (!(await this.repos.registry.createSkill(input.name, files))) {
+    if (!(await this.repos.registry.createSkill(input.name, files, registryLimitGuard('files')))) {
       throw new ManagementError(409, `skill ${input.name} already exists; PUT /api/registry/skills/${input.name} to replace its files`, 'name');
     }
     return this.withWebhook(input.name, null, webhook);
@@ -202,7 +203,7 @@ export class RegistryService {
     checkName('skill', name);
     const input = parseInput(SkillUpdate, body, 'skill');
     const { files, webhook } = this.validSkill(name, input.files);
-    const updated = await this.repos.registry.updateSkill(name, files);
+    const updated = await this.repos.registry.updateSkill(name, files, registryLimitGuard('files'));
     if (!updated) throw notFound(`skill ${name} (POST /api/registry/skills creates one)`);
     return this.withWebhook(name, updated.webhook_id, webhook);
   }

@@ -90,36 +90,56 @@ export class TaskService {
     return row;
   }
 
-  /** Moves a task waiting for approval into the queue. Returns undefined when it was not waiting. */
+  /**
+   * Moves a task waiting for approval into the queue, only from `waiting_approval`: a second approval (another
+   * worker's poller, another API process, a late click) finds the task queued or running and changes nothing.
+   * Returns undefined when the task was not waiting.
+   */
   async approve(taskId: string): Promise<TaskRow | undefined> {
-    const row = await this.deps.repos.tasks.transition(taskId, 'queued', { queued_at: Date.now() });
+    const row = await this.deps.repos.tasks.transition(taskId, 'approve', { queued_at: Date.now() });
     if (row) await this.deps.queue.enqueue(taskId);
     return row;
   }
 
+  /** Turns down a task waiting for approval. Returns undefined when it was not waiting (approved or gone meanwhile). */
+  async reject(taskId: string, reason: string): Promise<TaskRow | undefined> {
+    const row = await this.deps.repos.tasks.transition(taskId, 'reject', { error: reason, outcome: 'cancelled', completed_at: Date.now() });
+    if (row) await this.cancelled(row, reason);
+    return row;
+  }
+
   /**
-   * A queued or waiting task is cancelled at once. A running one is asked to stop: the request is recorded on the
-   * row (so a worker that misses the message still sees it at its next heartbeat) and sent to the workers.
+   * The request is recorded on the row first, whatever the task is doing. A worker's claim is conditional on no
+   * recorded cancel, so against a claim exactly one of the two wins: either the task is still waiting or queued and
+   * is cancelled here, or a worker holds it, and the worker stops the run — told by a control message, and in any
+   * case by the flag, which it reads before it spawns the child and at every heartbeat.
    */
   async cancel(taskId: string, reason: string): Promise<CancelResult> {
-    const { repos, queue, bus } = this.deps;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const task = await repos.tasks.get(taskId);
-      if (!task) return { outcome: 'not_found' };
-      const status = task.status as TaskStatus;
-      if (isFinal(status)) return { outcome: 'already_finished', status };
-      if (status === 'queued' || status === 'waiting_approval') {
-        const row = await repos.tasks.transition(taskId, 'cancelled', { error: reason, outcome: 'cancelled', completed_at: Date.now() });
-        if (!row) continue; // a worker claimed it in between: go round again and stop the run instead
-        await queue.remove(taskId);
-        await bus.publish({ type: 'task.cancelled', task_id: taskId, session_id: row.session_id, task: taskView(row), error: reason });
+    const { repos, bus } = this.deps;
+    if (!(await repos.tasks.requestCancel(taskId, reason))) return this.notCancellable(taskId);
+    for (let attempt = 0; ; attempt++) {
+      const row = await repos.tasks.transition(taskId, 'cancelPending', { error: reason, outcome: 'cancelled', completed_at: Date.now() });
+      if (row) {
+        await this.cancelled(row, reason);
         return { outcome: 'cancelled', task: row };
       }
-      await repos.tasks.update(taskId, { cancel_requested: 1 });
-      await bus.publishControl({ type: 'cancel', task_id: taskId, reason });
-      return { outcome: 'cancelling', task };
+      const task = await repos.tasks.get(taskId);
+      if (!task || isFinal(task.status as TaskStatus)) return this.notCancellable(taskId);
+      // Running, or requeued after an interruption and still flagged (recovery cancels such a task if we give up).
+      if (task.status === 'running' || attempt === 2) {
+        await bus.publishControl({ type: 'cancel', task_id: taskId, reason });
+        return { outcome: 'cancelling', task };
+      }
     }
-    const task = await repos.tasks.get(taskId);
+  }
+
+  private async cancelled(row: TaskRow, reason: string): Promise<void> {
+    await this.deps.queue.remove(row.task_id);
+    await this.deps.bus.publish({ type: 'task.cancelled', task_id: row.task_id, session_id: row.session_id, task: taskView(row), error: reason });
+  }
+
+  private async notCancellable(taskId: string): Promise<CancelResult> {
+    const task = await this.deps.repos.tasks.get(taskId);
     return task ? { outcome: 'already_finished', status: task.status as TaskStatus } : { outcome: 'not_found' };
   }
 }

@@ -30,6 +30,8 @@ export interface RecoveryReport {
   enqueued: string[];
   killedChildren: number[];
   expired: string[];
+  /** Tasks whose recorded cancel was finished here. */
+  cancelled: string[];
 }
 
 function workerIsDead(task: TaskRow, soleWorker: boolean, now: number): boolean {
@@ -47,7 +49,7 @@ function workerIsDead(task: TaskRow, soleWorker: boolean, now: number): boolean 
  */
 export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
   const { repos, queue, log } = deps;
-  const report: RecoveryReport = { requeued: [], failed: [], enqueued: [], killedChildren: [], expired: [] };
+  const report: RecoveryReport = { requeued: [], failed: [], enqueued: [], killedChildren: [], expired: [], cancelled: [] };
   const now = Date.now();
 
   for (const task of await repos.tasks.idsWithStatus('running')) {
@@ -60,11 +62,18 @@ export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
       report.killedChildren.push(pid);
     }
     const base = { child_pid: null, worker_id: null };
-    if (Number(task.attempts) < MAX_ATTEMPTS) {
-      const row = await repos.tasks.transition(task.task_id, 'queued', { ...base, queued_at: now });
+    if (task.cancel_requested) {
+      // Someone asked for it to stop: it is not run again.
+      const row = await repos.tasks.transition(task.task_id, 'cancelRun', { ...base, outcome: 'cancelled', error: task.error ?? 'cancelled', completed_at: now });
+      if (row) {
+        report.cancelled.push(task.task_id);
+        await deps.bus.publish({ type: 'task.cancelled', task_id: row.task_id, session_id: row.session_id, task: taskView(row), error: row.error });
+      }
+    } else if (Number(task.attempts) < MAX_ATTEMPTS) {
+      const row = await repos.tasks.transition(task.task_id, 'requeueInterrupted', { ...base, queued_at: now });
       if (row) report.requeued.push(task.task_id);
     } else {
-      const row = await repos.tasks.transition(task.task_id, 'failed', {
+      const row = await repos.tasks.transition(task.task_id, 'fail', {
         ...base,
         outcome: 'interrupted',
         error: `interrupted: the worker running it stopped, and it had already been tried ${task.attempts} times`,
@@ -78,6 +87,19 @@ export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
   }
 
   for (const task of await repos.tasks.idsWithStatus('queued')) {
+    if (task.cancel_requested) {
+      // A cancel was recorded but its canceller stopped before moving the task (or it was requeued after an
+      // interruption while being cancelled): no worker will claim it, so the cancel is finished here. A fresh one
+      // is left to its canceller, which is still at work.
+      if (!deps.soleWorker && Number(task.updated_at) > now - STALE_AFTER_MS) continue;
+      const row = await repos.tasks.transition(task.task_id, 'cancelPending', { outcome: 'cancelled', error: task.error ?? 'cancelled', completed_at: now });
+      if (row) {
+        report.cancelled.push(task.task_id);
+        await queue.remove(task.task_id);
+        await deps.bus.publish({ type: 'task.cancelled', task_id: row.task_id, session_id: row.session_id, task: taskView(row), error: row.error });
+      }
+      continue;
+    }
     if (await queue.contains(task.task_id)) continue;
     await queue.enqueue(task.task_id);
     report.enqueued.push(task.task_id);
@@ -89,7 +111,7 @@ export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
       report.expired.push(task.task_id);
     }
   }
-  if (report.expired.length || report.requeued.length || report.failed.length || report.enqueued.length || report.killedChildren.length) {
+  if (Object.values(report).some((list) => list.length > 0)) {
     log.info(report, 'recovered tasks left by a previous run');
   }
   return report;

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { LiveEvent } from '../contracts/events.js';
 import type { ResultItem, StreamItem } from '../contracts/stream-item.js';
 import { newId } from '../domain/ids.js';
+import { END_OF_RUN } from '../domain/task-status.js';
 import type { EventBus } from '../live/event-bus.js';
 import { TaskRecorder } from '../live/task-recorder.js';
 import type { Logger } from '../logger.js';
@@ -133,7 +134,7 @@ export class Worker {
         await repos.tasks.update(id, { heartbeat_at: Date.now() });
         // A cancel may have been recorded by an API process whose control message this worker missed.
         const row = await repos.tasks.get(id);
-        if (row?.cancel_requested) await this.cancelLocal(id, 'cancelled');
+        if (row?.cancel_requested) await this.cancelLocal(id, row.error ?? 'cancelled');
       }
     } catch (err) {
       this.deps.log.warn({ err }, 'heartbeat failed');
@@ -150,7 +151,8 @@ export class Worker {
     const queued = await repos.tasks.get(taskId);
     if (queued?.status !== 'queued') return; // cancelled while waiting, or already taken
     const now = Date.now();
-    const task = await repos.tasks.transition(taskId, 'running', {
+    // Fails when another worker took it or a cancel was recorded first; then there is nothing to do here.
+    const task = await repos.tasks.transition(taskId, 'claim', {
       started_at: now,
       heartbeat_at: now,
       worker_id: this.workerId,
@@ -211,6 +213,11 @@ export class Worker {
       const prompt = await buildPrompt(task, repos, resumable);
       await repos.tasks.update(taskId, { working_dir: cwd, resume_session_id: resumable ? resumeId : null });
 
+      // A cancel recorded since the claim, whose control message came before this run was registered (or never
+      // came), is read here; one that comes later finds the run registered and its handle set, as nothing awaits
+      // between this read and the spawn.
+      const current = await repos.tasks.get(taskId);
+      if (current?.cancel_requested) run.cancelReason ??= current.error ?? 'cancelled';
       if (run.cancelReason) throw new CancelledBeforeStart(run.cancelReason);
       const handle = startClaudeRun(
         {
@@ -276,7 +283,7 @@ export class Worker {
         await this.interrupted(task, recorder, figures);
         return;
       }
-      const finished = await repos.tasks.transition(taskId, verdict.status, { ...figures, completed_at: Date.now() });
+      const finished = await repos.tasks.transition(taskId, END_OF_RUN[verdict.status], { ...figures, completed_at: Date.now() });
       await this.finish(finished ?? (await repos.tasks.get(taskId))!, verdict.status, taskLog);
     } catch (err) {
       clearTimeout(timeout);
@@ -287,7 +294,7 @@ export class Worker {
       if (refused) taskLog.info({ reason: err.message }, 'task refused by a budget');
       else if (!cancelled) taskLog.error({ err }, 'task failed in the worker');
       const message = cancelled || refused ? err.message : `the worker could not run the task: ${(err as Error).message}`;
-      const finished = await repos.tasks.transition(taskId, status, {
+      const finished = await repos.tasks.transition(taskId, END_OF_RUN[status], {
         error: redactor.redact(message),
         outcome: cancelled ? 'cancelled' : refused ? 'budget' : 'error',
         completed_at: Date.now(),
@@ -306,11 +313,11 @@ export class Worker {
     if (task.attempts < MAX_ATTEMPTS) {
       recorder.push({ kind: 'status', message: 'Interrupted by a service shutdown; the task will run again.' });
       await recorder.flush(true);
-      await repos.tasks.transition(task.task_id, 'queued', { child_pid: null, worker_id: null, queued_at: Date.now() });
+      await repos.tasks.transition(task.task_id, 'requeueInterrupted', { child_pid: null, worker_id: null, queued_at: Date.now() });
       await queue.enqueue(task.task_id).catch(() => undefined); // start-up reconciliation enqueues it otherwise
       return;
     }
-    const finished = await repos.tasks.transition(task.task_id, 'failed', { ...figures, outcome: 'interrupted', completed_at: Date.now() });
+    const finished = await repos.tasks.transition(task.task_id, 'fail', { ...figures, outcome: 'interrupted', completed_at: Date.now() });
     if (finished) await this.finish(finished, 'failed', this.deps.log);
   }
 

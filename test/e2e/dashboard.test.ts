@@ -24,6 +24,8 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  /** What the browser refused under the service's Content-Security-Policy: must stay empty. */
+  const cspViolations: string[] = [];
   /** Which of the APIs built alongside the dashboard this service has (a 404 `no route` means not yet). */
   const has: Record<'ledger' | 'analytics' | 'webhooks' | 'registry', boolean> = { ledger: false, analytics: false, webhooks: false, registry: false };
   let chatTaskId = '';
@@ -32,7 +34,11 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     // Normally done by `npm install` (postinstall); a no-op when web/dist is newer than its sources.
     execFileSync(process.execPath, [path.join(projectRoot, 'web', 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: projectRoot, stdio: 'inherit', timeout: 180_000 });
     model = await startScriptedModel();
-    h = await startHarness({ model, env: { DEMO_MODE: 'true', MAX_CONCURRENT_TASKS: '3', PUBLIC_URL: 'https://agent.example.com' } });
+    // Empty rate limits mean the service's defaults: the dashboard must work under them.
+    h = await startHarness({
+      model,
+      env: { DEMO_MODE: 'true', MAX_CONCURRENT_TASKS: '3', PUBLIC_URL: 'https://agent.example.com', RATE_LIMIT_API_PER_MINUTE: '', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '' },
+    });
     for (const [name, probe] of [
       ['ledger', '/api/ledger?limit=1'],
       ['analytics', '/api/analytics/summary'],
@@ -48,6 +54,9 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     context = await browser.newContext({ viewport: VIEWPORT, reducedMotion: 'reduce' });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    context.on('console', (msg) => {
+      if (/Content.Security.Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
     fs.mkdirSync(SHOTS, { recursive: true });
   }, 240_000);
 
@@ -70,6 +79,7 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     const res = await fetch(`${h.url}/ledger`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await res.text()).toContain('<div id="root">');
     const missing = await fetch(`${h.url}/api/nothing-here`);
     expect(missing.status).toBe(404);
@@ -92,8 +102,13 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await reply.waitFor({ timeout: 30_000 });
     chatTaskId = (await reply.getAttribute('data-task-id'))!;
     // Some of the text is on screen while the rest is still being produced…
+    // A function, not a string: the page's CSP forbids eval, and Playwright evaluates a string predicate on every poll.
     const partial = await page.waitForFunction(
-      `(() => { const el = document.querySelector('[data-testid="live-reply"] [data-block="text"]'); const t = el && el.textContent; return t && !t.includes('piece by piece') ? t : false; })()`,
+      () => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+        const t = doc.querySelector('[data-testid="live-reply"] [data-block="text"]')?.textContent;
+        return t && !t.includes('piece by piece') ? t : false;
+      },
       undefined,
       { timeout: 30_000, polling: 50 },
     );
@@ -304,5 +319,6 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await expect.poll(() => phone.url()).toMatch(/\/ledger$/);
     await phone.close();
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   }, 60_000);
 });

@@ -52,6 +52,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     DEFAULT_MODEL: 'claude-sonnet-4-5',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_GRACE_SECONDS: '2',
+    // Tests drive the API far faster than any client (twenty waitForTask pollers at 10 Hz): no limits unless a test
+    // sets them (test/rate-limits.test.ts; the dashboard e2e test runs under the defaults by setting them empty).
+    RATE_LIMIT_API_PER_MINUTE: '0',
+    RATE_LIMIT_WEBHOOKS_PER_MINUTE: '0',
     ...(opts.distributed
       ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, REDIS_URL, REDIS_PREFIX: opts.redisPrefix ?? freshRedisPrefix() }
       : {}),

@@ -24,6 +24,26 @@ export interface SkillRecord {
   updated_at: number;
 }
 
+/** The registry's size: what limits are checked against. */
+export interface RegistryFootprint {
+  agents: number;
+  skills: number;
+  /** Bytes of the agents' content and of the skills' stored files (JSON). */
+  bytes: number;
+}
+
+/** Told the footprint before and after a write, under the registry's write lock; throws to refuse the write. */
+export type FootprintGuard = (before: RegistryFootprint, after: RegistryFootprint) => void;
+
+/** Unwinds a transaction that locked the registry but changed nothing, so its early version bump is rolled back. */
+class Unchanged<T> extends Error {
+  constructor(readonly value: T) {
+    super('unchanged');
+  }
+}
+
+const bytes = (text: string) => Buffer.byteLength(text);
+
 /** What seeding found for one shipped default. */
 export type SeedResult = 'inserted' | 'updated' | 'unchanged' | 'adopted';
 
@@ -73,13 +93,55 @@ export class RegistryRepository {
       .execute();
   }
 
-  /** Runs `fn` in a transaction that also moves the version (when `fn` says it changed something). */
-  private write<T>(fn: (trx: Transaction<Database>) => Promise<{ changed: boolean; value: T }>): Promise<T> {
-    return this.db.transaction().execute(async (trx) => {
-      const { changed, value } = await fn(trx);
-      if (changed) await this.bump(trx);
-      return value;
-    });
+  /**
+   * Runs `fn` in a transaction that also moves the version when `fn` says it changed something. `fn` may call
+   * `lock()` first, which moves the version at once: on PostgreSQL that holds the version row's lock, so writers
+   * that check limits run one after another and each sees the others' rows. A write that locked but changed
+   * nothing is rolled back, so the version still moves only with a change.
+   */
+  private async write<T>(fn: (trx: Transaction<Database>, lock: () => Promise<void>) => Promise<{ changed: boolean; value: T }>): Promise<T> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        let locked = false;
+        const lock = async () => {
+          if (!locked) await this.bump(trx);
+          locked = true;
+        };
+        const { changed, value } = await fn(trx, lock);
+        if (changed) await lock();
+        else if (locked) throw new Unchanged(value);
+        return value;
+      });
+    } catch (err) {
+      if (err instanceof Unchanged) return err.value as T;
+      throw err;
+    }
+  }
+
+  /** The footprint now, read inside a write after `lock()`. */
+  private async footprint(trx: Transaction<Database>): Promise<RegistryFootprint> {
+    const agents = await trx
+      .selectFrom('registry_agents')
+      .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(octet_length(content)), 0)`.as('bytes')])
+      .executeTakeFirstOrThrow();
+    const skills = await trx
+      .selectFrom('registry_skills')
+      .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(octet_length(files)), 0)`.as('bytes')])
+      .executeTakeFirstOrThrow();
+    return { agents: Number(agents.n), skills: Number(skills.n), bytes: Number(agents.bytes) + Number(skills.bytes) };
+  }
+
+  /** Locks the registry and lets `guard` see the footprint before and after a write (`change` of it). */
+  private async check(
+    trx: Transaction<Database>,
+    lock: () => Promise<void>,
+    guard: FootprintGuard | undefined,
+    change: (before: RegistryFootprint) => RegistryFootprint,
+  ): Promise<void> {
+    if (!guard) return;
+    await lock();
+    const before = await this.footprint(trx);
+    guard(before, change(before));
   }
 
   // ---- agents ----
@@ -93,9 +155,15 @@ export class RegistryRepository {
     return row && agentRecord(row);
   }
 
-  /** Inserts a user agent; false when the name is taken. */
-  createAgent(name: string, content: string, now = Date.now()): Promise<boolean> {
-    return this.write(async (trx) => {
+  /** Inserts a user agent; false when the name is taken. `guard` may refuse it (limits). */
+  createAgent(name: string, content: string, guard?: FootprintGuard, now = Date.now()): Promise<boolean> {
+    return this.write(async (trx, lock) => {
+      if (guard) {
+        await lock();
+        // A taken name is a conflict, not a new agent for the limits.
+        if (await trx.selectFrom('registry_agents').select('name').where('name', '=', name).executeTakeFirst()) return { changed: false, value: false };
+        await this.check(trx, lock, guard, (f) => ({ ...f, agents: f.agents + 1, bytes: f.bytes + bytes(content) }));
+      }
       const res = await trx
         .insertInto('registry_agents')
         .values({ name, content, builtin: 0, overridden: 0, shipped_content: null, created_at: now, updated_at: now })
@@ -107,10 +175,12 @@ export class RegistryRepository {
   }
 
   /** Replaces an agent's content; a built-in counts as overridden unless the content is its shipped one. */
-  updateAgent(name: string, content: string, now = Date.now()): Promise<AgentRecord | undefined> {
-    return this.write(async (trx) => {
+  updateAgent(name: string, content: string, guard?: FootprintGuard, now = Date.now()): Promise<AgentRecord | undefined> {
+    return this.write(async (trx, lock) => {
+      if (guard) await lock(); // the size of the row read below is part of the check: it must not change meanwhile
       const row = await trx.selectFrom('registry_agents').selectAll().where('name', '=', name).executeTakeFirst();
       if (!row) return { changed: false, value: undefined };
+      await this.check(trx, lock, guard, (f) => ({ ...f, bytes: f.bytes - bytes(row.content) + bytes(content) }));
       const overridden = row.builtin === 1 && content !== row.shipped_content ? 1 : 0;
       const updated = await trx
         .updateTable('registry_agents')
@@ -186,11 +256,17 @@ export class RegistryRepository {
     return row && skillRecord(row);
   }
 
-  createSkill(name: string, files: SkillFiles, now = Date.now()): Promise<boolean> {
-    return this.write(async (trx) => {
+  createSkill(name: string, files: SkillFiles, guard?: FootprintGuard, now = Date.now()): Promise<boolean> {
+    const json = filesJson(files);
+    return this.write(async (trx, lock) => {
+      if (guard) {
+        await lock();
+        if (await trx.selectFrom('registry_skills').select('name').where('name', '=', name).executeTakeFirst()) return { changed: false, value: false };
+        await this.check(trx, lock, guard, (f) => ({ ...f, skills: f.skills + 1, bytes: f.bytes + bytes(json) }));
+      }
       const res = await trx
         .insertInto('registry_skills')
-        .values({ name, files: filesJson(files), builtin: 0, overridden: 0, shipped_files: null, webhook_id: null, created_at: now, updated_at: now })
+        .values({ name, files: json, builtin: 0, overridden: 0, shipped_files: null, webhook_id: null, created_at: now, updated_at: now })
         .onConflict((oc) => oc.column('name').doNothing())
         .executeTakeFirst();
       const changed = Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -198,11 +274,13 @@ export class RegistryRepository {
     });
   }
 
-  updateSkill(name: string, files: SkillFiles, now = Date.now()): Promise<SkillRecord | undefined> {
-    return this.write(async (trx) => {
+  updateSkill(name: string, files: SkillFiles, guard?: FootprintGuard, now = Date.now()): Promise<SkillRecord | undefined> {
+    const json = filesJson(files);
+    return this.write(async (trx, lock) => {
+      if (guard) await lock(); // the size of the row read below is part of the check: it must not change meanwhile
       const row = await trx.selectFrom('registry_skills').selectAll().where('name', '=', name).executeTakeFirst();
       if (!row) return { changed: false, value: undefined };
-      const json = filesJson(files);
+      await this.check(trx, lock, guard, (f) => ({ ...f, bytes: f.bytes - bytes(row.files) + bytes(json) }));
       const overridden = row.builtin === 1 && json !== row.shipped_files ? 1 : 0;
       const updated = await trx
         .updateTable('registry_skills')

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { isFinal, sourcesOf, type TaskStatus } from '../../domain/task-status.js';
+import { FINAL_STATUSES, isFinal, type MoveName, moveNamed, type TaskStatus } from '../../domain/task-status.js';
 import { addToRollups } from '../rollups.js';
 import type { Database, NewTaskRow, TaskRow, TaskUpdate } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -55,22 +55,22 @@ export class TaskRepository {
   }
 
   /**
-   * Moves a task to `to` only if its current status allows it (the status machine decides), with the other fields
-   * in `patch`. Returns the updated row, or undefined when the move was not legal (someone else got there first).
-   * Reaching a final status adds the task's cost to its session and conversation, and its figures to the analytics
-   * rollups, in the same transaction.
+   * Makes one of the status machine's moves, with the other fields in `patch`, as one conditional update: only if the
+   * task is in one of the move's source statuses (and, for a claim, carries no recorded cancel). Returns the updated
+   * row, or undefined when the task was elsewhere (someone else moved it first). Reaching a final status adds the
+   * task's cost to its session and conversation, and its figures to the analytics rollups, in the same transaction.
    */
-  async transition(taskId: string, to: TaskStatus, patch: TaskUpdate = {}, now = Date.now()): Promise<TaskRow | undefined> {
-    const from = sourcesOf(to);
-    if (from.length === 0) return undefined;
+  async transition(taskId: string, name: MoveName, patch: TaskUpdate = {}, now = Date.now()): Promise<TaskRow | undefined> {
+    const move = moveNamed(name);
+    const to = move.to;
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx
+      let update = trx
         .updateTable('tasks')
         .set({ ...patch, status: to, updated_at: now })
         .where('task_id', '=', taskId)
-        .where('status', 'in', from)
-        .returningAll()
-        .executeTakeFirst();
+        .where('status', 'in', [...move.from]);
+      if (move.unlessCancelRequested) update = update.where('cancel_requested', '=', 0);
+      const row = await update.returningAll().executeTakeFirst();
       if (!row || !isFinal(to)) return row;
       const cost = row.cost_usd ?? 0;
       await trx
@@ -92,6 +92,20 @@ export class TaskRepository {
       await addToRollups(trx, row);
       return row;
     });
+  }
+
+  /**
+   * Records that the task is to be cancelled, whatever it is doing now, unless it has finished; `reason` is kept in
+   * `error` until the run's own ending replaces it. Returns the row, or undefined when the task is missing or final.
+   */
+  async requestCancel(taskId: string, reason: string, now = Date.now()): Promise<TaskRow | undefined> {
+    return this.db
+      .updateTable('tasks')
+      .set({ cancel_requested: 1, error: reason, updated_at: now })
+      .where('task_id', '=', taskId)
+      .where('status', 'not in', [...FINAL_STATUSES])
+      .returningAll()
+      .executeTakeFirst();
   }
 
   /** Fields that do not change the status (heartbeat, child pid, live counters). */

@@ -1,0 +1,168 @@
+// Who moves a task, on every dialect: approve only from waiting_approval, a claim and a cancel that race have exactly
+// one winner, and a cancel that loses to a claim records the request instead of pretending the task is cancelled.
+// The interleavings are forced by hand: the canceller's repository is wrapped so the worker's claim lands between
+// the canceller's read and its write — the window the finding was about.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import type { ControlMessage } from '../src/live/event-bus.js';
+import { LocalEventBus } from '../src/live/event-bus.js';
+import { createLogger } from '../src/logger.js';
+import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
+import { openStorage, type Storage } from '../src/storage/db.js';
+import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import { TaskService } from '../src/tasks/task-service.js';
+import { recover } from '../src/worker/recovery.js';
+import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
+
+const dialects = [
+  { name: 'sqlite', skip: false },
+  { name: 'postgres', skip: !hasPostgres },
+] as const;
+
+for (const dialect of dialects) {
+  describe.skipIf(dialect.skip)(`task moves on ${dialect.name}`, () => {
+    let storage: Storage;
+    let repos: Repositories;
+    let queue: EmbeddedQueue;
+    let bus: LocalEventBus;
+    const control: ControlMessage[] = [];
+    const schema = freshSchemaName();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-moves-'));
+    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const log = createLogger(config);
+    let n = 0;
+
+    beforeAll(async () => {
+      storage =
+        dialect.name === 'postgres'
+          ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
+          : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
+      repos = createRepositories(storage.db);
+      queue = new EmbeddedQueue(); // nothing consumes it: the tests play the worker's part by hand
+      bus = new LocalEventBus();
+      bus.onControl((m) => control.push(m));
+    });
+    afterAll(async () => {
+      await queue?.close();
+      await storage?.close();
+      if (dialect.name === 'postgres') await dropSchema(schema);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const service = (r: Repositories = repos) => new TaskService({ config, repos: r, queue, bus, log });
+    const newTask = (needsApproval = false) =>
+      service().create({ session_id: 'sess-moves', source: 'dashboard', input_message: `task ${++n}`, needs_approval: needsApproval });
+    /** The worker's claim, as the worker makes it. */
+    const claim = (taskId: string) => repos.tasks.transition(taskId, 'claim', { started_at: Date.now(), worker_id: 'test-worker' });
+
+    it('approves only a task waiting for approval: approving a running task is refused and changes nothing', async () => {
+      const task = await newTask(true);
+      expect(task.status).toBe('waiting_approval');
+      expect(await service().approve(task.task_id)).toMatchObject({ status: 'queued' });
+      expect(await claim(task.task_id)).toMatchObject({ status: 'running' });
+      await queue.remove(task.task_id); // delivered to the worker that claimed it
+
+      expect(await service().approve(task.task_id)).toBeUndefined();
+      expect(await repos.tasks.get(task.task_id)).toMatchObject({ status: 'running', worker_id: 'test-worker' });
+      expect(await queue.contains(task.task_id)).toBe(false);
+    });
+
+    it('approving twice (two pollers, two API processes) queues the task once', async () => {
+      const task = await newTask(true);
+      const results = await Promise.all([service().approve(task.task_id), service().approve(task.task_id)]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await service().approve(task.task_id)).toBeUndefined(); // queued now: not waiting any more
+      expect(await repos.tasks.get(task.task_id)).toMatchObject({ status: 'queued' });
+    });
+
+    it('a worker claim landing anywhere inside a cancel: either the cancel wins and nothing runs, or the worker is asked to stop', async () => {
+      // The finding: the cancel read "queued", the worker claimed, and the cancel then marked the running task
+      // cancelled — the row said cancelled while the child ran on, and the worker's completion was refused.
+      for (let k = 1; k <= 4; k++) {
+        const task = await newTask();
+        control.length = 0;
+        let calls = 0;
+        let claimed: Awaited<ReturnType<typeof claim>> | 'not tried' = 'not tried';
+        // The canceller's repository: right after its k-th call, the worker's claim happens.
+        const racing: Repositories = {
+          ...repos,
+          tasks: new Proxy(repos.tasks, {
+            get(target, prop, receiver) {
+              const value = Reflect.get(target, prop, receiver);
+              if (typeof value !== 'function') return value;
+              return async (...args: unknown[]) => {
+                const out = await value.apply(target, args);
+                if (++calls === k) claimed = await claim(task.task_id);
+                return out;
+              };
+            },
+          }),
+        };
+
+        const result = await service(racing).cancel(task.task_id, 'cancelled by a user');
+        if (claimed === 'not tried') claimed = await claim(task.task_id);
+        const row = (await repos.tasks.get(task.task_id))!;
+        if (claimed) {
+          expect(result.outcome, `claim after call ${k}`).toBe('cancelling');
+          expect(row).toMatchObject({ status: 'running', cancel_requested: 1 });
+          expect(control).toEqual([{ type: 'cancel', task_id: task.task_id, reason: 'cancelled by a user' }]);
+          // The run ends as the worker reports it: a stopped run is cancelled.
+          expect(await repos.tasks.transition(task.task_id, 'cancelRun', { outcome: 'cancelled', completed_at: Date.now() })).toMatchObject({ status: 'cancelled' });
+        } else {
+          expect(result.outcome, `claim after call ${k}`).toBe('cancelled');
+          expect(row).toMatchObject({ status: 'cancelled', outcome: 'cancelled', error: 'cancelled by a user' });
+          expect(control).toEqual([]);
+        }
+      }
+    });
+
+    it('rejects only a task waiting for approval', async () => {
+      const waiting = await newTask(true);
+      const queued = await newTask();
+      expect(await service().reject(queued.task_id, 'no')).toBeUndefined();
+      expect((await repos.tasks.get(queued.task_id))!.status).toBe('queued');
+      expect(await service().reject(waiting.task_id, 'no')).toMatchObject({ status: 'cancelled', outcome: 'cancelled', error: 'no' });
+      expect(await service().approve(waiting.task_id)).toBeUndefined();
+    });
+
+    it('finishes a cancel whose canceller stopped halfway, at recovery; a running task with a recorded cancel is not retried', async () => {
+      const left = await newTask();
+      await repos.tasks.requestCancel(left.task_id, 'cancelled by a user');
+      const running = await newTask();
+      await claim(running.task_id);
+      await repos.tasks.requestCancel(running.task_id, 'cancelled by a user');
+      const report = await recover({ repos, queue, bus, log, soleWorker: true });
+      expect(report.cancelled).toEqual(expect.arrayContaining([left.task_id, running.task_id]));
+      expect(report.requeued).not.toContain(running.task_id);
+      expect(report.enqueued).not.toContain(left.task_id);
+      for (const id of [left.task_id, running.task_id]) {
+        expect(await repos.tasks.get(id)).toMatchObject({ status: 'cancelled', outcome: 'cancelled', error: 'cancelled by a user' });
+      }
+    });
+
+    it('a claim and a cancel of a queued task: exactly one wins, whichever comes first', async () => {
+      for (let i = 0; i < 10; i++) {
+        const task = await newTask();
+        const [claimed, cancelled] = await Promise.all([claim(task.task_id), service().cancel(task.task_id, 'race')]);
+        const row = (await repos.tasks.get(task.task_id))!;
+        if (claimed) {
+          expect(cancelled.outcome).toBe('cancelling');
+          expect(row).toMatchObject({ status: 'running', cancel_requested: 1 });
+        } else {
+          expect(cancelled.outcome).toBe('cancelled');
+          expect(row.status).toBe('cancelled');
+        }
+      }
+    });
+
+    it('a worker never claims a task whose cancel was already recorded', async () => {
+      const task = await newTask();
+      await repos.tasks.update(task.task_id, { cancel_requested: 1 });
+      expect(await claim(task.task_id)).toBeUndefined();
+      expect((await repos.tasks.get(task.task_id))!.status).toBe('queued');
+    });
+  });
+}
