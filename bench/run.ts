@@ -20,6 +20,7 @@ import { BudgetService } from '../src/budgets/budget-service.js';
 import { loadConfig } from '../src/config.js';
 import { LocalEventBus } from '../src/live/event-bus.js';
 import { createLogger } from '../src/logger.js';
+import { Redactor } from '../src/security/redactor.js';
 import { projectRoot } from '../src/paths.js';
 import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
 import type { Services } from '../src/services.js';
@@ -183,6 +184,7 @@ async function appOver(dir: string, file: string): Promise<{ app: FastifyInstanc
     tasks: new TaskService({ config, repos, queue, bus, log }),
     budgets: new BudgetService(repos),
     clients: createProviderClients(config),
+    redactor: new Redactor(config.secretValues),
     startedAt: Date.now(),
     close: async () => undefined,
   };

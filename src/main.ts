@@ -1,6 +1,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, isLoopbackHost, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { Redactor } from './security/redactor.js';
 import { createServices, type Role } from './services.js';
 import { openStorage } from './storage/db.js';
 import { migrateToLatest } from './storage/migrations/index.js';
@@ -23,7 +24,8 @@ async function main(command: string): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config);
+  const redactor = new Redactor(config.secretValues);
+  const log = createLogger(config, undefined, redactor);
 
   if (command === 'migrate') {
     const storage = await openStorage({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, sqliteFile: path.join(config.dataDir, 'agent.db'), migrate: false });
@@ -33,7 +35,7 @@ async function main(command: string): Promise<void> {
     return;
   }
   const role: Role = command === 'api' ? 'api' : command === 'worker' ? 'worker' : 'all';
-  const services = await createServices(config, { role, log });
+  const services = await createServices(config, { role, log, redactor });
   const app = role === 'worker' ? undefined : (await buildApp(services)).app;
   if (app && !config.API_TOKEN && !isLoopbackHost(config.HOST)) {
     log.warn({ host: config.HOST }, 'ALLOW_UNAUTHENTICATED=true: the API is open to anyone who can reach this address and can run commands through the agent');

@@ -11,6 +11,8 @@ import { BullmqQueue } from './queue/bullmq-queue.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
 import type { TaskQueue } from './queue/queue.js';
 import { createRegistry, type Registry } from './registry/registry-wiring.js';
+import { MIN_SECRET_LENGTH, Redactor } from './security/redactor.js';
+import { WebhookSecrets } from './security/webhook-secrets.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { createRepositories, type Repositories } from './storage/repositories/index.js';
 import { TaskService } from './tasks/task-service.js';
@@ -39,6 +41,8 @@ export interface Services {
   budgets: BudgetService;
   /** Outbound GitHub/Slack/Jira/Sentry clients, for those the configuration has credentials for. */
   clients: ProviderClients;
+  /** Every known secret value (settings, webhook secrets, running tasks' MCP tokens), replaced before text leaves. */
+  redactor: Redactor;
   /**
    * Agents and skills: the database's registry, its API rules, and what workers do with it around each run. Always
    * set by createServices; optional for Services assembled by hand (benchmarks, analytics tests), which go without.
@@ -54,7 +58,9 @@ export interface Services {
 
 export interface ServiceOptions {
   role?: Role;
+  /** Give it a logger made with the same `redactor`, so the logs learn the secrets the service learns later. */
   log?: Logger;
+  redactor?: Redactor;
   observers?: TaskObserver[];
 }
 
@@ -69,7 +75,10 @@ export function resolveClaudePath(config: Config): string {
 
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const role = opts.role ?? 'all';
-  const log = opts.log ?? createLogger(config);
+  const redactor = opts.redactor ?? new Redactor(config.secretValues);
+  const log = opts.log ?? createLogger(config, undefined, redactor);
+  const weak = Object.entries(config).filter(([, v]) => typeof v === 'string' && v.length < MIN_SECRET_LENGTH && config.secretValues.includes(v));
+  for (const [name] of weak) log.warn(`${name} is shorter than ${MIN_SECRET_LENGTH} characters: its value is not redacted from run output and logs`);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const claudePath = role === 'api' ? '' : resolveClaudePath(config);
   const sandbox = role === 'api' ? undefined : detectSandbox(config.SANDBOX, { ownNetwork: config.SANDBOX_ALLOWED_HOSTS !== undefined });
@@ -98,10 +107,12 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     bus = new LocalEventBus();
   }
 
+  const webhookSecrets = new WebhookSecrets({ webhooks: repos.webhooks, bus, redactor, log });
+  await webhookSecrets.start();
   const tasks = new TaskService({ config, repos, queue, bus, log });
   const budgets = new BudgetService(repos);
   const clients = createProviderClients(config);
-  const registry = await createRegistry({ config, repos, bus, log });
+  const registry = await createRegistry({ config, repos, bus, log, redactor });
   let egress: EgressGateway | undefined;
   if (sandbox?.mode === 'bwrap' && config.SANDBOX_ALLOWED_HOSTS) {
     const allowed = config.SANDBOX_ALLOWED_HOSTS;
@@ -118,7 +129,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   let approvals: ApprovalPoller | undefined;
   if (role !== 'api') {
     const observers = [new PostBack(config, clients, repos, log), registry.hooks, ...(opts.observers ?? [])];
-    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets, sandbox, prepareRun: (task) => registry.hooks.prepareRun(task) });
+    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets, sandbox, redactor, prepareRun: (task) => registry.hooks.prepareRun(task) });
     const soleWorker = !config.DATABASE_URL;
     const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
     await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
@@ -147,6 +158,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     tasks,
     budgets,
     clients,
+    redactor,
     registry,
     worker,
     sandbox,
@@ -157,6 +169,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         approvals?.stop();
         await worker?.stop(graceMs);
         await egress?.close();
+        webhookSecrets.stop();
         await registry.close();
         await queue.close();
         await bus.close();

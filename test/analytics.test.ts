@@ -12,6 +12,7 @@ import { binOf, binRange, DURATION_BIN_COLUMNS, quantileFromBins } from '../src/
 import { END_OF_RUN } from '../src/domain/task-status.js';
 import { LocalEventBus } from '../src/live/event-bus.js';
 import { createLogger } from '../src/logger.js';
+import { Redactor } from '../src/security/redactor.js';
 import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
 import type { Services } from '../src/services.js';
 import { openStorage, type Storage } from '../src/storage/db.js';
@@ -259,6 +260,7 @@ for (const dialect of dialects) {
         tasks: new TaskService({ config, repos, queue, bus, log }),
         budgets: new BudgetService(repos),
         clients: createProviderClients(config),
+        redactor: new Redactor(config.secretValues),
         startedAt: Date.now(),
         close: async () => undefined,
       };

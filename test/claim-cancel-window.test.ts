@@ -13,6 +13,7 @@ import type { LiveEvent } from '../src/contracts/events.js';
 import { LocalEventBus } from '../src/live/event-bus.js';
 import { createLogger } from '../src/logger.js';
 import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
+import { Redactor } from '../src/security/redactor.js';
 import { resolveClaudePath } from '../src/services.js';
 import { openStorage, type Storage } from '../src/storage/db.js';
 import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
@@ -129,6 +130,7 @@ for (const dialect of dialects) {
         log,
         claudePath: resolveClaudePath(config),
         budgets: new BudgetService(repos),
+        redactor: new Redactor(config.secretValues),
       });
       worker.start();
       return { worker, queue, canceller: new TaskService({ config, repos, queue, bus, log }) };

@@ -82,6 +82,24 @@ describe('withRetry', () => {
     expect(f.calls()).toBe(1);
   });
 
+  it('retries other errors that retryIf accepts, on the same schedule, and throws the last one', async () => {
+    const { opts, slept } = fastRetry({ retryIf: (e) => e instanceof Error && e.message.startsWith('SQLITE_BUSY') });
+    const retried: number[] = [];
+    opts.onRetry = ({ attempt }) => void retried.push(attempt);
+    const recovers = failingWith(new Error('SQLITE_BUSY: database is locked'), new Error('SQLITE_BUSY: again'));
+    await expect(withRetry(recovers.fn, opts)).resolves.toBe('done');
+    expect(recovers.calls()).toBe(3);
+    expect(slept).toEqual([10, 20]);
+    expect(retried).toEqual([1, 2]);
+
+    const never = failingWith(new Error('SQLITE_BUSY: 1'), new Error('SQLITE_BUSY: 2'), new Error('SQLITE_BUSY: 3'), new Error('SQLITE_BUSY: 4'));
+    await expect(withRetry(never.fn, opts)).rejects.toThrow('SQLITE_BUSY: 4');
+    expect(never.calls()).toBe(4);
+    const refused = failingWith(new TypeError('bug'));
+    await expect(withRetry(refused.fn, opts)).rejects.toThrow(TypeError);
+    expect(refused.calls()).toBe(1);
+  });
+
   it('gives up after the schedule runs out and says how many attempts were made', async () => {
     const { opts, slept } = fastRetry();
     const f = failingWith(failure(502), failure(502), failure(502), failure(502), failure(502));

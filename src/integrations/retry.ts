@@ -1,5 +1,6 @@
 // The one retry layer for outbound provider calls. The official clients' own retries are switched off where they
-// have any (WebClient), so a failing call is tried at most 1 + delaysMs.length times, never multiplied.
+// have any (WebClient), so a failing call is tried at most 1 + delaysMs.length times, never multiplied. Other work
+// that must survive a passing fault (storing a run's events) uses it too, saying which errors are worth another try.
 import { STATUS_CODES } from 'node:http';
 
 export interface RetryOptions {
@@ -12,7 +13,12 @@ export interface RetryOptions {
   /** Injected by tests so retries take no wall-clock time. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  onRetry?: (info: { attempt: number; delayMs: number; error: IntegrationError }) => void;
+  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  /**
+   * Errors other than IntegrationError that are worth another try (IntegrationErrors decide for themselves). Without
+   * it only IntegrationErrors are retried.
+   */
+  retryIf?: (error: unknown) => boolean;
 }
 
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [500, 1_000, 2_000];
@@ -89,14 +95,21 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
   const jitter = opts.jitter ?? 0.2;
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
+  const jittered = (ms: number) => Math.round(ms * (1 - jitter / 2 + jitter * random()));
 
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (error) {
-      if (!(error instanceof IntegrationError)) throw error;
-      error.attempts = attempt;
       const scheduled = delays[attempt - 1];
+      if (!(error instanceof IntegrationError)) {
+        if (scheduled === undefined || !opts.retryIf?.(error)) throw error;
+        const delayMs = jittered(scheduled);
+        opts.onRetry?.({ attempt, delayMs, error });
+        await sleep(delayMs);
+        continue;
+      }
+      error.attempts = attempt;
       if (!error.retryable || scheduled === undefined) throw annotate(error, attempt);
       let delayMs: number;
       if (error.retryAfterMs !== undefined) {
@@ -107,7 +120,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
         }
         delayMs = error.retryAfterMs;
       } else {
-        delayMs = Math.round(scheduled * (1 - jitter / 2 + jitter * random()));
+        delayMs = jittered(scheduled);
       }
       opts.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs);

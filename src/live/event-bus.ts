@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { LiveEvent } from '../contracts/events.js';
 
-/** Requests that must reach whichever worker process holds a task. */
-export type ControlMessage = { type: 'cancel'; task_id: string; reason: string };
+/**
+ * Requests that must reach whichever worker process holds a task, and news every process must hear (a webhook
+ * secret changed: reload the redactor's list).
+ */
+export type ControlMessage = { type: 'cancel'; task_id: string; reason: string } | { type: 'secrets_changed' };
 
 export interface EventBus {
   publish(event: LiveEvent): Promise<void>;

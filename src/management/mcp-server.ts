@@ -21,6 +21,27 @@ export interface ManagementDeps extends webhooks.WebhookOpsDeps {
 
 const text = (value: unknown): CallToolResult => ({ content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] });
 
+/**
+ * A run never sees a webhook secret: whatever a tool answers stays in the task's output, its stored events and the
+ * conversation for good. The answer says where the user gets it instead — the webhook's dashboard page, whose
+ * Rotate secret shows a new one once (the value is redacted from every run anyway, from the moment it exists).
+ */
+export function withoutSecrets(value: unknown, publicBase: string): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key !== 'secret') out[key] = key === 'webhook' ? withoutSecrets(v, publicBase) : v;
+  }
+  if ('secret' in value) {
+    const id = typeof out.webhook_id === 'string' ? out.webhook_id : '{id}';
+    out.secret_note =
+      `The secret is not shown to a run (it would stay in the task output and the conversation). ` +
+      `To get it, open ${publicBase}/hooks/${id} in the dashboard and press Rotate secret: the new secret is shown there once ` +
+      `(or PATCH /api/webhooks/${id} {"rotate_secret":true}, whose answer holds it).`;
+  }
+  return out;
+}
+
 const commandFields = {
   name: z.string().describe('one word: letters, digits, "-" or "_"'),
   trigger: z.string().describe('event type(s) it runs on: issues.opened, jira:issue_created, app_mention…, a comma list, or *'),
@@ -45,7 +66,7 @@ export function managementServer(deps: ManagementDeps, taskId: string): McpServe
   const tool = <Shape extends z.ZodRawShape>(name: string, description: string, shape: Shape, run: (args: z.infer<z.ZodObject<Shape>>) => Promise<unknown>) =>
     server.registerTool(name, { description, inputSchema: shape }, (async (args: z.infer<z.ZodObject<Shape>>) => {
       try {
-        return text(await run(args));
+        return text(withoutSecrets(await run(args), deps.publicBase()));
       } catch (err) {
         if (err instanceof ManagementError) return { isError: true, content: [{ type: 'text', text: err.message }] };
         deps.log.error({ err, tool: name, task_id: taskId }, 'management tool failed');
@@ -60,13 +81,13 @@ export function managementServer(deps: ManagementDeps, taskId: string): McpServe
   tool('get_webhook', 'One webhook config and its commands.', { webhook_id: z.string() }, (a) => webhooks.getWebhook(deps, a.webhook_id));
   tool(
     'create_webhook',
-    'Create a webhook config (an endpoint /webhooks/{provider}/{webhook_id} with its own secret). The secret is in this answer only: tell the user to copy it into the provider and never repeat it.',
+    'Create a webhook config (an endpoint /webhooks/{provider}/{webhook_id} with its own secret). The secret is never shown to a run: secret_note in the answer tells the user where to get it.',
     { name: z.string(), provider: z.string().describe('github, jira, slack, sentry or generic'), enabled: z.boolean().optional() },
     (a) => webhooks.createWebhook(deps, a),
   );
   tool(
     'update_webhook',
-    'Rename, enable or disable a webhook config, or rotate its secret.',
+    'Rename, enable or disable a webhook config, or rotate its secret (the new one is never shown to a run; secret_note says where the user gets it).',
     { webhook_id: z.string(), name: z.string().optional(), enabled: z.boolean().optional(), rotate_secret: z.literal(true).optional() },
     ({ webhook_id, ...patch }) => webhooks.updateWebhook(deps, webhook_id, patch),
   );

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { Logger } from '../logger.js';
+import type { Redactor } from '../security/redactor.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import { ClaudeTasksSync } from '../tasks/claude-tasks-sync.js';
 import { RegistryMaterialiser } from './materialise.js';
@@ -21,18 +22,18 @@ export interface Registry {
 }
 
 /** Seeds the shipped defaults into the database and builds the registry's parts (every role calls this). */
-export async function createRegistry(deps: { config: Config; repos: Repositories; bus: EventBus; log: Logger }): Promise<Registry> {
-  const { config, repos, bus, log } = deps;
+export async function createRegistry(deps: { config: Config; repos: Repositories; bus: EventBus; log: Logger; redactor: Redactor }): Promise<Registry> {
+  const { config, repos, bus, log, redactor } = deps;
   const seeded = await seedRegistry(repos.registry, config.agentSource, log);
   if (Object.values(seeded).some((names) => names.length)) log.info({ ...seeded, source: config.agentSource }, 'registry seeded from the shipped defaults');
 
   const publicBase = () => config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${config.HOST}:${config.PORT}`;
   const endpoint: ServiceEndpoint = { internalUrl: config.INTERNAL_URL };
   const materialiser = new RegistryMaterialiser(config.agentHome, repos.registry, log);
-  const hooks = new RegistryRunHooks({ config, repos, materialiser, endpoint, log });
+  const hooks = new RegistryRunHooks({ config, repos, materialiser, endpoint, log, redactor });
   let tasksSync: ClaudeTasksSync | undefined;
   if (config.CLAUDE_TASKS_SYNC) {
-    tasksSync = new ClaudeTasksSync(config.claudeTasksDir, log, config.secretValues);
+    tasksSync = new ClaudeTasksSync(config.claudeTasksDir, log, redactor);
     tasksSync.start(bus);
   }
   return {

@@ -10,6 +10,7 @@ import type { LiveEvent } from '../contracts/events.js';
 import type { TaskView } from '../contracts/task.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { Logger } from '../logger.js';
+import { Redactor } from '../security/redactor.js';
 
 export interface ClaudeTaskFile {
   id: string;
@@ -50,8 +51,8 @@ export class ClaudeTasksSync {
   constructor(
     private readonly dir: string,
     private readonly log: Logger,
-    /** Setting values that are secrets; any that a user pasted into a message are masked. */
-    private readonly secrets: string[] = [],
+    /** Every known secret; any that a user pasted into a message is masked. */
+    private readonly redactor: Redactor = new Redactor(),
   ) {}
 
   start(bus: EventBus): void {
@@ -81,7 +82,7 @@ export class ClaudeTasksSync {
     await fs.mkdir(this.dir, { recursive: true });
     const target = path.join(this.dir, `${task.task_id}.json`);
     const tmp = path.join(this.dir, `.${task.task_id}.${randomBytes(4).toString('hex')}.tmp`);
-    const redact = (text: string) => this.secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
+    const redact = (text: string) => this.redactor.redact(text);
     await fs.writeFile(tmp, `${JSON.stringify(claudeTaskFile(task, redact), null, 2)}\n`, { mode: 0o600 });
     await fs.rename(tmp, target);
   }

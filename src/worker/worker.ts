@@ -10,6 +10,7 @@ import type { EventBus } from '../live/event-bus.js';
 import { TaskRecorder } from '../live/task-recorder.js';
 import type { Logger } from '../logger.js';
 import type { TaskQueue } from '../queue/queue.js';
+import type { Redactor } from '../security/redactor.js';
 import { type SessionTotals, ZERO_TOTALS } from '../storage/repositories/claude-sessions.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
@@ -44,11 +45,16 @@ export interface WorkerDeps {
   budgets: { admit(task: TaskRow): Promise<Admission> };
   observers?: TaskObserver[];
   /** Called before the workspace is prepared: brings the agent home up to date, may add to the run (management tools). */
-  prepareRun?(task: TaskRow): Promise<Pick<ClaudeRunSpec, 'mcpConfig' | 'allowedTools'>>;
+  prepareRun?(task: TaskRow): Promise<RunAdditions>;
   /** Whether runs are sandboxed (decided once at start); unsandboxed when not given. */
   sandbox?: SandboxStatus;
+  /** Every known secret: replaced in stream items, output and errors before they are stored, published or posted. */
+  redactor: Redactor;
   workerId?: string;
 }
+
+/** What prepareRun may add to a run: its management tools, and the environment that carries their token. */
+export type RunAdditions = Pick<ClaudeRunSpec, 'mcpConfig' | 'allowedTools'> & { env?: Record<string, string> };
 
 interface Running {
   task: TaskRow;
@@ -163,9 +169,21 @@ export class Worker {
     this.running.set(taskId, run);
     this.peak = Math.max(this.peak, this.running.size);
     const taskLog = log.child({ task_id: taskId });
-    const recorder = new TaskRecorder(taskId, task.session_id, Number(task.event_count), repos.events, this.deps.bus, (err) =>
-      taskLog.error({ err }, 'storing task events failed'),
-    );
+    const recorder = new TaskRecorder({
+      taskId,
+      sessionId: task.session_id,
+      lastSeq: Number(task.event_count),
+      events: repos.events,
+      bus: this.deps.bus,
+      redactor: this.deps.redactor,
+      log: taskLog,
+      // The run is stopped: going on would leave a hole in its record. The task fails with the error (below).
+      onFailure: (err) => {
+        taskLog.error({ err }, 'storing task events failed; stopping the run');
+        void this.stopRun(run, 'cancelled');
+      },
+    });
+    const { redactor } = this.deps;
     let timeout: NodeJS.Timeout | undefined;
     let state: ClaudeState | undefined;
     try {
@@ -206,9 +224,11 @@ export class Worker {
       const current = await repos.tasks.get(taskId);
       if (current?.cancel_requested) run.cancelReason ??= current.error ?? 'cancelled';
       if (run.cancelReason) throw new CancelledBeforeStart(run.cancelReason);
+      const launch = launchSpec(this.deps.sandbox ?? UNSANDBOXED, { config, claudePath: this.deps.claudePath, workspace: cwd, state });
       const handle = startClaudeRun(
         {
-          ...launchSpec(this.deps.sandbox ?? UNSANDBOXED, { config, claudePath: this.deps.claudePath, workspace: cwd, state }),
+          ...launch,
+          env: { ...launch.env, ...extras.env },
           cwd,
           prompt,
           model: task.model ?? config.DEFAULT_MODEL,
@@ -223,10 +243,10 @@ export class Worker {
           mcpConfig: extras.mcpConfig,
         },
         (item) => {
-          recorder.push(item);
+          const clean = recorder.push(item);
           for (const o of this.deps.observers ?? []) {
             try {
-              o.onItem?.(task, item);
+              o.onItem?.(task, clean);
             } catch (err) {
               taskLog.warn({ err }, 'task observer failed');
             }
@@ -243,15 +263,18 @@ export class Worker {
       // bwrap even exits at once on SIGTERM).
       if (run.stopping) await run.stopping;
       clearTimeout(timeout);
-      await recorder.flush();
-      const verdict = classify(outcome, config.TASK_TIMEOUT_SECONDS, run.cancelReason);
+      await recorder.flush(true);
+      const verdict = recorder.failure
+        ? { status: 'failed' as const, outcome: 'error' as const, error: recorder.failure.message, output: null }
+        : classify(outcome, config.TASK_TIMEOUT_SECONDS, run.cancelReason);
       const result = outcome.result;
       // Claude Code reports cost and tokens cumulatively over a resumed session: this run's share is the difference.
       const cumulative = result ? sessionTotals(result) : ZERO_TOTALS;
       const prior = resumable && resumeId && outcome.sessionId === resumeId ? await repos.claudeSessions.totals(resumeId) : ZERO_TOTALS;
+      const error = verdict.outcome === 'budget' && admission.limitedBy ? `${verdict.error} (limit: ${admission.limitedBy})` : verdict.error;
       const figures = {
-        output: verdict.output,
-        error: verdict.outcome === 'budget' && admission.limitedBy ? `${verdict.error} (limit: ${admission.limitedBy})` : verdict.error,
+        output: verdict.output === null ? null : redactor.redact(verdict.output),
+        error: error === null ? null : redactor.redact(error),
         outcome: verdict.outcome,
         cost_usd: Math.max(0, cumulative.total_cost_usd - prior.total_cost_usd),
         input_tokens: Math.max(0, cumulative.input_tokens - prior.input_tokens),
@@ -273,7 +296,7 @@ export class Worker {
       await this.finish(finished ?? (await repos.tasks.get(taskId))!, verdict.status, taskLog);
     } catch (err) {
       clearTimeout(timeout);
-      await recorder.flush();
+      await recorder.flush(true);
       const cancelled = err instanceof CancelledBeforeStart;
       const refused = err instanceof RefusedByBudget;
       const status = cancelled ? 'cancelled' : 'failed';
@@ -281,7 +304,7 @@ export class Worker {
       else if (!cancelled) taskLog.error({ err }, 'task failed in the worker');
       const message = cancelled || refused ? err.message : `the worker could not run the task: ${(err as Error).message}`;
       const finished = await repos.tasks.transition(taskId, END_OF_RUN[status], {
-        error: message,
+        error: redactor.redact(message),
         outcome: cancelled ? 'cancelled' : refused ? 'budget' : 'error',
         completed_at: Date.now(),
         child_pid: null,
@@ -305,7 +328,7 @@ export class Worker {
     const { repos, queue } = this.deps;
     if (task.attempts < MAX_ATTEMPTS) {
       recorder.push({ kind: 'status', message: 'Interrupted by a service shutdown; the task will run again.' });
-      await recorder.flush();
+      await recorder.flush(true);
       await repos.tasks.transition(task.task_id, 'requeueInterrupted', { child_pid: null, worker_id: null, queued_at: Date.now() });
       await queue.enqueue(task.task_id).catch(() => undefined); // start-up reconciliation enqueues it otherwise
       return;

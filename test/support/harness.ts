@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import type { LiveEvent } from '../../src/contracts/events.js';
 import type { TaskView } from '../../src/contracts/task.js';
 import { createLogger } from '../../src/logger.js';
+import { Redactor } from '../../src/security/redactor.js';
 import { createServices, type Services } from '../../src/services.js';
 import type { TaskObserver } from '../../src/worker/worker.js';
 import type { ScriptedModel } from './scripted-model.js';
@@ -62,7 +63,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   };
   const config = loadConfig(env);
   const destination = opts.logLines ? { write: (line: string) => void opts.logLines!.push(line) } : undefined;
-  const services = await createServices(config, { log: createLogger(config, destination), observers: opts.observers });
+  const redactor = new Redactor(config.secretValues);
+  const services = await createServices(config, { log: createLogger(config, destination, redactor), redactor, observers: opts.observers });
   const { app } = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -36,12 +36,35 @@ const toRow = (f: Partial<CommandFields>) => ({
   ...(f.enabled !== undefined ? { enabled: f.enabled ? 1 : 0 } : {}),
 });
 
+/** Told after a webhook secret was created, rotated (`added`: the new value) or deleted. */
+export type SecretChangeListener = (added?: string) => void;
+
 /** Dynamic webhook configs and their commands; `static:<provider>` rows hold users' additions to the built-in routes. */
 export class WebhookConfigRepository {
+  private readonly secretListeners: SecretChangeListener[] = [];
+
   constructor(private readonly db: Kysely<Database>) {}
 
+  /**
+   * Every write that creates, rotates or deletes a secret is reported here, whichever path made it (the API, the
+   * management tools, a skill's webhook_config), so the redactor can never miss one.
+   */
+  onSecretChange(listener: SecretChangeListener): void {
+    this.secretListeners.push(listener);
+  }
+
+  private secretChanged(added?: string): void {
+    for (const listener of this.secretListeners) listener(added);
+  }
+
+  /** Every dynamic webhook's secret (the built-in routes' rows have none: theirs are settings). */
+  async secrets(): Promise<string[]> {
+    const rows = await this.db.selectFrom('webhook_configs').select('secret').where('secret', '!=', '').execute();
+    return rows.map((r) => r.secret);
+  }
+
   async create(input: { webhook_id?: string; name: string; provider: string; secret: string; trigger_phrase?: string | null }, now = Date.now()): Promise<WebhookConfigRow> {
-    return this.db
+    const row = await this.db
       .insertInto('webhook_configs')
       .values({
         webhook_id: input.webhook_id ?? newId('wh'),
@@ -54,6 +77,8 @@ export class WebhookConfigRepository {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (row.secret) this.secretChanged(row.secret);
+    return row;
   }
 
   get(id: string): Promise<WebhookConfigRow | undefined> {
@@ -65,7 +90,7 @@ export class WebhookConfigRepository {
   }
 
   async update(id: string, patch: { name?: string; enabled?: boolean; secret?: string; trigger_phrase?: string | null }, now = Date.now()) {
-    return this.db
+    const row = await this.db
       .updateTable('webhook_configs')
       .set({
         ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -77,14 +102,18 @@ export class WebhookConfigRepository {
       .where('webhook_id', '=', id)
       .returningAll()
       .executeTakeFirst();
+    if (row && patch.secret) this.secretChanged(patch.secret);
+    return row;
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    const deleted = await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('webhook_commands').where('webhook_id', '=', id).execute();
       const res = await trx.deleteFrom('webhook_configs').where('webhook_id', '=', id).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
     });
+    if (deleted) this.secretChanged();
+    return deleted;
   }
 
   async countCommands(): Promise<Record<string, number>> {
