@@ -1,6 +1,7 @@
 // The dashboard in a real headless Chromium (Debian's package, driven by playwright-core) against the real service:
 // real storage, queue, worker and Claude Code CLI, with the scripted model. Each flow saves a screenshot of its page
-// to docs/screenshots/ at 1280×800, the ones the README shows.
+// at 1280×800: to test-results/screenshots/, or with UPDATE_SCREENSHOTS=1 to docs/screenshots/ (the ones the README
+// shows), so that running the tests leaves the checkout as it was.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,8 @@ import { signGeneric } from '../support/signing.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium && process.env.REQUIRE_SERVICES === '1') throw new Error(`${CHROMIUM} is missing: apt-get install chromium (REQUIRE_SERVICES=1 makes this a failure)`);
-const SHOTS = path.join(projectRoot, 'docs', 'screenshots');
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs', 'screenshots') : path.join(projectRoot, 'test-results', 'screenshots');
+fs.mkdirSync(SHOTS, { recursive: true });
 const VIEWPORT = { width: 1280, height: 800 };
 
 describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '' : ` (skipped: no browser at ${CHROMIUM})`}`, () => {
