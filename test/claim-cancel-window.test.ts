@@ -165,7 +165,7 @@ for (const dialect of dialects) {
         bus.subscribe((e) => published.push(e));
         const seen: { pid?: number } = {};
         let result: CancelResult | undefined;
-        let canceller: TaskService | undefined;
+        let canceller: TaskService | undefined = undefined; // set once the worker exists; the hook reads it later
         const tasks = hooked(repos.tasks, point, async () => {
           result = await canceller!.cancel(taskId, 'cancelled by the test');
         }, seen);
