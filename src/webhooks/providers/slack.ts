@@ -3,6 +3,7 @@
 // `payload` holding JSON). Dedup: event_id for events; slash commands and button clicks have no event_id, and their
 // trigger_id is unique per invocation.
 import { z } from 'zod';
+import { parseUntrustedJson } from '../../security/json-depth.js';
 import {
   bodyObject,
   ignored,
@@ -184,7 +185,7 @@ function parseInteraction(field: unknown): ParsedDelivery {
   let payload: unknown = field;
   if (typeof field === 'string') {
     try {
-      payload = JSON.parse(field);
+      payload = parseUntrustedJson(field);
     } catch {
       return ignored('interaction payload field is not valid JSON');
     }
