@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import { startScriptedModel } from '../src/demo/scripted-model.js';
 import { projectRoot } from '../src/paths.js';
 import { freePort } from '../test/support/service-process.js';
@@ -53,6 +54,16 @@ const settings: SoakSettings = {
   restartEvery: args['restart-every'] ? positive('restart-every', args['restart-every'], 0) : Math.max(25, Math.round(tasksWanted / 10)),
   webhookShare: positive('webhook-share', args['webhook-share'], 0),
 };
+/** The soak's own keys only (never a flush: the Redis is shared). */
+async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) if ((keys as string[]).length) await redis.del(...(keys as string[]));
+  } finally {
+    redis.disconnect();
+  }
+}
+
 const started = new Date();
 const log = (line: string) => process.stderr.write(`[soak ${((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(5)} s] ${line}\n`);
 
@@ -61,6 +72,7 @@ const counter = new ModelRequestCounter(model);
 counter.start();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-soak-'));
 const schema = freshSchemaName();
+const redisPrefix = freshRedisPrefix();
 const env: Record<string, string> = {
   DATA_DIR: dataDir,
   CLAUDE_CONFIG_DIR: path.join(dataDir, 'claude-config'),
@@ -74,7 +86,7 @@ const env: Record<string, string> = {
   // One client sending as fast as the service takes work: the per-client limits are not what is soaked.
   RATE_LIMIT_API_PER_MINUTE: '0',
   RATE_LIMIT_WEBHOOKS_PER_MINUTE: '0',
-  ...(settings.distributed ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, REDIS_URL, REDIS_PREFIX: freshRedisPrefix() } : {}),
+  ...(settings.distributed ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, REDIS_URL, REDIS_PREFIX: redisPrefix } : {}),
 };
 const service = new SoakService(env, await freePort(), dataDir);
 log(`starting the service (${settings.distributed ? 'PostgreSQL + Redis' : 'SQLite'}), data in ${dataDir}`);
@@ -119,7 +131,7 @@ try {
 } finally {
   await service.stop();
   await model.close();
-  if (settings.distributed) await dropSchema(schema).catch(() => undefined);
+  if (settings.distributed) await Promise.all([dropSchema(schema), dropRedisKeys(redisPrefix)]).catch(() => undefined);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -102,8 +102,8 @@ export class SoakDriver {
         const signal = restarts++ % 2 === 0 ? 'SIGTERM' : 'SIGKILL';
         this.count(`service_restart_${signal.toLowerCase()}`);
         this.o.log(`restart ${restarts} (${signal}) after ${accepted} accepted tasks`);
-        // Not awaited: requests keep coming, and those in flight when the process goes are cut off.
-        this.actions.push(this.o.service.restart(signal));
+        // Not awaited, and after a moment: requests keep coming, and those in flight when the process goes are cut off.
+        this.actions.push(sleep((accepted * 7919) % 2000).then(() => this.o.service.restart(signal)));
       }
       if (accepted % 100 === 0) this.o.log(`${accepted} accepted, ${this.open} open`);
     }
@@ -146,6 +146,10 @@ export class SoakDriver {
   }
 
   private async cancelLater(sent: Sent): Promise<void> {
+    if (sent.plan.whileRunning && !(await this.untilRunning(sent))) {
+      this.count('cancel_too_late');
+      return;
+    }
     await sleep(sent.plan.actAfterMs);
     for (let i = 0; i < 20; i++) {
       await this.o.service.ready();
@@ -155,26 +159,32 @@ export class SoakDriver {
         continue;
       }
       sent.acted = res.status < 300 ? 'applied' : res.status === 409 ? 'too_late' : 'not_found';
-      this.count(sent.acted === 'applied' ? 'cancel' : 'cancel_too_late');
+      this.count(sent.acted === 'applied' ? (sent.plan.whileRunning ? 'cancel_running' : 'cancel_queued') : 'cancel_too_late');
       return;
     }
   }
 
   private async crashLater(sent: Sent): Promise<void> {
-    const deadline = Date.now() + 10 * 60_000;
-    while (Date.now() < deadline) {
-      const view = await this.get(`/api/tasks/${sent.taskId}`);
-      if (view?.status === 'running') break;
-      if (TERMINAL.has(view?.status)) {
-        sent.acted = 'too_late';
-        this.count('child_crash_missed');
-        return;
-      }
-      await sleep(250);
+    if (!(await this.untilRunning(sent))) {
+      this.count('child_crash_missed');
+      return;
     }
     await sleep(sent.plan.actAfterMs);
     sent.acted = this.o.service.killClaudeChild(sent.taskId!) ? 'applied' : 'too_late';
     this.count(sent.acted === 'applied' ? 'child_crash' : 'child_crash_missed');
+  }
+
+  /** Waits until the task runs; false when it finished first. */
+  private async untilRunning(sent: Sent): Promise<boolean> {
+    for (;;) {
+      const view = await this.get(`/api/tasks/${sent.taskId}`);
+      if (view?.status === 'running') return true;
+      if (TERMINAL.has(view?.status)) {
+        sent.acted = 'too_late';
+        return false;
+      }
+      await sleep(250);
+    }
   }
 
   /** Waits until nothing is queued or running, or until nothing has moved for `quietMs`. */

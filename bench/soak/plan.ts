@@ -18,8 +18,10 @@ export interface PlannedTask {
   expectedOutput: string;
   /** Main-loop model requests one complete run makes (more than one when the API fails first). */
   requestsPerRun: number;
-  /** cancel: ms after acceptance; child_crash: ms after the run is seen running. */
+  /** cancel and child_crash: ms after acceptance (cancel while queued) or after the run is seen running. */
   actAfterMs: number;
+  /** Whether the cancel or crash waits until the task runs (a crash always does). */
+  whileRunning: boolean;
 }
 
 /** mulberry32: small, fast and good enough to pick faults; the same seed gives the same run. */
@@ -64,6 +66,7 @@ export function planTasks(count: number, seed: number, webhookShare: number): Pl
     let expectedOutput = done;
     let requestsPerRun = 1;
     let actAfterMs = 0;
+    let whileRunning = false;
     switch (fault) {
       case 'slow':
         directive = `slow ${between(1000, 4000)} ${done}`;
@@ -82,16 +85,18 @@ export function planTasks(count: number, seed: number, webhookShare: number): Pl
         break;
       case 'cancel':
         directive = `slow 5000 ${done}`;
-        actAfterMs = between(0, 4000);
+        whileRunning = rand() < 0.7;
+        actAfterMs = whileRunning ? between(100, 4000) : between(0, 1000);
         break;
       case 'child_crash':
         directive = `slow 6000 ${done}`;
+        whileRunning = true;
         actAfterMs = between(200, 2500);
         break;
       case 'none':
         break;
     }
-    tasks.push({ index, nonce, channel, fault, prompt: `Soak task ${nonce}. [[script:${directive}]]`, expectedOutput, requestsPerRun, actAfterMs });
+    tasks.push({ index, nonce, channel, fault, prompt: `Soak task ${nonce}. [[script:${directive}]]`, expectedOutput, requestsPerRun, actAfterMs, whileRunning });
   }
   return tasks;
 }
