@@ -87,6 +87,8 @@ export class SoakDriver {
     const poller = this.pollOpen(() => done);
     let accepted = 0;
     let restarts = 0;
+    let lastRestartAt = 0;
+    let restarting: Promise<void> | undefined;
     for (const plan of tasks) {
       while (this.open >= this.o.window) await sleep(100);
       await this.o.service.ready();
@@ -98,12 +100,16 @@ export class SoakDriver {
       if (plan.fault === 'slow' || plan.fault === 'api_error' || plan.fault === 'api_drop') this.count(plan.fault);
       if (plan.fault === 'cancel') this.actions.push(this.cancelLater(sent));
       if (plan.fault === 'child_crash') this.actions.push(this.crashLater(sent));
-      if (this.o.restartEvery > 0 && accepted % this.o.restartEvery === 0) {
+      if (this.o.restartEvery > 0 && accepted - lastRestartAt >= this.o.restartEvery && !restarting) {
+        lastRestartAt = accepted;
         const signal = restarts++ % 2 === 0 ? 'SIGTERM' : 'SIGKILL';
         this.count(`service_restart_${signal.toLowerCase()}`);
         this.o.log(`restart ${restarts} (${signal}) after ${accepted} accepted tasks`);
         // Not awaited, and after a moment: requests keep coming, and those in flight when the process goes are cut off.
-        this.actions.push(sleep((accepted * 7919) % 2000).then(() => this.o.service.restart(signal)));
+        restarting = sleep((accepted * 7919) % 2000)
+          .then(() => this.o.service.restart(signal))
+          .finally(() => (restarting = undefined));
+        this.actions.push(restarting);
       }
       if (accepted % 100 === 0) this.o.log(`${accepted} accepted, ${this.open} open`);
     }
