@@ -4,7 +4,9 @@
  * PostgreSQL + Redis with `--distributed`; Claude Code is the real CLI against the scripted model (src/demo).
  *
  *   npm run soak -- --tasks 200 --seed 7 [--distributed] [--concurrency 8] [--window 24] [--restart-every 50]
- *                   [--webhook-share 0.2] [--drain-quiet-seconds 300] [--out RELIABILITY.md]
+ *                   [--webhook-share 0.2] [--drain-quiet-seconds 300] [--max-minutes M] [--out RELIABILITY.md]
+ *
+ * --max-minutes stops sending after M minutes (then drains and checks what was sent), for the biggest soak that fits.
  *
  * Exit code 1 when anything was lost, duplicated or stuck.
  */
@@ -33,6 +35,7 @@ const { values: args } = parseArgs({
     'restart-every': { type: 'string' },
     'webhook-share': { type: 'string', default: '0.2' },
     'drain-quiet-seconds': { type: 'string', default: '300' },
+    'max-minutes': { type: 'string' },
     out: { type: 'string', default: path.join(projectRoot, 'RELIABILITY.md') },
   },
 });
@@ -102,7 +105,9 @@ const webhookSecret = 'soak-generic-secret-0123456789';
 const hook = await api('POST', '/api/webhooks', { name: 'Soak', provider: 'generic', secret: webhookSecret });
 await api('POST', `/api/webhooks/${hook.webhook_id}/commands`, { name: 'soak', trigger: 'soak.task', template: '{{prompt}}' });
 
-const driver = new SoakDriver({ service, webhookPath: `/webhooks/generic/${hook.webhook_id}`, webhookSecret, window: settings.window, restartEvery: settings.restartEvery, log });
+const driver = new SoakDriver({ service, webhookPath: `/webhooks/generic/${hook.webhook_id}`, webhookSecret, window: settings.window, restartEvery: settings.restartEvery, log,
+  sendUntil: args['max-minutes'] ? started.getTime() + positive('max-minutes', args['max-minutes']) * 60_000 : Infinity,
+});
 let exitCode = 1;
 try {
   await driver.run(planTasks(settings.tasks, settings.seed, settings.webhookShare));

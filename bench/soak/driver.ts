@@ -28,6 +28,8 @@ export interface DriverOptions {
   /** Tasks queued or running at most (the driver waits for the service to work some off). */
   window: number;
   restartEvery: number;
+  /** No new request after this time (epoch ms): the soak then drains and checks what it sent. */
+  sendUntil: number;
   log: (line: string) => void;
 }
 
@@ -91,6 +93,10 @@ export class SoakDriver {
     let restarting: Promise<void> | undefined;
     for (const plan of tasks) {
       while (this.open >= this.o.window) await sleep(100);
+      if (Date.now() > this.o.sendUntil) {
+        this.o.log(`time budget spent after ${this.sent.length} of ${tasks.length} requests`);
+        break;
+      }
       await this.o.service.ready();
       const sent = await this.submit(plan);
       this.sent.push(sent);

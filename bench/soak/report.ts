@@ -69,7 +69,7 @@ task. Figures below are from the run stated; they are not extrapolated.
 
 | | |
 |---|---|
-| requests planned | ${r.sent.length} (chat ${byChannel('chat')}, signed generic webhooks ${byChannel('webhook')}) |
+| requests sent | ${r.sent.length} of ${s.tasks} planned${r.sent.length < s.tasks ? ' (the time budget, --max-minutes, ran out)' : ''} (chat ${byChannel('chat')}, signed generic webhooks ${byChannel('webhook')}) |
 | answered 2xx | ${accepted} |
 | chat requests cut off by a restart (no answer) | ${r.unanswered} (of which made their task anyway: ${v.unansweredWithTask}) |
 | tasks in the database | ${v.tasks} |
