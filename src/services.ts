@@ -16,7 +16,7 @@ import { WebhookSecrets } from './security/webhook-secrets.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { createRepositories, type Repositories } from './storage/repositories/index.js';
 import { TaskService } from './tasks/task-service.js';
-import { createProviderClients, type ProviderClients } from './webhooks/clients.js';
+import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
 import { sweepClaudeState } from './worker/claude-state.js';
@@ -62,6 +62,8 @@ export interface ServiceOptions {
   log?: Logger;
   redactor?: Redactor;
   observers?: TaskObserver[];
+  /** Retry timings of the provider clients (tests shorten GitHub's). */
+  retries?: ProviderRetryOptions;
 }
 
 /** The claude executable: CLAUDE_CODE_PATH, else the one installed with the service. */
@@ -111,7 +113,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   await webhookSecrets.start();
   const tasks = new TaskService({ config, repos, queue, bus, log });
   const budgets = new BudgetService(repos);
-  const clients = createProviderClients(config);
+  const clients = createProviderClients(config, opts.retries);
   const registry = await createRegistry({ config, repos, bus, log, redactor });
   let egress: EgressGateway | undefined;
   if (sandbox?.mode === 'bwrap' && config.SANDBOX_ALLOWED_HOSTS) {
