@@ -190,7 +190,7 @@ describe('access with API_TOKEN set', () => {
 });
 
 describe('start-up on a non-loopback address', () => {
-  it('refuses HOST=0.0.0.0 without API_TOKEN before opening anything, naming both settings', async () => {
+  it('refuses HOST=0.0.0.0 without API_TOKEN before opening anything, naming both settings', { timeout: 120_000 }, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-open-'));
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts'), 'start'], {
@@ -203,7 +203,7 @@ describe('start-up on a non-loopback address', () => {
       child.stderr.on('data', (d) => (out += d));
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       // Generous: a loaded machine is slow to start tsx; the refusal itself comes before anything is opened.
-      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 30 s'), 30_000))]);
+      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 90 s'), 90_000))]);
       if (child.exitCode === null) {
         child.kill('SIGKILL');
         await exited;

@@ -148,6 +148,8 @@ describe('dynamic webhooks: rules in the database, one engine with the built-ins
     const task = await h.waitForTask(res.body.task_id);
     expect(task.status).toBe('completed');
     expect(task.source_metadata).toMatchObject({ replay_of: original.event_id });
+    // Its result is posted back after the task completes; wait for it, so later tests see a quiet fake GitHub.
+    await eventually(() => github.calls.some((c) => c.method === 'PATCH' && String(c.body?.body).includes(res.body.task_id) && String(c.body?.body).includes('finished')));
     const after = (await h.request('GET', `/api/webhooks/${webhookId}/events`)).body.events;
     expect(after.find((e: any) => e.replay_of === original.event_id)).toMatchObject({ task_id: res.body.task_id });
     expect((await h.request('POST', `/api/webhooks/${webhookId}/events/whe_nope/replay`)).status).toBe(404);

@@ -171,8 +171,10 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       expect(reactions.some((c) => c.body.content === 'eyes')).toBe(true);
       const created = callsTo(github, 'POST', new RegExp(`/issues/${issue}/comments$`));
       expect(created).toHaveLength(1);
-      await eventually(() => callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).some((c) => String(c.body.body).includes('finished')));
-      const edits = callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).filter((c) => String(c.body.body).includes('Claude Code Agent'));
+      // This task's edits only: a run of an earlier test may still be editing its own comment.
+      const ownEdits = () => callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).filter((c) => String(c.body.body).includes(task.task_id));
+      await eventually(() => ownEdits().some((c) => String(c.body.body).includes('finished')));
+      const edits = ownEdits().filter((c) => String(c.body.body).includes('Claude Code Agent'));
       expect(edits.length).toBeGreaterThanOrEqual(3); // at least two progress edits and the final one
       expect(edits.some((e) => String(e.body.body).includes('echo step'))).toBe(true);
       const final = String(edits.at(-1)!.body.body);
