@@ -18,6 +18,8 @@ export interface Harness {
   url: string;
   dataDir: string;
   claudeConfigDir: string;
+  /** The app's routes (method and URL pattern). */
+  routes: Array<{ method: string; url: string }>;
   request<T = any>(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
   waitForTask(taskId: string, statuses?: string[], timeoutMs?: number): Promise<TaskView>;
   connect(sessionId: string, query?: string): Promise<LiveClient>;
@@ -65,7 +67,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const destination = opts.logLines ? { write: (line: string) => void opts.logLines!.push(line) } : undefined;
   const redactor = new Redactor(config.secretValues);
   const services = await createServices(config, { log: createLogger(config, destination, redactor), redactor, observers: opts.observers });
-  const { app } = await buildApp(services);
+  const { app, routes } = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -94,6 +96,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   return {
     services,
     url,
+    routes,
     dataDir,
     claudeConfigDir,
     request,
