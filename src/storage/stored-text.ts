@@ -15,6 +15,7 @@ export const REPLACEMENT_CHARACTER = '\ufffd';
 
 // NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one (no `u` flag: the
 // pattern must see code units). One character of look-around each side, so the scan stays linear.
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 

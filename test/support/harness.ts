@@ -66,7 +66,13 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const config = loadConfig(env);
   const destination = opts.logLines ? { write: (line: string) => void opts.logLines!.push(line) } : undefined;
   const redactor = new Redactor(config.secretValues);
-  const services = await createServices(config, { log: createLogger(config, destination, redactor), redactor, observers: opts.observers });
+  const services = await createServices(config, {
+    log: createLogger(config, destination, redactor),
+    redactor,
+    observers: opts.observers,
+    // GitHub's retries in milliseconds rather than seconds, so a test of a failing post-back stays short.
+    retries: { github: { backoffBaseMs: 20, msPerRetryAfterSecond: 20 } },
+  });
   const { app, routes } = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

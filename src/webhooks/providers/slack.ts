@@ -97,9 +97,10 @@ function parseSlack(d: RawDelivery): ParsedDelivery {
       return parseEventCallback(body);
     case undefined:
       return ignored('body has no type, command or payload field: not a Slack event, slash command or interaction');
-    default:
+    default: {
       const type = String(body.type);
       return ignored(`Slack body type "${type}" is not handled`, stringOrNull(body.event_id), type);
+    }
   }
 }
 
