@@ -11,6 +11,7 @@ import { dashboardRoutes } from './api/dashboard.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
 import { HttpError } from './api/http-errors.js';
 import { refuseDeepJson } from './api/json-body.js';
+import { frameworkErrors } from './api/framework-errors.js';
 import { ledgerRoutes } from './api/ledger.js';
 import { rateLimitStore } from './api/rate-limits.js';
 import { registryRoutes } from './api/registry.js';
@@ -33,6 +34,8 @@ export interface App {
   app: FastifyInstance;
   hub: WebSocketHub;
   responder: Responder;
+  /** Every route as registered (method and URL pattern), for tests that walk them all. */
+  routes: Array<{ method: string; url: string }>;
 }
 
 /** Builds the HTTP app on top of the services; tests call `app.inject` or listen on port 0. */
@@ -43,6 +46,11 @@ export async function buildApp(s: Services): Promise<App> {
     // Only proxies named by TRUST_PROXY may set the client address and scheme (X-Forwarded-*): otherwise anyone
     // could pick the address rate limits and logs see.
     trustProxy: trustProxyOption(s.config.TRUST_PROXY),
+    frameworkErrors,
+  });
+  const routes: App['routes'] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
   refuseDeepJson(app);
   await securityHeaders(app);
@@ -107,5 +115,5 @@ export async function buildApp(s: Services): Promise<App> {
     limits.close();
     await responder.idle();
   });
-  return { app, hub, responder };
+  return { app, hub, responder, routes };
 }

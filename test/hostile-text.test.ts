@@ -3,6 +3,7 @@
 // UTF8: 0x00") where SQLite takes it, so the same request gave 500 on one dialect and 201 on the other. Both now store
 // U+FFFD in their place. Also here: deep JSON refused with a 400 before any handler (item 9).
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/paths.js';
@@ -127,6 +128,23 @@ for (const dialect of dialects) {
         }
       }
       expect((await h.request('GET', '/api/tasks?conversation_id=%00')).status).toBeLessThan(500);
+    });
+
+    it('a WebSocket upgrade refused for a path that is not UTF-8 gets a 400 and its connection closed', async () => {
+      const { hostname, port } = new URL(h.url);
+      const socket = net.connect({ host: hostname, port: Number(port) });
+      let answer = '';
+      socket.setEncoding('utf8').on('data', (chunk) => (answer += chunk));
+      const closed = new Promise<boolean>((resolve) => {
+        socket.once('close', () => resolve(true));
+        setTimeout(() => resolve(false), 5000);
+      });
+      socket.write('GET /ws/%FF HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      const wasClosed = await closed;
+      socket.destroy();
+      expect(answer).toMatch(/^HTTP\/1\.1 400/);
+      expect(answer).toContain('not UTF-8');
+      expect(wasClosed, 'the server left the refused connection open').toBe(true);
     });
 
     it('a conversation title with NUL is stored with U+FFFD, on create and on rename', async () => {

@@ -24,8 +24,8 @@ export function unverifiedPost(webhookId: string | null, provider: string, heade
     webhook_id: webhookId,
     provider,
     headers: Object.fromEntries(kept),
-    // NUL is the one character PostgreSQL's text refuses; the head is for reading, so it is shown as U+FFFD.
-    head: rawBody.slice(0, UNVERIFIED_HEAD_CHARS).replaceAll('\u0000', '\uFFFD'),
+    // NUL, and a surrogate pair the cut splits, are stored as U+FFFD (src/storage/stored-text.ts).
+    head: rawBody.slice(0, UNVERIFIED_HEAD_CHARS),
     size: Buffer.byteLength(rawBody),
     why,
   };

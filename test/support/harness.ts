@@ -18,6 +18,8 @@ export interface Harness {
   url: string;
   dataDir: string;
   claudeConfigDir: string;
+  /** The app's routes (method and URL pattern). */
+  routes: Array<{ method: string; url: string }>;
   request<T = any>(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
   waitForTask(taskId: string, statuses?: string[], timeoutMs?: number): Promise<TaskView>;
   connect(sessionId: string, query?: string): Promise<LiveClient>;
@@ -71,7 +73,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     // GitHub's retries in milliseconds rather than seconds, so a test of a failing post-back stays short.
     retries: { github: { backoffBaseMs: 20, msPerRetryAfterSecond: 20 } },
   });
-  const { app } = await buildApp(services);
+  const { app, routes } = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -100,6 +102,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   return {
     services,
     url,
+    routes,
     dataDir,
     claudeConfigDir,
     request,
