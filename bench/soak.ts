@@ -53,7 +53,8 @@ const settings: SoakSettings = {
   seed: positive('seed', args.seed, 0),
   distributed: args.distributed ?? false,
   concurrency,
-  window: args.window ? positive('window', args.window) : concurrency * 3,
+  // The driver counts open tasks from one page of GET /api/tasks (at most 200).
+  window: Math.min(200, args.window ? positive('window', args.window) : concurrency * 3),
   restartEvery: args['restart-every'] ? positive('restart-every', args['restart-every'], 0) : Math.max(25, Math.round(tasksWanted / 10)),
   webhookShare: positive('webhook-share', args['webhook-share'], 0),
 };
