@@ -76,6 +76,7 @@ task. Figures below are from the run stated; they are not extrapolated.
 | final status | ${Object.entries(v.byStatus).map(([k, n]) => `${k} ${n}`).join(', ')} |
 | tasks run a second time after a restart | ${v.rerun} |
 | model requests (agent loop) | ${v.modelRequests} |
+| final events seen by a WebSocket watcher | ${v.finalsSeen} tasks (one announced final twice counts as duplicated; the watcher misses what is announced while the service restarts) |
 
 ## Faults injected
 
