@@ -63,7 +63,7 @@ task. Figures below are from the run stated; they are not extrapolated.
 | storage and queue | ${s.distributed ? 'PostgreSQL + Redis (BullMQ)' : 'SQLite + embedded queue'} |
 | settings | seed ${s.seed}, MAX_CONCURRENT_TASKS ${s.concurrency}, at most ${s.window} tasks open, a restart every ${s.restartEvery} accepted tasks, ${Math.round(s.webhookShare * 100)} % webhooks |
 | duration | ${minutes(r.durationMs)} (${perMinute.toFixed(1)} tasks a minute, faults and restarts included) |
-| 10,000 tasks at this rate | ${minutes((10_000 / perMinute) * 60_000)} |
+| 10,000 tasks at this rate (estimate) | ${minutes((10_000 / perMinute) * 60_000)} |
 
 ## Requests and tasks
 
