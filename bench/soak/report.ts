@@ -88,7 +88,8 @@ Kinds: \`slow\` streams spread over 1–4 s; \`api_error\` the API answers 500 o
 \`api_drop\` the API cuts the first stream mid-way; \`cancel_queued\` POST /api/tasks/{id}/cancel up to 1 s after acceptance,
 \`cancel_running\` 0.1–4 s after the run started (\`cancel_too_late\`: the task had finished); \`child_crash\` the Claude Code process of a running task SIGKILLed
 (\`child_crash_missed\`: it had finished); \`service_restart_*\` the service process ended with that signal and started
-again on the same data; \`webhook_redelivery\` a delivery sent again with the same delivery id after no answer or a 5xx.
+again on the same data; \`webhook_redelivery_*\` a delivery sent again with the same delivery id, once
+accepted (a provider's retry) or after no answer or a 5xx.
 
 ## Findings
 
