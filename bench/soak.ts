@@ -21,6 +21,7 @@ import { freePort } from '../test/support/service-process.js';
 import { dropSchema, freshRedisPrefix, freshSchemaName, POSTGRES_URL, REDIS_URL } from '../test/support/services.js';
 import { ModelRequestCounter, verify } from './soak/checks.js';
 import { SoakDriver } from './soak/driver.js';
+import { FinalEventWatcher } from './soak/final-events.js';
 import { planTasks } from './soak/plan.js';
 import { renderReport, type SoakSettings } from './soak/report.js';
 import { SoakService } from './soak/service.js';
@@ -53,7 +54,8 @@ const settings: SoakSettings = {
   seed: positive('seed', args.seed, 0),
   distributed: args.distributed ?? false,
   concurrency,
-  window: args.window ? positive('window', args.window) : concurrency * 3,
+  // The driver counts open tasks from one page of GET /api/tasks (at most 200).
+  window: Math.min(200, args.window ? positive('window', args.window) : concurrency * 3),
   restartEvery: args['restart-every'] ? positive('restart-every', args['restart-every'], 0) : Math.max(25, Math.round(tasksWanted / 10)),
   webhookShare: positive('webhook-share', args['webhook-share'], 0),
 };
@@ -94,6 +96,8 @@ const env: Record<string, string> = {
 const service = new SoakService(env, await freePort(), dataDir);
 log(`starting the service (${settings.distributed ? 'PostgreSQL + Redis' : 'SQLite'}), data in ${dataDir}`);
 await service.start();
+const watcher = new FinalEventWatcher(service);
+const watching = watcher.start();
 
 const api = async (method: string, urlPath: string, body: unknown) => {
   const res = await fetch(`${service.url}${urlPath}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -115,7 +119,9 @@ try {
   await driver.drain(positive('drain-quiet-seconds', args['drain-quiet-seconds']) * 1000);
   counter.stop();
   log('checking every task');
-  const verdict = await verify(service.url, driver.sent, counter);
+  watcher.stop();
+  await watching;
+  const verdict = await verify(service.url, driver.sent, counter, watcher.finals);
   await service.stop();
   const report = renderReport({
     command: `npm run soak -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
@@ -134,6 +140,7 @@ try {
 } catch (err) {
   log(`soak aborted: ${(err as Error).stack}\n${service.output()}`);
 } finally {
+  watcher.stop();
   await service.stop();
   await model.close();
   if (settings.distributed) await Promise.all([dropSchema(schema), dropRedisKeys(redisPrefix)]).catch(() => undefined);

@@ -33,6 +33,8 @@ export interface Verdict {
   /** Chat requests cut off by a restart that turned out to have made their task anyway. */
   unansweredWithTask: number;
   modelRequests: number;
+  /** Finished tasks whose final event a WebSocket watcher saw (it misses those announced while the service restarted). */
+  finalsSeen: number;
 }
 
 /** Counts main-loop model requests per nonce as they come, so the model's request log can be emptied as it goes. */
@@ -63,7 +65,8 @@ export class ModelRequestCounter {
   }
 }
 
-export async function verify(baseUrl: string, sent: Sent[], counter: ModelRequestCounter): Promise<Verdict> {
+/** `finals`: the final events a WebSocket watcher saw per task (final-events.ts). */
+export async function verify(baseUrl: string, sent: Sent[], counter: ModelRequestCounter, finals: Map<string, string[]>): Promise<Verdict> {
   const get = async (path: string) => (await fetch(`${baseUrl}${path}`)).json() as Promise<any>;
   const byNonce = new Map<string, any[]>();
   let tasks = 0;
@@ -79,7 +82,7 @@ export async function verify(baseUrl: string, sent: Sent[], counter: ModelReques
     cursor = page.next_cursor;
   }
 
-  const v: Verdict = { tasks, byStatus: {}, lost: [], duplicated: [], stuck: [], unexpected: [], noReply: [], rerun: 0, unansweredWithTask: 0, modelRequests: counter.total };
+  const v: Verdict = { tasks, byStatus: {}, lost: [], duplicated: [], stuck: [], unexpected: [], noReply: [], rerun: 0, unansweredWithTask: 0, modelRequests: counter.total, finalsSeen: 0 };
   for (const t of byNonce.get('(none)') ?? []) v.duplicated.push({ nonce: '(none)', taskId: t.task_id, what: 'a task no request of the soak asked for' });
 
   for (const s of sent) {
@@ -99,6 +102,9 @@ export async function verify(baseUrl: string, sent: Sent[], counter: ModelReques
       if (!TERMINAL.has(t.status)) v.stuck.push({ nonce, taskId: t.task_id, what: `still ${t.status} after the drain` });
       else checkEnd(s, t, v);
       if (TERMINAL.has(t.status)) await checkEvents(get, nonce, t, v);
+      const announced = finals.get(t.task_id) ?? [];
+      if (announced.length > 0) v.finalsSeen++;
+      if (announced.length > 1) v.duplicated.push({ nonce, taskId: t.task_id, what: `announced final ${announced.length} times (${announced.join(', ')})` });
       if (t.conversation_id && TERMINAL.has(t.status)) {
         const { messages } = await get(`/api/conversations/${t.conversation_id}/messages`);
         const results = (messages as any[]).filter((m) => m.role === 'assistant' && m.task_id === t.task_id).length;

@@ -141,19 +141,26 @@ export class SoakDriver {
     }
     const body = JSON.stringify({ event_type: 'soak.task', nonce: plan.nonce, prompt: plan.prompt });
     const headers = { 'content-type': 'application/json', 'x-delivery-id': plan.nonce, 'x-signature-256': signGeneric(this.o.webhookSecret, body) };
-    // A provider redelivers until it gets an answer; the same delivery id must never make a second task.
+    // A provider redelivers until it gets an answer (and sometimes after one); the same delivery id must never make
+    // a second task (checks.ts counts the tasks per request).
+    const deliver = () => call(`${service.url}${this.o.webhookPath}`, { method: 'POST', headers, body });
     while (sent.tries < 10) {
       sent.tries++;
       await service.ready();
-      const res = await call(`${service.url}${this.o.webhookPath}`, { method: 'POST', headers, body });
+      const res = await deliver();
       if (res && res.status < 500) {
         sent.status = res.status;
         sent.taskId = res.body?.task_id ?? undefined;
+        if (plan.redeliver && sent.taskId) {
+          this.count('webhook_redelivery_after_answer');
+          const again = await deliver();
+          if (again && again.status !== 200) this.o.log(`${plan.nonce}: the redelivery was answered ${again.status} ${JSON.stringify(again.body)}`);
+        }
         break;
       }
       await sleep(300);
     }
-    for (let i = 1; i < sent.tries; i++) this.count('webhook_redelivery');
+    for (let i = 1; i < sent.tries; i++) this.count('webhook_redelivery_no_answer');
     return sent;
   }
 

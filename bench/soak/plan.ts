@@ -22,6 +22,8 @@ export interface PlannedTask {
   actAfterMs: number;
   /** Whether the cancel or crash waits until the task runs (a crash always does). */
   whileRunning: boolean;
+  /** Webhook only: the provider delivers it again (same delivery id) once it was accepted. */
+  redeliver: boolean;
 }
 
 /** mulberry32: small, fast and good enough to pick faults; the same seed gives the same run. */
@@ -61,6 +63,7 @@ export function planTasks(count: number, seed: number, webhookShare: number): Pl
     const nonce = `soak-${String(index).padStart(6, '0')}`;
     const channel: Channel = rand() < webhookShare ? 'webhook' : 'chat';
     const fault = pickFault(rand());
+    const redeliver = channel === 'webhook' && rand() < 0.15;
     const done = `done ${nonce}`;
     let directive = `text ${done}`;
     let expectedOutput = done;
@@ -96,7 +99,7 @@ export function planTasks(count: number, seed: number, webhookShare: number): Pl
       case 'none':
         break;
     }
-    tasks.push({ index, nonce, channel, fault, prompt: `Soak task ${nonce}. [[script:${directive}]]`, expectedOutput, requestsPerRun, actAfterMs, whileRunning });
+    tasks.push({ index, nonce, channel, fault, prompt: `Soak task ${nonce}. [[script:${directive}]]`, expectedOutput, requestsPerRun, actAfterMs, whileRunning, redeliver });
   }
   return tasks;
 }

@@ -63,7 +63,7 @@ task. Figures below are from the run stated; they are not extrapolated.
 | storage and queue | ${s.distributed ? 'PostgreSQL + Redis (BullMQ)' : 'SQLite + embedded queue'} |
 | settings | seed ${s.seed}, MAX_CONCURRENT_TASKS ${s.concurrency}, at most ${s.window} tasks open, a restart every ${s.restartEvery} accepted tasks, ${Math.round(s.webhookShare * 100)} % webhooks |
 | duration | ${minutes(r.durationMs)} (${perMinute.toFixed(1)} tasks a minute, faults and restarts included) |
-| 10,000 tasks at this rate | ${minutes((10_000 / perMinute) * 60_000)} |
+| 10,000 tasks at this rate (estimate) | ${minutes((10_000 / perMinute) * 60_000)} |
 
 ## Requests and tasks
 
@@ -76,6 +76,7 @@ task. Figures below are from the run stated; they are not extrapolated.
 | final status | ${Object.entries(v.byStatus).map(([k, n]) => `${k} ${n}`).join(', ')} |
 | tasks run a second time after a restart | ${v.rerun} |
 | model requests (agent loop) | ${v.modelRequests} |
+| final events seen by a WebSocket watcher | ${v.finalsSeen} tasks (one announced final twice counts as duplicated; the watcher misses what is announced while the service restarts) |
 
 ## Faults injected
 
@@ -87,7 +88,8 @@ Kinds: \`slow\` streams spread over 1–4 s; \`api_error\` the API answers 500 o
 \`api_drop\` the API cuts the first stream mid-way; \`cancel_queued\` POST /api/tasks/{id}/cancel up to 1 s after acceptance,
 \`cancel_running\` 0.1–4 s after the run started (\`cancel_too_late\`: the task had finished); \`child_crash\` the Claude Code process of a running task SIGKILLed
 (\`child_crash_missed\`: it had finished); \`service_restart_*\` the service process ended with that signal and started
-again on the same data; \`webhook_redelivery\` a delivery sent again with the same delivery id after no answer or a 5xx.
+again on the same data; \`webhook_redelivery_*\` a delivery sent again with the same delivery id, once
+accepted (a provider's retry) or after no answer or a 5xx.
 
 ## Findings
 
