@@ -83,8 +83,8 @@ export interface GithubClient {
     p: Repo & { pullNumber: number; commentId: number; body: string },
   ): Promise<{ id: number; html_url: string }>;
   updateReviewComment(p: Repo & { commentId: number; body: string }): Promise<{ id: number; html_url: string }>;
-  /** The user's effective role on the repository; 'none' when GitHub answers 404. */
-  getPermission(p: Repo & { username: string }): Promise<RepoPermission>;
+  /** The user's effective role on the repository; 'none' when GitHub answers 404. `signal` aborts the request. */
+  getPermission(p: Repo & { username: string; signal?: AbortSignal }): Promise<RepoPermission>;
   addLabels(p: Repo & { issueNumber: number; labels: string[] }): Promise<{ labels: string[] }>;
   /** Who reacted how to an issue/PR conversation comment (GitHub sends no webhook for reactions). */
   listCommentReactions(p: Repo & { commentId: number }): Promise<Array<{ content: string; login: string; isBot: boolean }>>;
@@ -215,11 +215,11 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
       });
     },
 
-    async getPermission({ owner, repo, username, installationId }) {
+    async getPermission({ owner, repo, username, installationId, signal }) {
       const rest = `/collaborators/${encodeURIComponent(username)}/permission`;
       try {
         return await call(installationId, `GET ${path(owner, repo, rest)}`, async (o) => {
-          const { data } = await o.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
+          const { data } = await o.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username, request: { signal } });
           return effectivePermission(data.role_name, data.permission);
         });
       } catch (error) {
@@ -262,8 +262,22 @@ interface OctokitRequestError {
   cause?: unknown;
 }
 
+/**
+ * Each attempt is capped at `timeoutMs` (a timed-out attempt counts as a failed connection and may be retried). A
+ * caller's own signal aborts the request too, and then nothing is retried: Octokit passes an error named AbortError
+ * through untouched, and plugin-retry leaves alone what is not a RequestError.
+ */
 function withTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+  return async (input, init) => {
+    const caller = init?.signal ?? undefined;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      return await fetch(input, { ...init, signal: caller ? AbortSignal.any([caller, timeout]) : timeout });
+    } catch (error) {
+      if (caller?.aborted) throw Object.assign(new Error('the request was aborted', { cause: caller.reason }), { name: 'AbortError' });
+      throw error;
+    }
+  };
 }
 
 function isRequestError(e: unknown): e is OctokitRequestError {
