@@ -171,8 +171,9 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       expect(reactions.some((c) => c.body.content === 'eyes')).toBe(true);
       const created = callsTo(github, 'POST', new RegExp(`/issues/${issue}/comments$`));
       expect(created).toHaveLength(1);
-      await eventually(() => callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).some((c) => String(c.body.body).includes('finished')));
-      const edits = callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).filter((c) => String(c.body.body).includes('Claude Code Agent'));
+      // The result is posted after the task completes; earlier tests' comments say "finished" too.
+      await eventually(() => callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).some((c) => String(c.body.body).includes('finished `review`')));
+      const edits = callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).filter((c) => String(c.body.body).includes('Claude Code Agent') && String(c.body.body).includes('`review`'));
       expect(edits.length).toBeGreaterThanOrEqual(3); // at least two progress edits and the final one
       expect(edits.some((e) => String(e.body.body).includes('echo step'))).toBe(true);
       const final = String(edits.at(-1)!.body.body);
