@@ -10,6 +10,7 @@ import { conversationRoutes } from './api/conversations.js';
 import { dashboardRoutes } from './api/dashboard.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
 import { HttpError } from './api/http-errors.js';
+import { refuseDeepJson } from './api/json-body.js';
 import { ledgerRoutes } from './api/ledger.js';
 import { rateLimitStore } from './api/rate-limits.js';
 import { registryRoutes } from './api/registry.js';
@@ -43,6 +44,7 @@ export async function buildApp(s: Services): Promise<App> {
     // could pick the address rate limits and logs see.
     trustProxy: trustProxyOption(s.config.TRUST_PROXY),
   });
+  refuseDeepJson(app);
   await securityHeaders(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   const limits = await rateLimitStore(s.config, s.log);

@@ -129,6 +129,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
 export interface LiveClient {
   events: Array<LiveEvent | { type: string; [k: string]: unknown }>;
   send(message: unknown): void;
+  /** Sends text as it is, for messages that are not what JSON.stringify would make. */
+  sendRaw(text: string): void;
   waitFor(predicate: (e: any) => boolean, timeoutMs?: number): Promise<any>;
   close(): void;
 }
@@ -154,6 +156,7 @@ export function connectLive(wsUrl: string): Promise<LiveClient> {
       resolve({
         events,
         send: (message) => socket.send(JSON.stringify(message)),
+        sendRaw: (text) => socket.send(text),
         waitFor(predicate, timeoutMs = 45_000) {
           const found = events.find(predicate);
           if (found) return Promise.resolve(found);

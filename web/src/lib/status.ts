@@ -7,7 +7,7 @@ export interface DashboardStatus {
   role: string;
   storage: string;
   queue: string;
-  queue_depth: number;
+  queue_depth: number | null;
   running: number;
   queued: number;
   waiting_approval: number;
