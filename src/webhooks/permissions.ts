@@ -80,9 +80,12 @@ export class PermissionChecker {
     if (!github) throw new PermissionLookupError('GitHub permission cannot be checked: set GITHUB_TOKEN or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY');
     const installationId = event.target.provider === 'github' ? event.target.installationId : undefined;
     const signal = AbortSignal.timeout(this.lookupTimeoutMs);
+    // The signal aborts the HTTP request. A request still waiting for a slot in Octokit's throttling queue has no
+    // request to abort yet, so the wait itself ends with the signal too.
+    const abandoned = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     let permission: RepoPermission;
     try {
-      permission = await github.getPermission({ owner, repo, username: login, installationId, signal });
+      permission = await Promise.race([github.getPermission({ owner, repo, username: login, installationId, signal }), abandoned]);
     } catch (err) {
       if (signal.aborted) throw new PermissionLookupError('GitHub did not answer the permission lookup in time', { cause: err });
       throw err;
