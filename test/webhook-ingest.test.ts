@@ -97,11 +97,17 @@ for (const dialect of dialects) {
       const issue = 4001;
       const body = fixRequest(issue);
       const delivery = unique('gh');
-      github.slowPermissions(5000); // longer than the service waits for the permission lookup (3 s)
+      github.slowPermissions(60_000); // GitHub never answers while the service waits for the permission lookup (3 s)
+      const started = Date.now();
       const first = await sendGithub(body, delivery);
+      const waited = Date.now() - started;
       github.slowPermissions(0);
       expect(first.status).toBe(503);
       expect(first.body.error).toContain('GitHub did not answer the permission lookup in time');
+      // Within the 3 s cap (a generous bound, still under GitHub's 10 s), and the lookup itself was aborted: the fake
+      // saw its client hang up instead of a request left open until it answered.
+      expect(waited).toBeLessThan(9_000);
+      await expect.poll(() => github.abandoned.some((c) => c.path.endsWith('/collaborators/writer/permission'))).toBe(true);
 
       const again = await sendGithub(body, delivery);
       expect(again.status).toBe(202);

@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
 import { LedgerQuery } from '../contracts/analytics.js';
 import type { Services } from '../services.js';
@@ -46,7 +47,7 @@ export function ledgerRoutes(app: FastifyInstance, s: Services): void {
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="ledger-${stamp}.csv"`)
-        .send(Readable.from(csvChunks(s.repos.ledger.all(q, CSV_PAGE_SIZE))));
+        .send(csvStream(s.repos.ledger.all(q, CSV_PAGE_SIZE)));
     }
     const after = cursor === undefined ? undefined : decodeCursor(cursor, q.sort, q.order);
     const page = await s.repos.ledger.page({ ...q, limit, after });
@@ -80,19 +81,16 @@ function decodeCursor(cursor: string, sort: LedgerSort, order: LedgerOrder): Led
   return { value, task_id: taskId };
 }
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; lines end in CRLF. */
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/**
+ * RFC 4180 by csv-stringify: a field with a comma, quote or line break is quoted, quotes doubled; lines end in CRLF.
+ * (csv-stringify quotes a lone CR or LF only when told to.) Rows are read page by page as the client takes them.
+ */
+function csvStream(pages: AsyncIterable<LedgerRow[]>): Readable {
+  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+  // A failed page read destroys the response stream with the error, as before; nothing more to do here.
+  return pipeline(Readable.from(views(pages)), csv, () => {});
 }
 
-async function* csvChunks(pages: AsyncIterable<LedgerRow[]>): AsyncGenerator<string> {
-  yield `${CSV_COLUMNS.join(',')}\r\n`;
-  for await (const rows of pages) {
-    yield rows.map((r) => {
-      const v = ledgerView(r);
-      return `${CSV_COLUMNS.map((c) => csvField(v[c])).join(',')}\r\n`;
-    }).join('');
-  }
+async function* views(pages: AsyncIterable<LedgerRow[]>): AsyncGenerator<ReturnType<typeof ledgerView>> {
+  for await (const rows of pages) yield* rows.map(ledgerView);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conversationIdFor, externalThreadId, flowIdFor, inheritFromParent, newId } from './ids.js';
+import { conversationIdFor, externalThreadId, flowIdFor, newId } from './ids.js';
 
 describe('ids', () => {
   it('mints unique ids that sort in creation order', () => {
@@ -15,12 +15,5 @@ describe('ids', () => {
     expect(conversationIdFor(thread)).toBe(conversationIdFor('github:octo/repo#12'));
     expect(flowIdFor(thread)).not.toBe(flowIdFor('github:octo/repo#13'));
     expect(flowIdFor(thread).slice(5)).not.toBe(conversationIdFor(thread).slice(5));
-  });
-
-  it('lets a child task inherit its parent conversation and flow', () => {
-    expect(inheritFromParent({ conversation_id: 'conv_1', flow_id: 'flow_1' })).toEqual({
-      conversation_id: 'conv_1',
-      flow_id: 'flow_1',
-    });
   });
 });

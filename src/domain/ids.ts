@@ -34,11 +34,3 @@ export function flowIdFor(externalId: string): string {
 export function conversationIdFor(externalId: string): string {
   return `conv_${digest('conversation', externalId)}`;
 }
-
-/** A child task stays in its parent's conversation and flow. */
-export function inheritFromParent(parent: { conversation_id: string | null; flow_id: string | null }): {
-  conversation_id: string | null;
-  flow_id: string | null;
-} {
-  return { conversation_id: parent.conversation_id, flow_id: parent.flow_id };
-}

@@ -39,17 +39,10 @@ export type MoveName = keyof typeof MOVES;
 /** The move that records how a run ended. */
 export const END_OF_RUN = { completed: 'complete', failed: 'fail', cancelled: 'cancelRun' } as const satisfies Record<string, MoveName>;
 
-/** A move that is not in MOVES: a programming error, never a client's. */
-export class IllegalTransitionError extends Error {
-  constructor(readonly move: string) {
-    super(`"${move}" is not a task move; every status change is one of MOVES in src/domain/task-status.ts`);
-    this.name = 'IllegalTransitionError';
-  }
-}
-
+/** The move of that name; an unknown name (only reachable through a cast) is a programming error, never a client's. */
 export function moveNamed(name: MoveName): Move {
   const move: Move | undefined = Object.hasOwn(MOVES, name) ? MOVES[name] : undefined;
-  if (!move) throw new IllegalTransitionError(String(name));
+  if (!move) throw new Error(`"${String(name)}" is not a task move; every status change is one of MOVES in src/domain/task-status.ts`);
   return move;
 }
 

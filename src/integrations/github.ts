@@ -1,27 +1,11 @@
 // GitHub REST calls the agent makes when posting back: reactions, comments, review replies, labels, permissions.
-// Retries are Octokit's own plugins, as Probot does it: @octokit/plugin-retry for 5xx and failed connections,
-// @octokit/plugin-throttling for rate limits (a secondary limit's Retry-After, a primary limit's reset) — the only
-// retry layer here. (@octokit/auth-app still retries a 401 for up to 5 s after minting an installation token, to ride
+// Retries are Octokit's own plugins, plugin-retry and plugin-throttling (github-octokit.ts): the only retry layer
+// here. (@octokit/auth-app still retries a 401 for up to 5 s after minting an installation token, to ride
 // out GitHub's token replication delay; that is about authentication, not about failures, and is left alone.)
-import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit as RestOctokit } from '@octokit/rest';
-import Bottleneck from 'bottleneck';
+import { type GithubAuth, type GithubOctokit, type GithubRetryOptions, octokitPool } from './github-octokit.js';
 import { IntegrationError, networkReason, parseRetryAfter } from './retry.js';
 
-const Octokit = RestOctokit.plugin(throttling, retry);
-type Octokit = InstanceType<typeof Octokit>;
-
-export type GithubAuth =
-  | { token: string }
-  | {
-      appId: number | string;
-      /** PEM (PKCS#1 or PKCS#8). Escaped "\n" sequences, as found in env files, are accepted. */
-      privateKey: string;
-      /** Default installation; a call may name another with its own `installationId`. */
-      installationId?: number;
-    };
+export type { GithubAuth, GithubRetryOptions } from './github-octokit.js';
 
 export interface GithubClientOptions {
   /** REST root: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */
@@ -38,27 +22,6 @@ export interface GithubClientOptions {
   /** Mostly for tests. */
   now?: () => number;
 }
-
-export interface GithubRetryOptions {
-  /** Retries after the first attempt of a 5xx or a failed connection (plugin-retry). Default 3. */
-  retries?: number;
-  /** The n-th retry waits n² times this: 1 s, 4 s, 9 s by default. */
-  backoffBaseMs?: number;
-  /** A rate limit asks to wait N seconds; the wait is N times this. 1000 (real seconds) unless a test shortens it. */
-  msPerRetryAfterSecond?: number;
-  /** Longest rate-limit wait taken inline (default 30 s); a longer one fails at once, with retryAfterMs set. */
-  maxRetryAfterMs?: number;
-  /** Rate-limit retries (plugin-throttling), each after the wait GitHub asked for. Default 2. */
-  rateLimitRetries?: number;
-}
-
-export const GITHUB_RETRY_DEFAULTS: Required<GithubRetryOptions> = {
-  retries: 3,
-  backoffBaseMs: 1_000,
-  msPerRetryAfterSecond: 1_000,
-  maxRetryAfterMs: 30_000,
-  rateLimitRetries: 2,
-};
 
 export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
 export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
@@ -83,72 +46,23 @@ export interface GithubClient {
     p: Repo & { pullNumber: number; commentId: number; body: string },
   ): Promise<{ id: number; html_url: string }>;
   updateReviewComment(p: Repo & { commentId: number; body: string }): Promise<{ id: number; html_url: string }>;
-  /** The user's effective role on the repository; 'none' when GitHub answers 404. */
-  getPermission(p: Repo & { username: string }): Promise<RepoPermission>;
+  /** The user's effective role on the repository; 'none' when GitHub answers 404. `signal` aborts the request. */
+  getPermission(p: Repo & { username: string; signal?: AbortSignal }): Promise<RepoPermission>;
   addLabels(p: Repo & { issueNumber: number; labels: string[] }): Promise<{ labels: string[] }>;
   /** Who reacted how to an issue/PR conversation comment (GitHub sends no webhook for reactions). */
   listCommentReactions(p: Repo & { commentId: number }): Promise<Array<{ content: string; login: string; isBot: boolean }>>;
 }
 
-const noop = () => {};
-const UNQUEUED = new Bottleneck.Group({ maxConcurrent: null, minTime: 0 });
 const ROLES: readonly RepoPermission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
 
 export function createGithubClient(auth: GithubAuth, options: GithubClientOptions = {}): GithubClient {
   const baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 10_000;
   const now = options.now ?? Date.now;
-  const retries = { ...GITHUB_RETRY_DEFAULTS, ...options.retry };
-  const rateLimited = (retryAfterSeconds: number, _options: unknown, _octokit: unknown, retryCount: number) =>
-    retryCount < retries.rateLimitRetries && retryAfterSeconds * 1000 <= retries.maxRetryAfterMs;
-  const common = {
-    baseUrl,
-    userAgent: options.userAgent ?? 'claude-code-agent',
-    log: options.log ?? { debug: noop, info: noop, warn: console.warn.bind(console), error: noop },
-    // Through fetch so the timeout also covers the installation-token exchange auth-app makes inside the hook.
-    request: { fetch: withTimeout(timeoutMs) },
-    // Rate limits (403/429 with Retry-After or an exhausted quota) belong to the throttling plugin alone.
-    retry: { retries: retries.retries, retryAfterBaseValue: retries.backoffBaseMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
-    throttle: {
-      onRateLimit: rateLimited,
-      onSecondaryRateLimit: rateLimited,
-      retryAfterBaseValue: retries.msPerRetryAfterSecond,
-      // The plugin's default spaces every write in the process 1 s apart (3 s for ones that notify, such as comments).
-      // The service writes a handful of times per task and already answers rate limits, so writes are not queued.
-      write: UNQUEUED,
-      notifications: UNQUEUED,
-    },
-  };
-
-  // One Octokit per installation, so each keeps its own cached installation token.
-  const octokits = new Map<string, Octokit>();
-  function octokitFor(installationId: number | undefined): Octokit {
-    if ('token' in auth) {
-      let octokit = octokits.get('token');
-      if (!octokit) octokits.set('token', (octokit = new Octokit({ ...common, auth: auth.token })));
-      return octokit;
-    }
-    const id = installationId ?? auth.installationId;
-    if (id === undefined) {
-      throw new Error(
-        'GitHub App authentication needs an installation id: ' +
-          'set installationId in createGithubClient or pass it with the call',
-      );
-    }
-    let octokit = octokits.get(String(id));
-    if (!octokit) {
-      octokit = new Octokit({
-        ...common,
-        authStrategy: createAppAuth,
-        auth: { appId: auth.appId, privateKey: auth.privateKey, installationId: id },
-      });
-      octokits.set(String(id), octokit);
-    }
-    return octokit;
-  }
+  const octokitFor = octokitPool(auth, { ...options, baseUrl, timeoutMs });
 
   /** Runs one REST call (the plugins retry it); `operation` names it in errors ("POST /repos/o/r/issues/1/comments"). */
-  async function call<T>(installationId: number | undefined, operation: string, fn: (o: Octokit) => Promise<T>) {
+  async function call<T>(installationId: number | undefined, operation: string, fn: (o: GithubOctokit) => Promise<T>) {
     const octokit = octokitFor(installationId);
     try {
       return await fn(octokit);
@@ -215,11 +129,11 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
       });
     },
 
-    async getPermission({ owner, repo, username, installationId }) {
+    async getPermission({ owner, repo, username, installationId, signal }) {
       const rest = `/collaborators/${encodeURIComponent(username)}/permission`;
       try {
         return await call(installationId, `GET ${path(owner, repo, rest)}`, async (o) => {
-          const { data } = await o.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
+          const { data } = await o.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username, request: { signal } });
           return effectivePermission(data.role_name, data.permission);
         });
       } catch (error) {
@@ -260,10 +174,6 @@ interface OctokitRequestError {
   request?: { method?: string; url?: string };
   response?: { headers: Record<string, string | undefined>; data?: unknown };
   cause?: unknown;
-}
-
-function withTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
 }
 
 function isRequestError(e: unknown): e is OctokitRequestError {

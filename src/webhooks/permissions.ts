@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
 import type { RepoPermission } from '../integrations/github.js';
 import type { ProviderClients } from './clients.js';
@@ -7,22 +8,34 @@ export type Permission =
   | { allowed: true; maintainer: boolean; why: string }
   | { allowed: false; why: string };
 
-const CACHE_MS = 5 * 60_000;
-const LOOKUP_TIMEOUT_MS = 3_000;
+export interface PermissionCacheOptions {
+  /** How long a looked-up GitHub permission is trusted. Default 5 minutes. */
+  ttlMs?: number;
+  /** Most (repository, user) pairs remembered; the least recently used go first. Default 10,000. */
+  maxEntries?: number;
+  /** The lookup is aborted after this long (the delivery then gets 503). Default 3 s. */
+  lookupTimeoutMs?: number;
+}
 
 /**
- * Who may trigger the agent. GitHub: write access to the repository (the collaborator-permission API, cached for five
- * minutes and capped at three seconds so the reply stays well inside GitHub's ten), or GITHUB_ALLOWED_USERS. Slack:
+ * Who may trigger the agent. GitHub: write access to the repository (the collaborator-permission API, in a bounded
+ * LRU cache for five minutes; a lookup is aborted after three seconds so the reply stays well inside GitHub's ten),
+ * or GITHUB_ALLOWED_USERS. Slack:
  * allowed users and channels (default everyone). Jira and Sentry: allowed projects (default all). A maintainer
  * (GitHub admin/maintain, or the provider's *_MAINTAINERS list) needs no approval for commands that edit.
  */
 export class PermissionChecker {
-  private readonly cache = new Map<string, { at: number; permission: RepoPermission }>();
+  private readonly cache: LRUCache<string, RepoPermission>;
+  private readonly lookupTimeoutMs: number;
 
   constructor(
     private readonly config: Config,
     private readonly clients: ProviderClients,
-  ) {}
+    options: PermissionCacheOptions = {},
+  ) {
+    this.cache = new LRUCache({ max: options.maxEntries ?? 10_000, ttl: options.ttlMs ?? 5 * 60_000 });
+    this.lookupTimeoutMs = options.lookupTimeoutMs ?? 3_000;
+  }
 
   async check(event: ProviderEvent): Promise<Permission> {
     const actor = event.actor;
@@ -62,15 +75,22 @@ export class PermissionChecker {
   private async githubPermission(owner: string, repo: string, login: string, event: ProviderEvent): Promise<RepoPermission> {
     const key = `${owner}/${repo}/${login}`;
     const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.permission;
+    if (hit) return hit;
     const github = this.clients.github;
     if (!github) throw new PermissionLookupError('GitHub permission cannot be checked: set GITHUB_TOKEN or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY');
     const installationId = event.target.provider === 'github' ? event.target.installationId : undefined;
-    const permission = await Promise.race([
-      github.getPermission({ owner, repo, username: login, installationId }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new PermissionLookupError('GitHub did not answer the permission lookup in time')), LOOKUP_TIMEOUT_MS).unref()),
-    ]);
-    this.cache.set(key, { at: Date.now(), permission });
+    const signal = AbortSignal.timeout(this.lookupTimeoutMs);
+    // The signal aborts the HTTP request. A request still waiting for a slot in Octokit's throttling queue has no
+    // request to abort yet, so the wait itself ends with the signal too.
+    const abandoned = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    let permission: RepoPermission;
+    try {
+      permission = await Promise.race([github.getPermission({ owner, repo, username: login, installationId, signal }), abandoned]);
+    } catch (err) {
+      if (signal.aborted) throw new PermissionLookupError('GitHub did not answer the permission lookup in time', { cause: err });
+      throw err;
+    }
+    this.cache.set(key, permission);
     return permission;
   }
 }

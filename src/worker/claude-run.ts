@@ -24,7 +24,7 @@ export interface ClaudeRunSpec {
   mcpConfig?: string | null;
 }
 
-export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget';
+export type StopReason = 'cancelled' | 'timeout' | 'shutdown';
 
 export interface ClaudeRunOutcome {
   result?: ResultItem;

@@ -20,8 +20,6 @@ export function classify(run: ClaudeRunOutcome, timeoutSeconds: number, cancelRe
       return { status: 'cancelled', outcome: 'cancelled', error: cancelReason ?? 'cancelled', output };
     case 'timeout':
       return { status: 'failed', outcome: 'timeout', error: `timed out after ${timeoutSeconds} s (TASK_TIMEOUT_SECONDS)`, output };
-    case 'budget':
-      return { status: 'failed', outcome: 'budget', error: cancelReason ?? 'stopped: the task crossed its budget', output };
     case 'shutdown':
       return { status: 'interrupted', outcome: 'interrupted', error: 'interrupted: the service shut down while the task ran', output };
   }

@@ -38,13 +38,4 @@ export class TaskEventRepository {
       .execute();
     return rows.map((r) => ({ ...r, item: JSON.parse(r.item) as unknown }));
   }
-
-  async lastSeq(taskId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('task_events')
-      .select((eb) => eb.fn.max<number>('seq').as('seq'))
-      .where('task_id', '=', taskId)
-      .executeTakeFirst();
-    return Number(row?.seq ?? 0);
-  }
 }
