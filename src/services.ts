@@ -16,6 +16,7 @@ import { MIN_SECRET_LENGTH, Redactor } from './security/redactor.js';
 import { WebhookSecrets } from './security/webhook-secrets.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { createRepositories, type Repositories } from './storage/repositories/index.js';
+import { retryingRepositories } from './storage/retrying-repositories.js';
 import { TaskService } from './tasks/task-service.js';
 import { createProviderClients, type ProviderClients } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
@@ -89,6 +90,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     databaseUrl: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
     sqliteFile: path.join(config.dataDir, 'agent.db'),
+    onConnectionError: (err) => log.warn({ reason: err.message }, 'a PostgreSQL connection was lost; the next query opens a new one'),
   });
   const repos = createRepositories(storage.db);
 
@@ -132,7 +134,9 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   let approvals: ApprovalPoller | undefined;
   if (role !== 'api') {
     const observers = [new PostBack(config, clients, repos, log), registry.hooks, ...(opts.observers ?? [])];
-    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets, sandbox, redactor, prepareRun: (task) => registry.hooks.prepareRun(task) });
+    // A running task's writes are retried over a lost database connection rather than leave it half-recorded.
+    const workerRepos = retryingRepositories(repos, log);
+    worker = new Worker({ config, repos: workerRepos, queue, bus, log, claudePath, observers, budgets, sandbox, redactor, prepareRun: (task) => registry.hooks.prepareRun(task) });
     const soleWorker = !config.DATABASE_URL;
     const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
     await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });

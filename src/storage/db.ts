@@ -23,6 +23,8 @@ export interface StorageOptions {
   /** SQLite file; `:memory:` is allowed for unit tests. */
   sqliteFile?: string;
   migrate?: boolean;
+  /** Told when an idle PostgreSQL connection fails (the pool drops it and opens another when needed). */
+  onConnectionError?: (err: Error) => void;
 }
 
 // PostgreSQL returns bigint (int8) and numeric as strings; our values (epoch ms, counts, dollars) fit a double.
@@ -31,7 +33,7 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
   const schema = opts.schema ?? 'public';
-  const storage = opts.databaseUrl ? await openPostgres(opts.databaseUrl, schema) : openSqlite(opts);
+  const storage = opts.databaseUrl ? await openPostgres(opts.databaseUrl, schema, opts.onConnectionError) : openSqlite(opts);
   if (opts.migrate !== false) await migrateToLatest(storage.db, opts.databaseUrl ? schema : undefined);
   return storage;
 }
@@ -49,7 +51,7 @@ function openSqlite(opts: StorageOptions): Storage {
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
 }
 
-async function openPostgres(databaseUrl: string, schema: string): Promise<Storage> {
+async function openPostgres(databaseUrl: string, schema: string, onConnectionError?: (err: Error) => void): Promise<Storage> {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   try {
@@ -57,7 +59,12 @@ async function openPostgres(databaseUrl: string, schema: string): Promise<Storag
   } finally {
     await admin.end();
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, options: `-c search_path="${schema}"` });
+  // Named per schema, so an operator (or a fault test) can tell this service's connections apart in pg_stat_activity.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, options: `-c search_path="${schema}"`, application_name: `cca:${schema}`.slice(0, 63) });
+  // Without listeners, a connection's error (the server restarted, or ended it) would crash the process: the pool
+  // reports idle ones, each client its own while checked out (the query in flight fails, and is retried by its caller).
+  pool.on('error', (err) => onConnectionError?.(err));
+  pool.on('connect', (client) => client.on('error', (err) => onConnectionError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(db);
   const safe = new URL(databaseUrl);

@@ -69,6 +69,29 @@ export async function terminatePostgresConnections(schema: string): Promise<numb
   }
 }
 
+/** A PostgreSQL cluster of the test's own (Debian's pg_createcluster; needs root), to stop and start mid-run. */
+export interface OwnPostgres {
+  url: string;
+  /** `pg_ctlcluster stop -m fast`: every connection is ended, new ones are refused until start(). */
+  stop(): void;
+  start(): void;
+  drop(): void;
+}
+
+export async function ownPostgres(): Promise<OwnPostgres> {
+  const version = fs.readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))[0]!;
+  const port = await freePort();
+  const name = `cca_faults_${process.pid}_${port}`;
+  execFileSync('pg_createcluster', [version, name, '-p', String(port), '--start', '--', '--auth=trust'], { stdio: 'pipe' });
+  const ctl = (action: string, ...args: string[]) => execFileSync('pg_ctlcluster', [version, name, action, ...args], { stdio: 'pipe' });
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => ctl('stop', '-m', 'fast'),
+    start: () => ctl('start'),
+    drop: () => execFileSync('pg_dropcluster', [version, name, '--stop'], { stdio: 'pipe' }),
+  };
+}
+
 /** A tmpfs of `sizeBytes` mounted on a fresh directory (needs root). fill() takes every free byte; free() gives them back. */
 export interface SmallDisk {
   dir: string;
