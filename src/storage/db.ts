@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type Driver, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -47,8 +47,28 @@ function openSqlite(opts: StorageOptions): Storage {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database }) });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+/**
+ * After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has already rolled the transaction back itself: Kysely's own
+ * ROLLBACK then fails with "no transaction is active", and that error would replace the one that says what happened
+ * (a full disk, answered 507, and retried by the worker once it freed its reserve).
+ */
+class SqliteDialectKeepingErrors extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (connection) => {
+      try {
+        await rollback(connection);
+      } catch (err) {
+        if (!/no transaction is active/.test((err as Error).message)) throw err;
+      }
+    };
+    return driver;
+  }
 }
 
 async function openPostgres(databaseUrl: string, schema: string, onConnectionError?: (err: Error) => void): Promise<Storage> {

@@ -1,5 +1,6 @@
 import { withRetry } from '../integrations/retry.js';
 import type { Logger } from '../logger.js';
+import { isDiskFull } from './disk-space.js';
 import type { Repositories } from './repositories/index.js';
 
 /** Waits before each new try of a database call that lost its connection: about 7.5 s in all, a server restart's time. */
@@ -19,18 +20,26 @@ export function isTransientDbError(error: unknown): boolean {
   return TRANSIENT_MESSAGE.test(error.message);
 }
 
+export interface RetryingOptions {
+  delaysMs?: readonly number[];
+  /** Frees reserved disk space (SpaceReserve.release); returns whether it freed any. */
+  freeSpace?: () => boolean;
+}
+
 /**
  * The same repositories, each call tried again on a fresh connection when the database dropped the old one (a
  * PostgreSQL restart, a failover, an idle connection cut by a proxy). Used by the worker, whose writes a running task
  * cannot do without; a request handler answers 503 instead and the client retries. A statement that did fail is not
- * retried, and a transaction is retried whole. (A write whose commit was lost with its connection's answer runs
+ * retried (but a task's final transition that found the disk full is retried once the reserve is freed), and a
+ * transaction is retried whole. (A write whose commit was lost with its connection's answer runs
  * twice: the worker's writes are conditional or keyed, so that is a no-op or a refused duplicate.)
  */
-export function retryingRepositories(repos: Repositories, log: Logger, delaysMs: readonly number[] = DB_RETRY_DELAYS_MS): Repositories {
+export function retryingRepositories(repos: Repositories, log: Logger, opts: RetryingOptions = {}): Repositories {
   const retried = <T>(what: string, call: () => Promise<T>) =>
     withRetry(call, {
-      delaysMs,
-      retryIf: isTransientDbError,
+      delaysMs: opts.delaysMs ?? DB_RETRY_DELAYS_MS,
+      // The write that ends a task may use the disk's reserve: a task must not stay `running` for want of a page.
+      retryIf: (err) => isTransientDbError(err) || (what === 'tasks.transition' && isDiskFull(err) && (opts.freeSpace?.() ?? false)),
       onRetry: ({ attempt, delayMs, error }) => log.warn({ err: error, attempt, call: what }, `database connection lost; retrying in ${delayMs} ms`),
     });
   const wrap = <R extends object>(name: string, repo: R): R =>
