@@ -136,24 +136,13 @@ export function mountSmallDisk(sizeBytes: number): SmallDisk {
 }
 
 /**
- * A claude executable that runs the real CLI and then ends its own process group abruptly: `crashAfterLines` lines of
- * stream-json reach the service, then everything is SIGKILLed (`signal`), or exits with `exitCode` instead.
+ * A claude executable (a shell script at `file`) that runs the real CLI, passes on its first `crashAfterLines` lines
+ * of stream-json, then crashes: SIGKILL to its whole process group, or `exit exitCode` when given.
  */
-export function crashingClaude(dir: string, opts: { crashAfterLines: number; exitCode?: number }): string {
+export function writeCrashingClaude(file: string, opts: { crashAfterLines: number; exitCode?: number }): string {
   const real = path.join(projectRoot, 'node_modules', '.bin', 'claude');
-  const file = path.join(dir, 'crashing-claude');
-  const end = opts.exitCode === undefined ? 'kill -KILL 0' : `kill -KILL "$pid" 2>/dev/null; exit ${opts.exitCode}`;
-  fs.writeFileSync(
-    file,
-    `#!/bin/sh
-# Runs the real CLI, passes on its first ${opts.crashAfterLines} stdout lines, then crashes.
-"${real}" "$@" | { head -n ${opts.crashAfterLines}; } &
-pid=$!
-wait "$pid"
-${end}
-`,
-    { mode: 0o755 },
-  );
+  const end = opts.exitCode === undefined ? 'kill -KILL 0' : `exit ${opts.exitCode}`;
+  fs.writeFileSync(file, `#!/bin/sh\n"${real}" "$@" | head -n ${opts.crashAfterLines}\n${end}\n`, { mode: 0o755 });
   return file;
 }
 
