@@ -20,6 +20,7 @@ import { taskRoutes } from './api/tasks.js';
 import { WebSocketHub } from './live/ws-hub.js';
 import { mcpRoutes } from './management/mcp-routes.js';
 import type { Services } from './services.js';
+import { diskFullMessage, isDiskFull } from './storage/disk-space.js';
 import { BadCursorError } from './storage/repositories/cursor.js';
 import { WebhookIngest } from './webhooks/ingest.js';
 import { PermissionChecker } from './webhooks/permissions.js';
@@ -65,6 +66,10 @@ export async function buildApp(s: Services): Promise<App> {
     if (err instanceof ZodError) return reply.code(400).send({ error: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
+    if (isDiskFull(err)) {
+      req.log.warn({ reason: err.message }, 'DATA_DIR is full: write refused');
+      return reply.code(507).send({ error: diskFullMessage(s.config.dataDir) });
+    }
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'internal error', request_id: req.id });
   });

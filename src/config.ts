@@ -161,6 +161,8 @@ const ConfigSchema = z.object({
   PROGRESS_UPDATE_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 3 : v), z.coerce.number().min(0).max(600)),
   /** A task waiting for approval longer than this is cancelled. */
   /** How often GitHub approval comments are checked for a 👍 (GitHub sends no webhook for reactions); 0 turns it off. */
+  /** /health says degraded when DATA_DIR has less free space than this (MB). */
+  DATA_DIR_MIN_FREE_MB: int(100, 0, 10_000_000),
   /**
    * How often workers reconcile the database with the queue: queued rows missing from it are enqueued (Redis lost
    * them, or was away when they were stored), runs of dead workers resolved. Also done whenever Redis reconnects.

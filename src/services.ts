@@ -16,6 +16,8 @@ import { MIN_SECRET_LENGTH, Redactor } from './security/redactor.js';
 import { WebhookSecrets } from './security/webhook-secrets.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { createRepositories, type Repositories } from './storage/repositories/index.js';
+import { retryingRepositories } from './storage/retrying-repositories.js';
+import { SpaceReserve } from './storage/disk-space.js';
 import { TaskService } from './tasks/task-service.js';
 import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
@@ -52,6 +54,8 @@ export interface Services {
   worker?: Worker;
   /** Whether this process's runs are sandboxed (processes without a worker run none). */
   sandbox?: SandboxStatus;
+  /** Disk space kept in DATA_DIR for the writes that end running tasks when the disk fills. */
+  spaceReserve?: SpaceReserve;
   startedAt: number;
   /** Stops taking work, lets running tasks finish within the grace period, then closes connections. */
   close(graceMs?: number): Promise<void>;
@@ -83,6 +87,8 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const weak = Object.entries(config).filter(([, v]) => typeof v === 'string' && v.length < MIN_SECRET_LENGTH && config.secretValues.includes(v));
   for (const [name] of weak) log.warn(`${name} is shorter than ${MIN_SECRET_LENGTH} characters: its value is not redacted from run output and logs`);
   fs.mkdirSync(config.dataDir, { recursive: true });
+  const spaceReserve = new SpaceReserve(config.dataDir);
+  spaceReserve.ensure();
   const claudePath = role === 'api' ? '' : resolveClaudePath(config);
   const sandbox = role === 'api' ? undefined : detectSandbox(config.SANDBOX, { ownNetwork: config.SANDBOX_ALLOWED_HOSTS !== undefined });
   if (sandbox?.mode === 'off') warnUnsandboxed(log, sandbox, config);
@@ -91,6 +97,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     databaseUrl: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
     sqliteFile: path.join(config.dataDir, 'agent.db'),
+    onConnectionError: (err) => log.warn({ reason: err.message }, 'a PostgreSQL connection was lost; the next query opens a new one'),
   });
   const repos = createRepositories(storage.db);
 
@@ -134,7 +141,9 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   let approvals: ApprovalPoller | undefined;
   if (role !== 'api') {
     const observers = [new PostBack(config, clients, repos, log), registry.hooks, ...(opts.observers ?? [])];
-    worker = new Worker({ config, repos, queue, bus, log, claudePath, observers, budgets, sandbox, redactor, prepareRun: (task) => registry.hooks.prepareRun(task) });
+    // A running task's writes are retried over a lost database connection rather than leave it half-recorded.
+    const workerRepos = retryingRepositories(repos, log, { freeSpace: () => spaceReserve.release() });
+    worker = new Worker({ config, repos: workerRepos, queue, bus, log, claudePath, observers, budgets, sandbox, redactor, prepareRun: (task) => registry.hooks.prepareRun(task) });
     const soleWorker = !config.DATABASE_URL;
     const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
     await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
@@ -172,6 +181,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     registry,
     worker,
     sandbox,
+    spaceReserve,
     startedAt: Date.now(),
     close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       closing ??= (async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import client from 'prom-client';
 import type { WebSocketHub } from '../live/ws-hub.js';
+import { type DiskReport, diskReport } from '../storage/disk-space.js';
 import type { Services } from '../services.js';
 import type { SandboxStatus } from '../worker/sandbox.js';
 import { registerTaskMetrics } from './task-metrics.js';
@@ -27,6 +28,14 @@ export function healthRoutes(app: FastifyInstance, s: Services): void {
       // Tasks are still accepted: they wait in the database and are enqueued when Redis is back.
       checks.queue = `error: ${(err as Error).message}; tasks are stored as queued and enqueued when it returns`;
     }
+    let disk: DiskReport | undefined;
+    try {
+      disk = diskReport(s.config.dataDir, s.config.DATA_DIR_MIN_FREE_MB * 1024 * 1024);
+      checks.disk = disk.free_bytes < disk.min_free_bytes ? `low: ${disk.free_bytes} bytes free in ${disk.path} (DATA_DIR_MIN_FREE_MB is ${s.config.DATA_DIR_MIN_FREE_MB})` : 'ok';
+      if (checks.disk === 'ok') s.spaceReserve?.ensure(); // room again: the reserve a full disk used is made again
+    } catch (err) {
+      checks.disk = `error: ${(err as Error).message}`;
+    }
     const ok = Object.values(checks).every((v) => v === 'ok');
     return reply.code(ok ? 200 : 503).send({
       status: ok ? 'ok' : 'degraded',
@@ -34,6 +43,7 @@ export function healthRoutes(app: FastifyInstance, s: Services): void {
       role: s.role,
       storage: s.storage.dialect,
       queue: s.queue.kind,
+      ...(disk ? { disk } : {}),
       demo_mode: s.config.DEMO_MODE,
       // Only a process that runs tasks has a sandbox to report.
       ...(s.sandbox ? { sandbox: sandboxReport(s.sandbox) } : {}),

@@ -85,8 +85,12 @@ export class BullmqQueue implements TaskQueue {
       connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
       prefix: this.prefix,
       concurrency,
-      // A long Claude run must not look stalled: the lock is renewed while the handler runs.
-      lockDuration: 60_000,
+      // A long Claude run must not look stalled: the lock is renewed (every lockDuration / 2) while the handler runs.
+      // The job of a worker that died is handed out again once its lock lapses and the stalled check runs, within
+      // about 20 s (after 60 + 30 s with BullMQ's defaults, an interrupted task waited that long for its retry). A
+      // job delivered twice is harmless: the handler runs only a task whose row is still `queued`.
+      lockDuration: 15_000,
+      stalledInterval: 5_000,
       maxStalledCount: 1000,
       },
     );

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type Driver, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -24,6 +24,8 @@ export interface StorageOptions {
   /** SQLite file; `:memory:` is allowed for unit tests. */
   sqliteFile?: string;
   migrate?: boolean;
+  /** Told when an idle PostgreSQL connection fails (the pool drops it and opens another when needed). */
+  onConnectionError?: (err: Error) => void;
 }
 
 // PostgreSQL returns bigint (int8) and numeric as strings; our values (epoch ms, counts, dollars) fit a double.
@@ -32,7 +34,7 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
   const schema = opts.schema ?? 'public';
-  const storage = opts.databaseUrl ? await openPostgres(opts.databaseUrl, schema) : openSqlite(opts);
+  const storage = opts.databaseUrl ? await openPostgres(opts.databaseUrl, schema, opts.onConnectionError) : openSqlite(opts);
   if (opts.migrate !== false) await migrateToLatest(storage.db, opts.databaseUrl ? schema : undefined);
   return storage;
 }
@@ -46,11 +48,31 @@ function openSqlite(opts: StorageOptions): Storage {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new StoredTextPlugin()] });
+  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database }), plugins: [new StoredTextPlugin()] });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
 }
 
-async function openPostgres(databaseUrl: string, schema: string): Promise<Storage> {
+/**
+ * After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has already rolled the transaction back itself: Kysely's own
+ * ROLLBACK then fails with "no transaction is active", and that error would replace the one that says what happened
+ * (a full disk, answered 507, and retried by the worker once it freed its reserve).
+ */
+class SqliteDialectKeepingErrors extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (connection) => {
+      try {
+        await rollback(connection);
+      } catch (err) {
+        if (!/no transaction is active/.test((err as Error).message)) throw err;
+      }
+    };
+    return driver;
+  }
+}
+
+async function openPostgres(databaseUrl: string, schema: string, onConnectionError?: (err: Error) => void): Promise<Storage> {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   try {
@@ -58,7 +80,12 @@ async function openPostgres(databaseUrl: string, schema: string): Promise<Storag
   } finally {
     await admin.end();
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, options: `-c search_path="${schema}"` });
+  // Named per schema, so an operator (or a fault test) can tell this service's connections apart in pg_stat_activity.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, options: `-c search_path="${schema}"`, application_name: `cca:${schema}`.slice(0, 63) });
+  // Without listeners, a connection's error (the server restarted, or ended it) would crash the process: the pool
+  // reports idle ones, each client its own while checked out (the query in flight fails, and is retried by its caller).
+  pool.on('error', (err) => onConnectionError?.(err));
+  pool.on('connect', (client) => client.on('error', (err) => onConnectionError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StoredTextPlugin()] });
   await sql`select 1`.execute(db);
   const safe = new URL(databaseUrl);

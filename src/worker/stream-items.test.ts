@@ -59,7 +59,13 @@ describe('stream-json → items (real Claude Code 2.1.197 transcripts)', () => {
     ]);
     expect(toItems({ type: 'stream_event', event: { type: 'content_block_delta', delta: { type: 'input_json_delta', partial_json: '{' } } })).toEqual([]);
     expect(toItems({ type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 10, retry_delay_ms: 540, error_status: 529, error: 'overloaded' })).toEqual([
-      { kind: 'status', message: 'Anthropic API answered 529; retrying (attempt 1 of 10) in 0.5 s.' },
+      { kind: 'status', message: 'Anthropic API overloaded (529); retrying (attempt 1 of 10) in 0.5 s.' },
+    ]);
+    expect(toItems({ type: 'system', subtype: 'api_retry', attempt: 2, max_retries: 10, retry_delay_ms: 1200, error_status: 429, error: 'rate_limit' })).toEqual([
+      { kind: 'status', message: 'Anthropic API rate limit reached (429); retrying (attempt 2 of 10) in 1.2 s.' },
+    ]);
+    expect(toItems({ type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 2, retry_delay_ms: 500, error_status: 500, error: 'server_error' })).toEqual([
+      { kind: 'status', message: 'Anthropic API answered 500 (server_error); retrying (attempt 1 of 2) in 0.5 s.' },
     ]);
   });
 

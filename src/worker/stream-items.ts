@@ -36,9 +36,8 @@ export function toItems(message: unknown): StreamItem[] {
     }
     case 'system':
       if (message.subtype === 'api_retry') {
-        const status = message.error_status ?? message.error ?? 'error';
         const delay = Math.round(num(message.retry_delay_ms) / 100) / 10;
-        return [{ kind: 'status', message: `Anthropic API answered ${String(status)}; retrying (attempt ${num(message.attempt)} of ${num(message.max_retries)}) in ${delay} s.` }];
+        return [{ kind: 'status', message: `Anthropic API ${apiTrouble(message)}; retrying (attempt ${num(message.attempt)} of ${num(message.max_retries)}) in ${delay} s.` }];
       }
       if (message.subtype !== 'init') return [];
       return [
@@ -91,6 +90,16 @@ export function toItems(message: unknown): StreamItem[] {
     default:
       return [];
   }
+}
+
+/** What an api_retry says went wrong, in words: 529 overloaded, 429 rate limited, else the status and error name. */
+function apiTrouble(message: Json): string {
+  const status = message.error_status;
+  const error = str(message.error);
+  if (status === 529 || error === 'overloaded') return `overloaded (${String(status ?? 529)})`;
+  if (status === 429 || error === 'rate_limit') return `rate limit reached (${String(status ?? 429)})`;
+  if (status === undefined || status === null) return `failed (${error ?? 'error'})`;
+  return `answered ${String(status)}${error ? ` (${error})` : ''}`;
 }
 
 function toResultItem(message: Json): ResultItem {

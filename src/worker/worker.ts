@@ -14,6 +14,7 @@ import type { Redactor } from '../security/redactor.js';
 import { type SessionTotals, ZERO_TOTALS } from '../storage/repositories/claude-sessions.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
+import { isDiskFull } from '../storage/disk-space.js';
 import { taskView } from '../storage/views.js';
 import { type ClaudeRunHandle, type ClaudeRunSpec, startClaudeRun } from './claude-run.js';
 import { checkoutRepository, type GithubRepoTarget } from './checkout.js';
@@ -313,7 +314,8 @@ export class Worker {
       const status = cancelled ? 'cancelled' : 'failed';
       if (refused) taskLog.info({ reason: err.message }, 'task refused by a budget');
       else if (!cancelled) taskLog.error({ err }, 'task failed in the worker');
-      const message = cancelled || refused ? err.message : `the worker could not run the task: ${(err as Error).message}`;
+      const reason = isDiskFull(err) ? `the data directory ${config.dataDir} (DATA_DIR) is full: ${(err as Error).message}` : (err as Error).message;
+      const message = cancelled || refused ? err.message : `the worker could not run the task: ${reason}`;
       const finished = await repos.tasks.transition(taskId, END_OF_RUN[status], {
         error: redactor.redact(message),
         outcome: cancelled ? 'cancelled' : refused ? 'budget' : 'error',

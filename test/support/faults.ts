@@ -69,6 +69,29 @@ export async function terminatePostgresConnections(schema: string): Promise<numb
   }
 }
 
+/** A PostgreSQL cluster of the test's own (Debian's pg_createcluster; needs root), to stop and start mid-run. */
+export interface OwnPostgres {
+  url: string;
+  /** `pg_ctlcluster stop -m fast`: every connection is ended, new ones are refused until start(). */
+  stop(): void;
+  start(): void;
+  drop(): void;
+}
+
+export async function ownPostgres(): Promise<OwnPostgres> {
+  const version = fs.readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))[0]!;
+  const port = await freePort();
+  const name = `cca_faults_${process.pid}_${port}`;
+  execFileSync('pg_createcluster', [version, name, '-p', String(port), '--start', '--', '--auth=trust'], { stdio: 'pipe' });
+  const ctl = (action: string, ...args: string[]) => execFileSync('pg_ctlcluster', [version, name, action, ...args], { stdio: 'pipe' });
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => ctl('stop', '-m', 'fast'),
+    start: () => ctl('start'),
+    drop: () => execFileSync('pg_dropcluster', [version, name, '--stop'], { stdio: 'pipe' }),
+  };
+}
+
 /** A tmpfs of `sizeBytes` mounted on a fresh directory (needs root). fill() takes every free byte; free() gives them back. */
 export interface SmallDisk {
   dir: string;
@@ -113,24 +136,13 @@ export function mountSmallDisk(sizeBytes: number): SmallDisk {
 }
 
 /**
- * A claude executable that runs the real CLI and then ends its own process group abruptly: `crashAfterLines` lines of
- * stream-json reach the service, then everything is SIGKILLed (`signal`), or exits with `exitCode` instead.
+ * A claude executable (a shell script at `file`) that runs the real CLI, passes on its first `crashAfterLines` lines
+ * of stream-json, then crashes: SIGKILL to its whole process group, or `exit exitCode` when given.
  */
-export function crashingClaude(dir: string, opts: { crashAfterLines: number; exitCode?: number }): string {
+export function writeCrashingClaude(file: string, opts: { crashAfterLines: number; exitCode?: number }): string {
   const real = path.join(projectRoot, 'node_modules', '.bin', 'claude');
-  const file = path.join(dir, 'crashing-claude');
-  const end = opts.exitCode === undefined ? 'kill -KILL 0' : `kill -KILL "$pid" 2>/dev/null; exit ${opts.exitCode}`;
-  fs.writeFileSync(
-    file,
-    `#!/bin/sh
-# Runs the real CLI, passes on its first ${opts.crashAfterLines} stdout lines, then crashes.
-"${real}" "$@" | { head -n ${opts.crashAfterLines}; } &
-pid=$!
-wait "$pid"
-${end}
-`,
-    { mode: 0o755 },
-  );
+  const end = opts.exitCode === undefined ? 'kill -KILL 0' : `exit ${opts.exitCode}`;
+  fs.writeFileSync(file, `#!/bin/sh\n"${real}" "$@" | head -n ${opts.crashAfterLines}\n${end}\n`, { mode: 0o755 });
   return file;
 }
 
