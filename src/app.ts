@@ -27,6 +27,9 @@ import { BUILTIN_RULE_SETS } from './webhooks/rules/builtin-commands.js';
 import { ActionRunner } from './webhooks/actions.js';
 import { webhookApiRoutes } from './api/webhooks.js';
 import { staticRoutes } from './api/static.js';
+import { apiDocsRoutes, openApiDocument } from './api/openapi.js';
+import { useContracts, validationFailure } from './api/schemas.js';
+import { ManagementError } from './registry/errors.js';
 
 export interface App {
   app: FastifyInstance;
@@ -44,6 +47,8 @@ export async function buildApp(s: Services): Promise<App> {
     trustProxy: trustProxyOption(s.config.TRUST_PROXY),
   });
   await securityHeaders(app);
+  useContracts(app);
+  await openApiDocument(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   const limits = await rateLimitStore(s.config, s.log);
   const access = createAccess(s.config, limits);
@@ -51,7 +56,12 @@ export async function buildApp(s: Services): Promise<App> {
   // One error handler: what a client got wrong is a 4xx naming the problem; our own faults are a bare 500.
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, details: err.details });
-    if (err instanceof BadCursorError) return reply.code(400).send({ error: err.message });
+    const invalid = validationFailure(err, req);
+    if (invalid) return reply.code(400).send(invalid);
+    if (err instanceof ManagementError) {
+      return reply.code(err.status).send({ error: err.message, ...(err.field ? { field: err.field } : {}), ...(err.problems.length ? { problems: err.problems } : {}) });
+    }
+    if (err instanceof BadCursorError) return reply.code(400).send({ error: `invalid query: cursor: ${err.why}`, details: [`cursor: ${err.why}`] });
     if (err instanceof ZodError) return reply.code(400).send({ error: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
@@ -98,6 +108,7 @@ export async function buildApp(s: Services): Promise<App> {
   });
   await app.register(async (web) => {
     access.guardDashboard(web);
+    await apiDocsRoutes(web);
     await staticRoutes(web, { demo: s.config.DEMO_MODE });
   });
   app.addHook('onClose', async () => {
