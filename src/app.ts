@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { ZodError } from 'zod';
 import { analyticsRoutes } from './api/analytics.js';
 import { createAccess } from './api/access.js';
@@ -33,6 +33,8 @@ import { ManagementError } from './registry/errors.js';
 
 export interface App {
   app: FastifyInstance;
+  /** Every route as registered (the contract test walks it: each /api route has its schemas and is documented). */
+  routes: RouteOptions[];
   hub: WebSocketHub;
   responder: Responder;
 }
@@ -46,6 +48,8 @@ export async function buildApp(s: Services): Promise<App> {
     // could pick the address rate limits and logs see.
     trustProxy: trustProxyOption(s.config.TRUST_PROXY),
   });
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => void routes.push(route));
   await securityHeaders(app);
   useContracts(app);
   await openApiDocument(app);
@@ -116,5 +120,5 @@ export async function buildApp(s: Services): Promise<App> {
     limits.close();
     await responder.idle();
   });
-  return { app, hub, responder };
+  return { app, routes, hub, responder };
 }

@@ -13,7 +13,6 @@ export const BudgetCreate = z
     enabled: z.boolean().default(true),
   })
   .strict()
-  .meta({ title: 'budget' })
   .superRefine((b, ctx) => {
     const keyed = b.scope === 'source' || b.scope === 'requester' || b.scope === 'rule';
     if (keyed && !b.key) ctx.addIssue({ code: 'custom', path: ['key'], message: `is required for scope ${b.scope}` });
@@ -21,13 +20,15 @@ export const BudgetCreate = z
     const period = b.scope === 'task' ? 'task' : 'day';
     if (b.period && b.period !== period) ctx.addIssue({ code: 'custom', path: ['period'], message: `must be '${period}' for scope ${b.scope}` });
   })
-  .transform((b) => ({ ...b, key: b.key ?? null, period: b.scope === 'task' ? ('task' as const) : ('day' as const) }));
+  .transform((b) => ({ ...b, key: b.key ?? null, period: b.scope === 'task' ? ('task' as const) : ('day' as const) }))
+  .meta({ title: 'budget' });
 export type BudgetCreate = z.infer<typeof BudgetCreate>;
 
 export const BudgetPatch = z
   .object({ key: budgetKey.nullable().optional(), limit_usd: money.optional(), enabled: z.boolean().optional() })
   .strict()
-  .refine((p) => p.key !== undefined || p.limit_usd !== undefined || p.enabled !== undefined, 'nothing to change: send limit_usd, enabled or key');
+  .refine((p) => p.key !== undefined || p.limit_usd !== undefined || p.enabled !== undefined, 'nothing to change: send limit_usd, enabled or key')
+  .meta({ title: 'budget' });
 export type BudgetPatch = z.infer<typeof BudgetPatch>;
 
 /** A budget with today's spending (see BudgetService). */
