@@ -9,12 +9,15 @@ export const IsoTime = z
   .refine((v) => ISO.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date or date-time with offset, e.g. 2026-01-31 or 2026-01-31T12:00:00Z')
   .transform((v) => Date.parse(v));
 
+export const GRANULARITIES = ['hour', 'day'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
 export const GROUP_BY = ['agent', 'model', 'source', 'requester', 'rule', 'outcome'] as const;
 
 export const CostsQuery = z.object({
   from: IsoTime.optional(),
   to: IsoTime.optional(),
-  granularity: z.enum(['hour', 'day']).default('day'),
+  granularity: z.enum(GRANULARITIES).default('day'),
   group_by: z.enum(GROUP_BY).optional(),
   /** Grouped series beyond the `top` most expensive are summed into one `(other)` series. */
   top: z.coerce.number().int().min(1).max(20).default(10),
@@ -58,7 +61,7 @@ export const CostSeries = z.object({ key: z.string().nullable(), points: z.array
 export type CostSeries = z.infer<typeof CostSeries>;
 
 export const CostsResponse = z.object({
-  granularity: z.enum(['hour', 'day']),
+  granularity: z.enum(GRANULARITIES),
   group_by: z.enum(GROUP_BY).nullable(),
   /** How many keys got a series of their own (fewer for long hourly ranges); null when not grouped. */
   top: z.number().nullable(),

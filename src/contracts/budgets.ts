@@ -1,12 +1,15 @@
 import { z } from 'zod';
 
+export const BUDGET_SCOPES = ['global', 'source', 'requester', 'rule', 'task'] as const;
+export type BudgetScope = (typeof BUDGET_SCOPES)[number];
+
 const money = z.number().positive('must be more than 0').max(1_000_000);
 const budgetKey = z.string().trim().min(1).max(300);
 
 /** `key` is required for source/requester/rule and absent for global/task; `period` follows from the scope. */
 export const BudgetCreate = z
   .object({
-    scope: z.enum(['global', 'source', 'requester', 'rule', 'task']),
+    scope: z.enum(BUDGET_SCOPES),
     key: budgetKey.nullable().optional(),
     limit_usd: money,
     period: z.enum(['day', 'task']).optional(),
@@ -34,7 +37,7 @@ export type BudgetPatch = z.infer<typeof BudgetPatch>;
 /** A budget with today's spending (see BudgetService). */
 export const BudgetState = z.object({
   budget_id: z.string(),
-  scope: z.enum(['global', 'source', 'requester', 'rule', 'task']),
+  scope: z.enum(BUDGET_SCOPES),
   key: z.string().nullable(),
   period: z.enum(['day', 'task']),
   limit_usd: z.number(),

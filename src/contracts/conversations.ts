@@ -41,7 +41,8 @@ export const Message = z.object({
   task_id: z.string().nullable(),
   role: z.enum(['user', 'assistant', 'system']),
   content: z.string(),
-  metadata: z.unknown(),
+  /** An assistant message says how its task ended. */
+  metadata: z.looseObject({ status: z.string().optional(), outcome: z.string().nullable().optional(), cost_usd: z.number().optional() }).nullable(),
   created_at: z.string(),
 });
 export type Message = z.infer<typeof Message>;

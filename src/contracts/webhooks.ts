@@ -90,13 +90,16 @@ export const Delivery = z.object({
 export type Delivery = z.infer<typeof Delivery>;
 
 export const DeliveryList = z.object({ events: z.array(Delivery) });
+export type DeliveryList = z.infer<typeof DeliveryList>;
 
 /** The stored body, exactly as received. */
 export const RawPayload = z.string().describe('text/plain: the delivery body as received');
 
 export const ReplayAccepted = z.object({ task_id: z.string(), task_ids: z.array(z.string()), replay_of: z.string() });
+export type ReplayAccepted = z.infer<typeof ReplayAccepted>;
 /** A replay that ran no task: how it ended (ignored, acted, answered…) and why. */
 export const ReplayOutcome = z.looseObject({ outcome: z.string(), reason: z.string().optional(), replay_of: z.string() });
+export type ReplayOutcome = z.infer<typeof ReplayOutcome>;
 
 /** What the rules would do with a payload; nothing is stored, created or sent. */
 export const DryRunResult = z.object({

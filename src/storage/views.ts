@@ -80,7 +80,7 @@ export function messageView(row: ConversationMessageRow): Message {
     task_id: row.task_id,
     role: row.role,
     content: row.content,
-    metadata: json(row.metadata),
+    metadata: json<Message['metadata']>(row.metadata),
     created_at: iso(row.created_at)!,
   };
 }
