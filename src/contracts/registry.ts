@@ -33,6 +33,7 @@ export const AgentSummary = z.object({
 });
 export type AgentSummary = z.infer<typeof AgentSummary>;
 export const AgentList = z.object({ agents: z.array(AgentSummary) });
+export type AgentList = z.infer<typeof AgentList>;
 
 export const AgentDetail = z.object({
   name: z.string(),

@@ -191,7 +191,7 @@ function Composer({ conversationId }: { conversationId?: string }) {
                 <Select id={id} value={agent} onChange={(e) => setAgent(e.target.value)} disabled={agents.isPending}>
                   <option value="">default</option>
                   {agents.data?.agents.map((a) => (
-                    <option key={a.name} value={a.name} title={a.description}>
+                    <option key={a.name} value={a.name} title={a.description ?? undefined}>
                       {a.name}
                     </option>
                   ))}
