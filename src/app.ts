@@ -10,6 +10,7 @@ import { conversationRoutes } from './api/conversations.js';
 import { dashboardRoutes } from './api/dashboard.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
 import { HttpError } from './api/http-errors.js';
+import { refuseDeepJson } from './api/json-body.js';
 import { ledgerRoutes } from './api/ledger.js';
 import { rateLimitStore } from './api/rate-limits.js';
 import { registryRoutes } from './api/registry.js';
@@ -50,6 +51,7 @@ export async function buildApp(s: Services): Promise<App> {
   });
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => void routes.push(route));
+  refuseDeepJson(app);
   await securityHeaders(app);
   useContracts(app);
   await openApiDocument(app);

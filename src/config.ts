@@ -161,6 +161,11 @@ const ConfigSchema = z.object({
   PROGRESS_UPDATE_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 3 : v), z.coerce.number().min(0).max(600)),
   /** A task waiting for approval longer than this is cancelled. */
   /** How often GitHub approval comments are checked for a 👍 (GitHub sends no webhook for reactions); 0 turns it off. */
+  /**
+   * How often workers reconcile the database with the queue: queued rows missing from it are enqueued (Redis lost
+   * them, or was away when they were stored), runs of dead workers resolved. Also done whenever Redis reconnects.
+   */
+  RECONCILE_SECONDS: int(30, 1, 3600),
   APPROVAL_POLL_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 30 : v), z.coerce.number().min(0).max(3600)),
   APPROVAL_TIMEOUT_HOURS: z.preprocess((v) => (v === '' || v === undefined ? 24 : v), z.coerce.number().positive().max(24 * 90)),
 

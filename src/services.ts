@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { BudgetService } from './budgets/budget-service.js';
 import type { Config } from './config.js';
 import { type EventBus, LocalEventBus } from './live/event-bus.js';
@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './logger.js';
 import { projectRoot } from './paths.js';
 import { BullmqQueue } from './queue/bullmq-queue.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
+import { connectRedis } from './queue/redis-connection.js';
 import type { TaskQueue } from './queue/queue.js';
 import { createRegistry, type Registry } from './registry/registry-wiring.js';
 import { MIN_SECRET_LENGTH, Redactor } from './security/redactor.js';
@@ -16,7 +17,7 @@ import { WebhookSecrets } from './security/webhook-secrets.js';
 import { openStorage, type Storage } from './storage/db.js';
 import { createRepositories, type Repositories } from './storage/repositories/index.js';
 import { TaskService } from './tasks/task-service.js';
-import { createProviderClients, type ProviderClients } from './webhooks/clients.js';
+import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
 import { sweepClaudeState } from './worker/claude-state.js';
@@ -62,6 +63,8 @@ export interface ServiceOptions {
   log?: Logger;
   redactor?: Redactor;
   observers?: TaskObserver[];
+  /** Retry timings of the provider clients (tests shorten GitHub's). */
+  retries?: ProviderRetryOptions;
 }
 
 /** The claude executable: CLAUDE_CODE_PATH, else the one installed with the service. */
@@ -94,12 +97,14 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   let redis: Redis | undefined;
   let queue: TaskQueue;
   let bus: EventBus;
+  // Set once the worker is wired: what a Redis reconnection runs (enqueue the tasks stored while it was away).
+  let reconcile = (): void => undefined;
   if (config.REDIS_URL) {
-    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
-    await redis.connect();
+    redis = await connectRedis(config.REDIS_URL, log, () => reconcile());
     queue = new BullmqQueue(redis, config.REDIS_PREFIX);
     const redisBus = new RedisEventBus(redis, config.REDIS_PREFIX);
-    await redisBus.whenReady();
+    // Without Redis there is nothing to wait for: the subscription is made when it connects.
+    if (redis.status === 'ready') await redisBus.whenReady();
     bus = redisBus;
   } else {
     if (role !== 'all') throw new Error(`running the ${role} role alone needs REDIS_URL (the queue and events must be shared)`);
@@ -111,7 +116,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   await webhookSecrets.start();
   const tasks = new TaskService({ config, repos, queue, bus, log });
   const budgets = new BudgetService(repos);
-  const clients = createProviderClients(config);
+  const clients = createProviderClients(config, opts.retries);
   const registry = await createRegistry({ config, repos, bus, log, redactor });
   let egress: EgressGateway | undefined;
   if (sandbox?.mode === 'bwrap' && config.SANDBOX_ALLOWED_HOSTS) {
@@ -136,11 +141,16 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     // Claude state that runs ended by a crash left behind (their transcripts are in the database).
     await sweepClaudeState(config, async (id) => (await repos.tasks.get(id))?.status === 'running');
     worker.start();
-    // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost, are picked up
-    // without waiting for a restart.
-    reconcileTimer = setInterval(() => {
-      recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs }).catch((err) => log.warn({ err }, 'reconciliation failed'));
-    }, 30_000);
+    // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost (Redis restarted,
+    // or away when they were stored), are picked up without waiting for a restart: every RECONCILE_SECONDS and
+    // whenever Redis comes back.
+    let reconciling: Promise<unknown> | undefined;
+    reconcile = () => {
+      reconciling ??= recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs })
+        .catch((err) => log.warn({ err }, 'reconciliation failed'))
+        .finally(() => (reconciling = undefined));
+    };
+    reconcileTimer = setInterval(reconcile, config.RECONCILE_SECONDS * 1000);
     reconcileTimer.unref();
     approvals = new ApprovalPoller({ repos, tasks, clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
     approvals.start();

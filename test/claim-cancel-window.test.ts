@@ -29,7 +29,7 @@ const dialects = [
   { name: 'postgres', skip: !hasPostgres },
 ] as const;
 
-type Method = 'get' | 'transition' | 'update';
+type Method = 'get' | 'claim' | 'update';
 interface Point {
   label: string;
   method: Method;
@@ -49,7 +49,7 @@ const patchHas = (field: string) => (args: unknown[]) => {
 const POINTS: Point[] = [
   { label: 'before the worker reads the task', method: 'get', nth: 1, when: 'before', spawned: false },
   { label: "between the worker's read and its claim", method: 'get', nth: 1, when: 'after', spawned: false },
-  { label: 'right after the claim, before the run is registered', method: 'transition', nth: 1, when: 'after', spawned: false },
+  { label: 'right after the claim, before the run is registered', method: 'claim', nth: 1, when: 'after', spawned: false },
   { label: 'while the workspace is being prepared', method: 'update', nth: 1, when: 'after', match: patchHas('working_dir'), spawned: false },
   { label: 'the child just spawned, its pid not yet recorded', method: 'update', nth: 1, when: 'before', match: patchHas('child_pid'), spawned: true },
   { label: 'the child running, its pid recorded', method: 'update', nth: 1, when: 'after', match: patchHas('child_pid'), spawned: true },
@@ -165,7 +165,7 @@ for (const dialect of dialects) {
         bus.subscribe((e) => published.push(e));
         const seen: { pid?: number } = {};
         let result: CancelResult | undefined;
-        let canceller: TaskService | undefined;
+        let canceller: TaskService | undefined = undefined; // set once the worker exists; the hook reads it later
         const tasks = hooked(repos.tasks, point, async () => {
           result = await canceller!.cancel(taskId, 'cancelled by the test');
         }, seen);
@@ -192,7 +192,7 @@ for (const dialect of dialects) {
       const claimedNow = new Promise<void>((r) => (claimed = r));
       let cancelDone!: Promise<CancelResult>;
       // The worker announces its claim, then waits until the cancel has finished before it goes on.
-      const tasks = hooked(repos.tasks, { method: 'transition', nth: 1, when: 'after' }, async () => {
+      const tasks = hooked(repos.tasks, { method: 'claim', nth: 1, when: 'after' }, async () => {
         claimed();
         await cancelDone;
       }, seen);

@@ -280,7 +280,7 @@ describe('registry', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('webhook_config.commands[0].template');
-    expect((await h.request('PUT', '/api/registry/skills/jira-bugs', { files: { 'SKILL.md': skillMd('jira-bugs', 'webhook_config: {not json}\n') } })).body.field).toBe('webhook_config');
+    expect((await h.request('PUT', '/api/registry/skills/jira-bugs', { files: { 'SKILL.md': skillMd('jira-bugs', 'webhook_config: [not, a, mapping]\n') } })).body.field).toBe('webhook_config');
     expect((await h.request('GET', `/api/webhooks/${id}`)).body.commands_count).toBe(2);
 
     expect((await h.request('DELETE', '/api/registry/skills/jira-bugs')).status).toBe(204);

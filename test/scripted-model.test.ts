@@ -257,6 +257,16 @@ describe('real Claude Code CLI against the scripted model', () => {
     expect(r.result).toMatchObject({ subtype: 'success', is_error: false, result: 'Recovered after 2 failed requests.' });
   });
 
+  it('drop with N=1: a stream cut mid-way is retried by the CLI, then succeeds', async () => {
+    model.reset();
+    const r = await runClaude('[[script:drop 1]]', { env: { CLAUDE_CODE_MAX_RETRIES: '3' } });
+    expect(r.code).toBe(0);
+    const retries = r.frames.filter((f) => f.msg.type === 'system' && f.msg.subtype === 'api_retry');
+    expect(retries.map((f) => f.msg.error_status)).toEqual([null]);
+    expect(model.requests.filter((q) => q.script === 'drop')).toHaveLength(2);
+    expect(r.result).toMatchObject({ subtype: 'success', is_error: false, result: 'Recovered after 1 dropped streams.' });
+  });
+
   it('loop with --max-turns 2: error_max_turns, exit 1', async () => {
     const r = await runClaude('[[script:loop]]', { args: ['--max-turns', '2'] });
     expect(r.code).toBe(1);

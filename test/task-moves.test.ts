@@ -164,5 +164,30 @@ for (const dialect of dialects) {
       expect(await claim(task.task_id)).toBeUndefined();
       expect((await repos.tasks.get(task.task_id))!.status).toBe('queued');
     });
+
+    it('a conversation runs one task at a time, oldest first, even when two workers claim its follow-ups at once', async () => {
+      const conversation = await repos.conversations.create({ title: 'one run at a time', source: 'dashboard' });
+      const inConversation = () =>
+        service().create({ session_id: 'sess-moves', source: 'dashboard', input_message: `task ${++n}`, conversation_id: conversation.conversation_id });
+      const first = await inConversation();
+      const second = await inConversation();
+      const third = await inConversation();
+      const claimOne = (taskId: string) => repos.tasks.claim(taskId, { started_at: Date.now(), worker_id: 'test-worker' });
+
+      // The newer ones race the oldest: only the oldest may start; each other is told what it waits for.
+      const [c3, c2, c1] = await Promise.all([third, second, first].map((t) => claimOne(t.task_id)));
+      expect(c1?.row?.status).toBe('running');
+      expect(c2).toEqual({ blockedBy: first.task_id });
+      expect(c3?.row).toBeUndefined();
+      expect((await repos.tasks.get(second.task_id))!.status).toBe('queued');
+
+      await repos.tasks.transition(first.task_id, 'complete', { completed_at: Date.now() });
+      expect(await repos.tasks.nextInConversation(conversation.conversation_id)).toBe(second.task_id);
+      // Two workers take the two waiting follow-ups at once: exactly one runs, the older one.
+      const both = await Promise.all([claimOne(third.task_id), claimOne(second.task_id)]);
+      expect(both.map((c) => c.row?.task_id ?? `blocked by ${c.blockedBy}`)).toEqual([`blocked by ${second.task_id}`, second.task_id]);
+      // A task of another conversation (or of none) is never held up.
+      expect((await claimOne((await newTask()).task_id)).row?.status).toBe('running');
+    });
   });
 }

@@ -15,10 +15,10 @@ export function dashboardRoutes(app: FastifyInstance, s: Services): void {
     const [byStatus, today, depth] = await Promise.all([
       s.repos.analytics.countByStatus(), // rollups + the live part of the status index: bounded at a million tasks
       s.repos.tasks.costSince(startOfUtcDay()),
-      s.queue.depth(),
+      s.queue.depth().catch(() => null), // Redis away: unknown, and the status says so
     ]);
     return {
-      status: 'ok' as const,
+      status: s.queue.available ? ('ok' as const) : ('degraded' as const),
       demo_mode: s.config.DEMO_MODE,
       role: s.role,
       storage: s.storage.dialect,

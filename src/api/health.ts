@@ -27,7 +27,8 @@ export function healthRoutes(app: FastifyInstance, s: Services): void {
       await s.queue.depth();
       checks.queue = 'ok';
     } catch (err) {
-      checks.queue = `error: ${(err as Error).message}`;
+      // Tasks are still accepted: they wait in the database and are enqueued when Redis is back.
+      checks.queue = `error: ${(err as Error).message}; tasks are stored as queued and enqueued when it returns`;
     }
     const ok = Object.values(checks).every((v) => v === 'ok');
     return reply.code(ok ? 200 : 503).send({
@@ -66,7 +67,8 @@ export function metricsRoutes(app: FastifyInstance, s: Services, hub: WebSocketH
     help: 'Task ids waiting in the queue',
     registers: [registry],
     async collect() {
-      this.set(await s.queue.depth());
+      // Unknown while Redis is away: no sample rather than a failed scrape.
+      if (s.queue.available) this.set(await s.queue.depth().catch(() => 0));
     },
   });
   new client.Gauge({

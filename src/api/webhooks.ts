@@ -26,6 +26,7 @@ import {
   WebhookPatch,
 } from '../contracts/webhooks.js';
 import type { TaskStatus } from '../domain/task-status.js';
+import { jsonNestingDepth, MAX_JSON_DEPTH } from '../security/json-depth.js';
 import type { Services } from '../services.js';
 import type { WebhookEventHead } from '../storage/repositories/webhook-events.js';
 import type { WebhookCommandRow, WebhookConfigRow, WebhookEventRow } from '../storage/schema.js';
@@ -45,32 +46,16 @@ const json = (text: string | null): unknown => {
   }
 };
 
-/** Deeper than this, a stored payload is handed back as its text: serialising it again would overflow the stack. */
-const MAX_PARSED_DEPTH = 64;
 /** An inspector page carries at most this much of each payload; GET …/events/{id}/payload has the whole body. */
 const PAYLOAD_HEAD_CHARS = 64 * 1024;
 
-/** A stored payload as the inspector shows it: parsed when it is whole, JSON and shallow; otherwise the text itself. */
+/**
+ * A stored payload as the inspector shows it: parsed when it is whole, JSON and shallow; otherwise the text itself
+ * (unsigned posts are kept as sent, however deep, and serialising a deep one again would overflow the stack).
+ */
 function storedPayload(head: string, truncated: boolean): unknown {
-  if (truncated || nestingDepth(head) > MAX_PARSED_DEPTH) return head;
+  if (truncated || jsonNestingDepth(head, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return head;
   return json(head);
-}
-
-/** How deeply brackets nest in a JSON text (strings skipped): one linear pass, no recursion. */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
-    else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return max;
 }
 
 const tags = ['webhooks'];

@@ -4,12 +4,14 @@ export const ROLES = ['all', 'api', 'worker'] as const;
 
 /** GET /api/dashboard/status: what the overview's header shows. */
 export const DashboardStatus = z.object({
-  status: z.literal('ok'),
+  /** `degraded` while the queue (Redis) cannot be reached. */
+  status: z.enum(['ok', 'degraded']),
   demo_mode: z.boolean(),
   role: z.enum(ROLES),
   storage: z.string(),
   queue: z.string(),
-  queue_depth: z.number(),
+  /** null while the queue cannot be reached. */
+  queue_depth: z.number().nullable(),
   running: z.number(),
   queued: z.number(),
   waiting_approval: z.number(),

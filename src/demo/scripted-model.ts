@@ -5,7 +5,7 @@
  * `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1`). What the "model" answers is chosen by a directive in the latest user
  * prompt of the conversation, `[[script:NAME args…]]`; the position inside the script is derived from the messages
  * array (how many assistant tool_use turns happened since that prompt), so the server keeps no per-run state except
- * the failure counter of `error STATUS N`.
+ * the failure counters of `error STATUS N` and `drop N`.
  *
  * Scripts (see docs/claude-cli-notes.md for how the CLI reacts to them):
  *   (none)             `Scripted demo model: I received your message "…". No real model is connected.`
@@ -22,6 +22,9 @@
  *   error STATUS [N]   HTTP STATUS with an Anthropic error body; with N only the first N requests of the conversation
  *                      fail, later ones answer `Recovered after N failed requests.`
  *   long KB            a text reply of about KB kilobytes in many deltas
+ *   drop [N]           the API dies mid-stream: the response starts (message_start, part of the text) and the
+ *                      connection is then cut; with N only the first N requests of the conversation are cut, later
+ *                      ones answer `Recovered after N dropped streams.` (the soak's "API crash")
  *   read PATH…         one Read call per PATH (in one turn), then `Read results:` and, per path, `== PATH` followed
  *                      by the tool result (`(error) …` when the CLI reported one). Paths must not contain spaces.
  *   mcp TOOL JSON      calls the tool named TOOL (e.g. `mcp__service__create_webhook`) with the JSON object as its
@@ -194,6 +197,8 @@ interface Reply {
   chunks?: number;
   /** Delta size for text when streamOverMs is not given. */
   chunkSize?: number;
+  /** Cut the connection after the first text delta (an API that dies mid-stream). */
+  dropMidStream?: boolean;
 }
 
 interface ErrorReply {
@@ -256,8 +261,14 @@ function longText(kb: number): string {
 export function startScriptedModel(opts: { port?: number; host?: string } = {}): Promise<ScriptedModel> {
   const host = opts.host ?? '127.0.0.1';
   const requests: RecordedRequest[] = [];
-  /** Requests seen per conversation key, for `error STATUS N`. */
+  /** Requests seen per conversation key, for `error STATUS N` and `drop N`. */
   const errorCounters = new Map<string, number>();
+  /** Counts this request for its conversation key; true while it is one of the first `n` (the failing ones). */
+  function failing(key: string, n: number): { fails: boolean; count: number } {
+    const count = (errorCounters.get(key) ?? 0) + 1;
+    errorCounters.set(key, count);
+    return { fails: count <= n, count };
+  }
   let inFlight = 0;
   let maxConcurrent = 0;
   let seq = 0;
@@ -331,10 +342,8 @@ export function startScriptedModel(opts: { port?: number; host?: string } = {}):
       case 'error': {
         const status = Math.floor(num(a[0], 500));
         const failFirst = a[1] === undefined ? Infinity : Math.floor(num(a[1], Infinity));
-        const key = `${rec.sessionId ?? ''}|${pIdx}|${visibleText(prompt)}`;
-        const count = (errorCounters.get(key) ?? 0) + 1;
-        errorCounters.set(key, count);
-        if (count <= failFirst) {
+        const { fails, count } = failing(`${directive.name}|${rec.sessionId ?? ''}|${pIdx}|${visibleText(prompt)}`, failFirst);
+        if (fails) {
           return {
             error: {
               status,
@@ -344,6 +353,12 @@ export function startScriptedModel(opts: { port?: number; host?: string } = {}):
           };
         }
         return { reply: text(`Recovered after ${failFirst} failed requests.`) };
+      }
+      case 'drop': {
+        const failFirst = a[0] === undefined ? Infinity : Math.floor(num(a[0], Infinity));
+        const { fails } = failing(`${directive.name}|${rec.sessionId ?? ''}|${pIdx}|${visibleText(prompt)}`, failFirst);
+        if (fails) return { reply: { ...text('This stream is cut before it ends.'), chunkSize: 8, dropMidStream: true } };
+        return { reply: text(`Recovered after ${failFirst} dropped streams.`) };
       }
       case 'mcp': {
         const tool = a[0] ?? '';
@@ -487,6 +502,10 @@ export function startScriptedModel(opts: { port?: number; host?: string } = {}):
           if (gap > 0) await sleep(gap);
           if (closed()) return;
           send('content_block_delta', { index: i, delta: { type: 'text_delta', text: piece } });
+          if (reply.dropMidStream) {
+            res.socket?.destroy();
+            return;
+          }
         }
       } else {
         const tu = b as { id: string; name: string; input: unknown };

@@ -4,23 +4,22 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeInstallationToken, startFakeGithub, type FakeGithub } from '../../test/support/fake-providers.js';
-import { createGithubClient, effectivePermission, type GithubClient } from './github.js';
-import { IntegrationError, type RetryOptions } from './retry.js';
+import { createGithubClient, effectivePermission, type GithubClient, type GithubRetryOptions } from './github.js';
+import { IntegrationError } from './retry.js';
 
 const TOKEN = 'ghp_test_token_never_printed';
 const repo = { owner: 'Codertocat', repo: 'Hello-World' };
 
 let fake: FakeGithub;
-let slept: number[];
-let retry: RetryOptions;
+let retry: GithubRetryOptions;
 let github: GithubClient;
 
 beforeEach(async () => {
   fake = await startFakeGithub({
     permissions: { alice: 'admin', bob: 'maintain', carol: 'triage', dave: 'write', erin: 'read', 'sec-team': 'security-reviewer' },
   });
-  slept = [];
-  retry = { delaysMs: [10, 20, 40], jitter: 0, sleep: async (ms) => void slept.push(ms) };
+  // Backoff and rate-limit waits in milliseconds instead of seconds.
+  retry = { backoffBaseMs: 1, msPerRetryAfterSecond: 1 };
   github = createGithubClient({ token: TOKEN }, { baseUrl: fake.url, retry });
 });
 afterEach(async () => {
@@ -113,13 +112,31 @@ describe('GitHub client against the fake API', () => {
     expect(effectivePermission(undefined, undefined)).toBe('none');
   });
 
-  it('retries a 500 and then a 429 with Retry-After, then succeeds', async () => {
-    fake.failNext(1, 500);
-    fake.failNext(1, 429, { 'retry-after': '1' });
+  it('retries a 502, then succeeds (plugin-retry)', async () => {
+    fake.failNext(1, 502);
     const created = await github.createIssueComment({ ...repo, issueNumber: 1, body: 'hello' });
     expect(created.id).toEqual(expect.any(Number));
-    expect(fake.calls.map((c) => c.status)).toEqual([500, 429, 201]);
-    expect(slept).toEqual([10, 1_000]);
+    expect(fake.calls.map((c) => c.status)).toEqual([502, 201]);
+  });
+
+  it.each([403, 429])('waits out a secondary rate limit (%i) for its Retry-After, then succeeds (plugin-throttling)', async (status) => {
+    const msPerSecond = 50;
+    const client = createGithubClient({ token: TOKEN }, { baseUrl: fake.url, retry: { ...retry, msPerRetryAfterSecond: msPerSecond } });
+    fake.failNext(1, status, { 'retry-after': '3' }, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' });
+    const started = Date.now();
+    await client.createIssueComment({ ...repo, issueNumber: 1, body: 'hello' });
+    // A lower bound only: the retry cannot come before the 3 "seconds" GitHub asked for.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * msPerSecond);
+    expect(fake.calls.map((c) => c.status)).toEqual([status, 201]);
+  });
+
+  it('gives up on a secondary rate limit that asks for longer than it waits inline, keeping Retry-After', async () => {
+    fake.failNext(1, 403, { 'retry-after': '120' }, { message: 'You have exceeded a secondary rate limit.' });
+    const error = (await github.createIssueComment({ ...repo, issueNumber: 1, body: 'x' }).catch((e: unknown) => e)) as IntegrationError;
+    expect(error).toBeInstanceOf(IntegrationError);
+    expect(error.status).toBe(403);
+    expect(error.retryAfterMs).toBe(120_000);
+    expect(fake.calls).toHaveLength(1);
   });
 
   it('does not retry a 404 and says what failed', async () => {
@@ -127,13 +144,12 @@ describe('GitHub client against the fake API', () => {
     expect(error).toBeInstanceOf(IntegrationError);
     expect((error as Error).message).toBe('GitHub PATCH /repos/Codertocat/Hello-World/issues/comments/999 failed: 404 Not Found');
     expect(fake.calls).toHaveLength(1);
-    expect(slept).toEqual([]);
     // Nothing reachable from the error holds the token (Octokit's RequestError, which has the request, is dropped).
     expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(TOKEN);
     expect(JSON.stringify(error)).not.toContain(TOKEN);
   });
 
-  it('does not retry a rate-limit 403, but reports when the limit resets', async () => {
+  it('does not wait for an exhausted quota that resets later than it waits inline, and reports when it resets', async () => {
     const reset = Math.floor(Date.now() / 1000) + 60;
     fake.failNext(1, 403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) });
     const error = (await github.addLabels({ ...repo, issueNumber: 1, labels: ['x'] }).catch((e: unknown) => e)) as IntegrationError;
@@ -142,10 +158,10 @@ describe('GitHub client against the fake API', () => {
     expect(fake.calls).toHaveLength(1);
   });
 
-  it('gives up after the bounded schedule', async () => {
+  it('gives up after the bounded number of retries', async () => {
     fake.failNext(10, 502);
     await expect(github.createIssueComment({ ...repo, issueNumber: 1, body: 'x' })).rejects.toThrow(
-      'GitHub POST /repos/Codertocat/Hello-World/issues/1/comments failed: 502 Bad Gateway: Server Error (gave up after 4 attempts)',
+      'GitHub POST /repos/Codertocat/Hello-World/issues/1/comments failed: 502 Bad Gateway: Server Error',
     );
     expect(fake.calls).toHaveLength(4);
   });
@@ -159,10 +175,22 @@ describe('GitHub client against the fake API', () => {
   it('retries when no response arrives, then reports the network error', async () => {
     const closed = await closedPort();
     const offline = createGithubClient({ token: TOKEN }, { baseUrl: `http://127.0.0.1:${closed}`, retry });
-    await expect(offline.createIssueComment({ ...repo, issueNumber: 1, body: 'x' })).rejects.toThrow(
-      'GitHub POST /repos/Codertocat/Hello-World/issues/1/comments failed: no response (ECONNREFUSED) (gave up after 4 attempts)',
-    );
-    expect(slept).toEqual([10, 20, 40]);
+    let attempts = 0;
+    const counting = createServer((req) => {
+      attempts += 1;
+      req.socket.destroy(); // a connection that dies without an answer
+    });
+    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
+    const dying = createGithubClient({ token: TOKEN }, { baseUrl: `http://127.0.0.1:${(counting.address() as AddressInfo).port}`, retry });
+    try {
+      await expect(offline.createIssueComment({ ...repo, issueNumber: 1, body: 'x' })).rejects.toThrow(
+        'GitHub POST /repos/Codertocat/Hello-World/issues/1/comments failed: no response (ECONNREFUSED)',
+      );
+      await expect(dying.createIssueComment({ ...repo, issueNumber: 1, body: 'x' })).rejects.toThrow(/failed: no response/);
+      expect(attempts).toBe(4);
+    } finally {
+      counting.close();
+    }
   });
 });
 
@@ -173,7 +201,7 @@ describe('GitHub client timeouts', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const baseUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     try {
-      const once = { ...retry, delaysMs: [] };
+      const once = { ...retry, retries: 0 };
       const withToken = createGithubClient({ token: TOKEN }, { baseUrl, retry: once, timeoutMs: 50 });
       await expect(withToken.addLabels({ ...repo, issueNumber: 1, labels: ['x'] })).rejects.toThrow(
         'GitHub POST /repos/Codertocat/Hello-World/issues/1/labels failed: no response (timed out)',

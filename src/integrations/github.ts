@@ -1,10 +1,17 @@
 // GitHub REST calls the agent makes when posting back: reactions, comments, review replies, labels, permissions.
-// @octokit/rest 22 ships without the retry/throttling plugins, so withRetry is the only retry layer here.
-// (@octokit/auth-app still retries a 401 for up to 5 s after minting an installation token, to ride out GitHub's
-// token replication delay; that is about authentication, not about failures, and is left alone.)
+// Retries are Octokit's own plugins, as Probot does it: @octokit/plugin-retry for 5xx and failed connections,
+// @octokit/plugin-throttling for rate limits (a secondary limit's Retry-After, a primary limit's reset) — the only
+// retry layer here. (@octokit/auth-app still retries a 401 for up to 5 s after minting an installation token, to ride
+// out GitHub's token replication delay; that is about authentication, not about failures, and is left alone.)
 import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/rest';
-import { IntegrationError, networkReason, parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit as RestOctokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
+import { IntegrationError, networkReason, parseRetryAfter } from './retry.js';
+
+const Octokit = RestOctokit.plugin(throttling, retry);
+type Octokit = InstanceType<typeof Octokit>;
 
 export type GithubAuth =
   | { token: string }
@@ -19,18 +26,39 @@ export type GithubAuth =
 export interface GithubClientOptions {
   /** REST root: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */
   baseUrl?: string;
-  retry?: RetryOptions;
+  retry?: GithubRetryOptions;
   /** Per attempt, including an installation-token exchange. Default 10 s. */
   timeoutMs?: number;
   userAgent?: string;
   /**
    * Octokit's logger. Default: warnings (deprecations, auth-app notices) to console.warn, the rest dropped, because
-   * Octokit's request-log plugin logs every failed attempt at error level and withRetry already reports the outcome.
+   * Octokit's request-log plugin logs every failed attempt at error level and the caller reports the outcome.
    */
   log?: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void };
   /** Mostly for tests. */
   now?: () => number;
 }
+
+export interface GithubRetryOptions {
+  /** Retries after the first attempt of a 5xx or a failed connection (plugin-retry). Default 3. */
+  retries?: number;
+  /** The n-th retry waits n² times this: 1 s, 4 s, 9 s by default. */
+  backoffBaseMs?: number;
+  /** A rate limit asks to wait N seconds; the wait is N times this. 1000 (real seconds) unless a test shortens it. */
+  msPerRetryAfterSecond?: number;
+  /** Longest rate-limit wait taken inline (default 30 s); a longer one fails at once, with retryAfterMs set. */
+  maxRetryAfterMs?: number;
+  /** Rate-limit retries (plugin-throttling), each after the wait GitHub asked for. Default 2. */
+  rateLimitRetries?: number;
+}
+
+export const GITHUB_RETRY_DEFAULTS: Required<GithubRetryOptions> = {
+  retries: 3,
+  backoffBaseMs: 1_000,
+  msPerRetryAfterSecond: 1_000,
+  maxRetryAfterMs: 30_000,
+  rateLimitRetries: 2,
+};
 
 export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
 export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
@@ -63,18 +91,33 @@ export interface GithubClient {
 }
 
 const noop = () => {};
+const UNQUEUED = new Bottleneck.Group({ maxConcurrent: null, minTime: 0 });
 const ROLES: readonly RepoPermission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
 
 export function createGithubClient(auth: GithubAuth, options: GithubClientOptions = {}): GithubClient {
   const baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 10_000;
   const now = options.now ?? Date.now;
+  const retries = { ...GITHUB_RETRY_DEFAULTS, ...options.retry };
+  const rateLimited = (retryAfterSeconds: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+    retryCount < retries.rateLimitRetries && retryAfterSeconds * 1000 <= retries.maxRetryAfterMs;
   const common = {
     baseUrl,
     userAgent: options.userAgent ?? 'claude-code-agent',
     log: options.log ?? { debug: noop, info: noop, warn: console.warn.bind(console), error: noop },
     // Through fetch so the timeout also covers the installation-token exchange auth-app makes inside the hook.
     request: { fetch: withTimeout(timeoutMs) },
+    // Rate limits (403/429 with Retry-After or an exhausted quota) belong to the throttling plugin alone.
+    retry: { retries: retries.retries, retryAfterBaseValue: retries.backoffBaseMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+    throttle: {
+      onRateLimit: rateLimited,
+      onSecondaryRateLimit: rateLimited,
+      retryAfterBaseValue: retries.msPerRetryAfterSecond,
+      // The plugin's default spaces every write in the process 1 s apart (3 s for ones that notify, such as comments).
+      // The service writes a handful of times per task and already answers rate limits, so writes are not queued.
+      write: UNQUEUED,
+      notifications: UNQUEUED,
+    },
   };
 
   // One Octokit per installation, so each keeps its own cached installation token.
@@ -104,16 +147,14 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
     return octokit;
   }
 
-  /** Runs one REST call with retries; `operation` names it in errors ("POST /repos/o/r/issues/1/comments"). */
-  function call<T>(installationId: number | undefined, operation: string, fn: (o: Octokit) => Promise<T>) {
-    return withRetry(async () => {
-      const octokit = octokitFor(installationId);
-      try {
-        return await fn(octokit);
-      } catch (error) {
-        throw toIntegrationError(error, operation, baseUrl, now());
-      }
-    }, options.retry);
+  /** Runs one REST call (the plugins retry it); `operation` names it in errors ("POST /repos/o/r/issues/1/comments"). */
+  async function call<T>(installationId: number | undefined, operation: string, fn: (o: Octokit) => Promise<T>) {
+    const octokit = octokitFor(installationId);
+    try {
+      return await fn(octokit);
+    } catch (error) {
+      throw toIntegrationError(error, operation, baseUrl, now());
+    }
   }
 
   const path = (owner: string, repo: string, rest: string) =>

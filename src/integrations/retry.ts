@@ -1,7 +1,9 @@
-// The one retry layer for outbound provider calls. The official clients' own retries are switched off where they
-// have any (WebClient), so a failing call is tried at most 1 + delaysMs.length times, never multiplied. Other work
-// that must survive a passing fault (storing a run's events) uses it too, saying which errors are worth another try.
+// The one retry layer for outbound calls to Slack, Jira and Sentry (GitHub's are Octokit's plugins, see github.ts).
+// The official clients' own retries are switched off where they have any (WebClient), so a failing call is tried at
+// most 1 + delaysMs.length times, never multiplied. Other work that must survive a passing fault (storing a run's
+// events) uses it too, saying which errors are worth another try. The loop is p-retry's.
 import { STATUS_CODES } from 'node:http';
+import pRetry from 'p-retry';
 
 export interface RetryOptions {
   /** Wait before each retry, in ms; the length is the number of retries. Default: 3 retries over about 3.5 s. */
@@ -97,40 +99,47 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
   const random = opts.random ?? Math.random;
   const jittered = (ms: number) => Math.round(ms * (1 - jitter / 2 + jitter * random()));
 
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      const scheduled = delays[attempt - 1];
-      if (!(error instanceof IntegrationError)) {
-        if (scheduled === undefined || !opts.retryIf?.(error)) throw error;
-        const delayMs = jittered(scheduled);
-        opts.onRetry?.({ attempt, delayMs, error });
-        await sleep(delayMs);
-        continue;
-      }
-      error.attempts = attempt;
-      if (!error.retryable || scheduled === undefined) throw annotate(error, attempt);
-      let delayMs: number;
-      if (error.retryAfterMs !== undefined) {
-        if (error.retryAfterMs > maxRetryAfterMs) {
-          const [asked, limit] = [error.retryAfterMs, maxRetryAfterMs].map((ms) => Math.ceil(ms / 1000));
-          error.message += ` (Retry-After ${asked} s is longer than the ${limit} s this client waits inline)`;
-          throw error;
-        }
-        delayMs = error.retryAfterMs;
-      } else {
-        delayMs = jittered(scheduled);
-      }
-      opts.onRetry?.({ attempt, delayMs, error });
-      await sleep(delayMs);
-    }
-  }
-}
+  let attempts = 0;
+  let waitRefused = false;
+  /** The wait before attempt n + 1 after this failure: 'no' when it is not retried. */
+  const waitAfter = (error: Error, n: number): number | 'no' => {
+    if (!(error instanceof IntegrationError)) return opts.retryIf?.(error) ? jittered(delays[n - 1]!) : 'no';
+    if (!error.retryable) return 'no';
+    if (error.retryAfterMs === undefined) return jittered(delays[n - 1]!);
+    if (error.retryAfterMs <= maxRetryAfterMs) return error.retryAfterMs;
+    const [asked, limit] = [error.retryAfterMs, maxRetryAfterMs].map((ms) => Math.ceil(ms / 1000));
+    error.message += ` (Retry-After ${asked} s is longer than the ${limit} s this client waits inline)`;
+    waitRefused = true;
+    return 'no';
+  };
 
-function annotate(error: IntegrationError, attempts: number): IntegrationError {
-  if (attempts > 1) error.message += ` (gave up after ${attempts} attempts)`;
-  return error;
+  try {
+    return await pRetry(
+      (attempt) => {
+        attempts = attempt;
+        return fn(attempt);
+      },
+      {
+        retries: delays.length,
+        // Each failure sets its own wait (the schedule, or the provider's Retry-After), so p-retry's is zero and the
+        // wait happens here, once the failure is known to be retried.
+        minTimeout: 0,
+        shouldRetry: async ({ error, attemptNumber }) => {
+          const delayMs = waitAfter(error, attemptNumber);
+          if (delayMs === 'no') return false;
+          opts.onRetry?.({ attempt: attemptNumber, delayMs, error });
+          await sleep(delayMs);
+          return true;
+        },
+      },
+    );
+  } catch (error) {
+    if (error instanceof IntegrationError) {
+      error.attempts = attempts;
+      if (attempts > 1 && !waitRefused) error.message += ` (gave up after ${attempts} attempts)`;
+    }
+    throw error;
+  }
 }
 
 function defaultSleep(ms: number): Promise<void> {

@@ -21,6 +21,7 @@ export class RedisEventBus implements EventBus {
     this.eventsChannel = `${prefix}:events`;
     this.controlChannel = `${prefix}:control`;
     this.subscriber = publisher.duplicate();
+    this.subscriber.on('error', () => undefined); // reconnects by itself (and resubscribes); /health reports Redis
     this.subscriber.on('message', (channel: string, message: string) => {
       try {
         const parsed = JSON.parse(message) as unknown;
@@ -38,7 +39,12 @@ export class RedisEventBus implements EventBus {
     return this.ready;
   }
 
+  /**
+   * Dropped while Redis is away rather than queued for the reconnect (or awaited for as long as the outage lasts):
+   * the event is in the database, and clients replay it.
+   */
   async publish(event: LiveEvent): Promise<void> {
+    if (this.publisher.status !== 'ready') return;
     await this.publisher.publish(this.eventsChannel, JSON.stringify(event));
   }
 
@@ -46,7 +52,9 @@ export class RedisEventBus implements EventBus {
     return this.local.subscribe(listener);
   }
 
+  /** Dropped while Redis is away: a worker reads a recorded cancel from the task row at its next heartbeat. */
   async publishControl(message: ControlMessage): Promise<void> {
+    if (this.publisher.status !== 'ready') return;
     await this.publisher.publish(this.controlChannel, JSON.stringify(message));
   }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ClientMessage, type LiveEvent } from '../contracts/events.js';
+import { JsonTooDeepError, parseUntrustedJson } from '../security/json-depth.js';
 import type { EventBus } from './event-bus.js';
 
 interface Client {
@@ -65,9 +66,10 @@ export class WebSocketHub {
   private onMessage(client: Client, text: string): void {
     let message: ClientMessage;
     try {
-      message = ClientMessage.parse(JSON.parse(text));
-    } catch {
-      client.socket.send(JSON.stringify({ type: 'error', error: 'unknown message: send {"type":"subscribe","task_id":"…"} or {"type":"subscribe","all":true}' }));
+      message = ClientMessage.parse(parseUntrustedJson(text));
+    } catch (err) {
+      const why = err instanceof JsonTooDeepError ? `${err.message}; ` : '';
+      client.socket.send(JSON.stringify({ type: 'error', error: `${why}unknown message: send {"type":"subscribe","task_id":"…"} or {"type":"subscribe","all":true}` }));
       return;
     }
     if (message.type === 'ping') {

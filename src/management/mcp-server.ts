@@ -117,7 +117,7 @@ export function managementServer(deps: ManagementDeps, taskId: string): McpServe
   tool('get_skill', "One skill's files.", { name: z.string() }, (a) => deps.registry.getSkill(a.name));
   tool(
     'create_skill',
-    'Add a skill folder: `files` maps relative paths to text, SKILL.md (frontmatter name, description, allowed-tools; optional webhook_config as one line of JSON) required.',
+    'Add a skill folder: `files` maps relative paths to text, SKILL.md (frontmatter name, description, allowed-tools; optional webhook_config as a YAML mapping or one line of JSON) required.',
     { name: z.string(), files: z.record(z.string(), z.string()) },
     (a) => deps.registry.createSkill(a),
   );

@@ -1,8 +1,11 @@
 import { DelayedError, Queue, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { TaskQueue } from './queue.js';
+import { QueueUnavailableError, type TaskQueue } from './queue.js';
 
 const QUEUE_NAME = 'tasks';
+/** A call to a Redis that is up but does not answer (a half-open connection) fails after this instead of hanging. */
+const CALL_TIMEOUT_MS = 5_000;
+const FIRST_CONNECT_WAIT_MS = 1_000;
 
 /**
  * BullMQ on Redis for the distributed setup. The job id is the task id, so enqueueing a waiting task twice is a
@@ -13,16 +16,56 @@ export class BullmqQueue implements TaskQueue {
   private readonly queue: Queue;
   private worker?: BullWorker;
   private paused = false;
+  private everReady = false;
 
   constructor(
     private readonly connection: Redis,
     private readonly prefix: string,
   ) {
     this.queue = new Queue(QUEUE_NAME, { connection, prefix });
+    this.queue.on('error', () => undefined); // connection errors surface through `available` and /health
+    this.everReady = connection.status === 'ready';
+    connection.once('ready', () => (this.everReady = true));
+  }
+
+  get available(): boolean {
+    return this.connection.status === 'ready';
+  }
+
+  /**
+   * The connection queues commands while Redis is away (BullMQ needs maxRetriesPerRequest: null), which would hold
+   * a request for as long as the outage lasts: calls fail at once instead, and the database row waits for
+   * reconciliation.
+   */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    // A connection still being made for the first time (a queue used right after it was built) gets a moment.
+    if (!this.available && !this.everReady) await this.firstConnection();
+    if (!this.available) throw new QueueUnavailableError(`Redis is unavailable (${this.connection.status}): cannot ${what}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(`Redis did not answer within ${CALL_TIMEOUT_MS / 1000} s: cannot ${what}`)), CALL_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([fn(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private firstConnection(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.connection.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, FIRST_CONNECT_WAIT_MS);
+      this.connection.once('ready', done);
+    });
   }
 
   async enqueue(taskId: string): Promise<void> {
-    await this.queue.add('task', { taskId }, { jobId: taskId, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    await this.call('enqueue a task', () => this.queue.add('task', { taskId }, { jobId: taskId, removeOnComplete: true, removeOnFail: true, attempts: 1 }));
   }
 
   consume(handler: (taskId: string) => Promise<void>, concurrency: number): void {
@@ -57,21 +100,24 @@ export class BullmqQueue implements TaskQueue {
   }
 
   async depth(): Promise<number> {
-    return this.queue.getJobCountByTypes('waiting', 'delayed', 'prioritized');
+    return this.call('count waiting tasks', () => this.queue.getJobCountByTypes('waiting', 'delayed', 'prioritized'));
   }
 
   async contains(taskId: string): Promise<boolean> {
-    const job = await this.queue.getJob(taskId);
-    if (!job) return false;
-    const state = await job.getState();
-    return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children';
+    return this.call('look up a task', async () => {
+      const job = await this.queue.getJob(taskId);
+      if (!job) return false;
+      const state = await job.getState();
+      return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children';
+    });
   }
 
   async remove(taskId: string): Promise<void> {
     try {
-      await this.queue.remove(taskId);
+      await this.call('remove a task', () => this.queue.remove(taskId));
     } catch {
-      // an active (locked) job cannot be removed; the worker skips it because its row is no longer queued
+      // An active (locked) job cannot be removed, nor any while Redis is away: the worker skips it because its row
+      // is no longer queued.
     }
   }
 

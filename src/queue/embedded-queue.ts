@@ -3,6 +3,7 @@ import type { TaskQueue } from './queue.js';
 /** In-process FIFO for the single-process default. Nothing to lose on a crash: start-up re-enqueues queued rows. */
 export class EmbeddedQueue implements TaskQueue {
   readonly kind = 'embedded' as const;
+  readonly available = true;
   private readonly waiting: string[] = [];
   private readonly active = new Set<string>();
   private handler?: (taskId: string) => Promise<void>;

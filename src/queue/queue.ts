@@ -4,6 +4,11 @@
  */
 export interface TaskQueue {
   readonly kind: 'embedded' | 'bullmq';
+  /**
+   * False while the queue's store is unreachable (Redis down): then every call fails at once with
+   * QueueUnavailableError instead of waiting. Tasks stay in the database as `queued`; reconciliation enqueues them.
+   */
+  readonly available: boolean;
   enqueue(taskId: string): Promise<void>;
   /** Starts delivering ids to the handler, at most `concurrency` at once. */
   consume(handler: (taskId: string) => Promise<void>, concurrency: number): void;
@@ -15,4 +20,9 @@ export interface TaskQueue {
   contains(taskId: string): Promise<boolean>;
   remove(taskId: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The queue's store (Redis) cannot be reached now; the task row is kept and enqueued when it can. */
+export class QueueUnavailableError extends Error {
+  override readonly name = 'QueueUnavailableError';
 }

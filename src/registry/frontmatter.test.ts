@@ -120,26 +120,64 @@ describe('parseFrontmatter', () => {
     expect(splitList('Read, Agent(a, b),, Bash(ls:*) ')).toEqual(['Read', 'Agent(a, b)', 'Bash(ls:*)']);
   });
 
-  it('keeps a webhook_config line of JSON as text, and refuses flow mappings elsewhere', () => {
+  it('reads nested fields as YAML: mcpServers maps, allowed-tools lists, block scalars, numbers and booleans', () => {
+    const text = [
+      '---',
+      'name: demo',
+      'description: >',
+      '  Folded over',
+      '  two lines.',
+      'maxTurns: 5',
+      'background: false',
+      'mcpServers:',
+      '  github:',
+      '    command: npx',
+      '    args: ["-y", "@modelcontextprotocol/server-github"]',
+      '    env: { GITHUB_TOKEN: "${GITHUB_TOKEN}" }',
+      'allowed-tools:',
+      '  - Read',
+      '  - Bash(git diff:*)',
+      'webhook_config:',
+      '  name: Jira bugs',
+      '  provider: jira',
+      '  commands: [{ name: triage, template: "Analyse {{issue.key}}: now" }]',
+      '---',
+      'Body',
+    ].join('\n');
+    expect(parseFrontmatter(text).data).toEqual({
+      name: 'demo',
+      description: 'Folded over two lines.\n',
+      maxTurns: 5,
+      background: false,
+      mcpServers: { github: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'], env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' } } },
+      'allowed-tools': ['Read', 'Bash(git diff:*)'],
+      webhook_config: { name: 'Jira bugs', provider: 'jira', commands: [{ name: 'triage', template: 'Analyse {{issue.key}}: now' }] },
+    });
     const json = '{"name":"Jira bugs","provider":"jira","commands":[{"name":"triage","template":"Analyse {{issue.key}}: now"}]}';
-    expect(parseFrontmatter(`---\nname: x\nwebhook_config: ${json}\n---\n`).data.webhook_config).toBe(json);
-    expect(() => parseFrontmatter('---\ndescription: {"a": 1}\n---\n')).toThrow(/flow mappings/);
+    expect(parseFrontmatter(`---\nname: x\nwebhook_config: ${json}\n---\n`).data.webhook_config).toEqual(JSON.parse(json));
+  });
+
+  it('keeps a "__proto__" field as a plain field', () => {
+    const { data } = parseFrontmatter('---\n__proto__: { polluted: yes }\n---\n');
+    expect(Object.hasOwn(data, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it.each([
     ['no opening line', 'name: x\n---\nbody', /line 1: .*start with a "---"/, 1, undefined],
     ['never closed', '---\nname: x\nbody', /line 1: .*never closed/, 1, undefined],
-    ['a line that is not key: value', '---\nname: x\njust words\n---\n', /line 3: expected "key: value"/, 3, undefined],
-    ['a field given twice', '---\nname: x\nname: y\n---\n', /line 3 \(name\): the field is given twice/, 3, 'name'],
-    ['an unterminated quote', '---\ndescription: "open\n---\n', /line 2 \(description\): unterminated/, 2, 'description'],
-    ['text after a quote', "---\ndescription: 'a' b\n---\n", /line 2 \(description\): unexpected text/, 2, 'description'],
-    ['a nested mapping', '---\nhooks:\n  PreToolUse: x\n---\n', /line 3 \(hooks\): indented/, 3, 'hooks'],
-    ['a block scalar', '---\ndescription: >\n  folded\n---\n', /line 2 \(description\): block scalars/, 2, 'description'],
-    ['": " in a plain value', '---\ndescription: Use when: x\n---\n', /line 2 \(description\): .*quotes/, 2, 'description'],
-    ['an unquoted @', '---\ndescription: @agent things\n---\n', /line 2 \(description\): .*must be quoted/, 2, 'description'],
-    ['a list item without a key', '---\n- Read\n---\n', /line 2: a "- item" line must follow/, 2, undefined],
-    ['tab indentation', '---\ntools:\n\t- Read\n---\n', /line 3: tabs/, 3, 'tools'],
-    ['an unclosed flow list', '---\ntools: [Read, Bash\n---\n', /line 2 \(tools\): "\[" without a closing/, 2, 'tools'],
+    ['a line that is not key: value', '---\nname: x\njust words\n---\n', /line 3 \(just words\): Implicit map keys/, 3, 'just words'],
+    ['a field given twice', '---\nname: x\nname: y\n---\n', /line 3 \(name\): Map keys must be unique/, 3, 'name'],
+    ['an unterminated quote', '---\ndescription: "open\n---\n', /line 2 \(description\): Missing closing "quote/, 2, 'description'],
+    ['text after a quote', "---\ndescription: 'a' b\n---\n", /line 2 \(description\): Unexpected scalar/, 2, 'description'],
+    ['": " in a plain value', '---\ndescription: Use when: x\n---\n', /line 2 \(description\): .*put the value in quotes/, 2, 'description'],
+    ['an unquoted @', '---\ndescription: @agent things\n---\n', /line 2 \(description\): .*reserved character @; put the value in quotes/, 2, 'description'],
+    ['a list instead of fields', '---\n- Read\n---\n', /line 2: the frontmatter must be "key: value" fields/, 2, undefined],
+    ['tab indentation', '---\ntools:\n\t- Read\n---\n', /line 3 \(tools\): Tabs are not allowed as indentation; use spaces/, 3, 'tools'],
+    ['an unclosed flow list', '---\ntools: [Read, Bash\n---\n', /line 2 \(tools\): Flow sequence .* end with a \]/, 2, 'tools'],
+    ['an error deep in a nested field', '---\nname: x\nmcpServers:\n  github:\n    command: "npx\n---\n', /line 5 \(mcpServers\): Missing closing/, 5, 'mcpServers'],
+    ['a tag', '---\nname: x\nicon: !!binary aGk=\n---\n', /line 3 \(icon\): Unresolved tag/, 3, 'icon'],
+    ['a key that is not text', '---\n? [a]\n: b\n---\n', /line 2: .*keys must be strings/, 2, undefined],
   ])('rejects %s, naming the line and field', (_what, text, message, line, field) => {
     const err = parseError(text);
     expect(err.message).toMatch(message);
@@ -184,9 +222,19 @@ describe('validateAgent', () => {
     expect(validateAgent('good', 'name: good\n')).toEqual([
       'frontmatter: line 1: the file must start with a "---" line that opens the frontmatter',
     ]);
-    expect(validateAgent('good', agent(`${GOOD_AGENT}\nmcpServers:\n  github: x`))).toEqual([
-      'frontmatter: line 7 (mcpServers): indented "github: x" is not supported (nested mappings and multi-line values are not part of this format)',
+    expect(validateAgent('good', agent(`${GOOD_AGENT}\nmcpServers:\n  github: "x`))).toEqual([
+      'frontmatter: line 7 (mcpServers): Missing closing "quote',
     ]);
+  });
+
+  it('accepts nested mcpServers, and reports values of the wrong shape by field', () => {
+    expect(validateAgent('good', agent(`${GOOD_AGENT}\nmcpServers:\n  github:\n    command: npx\n    args: [-y, server]`))).toEqual([]);
+    expect(validateAgent('good', agent(GOOD_AGENT.replace('A good agent.', '[a, b]')))).toEqual(['description: must be text, not a list']);
+    expect(validateAgent('good', agent(GOOD_AGENT.replace('Read, Bash', '{ Read: yes }')))).toEqual([
+      'tools: must be a comma-separated line or a list of tool names, not a mapping',
+    ]);
+    expect(validateAgent('good', agent(GOOD_AGENT.replace('Read, Bash', '[Read, [Bash]]')))).toEqual(['tools: every entry must be a tool name, not a list']);
+    expect(validateAgent('good', agent(GOOD_AGENT.replace('name: good', 'name: 7')))).toEqual(['name: must be text, not the number 7']);
   });
 
   // Claude Code drops an agent whose hooks are a scalar, a list, a number or a boolean, so every run of it fails;

@@ -1,14 +1,16 @@
 // Frontmatter of Claude Code agents (`.claude/agents/<name>.md`) and skills (`.claude/skills/<name>/SKILL.md`):
-// a small reader for the YAML subset these files use, and validators that catch what Claude Code would silently
-// get wrong. The CLI (2.1.330) is lenient: it registers an agent under its frontmatter `name` whatever the file is
-// called (so `--agent <file name>` then exits 1), drops a file without `name`, and drops unknown tool names from
-// `tools` without a word (TodoWrite, MultiEdit, LS…). Those are the errors the registry must report on write.
+// YAML read by `yaml`, and validators that catch what Claude Code would silently get wrong. The CLI (2.1.330) is
+// lenient: it registers an agent under its frontmatter `name` whatever the file is called (so `--agent <file name>`
+// then exits 1), drops a file without `name`, and drops unknown tool names from `tools` without a word (TodoWrite,
+// MultiEdit, LS…). Those are the errors the registry must report on write.
 import fs from 'node:fs';
 import path from 'node:path';
+import { isMap, LineCounter, type Pair, parseDocument, type YAMLError } from 'yaml';
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
-export type FrontmatterValue = string | string[];
+/** A YAML value as read: nested mappings and lists (`mcpServers`, `allowed-tools`) keep their shape. */
+export type FrontmatterValue = string | number | boolean | null | FrontmatterValue[] | { [key: string]: FrontmatterValue };
 
 export interface Frontmatter {
   data: Record<string, FrontmatterValue>;
@@ -32,9 +34,6 @@ export class FrontmatterError extends Error {
  * pattern such as `Agent(planning, executor)` is one entry (the CLI reads it that way too).
  */
 const LIST_FIELDS = new Set(['tools', 'disallowedTools', 'allowed-tools', 'skills']);
-
-/** Fields whose value is one line of JSON (`webhook_config: {"name": …}`), returned unparsed. */
-const JSON_FIELDS = new Set(['webhook_config']);
 
 /**
  * Tools Claude Code 2.1.330 accepts by name, as seen in `system/init.tools` (docs/claude-cli-notes.md §7), plus
@@ -61,22 +60,27 @@ const SKILL_FIELDS = new Set([
 ]);
 
 /**
- * Fields Claude Code knows that the registry refuses, with why. `hooks`: the CLI (2.1.330) drops an agent whose
- * hooks are a scalar, a list, a number or a boolean — the only forms this format can hold besides empty ones — so
- * every run as that agent exits 1 (`--agent '<name>' not found`); and a hook would run shell commands outside the
- * permission mode and tools a task is given (docs/claude-cli-notes.md §10).
+ * Fields Claude Code knows that the registry refuses, with why. `hooks`, in any form: a hook runs shell commands
+ * outside the permission mode and tools a task is given (docs/claude-cli-notes.md §10), and the CLI (2.1.330) drops
+ * an agent whose hooks are a scalar, a list, a number or a boolean, so every run as that agent exits 1
+ * (`--agent '<name>' not found`).
  */
 const REFUSED_FIELDS: Readonly<Record<string, string>> = {
   hooks:
     'not accepted in the registry: hooks run shell commands outside the permissions a task is given, and Claude Code drops an agent whose hooks it cannot read (every run of it then fails); remove the field',
 };
 
-const KEY_LINE = /^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*))?$/;
+/** What to do about YAML errors whose own message does not say it. */
+const HINTS: Readonly<Record<string, string>> = {
+  BLOCK_AS_IMPLICIT_KEY: 'a plain value cannot contain ": "; put the value in quotes',
+  BAD_SCALAR_START: 'put the value in quotes',
+  TAB_AS_INDENT: 'use spaces',
+};
 
 /**
- * Reads `---` frontmatter `---` then the body. Supported: `key: value` (plain, "double" or 'single' quoted),
- * `key: [a, b]`, `key:` followed by `- item` lines, full-line and trailing ` #` comments. Anything else (nested
- * mappings, block scalars, anchors, plain values YAML would misread) is a FrontmatterError naming the line and field.
+ * Reads `---` frontmatter `---` then the body. The frontmatter is YAML 1.2 (core schema: numbers and booleans are
+ * read as such; no custom tags); it must be a mapping with string keys, each given once. A YAML error is a
+ * FrontmatterError naming the line in the file and the top-level field it is in.
  */
 export function parseFrontmatter(text: string): Frontmatter {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -86,53 +90,38 @@ export function parseFrontmatter(text: string): Frontmatter {
   const close = lines.findIndex((l, i) => i > 0 && l.trimEnd() === '---');
   if (close === -1) throw new FrontmatterError('line 1: the frontmatter is never closed by a "---" line', 1);
 
-  const data: Record<string, FrontmatterValue> = {};
-  let listKey: string | undefined; // a `key:` with no value, which `- item` lines may follow
-  for (let i = 1; i < close; i++) {
-    const lineNo = i + 1;
-    const line = lines[i]!;
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    if (/^\t/.test(line)) throw new FrontmatterError(`line ${lineNo}: tabs cannot indent YAML; use spaces`, lineNo, listKey);
-
-    const item = /^\s*-(?:\s+(.*)|\s*)$/.exec(line);
-    if (item) {
-      if (listKey === undefined) throw new FrontmatterError(`line ${lineNo}: a "- item" line must follow a "key:" line`, lineNo);
-      const value = parseScalar(item[1] ?? '', lineNo, listKey);
-      if (value === '') throw new FrontmatterError(`line ${lineNo} (${listKey}): empty list item`, lineNo, listKey);
-      (data[listKey] as string[]).push(value);
-      continue;
-    }
-    if (/^\s/.test(line)) {
-      const field = listKey ?? lastKey(data);
-      const at = `line ${lineNo}${field ? ` (${field})` : ''}`;
-      throw new FrontmatterError(
-        `${at}: indented "${trimmed}" is not supported (nested mappings and multi-line values are not part of this format)`,
-        lineNo,
-        field,
-      );
-    }
-
-    const m = KEY_LINE.exec(line);
-    if (!m) throw new FrontmatterError(`line ${lineNo}: expected "key: value", got "${trimmed}"`, lineNo);
-    const key = m[1]!;
-    if (Object.hasOwn(data, key)) throw new FrontmatterError(`line ${lineNo} (${key}): the field is given twice`, lineNo, key);
-    const raw = (m[2] ?? '').trim();
-    listKey = undefined;
-    if (raw === '' || raw.startsWith('#')) {
-      data[key] = [];
-      listKey = key;
-      continue;
-    }
-    data[key] = raw.startsWith('[') ? parseFlowList(raw, lineNo, key) : parseScalar(raw, lineNo, key);
+  const source = lines.slice(1, close).join('\n');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { uniqueKeys: true, stringKeys: true, resolveKnownTags: false, prettyErrors: false, lineCounter });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  const pairs = isMap(doc.contents) ? (doc.contents.items as Pair[]) : [];
+  if (problem) throw yamlError(problem, pairs, lineCounter.linePos(problem.pos[0]).line + 1);
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    throw new FrontmatterError('line 2: the frontmatter must be "key: value" fields', 2);
   }
 
+  const data = (doc.toJS() ?? {}) as Record<string, FrontmatterValue>;
   for (const [key, value] of Object.entries(data)) {
-    // `key:` with no items is YAML null; keep it visible as an empty string so validation can say "empty".
-    if (Array.isArray(value) && value.length === 0) data[key] = '';
+    // `key:` with no value is YAML null; keep it visible as an empty string so validation can say "empty".
+    if (value === null) data[key] = '';
     else if (typeof value === 'string' && LIST_FIELDS.has(key) && value !== '') data[key] = splitList(value);
   }
   return { data, body: lines.slice(close + 1).join('\n') };
+}
+
+/** A YAML error as "line N (field): what", N counted in the whole file (the frontmatter starts on line 2). */
+function yamlError(error: YAMLError, pairs: Pair[], line: number): FrontmatterError {
+  const offset = error.pos[0];
+  // The field an error belongs to: the last top-level key that starts at or before it.
+  const pair = pairs.findLast((p) => {
+    const start = (p.key as { range?: [number, number, number] } | null)?.range?.[0];
+    return start !== undefined && start <= offset;
+  });
+  const key = (pair?.key as { value?: unknown } | null)?.value;
+  const field = typeof key === 'string' ? key : undefined;
+  const what = error.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
+  const hint = HINTS[error.code] ? `; ${HINTS[error.code]}` : '';
+  return new FrontmatterError(`line ${line}${field ? ` (${field})` : ''}: ${what}${hint}`, line, field);
 }
 
 /** Splits `Read, Bash(git diff:*), Agent(planning, executor)` at the commas outside parentheses. */
@@ -150,107 +139,6 @@ export function splitList(value: string): string[] {
   }
   out.push(current.trim());
   return out.filter((s) => s !== '');
-}
-
-function lastKey(data: Record<string, FrontmatterValue>): string | undefined {
-  const keys = Object.keys(data);
-  return keys[keys.length - 1];
-}
-
-function parseScalar(raw: string, lineNo: number, key: string): string {
-  const at = `line ${lineNo} (${key})`;
-  const first = raw[0];
-  if (first === '"' || first === "'") {
-    const { value, rest } = first === '"' ? readDoubleQuoted(raw, lineNo, key) : readSingleQuoted(raw, lineNo, key);
-    if (rest.trim() !== '' && !/^\s+#/.test(rest)) {
-      throw new FrontmatterError(`${at}: unexpected text after the closing quote: "${rest.trim()}"`, lineNo, key);
-    }
-    return value;
-  }
-  if (first === '|' || first === '>') {
-    throw new FrontmatterError(`${at}: block scalars ("${first}") are not supported; write the value on one line`, lineNo, key);
-  }
-  if (first === '{') {
-    // A one-line JSON object is a valid YAML flow mapping; the fields that carry one keep it as text for JSON.parse.
-    if (JSON_FIELDS.has(key)) return raw.trim();
-    throw new FrontmatterError(`${at}: flow mappings ("{…}") are not supported`, lineNo, key);
-  }
-  if (first !== undefined && '&*!%@`'.includes(first)) {
-    throw new FrontmatterError(`${at}: a value starting with "${first}" must be quoted`, lineNo, key);
-  }
-  const value = raw.replace(/\s+#.*$/, '').trim();
-  // Valid YAML or not? `description: Use when: x` is a YAML error ("mapping values are not allowed here"); the CLI
-  // happens to tolerate it, other YAML readers do not.
-  if (/:(\s|$)/.test(value)) {
-    throw new FrontmatterError(`${at}: a plain value cannot contain ": "; put the value in quotes`, lineNo, key);
-  }
-  return value;
-}
-
-function readDoubleQuoted(raw: string, lineNo: number, key: string): { value: string; rest: string } {
-  const at = `line ${lineNo} (${key})`;
-  const escapes: Record<string, string> = { n: '\n', t: '\t', '"': '"', '\\': '\\', '/': '/', r: '\r', '0': '\0' };
-  let value = '';
-  for (let i = 1; i < raw.length; i++) {
-    const ch = raw[i]!;
-    if (ch === '"') return { value, rest: raw.slice(i + 1) };
-    if (ch === '\\') {
-      const next = raw[++i];
-      const mapped = next === undefined ? undefined : escapes[next];
-      if (mapped === undefined) {
-        throw new FrontmatterError(`${at}: unsupported escape "\\${next ?? ''}" in a double-quoted string`, lineNo, key);
-      }
-      value += mapped;
-    } else value += ch;
-  }
-  throw new FrontmatterError(`${at}: unterminated double-quoted string`, lineNo, key);
-}
-
-function readSingleQuoted(raw: string, lineNo: number, key: string): { value: string; rest: string } {
-  let value = '';
-  for (let i = 1; i < raw.length; i++) {
-    const ch = raw[i]!;
-    if (ch === "'") {
-      if (raw[i + 1] === "'") {
-        value += "'";
-        i++;
-        continue;
-      }
-      return { value, rest: raw.slice(i + 1) };
-    }
-    value += ch;
-  }
-  throw new FrontmatterError(`line ${lineNo} (${key}): unterminated single-quoted string`, lineNo, key);
-}
-
-function parseFlowList(raw: string, lineNo: number, key: string): string[] {
-  const at = `line ${lineNo} (${key})`;
-  const withoutComment = raw.replace(/\]\s+#.*$/, ']').trim();
-  if (!withoutComment.endsWith(']')) throw new FrontmatterError(`${at}: "[" without a closing "]" on the same line`, lineNo, key);
-  const inner = withoutComment.slice(1, -1).trim();
-  if (inner === '') return [];
-  // YAML splits a flow sequence at every comma outside quotes; parentheses do not protect one.
-  const items: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  for (const ch of inner) {
-    if (quote) {
-      current += ch;
-      if (ch === quote) quote = undefined;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      current += ch;
-    } else if (ch === ',') {
-      items.push(current.trim());
-      current = '';
-    } else current += ch;
-  }
-  if (quote) throw new FrontmatterError(`${at}: unterminated quoted string in the list`, lineNo, key);
-  items.push(current.trim());
-  return items.map((item) => {
-    if (item === '') throw new FrontmatterError(`${at}: empty list item`, lineNo, key);
-    return parseScalar(item, lineNo, key);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -274,7 +162,7 @@ function validate(kind: 'agent' | 'skill', name: string, text: string): string[]
     parsed = parseFrontmatter(text);
   } catch (err) {
     if (!(err instanceof FrontmatterError)) throw err;
-    // A refused field the reader cannot even parse (a nested `hooks:` mapping) is reported as refused, by its name.
+    // A refused field that is not even valid YAML is reported as refused, by its name: fixing the YAML would not help.
     const refused = err.field !== undefined && Object.hasOwn(REFUSED_FIELDS, err.field) ? err.field : undefined;
     return [...errors, refused ? `${refused}: ${REFUSED_FIELDS[refused]}` : `frontmatter: ${err.message}`];
   }
@@ -283,12 +171,12 @@ function validate(kind: 'agent' | 'skill', name: string, text: string): string[]
 
   const declared = data.name;
   if (declared === undefined || declared === '') errors.push(`name: missing; it must be "${name}"`);
-  else if (typeof declared !== 'string') errors.push('name: must be a single value, not a list');
+  else if (typeof declared !== 'string') errors.push(`name: must be text, not ${shape(declared)}`);
   else if (declared !== name) errors.push(`name: "${declared}" does not match ${where}`);
 
   const description = data.description;
   if (description === undefined || description === '') errors.push('description: missing; say in one sentence when to use it');
-  else if (typeof description !== 'string') errors.push('description: must be a single value, not a list');
+  else if (typeof description !== 'string') errors.push(`description: must be text, not ${shape(description)}`);
 
   const toolFields = kind === 'agent' ? ['tools', 'disallowedTools'] : ['allowed-tools'];
   for (const field of toolFields) {
@@ -317,11 +205,18 @@ function validate(kind: 'agent' | 'skill', name: string, text: string): string[]
 const TOOL_ENTRY = /^([A-Za-z]+)(?:\((.*)\))?$/;
 const MCP_TOOL = /^mcp__[A-Za-z0-9_-]+(?:__(?:[A-Za-z0-9_.-]+|\*))?$/;
 
+const shape = (v: FrontmatterValue) => (Array.isArray(v) ? 'a list' : v !== null && typeof v === 'object' ? 'a mapping' : `the ${typeof v} ${String(v)}`);
+
 function toolProblems(field: string, value: FrontmatterValue): string[] {
   const entries = typeof value === 'string' ? splitList(value) : value;
+  if (!Array.isArray(entries)) return [`${field}: must be a comma-separated line or a list of tool names, not ${shape(value)}`];
   if (entries.length === 0) return [`${field}: empty; list tool names, or leave the field out`];
   const problems: string[] = [];
   for (const entry of entries) {
+    if (typeof entry !== 'string') {
+      problems.push(`${field}: every entry must be a tool name, not ${shape(entry)}`);
+      continue;
+    }
     if (MCP_TOOL.test(entry)) continue;
     const m = TOOL_ENTRY.exec(entry);
     if (!m) {

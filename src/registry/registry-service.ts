@@ -29,7 +29,8 @@ function frontmatterOf(text: string): { frontmatter: Record<string, FrontmatterV
 }
 
 const single = (v: FrontmatterValue | undefined) => (typeof v === 'string' && v !== '' ? v : null);
-const list = (v: FrontmatterValue | undefined) => (Array.isArray(v) ? v : typeof v === 'string' && v !== '' ? [v] : null);
+const list = (v: FrontmatterValue | undefined) =>
+  Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : typeof v === 'string' && v !== '' ? [v] : null;
 
 function checkName(kind: 'agent' | 'skill', name: string): void {
   if (!NAME_PATTERN.test(name)) {

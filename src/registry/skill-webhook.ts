@@ -1,7 +1,8 @@
 // A skill may carry the webhook it needs: `webhook_config: {"name": …, "provider": …, "commands": [ … ]}` in its
-// SKILL.md frontmatter (one line of JSON). Writing the skill creates or updates that webhook config and makes its
-// commands exactly the listed ones; deleting the skill, or dropping the field, deletes the webhook. Commands are
-// checked like the webhook API checks them (CommandInput + commandProblems) before the skill is stored.
+// SKILL.md frontmatter (a YAML mapping; one line of JSON is one). Writing the skill creates or updates that webhook
+// config and makes its commands exactly the listed ones; deleting the skill, or dropping the field, deletes the
+// webhook. Commands are checked like the webhook API checks them (CommandInput + commandProblems) before the skill is
+// stored.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { type WebhookOpsDeps, validCommand } from '../management/webhook-ops.js';
@@ -26,14 +27,10 @@ export interface SkillWebhookConfig {
 /** The skill's webhook, validated; undefined when the frontmatter has none. Throws a 400 naming the field. */
 export function parseSkillWebhook(value: FrontmatterValue | undefined): SkillWebhookConfig | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw invalid('skill', ['webhook_config: must be one line of JSON, not a list']);
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch (err) {
-    throw invalid('skill', [`webhook_config: not valid JSON (${(err as Error).message})`]);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid('skill', ['webhook_config: must be a mapping (YAML, or one line of JSON) with name, provider and commands']);
   }
-  const parsed = WebhookConfigSpec.safeParse(json);
+  const parsed = WebhookConfigSpec.safeParse(value);
   if (!parsed.success) {
     throw invalid('skill', parsed.error.issues.map((i) => `webhook_config${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`));
   }

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { StoredTextPlugin } from './stored-text.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -45,7 +46,7 @@ function openSqlite(opts: StorageOptions): Storage {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new StoredTextPlugin()] });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
 }
 
@@ -58,7 +59,7 @@ async function openPostgres(databaseUrl: string, schema: string): Promise<Storag
     await admin.end();
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, options: `-c search_path="${schema}"` });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StoredTextPlugin()] });
   await sql`select 1`.execute(db);
   const safe = new URL(databaseUrl);
   safe.password = '';

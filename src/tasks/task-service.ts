@@ -3,7 +3,7 @@ import { newId } from '../domain/ids.js';
 import { isFinal, type TaskStatus } from '../domain/task-status.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { Logger } from '../logger.js';
-import type { TaskQueue } from '../queue/queue.js';
+import { QueueUnavailableError, type TaskQueue } from '../queue/queue.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
 import { taskView } from '../storage/views.js';
@@ -96,10 +96,22 @@ export class TaskService {
     });
   }
 
-  /** Tells the dashboards and queues a committed task. A crash just before this leaves a queued row start-up enqueues. */
+  /**
+   * Tells the dashboards and queues a committed task. A crash just before this, or a queue that cannot be reached
+   * (Redis down), leaves a queued row that reconciliation enqueues: the task is accepted either way.
+   */
   async announce(row: TaskRow): Promise<void> {
     await this.deps.bus.publish({ type: 'task.created', task_id: row.task_id, session_id: row.session_id, task: taskView(row) });
-    if (row.status === 'queued') await this.deps.queue.enqueue(row.task_id);
+    if (row.status === 'queued') await this.enqueue(row.task_id);
+  }
+
+  private async enqueue(taskId: string): Promise<void> {
+    try {
+      await this.deps.queue.enqueue(taskId);
+    } catch (err) {
+      if (!(err instanceof QueueUnavailableError)) throw err;
+      this.deps.log.warn({ task_id: taskId, reason: err.message }, 'task stored as queued; it is enqueued when the queue is reachable again');
+    }
   }
 
   /**
@@ -109,7 +121,7 @@ export class TaskService {
    */
   async approve(taskId: string): Promise<TaskRow | undefined> {
     const row = await this.deps.repos.tasks.transition(taskId, 'approve', { queued_at: Date.now() });
-    if (row) await this.deps.queue.enqueue(taskId);
+    if (row) await this.enqueue(taskId);
     return row;
   }
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { createGithubClient, type GithubClient } from '../integrations/github.js';
+import { createGithubClient, type GithubClient, type GithubRetryOptions } from '../integrations/github.js';
 import { createJiraClient, type JiraClient } from '../integrations/jira.js';
 import type { RetryOptions } from '../integrations/retry.js';
 import { createSentryClient, type SentryClient } from '../integrations/sentry.js';
@@ -14,14 +14,21 @@ export interface ProviderClients {
   sentry?: SentryClient;
 }
 
-export function createProviderClients(config: Config, retry?: RetryOptions): ProviderClients {
+/** Retry timings: GitHub's (Octokit's plugins) and the other providers' (withRetry). Tests shorten them. */
+export interface ProviderRetryOptions {
+  github?: GithubRetryOptions;
+  others?: RetryOptions;
+}
+
+export function createProviderClients(config: Config, retries: ProviderRetryOptions = {}): ProviderClients {
+  const retry = retries.others;
   const clients: ProviderClients = {};
   const githubAuth = config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY
     ? { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_APP_PRIVATE_KEY }
     : config.GITHUB_TOKEN
       ? { token: config.GITHUB_TOKEN }
       : undefined;
-  if (githubAuth) clients.github = createGithubClient(githubAuth, { baseUrl: config.GITHUB_API_URL, retry });
+  if (githubAuth) clients.github = createGithubClient(githubAuth, { baseUrl: config.GITHUB_API_URL, retry: retries.github });
   if (config.SLACK_BOT_TOKEN) {
     clients.slack = createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, retry, responseUrlOrigins: slackResponseOrigins(config) });
   }

@@ -15,6 +15,7 @@ import type { ParsedDelivery, ProviderEvent, RawDelivery } from './providers/typ
 import type { Responder } from './responder.js';
 import { renderTemplate } from './rules/template.js';
 import type { RuleSet } from './rules/types.js';
+import { JsonTooDeepError, parseUntrustedJson } from '../security/json-depth.js';
 import { verifyGeneric } from './signatures.js';
 import { createThreadTask } from './thread-task.js';
 
@@ -194,6 +195,7 @@ export class WebhookIngest {
     try {
       body = decodeBody(d.rawBody, d.headers['content-type'] ?? '');
     } catch (err) {
+      if (err instanceof JsonTooDeepError) return { outcome: 'bad_request', why: `body refused: ${err.message}` };
       return { outcome: 'bad_request', why: `body is not valid ${(err as Error).message}` };
     }
     const parsed = this.parse(d.provider, { headers: d.headers, rawBody: d.rawBody, body });
@@ -308,16 +310,18 @@ function decodeBody(rawBody: string, contentType: string): unknown {
     // GitHub's form deliveries and Slack's interactivity carry their JSON in one `payload` field.
     if (typeof fields.payload === 'string' && !('command' in fields)) {
       try {
-        return { ...fields, payload: JSON.parse(fields.payload) };
-      } catch {
+        return { ...fields, payload: parseUntrustedJson(fields.payload) };
+      } catch (err) {
+        if (err instanceof JsonTooDeepError) throw err;
         throw new Error('JSON in the form field "payload"');
       }
     }
     return fields;
   }
   try {
-    return JSON.parse(rawBody);
-  } catch {
+    return parseUntrustedJson(rawBody);
+  } catch (err) {
+    if (err instanceof JsonTooDeepError) throw err;
     throw new Error('JSON');
   }
 }

@@ -77,7 +77,14 @@ export class PermissionChecker {
 
 export class PermissionLookupError extends Error {}
 
+/** Where a Sentry payload names its project: issue alerts, event alerts and metric alerts differ. */
+interface SentryProjectFields {
+  issue?: { project?: { slug?: string } };
+  event?: { project_slug?: string };
+  project_slug?: string;
+}
+
 function sentryProject(payload: unknown): string | undefined {
-  const data = (payload as { data?: Record<string, any> } | undefined)?.data;
+  const data = (payload as { data?: SentryProjectFields } | undefined)?.data;
   return data?.issue?.project?.slug ?? data?.event?.project_slug ?? data?.project_slug ?? undefined;
 }

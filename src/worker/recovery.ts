@@ -100,6 +100,8 @@ export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
       }
       continue;
     }
+    // Redis away: the rows wait; the reconnect (and every RECONCILE_SECONDS) brings this pass back.
+    if (!queue.available) continue;
     if (await queue.contains(task.task_id)) continue;
     await queue.enqueue(task.task_id);
     report.enqueued.push(task.task_id);

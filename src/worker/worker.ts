@@ -148,14 +148,24 @@ export class Worker {
     await this.deps.bus.publish({ type, task_id: row.task_id, session_id: row.session_id, task: taskView(row), error: row.error });
   }
 
+  /**
+   * Runs the task, then the follow-ups its conversation received meanwhile, one after another in this handler's slot:
+   * a conversation has one run at a time (TaskRepository.claim), so a follow-up whose claim was refused waits for
+   * the run before it to end and hand over.
+   */
   async runTask(taskId: string): Promise<void> {
-    if (!this.accepting) return;
+    let next: string | undefined = taskId;
+    while (next && this.accepting) next = await this.runOne(next);
+  }
+
+  /** Claims and runs one task; returns its conversation's next waiting task once the run has ended. */
+  private async runOne(taskId: string): Promise<string | undefined> {
     const { repos, config, log } = this.deps;
     const queued = await repos.tasks.get(taskId);
-    if (queued?.status !== 'queued') return; // cancelled while waiting, or already taken
+    if (queued?.status !== 'queued') return undefined; // cancelled while waiting, or already taken
     const now = Date.now();
-    // Fails when another worker took it or a cancel was recorded first; then there is nothing to do here.
-    const task = await repos.tasks.transition(taskId, 'claim', {
+    // Nothing happens when another worker took it, a cancel was recorded first, or its conversation is busy.
+    const { row: task, blockedBy } = await repos.tasks.claim(taskId, {
       started_at: now,
       heartbeat_at: now,
       worker_id: this.workerId,
@@ -163,7 +173,8 @@ export class Worker {
       // Record the model the run uses, so analytics group default-model tasks under their real model.
       model: queued.model ?? config.DEFAULT_MODEL,
     });
-    if (!task) return;
+    if (blockedBy) log.debug({ task_id: taskId, blocked_by: blockedBy }, 'conversation busy: the task waits for the run before it');
+    if (!task) return undefined;
 
     const run: Running = { task };
     this.running.set(taskId, run);
@@ -290,7 +301,7 @@ export class Worker {
 
       if (verdict.status === 'interrupted') {
         await this.interrupted(task, recorder, figures);
-        return;
+        return undefined; // the task itself goes back to the queue; its conversation waits for it
       }
       const finished = await repos.tasks.transition(taskId, END_OF_RUN[verdict.status], { ...figures, completed_at: Date.now() });
       await this.finish(finished ?? (await repos.tasks.get(taskId))!, verdict.status, taskLog);
@@ -316,6 +327,8 @@ export class Worker {
       if (state) await this.dropState(state, taskLog);
       this.running.delete(taskId);
     }
+    // If this read fails, reconciliation finds the waiting follow-up instead.
+    return task.conversation_id ? repos.tasks.nextInConversation(task.conversation_id).catch(() => undefined) : undefined;
   }
 
   /** The run's Claude state goes with the run (its transcript is in the database); a refreshed login is kept. */

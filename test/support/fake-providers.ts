@@ -19,8 +19,13 @@ export interface RecordedCall {
 export interface FakeProvider {
   url: string;
   calls: RecordedCall[];
-  /** The next `n` requests, whatever their route, get `status` (with `headers`, e.g. Retry-After); 0 clears. */
-  failNext(n: number, status: number, headers?: Record<string, string>): void;
+  /**
+   * The next `n` requests, whatever their route, get `status` (with `headers`, e.g. Retry-After, and `json` instead of
+   * the provider's usual error body); 0 clears.
+   */
+  failNext(n: number, status: number, headers?: Record<string, string>, json?: unknown): void;
+  /** Requests whose client hung up before a (delayed) answer was sent. */
+  abandoned: RecordedCall[];
   /** Whether any request carried this credential (a bearer/token value, or the user or password of Basic auth). */
   sawCredential(secret: string): boolean;
   close(): Promise<void>;
@@ -62,7 +67,8 @@ interface FakeDefinition {
 async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
   const calls: RecordedCall[] = [];
   const credentials: string[] = [];
-  const failures: { status: number; headers: Record<string, string> }[] = [];
+  const failures: { status: number; headers: Record<string, string>; json?: unknown }[] = [];
+  const abandoned: RecordedCall[] = [];
 
   const server = createServer((req, res) => {
     readBody(req).then(
@@ -72,7 +78,8 @@ async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
         const failure = failures.shift();
         let reply: Reply;
         if (failure) {
-          reply = { status: failure.status, headers: failure.headers, ...definition.failure(failure.status) };
+          const body = failure.json === undefined ? definition.failure(failure.status) : { json: failure.json };
+          reply = { status: failure.status, headers: failure.headers, ...body };
         } else {
           try {
             reply = route(definition, request);
@@ -81,16 +88,21 @@ async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
             reply = { status: 500, json: { message: `fake ${request.method} ${request.path} threw: ${String(error)}` } };
           }
         }
-        calls.push({
+        const call = {
           method: request.method,
           path: request.path,
           query: request.query,
           headers: request.headers,
           body: request.body,
           status: reply.status,
-        });
-        if (reply.delayMs) setTimeout(() => send(res, reply), reply.delayMs).unref();
-        else send(res, reply);
+        };
+        calls.push(call);
+        if (reply.delayMs) {
+          res.on('close', () => {
+            if (!res.writableEnded) abandoned.push(call);
+          });
+          setTimeout(() => send(res, reply), reply.delayMs).unref();
+        } else send(res, reply);
       },
       () => send(res, { status: 400, text: 'unreadable body' }),
     );
@@ -101,9 +113,10 @@ async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
-    failNext(n, status, headers = {}) {
+    abandoned,
+    failNext(n, status, headers = {}, json) {
       if (n === 0) failures.length = 0;
-      for (let i = 0; i < n; i++) failures.push({ status, headers });
+      for (let i = 0; i < n; i++) failures.push({ status, headers, json });
     },
     sawCredential(secret) {
       return credentials.includes(secret);

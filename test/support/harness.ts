@@ -64,7 +64,13 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const config = loadConfig(env);
   const destination = opts.logLines ? { write: (line: string) => void opts.logLines!.push(line) } : undefined;
   const redactor = new Redactor(config.secretValues);
-  const services = await createServices(config, { log: createLogger(config, destination, redactor), redactor, observers: opts.observers });
+  const services = await createServices(config, {
+    log: createLogger(config, destination, redactor),
+    redactor,
+    observers: opts.observers,
+    // GitHub's retries in milliseconds rather than seconds, so a test of a failing post-back stays short.
+    retries: { github: { backoffBaseMs: 20, msPerRetryAfterSecond: 20 } },
+  });
   const { app } = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -123,6 +129,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
 export interface LiveClient {
   events: Array<LiveEvent | { type: string; [k: string]: unknown }>;
   send(message: unknown): void;
+  /** Sends text as it is, for messages that are not what JSON.stringify would make. */
+  sendRaw(text: string): void;
   waitFor(predicate: (e: any) => boolean, timeoutMs?: number): Promise<any>;
   close(): void;
 }
@@ -148,6 +156,7 @@ export function connectLive(wsUrl: string): Promise<LiveClient> {
       resolve({
         events,
         send: (message) => socket.send(JSON.stringify(message)),
+        sendRaw: (text) => socket.send(text),
         waitFor(predicate, timeoutMs = 45_000) {
           const found = events.find(predicate);
           if (found) return Promise.resolve(found);

@@ -2,34 +2,18 @@
 //   --if-stale  skip the build when web/dist is newer than every source it is made from
 //   --soft      a failed build warns instead of failing (postinstall: the service runs without a dashboard, and
 //               `npm install` should not fail on it; the page at / then says to run `npm run build`)
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isStale } from '../../scripts/stale.mjs';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rootDir = path.dirname(webDir);
 const args = new Set(process.argv.slice(2));
 const index = path.join(webDir, 'dist', 'index.html');
 
-function newestMtime(p) {
-  let stat;
-  try {
-    stat = fs.statSync(p);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  return newest;
-}
-
 const sources = [path.join(webDir, 'src'), path.join(webDir, 'index.html'), path.join(webDir, 'vite.config.ts'), path.join(rootDir, 'src', 'contracts'), path.join(rootDir, 'src', 'domain')];
 
-if (args.has('--if-stale') && fs.existsSync(index)) {
-  const built = fs.statSync(index).mtimeMs;
-  if (sources.every((s) => newestMtime(s) <= built)) process.exit(0);
-}
+if (args.has('--if-stale') && !isStale(index, sources)) process.exit(0);
 
 try {
   const { build } = await import('vite');

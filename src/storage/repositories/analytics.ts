@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { DURATION_BIN_COLUMNS } from '../../domain/duration-histogram.js';
 import { type Granularity, type RollupDim, SUM_COLUMNS } from '../rollups.js';
 import type { Database } from '../schema.js';

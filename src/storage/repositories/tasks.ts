@@ -62,37 +62,64 @@ export class TaskRepository {
    * task's cost to its session and conversation, and its figures to the analytics rollups, in the same transaction.
    */
   async transition(taskId: string, name: MoveName, patch: TaskUpdate = {}, now = Date.now()): Promise<TaskRow | undefined> {
-    const move = moveNamed(name);
-    const to = move.to;
-    return this.db.transaction().execute(async (trx) => {
-      let update = trx
-        .updateTable('tasks')
-        .set({ ...patch, status: to, updated_at: now })
-        .where('task_id', '=', taskId)
-        .where('status', 'in', [...move.from]);
-      if (move.unlessCancelRequested) update = update.where('cancel_requested', '=', 0);
-      const row = await update.returningAll().executeTakeFirst();
-      if (!row || !isFinal(to)) return row;
-      const cost = row.cost_usd ?? 0;
-      await trx
-        .updateTable('sessions')
-        .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', cost), updated_at: now }))
-        .where('session_id', '=', row.session_id)
-        .execute();
-      if (row.conversation_id) {
+    return transact(this.db, (trx) => applyMove(trx, taskId, name, patch, now));
+  }
+
+  /**
+   * A worker's claim, one run per conversation: the task moves to `running` only when no other task of its
+   * conversation is running and none queued before it is still waiting (follow-ups run in the order they were sent,
+   * each resuming the session the one before left). Otherwise nothing changes and the blocking task's id is returned;
+   * the blocked task stays `queued` and is run when the blocker settles (Worker) or by reconciliation. The
+   * conversation row is locked first, so two workers claiming two follow-ups at once cannot both pass the check.
+   */
+  async claim(taskId: string, patch: TaskUpdate, now = Date.now()): Promise<{ row?: TaskRow; blockedBy?: string }> {
+    return transact(this.db, async (trx) => {
+      const task = await trx.selectFrom('tasks').select(['conversation_id', 'created_at']).where('task_id', '=', taskId).executeTakeFirst();
+      if (task?.conversation_id) {
+        // A no-op update takes the row lock on PostgreSQL (SQLite runs one write transaction at a time anyway).
         await trx
           .updateTable('conversations')
-          .set((eb) => ({
-            total_cost_usd: eb('total_cost_usd', '+', cost),
-            updated_at: now,
-            ...(row.claude_session_id ? { claude_session_id: row.claude_session_id } : {}),
-          }))
-          .where('conversation_id', '=', row.conversation_id)
+          .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+          .where('conversation_id', '=', task.conversation_id)
           .execute();
+        const blocker = await trx
+          .selectFrom('tasks')
+          .select('task_id')
+          .where('conversation_id', '=', task.conversation_id)
+          .where('task_id', '!=', taskId)
+          .where((eb) =>
+            eb.or([
+              eb('status', '=', 'running'),
+              eb.and([
+                eb('status', '=', 'queued'),
+                eb('cancel_requested', '=', 0),
+                eb.or([eb('created_at', '<', task.created_at), eb.and([eb('created_at', '=', task.created_at), eb('task_id', '<', taskId)])]),
+              ]),
+            ]),
+          )
+          .orderBy('created_at')
+          .orderBy('task_id')
+          .limit(1)
+          .executeTakeFirst();
+        if (blocker) return { blockedBy: blocker.task_id };
       }
-      await addToRollups(trx, row);
-      return row;
+      return { row: await applyMove(trx, taskId, 'claim', patch, now) };
     });
+  }
+
+  /** The conversation's oldest task still waiting in the queue: the one to run when the conversation's run ends. */
+  async nextInConversation(conversationId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('tasks')
+      .select('task_id')
+      .where('conversation_id', '=', conversationId)
+      .where('status', '=', 'queued')
+      .where('cancel_requested', '=', 0)
+      .orderBy('created_at')
+      .orderBy('task_id')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.task_id;
   }
 
   /**
@@ -160,4 +187,40 @@ export class TaskRepository {
       .executeTakeFirstOrThrow();
     return { cost: Number(row.cost), tasks: Number(row.tasks) };
   }
+}
+
+/**
+ * One of the status machine's moves as one conditional update (see TaskRepository.transition), inside `trx`. Reaching
+ * a final status adds the task's cost to its session and conversation and its figures to the analytics rollups.
+ */
+async function applyMove(trx: Kysely<Database>, taskId: string, name: MoveName, patch: TaskUpdate, now: number): Promise<TaskRow | undefined> {
+  const move = moveNamed(name);
+  const to = move.to;
+  let update = trx
+    .updateTable('tasks')
+    .set({ ...patch, status: to, updated_at: now })
+    .where('task_id', '=', taskId)
+    .where('status', 'in', [...move.from]);
+  if (move.unlessCancelRequested) update = update.where('cancel_requested', '=', 0);
+  const row = await update.returningAll().executeTakeFirst();
+  if (!row || !isFinal(to)) return row;
+  const cost = row.cost_usd ?? 0;
+  await trx
+    .updateTable('sessions')
+    .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', cost), updated_at: now }))
+    .where('session_id', '=', row.session_id)
+    .execute();
+  if (row.conversation_id) {
+    await trx
+      .updateTable('conversations')
+      .set((eb) => ({
+        total_cost_usd: eb('total_cost_usd', '+', cost),
+        updated_at: now,
+        ...(row.claude_session_id ? { claude_session_id: row.claude_session_id } : {}),
+      }))
+      .where('conversation_id', '=', row.conversation_id)
+      .execute();
+  }
+  await addToRollups(trx, row);
+  return row;
 }

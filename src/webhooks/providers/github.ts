@@ -2,6 +2,7 @@
 // Every action of the events below is parsed (the shape depends on the event, not the action); which event types
 // run anything is the rule set's business, so a later rule for 'issues.closed' needs no change here.
 import { z } from 'zod';
+import { parseUntrustedJson } from '../../security/json-depth.js';
 import {
   bodyObject,
   header,
@@ -181,7 +182,7 @@ function unwrapFormPayload(body: Record<string, unknown> | null): Record<string,
   if (isRecord(body.payload)) return body.payload;
   if (typeof body.payload !== 'string') return body;
   try {
-    const parsed: unknown = JSON.parse(body.payload);
+    const parsed: unknown = parseUntrustedJson(body.payload);
     return isRecord(parsed) ? parsed : null;
   } catch {
     return null;

@@ -3,6 +3,7 @@
 // `payload` holding JSON). Dedup: event_id for events; slash commands and button clicks have no event_id, and their
 // trigger_id is unique per invocation.
 import { z } from 'zod';
+import { parseUntrustedJson } from '../../security/json-depth.js';
 import {
   bodyObject,
   ignored,
@@ -96,9 +97,10 @@ function parseSlack(d: RawDelivery): ParsedDelivery {
       return parseEventCallback(body);
     case undefined:
       return ignored('body has no type, command or payload field: not a Slack event, slash command or interaction');
-    default:
+    default: {
       const type = String(body.type);
       return ignored(`Slack body type "${type}" is not handled`, stringOrNull(body.event_id), type);
+    }
   }
 }
 
@@ -183,7 +185,7 @@ function parseInteraction(field: unknown): ParsedDelivery {
   let payload: unknown = field;
   if (typeof field === 'string') {
     try {
-      payload = JSON.parse(field);
+      payload = parseUntrustedJson(field);
     } catch {
       return ignored('interaction payload field is not valid JSON');
     }

@@ -2,6 +2,7 @@
 // Parsers are pure: no I/O, no config, no clock. They never throw; odd input becomes `ignored` with a reason that
 // names what was missing, so the delivery inspector can say why nothing ran.
 import type { z } from 'zod';
+import { parseUntrustedJson } from '../../security/json-depth.js';
 
 export type Provider = 'github' | 'slack' | 'jira' | 'sentry';
 
@@ -119,7 +120,7 @@ export function bodyObject(d: RawDelivery, allowForm = false): Record<string, un
   const raw = d.rawBody.trim();
   if (raw.startsWith('{')) {
     try {
-      const parsed: unknown = JSON.parse(raw);
+      const parsed: unknown = parseUntrustedJson(raw);
       return isRecord(parsed) ? parsed : null;
     } catch {
       return null;
