@@ -204,13 +204,13 @@ export function webhookApiRoutes(plain: FastifyInstance, s: Services, ingest: We
   });
 
   /** One delivery's body exactly as stored, as text: never parsed here, however large or deep. */
-  const fullPayload = async (eventId: string, belongs: (e: Pick<WebhookEventRow, 'webhook_id' | 'provider'>) => boolean, reply: import('fastify').FastifyReply) => {
+  const fullPayload = async (eventId: string, belongs: (e: Pick<WebhookEventRow, 'webhook_id' | 'provider'>) => boolean, reply: FastifyReply) => {
     const row = await s.repos.webhookEvents.getSummary(eventId);
     if (!row || !belongs(row)) throw notFound(`delivery ${eventId}`);
     return reply.type('text/plain; charset=utf-8').send(await s.repos.webhookEvents.payload(eventId));
   };
 
-  const replay = async (eventId: string, belongs: (e: WebhookEventRow) => boolean, reply: import('fastify').FastifyReply) => {
+  const replay = async (eventId: string, belongs: (e: WebhookEventRow) => boolean, reply: FastifyReply) => {
     const original = await s.repos.webhookEvents.get(eventId);
     if (!original || !belongs(original)) throw notFound(`delivery ${eventId}`);
     const result = await ingest.replay(original);
