@@ -14,7 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import { encodeCursor } from '../src/api/ledger.js';
+import { encodeLedgerCursor } from '../src/storage/repositories/cursor.js';
 import { buildApp } from '../src/app.js';
 import { BudgetService } from '../src/budgets/budget-service.js';
 import { loadConfig } from '../src/config.js';
@@ -251,14 +251,14 @@ const CASES: Case[] = [
     name: 'deep page (cursor at the middle row)',
     group: 'ledger',
     target: 20,
-    url: (s) => `/api/ledger?cursor=${encodeCursor('created_at', 'desc', { value: s.middle.created_at, task_id: s.middle.task_id })}`,
+    url: (s) => `/api/ledger?cursor=${encodeLedgerCursor('created_at', 'desc', { value: s.middle.created_at, task_id: s.middle.task_id })}`,
   },
   { name: 'sorted by cost, most expensive first', group: 'ledger', target: 20, url: () => '/api/ledger?sort=cost_usd&order=desc' },
   {
     name: 'sorted by cost, deep page',
     group: 'ledger',
     target: 20,
-    url: (s) => `/api/ledger?sort=cost_usd&order=desc&cursor=${encodeCursor('cost_usd', 'desc', { value: s.middle.cost_usd, task_id: s.middle.task_id })}`,
+    url: (s) => `/api/ledger?sort=cost_usd&order=desc&cursor=${encodeLedgerCursor('cost_usd', 'desc', { value: s.middle.cost_usd, task_id: s.middle.task_id })}`,
   },
   { name: 'sorted by duration, shortest first', group: 'ledger', target: 20, url: () => '/api/ledger?sort=duration_ms&order=asc' },
   { name: 'filtered: source=github', group: 'ledger', target: 20, url: () => '/api/ledger?source=github' },

@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { ZodError } from 'zod';
 import { analyticsRoutes } from './api/analytics.js';
 import { createAccess } from './api/access.js';
@@ -30,13 +30,16 @@ import { BUILTIN_RULE_SETS } from './webhooks/rules/builtin-commands.js';
 import { ActionRunner } from './webhooks/actions.js';
 import { webhookApiRoutes } from './api/webhooks.js';
 import { staticRoutes } from './api/static.js';
+import { apiDocsRoutes, openApiDocument } from './api/openapi.js';
+import { useContracts, validationFailure } from './api/schemas.js';
+import { ManagementError } from './registry/errors.js';
 
 export interface App {
   app: FastifyInstance;
+  /** Every route as registered (the contract test walks it: each /api route has its schemas and is documented). */
+  routes: RouteOptions[];
   hub: WebSocketHub;
   responder: Responder;
-  /** Every route as registered (method and URL pattern), for tests that walk them all. */
-  routes: Array<{ method: string; url: string }>;
 }
 
 /** Builds the HTTP app on top of the services; tests call `app.inject` or listen on port 0. */
@@ -49,12 +52,12 @@ export async function buildApp(s: Services): Promise<App> {
     trustProxy: trustProxyOption(s.config.TRUST_PROXY),
     frameworkErrors,
   });
-  const routes: App['routes'] = [];
-  app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
-  });
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => void routes.push(route));
   refuseDeepJson(app);
   await securityHeaders(app);
+  useContracts(app);
+  await openApiDocument(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   const limits = await rateLimitStore(s.config, s.log);
   const access = createAccess(s.config, limits);
@@ -62,7 +65,12 @@ export async function buildApp(s: Services): Promise<App> {
   // One error handler: what a client got wrong is a 4xx naming the problem; our own faults are a bare 500.
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, details: err.details });
-    if (err instanceof BadCursorError) return reply.code(400).send({ error: err.message });
+    const invalid = validationFailure(err, req);
+    if (invalid) return reply.code(400).send(invalid);
+    if (err instanceof ManagementError) {
+      return reply.code(err.status).send({ error: err.message, ...(err.field ? { field: err.field } : {}), ...(err.problems.length ? { problems: err.problems } : {}) });
+    }
+    if (err instanceof BadCursorError) return reply.code(400).send({ error: `invalid query: cursor: ${err.why}`, details: [`cursor: ${err.why}`] });
     if (err instanceof ZodError) return reply.code(400).send({ error: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
@@ -113,6 +121,7 @@ export async function buildApp(s: Services): Promise<App> {
   });
   await app.register(async (web) => {
     access.guardDashboard(web);
+    await apiDocsRoutes(web);
     await staticRoutes(web, { demo: s.config.DEMO_MODE });
   });
   app.addHook('onClose', async () => {
@@ -120,5 +129,5 @@ export async function buildApp(s: Services): Promise<App> {
     limits.close();
     await responder.idle();
   });
-  return { app, hub, responder, routes };
+  return { app, routes, hub, responder };
 }

@@ -1,6 +1,6 @@
 import { HttpError } from '../api/http-errors.js';
 import type { BudgetService } from '../budgets/budget-service.js';
-import type { CostsQuery } from '../contracts/analytics.js';
+import type { AgentsResponse, AnalyticsSummary, CostsQuery, CostsResponse, TopConversationsResponse } from '../contracts/analytics.js';
 import { quantileFromBins } from '../domain/duration-histogram.js';
 import { type Figures, OTHER_KEY, ZERO_FIGURES } from '../storage/repositories/analytics.js';
 import type { Repositories } from '../storage/repositories/index.js';
@@ -49,7 +49,7 @@ export class AnalyticsService {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async summary() {
+  async summary(): Promise<AnalyticsSummary> {
     const now = this.clock();
     const day = bucketStart('day', now);
     const [today, total, live, budgets] = await Promise.all([
@@ -71,7 +71,7 @@ export class AnalyticsService {
     };
   }
 
-  async costs(q: CostsQuery) {
+  async costs(q: CostsQuery): Promise<CostsResponse> {
     const { granularity } = q;
     const size = granularity === 'hour' ? HOUR_MS : DAY_MS;
     const now = this.clock();
@@ -122,7 +122,7 @@ export class AnalyticsService {
   }
 
   /** Per agent (null: the default agent): runs, success rate, cost, tokens, durations. All time, or whole UTC days. */
-  async agents(range: { from?: number; to?: number }) {
+  async agents(range: { from?: number; to?: number }): Promise<AgentsResponse> {
     const ranged = range.from !== undefined || range.to !== undefined;
     const to = ranged ? Math.ceil((range.to ?? this.clock() + 1) / DAY_MS) * DAY_MS : undefined;
     const from = ranged ? bucketStart('day', range.from ?? 0) : undefined;
@@ -151,7 +151,7 @@ export class AnalyticsService {
     };
   }
 
-  async conversations(limit: number) {
+  async conversations(limit: number): Promise<TopConversationsResponse> {
     const rows = await this.repos.analytics.topConversations(limit);
     return {
       conversations: rows.map((r) => ({

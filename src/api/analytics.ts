@@ -1,13 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { AnalyticsService } from '../analytics/analytics-service.js';
-import { CostsQuery, RangeQuery, TopConversationsQuery } from '../contracts/analytics.js';
+import { AgentsResponse, AnalyticsSummary, CostsQuery, CostsResponse, RangeQuery, TopConversationsQuery, TopConversationsResponse } from '../contracts/analytics.js';
+import { ERRORS } from '../contracts/common.js';
 import type { Services } from '../services.js';
-import { parse } from './http-errors.js';
+import { typed } from './schemas.js';
 
 export function analyticsRoutes(app: FastifyInstance, s: Services): void {
   const analytics = new AnalyticsService(s.repos, s.budgets);
-  app.get('/api/analytics/summary', async () => analytics.summary());
-  app.get('/api/analytics/costs', async (req) => analytics.costs(parse(CostsQuery, req.query, 'query')));
-  app.get('/api/analytics/agents', async (req) => analytics.agents(parse(RangeQuery, req.query, 'query')));
-  app.get('/api/analytics/conversations', async (req) => analytics.conversations(parse(TopConversationsQuery, req.query, 'query').limit));
+  const api = typed(app);
+  const tags = ['analytics'];
+  api.get('/api/analytics/summary', { schema: { tags, summary: 'Spending and success, today and all time', response: { 200: AnalyticsSummary, ...ERRORS } } }, async () => analytics.summary());
+  const costs = { tags, summary: 'Cost and usage over time, optionally grouped', querystring: CostsQuery, response: { 200: CostsResponse, ...ERRORS } };
+  api.get('/api/analytics/costs', { schema: costs }, async (req) => analytics.costs(req.query));
+  api.get('/api/analytics/agents', { schema: { tags, summary: 'Figures per agent', querystring: RangeQuery, response: { 200: AgentsResponse, ...ERRORS } } }, async (req) => analytics.agents(req.query));
+  const top = { tags, summary: 'The most expensive conversations', querystring: TopConversationsQuery, response: { 200: TopConversationsResponse, ...ERRORS } };
+  api.get('/api/analytics/conversations', { schema: top }, async (req) => analytics.conversations(req.query.limit));
 }

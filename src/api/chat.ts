@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { ChatRequest } from '../contracts/api.js';
+import { ChatRequest, ChatResponse } from '../contracts/chat.js';
+import { ERRORS } from '../contracts/common.js';
 import type { Services } from '../services.js';
-import { HttpError, parse } from './http-errors.js';
+import { HttpError } from './http-errors.js';
+import { typed } from './schemas.js';
 
 export const DASHBOARD_SESSION = 'dashboard';
 
 export function chatRoutes(app: FastifyInstance, s: Services): void {
   /** A message in: the user's message is stored, a task is queued, and the caller gets ids to follow it by. */
-  app.post('/api/chat', async (req, reply) => {
-    const body = parse(ChatRequest, req.body, 'chat request');
+  const schema = { tags: ['chat'], summary: 'Send a message: queues a task', body: ChatRequest, response: { 202: ChatResponse, ...ERRORS } };
+  typed(app).post('/api/chat', { schema }, async (req, reply) => {
+    const body = req.body;
     // An unknown --agent makes Claude Code exit 1 after the task was queued: refused here instead.
     if (body.agent && s.registry) {
       const agents = await s.registry.service.runnableAgents();

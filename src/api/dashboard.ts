@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { ERRORS } from '../contracts/common.js';
+import { DashboardStatus } from '../contracts/dashboard.js';
 import type { Services } from '../services.js';
+import { typed } from './schemas.js';
 
 export function startOfUtcDay(now = Date.now()): number {
   const d = new Date(now);
@@ -7,14 +10,15 @@ export function startOfUtcDay(now = Date.now()): number {
 }
 
 export function dashboardRoutes(app: FastifyInstance, s: Services): void {
-  app.get('/api/dashboard/status', async () => {
+  const schema = { tags: ['dashboard'], summary: 'What the overview shows: counts, queue, spending today', response: { 200: DashboardStatus, ...ERRORS } };
+  typed(app).get('/api/dashboard/status', { schema }, async () => {
     const [byStatus, today, depth] = await Promise.all([
       s.repos.analytics.countByStatus(), // rollups + the live part of the status index: bounded at a million tasks
       s.repos.tasks.costSince(startOfUtcDay()),
       s.queue.depth().catch(() => null), // Redis away: unknown, and the status says so
     ]);
     return {
-      status: s.queue.available ? 'ok' : 'degraded',
+      status: s.queue.available ? ('ok' as const) : ('degraded' as const),
       demo_mode: s.config.DEMO_MODE,
       role: s.role,
       storage: s.storage.dialect,

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import client from 'prom-client';
+import { Health } from '../contracts/dashboard.js';
 import type { WebSocketHub } from '../live/ws-hub.js';
 import { type DiskReport, diskReport } from '../storage/disk-space.js';
 import type { Services } from '../services.js';
 import type { SandboxStatus } from '../worker/sandbox.js';
+import { typed } from './schemas.js';
 import { registerTaskMetrics } from './task-metrics.js';
 
 function sandboxReport(sandbox: SandboxStatus) {
@@ -13,7 +15,8 @@ function sandboxReport(sandbox: SandboxStatus) {
 }
 
 export function healthRoutes(app: FastifyInstance, s: Services): void {
-  app.get('/health', async (_req, reply) => {
+  const schema = { tags: ['health'], summary: 'Ready (200) or degraded (503), with each check', security: [], response: { 200: Health, 503: Health } };
+  typed(app).get('/health', { schema }, async (_req, reply) => {
     const checks: Record<string, string> = {};
     try {
       await sql`select 1`.execute(s.storage.db);
@@ -38,7 +41,7 @@ export function healthRoutes(app: FastifyInstance, s: Services): void {
     }
     const ok = Object.values(checks).every((v) => v === 'ok');
     return reply.code(ok ? 200 : 503).send({
-      status: ok ? 'ok' : 'degraded',
+      status: ok ? ('ok' as const) : ('degraded' as const),
       checks,
       role: s.role,
       storage: s.storage.dialect,

@@ -1,10 +1,13 @@
 import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
-import { LedgerQuery } from '../contracts/analytics.js';
+import { ERRORS } from '../contracts/common.js';
+import { LedgerCsv, LedgerPage, LedgerQuery, type LedgerRow as LedgerView } from '../contracts/ledger.js';
 import type { Services } from '../services.js';
-import { type LedgerOrder, type LedgerPosition, LedgerRepository, type LedgerRow, type LedgerSort } from '../storage/repositories/ledger.js';
-import { HttpError, parse } from './http-errors.js';
+import { decodeLedgerCursor, encodeLedgerCursor } from '../storage/repositories/cursor.js';
+import { LedgerRepository, type LedgerRow } from '../storage/repositories/ledger.js';
+import { HttpError } from './http-errors.js';
+import { typed } from './schemas.js';
 
 /** Rows per database read while streaming a CSV export: memory holds one page, whatever the export's size. */
 export const CSV_PAGE_SIZE = 1000;
@@ -33,52 +36,33 @@ const CSV_COLUMNS = [
 const badQuery = (field: string, message: string) => new HttpError(400, `invalid query: ${field}: ${message}`, [`${field}: ${message}`]);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function ledgerView(r: LedgerRow) {
-  return { ...r, created_at: iso(r.created_at)!, completed_at: iso(r.completed_at) };
+export function ledgerView(r: LedgerRow): LedgerView {
+  return { ...r, status: r.status as LedgerView['status'], outcome: r.outcome as LedgerView['outcome'], created_at: iso(r.created_at)!, completed_at: iso(r.completed_at) };
 }
 
 /** The ledger: one row per task, filtered, sorted, in keyset pages, or the whole filtered set as a CSV stream. */
 export function ledgerRoutes(app: FastifyInstance, s: Services): void {
-  app.get('/api/ledger', async (req, reply) => {
-    const { cursor, format, limit, ...q } = parse(LedgerQuery, req.query, 'query');
+  const page = { 'application/json': { schema: LedgerPage }, 'text/csv': { schema: LedgerCsv } };
+  const schema = { tags: ['ledger'], summary: 'One row per task: filtered, sorted, in keyset pages, or as CSV', querystring: LedgerQuery, response: { 200: { description: 'a page of rows, or with format=csv the whole filtered set', content: page }, ...ERRORS } };
+  typed(app).get('/api/ledger', { schema }, async (req, reply) => {
+    const { cursor, format, limit, ...q } = req.query;
     if (q.from !== undefined && q.to !== undefined && q.from >= q.to) throw badQuery('to', 'must be after from');
     if (format === 'csv') {
       const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '');
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="ledger-${stamp}.csv"`)
-        .send(csvStream(s.repos.ledger.all(q, CSV_PAGE_SIZE)));
+        // A stream is sent as it is, never serialised: LedgerCsv only describes it.
+        .send(csvStream(s.repos.ledger.all(q, CSV_PAGE_SIZE)) as never);
     }
-    const after = cursor === undefined ? undefined : decodeCursor(cursor, q.sort, q.order);
-    const page = await s.repos.ledger.page({ ...q, limit, after });
-    const last = page.rows.at(-1);
+    const after = cursor === undefined ? undefined : decodeLedgerCursor(cursor, q.sort, q.order);
+    const found = await s.repos.ledger.page({ ...q, limit, after });
+    const last = found.rows.at(-1);
     return {
-      rows: page.rows.map(ledgerView),
-      next_cursor: page.more && last ? encodeCursor(q.sort, q.order, LedgerRepository.position(last, q.sort)) : null,
+      rows: found.rows.map(ledgerView),
+      next_cursor: found.more && last ? encodeLedgerCursor(q.sort, q.order, LedgerRepository.position(last, q.sort)) : null,
     };
   });
-}
-
-/** Opaque to clients: the sort it belongs to and where the page ended, so a cursor cannot be replayed on another sort. */
-export function encodeCursor(sort: LedgerSort, order: LedgerOrder, at: LedgerPosition): string {
-  return Buffer.from(JSON.stringify([sort, order, at.value, at.task_id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, sort: LedgerSort, order: LedgerOrder): LedgerPosition {
-  let parts: unknown;
-  try {
-    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    // reported below
-  }
-  if (!Array.isArray(parts) || parts.length !== 4) throw badQuery('cursor', 'is not one this API returned');
-  const [s, o, value, taskId] = parts as unknown[];
-  if (s !== sort || o !== order) throw badQuery('cursor', `belongs to sort=${String(s)}&order=${String(o)}; ask again without a cursor to change the sort`);
-  const integral = sort !== 'cost_usd';
-  if (typeof value !== 'number' || !Number.isFinite(value) || (integral && !Number.isInteger(value)) || typeof taskId !== 'string') {
-    throw badQuery('cursor', 'is not one this API returned');
-  }
-  return { value, task_id: taskId };
 }
 
 /**

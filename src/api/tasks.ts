@@ -1,35 +1,43 @@
 import type { FastifyInstance } from 'fastify';
-import { EventsQuery, TaskListQuery } from '../contracts/api.js';
+import { ERRORS, IdParams } from '../contracts/common.js';
+import type { StreamItem } from '../contracts/stream-item.js';
+import { TaskView } from '../contracts/task.js';
+import { CancelResponse, EventsPage, EventsQuery, TaskListQuery, TaskPage } from '../contracts/tasks.js';
 import type { Services } from '../services.js';
 import { taskView } from '../storage/views.js';
-import { HttpError, notFound, parse } from './http-errors.js';
+import { HttpError, notFound } from './http-errors.js';
+import { typed } from './schemas.js';
 
-export function taskRoutes(app: FastifyInstance, s: Services): void {
-  app.get('/api/tasks', async (req) => {
-    const q = parse(TaskListQuery, req.query, 'query');
-    const page = await s.repos.tasks.list(q);
+const tags = ['tasks'];
+const one = { tags, params: IdParams, response: { 200: TaskView, ...ERRORS } };
+
+export function taskRoutes(plain: FastifyInstance, s: Services): void {
+  const app = typed(plain);
+  app.get('/api/tasks', { schema: { tags, summary: 'Tasks, newest first, in keyset pages', querystring: TaskListQuery, response: { 200: TaskPage, ...ERRORS } } }, async (req) => {
+    const page = await s.repos.tasks.list(req.query);
     return { tasks: page.tasks.map(taskView), next_cursor: page.next_cursor };
   });
 
-  app.get<{ Params: { id: string } }>('/api/tasks/:id', async (req) => {
+  app.get('/api/tasks/:id', { schema: { ...one, summary: 'One task' } }, async (req) => {
     const task = await s.repos.tasks.get(req.params.id);
     if (!task) throw notFound(`task ${req.params.id}`);
     return taskView(task);
   });
 
   /** What a late client missed: events after `after`, oldest first, then it follows the WebSocket. */
-  app.get<{ Params: { id: string } }>('/api/tasks/:id/events', async (req) => {
-    const q = parse(EventsQuery, req.query, 'query');
+  const events = { tags, summary: "A task's stored output events after `after`", params: IdParams, querystring: EventsQuery, response: { 200: EventsPage, ...ERRORS } };
+  app.get('/api/tasks/:id/events', { schema: events }, async (req) => {
+    const q = req.query;
     const task = await s.repos.tasks.get(req.params.id);
     if (!task) throw notFound(`task ${req.params.id}`);
-    const events = await s.repos.events.listAfter(task.task_id, q.after, q.limit);
-    const last = events.at(-1)?.seq ?? q.after;
+    const rows = await s.repos.events.listAfter(task.task_id, q.after, q.limit);
+    const last = rows.at(-1)?.seq ?? q.after;
     return {
       task_id: task.task_id,
-      status: task.status,
-      events: events.map((e) => ({ type: 'task.output', task_id: e.task_id, seq: e.seq, item: e.item, ts: new Date(e.created_at).toISOString() })),
+      status: task.status as TaskView['status'],
+      events: rows.map((e) => ({ type: 'task.output' as const, task_id: e.task_id, seq: e.seq, item: e.item as StreamItem, ts: new Date(e.created_at).toISOString() })),
       next_after: last,
-      has_more: events.length === q.limit,
+      has_more: rows.length === q.limit,
     };
   });
 
@@ -42,7 +50,7 @@ export function taskRoutes(app: FastifyInstance, s: Services): void {
     return new HttpError(409, `task ${taskId} is ${now?.status ?? 'gone'}, not waiting for approval`);
   };
 
-  app.post<{ Params: { id: string } }>('/api/tasks/:id/approve', async (req) => {
+  app.post('/api/tasks/:id/approve', { schema: { ...one, summary: 'Approve a task waiting for approval' } }, async (req) => {
     const task = await s.repos.tasks.get(req.params.id);
     if (!task) throw notFound(`task ${req.params.id}`);
     const row = await s.tasks.approve(task.task_id);
@@ -50,7 +58,7 @@ export function taskRoutes(app: FastifyInstance, s: Services): void {
     return taskView(row);
   });
 
-  app.post<{ Params: { id: string } }>('/api/tasks/:id/reject', async (req) => {
+  app.post('/api/tasks/:id/reject', { schema: { ...one, summary: 'Reject a task waiting for approval' } }, async (req) => {
     const task = await s.repos.tasks.get(req.params.id);
     if (!task) throw notFound(`task ${req.params.id}`);
     const row = await s.tasks.reject(task.task_id, 'rejected from the dashboard');
@@ -58,7 +66,8 @@ export function taskRoutes(app: FastifyInstance, s: Services): void {
     return taskView(row);
   });
 
-  app.post<{ Params: { id: string } }>('/api/tasks/:id/cancel', async (req, reply) => {
+  const cancel = { tags, summary: 'Cancel a task (202 while a running one stops)', params: IdParams, response: { 200: CancelResponse, 202: CancelResponse, ...ERRORS } };
+  app.post('/api/tasks/:id/cancel', { schema: cancel }, async (req, reply) => {
     const result = await s.tasks.cancel(req.params.id, 'cancelled by a user');
     switch (result.outcome) {
       case 'not_found':

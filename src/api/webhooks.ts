@@ -1,28 +1,41 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { ERRORS, NoContent } from '../contracts/common.js';
+import { Command, CommandInput, CommandList, CommandPatch, StaticCommand, StaticRoute } from '../contracts/webhook-commands.js';
+import {
+  CommandParams,
+  DeliveriesQuery,
+  type Delivery,
+  DeliveryList,
+  DeliveryParams,
+  DryRun,
+  DryRunResult,
+  RawPayload,
+  ReplayAccepted,
+  ReplayOutcome,
+  StaticCommandParams,
+  StaticDeliveryParams,
+  StaticParams,
+  StaticPatch,
+  WebhookConfig,
+  WebhookCreate,
+  WebhookDetail,
+  WebhookList,
+  WebhookParams,
+  WebhookPatch,
+} from '../contracts/webhooks.js';
+import type { TaskStatus } from '../domain/task-status.js';
 import { jsonNestingDepth, MAX_JSON_DEPTH } from '../security/json-depth.js';
 import type { Services } from '../services.js';
 import type { WebhookEventHead } from '../storage/repositories/webhook-events.js';
 import type { WebhookCommandRow, WebhookConfigRow, WebhookEventRow } from '../storage/schema.js';
-import { CommandInput, commandProblems, DYNAMIC_PROVIDERS, toUserCommand } from '../webhooks/engine.js';
+import { commandProblems, toUserCommand } from '../webhooks/engine.js';
 import { staticId, type WebhookIngest } from '../webhooks/ingest.js';
 import { isProvider, PROVIDER_NAMES, PROVIDERS, type ProviderName } from '../webhooks/provider-registry.js';
 import { BUILTIN_RULE_SETS } from '../webhooks/rules/builtin-commands.js';
 import { HttpError, notFound, parse } from './http-errors.js';
-
-export const WebhookCreate = z.object({
-  name: z.string().trim().min(1).max(200),
-  provider: z.enum(DYNAMIC_PROVIDERS),
-  secret: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
-  enabled: z.boolean().default(true),
-});
-export const WebhookPatch = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), enabled: z.boolean().optional(), rotate_secret: z.literal(true).optional() })
-  .refine((p) => Object.keys(p).length > 0, 'nothing to change: send name, enabled or rotate_secret');
-const StaticPatch = z.object({ trigger_phrase: z.string().trim().min(2).max(50).nullable() });
-const EventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.coerce.number().int().positive().optional() });
-const DryRun = z.object({ payload: z.unknown().refine((p) => p !== undefined, 'required'), headers: z.record(z.string(), z.string()).default({}), event_type: z.string().max(100).optional() });
+import { typed } from './schemas.js';
 
 const json = (text: string | null): unknown => {
   if (text === null) return null;
@@ -45,19 +58,26 @@ function storedPayload(head: string, truncated: boolean): unknown {
   return json(head);
 }
 
-export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: WebhookIngest): void {
+const tags = ['webhooks'];
+/** A replay: 202 with the task it started, 200 with how it ended otherwise, 500 when it failed. */
+const REPLAYED = { 202: ReplayAccepted, 200: ReplayOutcome, ...ERRORS };
+const builtin = ['webhooks: built-in routes'];
+const E = ERRORS;
+
+export function webhookApiRoutes(plain: FastifyInstance, s: Services, ingest: WebhookIngest): void {
+  const app = typed(plain);
   const base = () => s.config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${s.config.HOST}:${s.config.PORT}`;
-  const configView = (row: WebhookConfigRow, commands?: number) => ({
+  const configView = (row: WebhookConfigRow, commands?: number): WebhookConfig => ({
     webhook_id: row.webhook_id,
     name: row.name,
-    provider: row.provider,
+    provider: row.provider as WebhookConfig['provider'],
     enabled: row.enabled === 1,
     endpoint_url: `${base()}/webhooks/${row.provider}/${row.webhook_id}`,
     commands_count: commands,
     created_at: new Date(Number(row.created_at)).toISOString(),
     updated_at: new Date(Number(row.updated_at)).toISOString(),
   });
-  const commandView = (row: WebhookCommandRow) => {
+  const commandView = (row: WebhookCommandRow): Command => {
     const c = toUserCommand(row);
     return { ...c, trigger: row.trigger, created_at: new Date(Number(row.created_at)).toISOString() };
   };
@@ -77,10 +97,10 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
       verified: r.verified === 1,
       verification_error: r.verification_error,
       matched_command: r.matched_command,
-      explanation: json(r.explanation),
+      explanation: json(r.explanation) as Delivery['explanation'],
       rendered_prompt: r.rendered_prompt,
       task_id: r.task_id,
-      task_status: r.task_id ? (tasks.get(r.task_id)?.status ?? null) : null,
+      task_status: r.task_id ? ((tasks.get(r.task_id)?.status as TaskStatus | undefined) ?? null) : null,
       task_outcome: r.task_id ? (tasks.get(r.task_id)?.outcome ?? null) : null,
       outcome: r.outcome,
       status_code: r.status_code,
@@ -106,14 +126,15 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
   };
 
   // ---- dynamic configs ----
-  app.get('/api/webhooks', async () => {
+  app.get('/api/webhooks', { schema: { tags, summary: "Users' webhooks and the built-in routes", response: { 200: WebhookList, ...E } } }, async () => {
     const [rows, counts] = await Promise.all([s.repos.webhooks.list(), s.repos.webhooks.countCommands()]);
     const statics = await Promise.all(PROVIDER_NAMES.map((p) => staticView(p)));
     return { webhooks: rows.map((r) => configView(r, counts[r.webhook_id] ?? 0)), static: statics };
   });
 
-  app.post('/api/webhooks', async (req, reply) => {
-    const body = parse(WebhookCreate, req.body, 'webhook');
+  const create = { tags, summary: 'Add a webhook (its secret is shown this once)', body: WebhookCreate, response: { 201: WebhookConfig, ...E } };
+  app.post('/api/webhooks', { schema: create }, async (req, reply) => {
+    const body = req.body;
     const secret = body.secret ?? randomBytes(24).toString('base64url');
     const row = await s.repos.webhooks.create({ name: body.name, provider: body.provider, secret });
     if (!body.enabled) await s.repos.webhooks.update(row.webhook_id, { enabled: false });
@@ -121,38 +142,41 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
     return reply.code(201).send({ ...configView({ ...row, enabled: body.enabled ? 1 : 0 }, 0), secret, signature_header: signatureHeader(body.provider) });
   });
 
-  app.get<{ Params: { id: string } }>('/api/webhooks/:id', async (req) => {
+  app.get('/api/webhooks/:id', { schema: { tags, summary: 'A webhook with its commands', params: WebhookParams, response: { 200: WebhookDetail, ...E } } }, async (req) => {
     const row = await config(req.params.id);
     const commands = await s.repos.webhooks.commands(row.webhook_id);
     return { ...configView(row, commands.length), signature_header: signatureHeader(row.provider), commands: commands.map(commandView) };
   });
 
-  app.patch<{ Params: { id: string } }>('/api/webhooks/:id', async (req) => {
-    const body = parse(WebhookPatch, req.body, 'webhook');
+  const patch = { tags, summary: 'Rename, enable or disable a webhook, or rotate its secret', params: WebhookParams, body: WebhookPatch, response: { 200: WebhookConfig, ...E } };
+  app.patch('/api/webhooks/:id', { schema: patch }, async (req) => {
+    const body = req.body;
     await config(req.params.id);
     const secret = body.rotate_secret ? randomBytes(24).toString('base64url') : undefined;
     const row = await s.repos.webhooks.update(req.params.id, { name: body.name, enabled: body.enabled, secret });
     return { ...configView(row!), ...(secret ? { secret } : {}) };
   });
 
-  app.delete<{ Params: { id: string } }>('/api/webhooks/:id', async (req, reply) => {
+  app.delete('/api/webhooks/:id', { schema: { tags, summary: 'Delete a webhook', params: WebhookParams, response: { 204: NoContent, ...E } } }, async (req, reply) => {
     await config(req.params.id);
     await s.repos.webhooks.delete(req.params.id);
     return reply.code(204).send();
   });
 
-  app.get<{ Params: { id: string } }>('/api/webhooks/:id/commands', async (req) => {
+  app.get('/api/webhooks/:id/commands', { schema: { tags, summary: "A webhook's commands", params: WebhookParams, response: { 200: CommandList, ...E } } }, async (req) => {
     await config(req.params.id);
     return { commands: (await s.repos.webhooks.commands(req.params.id)).map(commandView) };
   });
 
-  app.post<{ Params: { id: string } }>('/api/webhooks/:id/commands', async (req, reply) => {
+  const addCommand = { tags, summary: 'Add a command', params: WebhookParams, body: CommandInput, response: { 201: Command, ...E } };
+  app.post('/api/webhooks/:id/commands', { schema: addCommand }, async (req, reply) => {
     const row = await config(req.params.id);
     const input = validCommand(req.body, row.provider);
     return reply.code(201).send(commandView(await s.repos.webhooks.createCommand(row.webhook_id, { ...input, template: input.template })));
   });
 
-  app.patch<{ Params: { id: string; cid: string } }>('/api/webhooks/:id/commands/:cid', async (req) => {
+  const patchCommand = { tags, summary: 'Change a command', params: CommandParams, body: CommandPatch, response: { 200: Command, ...E } };
+  app.patch('/api/webhooks/:id/commands/:cid', { schema: patchCommand }, async (req) => {
     const row = await config(req.params.id);
     const existing = await s.repos.webhooks.getCommand(row.webhook_id, req.params.cid);
     if (!existing) throw notFound(`command ${req.params.cid}`);
@@ -160,31 +184,33 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
     return commandView((await s.repos.webhooks.updateCommand(row.webhook_id, existing.command_id, input))!);
   });
 
-  app.delete<{ Params: { id: string; cid: string } }>('/api/webhooks/:id/commands/:cid', async (req, reply) => {
+  app.delete('/api/webhooks/:id/commands/:cid', { schema: { tags, summary: 'Delete a command', params: CommandParams, response: { 204: NoContent, ...E } } }, async (req, reply) => {
     await config(req.params.id);
     if (!(await s.repos.webhooks.deleteCommand(req.params.id, req.params.cid))) throw notFound(`command ${req.params.cid}`);
     return reply.code(204).send();
   });
 
-  app.get<{ Params: { id: string } }>('/api/webhooks/:id/events', async (req) => {
-    const q = parse(EventsQuery, req.query, 'query');
+  const events = { tags, summary: "A webhook's deliveries, newest first", params: WebhookParams, querystring: DeliveriesQuery, response: { 200: DeliveryList, ...E } };
+  app.get('/api/webhooks/:id/events', { schema: events }, async (req) => {
+    const q = req.query;
     await config(req.params.id);
     return { events: await eventViews(await s.repos.webhookEvents.list({ webhook_id: req.params.id, limit: q.limit, before: q.before, payloadChars: PAYLOAD_HEAD_CHARS })) };
   });
 
-  app.get<{ Params: { id: string; eid: string } }>('/api/webhooks/:id/events/:eid/payload', async (req, reply) => {
+  const payload = { tags, summary: "A delivery's whole body as received", params: DeliveryParams, response: { 200: RawPayload, ...E } };
+  app.get('/api/webhooks/:id/events/:eid/payload', { schema: payload }, async (req, reply) => {
     await config(req.params.id);
     return fullPayload(req.params.eid, (e) => e.webhook_id === req.params.id, reply);
   });
 
   /** One delivery's body exactly as stored, as text: never parsed here, however large or deep. */
-  const fullPayload = async (eventId: string, belongs: (e: Pick<WebhookEventRow, 'webhook_id' | 'provider'>) => boolean, reply: import('fastify').FastifyReply) => {
+  const fullPayload = async (eventId: string, belongs: (e: Pick<WebhookEventRow, 'webhook_id' | 'provider'>) => boolean, reply: FastifyReply) => {
     const row = await s.repos.webhookEvents.getSummary(eventId);
     if (!row || !belongs(row)) throw notFound(`delivery ${eventId}`);
     return reply.type('text/plain; charset=utf-8').send(await s.repos.webhookEvents.payload(eventId));
   };
 
-  const replay = async (eventId: string, belongs: (e: WebhookEventRow) => boolean, reply: import('fastify').FastifyReply) => {
+  const replay = async (eventId: string, belongs: (e: WebhookEventRow) => boolean, reply: FastifyReply) => {
     const original = await s.repos.webhookEvents.get(eventId);
     if (!original || !belongs(original)) throw notFound(`delivery ${eventId}`);
     const result = await ingest.replay(original);
@@ -194,15 +220,16 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
     return reply.code(200).send({ outcome: result.outcome, ...('reason' in result ? { reason: result.reason } : {}), replay_of: eventId });
   };
 
-  app.post<{ Params: { id: string; eid: string } }>('/api/webhooks/:id/events/:eid/replay', async (req, reply) => {
+  app.post('/api/webhooks/:id/events/:eid/replay', { schema: { tags, summary: 'Process a delivery again', params: DeliveryParams, response: REPLAYED } }, async (req, reply) => {
     await config(req.params.id);
     return replay(req.params.eid, (e) => e.webhook_id === req.params.id, reply);
   });
 
-  app.post<{ Params: { id: string } }>('/api/webhooks/:id/test', async (req) => {
+  const test = { tags, summary: 'Dry run: what the commands would do with a payload', params: WebhookParams, body: DryRun, response: { 200: DryRunResult, ...E } };
+  app.post('/api/webhooks/:id/test', { schema: test }, async (req) => {
     const row = await config(req.params.id);
-    const body = parse(DryRun, req.body, 'dry run');
-    return { dry_run: true, ...(await ingest.dryRun(row.webhook_id, row.provider, dryRunHeaders(row.provider, body.headers, body.event_type), body.payload)) };
+    const body = req.body;
+    return { dry_run: true as const, ...(await ingest.dryRun(row.webhook_id, row.provider, dryRunHeaders(row.provider, body.headers, body.event_type), body.payload)) };
   });
 
   // ---- the built-in routes ----
@@ -235,11 +262,12 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
     };
   }
 
-  app.get<{ Params: { provider: string } }>('/api/webhooks/static/:provider', async (req) => staticView(staticProvider(req.params.provider)));
+  const route = { tags: builtin, params: StaticParams, response: { 200: StaticRoute, ...E } };
+  app.get('/api/webhooks/static/:provider', { schema: { ...route, summary: 'A built-in route with its commands' } }, async (req) => staticView(staticProvider(req.params.provider)));
 
-  app.patch<{ Params: { provider: string } }>('/api/webhooks/static/:provider', async (req) => {
+  app.patch('/api/webhooks/static/:provider', { schema: { ...route, summary: "Set a built-in route's trigger phrase", body: StaticPatch } }, async (req) => {
     const provider = staticProvider(req.params.provider);
-    const body = parse(StaticPatch, req.body, 'route');
+    const body = req.body;
     await ensureStaticRow(provider);
     await s.repos.webhooks.update(staticId(provider), { trigger_phrase: body.trigger_phrase });
     return staticView(provider);
@@ -252,10 +280,12 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
     }
   }
 
-  app.get<{ Params: { provider: string } }>('/api/webhooks/static/:provider/commands', async (req) => (await staticView(staticProvider(req.params.provider))).commands);
+  const commands = { tags: builtin, summary: "A built-in route's commands", params: StaticParams, response: { 200: z.array(StaticCommand), ...E } };
+  app.get('/api/webhooks/static/:provider/commands', { schema: commands }, async (req) => (await staticView(staticProvider(req.params.provider))).commands);
 
   /** A user command on a built-in route; one named like a built-in overrides it until deleted. */
-  app.post<{ Params: { provider: string } }>('/api/webhooks/static/:provider/commands', async (req, reply) => {
+  const addStatic = { tags: builtin, summary: 'Add a command, or override a built-in by its name', params: StaticParams, body: CommandInput, response: { 201: Command, ...E } };
+  app.post('/api/webhooks/static/:provider/commands', { schema: addStatic }, async (req, reply) => {
     const provider = staticProvider(req.params.provider);
     const input = validCommand(req.body, provider);
     if (input.action !== 'create_task') throw new HttpError(400, 'invalid command: action: commands on a built-in route create tasks');
@@ -266,7 +296,8 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
     return reply.code(201).send(commandView(await s.repos.webhooks.createCommand(staticId(provider), input)));
   });
 
-  app.patch<{ Params: { provider: string; name: string } }>('/api/webhooks/static/:provider/commands/:name', async (req) => {
+  const patchStatic = { tags: builtin, summary: "Change a user's command on a built-in route", params: StaticCommandParams, body: CommandPatch, response: { 200: Command, ...E } };
+  app.patch('/api/webhooks/static/:provider/commands/:name', { schema: patchStatic }, async (req) => {
     const provider = staticProvider(req.params.provider);
     const row = (await s.repos.webhooks.commands(staticId(provider))).find((r) => r.name === req.params.name);
     if (!row) throw notFound(`user command ${req.params.name} on /webhooks/${provider} (to change a built-in, POST a command with its name)`);
@@ -275,7 +306,8 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
   });
 
   /** Deleting a user command; for an override this restores the built-in. Built-ins themselves cannot be deleted. */
-  app.delete<{ Params: { provider: string; name: string } }>('/api/webhooks/static/:provider/commands/:name', async (req, reply) => {
+  const deleteStatic = { tags: builtin, summary: "Delete a user's command (an override: the built-in is back)", params: StaticCommandParams, response: { 204: NoContent, ...E } };
+  app.delete('/api/webhooks/static/:provider/commands/:name', { schema: deleteStatic }, async (req, reply) => {
     const provider = staticProvider(req.params.provider);
     const row = (await s.repos.webhooks.commands(staticId(provider))).find((r) => r.name === req.params.name);
     if (row) {
@@ -288,26 +320,29 @@ export function webhookApiRoutes(app: FastifyInstance, s: Services, ingest: Webh
     throw notFound(`command ${req.params.name} on /webhooks/${provider}`);
   });
 
-  app.get<{ Params: { provider: string } }>('/api/webhooks/static/:provider/events', async (req) => {
+  const staticEvents = { tags: builtin, summary: "A built-in route's deliveries, newest first", params: StaticParams, querystring: DeliveriesQuery, response: { 200: DeliveryList, ...E } };
+  app.get('/api/webhooks/static/:provider/events', { schema: staticEvents }, async (req) => {
     const provider = staticProvider(req.params.provider);
-    const q = parse(EventsQuery, req.query, 'query');
+    const q = req.query;
     return { events: await eventViews(await s.repos.webhookEvents.list({ provider, webhook_id: null, limit: q.limit, before: q.before, payloadChars: PAYLOAD_HEAD_CHARS })) };
   });
 
-  app.get<{ Params: { provider: string; eid: string } }>('/api/webhooks/static/:provider/events/:eid/payload', async (req, reply) => {
+  app.get('/api/webhooks/static/:provider/events/:eid/payload', { schema: { ...payload, tags: builtin, params: StaticDeliveryParams } }, async (req, reply) => {
     const provider = staticProvider(req.params.provider);
     return fullPayload(req.params.eid, (e) => e.webhook_id === null && e.provider === provider, reply);
   });
 
-  app.post<{ Params: { provider: string; eid: string } }>('/api/webhooks/static/:provider/events/:eid/replay', async (req, reply) => {
+  const replayStatic = { tags: builtin, summary: 'Process a delivery again', params: StaticDeliveryParams, response: REPLAYED };
+  app.post('/api/webhooks/static/:provider/events/:eid/replay', { schema: replayStatic }, async (req, reply) => {
     const provider = staticProvider(req.params.provider);
     return replay(req.params.eid, (e) => e.webhook_id === null && e.provider === provider, reply);
   });
 
-  app.post<{ Params: { provider: string } }>('/api/webhooks/static/:provider/test', async (req) => {
+  const testStatic = { tags: builtin, summary: 'Dry run: what the route would do with a payload', params: StaticParams, body: DryRun, response: { 200: DryRunResult, ...E } };
+  app.post('/api/webhooks/static/:provider/test', { schema: testStatic }, async (req) => {
     const provider = staticProvider(req.params.provider);
-    const body = parse(DryRun, req.body, 'dry run');
-    return { dry_run: true, ...(await ingest.dryRun(null, provider, dryRunHeaders(provider, body.headers, body.event_type), body.payload)) };
+    const body = req.body;
+    return { dry_run: true as const, ...(await ingest.dryRun(null, provider, dryRunHeaders(provider, body.headers, body.event_type), body.payload)) };
   });
 }
 

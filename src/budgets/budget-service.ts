@@ -1,3 +1,4 @@
+import type { BudgetState } from '../contracts/budgets.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import { DAY_MS, bucketStart, type RollupDim } from '../storage/rollups.js';
 import type { BudgetRow, TaskRow } from '../storage/schema.js';
@@ -12,20 +13,7 @@ export type Admission =
     }
   | { ok: false; reason: string };
 
-export interface BudgetState {
-  budget_id: string;
-  scope: string;
-  key: string | null;
-  period: string;
-  limit_usd: number;
-  /** Today's spending (UTC) for a daily budget; null for a per-task one. */
-  spent_usd: number | null;
-  remaining_usd: number | null;
-  enabled: boolean;
-  resets_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type { BudgetState };
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 // Claude Code is handed at most six decimals; anything smaller than that left over counts as spent.
@@ -82,9 +70,9 @@ export class BudgetService {
     const limit = Number(b.limit_usd);
     return {
       budget_id: b.budget_id,
-      scope: b.scope,
+      scope: b.scope as BudgetState['scope'],
       key: b.key,
-      period: b.period,
+      period: b.period as BudgetState['period'],
       limit_usd: limit,
       spent_usd: spent,
       remaining_usd: spent === null ? null : Math.max(0, limit - spent),

@@ -1,8 +1,9 @@
 // Webhook configs and commands changed from inside the service (the management tools, a skill's `webhook_config`),
-// through the same schemas and checks as the webhook API (src/api/webhooks.ts): WebhookCreate/WebhookPatch for
+// through the same schemas and checks as the webhook API (src/contracts/webhooks.ts, src/api/webhooks.ts): WebhookCreate/WebhookPatch for
 // configs, CommandInput + commandProblems for commands.
 import { randomBytes } from 'node:crypto';
-import { commandInputOf, signatureHeader, WebhookCreate, WebhookPatch } from '../api/webhooks.js';
+import { commandInputOf, signatureHeader } from '../api/webhooks.js';
+import { WebhookCreate, WebhookPatch } from '../contracts/webhooks.js';
 import { invalid, notFound, parseInput } from '../registry/errors.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { WebhookCommandRow, WebhookConfigRow } from '../storage/schema.js';

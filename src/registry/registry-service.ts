@@ -1,10 +1,10 @@
 // The registry's rules, shared by the registry API and the management tools: names, frontmatter and skill paths are
 // validated on every write; a built-in can be overridden and restored, never destroyed; a skill's `webhook_config`
 // keeps its webhook in step. Storage is the database (RegistryRepository); workers materialise it before each run.
-import { z } from 'zod';
+import { AgentCreate, type AgentSummary, AgentUpdate, SkillCreate, type SkillSummary, SkillUpdate } from '../contracts/registry.js';
 import type { WebhookOpsDeps } from '../management/webhook-ops.js';
 import type { AgentRecord, SkillFiles, SkillRecord } from '../storage/repositories/registry.js';
-import { NO_USAGE, type UsageFigures } from '../storage/repositories/registry-usage.js';
+import { NO_USAGE } from '../storage/repositories/registry-usage.js';
 import { invalid, ManagementError, notFound, parseInput } from './errors.js';
 import { type FrontmatterValue, NAME_PATTERN, parseFrontmatter, validateAgent, validateSkill } from './frontmatter.js';
 import { registryLimitGuard } from './registry-limits.js';
@@ -12,14 +12,10 @@ import { skillFilesProblems } from './skill-files.js';
 import { parseSkillWebhook, type SkillWebhookResult, syncSkillWebhook } from './skill-webhook.js';
 
 /** Agents Claude Code 2.1.330 brings itself (docs/claude-cli-notes.md §3): valid for `--agent` without a file. */
+export { AgentCreate, AgentUpdate, SkillCreate, SkillUpdate };
+
 export const CLAUDE_BUILTIN_AGENTS = ['claude', 'Explore', 'general-purpose', 'Plan', 'statusline-setup'] as const;
 
-const MAX_AGENT_BYTES = 100_000;
-
-export const AgentCreate = z.object({ name: z.string().max(200), content: z.string().min(1, 'must not be empty').max(MAX_AGENT_BYTES) });
-export const AgentUpdate = z.object({ content: z.string().min(1, 'must not be empty').max(MAX_AGENT_BYTES) });
-export const SkillCreate = z.object({ name: z.string().max(200), files: z.record(z.string(), z.unknown()) });
-export const SkillUpdate = z.object({ files: z.record(z.string(), z.unknown()) });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -68,7 +64,7 @@ export class RegistryService {
 
   // ---- agents ----
 
-  async listAgents(): Promise<Array<Record<string, unknown> & UsageFigures>> {
+  async listAgents(): Promise<AgentSummary[]> {
     const [agents, usage] = await Promise.all([this.repos.registry.listAgents(), this.repos.registryUsage.byAgent()]);
     return agents.map((a) => {
       const { frontmatter } = frontmatterOf(a.content);
@@ -147,7 +143,7 @@ export class RegistryService {
 
   // ---- skills ----
 
-  async listSkills(): Promise<Array<Record<string, unknown> & UsageFigures>> {
+  async listSkills(): Promise<SkillSummary[]> {
     const [skills, usage] = await Promise.all([this.repos.registry.listSkills(), this.repos.registryUsage.bySkill()]);
     return skills.map((s) => {
       const { frontmatter } = frontmatterOf(s.files['SKILL.md'] ?? '');

@@ -1,3 +1,4 @@
+import type { Conversation, Message } from '../contracts/conversations.js';
 import type { TaskView } from '../contracts/task.js';
 import type { TaskStatus } from '../domain/task-status.js';
 import type { ConversationMessageRow, ConversationRow, TaskRow } from './schema.js';
@@ -55,7 +56,7 @@ export function taskView(row: TaskRow): TaskView {
   };
 }
 
-export function conversationView(row: ConversationRow) {
+export function conversationView(row: ConversationRow): Conversation {
   return {
     conversation_id: row.conversation_id,
     title: row.title,
@@ -72,14 +73,14 @@ export function conversationView(row: ConversationRow) {
   };
 }
 
-export function messageView(row: ConversationMessageRow) {
+export function messageView(row: ConversationMessageRow): Message {
   return {
     message_id: row.message_id,
     conversation_id: row.conversation_id,
     task_id: row.task_id,
     role: row.role,
     content: row.content,
-    metadata: json(row.metadata),
+    metadata: json<Message['metadata']>(row.metadata),
     created_at: iso(row.created_at)!,
   };
 }

@@ -1,47 +1,15 @@
-import { z } from 'zod';
+import type { Action, CommandInput, PermissionMode } from '../contracts/webhook-commands.js';
 import type { WebhookCommandRow } from '../storage/schema.js';
 import type { PostBackTarget, ProviderEvent } from './providers/types.js';
 import { type Condition, type ConditionContext, evaluate, regexBudget, validateConditions } from './rules/conditions.js';
 import { PAYLOAD_ROOTS, validateTemplate } from './rules/template.js';
-import { PermissionMode } from './rules/types.js';
 
-export const ACTIONS = ['create_task', 'comment', 'github_reaction', 'github_label', 'slack_message'] as const;
-export type Action = (typeof ACTIONS)[number];
-export const DYNAMIC_PROVIDERS = ['github', 'jira', 'slack', 'sentry', 'generic'] as const;
-export type DynamicProvider = (typeof DYNAMIC_PROVIDERS)[number];
+export { ACTIONS, type Action, CommandInput, DYNAMIC_PROVIDERS, type DynamicProvider } from '../contracts/webhook-commands.js';
+
 const REACTIONS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'] as const;
 
 /** What the engine evaluates: a provider event, or a generic one (no post-back target). */
 export type EngineEvent = Omit<ProviderEvent, 'provider' | 'target'> & { provider: string; target?: PostBackTarget; headers: Record<string, string> };
-
-const word = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/i, 'must be one word of letters, digits, "-" or "_"');
-
-/** A command as the API accepts it. Conditions, templates and options are checked beyond their shape below. */
-export const CommandInput = z.object({
-  name: word,
-  trigger: z
-    .string()
-    .trim()
-    .min(1)
-    .max(500)
-    .regex(/^(\*|[A-Za-z0-9_:.-]+)(\s*,\s*[A-Za-z0-9_:.-]+)*$/, 'must be an event type (issues.opened, jira:issue_created, app_mention…), a comma list of them, or *'),
-  aliases: z.array(word).max(20).default([]),
-  description: z.string().max(500).nullable().default(null),
-  conditions: z.unknown().nullable().default(null),
-  action: z.enum(ACTIONS).default('create_task'),
-  agent: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be an agent name (lowercase letters, digits, dashes)').nullable().default(null),
-  template: z.string().max(20_000).nullable().default(null),
-  options: z.record(z.string(), z.unknown()).nullable().default(null),
-  priority: z.number().int().min(0).max(100_000).default(100),
-  permissions: z
-    .object({ permission_mode: PermissionMode, allowed_tools: z.array(z.string().min(1)).optional(), disallowed_tools: z.array(z.string().min(1)).optional() })
-    .nullable()
-    .default(null),
-  needs_approval: z.boolean().default(false),
-  stop_after_match: z.boolean().default(false),
-  enabled: z.boolean().default(true),
-});
-export type CommandInput = z.infer<typeof CommandInput>;
 
 /** Checks what zod cannot: the condition tree, the template's variables and the action's options. */
 export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' | 'action' | 'options'>, provider: string): string[] {

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { PROVIDER_NAMES, type ProviderName } from '../contracts/webhook-commands.js';
 import * as github from './providers/github.js';
 import * as jira from './providers/jira.js';
 import * as sentry from './providers/sentry.js';
@@ -6,8 +7,7 @@ import * as slack from './providers/slack.js';
 import type { ParsedDelivery, RawDelivery } from './providers/types.js';
 import { type Verification, verifyGithub, verifyJira, verifySentry, verifySlack } from './signatures.js';
 
-export const PROVIDER_NAMES = ['github', 'jira', 'slack', 'sentry'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+export { PROVIDER_NAMES, type ProviderName };
 
 type SecretSetting = 'GITHUB_WEBHOOK_SECRET' | 'SLACK_SIGNING_SECRET' | 'JIRA_WEBHOOK_SECRET' | 'SENTRY_CLIENT_SECRET';
 

@@ -102,7 +102,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   return {
     services,
     url,
-    routes,
+    routes: routes.flatMap((r) => [r.method].flat().map((method) => ({ method, url: r.url }))),
     dataDir,
     claudeConfigDir,
     request,

@@ -1,9 +1,9 @@
 import { type Expression, type Kysely, type SqlBool, SqliteAdapter, sql } from 'kysely';
+import type { LedgerOrder, LedgerSort } from '../../contracts/ledger.js';
 import type { Database } from '../schema.js';
+import type { LedgerPosition } from './cursor.js';
 
-export const LEDGER_SORTS = ['created_at', 'cost_usd', 'duration_ms'] as const;
-export type LedgerSort = (typeof LEDGER_SORTS)[number];
-export type LedgerOrder = 'asc' | 'desc';
+export type { LedgerOrder, LedgerPosition, LedgerSort };
 
 export interface LedgerFilter {
   status?: string[];
@@ -17,12 +17,6 @@ export interface LedgerFilter {
   /** created_at in [from, to) */
   from?: number;
   to?: number;
-}
-
-/** Where the previous page ended: its last row's sort value and task id. */
-export interface LedgerPosition {
-  value: number;
-  task_id: string;
 }
 
 export interface LedgerQuery extends LedgerFilter {

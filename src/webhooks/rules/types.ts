@@ -2,8 +2,9 @@
 // the database is checked by the same code as the ones compiled in.
 import { z } from 'zod';
 
-export const PermissionMode = z.enum(['default', 'acceptEdits', 'plan', 'dontAsk']);
-export type PermissionMode = z.infer<typeof PermissionMode>;
+import { PermissionMode } from '../../contracts/webhook-commands.js';
+
+export { PermissionMode };
 
 /** One word, so "the first word after the trigger phrase" can name it. */
 const CommandWord = z

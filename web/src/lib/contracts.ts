@@ -1,7 +1,21 @@
-// The service's own zod schemas: the dashboard validates what it sends and receives with the same definitions.
-export { ChatRequest, ChatResponse } from '../../../src/contracts/api.js';
-export { LiveEvent, ClientMessage } from '../../../src/contracts/events.js';
+// The service's own zod schemas and types (src/contracts): the dashboard validates what it sends and receives with
+// the same definitions the routes use, and declares no response shape or enum of its own.
+export { AgentsResponse, AnalyticsSummary, CostsResponse, GRANULARITIES, GROUP_BY, TopConversationsResponse } from '../../../src/contracts/analytics.js';
+export type { AgentFigures, CostPoint, CostSeries, Granularity } from '../../../src/contracts/analytics.js';
+export { BUDGET_SCOPES, BudgetCreate, BudgetList, BudgetPatch, BudgetState } from '../../../src/contracts/budgets.js';
+export { ChatRequest, ChatResponse } from '../../../src/contracts/chat.js';
+export type { ErrorResponse } from '../../../src/contracts/common.js';
+export { Conversation, ConversationPage, Message, MessagePage } from '../../../src/contracts/conversations.js';
+export { DashboardStatus, Health } from '../../../src/contracts/dashboard.js';
+export { ClientMessage, LiveEvent } from '../../../src/contracts/events.js';
+export { LEDGER_ORDERS, LEDGER_SORTS, LedgerPage, LedgerRow } from '../../../src/contracts/ledger.js';
+export type { LedgerOrder, LedgerSort } from '../../../src/contracts/ledger.js';
+export { AgentDetail, AgentList, AgentSummary, SkillDetail, SkillList, SkillSummary } from '../../../src/contracts/registry.js';
 export { StreamItem } from '../../../src/contracts/stream-item.js';
 export type { ResultItem } from '../../../src/contracts/stream-item.js';
-export { TaskView, TaskStatus } from '../../../src/contracts/task.js';
-export { BudgetCreate, BudgetPatch, GROUP_BY } from '../../../src/contracts/analytics.js';
+export { TaskStatus, TaskView } from '../../../src/contracts/task.js';
+export { CancelResponse, EventsPage, OutputEvent, TaskPage } from '../../../src/contracts/tasks.js';
+export { ACTIONS, Command, DYNAMIC_PROVIDERS, PermissionMode, PROVIDER_NAMES, StaticCommand, StaticRoute } from '../../../src/contracts/webhook-commands.js';
+export { Decision, Delivery, DeliveryList, DryRunResult, Explanation, ReplayAccepted, ReplayOutcome, WebhookConfig, WebhookDetail, WebhookList } from '../../../src/contracts/webhooks.js';
+export { OUTCOMES } from '../../../src/domain/outcome.js';
+export { TASK_STATUSES } from '../../../src/domain/task-status.js';

@@ -1,14 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, ApiError } from './api-client';
+import type { AgentList, AgentSummary } from './contracts';
 
-export interface AgentSummary {
-  name: string;
-  description: string;
-  tools?: string[] | string | null;
-  model?: string | null;
-  builtin?: boolean;
-  overridden?: boolean;
-}
+export type { AgentSummary };
 
 /**
  * The agents the registry API lists. `unavailable` is true when this server has no registry API (404), in which
@@ -17,7 +11,7 @@ export interface AgentSummary {
 export function useAgents() {
   const query = useQuery({
     queryKey: ['registry', 'agents'],
-    queryFn: () => api.get<{ agents: AgentSummary[] }>('/api/registry/agents'),
+    queryFn: () => api.get<AgentList>('/api/registry/agents'),
     retry: false,
   });
   const unavailable = query.error instanceof ApiError && query.error.status === 404;

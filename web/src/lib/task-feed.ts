@@ -1,16 +1,9 @@
-import type { StreamItem } from './contracts';
+import type { EventsPage, OutputEvent as StoredEvent } from './contracts';
 
-/** One recorded step of a run, as the replay API and `task.output` live events both carry it. */
-export interface OutputEvent {
-  seq: number;
-  item: StreamItem;
-  ts?: string;
-}
+/** One recorded step of a run: what the replay API and `task.output` live events both carry. */
+export type OutputEvent = Pick<StoredEvent, 'seq' | 'item'> & { ts?: string };
 
-export interface ReplayPage {
-  events: OutputEvent[];
-  has_more: boolean;
-}
+export type ReplayPage = Pick<EventsPage, 'has_more'> & { events: OutputEvent[] };
 
 /** Where a feed gets events: the replay API and the shared WebSocket. */
 export interface FeedSource {

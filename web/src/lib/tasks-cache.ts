@@ -1,10 +1,7 @@
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
-import type { LiveEvent, TaskView } from './contracts';
+import type { LiveEvent, TaskPage, TaskView } from './contracts';
 
-export interface TaskPage {
-  tasks: TaskView[];
-  next_cursor: string | null;
-}
+export type { TaskPage };
 
 export interface TaskListFilter {
   status?: string;

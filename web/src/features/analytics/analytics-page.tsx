@@ -2,36 +2,18 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, qs } from '../../lib/api-client';
+import type { AgentsResponse, AnalyticsSummary, CostsResponse } from '../../lib/contracts';
 import { compact, duration, int, percent, usd } from '../../lib/format';
 import { Card, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select, Stat } from '../../components/ui';
 import { BudgetsCard } from './budgets';
 import { type Granularity, isoDate, type Range, rangeQuery } from './range';
 import { colorFor, limitSeries, type Metric, METRICS, type Series, toRows } from './series';
 
-interface Summary {
-  today: { cost_usd: number; tasks: number };
-  total: { cost_usd: number; tasks: number };
-  success_rate: number | null;
-  running: number;
-  queued: number;
-  waiting_approval: number;
-}
-
-interface AgentFigures {
-  agent: string | null;
-  runs: number;
-  success_rate: number | null;
-  cost_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  mean_duration_ms: number | null;
-}
-
 const GROUPS = ['agent', 'model', 'source', 'requester'] as const;
 const TOP = 8;
 
 function SummaryCards() {
-  const q = useQuery({ queryKey: ['analytics', 'summary'], queryFn: () => api.get<Summary>('/api/analytics/summary'), refetchInterval: 30_000 });
+  const q = useQuery({ queryKey: ['analytics', 'summary'], queryFn: () => api.get<AnalyticsSummary>('/api/analytics/summary'), refetchInterval: 30_000 });
   if (q.isPending) return <Loading label="Loading the summary…" />;
   if (q.error) return <ErrorBox error={q.error} retry={() => void q.refetch()} />;
   const s = q.data;
@@ -110,7 +92,7 @@ function CostChart({ series, metric, granularity }: { series: Series[]; metric: 
 }
 
 function AgentsTable() {
-  const q = useQuery({ queryKey: ['analytics', 'agents'], queryFn: () => api.get<{ agents: AgentFigures[] }>('/api/analytics/agents') });
+  const q = useQuery({ queryKey: ['analytics', 'agents'], queryFn: () => api.get<AgentsResponse>('/api/analytics/agents') });
   if (q.isPending) return <Loading label="Loading agents…" />;
   if (q.error) return <ErrorBox error={q.error} retry={() => void q.refetch()} />;
   if (q.data.agents.length === 0) return <Empty>No runs yet.</Empty>;
@@ -155,7 +137,7 @@ export function AnalyticsPage() {
   const costs = useQuery({
     queryKey: ['analytics', 'costs', rq.from, rq.to, gran, groupBy],
     queryFn: async () => {
-      const body = await api.get<{ series: Array<Omit<Series, 'key'> & { key: string | null }> }>(`/api/analytics/costs${qs({ from: rq.from, to: rq.to, granularity: gran, group_by: groupBy || undefined, top: 20 })}`);
+      const body = await api.get<CostsResponse>(`/api/analytics/costs${qs({ from: rq.from, to: rq.to, granularity: gran, group_by: groupBy || undefined, top: 20 })}`);
       // A null key is tasks without a value there (no agent named: the default agent).
       return { series: body.series.map((s) => ({ ...s, key: s.key ?? (groupBy === 'agent' ? '(default)' : '(none)') })) };
     },

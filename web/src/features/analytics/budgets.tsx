@@ -1,22 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../lib/api-client';
-import { BudgetCreate, BudgetPatch } from '../../lib/contracts';
+import { BUDGET_SCOPES, BudgetCreate, BudgetPatch, type BudgetState } from '../../lib/contracts';
 import { usd } from '../../lib/format';
 import { Badge, Button, Card, Checkbox, cx, Empty, ErrorBox, Field, Input, Loading, Select } from '../../components/ui';
 
-export interface Budget {
-  budget_id: string;
-  scope: 'global' | 'source' | 'requester' | 'rule' | 'task';
-  key: string | null;
-  period: string;
-  limit_usd: number;
-  spent_usd?: number | null;
-  remaining_usd?: number | null;
-  enabled: boolean;
-}
+export type Budget = BudgetState;
 
-const SCOPES = ['global', 'source', 'requester', 'rule', 'task'] as const;
+const SCOPES = BUDGET_SCOPES;
 const KEYED = new Set(['source', 'requester', 'rule']);
 const KEY_HINT: Record<string, string> = { source: 'e.g. github, slack, dashboard', requester: 'e.g. github:octocat', rule: 'a command name' };
 

@@ -1,4 +1,6 @@
-export type Granularity = 'hour' | 'day';
+import type { Granularity } from '../../lib/contracts';
+
+export type { Granularity };
 
 export interface Range {
   preset: '24h' | '7d' | '30d' | '90d' | 'custom';

@@ -1,20 +1,9 @@
-export interface Point {
-  t: string;
-  cost_usd: number;
-  tasks: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_creation_tokens: number;
-  mean_duration_ms: number | null;
-  p95_duration_ms: number | null;
-  errors: number;
-}
+import type { CostPoint, CostSeries } from '../../lib/contracts';
 
-export interface Series {
-  key: string;
-  points: Point[];
-}
+export type Point = CostPoint;
+
+/** A cost series as charted: the API's, with a null key given a name. */
+export type Series = Omit<CostSeries, 'key'> & { key: string };
 
 export const METRICS = {
   cost_usd: { label: 'Cost (USD)', additive: true, value: (p: Point) => p.cost_usd },

@@ -2,7 +2,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError, qs } from '../../lib/api-client';
-import { ChatRequest, type ChatResponse } from '../../lib/contracts';
+import { ChatRequest, type ChatResponse, type ConversationPage, type Message, type MessagePage } from '../../lib/contracts';
 import { usd, when } from '../../lib/format';
 import { useTaskFeed } from '../../lib/live-context';
 import { MODEL_SUGGESTIONS, useAgents } from '../../lib/registry-agents';
@@ -11,30 +11,10 @@ import { Button, cx, Empty, ErrorBox, Field, Input, Loading, Select, StatusBadge
 import { TaskActions } from '../overview/task-actions';
 import { useTask } from '../overview/task-detail';
 
-interface Conversation {
-  conversation_id: string;
-  title: string;
-  total_cost_usd: number;
-  task_count: number;
-  message_count: number;
-  archived: boolean;
-  updated_at: string;
-}
-
-interface Message {
-  message_id: string;
-  conversation_id: string;
-  task_id: string | null;
-  role: string;
-  content: string;
-  metadata: { status?: string; outcome?: string; cost_usd?: number } | null;
-  created_at: string;
-}
-
 function ConversationList({ selected }: { selected?: string }) {
   const query = useInfiniteQuery({
     queryKey: ['conversations'],
-    queryFn: ({ pageParam }) => api.get<{ conversations: Conversation[]; next_cursor: string | null }>(`/api/conversations${qs({ limit: 30, archived: 'false', cursor: pageParam })}`),
+    queryFn: ({ pageParam }) => api.get<ConversationPage>(`/api/conversations${qs({ limit: 30, archived: 'false', cursor: pageParam })}`),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
@@ -125,7 +105,7 @@ function Bubble({ message }: { message: Message }) {
 function Messages({ conversationId }: { conversationId: string }) {
   const query = useInfiniteQuery({
     queryKey: ['messages', conversationId],
-    queryFn: ({ pageParam }) => api.get<{ messages: Message[]; before_cursor: string | null }>(`/api/conversations/${encodeURIComponent(conversationId)}/messages${qs({ limit: 100, before: pageParam })}`),
+    queryFn: ({ pageParam }) => api.get<MessagePage>(`/api/conversations/${encodeURIComponent(conversationId)}/messages${qs({ limit: 100, before: pageParam })}`),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.before_cursor ?? undefined,
   });
@@ -211,7 +191,7 @@ function Composer({ conversationId }: { conversationId?: string }) {
                 <Select id={id} value={agent} onChange={(e) => setAgent(e.target.value)} disabled={agents.isPending}>
                   <option value="">default</option>
                   {agents.data?.agents.map((a) => (
-                    <option key={a.name} value={a.name} title={a.description}>
+                    <option key={a.name} value={a.name} title={a.description ?? undefined}>
                       {a.name}
                     </option>
                   ))}

@@ -2,31 +2,14 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useReducer, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, errorMessage } from '../../lib/api-client';
+import { type LedgerPage as Page, OUTCOMES as OUTCOME_LABELS, TASK_STATUSES } from '../../lib/contracts';
 import { compact, duration, fullTime, usd } from '../../lib/format';
 import { Button, Card, cx, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select, StatusBadge } from '../../components/ui';
 import { csvHref, initialLedgerState, ledgerQuery, ledgerReducer, ledgerSearch, type LedgerFilterName, type LedgerSort, type LedgerState } from './ledger-state';
 
-interface LedgerRow {
-  task_id: string;
-  created_at: string | number;
-  cost_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens?: number;
-  cache_creation_tokens?: number;
-  model: string | null;
-  agent?: string | null;
-  assigned_agent?: string | null;
-  source: string;
-  requester: string | null;
-  status: string;
-  outcome: string | null;
-  duration_ms: number | null;
-  num_turns?: number;
-}
-
-const STATUSES = ['', 'completed', 'failed', 'cancelled', 'running', 'queued', 'waiting_approval'];
-const OUTCOMES = ['', 'success', 'empty', 'error', 'cancelled', 'timeout', 'budget', 'interrupted'];
+// '' is "any" in the filters' pickers.
+const STATUSES = ['', ...TASK_STATUSES];
+const OUTCOMES = ['', ...OUTCOME_LABELS];
 
 function TextFilter({ name, label, state, dispatch }: { name: LedgerFilterName; label: string; state: LedgerState; dispatch: (a: { type: 'filter'; name: LedgerFilterName; value: string }) => void }) {
   // Typing is kept locally; the listing changes when the field is left or Enter is pressed.
@@ -63,7 +46,7 @@ export function LedgerPage() {
     if (next !== search.toString()) setSearch(next, { replace: true });
   }, [state, search, setSearch]);
   const path = ledgerQuery(state);
-  const query = useQuery({ queryKey: ['ledger', path], queryFn: () => api.get<{ rows: LedgerRow[]; next_cursor: string | null }>(path), placeholderData: keepPreviousData });
+  const query = useQuery({ queryKey: ['ledger', path], queryFn: () => api.get<Page>(path), placeholderData: keepPreviousData });
   const rows = query.data?.rows ?? [];
   const csv = csvHref(state);
   const filter = (name: LedgerFilterName, value: string) => dispatch({ type: 'filter', name, value });
@@ -158,7 +141,7 @@ export function LedgerPage() {
                       {r.outcome && r.outcome !== 'success' && r.outcome !== r.status && <span className="ml-1 text-xs text-stone-500">{r.outcome}</span>}
                     </td>
                     <td className="py-1.5 pr-3">{r.source}</td>
-                    <td className="py-1.5 pr-3">{r.agent ?? r.assigned_agent ?? '—'}</td>
+                    <td className="py-1.5 pr-3">{r.agent ?? '—'}</td>
                     <td className="max-w-40 truncate py-1.5 pr-3" title={r.model ?? ''}>
                       {r.model ?? '—'}
                     </td>

@@ -1,7 +1,8 @@
+import { LEDGER_SORTS, type LedgerOrder, type LedgerSort } from '../../lib/contracts';
+
+export type { LedgerOrder, LedgerSort };
 export const LEDGER_FILTERS = ['status', 'outcome', 'source', 'agent', 'model', 'requester', 'from', 'to'] as const;
 export type LedgerFilterName = (typeof LEDGER_FILTERS)[number];
-export type LedgerSort = 'created_at' | 'cost_usd' | 'duration_ms';
-export type LedgerOrder = 'asc' | 'desc';
 
 export interface LedgerState {
   filters: Record<LedgerFilterName, string>;
@@ -22,14 +23,13 @@ export type LedgerAction =
   | { type: 'first' }
   | { type: 'clear' };
 
-const SORTS: readonly LedgerSort[] = ['created_at', 'cost_usd', 'duration_ms'];
 const emptyFilters = (): Record<LedgerFilterName, string> => Object.fromEntries(LEDGER_FILTERS.map((f) => [f, ''])) as Record<LedgerFilterName, string>;
 
 export function initialLedgerState(search = ''): LedgerState {
   const p = new URLSearchParams(search);
   const filters = emptyFilters();
   for (const f of LEDGER_FILTERS) filters[f] = p.get(f) ?? '';
-  const sort = SORTS.includes(p.get('sort') as LedgerSort) ? (p.get('sort') as LedgerSort) : 'created_at';
+  const sort = (LEDGER_SORTS as readonly string[]).includes(p.get('sort') ?? '') ? (p.get('sort') as LedgerSort) : 'created_at';
   const order = p.get('order') === 'asc' ? 'asc' : 'desc';
   const limit = [25, 50, 100, 200].includes(Number(p.get('limit'))) ? Number(p.get('limit')) : 50;
   return { filters, sort, order, limit, cursors: [undefined], page: 0 };

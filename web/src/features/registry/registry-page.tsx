@@ -2,26 +2,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, NavLink, Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError } from '../../lib/api-client';
+import type { AgentDetail, AgentSummary, SkillDetail, SkillSummary } from '../../lib/contracts';
 import { Badge, Button, Card, cx, Empty, ErrorBox, Field, Input, Loading, PageHeader, TextArea } from '../../components/ui';
 
 type Kind = 'agents' | 'skills';
 
-interface Entry {
-  name: string;
-  description?: string;
-  tools?: string[] | string | null;
-  model?: string | null;
-  builtin?: boolean;
-  overridden?: boolean;
-}
-
-interface AgentDoc extends Entry {
-  content: string;
-}
-
-interface SkillDoc extends Entry {
-  files: Record<string, string>;
-}
+/** A listed agent or skill: what both lists share. */
+type Entry = Pick<AgentSummary & SkillSummary, 'name' | 'builtin' | 'overridden'> & { description?: string | null; model?: string | null };
 
 const AGENT_TEMPLATE = (name: string) => `---
 name: ${name || 'my-agent'}
@@ -164,10 +151,10 @@ function Actions({ kind, doc, saving }: { kind: Kind; doc: Entry; saving: boolea
 function AgentEditor({ name }: { name: string }) {
   const client = useQueryClient();
   const path = `/api/registry/agents/${encodeURIComponent(name)}`;
-  const q = useQuery({ queryKey: ['registry', 'agents', name], queryFn: () => api.get<AgentDoc>(path) });
+  const q = useQuery({ queryKey: ['registry', 'agents', name], queryFn: () => api.get<AgentDetail>(path) });
   const [draft, setDraft] = useState<string | null>(null);
   const save = useMutation({
-    mutationFn: (content: string) => api.put<AgentDoc>(path, { content }),
+    mutationFn: (content: string) => api.put<AgentDetail>(path, { content }),
     onSuccess: () => {
       setDraft(null);
       void client.invalidateQueries({ queryKey: ['registry'] });
@@ -199,12 +186,12 @@ function AgentEditor({ name }: { name: string }) {
 function SkillEditor({ name }: { name: string }) {
   const client = useQueryClient();
   const path = `/api/registry/skills/${encodeURIComponent(name)}`;
-  const q = useQuery({ queryKey: ['registry', 'skills', name], queryFn: () => api.get<SkillDoc>(path) });
+  const q = useQuery({ queryKey: ['registry', 'skills', name], queryFn: () => api.get<SkillDetail>(path) });
   const [files, setFiles] = useState<Record<string, string> | null>(null);
   const [current, setCurrent] = useState('SKILL.md');
   const [newFile, setNewFile] = useState('');
   const save = useMutation({
-    mutationFn: (body: Record<string, string>) => api.put<SkillDoc>(path, { files: body }),
+    mutationFn: (body: Record<string, string>) => api.put<SkillDetail>(path, { files: body }),
     onSuccess: () => {
       setFiles(null);
       void client.invalidateQueries({ queryKey: ['registry'] });

@@ -2,7 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../lib/api-client';
 import { Button, Checkbox, ErrorBox, Field, Input, Select, TextArea } from '../../components/ui';
-import { ACTIONS, type Command, PERMISSION_MODES } from './types';
+import { ACTIONS, type Command, PermissionMode } from '../../lib/contracts';
+
+const PERMISSION_MODES = PermissionMode.options;
 
 interface Draft {
   name: string;

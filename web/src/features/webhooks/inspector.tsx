@@ -4,7 +4,7 @@ import { Link } from 'react-router-dom';
 import { api } from '../../lib/api-client';
 import { json, when } from '../../lib/format';
 import { Badge, Button, Card, cx, Empty, ErrorBox, Field, Input, Loading, Pre, StatusBadge, TextArea } from '../../components/ui';
-import type { Decision, Delivery } from './types';
+import type { Decision, Delivery, DeliveryList, DryRunResult, ReplayAccepted, ReplayOutcome } from '../../lib/contracts';
 
 function Decisions({ decisions }: { decisions: Decision[] }) {
   return (
@@ -70,7 +70,7 @@ function ExplanationRest({ explanation }: { explanation: string | Record<string,
 function DeliveryDetail({ d, base }: { d: Delivery; base: string }) {
   const client = useQueryClient();
   const replay = useMutation({
-    mutationFn: () => api.post<{ task_id?: string; outcome?: string; reason?: string }>(`${base}/events/${encodeURIComponent(d.event_id)}/replay`),
+    mutationFn: () => api.post<Partial<ReplayAccepted & ReplayOutcome>>(`${base}/events/${encodeURIComponent(d.event_id)}/replay`),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['webhook-events', base] }),
   });
   const explanation = typeof d.explanation === 'object' && d.explanation ? d.explanation : null;
@@ -135,7 +135,7 @@ function DeliveryDetail({ d, base }: { d: Delivery; base: string }) {
 /** Every delivery a route received, newest first: verified or not, which rule matched and why, the task it made. */
 export function Inspector({ base }: { base: string }) {
   const [open, setOpen] = useState<string | null>(null);
-  const q = useQuery({ queryKey: ['webhook-events', base], queryFn: () => api.get<{ events: Delivery[] }>(`${base}/events?limit=50`), refetchInterval: 10_000 });
+  const q = useQuery({ queryKey: ['webhook-events', base], queryFn: () => api.get<DeliveryList>(`${base}/events?limit=50`), refetchInterval: 10_000 });
   return (
     <Card title="Deliveries" actions={<Button size="sm" onClick={() => void q.refetch()} disabled={q.isFetching}>Refresh</Button>}>
       {q.isPending && <Loading label="Loading deliveries…" />}
@@ -167,7 +167,7 @@ export function DryRun({ base, provider }: { base: string; provider: string }) {
   const [payload, setPayload] = useState('{\n  "event_type": "deploy.failed",\n  "env": "prod"\n}');
   const [eventType, setEventType] = useState('');
   const [invalid, setInvalid] = useState<string | null>(null);
-  const run = useMutation({ mutationFn: (body: unknown) => api.post<{ event_type: string | null; decisions: Decision[]; would: unknown[]; note?: string }>(`${base}/test`, body) });
+  const run = useMutation({ mutationFn: (body: unknown) => api.post<DryRunResult>(`${base}/test`, body) });
   const submit = () => {
     let parsed: unknown;
     try {

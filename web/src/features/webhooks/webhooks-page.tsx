@@ -6,7 +6,7 @@ import { when } from '../../lib/format';
 import { Badge, Button, Card, Checkbox, CopyButton, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select } from '../../components/ui';
 import { CommandEditor } from './command-editor';
 import { DryRun, Inspector } from './inspector';
-import { type Command, PROVIDERS, type StaticRoute, type WebhookConfig } from './types';
+import { type Command, DYNAMIC_PROVIDERS as PROVIDERS, type StaticRoute, type WebhookConfig, type WebhookDetail as Detail, type WebhookList as List } from '../../lib/contracts';
 
 function SecretOnce({ secret, header, onDismiss }: { secret: string; header?: string; onDismiss: () => void }) {
   return (
@@ -75,7 +75,7 @@ function NewWebhook({ onCreated }: { onCreated: (w: WebhookConfig) => void }) {
 
 function WebhookList() {
   const navigate = useNavigate();
-  const q = useQuery({ queryKey: ['webhooks'], queryFn: () => api.get<{ webhooks: WebhookConfig[]; static: StaticRoute[] }>('/api/webhooks') });
+  const q = useQuery({ queryKey: ['webhooks'], queryFn: () => api.get<List>('/api/webhooks') });
   return (
     <>
       <PageHeader title="Webhooks" />
@@ -172,7 +172,7 @@ function WebhookDetail() {
   }, [location.state, location.pathname, navigate]);
   const [adding, setAdding] = useState(false);
   const [name, setName] = useState<string | null>(null);
-  const q = useQuery({ queryKey: ['webhook', id], queryFn: () => api.get<WebhookConfig>(`/api/webhooks/${encodeURIComponent(id)}`) });
+  const q = useQuery({ queryKey: ['webhook', id], queryFn: () => api.get<Detail>(`/api/webhooks/${encodeURIComponent(id)}`) });
   const patch = useMutation({
     mutationFn: (body: Record<string, unknown>) => api.patch<WebhookConfig>(`/api/webhooks/${encodeURIComponent(id)}`, body),
     onSuccess: (w) => {

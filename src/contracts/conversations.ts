@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+export const ConversationCreate = z.object({ title: z.string().trim().min(1).max(200).optional() }).meta({ title: 'conversation' });
+export const ConversationPatch = z
+  .object({ title: z.string().trim().min(1).max(200).optional(), archived: z.boolean().optional() })
+  .refine((p) => p.title !== undefined || p.archived !== undefined, 'nothing to change: send title or archived')
+  .meta({ title: 'conversation' });
+export const ConversationListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional(),
+  archived: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  source: z.string().optional(),
+});
+export const MessagesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.string().optional(),
+});
+
+export const Conversation = z.object({
+  conversation_id: z.string(),
+  title: z.string(),
+  user_id: z.string().nullable(),
+  flow_id: z.string().nullable(),
+  source: z.string(),
+  claude_session_id: z.string().nullable(),
+  archived: z.boolean(),
+  total_cost_usd: z.number(),
+  task_count: z.number(),
+  message_count: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Conversation = z.infer<typeof Conversation>;
+
+export const ConversationPage = z.object({ conversations: z.array(Conversation), next_cursor: z.string().nullable() });
+export type ConversationPage = z.infer<typeof ConversationPage>;
+
+export const Message = z.object({
+  message_id: z.string(),
+  conversation_id: z.string(),
+  task_id: z.string().nullable(),
+  role: z.enum(['user', 'assistant', 'system']),
+  content: z.string(),
+  /** An assistant message says how its task ended. */
+  metadata: z.looseObject({ status: z.string().optional(), outcome: z.string().nullable().optional(), cost_usd: z.number().optional() }).nullable(),
+  created_at: z.string(),
+});
+export type Message = z.infer<typeof Message>;
+
+export const MessagePage = z.object({ messages: z.array(Message), before_cursor: z.string().nullable() });
+export type MessagePage = z.infer<typeof MessagePage>;
