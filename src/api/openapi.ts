@@ -34,5 +34,10 @@ export async function openApiDocument(app: FastifyInstance): Promise<void> {
  */
 export async function apiDocsRoutes(scope: FastifyInstance): Promise<void> {
   scope.get('/openapi.json', { schema: { hide: true } }, async () => scope.swagger());
+  // @fastify/swagger-ui redirects /docs/static/index.html to /docs/ by rewriting the URL's end, so with a query string
+  // it redirects to itself, forever (found by test/hostile-fuzz.test.ts).
+  scope.addHook('onRequest', async (req, reply) => {
+    if (req.url.startsWith('/docs/static/index.html?')) return reply.redirect('/docs/');
+  });
   await scope.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
 }
