@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLive, startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { hasPostgres, hasRedis } from './support/services.js';
+import { SERVICE_SETUPS } from './support/services.js';
 import { signGeneric, signGithub } from './support/signing.js';
 
 const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -13,10 +13,7 @@ const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(dep
 const TOO_DEEP = /deeper than 64 levels/;
 const SECRET = 'gh-secret';
 
-const dialects = [
-  { name: 'SQLite', distributed: false, skip: false },
-  { name: 'PostgreSQL', distributed: true, skip: !hasPostgres || !hasRedis },
-] as const;
+const dialects = SERVICE_SETUPS;
 
 for (const dialect of dialects) {
   describe.skipIf(dialect.skip)(`deep JSON on ${dialect.name}`, () => {

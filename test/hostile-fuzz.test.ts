@@ -13,7 +13,7 @@ import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeJira, sta
 import { connectLive, startHarness, type Harness } from './support/harness.js';
 import { deepJson, hostileJsonBody, hostileQuery, hostileSegment, hostileString, hostileValue, mutateLeaves } from './support/hostile-input.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { hasPostgres, hasRedis } from './support/services.js';
+import { SERVICE_SETUPS } from './support/services.js';
 import { signGeneric, signGithub, signJira, signSentry, signSlack } from './support/signing.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
@@ -32,10 +32,7 @@ const QUERY_KEYS = [
   'granularity', 'group_by', 'top', 'sort', 'order', 'format', 'outcome', 'agent', 'model', 'requester', 'rule', 'archived', 'token',
 ];
 
-const dialects = [
-  { name: 'SQLite', distributed: false, skip: false },
-  { name: 'PostgreSQL', distributed: true, skip: !hasPostgres || !hasRedis },
-] as const;
+const dialects = SERVICE_SETUPS;
 
 interface Sent {
   method: string;

@@ -10,7 +10,7 @@ import { projectRoot } from '../src/paths.js';
 import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeSlack } from './support/fake-providers.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { hasPostgres, hasRedis } from './support/services.js';
+import { SERVICE_SETUPS } from './support/services.js';
 import { signGithub, signSlack } from './support/signing.js';
 
 const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
@@ -21,10 +21,7 @@ const REPLACEMENT = '\ufffd';
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now()}-${++counter}`;
 
-const dialects = [
-  { name: 'SQLite', distributed: false, skip: false },
-  { name: 'PostgreSQL', distributed: true, skip: !hasPostgres || !hasRedis },
-] as const;
+const dialects = SERVICE_SETUPS;
 
 for (const dialect of dialects) {
   describe.skipIf(dialect.skip)(`hostile text on ${dialect.name}`, () => {

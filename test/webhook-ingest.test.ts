@@ -11,7 +11,7 @@ import { projectRoot } from '../src/paths.js';
 import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeSlack } from './support/fake-providers.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { hasPostgres, hasRedis } from './support/services.js';
+import { SERVICE_SETUPS } from './support/services.js';
 import { signGeneric, signGithub, signSlack } from './support/signing.js';
 
 const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
@@ -30,10 +30,7 @@ function fixRequest(issue: number, login = 'writer') {
   return JSON.stringify(payload);
 }
 
-const dialects = [
-  { name: 'SQLite', distributed: false, skip: false },
-  { name: 'PostgreSQL', distributed: true, skip: !hasPostgres || !hasRedis },
-] as const;
+const dialects = SERVICE_SETUPS;
 
 for (const dialect of dialects) {
   describe.skipIf(dialect.skip)(`webhook ingest on ${dialect.name}`, () => {

@@ -1,18 +1,12 @@
-import type { Config } from '../config.js';
 import { newId } from '../domain/ids.js';
-import type { Logger } from '../logger.js';
-import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow, WebhookConfigRow, WebhookEventRow } from '../storage/schema.js';
-import type { TaskService } from '../tasks/task-service.js';
-import type { ActionPlan, ActionRunner } from './actions.js';
+import type { ActionPlan } from './actions.js';
 import { type DeliveryKeys, deliveryKeys, safeHeaders, unverifiedPost } from './delivery-record.js';
-import { type Decision, DeliveryRules, type RouteCommand, type Verdict } from './delivery-rules.js';
+import { type Decision, DeliveryRules, type RouteCommand, type RuleDeps, type Verdict } from './delivery-rules.js';
 import { DEFAULT_COMMAND_PERMISSIONS, type DynamicProvider, type EngineEvent, evaluateCommands, genericEvent, toUserCommand } from './engine.js';
 import { responseUrlProblem, slackResponseOrigins } from './outbound-hosts.js';
-import type { PermissionChecker } from './permissions.js';
 import { isProvider, PROVIDERS, type ProviderName } from './provider-registry.js';
 import type { ParsedDelivery, ProviderEvent, RawDelivery } from './providers/types.js';
-import type { Responder } from './responder.js';
 import { renderTemplate } from './rules/template.js';
 import type { RuleSet } from './rules/types.js';
 import { JsonTooDeepError, parseUntrustedJson } from '../security/json-depth.js';
@@ -29,14 +23,8 @@ export type IngestResult =
   | { outcome: 'bad_request'; why: string } // 400
   | { outcome: 'not_found'; why: string }; // 404
 
-export interface IngestDeps {
-  config: Config;
-  repos: Repositories;
-  tasks: TaskService;
-  log: Logger;
-  permissions: PermissionChecker;
-  responder: Responder;
-  actions: ActionRunner;
+/** What the rules need, and the built-in rule set of each provider's route. */
+export interface IngestDeps extends RuleDeps {
   builtin: Record<ProviderName, RuleSet>;
 }
 

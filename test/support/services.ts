@@ -51,3 +51,9 @@ export async function dropSchema(schema: string): Promise<void> {
 export function freshRedisPrefix(): string {
   return `cca-test-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
+
+/** The two ways the service runs: SQLite with the embedded queue, and PostgreSQL with BullMQ on Redis. */
+export const SERVICE_SETUPS = [
+  { name: 'SQLite', distributed: false, skip: false },
+  { name: 'PostgreSQL', distributed: true, skip: !hasPostgres || !hasRedis },
+] as const;
