@@ -137,6 +137,28 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await shot('chat');
   }, 90_000);
 
+  it('chat: replies render as Markdown, a follow-up says it waits its turn, and finished replies keep their steps', async () => {
+    const first = await h.request('POST', '/api/chat', { message: 'Plan it [[script:slow 5000 ## Plan with **bold** steps]]' });
+    const { task_id: a, conversation_id } = first.body;
+    await h.waitForTask(a, ['running']);
+    const b = (await h.request('POST', '/api/chat', { message: 'Now write it [[script:tool]]', conversation_id })).body.task_id as string;
+
+    await page.goto(`${h.url}/chat/${conversation_id}`);
+    const waiting = page.locator(`[data-testid="live-reply"][data-task-id="${b}"]`);
+    await waiting.getByText('Waiting for the run before it in this conversation to finish.').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.title()).toMatch(/running\) Claude Code Agent$/);
+
+    const plan = page.locator('[data-role="assistant"] h2').filter({ hasText: 'Plan with bold steps' });
+    await plan.waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-role="assistant"] strong').first().textContent()).toBe('bold');
+
+    const wrote = page.locator('[data-role="assistant"]').filter({ hasText: 'Wrote hello.txt.' });
+    await wrote.waitFor({ timeout: 30_000 });
+    await wrote.getByText('Steps of the run').click();
+    await wrote.locator('[data-block="tool"]').filter({ hasText: 'Write' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.title()).toBe('Claude Code Agent');
+  }, 90_000);
+
   it('overview: watches a running task call tools live and cancels it', async () => {
     const started = await h.request('POST', '/api/chat', { message: 'Run the long job [[script:steps 30 700]]' });
     const taskId = started.body.task_id as string;

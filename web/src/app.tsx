@@ -1,5 +1,5 @@
 import { QueryClientProvider, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { NavLink, Route, Routes } from 'react-router-dom';
 import { Button, cx, ErrorBox, Field, Input, Loading } from './components/ui';
 import { ChatPage } from './features/chat/chat-page';
@@ -98,8 +98,16 @@ function LiveIndicator() {
   );
 }
 
+/** The tab's title shows running work, so a run can be watched from another tab. */
+function useTitle(running: number | undefined) {
+  useEffect(() => {
+    document.title = running ? `(${running} running) Claude Code Agent` : 'Claude Code Agent';
+  }, [running]);
+}
+
 function Shell() {
   const status = useDashboardStatus();
+  useTitle(status.data?.running);
   const signedIn = api.authState().hasToken;
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
