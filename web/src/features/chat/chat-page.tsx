@@ -2,7 +2,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError, qs } from '../../lib/api-client';
-import { ChatRequest, type ChatResponse, type ConversationPage, type Message, type MessagePage } from '../../lib/contracts';
+import { ChatRequest, type ChatResponse, type Message, type MessagePage } from '../../lib/contracts';
 import { usd, when } from '../../lib/format';
 import { useTaskFeed } from '../../lib/live-context';
 import { MODEL_SUGGESTIONS, useAgents } from '../../lib/registry-agents';
@@ -10,48 +10,9 @@ import { Markdown } from '../../components/markdown';
 import { StreamView } from '../../components/stream/stream-view';
 import { Button, cx, Empty, ErrorBox, Field, Input, Loading, Select, StatusBadge, TextArea } from '../../components/ui';
 import { TaskActions } from '../overview/task-actions';
+import { ConversationHeader } from './conversation-header';
+import { ConversationList } from './conversation-list';
 import { useTask } from '../overview/task-detail';
-
-function ConversationList({ selected }: { selected?: string }) {
-  const query = useInfiniteQuery({
-    queryKey: ['conversations'],
-    queryFn: ({ pageParam }) => api.get<ConversationPage>(`/api/conversations${qs({ limit: 30, archived: 'false', cursor: pageParam })}`),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const list = query.data?.pages.flatMap((p) => p.conversations) ?? [];
-  return (
-    <nav aria-label="Conversations" className="flex flex-col gap-2">
-      <Link to="/chat" className="rounded-md bg-orange-700 px-3 py-1.5 text-center text-sm font-medium text-white hover:bg-orange-800">
-        New conversation
-      </Link>
-      {query.isPending && <Loading label="Loading conversations…" />}
-      <ErrorBox error={query.error} retry={() => void query.refetch()} />
-      {query.isSuccess && list.length === 0 && <p className="px-1 text-xs text-stone-500">No conversations yet.</p>}
-      <ul className="flex max-h-[30vh] flex-col gap-0.5 overflow-auto md:max-h-[70vh]">
-        {list.map((c) => (
-          <li key={c.conversation_id}>
-            <Link
-              to={`/chat/${c.conversation_id}`}
-              aria-current={selected === c.conversation_id ? 'page' : undefined}
-              className={cx('block rounded-md px-2.5 py-1.5 text-sm', selected === c.conversation_id ? 'bg-stone-200 font-medium' : 'hover:bg-stone-100')}
-            >
-              <span className="block truncate">{c.title}</span>
-              <span className="block text-xs text-stone-500">
-                {when(c.updated_at)} · {c.message_count} messages{c.total_cost_usd > 0 ? ` · ${usd(c.total_cost_usd)}` : ''}
-              </span>
-            </Link>
-          </li>
-        ))}
-      </ul>
-      {query.hasNextPage && (
-        <Button size="sm" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-          More
-        </Button>
-      )}
-    </nav>
-  );
-}
 
 /** One run per conversation: a follow-up sent while an earlier turn is unanswered waits for it, and says so. */
 function waitingLabel(status: string | undefined, behind: boolean): string {
@@ -279,6 +240,7 @@ export function ChatPage() {
         <ConversationList selected={conversationId} />
       </aside>
       <section aria-label="Conversation" className="flex min-w-0 flex-col">
+        {conversationId && <ConversationHeader key={`h-${conversationId}`} conversationId={conversationId} />}
         {conversationId ? <Messages key={conversationId} conversationId={conversationId} /> : <Empty>Start a new conversation: write a message below. It runs as a Claude Code task and the reply streams in here.</Empty>}
         <Composer key={conversationId ?? 'new'} conversationId={conversationId} />
       </section>
