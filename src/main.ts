@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { buildApp, listeningUrl } from './app.js';
 import { type Config, ConfigError, isLoopbackHost, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Redactor } from './security/redactor.js';
@@ -37,7 +37,13 @@ async function main(command: string): Promise<void> {
     return;
   }
   const role: Role = command === 'api' ? 'api' : command === 'worker' ? 'worker' : 'all';
-  const services = await createServices(config, { role, log, redactor });
+  if (role !== 'all' && !config.REDIS_URL) {
+    console.error(`running the ${role} role alone needs REDIS_URL (the queue and events must be shared)`);
+    process.exit(2);
+  }
+  // Known once the app listens; until then (and in a worker-only process) runs get INTERNAL_URL or no management tools.
+  let listening: string | undefined;
+  const services = await createServices(config, { role, log, redactor, internalUrl: () => config.INTERNAL_URL ?? listening });
   const app = role === 'worker' ? undefined : (await buildApp(services)).app;
   if (app && !config.API_TOKEN && !isLoopbackHost(config.HOST)) {
     log.warn({ host: config.HOST }, 'ALLOW_UNAUTHENTICATED=true: the API is open to anyone who can reach this address and can run commands through the agent');
@@ -46,7 +52,10 @@ async function main(command: string): Promise<void> {
     const credential = credentialReport(config);
     if (!credential.usable) log.warn({ credential }, credential.note);
   }
-  if (app) await listenOrExplain(app, config, log, services);
+  if (app) {
+    await listenOrExplain(app, config, log, services);
+    listening = listeningUrl(app);
+  }
   log.info(
     { role, storage: services.storage.describe, queue: services.queue.kind, max_concurrent_tasks: config.MAX_CONCURRENT_TASKS, demo: config.DEMO_MODE },
     `Claude Code Agent ${role} ready${app ? ` on http://${config.HOST}:${config.PORT}` : ''}`,
