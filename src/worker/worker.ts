@@ -305,6 +305,7 @@ export class Worker {
         return undefined; // the task itself goes back to the queue; its conversation waits for it
       }
       const finished = await repos.tasks.transition(taskId, END_OF_RUN[verdict.status], { ...figures, completed_at: Date.now() });
+      await recorder.fold(finished?.output ?? null);
       await this.finish(finished ?? (await repos.tasks.get(taskId))!, verdict.status, taskLog);
     } catch (err) {
       clearTimeout(timeout);
@@ -324,6 +325,7 @@ export class Worker {
         // A refused task never ran: no start time, so it has no duration either.
         ...(refused ? { started_at: null } : {}),
       });
+      await recorder.fold(null);
       if (finished) await this.finish(finished, status, taskLog);
     } finally {
       if (state) await this.dropState(state, taskLog);
@@ -361,6 +363,7 @@ export class Worker {
         task_id: row.task_id,
         role: 'assistant',
         content,
+        content_is_output: status === 'completed',
         metadata: { status, outcome: row.outcome, cost_usd: row.cost_usd },
       });
     }
