@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { LiveEvent } from '../contracts/events.js';
 import type { StreamItem } from '../contracts/stream-item.js';
 import { withRetry } from '../integrations/retry.js';
@@ -13,6 +14,12 @@ const MAX_BATCH = 100;
  * pieces becomes a few hundred events instead of eight thousand, for the database and for every WebSocket client.
  */
 const MAX_DELTA_CHARS = 64 * 1024;
+/**
+ * The text a stored or published item carries at most (a text block, thinking, a result's text): a 50 MB reply must
+ * not become 50 MB events and frames. The whole text is the task's output; once the run has ended its final text
+ * item and result point at that output (see fold), so the replay of a finished run shows it whole.
+ */
+export const MAX_ITEM_TEXT_CHARS = 1024 * 1024;
 /** A failed write is tried again after these waits; then the run is stopped and fails, rather than leave a gap. */
 export const EVENT_WRITE_RETRY_DELAYS_MS: readonly number[] = [250, 1_000, 3_000];
 
@@ -36,6 +43,8 @@ export interface TaskRecorderDeps {
 }
 
 type Numbered = { seq: number; item: StreamItem; at: number };
+/** An item that may turn out to be the run's final text: its seq and a digest of its whole (uncapped) text. */
+type Candidate = { seq: number; digest: string };
 
 /**
  * Turns a run's stream items into numbered events: redacted, stored first, published second. Because a published
@@ -45,7 +54,8 @@ type Numbered = { seq: number; item: StreamItem; at: number };
  */
 export class TaskRecorder {
   private seq: number;
-  private buffer: Array<{ item: StreamItem; at: number }> = [];
+  /** `digest`: of the whole text of an item that may be the run's final text (a top-level text, the result). */
+  private buffer: Array<{ item: StreamItem; at: number; digest?: string }> = [];
   /**
    * The end of the text streamed so far when it could be the beginning of a secret: held back until the next delta
    * shows whether the secret follows (then the joined text is redacted), or until anything else comes.
@@ -54,6 +64,12 @@ export class TaskRecorder {
   private timer?: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
   private failed?: EventWriteError;
+  /** Deltas of the text block being streamed; its final `text` item supersedes them (as the dashboard shows it). */
+  private openDeltas: number[] = [];
+  /** Deltas whose text is in a stored `text` item: emptied once the run ends. */
+  private supersededDeltas: number[] = [];
+  private lastText?: Candidate;
+  private result?: Candidate;
 
   constructor(private readonly deps: TaskRecorderDeps) {
     this.seq = deps.lastSeq;
@@ -75,7 +91,8 @@ export class TaskRecorder {
       return { kind: 'text_delta', text: this.deps.redactor.redact(item.text) };
     }
     const clean = this.deps.redactor.redactDeep(item);
-    this.buffer.push({ item: clean, at });
+    const whole = clean.kind === 'text' && !clean.parent_tool_use_id ? clean.text : clean.kind === 'result' ? clean.result : undefined;
+    this.buffer.push({ item: capped(clean), at, ...(whole !== undefined ? { digest: digest(whole) } : {}) });
     this.schedule();
     return clean;
   }
@@ -104,11 +121,12 @@ export class TaskRecorder {
     this.buffer = [];
     const out: Numbered[] = [];
     const { redactor } = this.deps;
-    taken.forEach(({ item, at }, i) => {
+    taken.forEach(({ item, at, digest }, i) => {
       if (item.kind !== 'text_delta') {
-        if (this.heldDelta) out.push({ seq: ++this.seq, item: { kind: 'text_delta', text: this.heldDelta }, at });
+        if (this.heldDelta) out.push(this.delta(this.heldDelta, at));
         this.heldDelta = '';
         out.push({ seq: ++this.seq, item, at });
+        this.track(this.seq, item, digest);
         return;
       }
       let text = redactor.redact(this.heldDelta + item.text);
@@ -119,13 +137,48 @@ export class TaskRecorder {
         this.heldDelta = text.slice(text.length - keep);
         text = text.slice(0, text.length - keep);
       }
-      if (text) out.push({ seq: ++this.seq, item: { kind: 'text_delta', text }, at });
+      if (text) out.push(this.delta(text, at));
     });
     if (end && this.heldDelta) {
-      out.push({ seq: ++this.seq, item: { kind: 'text_delta', text: this.heldDelta }, at: Date.now() });
+      out.push(this.delta(this.heldDelta, Date.now()));
       this.heldDelta = '';
     }
     return out;
+  }
+
+  private delta(text: string, at: number): Numbered {
+    this.openDeltas.push(++this.seq);
+    return { seq: this.seq, item: { kind: 'text_delta', text }, at };
+  }
+
+  /** Follows what the dashboard does with deltas: a top-level text replaces them, a tool call or the result ends them. */
+  private track(seq: number, item: StreamItem, whole?: string): void {
+    if (item.kind === 'text' && !item.parent_tool_use_id) {
+      this.supersededDeltas.push(...this.openDeltas);
+      this.openDeltas = [];
+    } else if (item.kind === 'tool_use' || item.kind === 'result') this.openDeltas = [];
+    if (whole === undefined) return;
+    if (item.kind === 'text') this.lastText = { seq, digest: whole };
+    else this.result = { seq, digest: whole };
+  }
+
+  /**
+   * Once the run has ended and its output is stored on the task: superseded deltas lose their text (their rows stay, so
+   * the numbering has no hole), and the final text item and the result's text become references to the task's
+   * output, which is then stored once. Nothing is changed after a lost batch (the record stops where it failed).
+   */
+  async fold(output: string | null): Promise<void> {
+    await this.flush(true);
+    if (this.failed) return;
+    const same = output === null ? () => false : ((d) => (c?: Candidate) => c?.digest === d)(digest(output));
+    const refs = [this.lastText, this.result].filter((c): c is Candidate => same(c)).map((c) => c.seq);
+    const emptied = this.supersededDeltas;
+    this.supersededDeltas = [];
+    try {
+      await this.deps.events.fold(this.deps.taskId, emptied, refs);
+    } catch (err) {
+      this.deps.log.warn({ err }, 'folding the run\'s events failed; they stay as they were');
+    }
   }
 
   private async write(batch: Numbered[]): Promise<void> {
@@ -156,4 +209,20 @@ export class TaskRecorder {
       bus.publish(event).catch((err: unknown) => log.warn({ err, seq: e.seq }, 'publishing a task event failed'));
     }
   }
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('base64');
+}
+
+function cut(text: string): string {
+  return `${text.slice(0, MAX_ITEM_TEXT_CHARS)}\n… (${text.length - MAX_ITEM_TEXT_CHARS} more characters; the whole text is the task's output)`;
+}
+
+/** The item with its text cut to MAX_ITEM_TEXT_CHARS (for storing and publishing). */
+function capped(item: StreamItem): StreamItem {
+  let out = item;
+  if ((item.kind === 'text' || item.kind === 'thinking') && item.text.length > MAX_ITEM_TEXT_CHARS) out = { ...item, text: cut(item.text) };
+  if (item.kind === 'result' && item.result !== undefined && item.result.length > MAX_ITEM_TEXT_CHARS) out = { ...item, result: cut(item.result) };
+  return out;
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { type Driver, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type Driver, Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as PreparingDatabase, type SqliteStatement, sql } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -48,8 +49,34 @@ function openSqlite(opts: StorageOptions): Storage {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database }), plugins: [new StoredTextPlugin()] });
+  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database: cachingStatements(database) }), plugins: [new StoredTextPlugin()] });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+/** How many distinct SQL texts keep their prepared statement; the service issues a few hundred distinct ones. */
+export const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement on every call, and preparing was the costliest step of webhook
+ * ingest. Statements are kept per SQL text (parameters are bound per call). Sharing one is safe: the driver holds the
+ * single connection for the whole of a query, and better-sqlite3 re-prepares a statement itself after a schema change.
+ */
+export function cachingStatements(database: PreparingDatabase, size = STATEMENT_CACHE_SIZE): PreparingDatabase {
+  const statements = new LRUCache<string, SqliteStatement>({ max: size });
+  return {
+    prepare(text) {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = database.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+    close: () => {
+      statements.clear();
+      database.close();
+    },
+  };
 }
 
 /**

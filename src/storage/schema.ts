@@ -69,6 +69,8 @@ export interface ConversationMessageTable {
   role: 'user' | 'assistant' | 'system';
   content: string;
   metadata: Json | null;
+  /** 1: the content is the task's output, kept once on the task (`content` is empty) and joined in on read. */
+  content_is_output: Generated<Flag>;
   created_at: number;
 }
 
@@ -195,7 +197,10 @@ export interface WebhookEventTable {
 export interface ClaudeSessionTable {
   session_id: string;
   conversation_id: string | null;
+  /** Transcripts saved before migration 0006; '' since (see transcript_br). */
   transcript: string;
+  /** The transcript, brotli-compressed; null when none is kept (no conversation to resume, or pruned by retention). */
+  transcript_br: Buffer | null;
   /** Claude Code reports cost and tokens cumulatively over a resumed session; these are the totals at the last run's end. */
   total_cost_usd: Generated<number>;
   input_tokens: Generated<number>;

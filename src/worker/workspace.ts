@@ -51,8 +51,9 @@ async function findSessionFile(configDir: string, cwd: string, sessionId: string
 }
 
 /**
- * Keeps the transcript of a finished run in the database, so the conversation can be resumed by a worker on any
- * machine, after DATA_DIR is lost, and after the run's own state directory (`configDir`) is gone.
+ * Keeps the transcript of a finished run in the database (compressed), so the conversation can be resumed by a worker
+ * on any machine, after DATA_DIR is lost, and after the run's own state directory (`configDir`) is gone. A task
+ * without a conversation can never be resumed (only a conversation's session is): it keeps its totals only.
  */
 export async function saveSession(
   configDir: string,
@@ -62,8 +63,8 @@ export async function saveSession(
   cwd: string,
   totals: SessionTotals,
 ): Promise<void> {
-  const file = await findSessionFile(configDir, cwd, sessionId);
-  await repos.claudeSessions.save(sessionId, conversationId, file ? await fs.readFile(file, 'utf8') : null, totals);
+  const file = conversationId ? await findSessionFile(configDir, cwd, sessionId) : undefined;
+  await repos.claudeSessions.save(sessionId, conversationId, file ? await fs.readFile(file) : null, totals);
 }
 
 /**

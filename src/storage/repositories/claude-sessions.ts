@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { compressTranscript, expandTranscript } from '../transcripts.js';
 
 export interface SessionTotals {
   total_cost_usd: number;
@@ -15,18 +16,32 @@ export const ZERO_TOTALS: SessionTotals = { total_cost_usd: 0, input_tokens: 0, 
 export class ClaudeSessionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async save(sessionId: string, conversationId: string | null, transcript: string | null, totals: SessionTotals, now = Date.now()): Promise<void> {
-    const values = { ...totals, updated_at: now, ...(transcript !== null ? { transcript } : {}) };
+  /** `transcript` null keeps what the row has (none for a new row): a run that cannot be resumed keeps only totals. */
+  async save(sessionId: string, conversationId: string | null, transcript: string | Buffer | null, totals: SessionTotals, now = Date.now()): Promise<void> {
+    const compressed = transcript === null ? null : await compressTranscript(transcript);
+    const values = { ...totals, updated_at: now, ...(compressed ? { transcript: '', transcript_br: compressed } : {}) };
     await this.db
       .insertInto('claude_sessions')
-      .values({ session_id: sessionId, conversation_id: conversationId, transcript: transcript ?? '', ...totals, updated_at: now })
+      .values({ session_id: sessionId, conversation_id: conversationId, transcript: '', transcript_br: compressed, ...totals, updated_at: now })
       .onConflict((oc) => oc.column('session_id').doUpdateSet(values))
       .execute();
   }
 
   async get(sessionId: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('claude_sessions').select('transcript').where('session_id', '=', sessionId).executeTakeFirst();
-    return row?.transcript || undefined;
+    const row = await this.db.selectFrom('claude_sessions').select(['transcript', 'transcript_br']).where('session_id', '=', sessionId).executeTakeFirst();
+    if (row?.transcript_br) return expandTranscript(row.transcript_br);
+    return row?.transcript || undefined; // saved before transcripts were compressed
+  }
+
+  /** Drops the transcripts of sessions last used before `cutoff` (their totals stay); returns how many. */
+  async pruneTranscripts(cutoff: number): Promise<number> {
+    const res = await this.db
+      .updateTable('claude_sessions')
+      .set({ transcript: '', transcript_br: null })
+      .where('updated_at', '<', cutoff)
+      .where((eb) => eb.or([eb('transcript_br', 'is not', null), eb('transcript', '!=', '')]))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
   }
 
   async totals(sessionId: string): Promise<SessionTotals> {

@@ -108,9 +108,18 @@ export class ConversationRepository {
   }
 
   async addMessage(
-    msg: { conversation_id: string; task_id?: string | null; role: 'user' | 'assistant' | 'system'; content: string; metadata?: unknown },
+    msg: {
+      conversation_id: string;
+      task_id?: string | null;
+      role: 'user' | 'assistant' | 'system';
+      content: string;
+      metadata?: unknown;
+      /** The content is the task's output (already stored on the task): the message refers to it instead of copying it. */
+      content_is_output?: boolean;
+    },
     now = Date.now(),
   ): Promise<ConversationMessageRow> {
+    const byRef = !!msg.content_is_output && !!msg.task_id;
     return transact(this.db, async (trx) => {
       const row = await trx
         .insertInto('conversation_messages')
@@ -119,12 +128,14 @@ export class ConversationRepository {
           conversation_id: msg.conversation_id,
           task_id: msg.task_id ?? null,
           role: msg.role,
-          content: msg.content,
+          content: byRef ? '' : msg.content,
+          content_is_output: byRef ? 1 : 0,
           metadata: msg.metadata === undefined ? null : JSON.stringify(msg.metadata),
           created_at: now,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      if (byRef) row.content = msg.content;
       await trx
         .updateTable('conversations')
         .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: now }))
@@ -136,12 +147,20 @@ export class ConversationRepository {
 
   /** Messages oldest first; `before` pages back through long histories. */
   async messages(conversationId: string, opts: { limit: number; before?: string }) {
-    let q = this.db.selectFrom('conversation_messages').selectAll().where('conversation_id', '=', conversationId);
+    // A message that is its task's output reads it from the task (kept there once).
+    let q = this.db
+      .selectFrom('conversation_messages as m')
+      .leftJoin('tasks as t', (join) => join.onRef('t.task_id', '=', 'm.task_id').on('m.content_is_output', '=', 1))
+      .selectAll('m')
+      .select('t.output')
+      .where('m.conversation_id', '=', conversationId);
     if (opts.before) {
       const [at, id] = decodeCursor(opts.before);
-      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('message_id', '<', id)])]));
+      q = q.where((eb) => eb.or([eb('m.created_at', '<', at), eb.and([eb('m.created_at', '=', at), eb('m.message_id', '<', id)])]));
     }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('message_id', 'desc').limit(opts.limit + 1).execute();
+    const rows = (await q.orderBy('m.created_at', 'desc').orderBy('m.message_id', 'desc').limit(opts.limit + 1).execute()).map(
+      ({ output, ...row }) => (row.content_is_output ? { ...row, content: output ?? '' } : row),
+    );
     const page = rows.slice(0, opts.limit);
     const oldest = page.at(-1);
     return {

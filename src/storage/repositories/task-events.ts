@@ -9,6 +9,17 @@ export interface StoredEvent {
   created_at: number;
 }
 
+/**
+ * A stored item whose text is the task's output names the field that text belongs in (`text` of a text item,
+ * `result` of a result); the field is stored empty and filled from tasks.output on read, so the text is kept once.
+ */
+const OUTPUT_REF = '$output';
+const EMPTIED_DELTA = JSON.stringify({ kind: 'text_delta', text: '' });
+/** Seqs per statement, well inside SQLite's bound-parameter limit. */
+const CHUNK = 500;
+
+type Item = Record<string, unknown>;
+
 export class TaskEventRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -27,6 +38,33 @@ export class TaskEventRepository {
     });
   }
 
+  /**
+   * After a run: the deltas `emptied` lose their text (it is in the text item that followed them; the rows keep the
+   * numbering whole), and the items `outputRefs` (the final text, the result) refer to the task's output instead of
+   * holding a copy. Call it only once the output is stored on the task.
+   */
+  async fold(taskId: string, emptied: readonly number[], outputRefs: readonly number[]): Promise<void> {
+    if (emptied.length === 0 && outputRefs.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < emptied.length; i += CHUNK) {
+        await trx
+          .updateTable('task_events')
+          .set({ item: EMPTIED_DELTA })
+          .where('task_id', '=', taskId)
+          .where('seq', 'in', emptied.slice(i, i + CHUNK))
+          .execute();
+      }
+      if (outputRefs.length === 0) return;
+      const rows = await trx.selectFrom('task_events').select(['seq', 'item']).where('task_id', '=', taskId).where('seq', 'in', outputRefs).execute();
+      for (const row of rows) {
+        const item = JSON.parse(row.item) as Item;
+        const field = item.kind === 'result' ? 'result' : 'text';
+        const ref = { ...item, [field]: '', [OUTPUT_REF]: field };
+        await trx.updateTable('task_events').set({ item: JSON.stringify(ref) }).where('task_id', '=', taskId).where('seq', '=', row.seq).execute();
+      }
+    });
+  }
+
   async listAfter(taskId: string, after: number, limit: number): Promise<StoredEvent[]> {
     const rows = await this.db
       .selectFrom('task_events')
@@ -36,6 +74,15 @@ export class TaskEventRepository {
       .orderBy('seq')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ ...r, item: JSON.parse(r.item) as unknown }));
+    const events = rows.map((r) => ({ ...r, item: JSON.parse(r.item) as Item }));
+    const refs = events.filter((e) => typeof e.item[OUTPUT_REF] === 'string');
+    if (refs.length > 0) {
+      const task = await this.db.selectFrom('tasks').select('output').where('task_id', '=', taskId).executeTakeFirst();
+      for (const e of refs) {
+        const { [OUTPUT_REF]: field, ...item } = e.item;
+        e.item = { ...item, [field as string]: task?.output ?? '' };
+      }
+    }
+    return events;
   }
 }

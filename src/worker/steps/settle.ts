@@ -27,6 +27,7 @@ export async function settleRun(deps: WorkerDeps, ctx: RunContext, outcome: RunO
   }
   if (outcome.kind === 'ended') {
     const finished = await repos.tasks.transition(task.task_id, END_OF_RUN[outcome.status], { ...outcome.figures, completed_at: Date.now() });
+    await ctx.recorder.fold(finished?.output ?? null);
     await finish(deps, ctx, finished ?? (await repos.tasks.get(task.task_id))!, outcome.status);
     return 'settled';
   }
@@ -48,6 +49,7 @@ export async function settleRun(deps: WorkerDeps, ctx: RunContext, outcome: RunO
     // A refused task never ran: no start time, so it has no duration either.
     ...(outcome.kind === 'refused' ? { started_at: null } : {}),
   });
+  await ctx.recorder.fold(null);
   if (finished) await finish(deps, ctx, finished, status);
   return 'settled';
 }
