@@ -11,10 +11,13 @@ import { signGithub } from './support/signing.js';
 
 const TOKEN = 'ghp_checkout_token_123456';
 
+const gitIn = (work: string) => (...args: string[]) =>
+  execFileSync('git', args, { cwd: work, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } });
+
 /** A bare repository standing in for GitHub's Codertocat/Hello-World, with a pull request ref. */
 function makeOrigin(root: string): void {
   const work = path.join(root, 'work');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } });
+  const git = gitIn(work);
   fs.mkdirSync(work, { recursive: true });
   git('init', '-q', '-b', 'main');
   fs.writeFileSync(path.join(work, 'README.md'), 'Hello World\n');
@@ -83,6 +86,32 @@ describe('GitHub tasks run in a checkout of their repository', () => {
     const task = await review(7, true);
     expect(task.output).toContain('The pull request change');
     expect(fs.existsSync(path.join(h.dataDir, 'workspaces', task.task_id, 'feature.txt'))).toBe(true);
+  });
+
+  it('the next tasks on the repository fetch into its mirror instead of cloning again, and see what was pushed meanwhile', async () => {
+    const mirrors = path.join(h.dataDir, 'mirrors');
+    const [mirror, ...others] = fs.readdirSync(mirrors).filter((name) => name.endsWith('.git'));
+    expect(others).toEqual([]);
+    expect(fs.readFileSync(path.join(mirrors, mirror!, 'config'), 'utf8')).not.toContain(TOKEN);
+    // A clone would start from an empty directory: the mark survives only if the mirror is fetched into.
+    fs.writeFileSync(path.join(mirrors, mirror!, 'cca-test-mark'), 'still the first clone\n');
+    const git = gitIn(path.join(root, 'work'));
+    git('checkout', '-q', 'main');
+    fs.writeFileSync(path.join(root, 'work', 'later.txt'), 'later\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'Pushed after the first task');
+    git('push', '-q', path.join(root, 'origin', 'Codertocat', 'Hello-World.git'), 'main');
+
+    // Two tasks at once on the one repository: the mirror's lock keeps their fetches apart.
+    const [second, third] = await Promise.all([review(2, false), review(3, false)]);
+    for (const task of [second, third]) {
+      expect(task.status).toBe('completed');
+      expect(task.output).toContain('Pushed after the first task');
+      expect(fs.existsSync(path.join(h.dataDir, 'workspaces', task.task_id, 'later.txt'))).toBe(true);
+    }
+    expect(fs.readdirSync(mirrors).filter((name) => name.endsWith('.git'))).toEqual([mirror]);
+    expect(fs.readFileSync(path.join(mirrors, mirror!, 'cca-test-mark'), 'utf8')).toBe('still the first clone\n');
+    expect(fs.existsSync(path.join(mirrors, mirror!, 'FETCH_HEAD'))).toBe(true);
   });
 
   it('a checkout that fails is reported and the run goes on', async () => {

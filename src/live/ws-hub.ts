@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ClientMessage, type LiveEvent } from '../contracts/events.js';
@@ -11,20 +12,35 @@ interface Client {
   tasks: Set<string>;
 }
 
-// A client that cannot keep up is dropped rather than buffering without bound; it reconnects and replays.
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** A client that cannot keep up is cut rather than buffered without bound; it reconnects and replays. */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** Close code for a client cut for being too slow: "try again later" — reconnect, then replay what was missed. */
+export const TOO_SLOW_CLOSE_CODE = 1013;
 /**
  * How long the fan-out sends before the event loop gets a turn. Other I/O — a run's stdout, /health, the next
  * request — waits at most about this long, however many clients there are. Measured in time, not sends: a send
  * costs a few microseconds or, when the kernel copies megabytes, milliseconds (more on a busy machine).
  */
 const SLICE_MS = 10;
+/** Events taken from the queue at a time: each client gets its share of them in one write. */
+const MAX_ROUND_EVENTS = 256;
+/**
+ * Bytes a slice hands each client before the event loop gets a turn, so a client that reads as fast as it can is
+ * never more than about this far behind because of how the hub batches — only because of how it reads.
+ */
+const MAX_SLICE_BYTES = 1024 * 1024;
 
-/** An event on its way out: serialised once, the same bytes handed to every client. */
-interface Outgoing {
-  data: Buffer;
+/** Events on their way out: each serialised once, the same bytes handed to every client that gets it. */
+interface Round {
+  events: Array<{ event: LiveEvent; data: Buffer }>;
+  bytes: number;
   targets: Client[];
   next: number;
+}
+
+export interface WebSocketHubOptions {
+  /** Bytes queued for one client beyond which it is cut with 1013 (default 8 MiB). */
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -36,10 +52,12 @@ export class WebSocketHub {
   private readonly unsubscribe: () => void;
   /** Events published and not yet sent to every client, in publish order. */
   private readonly pending: LiveEvent[] = [];
-  private current?: Outgoing;
+  private current?: Round;
   private draining?: NodeJS.Immediate;
+  private readonly maxBufferedBytes: number;
 
-  constructor(bus: EventBus) {
+  constructor(bus: EventBus, options: WebSocketHubOptions = {}) {
+    this.maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
     // Publishing only queues: the fan-out runs in slices of its own, so a publisher (the recorder reading a run's
     // stream) is never held up by a thousand sockets.
     this.unsubscribe = bus.subscribe((event) => {
@@ -85,35 +103,59 @@ export class WebSocketHub {
     client.socket.send(JSON.stringify({ type: on ? 'subscribed' : 'unsubscribed', task_id: message.task_id ?? null, all: client.all }));
   }
 
-  /** Sends queued events, in order, until the slice's time is up; then yields and goes on in the next turn. */
+  /**
+   * Sends queued events, in order, until the slice's time is up; then yields and goes on in the next turn. Events are
+   * taken a round at a time and handed out client by client, so a client gets all of its share of a round in one
+   * write (one syscall for a hundred small deltas, not a hundred) while every client still sees every event in order.
+   */
   private readonly drain = (): void => {
     this.draining = undefined;
     const until = performance.now() + SLICE_MS;
-    while (performance.now() < until) {
+    let bytes = 0;
+    while (performance.now() < until && bytes < MAX_SLICE_BYTES) {
       if (!this.current) {
-        const event = this.pending.shift();
-        if (!event) return;
-        // Who gets it is decided when its turn comes, so a client subscribed meanwhile gets it too (replay dedups).
-        const targets = [...this.clients].filter((c) => c.all || c.sessionId === event.session_id || c.tasks.has(event.task_id));
-        if (targets.length === 0) continue;
-        this.current = { data: Buffer.from(JSON.stringify(event)), targets, next: 0 };
+        if (this.pending.length === 0) return;
+        this.current = this.nextRound();
       }
-      const out = this.current;
-      while (out.next < out.targets.length && performance.now() < until) this.send(out.targets[out.next++]!, out.data);
-      if (out.next >= out.targets.length) this.current = undefined;
+      const round = this.current;
+      while (round.next < round.targets.length && performance.now() < until) this.sendRound(round.targets[round.next++]!, round);
+      if (round.next < round.targets.length) break;
+      bytes += round.bytes;
+      this.current = undefined;
     }
     this.draining = setImmediate(this.drain);
   };
 
-  private send(client: Client, data: Buffer): void {
+  /** Serialises the next events once, up to MAX_ROUND_EVENTS or about MAX_SLICE_BYTES (at least one event). */
+  private nextRound(): Round {
+    const events: Round['events'] = [];
+    let bytes = 0;
+    while (this.pending.length > 0 && events.length < MAX_ROUND_EVENTS && bytes < MAX_SLICE_BYTES) {
+      const event = this.pending.shift()!;
+      const data = Buffer.from(JSON.stringify(event));
+      events.push({ event, data });
+      bytes += data.length;
+    }
+    // Who gets what is decided when the round starts, so a client subscribed meanwhile gets it too (replay dedups).
+    return { events, bytes, targets: [...this.clients], next: 0 };
+  }
+
+  private sendRound(client: Client, round: Round): void {
     const socket = client.socket;
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      socket.close(1013, 'too slow: reconnect and replay from /api/tasks/{id}/events');
+    const mine = round.events.filter(({ event: e }) => client.all || client.sessionId === e.session_id || client.tasks.has(e.task_id));
+    if (mine.length === 0) return;
+    if (socket.bufferedAmount > this.maxBufferedBytes) {
+      // Never awaited and never buffered past the bound: the run and the other clients go on without it.
+      socket.close(TOO_SLOW_CLOSE_CODE, 'too slow: reconnect and replay from /api/tasks/{id}/events');
       return;
     }
+    // ws writes each frame to the TCP socket; corked, a client's frames of this round leave in one writev.
+    const tcp = (socket as unknown as { _socket?: Socket })._socket;
+    tcp?.cork();
     // The same Buffer for every client: ws frames it without copying, so a 2 MB event costs 2 MB, not 2 GB.
-    socket.send(data, { binary: false });
+    for (const { data } of mine) socket.send(data, { binary: false });
+    tcp?.uncork();
   }
 
   close(): void {

@@ -2,11 +2,34 @@
 // The caller is a dashboard run's Claude Code: its --mcp-config carries `Authorization: Bearer <token>`, a one-time
 // token minted for that task (only its hash is stored) and honoured while the task is running. Anything else gets a
 // 404, so the endpoint says nothing to a caller without a live grant.
+import type { IncomingMessage } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TaskRow } from '../storage/schema.js';
 import type { Services } from '../services.js';
 import { managementServer } from './mcp-server.js';
+
+/**
+ * MCP's stateless revision: Claude Code (2.1.330) first asks `server/discover` and, answered, goes straight to
+ * `tools/list` — no initialize, no initialized notification, no GET for a stream. Unanswered (a 400), it falls back to
+ * that four-request handshake.
+ */
+const STATELESS_VERSION = '2026-07-28';
+const discovery = () => ({
+  resultType: 'complete',
+  supportedVersions: [STATELESS_VERSION, LATEST_PROTOCOL_VERSION],
+  capabilities: { tools: { listChanged: false } },
+  _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'claude-code-agent', version: '1.0.0' } },
+});
+
+/** The SDK's transport reads the raw header list (through a web Request), so the version is changed there too. */
+function speaksLatest(raw: IncomingMessage): void {
+  raw.headers['mcp-protocol-version'] = LATEST_PROTOCOL_VERSION;
+  for (let i = 0; i < raw.rawHeaders.length; i += 2) {
+    if (raw.rawHeaders[i]!.toLowerCase() === 'mcp-protocol-version') raw.rawHeaders[i + 1] = LATEST_PROTOCOL_VERSION;
+  }
+}
 
 export function mcpRoutes(app: FastifyInstance, s: Services): void {
   const registry = s.registry;
@@ -25,6 +48,11 @@ export function mcpRoutes(app: FastifyInstance, s: Services): void {
 
   app.post('/mcp', { onRequest: granted }, async (req, reply) => {
     const task = grants.get(req)!;
+    const message = req.body as { id?: unknown; method?: unknown } | undefined;
+    if (message?.method === 'server/discover') return reply.send({ jsonrpc: '2.0', id: message.id ?? null, result: discovery() });
+    // A stateless (2026-07-28) request is answered by the same handlers: what differs is the version it names,
+    // which the SDK (speaking 2025-11-25) would refuse with a 400.
+    if (req.headers['mcp-protocol-version'] === STATELESS_VERSION) speaksLatest(req.raw);
 
     const server = managementServer({ repos: s.repos, registry: registry.service, log: s.log, publicBase: registry.publicBase }, task.task_id);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

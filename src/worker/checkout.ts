@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Config } from '../config.js';
+import { syncMirror } from './repo-mirror.js';
 
 const run = promisify(execFile);
 const GIT_TIMEOUT_MS = 120_000;
@@ -21,10 +22,13 @@ export function cloneBase(config: Config): string {
 }
 
 /**
- * Clones the repository a GitHub task is about into its (empty) workspace, and checks out the pull request's head
- * for PRs, so `review` and `analyze` see the code. The token reaches git through its environment for these two
- * commands only (GIT_CONFIG_* → an http.extraHeader): nothing is written to .git/config, and the Claude Code child,
- * which starts afterwards, never sees it.
+ * Checks out the repository a GitHub task is about into its (empty) workspace, at the pull request's head for PRs,
+ * so `review` and `analyze` see the code. The repository is cloned once into a mirror under DATA_DIR and fetched
+ * for every later task; the workspace is a local clone of the mirror. It copies the objects rather than hard-linking
+ * or borrowing them (`--shared`): a run may write anything in its workspace, and must not reach the mirror every
+ * other task is checked out from. The token reaches git through its environment for the mirror's fetches only
+ * (GIT_CONFIG_* → an http.extraHeader): nothing is written to any git config, and the Claude Code child, which
+ * starts afterwards, never sees it.
  */
 export async function checkoutRepository(config: Config, cwd: string, target: GithubRepoTarget): Promise<string> {
   const url = `${cloneBase(config)}/${target.owner}/${target.repo}.git`;
@@ -36,11 +40,17 @@ export async function checkoutRepository(config: Config, cwd: string, target: Gi
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${config.GITHUB_TOKEN}`).toString('base64')}`,
     });
   }
-  const git = (args: string[], dir = cwd) => run('git', args, { cwd: dir, env, timeout: GIT_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 });
+  const plainEnv = { PATH: env.PATH!, HOME: env.HOME!, GIT_TERMINAL_PROMPT: '0' };
+  const gitIn = (withToken: boolean) => (args: string[], dir: string) =>
+    run('git', args, { cwd: dir, env: withToken ? env : plainEnv, timeout: GIT_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 });
+  const git = (args: string[], dir = cwd) => gitIn(false)(args, dir);
+  const pullRef = target.isPullRequest ? `refs/pull/${target.issueNumber}/head` : undefined;
   try {
-    await git(['clone', '--quiet', '--depth', '50', '--no-tags', url, '.']);
-    if (target.isPullRequest) {
-      await git(['fetch', '--quiet', '--depth', '50', 'origin', `pull/${target.issueNumber}/head:pr-${target.issueNumber}`]);
+    const mirror = await syncMirror(gitIn(true), config.dataDir, url, `${target.owner}-${target.repo}`, pullRef);
+    await git(['clone', '--quiet', '--no-hardlinks', mirror, '.']);
+    await git(['remote', 'set-url', 'origin', url]);
+    if (pullRef) {
+      await git(['fetch', '--quiet', mirror, `${pullRef}:pr-${target.issueNumber}`]);
       await git(['checkout', '--quiet', `pr-${target.issueNumber}`]);
     }
   } catch (err) {
