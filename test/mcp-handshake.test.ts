@@ -54,9 +54,8 @@ describe('the MCP handshake of a dashboard run', () => {
 
   beforeAll(async () => {
     model = await startScriptedModel();
-    h = await startHarness({ model });
+    h = await startHarness({ model, internalUrl: () => proxy?.url });
     proxy = await startRecordingProxy(h.url);
-    h.services.registry!.endpoint.internalUrl = proxy.url;
   });
   afterAll(async () => {
     await h?.close();

@@ -37,6 +37,8 @@ export interface HarnessOptions {
   redisPrefix?: string;
   /** Collects every log line the service writes (at LOG_LEVEL, default silent). */
   logLines?: string[];
+  /** Where runs reach the service (its MCP endpoint), when not at the harness's own address: a recording proxy. */
+  internalUrl?: () => string | undefined;
 }
 
 /** Starts the real service (real storage, queue, worker and Claude Code) on a random port with a fresh DATA_DIR. */
@@ -71,7 +73,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     log: createLogger(config, destination, redactor),
     redactor,
     observers: opts.observers,
-    internalUrl: () => config.INTERNAL_URL ?? listening,
+    internalUrl: () => opts.internalUrl?.() ?? config.INTERNAL_URL ?? listening,
     // GitHub's retries in milliseconds rather than seconds, so a test of a failing post-back stays short.
     retries: { github: { backoffBaseMs: 20, msPerRetryAfterSecond: 20 } },
   });
