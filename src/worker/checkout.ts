@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Config } from '../config.js';
+import { repositoryReadToken } from '../integrations/github-app-token.js';
 import { syncMirror } from './repo-mirror.js';
 
 const run = promisify(execFile);
@@ -11,6 +12,25 @@ export interface GithubRepoTarget {
   repo: string;
   issueNumber: number;
   isPullRequest: boolean;
+  /** The App installation the delivery came from; looked up from the repository when absent. */
+  installationId?: number;
+}
+
+/** What a task clones into its workspace: any provider's repository (providers' adapters build these). */
+export interface CheckoutSource {
+  /** Clone URL, no credentials in it. */
+  url: string;
+  /**
+   * A short-lived credential minted by the service for this checkout (e.g. a GitHub App installation token), sent
+   * as git's `http.extraHeader` for the clone and fetch only: never written to .git/config, never seen by the child.
+   */
+  authorization?: string;
+  /** Fetched after the clone and checked out: the pull/merge request's head. */
+  ref?: { fetch: string; local: string };
+  /** 'owner/repo PR #12': how the task log names what was checked out. */
+  label: string;
+  /** Values to cut out of any git error text before it is shown (the token). */
+  secrets: string[];
 }
 
 /** Where repositories are cloned from: GITHUB_CLONE_URL, else the web host of GITHUB_API_URL, else github.com. */
@@ -23,41 +43,65 @@ export function cloneBase(config: Config): string {
 
 /**
  * Checks out the repository a GitHub task is about into its (empty) workspace, at the pull request's head for PRs,
- * so `review` and `analyze` see the code. The repository is cloned once into a mirror under DATA_DIR and fetched
- * for every later task; the workspace is a local clone of the mirror. It copies the objects rather than hard-linking
- * or borrowing them (`--shared`): a run may write anything in its workspace, and must not reach the mirror every
- * other task is checked out from. The token reaches git through its environment for the mirror's fetches only
- * (GIT_CONFIG_* → an http.extraHeader): nothing is written to any git config, and the Claude Code child, which
- * starts afterwards, never sees it.
+ * so `review` and `analyze` see the code. With GitHub App auth the credential is an installation token the service
+ * mints for this one repository, read-only; otherwise GITHUB_TOKEN. The App's key never leaves the service.
  */
 export async function checkoutRepository(config: Config, cwd: string, target: GithubRepoTarget): Promise<string> {
+  return cloneSource(cwd, await githubCheckoutSource(config, target), config.dataDir);
+}
+
+/** GitHub's CheckoutSource: the clone URL, the PR head ref, and a Basic credential over http(s). */
+export async function githubCheckoutSource(config: Config, target: GithubRepoTarget): Promise<CheckoutSource> {
   const url = `${cloneBase(config)}/${target.owner}/${target.repo}.git`;
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', GIT_TERMINAL_PROMPT: '0' };
-  if (config.GITHUB_TOKEN && /^https?:/.test(url)) {
-    Object.assign(env, {
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'http.extraHeader',
-      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${config.GITHUB_TOKEN}`).toString('base64')}`,
-    });
+  const pr = target.isPullRequest ? ` PR #${target.issueNumber}` : '';
+  const label = `${target.owner}/${target.repo}${pr}`;
+  const source: CheckoutSource = { url, label, secrets: [], ...(pr && { ref: { fetch: `pull/${target.issueNumber}/head`, local: `pr-${target.issueNumber}` } }) };
+  if (!/^https?:/.test(url)) return source;
+  let token = config.GITHUB_TOKEN;
+  if (config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY) {
+    const app = { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_APP_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL };
+    try {
+      token = await repositoryReadToken(app, target.owner, target.repo, target.installationId);
+    } catch (err) {
+      throw new Error(`could not check out ${label}: no installation token for it (${(err as Error).message})`, { cause: err });
+    }
   }
-  const plainEnv = { PATH: env.PATH!, HOME: env.HOME!, GIT_TERMINAL_PROMPT: '0' };
-  const gitIn = (withToken: boolean) => (args: string[], dir: string) =>
-    run('git', args, { cwd: dir, env: withToken ? env : plainEnv, timeout: GIT_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 });
+  if (!token) return source;
+  return { ...source, authorization: `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`, secrets: [token] };
+}
+
+/**
+ * Clones a source into the (empty) workspace and checks out its ref. The repository is cloned once into a mirror
+ * under DATA_DIR/mirrors and fetched for every later task; the workspace is a local clone of the mirror. It copies
+ * the objects rather than hard-linking or borrowing them (`--shared`): a run may write anything in its workspace, and
+ * must not reach the mirror every other task is checked out from. The credential reaches git through its environment
+ * for the mirror's fetches only (GIT_CONFIG_* → an http.extraHeader): nothing is written to any git config, and the
+ * Claude Code child, which starts afterwards, never sees it.
+ */
+export async function cloneSource(cwd: string, source: CheckoutSource, dataDir: string): Promise<string> {
+  const plainEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', GIT_TERMINAL_PROMPT: '0' };
+  const env: Record<string, string> = source.authorization
+    ? { ...plainEnv, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: ${source.authorization}` }
+    : plainEnv;
+  const gitIn = (withCredential: boolean) => (args: string[], dir: string) =>
+    run('git', args, { cwd: dir, env: withCredential ? env : plainEnv, timeout: GIT_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 });
   const git = (args: string[], dir = cwd) => gitIn(false)(args, dir);
-  const pullRef = target.isPullRequest ? `refs/pull/${target.issueNumber}/head` : undefined;
+  const extraRef = source.ref ? `refs/${source.ref.fetch.replace(/^refs\//, '')}` : undefined;
   try {
-    const mirror = await syncMirror(gitIn(true), config.dataDir, url, `${target.owner}-${target.repo}`, pullRef);
+    // One mirror per repository URL, whatever pull request a task is about.
+    const name = source.url.replace(/\.git$/, '').split('/').slice(-2).join('-');
+    const mirror = await syncMirror(gitIn(true), dataDir, source.url, name, extraRef);
     await git(['clone', '--quiet', '--no-hardlinks', mirror, '.']);
-    await git(['remote', 'set-url', 'origin', url]);
-    if (pullRef) {
-      await git(['fetch', '--quiet', mirror, `${pullRef}:pr-${target.issueNumber}`]);
-      await git(['checkout', '--quiet', `pr-${target.issueNumber}`]);
+    await git(['remote', 'set-url', 'origin', source.url]);
+    if (source.ref && extraRef) {
+      await git(['fetch', '--quiet', mirror, `${extraRef}:${source.ref.local}`]);
+      await git(['checkout', '--quiet', source.ref.local]);
     }
   } catch (err) {
-    const stderr = String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim().split('\n').slice(-3).join(' ');
-    const message = config.GITHUB_TOKEN ? stderr.split(config.GITHUB_TOKEN).join('[REDACTED]') : stderr;
-    throw new Error(`could not check out ${target.owner}/${target.repo}${target.isPullRequest ? ` (PR #${target.issueNumber})` : ''}: ${message}`);
+    let message = String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim().split('\n').slice(-3).join(' ');
+    for (const secret of [...source.secrets, source.authorization ?? '']) if (secret) message = message.split(secret).join('[REDACTED]');
+    throw new Error(`could not check out ${source.label}: ${message}`);
   }
   const { stdout } = await git(['rev-parse', '--short', 'HEAD']);
-  return `${target.owner}/${target.repo}${target.isPullRequest ? ` PR #${target.issueNumber}` : ''} at ${stdout.trim()}`;
+  return `${source.label} at ${stdout.trim()}`;
 }
