@@ -22,7 +22,8 @@ import { TaskService } from './tasks/task-service.js';
 import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
-import { sweepClaudeState } from './worker/claude-state.js';
+import { pruneClaudeState, sweepClaudeState } from './worker/claude-state.js';
+import { startRetention } from './storage/retention.js';
 import { recover } from './worker/recovery.js';
 import { hostOfUrl } from './worker/allowed-hosts.js';
 import { detectSandbox, type SandboxStatus } from './worker/sandbox.js';
@@ -139,6 +140,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   let worker: Worker | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let approvals: ApprovalPoller | undefined;
+  let stopRetention = (): void => undefined;
   if (role !== 'api') {
     const observers = [new PostBack(config, clients, repos, log), registry.hooks, ...(opts.observers ?? [])];
     // A running task's writes are retried over a lost database connection rather than leave it half-recorded.
@@ -163,6 +165,8 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     reconcileTimer.unref();
     approvals = new ApprovalPoller({ repos, tasks, clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
     approvals.start();
+    const isRunning = async (id: string) => (await repos.tasks.get(id))?.status === 'running';
+    stopRetention = startRetention({ repos, log, days: config.RETENTION_DAYS, pruneFiles: (cutoff) => pruneClaudeState(config, cutoff, isRunning) });
   }
 
   let closing: Promise<void> | undefined;
@@ -186,6 +190,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       closing ??= (async () => {
         if (reconcileTimer) clearInterval(reconcileTimer);
+        stopRetention();
         approvals?.stop();
         await worker?.stop(graceMs);
         await egress?.close();
