@@ -50,5 +50,21 @@ for (const setup of setups) {
       expect(seen).toContain('first answer');
       expect(seen).toContain('second answer');
     });
+
+    it('answers a follow-up cancelled while it waits behind the run, so the conversation never has a question left open', async () => {
+      const first = await h.request('POST', '/api/chat', { message: '[[script:slow 3000 still going]] one' });
+      const { task_id: a, conversation_id } = first.body;
+      await h.waitForTask(a, ['running']);
+      const b = (await h.request('POST', '/api/chat', { message: '[[script:text never runs]] two', conversation_id })).body.task_id;
+      const cancel = await h.request('POST', `/api/tasks/${b}/cancel`);
+      expect(cancel.status).toBe(200);
+      await h.waitForTask(a, ['completed', 'failed'], 60_000);
+
+      const messages = (await h.request('GET', `/api/conversations/${conversation_id}/messages`)).body.messages as Array<{ task_id: string; role: string; content: string }>;
+      const replies = messages.filter((m) => m.task_id === b && m.role === 'assistant');
+      expect(replies).toHaveLength(1);
+      expect(replies[0]!.content).toMatch(/cancelled/);
+      expect(messages.filter((m) => m.task_id === a && m.role === 'assistant')).toHaveLength(1);
+    });
   });
 }

@@ -111,6 +111,21 @@ describe('task lifecycle on the real CLI', () => {
     expect(unsupported.status).toBe(415);
   });
 
+  it('finds conversations by title, and lists chats apart from webhook threads', async () => {
+    const tag = `t${Date.now().toString(36)}`;
+    const made = [`Deploy ${tag} plan`, `deploy ${tag.toUpperCase()} notes`, `100%_${tag} sure`, `Other ${tag}x`];
+    const ids = [];
+    for (const title of made) ids.push((await h.request('POST', '/api/conversations', { title })).body.conversation_id as string);
+    const titles = async (query: string) => ((await h.request('GET', `/api/conversations?${query}`)).body.conversations as Array<{ title: string }>).map((c) => c.title).sort();
+    // Case-insensitive, anywhere in the title; % and _ are letters here, not wildcards.
+    expect(await titles(`q=${encodeURIComponent(`deploy ${tag}`)}`)).toEqual([made[0], made[1]].sort());
+    expect(await titles(`q=${encodeURIComponent(`%_${tag}`)}`)).toEqual([made[2]]);
+    expect(await titles(`q=${encodeURIComponent(`_${tag}`)}&kind=chat`)).toEqual([made[2]]);
+    expect(await titles(`q=${tag}&kind=thread`)).toEqual([]);
+    expect((await h.request('GET', '/api/conversations?kind=nonsense')).status).toBe(400);
+    for (const id of ids) await h.request('DELETE', `/api/conversations/${id}`);
+  });
+
   it('manages conversations: create, list, rename, archive, delete', async () => {
     const created = await h.request('POST', '/api/conversations', { title: 'Planning' });
     expect(created.status).toBe(201);

@@ -140,6 +140,15 @@ for (const dialect of dialects) {
       ).rejects.toThrow();
     });
 
+    it('finds conversations by title literally, any case, and by kind', async () => {
+      await repos.conversations.create({ title: 'Ship 50%_Off banner', source: 'dashboard' });
+      await repos.conversations.create({ title: 'ship 50x off', source: 'github' });
+      const titles = async (opts: { q?: string; kind?: 'chat' | 'thread' }) => (await repos.conversations.list({ limit: 50, ...opts })).conversations.map((c) => c.title).sort();
+      expect(await titles({ q: 'SHIP 50' })).toEqual(['Ship 50%_Off banner', 'ship 50x off']);
+      expect(await titles({ q: '50%_off' })).toEqual(['Ship 50%_Off banner']);
+      expect(await titles({ q: 'ship 50', kind: 'thread' })).toEqual(['ship 50x off']);
+    });
+
     it('keeps conversations, their messages and deletion consistent', async () => {
       const conv = await repos.conversations.create({ title: 'Talk', source: 'dashboard' });
       for (let i = 0; i < 5; i++) await repos.conversations.addMessage({ conversation_id: conv.conversation_id, role: i % 2 ? 'assistant' : 'user', content: `m${i}` }, 500 + i);

@@ -5,6 +5,7 @@ import { Health } from '../contracts/dashboard.js';
 import type { WebSocketHub } from '../live/ws-hub.js';
 import { type DiskReport, diskReport } from '../storage/disk-space.js';
 import type { Services } from '../services.js';
+import { credentialReport } from '../worker/credentials.js';
 import type { SandboxStatus } from '../worker/sandbox.js';
 import { typed } from './schemas.js';
 import { registerTaskMetrics } from './task-metrics.js';
@@ -50,6 +51,8 @@ export function healthRoutes(app: FastifyInstance, s: Services): void {
       demo_mode: s.config.DEMO_MODE,
       // Only a process that runs tasks has a sandbox to report.
       ...(s.sandbox ? { sandbox: sandboxReport(s.sandbox) } : {}),
+      // Whether runs will have an Anthropic credential (which variable, never its value): the dashboard's banner.
+      credential: credentialReport(s.config),
       uptime_seconds: Math.round((Date.now() - s.startedAt) / 1000),
     });
   });

@@ -10,6 +10,10 @@ export const ConversationListQuery = z.object({
   cursor: z.string().optional(),
   archived: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   source: z.string().optional(),
+  /** `chat`: started in the dashboard; `thread`: a provider's thread (an issue, a Slack thread, an alert). */
+  kind: z.enum(['chat', 'thread']).optional(),
+  /** Words in the title, any case; matched literally (`%` and `_` are not wildcards). */
+  q: z.string().trim().min(1).max(200).optional(),
 });
 export const MessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -37,6 +37,7 @@ export const Health = z.looseObject({
   queue: z.string().optional(),
   demo_mode: z.boolean().optional(),
   sandbox: z.looseObject({ mode: z.string(), sandboxed: z.boolean(), network: z.string().optional(), note: z.string().optional() }).optional(),
+  credential: z.object({ usable: z.boolean(), source: z.string().nullable(), note: z.string() }).optional(),
   uptime_seconds: z.number().optional(),
 });
 export type Health = z.infer<typeof Health>;

@@ -1,6 +1,6 @@
 import { DelayedError, Queue, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QueueUnavailableError, type TaskQueue } from './queue.js';
+import { type Handled, QueueUnavailableError, type TaskQueue } from './queue.js';
 
 const QUEUE_NAME = 'tasks';
 /** A call to a Redis that is up but does not answer (a half-open connection) fails after this instead of hanging. */
@@ -68,7 +68,7 @@ export class BullmqQueue implements TaskQueue {
     await this.call('enqueue a task', () => this.queue.add('task', { taskId }, { jobId: taskId, removeOnComplete: true, removeOnFail: true, attempts: 1 }));
   }
 
-  consume(handler: (taskId: string) => Promise<void>, concurrency: number): void {
+  consume(handler: (taskId: string) => Promise<Handled>, concurrency: number): void {
     // A worker needs its own blocking connection; BullMQ duplicates the one it is given.
     this.paused = false;
     this.worker = new BullWorker(
@@ -79,7 +79,11 @@ export class BullmqQueue implements TaskQueue {
           await job.moveToDelayed(Date.now() + 1000, token);
           throw new DelayedError();
         }
-        await handler(String(job.data.taskId));
+        // Handed back by a worker that is stopping: due at once, for a worker that is not.
+        if ((await handler(String(job.data.taskId))) === 'handed-back') {
+          await job.moveToDelayed(Date.now(), token);
+          throw new DelayedError();
+        }
       },
       {
       connection: this.connection.duplicate({ maxRetriesPerRequest: null }),

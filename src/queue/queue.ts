@@ -2,6 +2,12 @@
  * The queue carries task ids only; the database row is the truth. Both implementations deliver an id to at most
  * `concurrency` handlers at once per consumer, and ignore an id that is already waiting.
  */
+/**
+ * What a handler says of the id it was given: nothing when it is dealt with, `handed-back` when this consumer is
+ * stopping and another should take it now (the task's row is `queued` again).
+ */
+export type Handled = void | 'handed-back';
+
 export interface TaskQueue {
   readonly kind: 'embedded' | 'bullmq';
   /**
@@ -11,7 +17,7 @@ export interface TaskQueue {
   readonly available: boolean;
   enqueue(taskId: string): Promise<void>;
   /** Starts delivering ids to the handler, at most `concurrency` at once. */
-  consume(handler: (taskId: string) => Promise<void>, concurrency: number): void;
+  consume(handler: (taskId: string) => Promise<Handled>, concurrency: number): void;
   /** Stops delivering new ids; handlers already running carry on. */
   pause(): Promise<void>;
   /** Ids waiting to be delivered. */

@@ -7,6 +7,7 @@ import { QueueUnavailableError, type TaskQueue } from '../queue/queue.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
 import { taskView } from '../storage/views.js';
+import { replyInConversation } from './conversation-reply.js';
 
 export interface CreateTaskInput {
   /** Minted by the caller when it needs the id before the row exists (a template's {{task_id}}). */
@@ -159,6 +160,7 @@ export class TaskService {
 
   private async cancelled(row: TaskRow, reason: string): Promise<void> {
     await this.deps.queue.remove(row.task_id);
+    await replyInConversation(this.deps.repos, row, 'cancelled');
     await this.deps.bus.publish({ type: 'task.cancelled', task_id: row.task_id, session_id: row.session_id, task: taskView(row), error: reason });
   }
 

@@ -1,6 +1,7 @@
 import type { Outcome } from '../domain/outcome.js';
 import type { TaskStatus } from '../domain/task-status.js';
 import type { ClaudeRunOutcome } from './claude-run.js';
+import { credentialFailure } from './credentials.js';
 
 export interface Classification {
   status: Extract<TaskStatus, 'completed' | 'failed' | 'cancelled'> | 'interrupted';
@@ -34,7 +35,8 @@ export function classify(run: ClaudeRunOutcome, timeoutSeconds: number, cancelRe
     const reasons = result.errors?.length ? result.errors.join('; ') : (result.result ?? '');
     const outcome: Outcome = result.subtype === 'error_max_budget_usd' ? 'budget' : 'error';
     // An API error ends with subtype "success" and is_error: the text itself says what went wrong.
-    const error = result.subtype === 'success' ? reasons || 'Claude Code reported an error' : `${result.subtype}${reasons ? `: ${reasons}` : ''}`;
+    const said = result.subtype === 'success' ? reasons || 'Claude Code reported an error' : `${result.subtype}${reasons ? `: ${reasons}` : ''}`;
+    const error = credentialFailure(said) ?? said;
     return { status: 'failed', outcome, error, output };
   }
   if (!output?.trim()) return { status: 'completed', outcome: 'empty', error: null, output: output ?? '' };

@@ -137,6 +137,56 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await shot('chat');
   }, 90_000);
 
+  it('chat: replies render as Markdown, a follow-up says it waits its turn, and finished replies keep their steps', async () => {
+    const first = await h.request('POST', '/api/chat', { message: 'Plan it [[script:slow 5000 ## Plan with **bold** steps]]' });
+    const { task_id: a, conversation_id } = first.body;
+    await h.waitForTask(a, ['running']);
+    const b = (await h.request('POST', '/api/chat', { message: 'Now write it [[script:tool]]', conversation_id })).body.task_id as string;
+
+    await page.goto(`${h.url}/chat/${conversation_id}`);
+    const waiting = page.locator(`[data-testid="live-reply"][data-task-id="${b}"]`);
+    await waiting.getByText('Waiting for the run before it in this conversation to finish.').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.title()).toMatch(/running\) Claude Code Agent$/);
+
+    const plan = page.locator('[data-role="assistant"] h2').filter({ hasText: 'Plan with bold steps' });
+    await plan.waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-role="assistant"] strong').first().textContent()).toBe('bold');
+
+    const wrote = page.locator('[data-role="assistant"]').filter({ hasText: 'Wrote hello.txt.' });
+    await wrote.waitFor({ timeout: 30_000 });
+    await wrote.getByText('Steps of the run').click();
+    await wrote.locator('[data-block="tool"]').filter({ hasText: 'Write' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.title()).toBe('Claude Code Agent');
+  }, 90_000);
+
+  it('chat: conversations are renamed, found, archived and deleted from the page; webhook threads are listed apart', async () => {
+    const id = (await h.request('POST', '/api/conversations', { title: 'Quarterly plan' })).body.conversation_id as string;
+    await page.goto(`${h.url}/chat/${id}`);
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('Title', { exact: true }).fill('Quarterly roadmap');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Quarterly roadmap' }).waitFor();
+    expect((await h.request('GET', `/api/conversations/${id}`)).body.title).toBe('Quarterly roadmap');
+
+    const nav = page.locator('nav[aria-label="Conversations"]');
+    await page.getByLabel('Search conversations').fill('ROADMAP');
+    await expect.poll(() => nav.locator('li').allTextContents()).toEqual([expect.stringContaining('Quarterly roadmap')]);
+    await page.getByLabel('Show').selectOption('thread');
+    await nav.getByText('No conversation titled like “ROADMAP”.').waitFor();
+    await page.getByLabel('Show').selectOption('chat');
+
+    await page.getByRole('button', { name: 'Archive' }).click();
+    await page.getByRole('button', { name: 'Unarchive' }).waitFor();
+    await nav.getByText('No conversation titled like “ROADMAP”.').waitFor();
+    await page.getByLabel('Show').selectOption('archived');
+    await nav.getByText('Quarterly roadmap').waitFor();
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.url()).toMatch(/\/chat$/);
+    expect((await h.request('GET', `/api/conversations/${id}`)).status).toBe(404);
+  }, 60_000);
+
   it('overview: watches a running task call tools live and cancels it', async () => {
     const started = await h.request('POST', '/api/chat', { message: 'Run the long job [[script:steps 30 700]]' });
     const taskId = started.body.task_id as string;

@@ -1,6 +1,7 @@
 import { QueryClientProvider, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { NavLink, Route, Routes } from 'react-router-dom';
+import { CredentialBanner } from './components/credential-banner';
 import { Button, cx, ErrorBox, Field, Input, Loading } from './components/ui';
 import { ChatPage } from './features/chat/chat-page';
 import { LedgerPage } from './features/ledger/ledger-page';
@@ -10,7 +11,7 @@ import { WebhooksPage } from './features/webhooks/webhooks-page';
 import { api, ApiClient } from './lib/api-client';
 import { LiveProvider, useLiveStatus } from './lib/live-context';
 import { createQueryClient } from './lib/query-client';
-import { useDashboardStatus } from './lib/status';
+import { useDashboardStatus, useHealth } from './lib/status';
 
 // Recharts is most of the bundle; only the analytics page needs it.
 const AnalyticsPage = lazy(() => import('./features/analytics/analytics-page').then((m) => ({ default: m.AnalyticsPage })));
@@ -98,8 +99,17 @@ function LiveIndicator() {
   );
 }
 
+/** The tab's title shows running work, so a run can be watched from another tab. */
+function useTitle(running: number | undefined) {
+  useEffect(() => {
+    document.title = running ? `(${running} running) Claude Code Agent` : 'Claude Code Agent';
+  }, [running]);
+}
+
 function Shell() {
   const status = useDashboardStatus();
+  const health = useHealth();
+  useTitle(status.data?.running);
   const signedIn = api.authState().hasToken;
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
@@ -134,6 +144,7 @@ function Shell() {
         )}
       </aside>
       <div className="min-w-0 flex-1">
+        <CredentialBanner health={health.data} />
         {status.data?.demo_mode && (
           <div role="note" className="bg-amber-300 px-4 py-1.5 text-center text-sm font-medium text-amber-950" data-testid="demo-banner">
             DEMO — runs use a scripted model, not Claude. Put <code>[[script:slow 5000]]</code> or <code>[[script:tool]]</code> in a message to pick a behaviour.

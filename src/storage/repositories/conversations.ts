@@ -1,8 +1,11 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import type { ConversationMessageRow, ConversationRow, Database } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { transact } from './transact.js';
+
+/** Conversations started in the dashboard's chat; every other source is a provider's thread. */
+export const DASHBOARD_SOURCE = 'dashboard';
 
 export interface NewConversation {
   conversation_id?: string;
@@ -58,10 +61,15 @@ export class ConversationRepository {
     return this.db.selectFrom('conversations').selectAll().where('conversation_id', '=', id).executeTakeFirst();
   }
 
-  async list(opts: { limit: number; cursor?: string; archived?: boolean; source?: string }) {
+  async list(opts: { limit: number; cursor?: string; archived?: boolean; source?: string; kind?: 'chat' | 'thread'; q?: string }) {
     let q = this.db.selectFrom('conversations').selectAll();
     if (opts.archived !== undefined) q = q.where('archived', '=', opts.archived ? 1 : 0);
     if (opts.source) q = q.where('source', '=', opts.source);
+    if (opts.kind) q = q.where('source', opts.kind === 'chat' ? '=' : '<>', DASHBOARD_SOURCE);
+    if (opts.q) {
+      const pattern = `%${opts.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<boolean>`lower(title) like ${pattern} escape '\\'`);
+    }
     if (opts.cursor) {
       const [at, id] = decodeCursor(opts.cursor);
       q = q.where((eb) => eb.or([eb('updated_at', '<', at), eb.and([eb('updated_at', '=', at), eb('conversation_id', '<', id)])]));

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { duration, usd } from '../../lib/format';
 import type { OutputEvent } from '../../lib/task-feed';
+import { FOLD_CHARS, Markdown } from '../markdown';
 import { cx } from '../ui';
 import { type Block, buildBlocks, formatInput, isLong, toolSummary } from './blocks';
 
@@ -59,8 +60,9 @@ function BlockView({ block }: { block: Block }) {
   switch (block.kind) {
     case 'text':
       return (
-        <div data-block="text" data-streaming={block.streaming || undefined} className={cx('whitespace-pre-wrap break-words text-sm leading-6 text-stone-900', block.subagent && 'ml-4 border-l-2 border-stone-200 pl-3 text-stone-700')}>
-          {block.text}
+        <div data-block="text" data-streaming={block.streaming || undefined} className={cx('break-words text-sm leading-6 text-stone-900', block.subagent && 'ml-4 border-l-2 border-stone-200 pl-3 text-stone-700')}>
+          {/* Long text still arriving stays plain: re-rendering Markdown on every delta of a huge reply costs more than it shows. */}
+          {block.streaming && block.text.length > FOLD_CHARS ? <div className="whitespace-pre-wrap">{block.text}</div> : <Markdown text={block.text} fold={!block.streaming} />}
           {block.streaming && <span className="ml-0.5 inline-block h-4 w-1.5 translate-y-0.5 animate-pulse bg-orange-600" aria-label="streaming" />}
         </div>
       );
@@ -114,7 +116,8 @@ export function StreamView({ events, follow = true }: { events: readonly OutputE
   useEffect(() => {
     // Keep the newest output in view while the reader has not scrolled away from the bottom.
     const el = end.current;
-    const scroller = el?.closest('[data-scroll]') as HTMLElement | null;
+    // Inside a scrolling panel, that panel; otherwise (the chat) the page itself.
+    const scroller = (el?.closest('[data-scroll]') as HTMLElement | null) ?? (document.scrollingElement as HTMLElement | null);
     if (!follow || !el || !scroller) return;
     if (scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 160) scroller.scrollTop = scroller.scrollHeight;
   }, [blocks, follow]);

@@ -1,59 +1,28 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError, qs } from '../../lib/api-client';
-import { ChatRequest, type ChatResponse, type ConversationPage, type Message, type MessagePage } from '../../lib/contracts';
+import { ChatRequest, type ChatResponse, type Message, type MessagePage } from '../../lib/contracts';
 import { usd, when } from '../../lib/format';
 import { useTaskFeed } from '../../lib/live-context';
 import { MODEL_SUGGESTIONS, useAgents } from '../../lib/registry-agents';
+import { Markdown } from '../../components/markdown';
 import { StreamView } from '../../components/stream/stream-view';
 import { Button, cx, Empty, ErrorBox, Field, Input, Loading, Select, StatusBadge, TextArea } from '../../components/ui';
 import { TaskActions } from '../overview/task-actions';
+import { ConversationHeader } from './conversation-header';
+import { ConversationList } from './conversation-list';
 import { useTask } from '../overview/task-detail';
 
-function ConversationList({ selected }: { selected?: string }) {
-  const query = useInfiniteQuery({
-    queryKey: ['conversations'],
-    queryFn: ({ pageParam }) => api.get<ConversationPage>(`/api/conversations${qs({ limit: 30, archived: 'false', cursor: pageParam })}`),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const list = query.data?.pages.flatMap((p) => p.conversations) ?? [];
-  return (
-    <nav aria-label="Conversations" className="flex flex-col gap-2">
-      <Link to="/chat" className="rounded-md bg-orange-700 px-3 py-1.5 text-center text-sm font-medium text-white hover:bg-orange-800">
-        New conversation
-      </Link>
-      {query.isPending && <Loading label="Loading conversations…" />}
-      <ErrorBox error={query.error} retry={() => void query.refetch()} />
-      {query.isSuccess && list.length === 0 && <p className="px-1 text-xs text-stone-500">No conversations yet.</p>}
-      <ul className="flex max-h-[30vh] flex-col gap-0.5 overflow-auto md:max-h-[70vh]">
-        {list.map((c) => (
-          <li key={c.conversation_id}>
-            <Link
-              to={`/chat/${c.conversation_id}`}
-              aria-current={selected === c.conversation_id ? 'page' : undefined}
-              className={cx('block rounded-md px-2.5 py-1.5 text-sm', selected === c.conversation_id ? 'bg-stone-200 font-medium' : 'hover:bg-stone-100')}
-            >
-              <span className="block truncate">{c.title}</span>
-              <span className="block text-xs text-stone-500">
-                {when(c.updated_at)} · {c.message_count} messages{c.total_cost_usd > 0 ? ` · ${usd(c.total_cost_usd)}` : ''}
-              </span>
-            </Link>
-          </li>
-        ))}
-      </ul>
-      {query.hasNextPage && (
-        <Button size="sm" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-          More
-        </Button>
-      )}
-    </nav>
-  );
+/** One run per conversation: a follow-up sent while an earlier turn is unanswered waits for it, and says so. */
+function waitingLabel(status: string | undefined, behind: boolean): string {
+  if (status === 'waiting_approval') return 'Waiting for approval.';
+  if (status === 'queued' && behind) return 'Waiting for the run before it in this conversation to finish.';
+  return 'Queued…';
 }
 
 /** The reply to a message while it is being produced: the task's stream, live. */
-function LiveReply({ taskId }: { taskId: string }) {
+function LiveReply({ taskId, behind }: { taskId: string; behind: boolean }) {
   const feed = useTaskFeed(taskId);
   const task = useTask(taskId);
   return (
@@ -69,8 +38,29 @@ function LiveReply({ taskId }: { taskId: string }) {
       </div>
       <ErrorBox error={task.error ?? (feed.error ? new Error(feed.error) : null)} retry={feed.refresh} />
       {feed.loading && feed.events.length === 0 && <Loading label="Waiting for the reply…" />}
-      {!feed.loading && feed.events.length === 0 && <p className="text-sm text-stone-500">{task.data?.status === 'waiting_approval' ? 'Waiting for approval.' : 'Queued…'}</p>}
+      {!feed.loading && feed.events.length === 0 && <p className="text-sm text-stone-500">{waitingLabel(task.data?.status, behind)}</p>}
       <StreamView events={feed.events} />
+    </div>
+  );
+}
+
+/** A finished reply keeps the run's tool calls, folded; they load when opened. */
+function RunSteps({ taskId }: { taskId: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="mt-2 text-xs" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary className="select-none text-stone-600">Steps of the run</summary>
+      {open && <RunStepsFeed taskId={taskId} />}
+    </details>
+  );
+}
+
+function RunStepsFeed({ taskId }: { taskId: string }) {
+  const feed = useTaskFeed(taskId);
+  return (
+    <div className="mt-2">
+      {feed.loading && feed.events.length === 0 && <Loading label="Loading the run…" />}
+      <StreamView events={feed.events} follow={false} />
     </div>
   );
 }
@@ -84,7 +74,8 @@ function Bubble({ message }: { message: Message }) {
         data-role={message.role}
         className={cx('max-w-[85%] rounded-lg px-3 py-2 text-sm', user ? 'bg-orange-700 text-white' : failed ? 'border border-red-200 bg-red-50 text-red-900' : 'border border-stone-200 bg-white')}
       >
-        <p className="whitespace-pre-wrap break-words leading-6">{message.content || (user ? '' : '(no text)')}</p>
+        {user || !message.content ? <p className="whitespace-pre-wrap break-words leading-6">{message.content || (user ? '' : '(no text)')}</p> : <Markdown text={message.content} />}
+        {!user && message.task_id && <RunSteps taskId={message.task_id} />}
         <p className={cx('mt-1 text-xs', user ? 'text-orange-100' : 'text-stone-500')}>
           {when(message.created_at)}
           {!user && message.metadata?.cost_usd !== undefined && ` · ${usd(message.metadata.cost_usd)}`}
@@ -102,6 +93,21 @@ function Bubble({ message }: { message: Message }) {
   );
 }
 
+/**
+ * Brings the newest message into view when one arrives — unless the reader has scrolled up to read something older.
+ * Rendered before the messages, it scrolls the page's end into view, which is where the newest one is.
+ */
+function FollowNewest({ count }: { count: number }) {
+  const seen = useRef(0);
+  useEffect(() => {
+    const first = seen.current === 0;
+    seen.current = count;
+    const fromBottom = document.documentElement.scrollHeight - window.scrollY - window.innerHeight;
+    if (first || fromBottom < 400) window.scrollTo({ top: document.documentElement.scrollHeight });
+  }, [count]);
+  return null;
+}
+
 function Messages({ conversationId }: { conversationId: string }) {
   const query = useInfiniteQuery({
     queryKey: ['messages', conversationId],
@@ -113,6 +119,7 @@ function Messages({ conversationId }: { conversationId: string }) {
   if (query.error) return <ErrorBox error={query.error} retry={() => void query.refetch()} />;
   const messages = [...query.data.pages].reverse().flatMap((p) => p.messages);
   const answered = new Set(messages.filter((m) => m.role === 'assistant' && m.task_id).map((m) => m.task_id));
+  const unanswered = messages.filter((m) => m.role === 'user' && m.task_id && !answered.has(m.task_id)).map((m) => m.task_id);
   return (
     <div className="flex flex-col gap-3">
       {query.hasNextPage && (
@@ -121,10 +128,11 @@ function Messages({ conversationId }: { conversationId: string }) {
         </Button>
       )}
       {messages.length === 0 && <Empty>No messages yet.</Empty>}
+      <FollowNewest count={messages.length} />
       {messages.map((m) => (
         <div key={m.message_id} className="flex flex-col gap-3">
           <Bubble message={m} />
-          {m.role === 'user' && m.task_id && !answered.has(m.task_id) && <LiveReply taskId={m.task_id} />}
+          {m.role === 'user' && m.task_id && !answered.has(m.task_id) && <LiveReply taskId={m.task_id} behind={unanswered.indexOf(m.task_id) > 0} />}
         </div>
       ))}
     </div>
@@ -232,6 +240,7 @@ export function ChatPage() {
         <ConversationList selected={conversationId} />
       </aside>
       <section aria-label="Conversation" className="flex min-w-0 flex-col">
+        {conversationId && <ConversationHeader key={`h-${conversationId}`} conversationId={conversationId} />}
         {conversationId ? <Messages key={conversationId} conversationId={conversationId} /> : <Empty>Start a new conversation: write a message below. It runs as a Claude Code task and the reply streams in here.</Empty>}
         <Composer key={conversationId ?? 'new'} conversationId={conversationId} />
       </section>
