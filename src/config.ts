@@ -168,6 +168,11 @@ const ConfigSchema = z.object({
    * them, or was away when they were stored), runs of dead workers resolved. Also done whenever Redis reconnects.
    */
   RECONCILE_SECONDS: int(30, 1, 3600),
+  /**
+   * Task events, Claude session transcripts and leftover Claude state on disk older than this many days are pruned
+   * (hourly); tasks, their output, conversations, totals and rollups are kept for ever. 0 keeps everything.
+   */
+  RETENTION_DAYS: int(30, 0, 36_500),
   APPROVAL_POLL_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 30 : v), z.coerce.number().min(0).max(3600)),
   APPROVAL_TIMEOUT_HOURS: z.preprocess((v) => (v === '' || v === undefined ? 24 : v), z.coerce.number().positive().max(24 * 90)),
 

@@ -22,7 +22,8 @@ import { TaskService } from './tasks/task-service.js';
 import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
-import { sweepClaudeState } from './worker/claude-state.js';
+import { pruneClaudeState, sweepClaudeState } from './worker/claude-state.js';
+import { startRetention } from './storage/retention.js';
 import { recover } from './worker/recovery.js';
 import { hostOfUrl } from './worker/allowed-hosts.js';
 import { detectSandbox, type SandboxStatus } from './worker/sandbox.js';
@@ -190,7 +191,8 @@ async function startWorkerSide(
   const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
   await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
   // Claude state that runs ended by a crash left behind (their transcripts are in the database).
-  await sweepClaudeState(config, async (id) => (await repos.tasks.get(id))?.status === 'running');
+  const isRunning = async (id: string) => (await repos.tasks.get(id))?.status === 'running';
+  await sweepClaudeState(config, isRunning);
   worker.start();
   // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost (Redis restarted, or
   // away when they were stored), are picked up without waiting for a restart: every RECONCILE_SECONDS and whenever
@@ -205,12 +207,14 @@ async function startWorkerSide(
   reconcileTimer.unref();
   const approvals = new ApprovalPoller({ repos, tasks, clients: s.clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
   approvals.start();
+  const stopRetention = startRetention({ repos, log, days: config.RETENTION_DAYS, pruneFiles: (cutoff) => pruneClaudeState(config, cutoff, isRunning) });
   return {
     worker,
     sandbox,
     reconcile,
     async close(graceMs) {
       clearInterval(reconcileTimer);
+      stopRetention();
       approvals.stop();
       await worker.stop(graceMs);
       await egress?.close();

@@ -40,9 +40,12 @@ describe('each run keeps its Claude state to itself', () => {
   async function probeRun(h: Harness) {
     fs.mkdirSync(h.claudeConfigDir, { recursive: true });
     fillOperatorConfig(h.claudeConfigDir);
+    // In a conversation, so its transcript is kept to resume (a task outside one keeps none).
+    const conversation = (await h.request('POST', '/api/conversations', { title: 'probe' })).body;
     const task = await h.services.tasks.create({
       session_id: 's',
       source: 'test',
+      conversation_id: conversation.conversation_id,
       input_message: `[[script:bash ${PROBE.replace('OPERATOR', h.claudeConfigDir)}]] where am I`,
       allowed_tools: ['Bash'],
     });

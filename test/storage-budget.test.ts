@@ -27,9 +27,9 @@ async function databaseBytes(storage: Storage): Promise<number> {
   return Number(total.rows[0]!.bytes);
 }
 
-async function transcriptBytes(storage: Storage): Promise<{ stored: number; raw: number; count: number }> {
-  const rows = await storage.db.selectFrom('claude_sessions').select(['session_id', 'transcript_br']).where('transcript_br', 'is not', null).execute();
-  return { stored: rows.reduce((n, r) => n + r.transcript_br!.length, 0), raw: 0, count: rows.length };
+async function transcriptBytes(storage: Storage): Promise<{ stored: number; count: number }> {
+  const rows = await storage.db.selectFrom('claude_sessions').select('transcript_br').where('transcript_br', 'is not', null).execute();
+  return { stored: rows.reduce((n, r) => n + r.transcript_br!.length, 0), count: rows.length };
 }
 
 for (const setup of SERVICE_SETUPS) {

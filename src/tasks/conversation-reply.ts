@@ -13,8 +13,8 @@ export async function replyInConversation(repos: Repositories, row: TaskRow, sta
     task_id: row.task_id,
     role: 'assistant',
     content,
-    // A completed run's reply is its output, stored once on the task (see ConversationRepository.addMessage).
-    content_is_output: status === 'completed',
+    // The reply is the task's output: kept once, on the task.
+    content_is_output: status === 'completed' && row.output !== null,
     metadata: { status, outcome: row.outcome, cost_usd: row.cost_usd },
   });
 }

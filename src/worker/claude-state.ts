@@ -73,6 +73,23 @@ export async function sweepClaudeState(config: Config, isRunning: (taskId: strin
   return removed;
 }
 
+/**
+ * Retention: removes state directories last changed before `cutoff` of tasks no longer running (a run's state is
+ * removed when it ends; what stays was left by a crash this process's start-up sweep did not see).
+ */
+export async function pruneClaudeState(config: Config, cutoff: number, isRunning: (taskId: string) => Promise<boolean>): Promise<number> {
+  const root = claudeStateRoot(config);
+  let removed = 0;
+  for (const taskId of await fs.readdir(root).catch(() => [] as string[])) {
+    const dir = path.join(root, taskId);
+    const stat = await fs.stat(dir).catch(() => undefined);
+    if (!stat || stat.mtimeMs >= cutoff || (await isRunning(taskId))) continue;
+    await fs.rm(dir, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
 async function readIfThere(file: string): Promise<string | undefined> {
   try {
     return await fs.readFile(file, 'utf8');

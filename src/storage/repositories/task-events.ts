@@ -65,6 +65,21 @@ export class TaskEventRepository {
     });
   }
 
+  /** Deletes up to `limit` events stored before `cutoff`, oldest first; returns how many (the caller repeats). */
+  async pruneBefore(cutoff: number, limit: number): Promise<number> {
+    const res = await this.db
+      .deleteFrom('task_events')
+      .where((eb) =>
+        eb(
+          eb.refTuple('task_id', 'seq'),
+          'in',
+          eb.selectFrom('task_events').select(['task_id', 'seq']).where('created_at', '<', cutoff).orderBy('created_at').limit(limit).$asTuple('task_id', 'seq'),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
   async listAfter(taskId: string, after: number, limit: number): Promise<StoredEvent[]> {
     const rows = await this.db
       .selectFrom('task_events')

@@ -71,6 +71,9 @@ async function handBack(deps: WorkerDeps, ctx: RunContext): Promise<void> {
 }
 
 async function finish(deps: WorkerDeps, ctx: RunContext, row: TaskRow, status: Ending): Promise<void> {
+  // The output is on the task now: the run's events refer to it rather than keep copies (before the end is published,
+  // so a replay after it sees the events folded).
+  await ctx.recorder.fold(row.output);
   await replyInConversation(deps.repos, row, status);
   await publishTaskEvent(deps.bus, status === 'completed' ? 'task.completed' : status === 'failed' ? 'task.failed' : 'task.cancelled', row);
   ctx.log.info({ status, outcome: row.outcome, cost_usd: row.cost_usd, duration_ms: row.duration_ms }, 'task finished');

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { openStorage, type Storage } from '../src/storage/db.js';
+import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import { ZERO_TOTALS } from '../src/storage/repositories/claude-sessions.js';
+import { pruneOnce } from '../src/storage/retention.js';
+import { pruneClaudeState } from '../src/worker/claude-state.js';
+import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 29);
+const OLD = NOW - 40 * DAY;
+const RECENT = NOW - 2 * DAY;
+const log = createLogger({ LOG_LEVEL: 'silent', secretValues: [] });
+
+const dialects = [
+  { name: 'sqlite', skip: false },
+  { name: 'postgres', skip: !hasPostgres },
+] as const;
+
+for (const dialect of dialects) {
+  describe.skipIf(dialect.skip)(`retention (RETENTION_DAYS) on ${dialect.name}`, () => {
+    let storage: Storage;
+    let repos: Repositories;
+    const schema = freshSchemaName();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-retention-'));
+
+    beforeAll(async () => {
+      storage =
+        dialect.name === 'postgres' ? await openStorage({ databaseUrl: POSTGRES_URL, schema }) : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
+      repos = createRepositories(storage.db);
+      for (const [id, at] of [['task_old', OLD], ['task_new', RECENT]] as const) {
+        await repos.tasks.create({ task_id: id, session_id: 's', source: 'test', input_message: 'x', status: 'completed', output: `output of ${id}` } as never, at);
+        await repos.events.append([1, 2, 3].map((seq) => ({ task_id: id, seq, type: 'task.output', item: { kind: 'status', message: `${id} ${seq}` }, created_at: at + seq })));
+      }
+      await repos.claudeSessions.save('sess_old', null, 'old transcript\n', { ...ZERO_TOTALS, total_cost_usd: 1.5 }, OLD);
+      await repos.claudeSessions.save('sess_new', null, 'new transcript\n', ZERO_TOTALS, RECENT);
+    });
+    afterAll(async () => {
+      await storage?.close();
+      if (dialect.name === 'postgres') await dropSchema(schema);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('keeps everything with RETENTION_DAYS=0', async () => {
+      expect(await pruneOnce({ repos, log, days: 0 }, NOW)).toEqual({ events: 0, transcripts: 0, files: 0 });
+      expect(await repos.events.listAfter('task_old', 0, 10)).toHaveLength(3);
+    });
+
+    it('prunes events and transcripts older than N days; tasks, outputs and session totals stay', async () => {
+      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 3, transcripts: 1, files: 0 });
+      expect(await repos.events.listAfter('task_old', 0, 10)).toEqual([]);
+      expect((await repos.events.listAfter('task_new', 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(await repos.claudeSessions.get('sess_old')).toBeUndefined();
+      expect((await repos.claudeSessions.totals('sess_old')).total_cost_usd).toBe(1.5);
+      expect(await repos.claudeSessions.get('sess_new')).toBe('new transcript\n');
+      expect((await repos.tasks.get('task_old'))?.output).toBe('output of task_old');
+      // Pruning again finds nothing more.
+      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 0, transcripts: 0, files: 0 });
+    });
+  });
+}
+
+describe('retention of Claude state on disk', () => {
+  it('removes state directories older than the cutoff, except a running task\'s', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-retention-state-'));
+    const config = loadConfig({ DATA_DIR: dataDir });
+    const root = path.join(dataDir, 'claude-state');
+    for (const id of ['task_gone', 'task_running', 'task_recent']) fs.mkdirSync(path.join(root, id, 'home', '.claude', 'projects'), { recursive: true });
+    const old = new Date(OLD);
+    for (const id of ['task_gone', 'task_running']) fs.utimesSync(path.join(root, id), old, old);
+    const removed = await pruneClaudeState(config, NOW - 30 * DAY, async (id) => id === 'task_running');
+    expect(removed).toBe(1);
+    expect(fs.readdirSync(root).sort()).toEqual(['task_recent', 'task_running']);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});
