@@ -6,6 +6,7 @@
  * can be compared by shape rather than by milliseconds.
  *
  * BENCH_TASKS (default 1,000,000) and BENCH_RUNS (30) change the size; BENCH_KEEP=1 keeps the databases for a look.
+ * Then the hot-path sections (bench/sections.ts: fan-out, …) add theirs; `npm run bench -- fanout` runs only those named.
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +22,13 @@ import { projectRoot } from '../src/paths.js';
 import { createServices, type Services } from '../src/services.js';
 import { openStorage } from '../src/storage/db.js';
 import { rebuildRollups } from '../src/storage/rollups.js';
+import { runSections, SECTIONS } from './sections.js';
+
+const only = process.argv.slice(2);
+if (only.length > 0) {
+  await runSections(only);
+  process.exit(0);
+}
 
 const LARGE = Number(process.env.BENCH_TASKS ?? 1_000_000);
 const SMALL = 10_000;
@@ -351,3 +359,4 @@ CSV export (\`/api/ledger?format=csv&requester=…\`, streamed in pages of 1,000
   if (process.env.BENCH_KEEP) log(`kept the databases in ${dir}`);
   else fs.rmSync(dir, { recursive: true, force: true });
 }
+await runSections(Object.keys(SECTIONS));
