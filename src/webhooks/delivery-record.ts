@@ -2,15 +2,12 @@
 // (minus signatures); unsigned ones only as a small record, since anyone can send them.
 import { createHash } from 'node:crypto';
 import type { UnverifiedPost } from '../storage/repositories/webhook-events.js';
-import { signatureHeaders } from './providers/index.js';
+import { deliveryHeaders, signatureHeaders } from './providers/index.js';
 
 /** Never stored: every provider's signature headers, the generic webhook's, and credentials. */
 const SIGNATURE_HEADERS = [...signatureHeaders(), 'x-signature-256', 'authorization', 'cookie'];
 /** The only headers kept of an unsigned post: enough to tell which provider meant to send it. */
-const UNVERIFIED_HEADERS = [
-  'content-type', 'content-length', 'user-agent', 'x-github-event', 'x-github-delivery', 'x-github-hook-id', 'x-slack-request-timestamp',
-  'x-slack-retry-num', 'x-atlassian-webhook-identifier', 'sentry-hook-resource', 'sentry-hook-timestamp', 'request-id', 'x-event-type', 'x-delivery-id',
-];
+const UNVERIFIED_HEADERS = ['content-type', 'content-length', 'user-agent', ...deliveryHeaders(), 'x-event-type', 'x-delivery-id'];
 const UNVERIFIED_HEAD_CHARS = 1024;
 const UNVERIFIED_HEADER_CHARS = 200;
 

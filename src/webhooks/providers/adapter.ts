@@ -82,6 +82,12 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
   /** Headers and format of the webhook signature. */
   readonly signature: SignatureScheme;
 
+  /**
+   * Short, non-secret headers that say what a delivery is (event type, delivery id): the only headers kept of a post
+   * that fails verification, so the inspector can tell which provider meant to send it.
+   */
+  readonly deliveryHeaders?: readonly string[];
+
   /** Checks a delivery's signature against the raw body exactly as received. Pure; the clock is a parameter. */
   verify(secret: string, rawBody: string, headers: Record<string, string>, nowMs: number): Verification | Promise<Verification>;
 

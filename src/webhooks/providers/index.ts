@@ -37,3 +37,8 @@ export function allAdapters(): AnyProviderAdapter[] {
 export function signatureHeaders(): string[] {
   return [...new Set(allAdapters().flatMap((a) => a.signature.headers))];
 }
+
+/** Headers that say what a delivery is, for every provider: all that is kept of a post that fails verification. */
+export function deliveryHeaders(): string[] {
+  return [...new Set(allAdapters().flatMap((a) => a.deliveryHeaders ?? []))];
+}

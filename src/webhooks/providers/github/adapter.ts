@@ -15,6 +15,7 @@ export const github: ProviderAdapter<GithubClient, GithubTarget> = {
   enabled: (config) => !!config.GITHUB_WEBHOOK_SECRET,
   // X-Hub-Signature (SHA-1) is sent too; it is never checked, only kept out of logs.
   signature: { headers: ['x-hub-signature-256', 'x-hub-signature'], describe: 'X-Hub-Signature-256: sha256=<hex>' },
+  deliveryHeaders: ['x-github-event', 'x-github-delivery', 'x-github-hook-id'],
   verify: (secret, body, h) => verifyGithub(secret, body, h['x-hub-signature-256']),
   parse: parseDelivery,
   dryRunHeaders: (eventType) => ({ 'x-github-event': eventType.split('.')[0]! }),

@@ -12,6 +12,7 @@ export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
   settings: { secret: 'JIRA_WEBHOOK_SECRET', postBackSettings: POST_BACK },
   enabled: (config) => !!config.JIRA_WEBHOOK_SECRET,
   signature: { headers: ['x-hub-signature'], describe: 'X-Hub-Signature: sha256=<hex>' },
+  deliveryHeaders: ['x-atlassian-webhook-identifier'],
   verify: (secret, body, h) => verifyJira(secret, body, h['x-hub-signature']),
   parse: parseDelivery,
   dryRunHeaders: () => ({}),

@@ -10,6 +10,7 @@ export const sentry: ProviderAdapter<SentryClient, SentryTarget> = {
   settings: { secret: 'SENTRY_CLIENT_SECRET', postBackSettings: 'SENTRY_AUTH_TOKEN' },
   enabled: (config) => !!config.SENTRY_CLIENT_SECRET,
   signature: { headers: ['sentry-hook-signature'], describe: 'Sentry-Hook-Signature: <hex>' },
+  deliveryHeaders: ['sentry-hook-resource', 'sentry-hook-timestamp', 'request-id'],
   verify: (secret, body, h) => verifySentry(secret, body, h['sentry-hook-signature']),
   parse: parseDelivery,
   dryRunHeaders: (eventType) => ({ 'sentry-hook-resource': eventType.split('.')[0]! }),

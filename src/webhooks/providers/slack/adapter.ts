@@ -11,6 +11,7 @@ export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
   settings: { secret: 'SLACK_SIGNING_SECRET', postBackSettings: 'SLACK_BOT_TOKEN' },
   enabled: (config) => !!config.SLACK_SIGNING_SECRET,
   signature: { headers: ['x-slack-signature'], describe: 'X-Slack-Signature: v0=<hex> with X-Slack-Request-Timestamp' },
+  deliveryHeaders: ['x-slack-request-timestamp', 'x-slack-retry-num'],
   verify: (secret, body, h, now) => verifySlack(secret, body, h['x-slack-signature'], h['x-slack-request-timestamp'], now),
   parse: parseDelivery,
   dryRunHeaders: () => ({}),
