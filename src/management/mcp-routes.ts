@@ -6,6 +6,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TaskRow } from '../storage/schema.js';
 import type { Services } from '../services.js';
+import { webhookConfigService } from '../webhooks/config-service.js';
 import { managementServer } from './mcp-server.js';
 
 export function mcpRoutes(app: FastifyInstance, s: Services): void {
@@ -24,6 +25,7 @@ export function mcpRoutes(app: FastifyInstance, s: Services): void {
   // The grant is checked on the matched route before the body is read: a caller without one gets the same 404
   // whatever it sends, and never makes the service parse a large body.
   const grants = new WeakMap<FastifyRequest, TaskRow>();
+  const webhooks = webhookConfigService(s);
   const granted = async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -36,7 +38,7 @@ export function mcpRoutes(app: FastifyInstance, s: Services): void {
   app.post('/mcp', { onRequest: granted }, async (req, reply) => {
     const task = grants.get(req)!;
 
-    const server = managementServer({ repos: s.repos, registry: registry.service, log: s.log, publicBase: registry.publicBase }, task.task_id);
+    const server = managementServer({ repos: s.repos, registry: registry.service, log: s.log, publicBase: registry.publicBase, webhooks }, task.task_id);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {

@@ -127,7 +127,7 @@ describe('trigger phrase', () => {
   });
 
   it('a help request is matched like any command', () => {
-    expect(matched(matchCommand(githubComment('@agent help'), GITHUB)).command).toMatchObject({ name: 'help', answers_directly: 'help' });
+    expect(matched(matchCommand(githubComment('@agent help'), GITHUB)).command).toMatchObject({ name: 'help', action: 'help' });
   });
 });
 
@@ -208,8 +208,8 @@ describe('Slack', () => {
 
   it('an Approve button runs approve with the button value', () => {
     const m = matched(matchCommand(button('approve', 'task_123'), SLACK));
-    expect(m).toMatchObject({ command: { name: 'approve', approval_command: 'approve' }, userContent: 'task_123', via: 'action' });
-    expect(matched(matchCommand(button('reject', 'task_123'), SLACK)).command.approval_command).toBe('reject');
+    expect(m).toMatchObject({ command: { name: 'approve', action: 'approve' }, userContent: 'task_123', via: 'action' });
+    expect(matched(matchCommand(button('reject', 'task_123'), SLACK)).command.action).toBe('reject');
   });
 
   it('other buttons never fall back to the default command', () => {

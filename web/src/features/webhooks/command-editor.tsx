@@ -18,7 +18,8 @@ interface Draft {
   options: string;
   permission_mode: string;
   allowed_tools: string;
-  needs_approval: boolean;
+  /** 'true', 'false' or 'non-maintainers', as the select holds it. */
+  needs_approval: string;
   stop_after_match: boolean;
   enabled: boolean;
 }
@@ -38,7 +39,7 @@ function draftOf(c?: Command): Draft {
     options: pretty(c?.options),
     permission_mode: c?.permissions?.permission_mode ?? '',
     allowed_tools: c?.permissions?.allowed_tools?.join(', ') ?? '',
-    needs_approval: c?.needs_approval ?? false,
+    needs_approval: String(c?.needs_approval ?? false),
     stop_after_match: c?.stop_after_match ?? false,
     enabled: c?.enabled ?? true,
   };
@@ -74,7 +75,7 @@ export function commandBody(d: Draft): { body: Record<string, unknown> } | { pro
       conditions: conditions.value,
       options: options.value,
       permissions: d.permission_mode ? { permission_mode: d.permission_mode, ...(tools.length ? { allowed_tools: tools } : {}) } : null,
-      needs_approval: d.needs_approval,
+      needs_approval: d.needs_approval === 'non-maintainers' ? d.needs_approval : d.needs_approval === 'true',
       stop_after_match: d.stop_after_match,
       enabled: d.enabled,
     },
@@ -148,8 +149,16 @@ export function CommandEditor({ webhookId, command, onDone }: { webhookId: strin
       <Field label="Allowed tools" hint="comma separated, e.g. Read, Bash(npm test:*)">
         {(id) => <Input id={id} value={d.allowed_tools} onChange={(e) => set('allowed_tools', e.target.value)} disabled={!d.permission_mode} />}
       </Field>
+      <Field label="Approval" hint="a task that waits runs once someone approves it">
+        {(id) => (
+          <Select id={id} value={d.needs_approval} onChange={(e) => set('needs_approval', e.target.value)}>
+            <option value="false">runs at once</option>
+            <option value="non-maintainers">waits unless a maintainer asked</option>
+            <option value="true">always waits</option>
+          </Select>
+        )}
+      </Field>
       <div className="flex flex-wrap gap-4 sm:col-span-2">
-        <Checkbox label="Needs approval" checked={d.needs_approval} onChange={(e) => set('needs_approval', e.target.checked)} />
         <Checkbox label="Stop after match" checked={d.stop_after_match} onChange={(e) => set('stop_after_match', e.target.checked)} />
         <Checkbox label="Enabled" checked={d.enabled} onChange={(e) => set('enabled', e.target.checked)} />
       </div>

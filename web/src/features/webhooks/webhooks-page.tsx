@@ -142,7 +142,7 @@ function CommandRow({ webhookId, c }: { webhookId: string; c: Command }) {
         <span className="font-mono text-xs text-stone-600">on {c.trigger}</span>
         <span className="text-xs text-stone-500">priority {c.priority}</span>
         {!c.enabled && <Badge tone="amber">disabled</Badge>}
-        {c.needs_approval && <Badge tone="amber">needs approval</Badge>}
+        {c.needs_approval && <Badge tone="amber">{c.needs_approval === 'non-maintainers' ? 'approval unless a maintainer asks' : 'needs approval'}</Badge>}
         {c.stop_after_match && <Badge>stops the rest</Badge>}
         <span className="ml-auto flex gap-1">
           <Button size="sm" onClick={() => setEditing(true)}>
