@@ -11,6 +11,7 @@ import type { WebhookEventHead } from '../storage/repositories/webhook-events.js
 import type { WebhookEventRow } from '../storage/schema.js';
 import type { WebhookConfigService } from '../webhooks/config-service.js';
 import type { IngestResult, WebhookIngest } from '../webhooks/ingest.js';
+import { adapterFor, isProvider } from '../webhooks/providers/index.js';
 import { typed } from './schemas.js';
 
 /** An inspector page carries at most this much of each payload; GET …/events/{id}/payload has the whole body. */
@@ -42,10 +43,8 @@ function dryRunHeaders(provider: string, headers: Record<string, string>, eventT
   const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   h['content-type'] ??= 'application/json';
   if (eventType) {
-    const [resource] = eventType.split('.');
-    if (provider === 'github') h['x-github-event'] ??= resource!;
-    if (provider === 'sentry') h['sentry-hook-resource'] ??= resource!;
-    if (provider === 'generic') h['x-event-type'] ??= eventType;
+    const named = isProvider(provider) ? adapterFor(provider).dryRunHeaders(eventType) : { 'x-event-type': eventType };
+    for (const [k, v] of Object.entries(named)) h[k] ??= v;
   }
   return h;
 }

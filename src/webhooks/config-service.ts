@@ -11,7 +11,7 @@ import { conflict, DomainError, invalid, notFound, parseInput } from '../domain/
 import type { Repositories } from '../storage/repositories/index.js';
 import type { WebhookCommandRow, WebhookConfigRow } from '../storage/schema.js';
 import { commandProblems, toUserCommand, type UserCommand } from './engine.js';
-import { isProvider, PROVIDER_NAMES, PROVIDERS, type ProviderName } from './provider-registry.js';
+import { adapterFor, isProvider, PROVIDER_NAMES, type ProviderName } from './providers/index.js';
 import { BUILTIN_RULE_SETS } from './rules/builtin-commands.js';
 import { RouteRules, staticId } from './rules/routes.js';
 import type { Rule } from './rules/types.js';
@@ -30,7 +30,8 @@ export const publicBaseOf = (config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'
 const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
 
 export function signatureHeader(provider: string): string {
-  return { github: 'X-Hub-Signature-256: sha256=<hex>', jira: 'X-Hub-Signature: sha256=<hex>', slack: 'X-Slack-Signature: v0=<hex> with X-Slack-Request-Timestamp', sentry: 'Sentry-Hook-Signature: <hex>', generic: 'X-Signature-256: sha256=<hex HMAC-SHA256 of the body>' }[provider] ?? '';
+  if (provider === 'generic') return 'X-Signature-256: sha256=<hex HMAC-SHA256 of the body>';
+  return isProvider(provider) ? adapterFor(provider).signature.describe : '';
 }
 
 export function commandView(row: WebhookCommandRow): Command {
@@ -153,12 +154,12 @@ export class WebhookConfigService {
   async staticRoute(provider: ProviderName): Promise<StaticRoute> {
     const route = await this.routes.builtin(provider);
     const seeded = new Set(this.routes.table(provider).commands.map((c) => c.name));
-    const setting = PROVIDERS[provider].secretSetting;
+    const adapter = adapterFor(provider);
     return {
       provider,
       endpoint_url: `${this.deps.publicBase()}/webhooks/${provider}`,
-      secret_setting: setting,
-      configured: !!this.deps.config[setting],
+      secret_setting: adapter.settings.secret,
+      configured: adapter.enabled(this.deps.config),
       trigger_phrase: route.triggerPhrase,
       commands: route.commands.map(
         ({ source, command_id, ...rule }): StaticCommand => ({ ...rule, builtin: seeded.has(rule.name), overridden: seeded.has(rule.name) && source === 'user', command_id: command_id ?? null }),

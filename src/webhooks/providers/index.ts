@@ -1,0 +1,39 @@
+// The list of providers. Adding one is: its folder (providers/<name>/), one line here, its name in PROVIDER_NAMES
+// (src/contracts/webhook-commands.ts), its settings in src/config.ts, and docs. Nothing in the pipeline changes.
+import { PROVIDER_NAMES, type ProviderName } from '../../contracts/webhook-commands.js';
+import type { AnyProviderAdapter } from './adapter.js';
+import { github } from './github/adapter.js';
+import { jira } from './jira/adapter.js';
+import { sentry } from './sentry/adapter.js';
+import { slack } from './slack/adapter.js';
+
+/** Every provider's adapter, by name. */
+export const ADAPTERS = { github, slack, jira, sentry } satisfies Record<ProviderName, AnyProviderAdapter>;
+
+type Registered = typeof ADAPTERS;
+
+/** The outbound clients the configuration allows, by provider; a provider without credentials has none. */
+export type ProviderClients = {
+  [K in keyof Registered]?: NonNullable<ReturnType<Registered[K] extends AnyProviderAdapter ? Registered[K]['createClient'] : never>>;
+};
+
+export { PROVIDER_NAMES, type ProviderName };
+
+export function isProvider(name: string): name is ProviderName {
+  return (PROVIDER_NAMES as readonly string[]).includes(name);
+}
+
+/** The adapter of a provider. */
+export function adapterFor(name: ProviderName): AnyProviderAdapter {
+  return (ADAPTERS as Record<ProviderName, AnyProviderAdapter>)[name];
+}
+
+/** Every adapter, in PROVIDER_NAMES order. */
+export function allAdapters(): AnyProviderAdapter[] {
+  return PROVIDER_NAMES.map(adapterFor);
+}
+
+/** Lower-case headers that carry a provider's signature or secret: kept out of logs and stored deliveries. */
+export function signatureHeaders(): string[] {
+  return [...new Set(allAdapters().flatMap((a) => a.signature.headers))];
+}
