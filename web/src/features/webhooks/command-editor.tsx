@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../lib/api-client';
 import { Button, Checkbox, ErrorBox, Field, Input, Select, TextArea } from '../../components/ui';
-import { ACTIONS, type Command, PermissionMode } from '../../lib/contracts';
+import { ACTIONS, type Command, PermissionMode, type StaticCommand } from '../../lib/contracts';
 
 const PERMISSION_MODES = PermissionMode.options;
 
@@ -26,10 +26,10 @@ interface Draft {
 
 const pretty = (v: unknown) => (v === null || v === undefined || (typeof v === 'object' && Object.keys(v).length === 0) ? '' : JSON.stringify(v, null, 2));
 
-function draftOf(c?: Command): Draft {
+function draftOf(c?: Command | StaticCommand): Draft {
   return {
     name: c?.name ?? '',
-    trigger: c?.trigger ?? '',
+    trigger: !c ? '' : 'trigger' in c ? c.trigger : c.triggers.join(', '),
     description: c?.description ?? '',
     priority: String(c?.priority ?? 100),
     action: c?.action ?? 'create_task',
@@ -82,17 +82,28 @@ export function commandBody(d: Draft): { body: Record<string, unknown> } | { pro
   };
 }
 
-/** Create or edit one command of a dynamic webhook; the service's 400 (naming each problem) shows under the form. */
-export function CommandEditor({ webhookId, command, onDone }: { webhookId: string; command?: Command; onDone: () => void }) {
+/** Where a rule is saved: a dynamic webhook's commands (edited by id) or a built-in route's (edited by name). */
+export interface CommandTarget {
+  /** …/commands: POST adds, PATCH …/commands/{key} changes. */
+  base: string;
+  /** The query to refresh once saved. */
+  queryKey: unknown[];
+}
+
+/**
+ * Create or edit one rule — a dynamic webhook's, or a built-in route's (editing a built-in saves an override seeded
+ * from it); the service's 400 (naming each problem) shows under the form.
+ */
+export function CommandEditor({ target, command, onDone }: { target: CommandTarget; command?: Command | StaticCommand; onDone: () => void }) {
   const client = useQueryClient();
   const [d, setD] = useState<Draft>(() => draftOf(command));
   const [invalid, setInvalid] = useState<string | null>(null);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((prev) => ({ ...prev, [k]: v }));
-  const base = `/api/webhooks/${encodeURIComponent(webhookId)}/commands`;
+  const key = command && ('trigger' in command ? command.command_id : command.name);
   const save = useMutation({
-    mutationFn: (body: Record<string, unknown>) => (command ? api.patch(`${base}/${encodeURIComponent(command.command_id)}`, body) : api.post(base, body)),
+    mutationFn: (body: Record<string, unknown>) => (key ? api.patch(`${target.base}/${encodeURIComponent(key)}`, body) : api.post(target.base, body)),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['webhook', webhookId] });
+      void client.invalidateQueries({ queryKey: target.queryKey });
       void client.invalidateQueries({ queryKey: ['webhooks'] });
       onDone();
     },
