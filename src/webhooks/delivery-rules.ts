@@ -116,7 +116,7 @@ export class DeliveryRules {
         return answered(d.verdict, d.after ?? []);
       }
       case 'help': {
-        const text = helpText(route);
+        const text = helpText({ ...route, commands: route.commands.filter((c) => c.enabled) });
         return answered({ outcome: 'answered', what: 'help' }, [() => this.reply(event, text)]);
       }
       case 'status': {
