@@ -18,6 +18,7 @@ interface Draft {
   options: string;
   permission_mode: string;
   allowed_tools: string;
+  disallowed_tools: string;
   /** 'true', 'false' or 'non-maintainers', as the select holds it. */
   needs_approval: string;
   stop_after_match: boolean;
@@ -39,6 +40,7 @@ function draftOf(c?: Command | StaticCommand): Draft {
     options: pretty(c?.options),
     permission_mode: c?.permissions?.permission_mode ?? '',
     allowed_tools: c?.permissions?.allowed_tools?.join(', ') ?? '',
+    disallowed_tools: c?.permissions?.disallowed_tools?.join(', ') ?? '',
     needs_approval: String(c?.needs_approval ?? false),
     stop_after_match: c?.stop_after_match ?? false,
     enabled: c?.enabled ?? true,
@@ -59,10 +61,13 @@ export function commandBody(d: Draft): { body: Record<string, unknown> } | { pro
   if (!conditions.ok) return { problem: conditions.problem };
   const options = parse(d.options, 'options');
   if (!options.ok) return { problem: options.problem };
-  const tools = d.allowed_tools
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
+  const list = (text: string) =>
+    text
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  const tools = list(d.allowed_tools);
+  const denied = list(d.disallowed_tools);
   return {
     body: {
       name: d.name.trim(),
@@ -74,7 +79,7 @@ export function commandBody(d: Draft): { body: Record<string, unknown> } | { pro
       template: d.template || null,
       conditions: conditions.value,
       options: options.value,
-      permissions: d.permission_mode ? { permission_mode: d.permission_mode, ...(tools.length ? { allowed_tools: tools } : {}) } : null,
+      permissions: d.permission_mode ? { permission_mode: d.permission_mode, ...(tools.length ? { allowed_tools: tools } : {}), ...(denied.length ? { disallowed_tools: denied } : {}) } : null,
       needs_approval: d.needs_approval === 'non-maintainers' ? d.needs_approval : d.needs_approval === 'true',
       stop_after_match: d.stop_after_match,
       enabled: d.enabled,
@@ -159,6 +164,9 @@ export function CommandEditor({ target, command, onDone }: { target: CommandTarg
       </Field>
       <Field label="Allowed tools" hint="comma separated, e.g. Read, Bash(npm test:*)">
         {(id) => <Input id={id} value={d.allowed_tools} onChange={(e) => set('allowed_tools', e.target.value)} disabled={!d.permission_mode} />}
+      </Field>
+      <Field label="Disallowed tools" hint="comma separated, e.g. Edit, Write, Bash(git push:*)">
+        {(id) => <Input id={id} value={d.disallowed_tools} onChange={(e) => set('disallowed_tools', e.target.value)} disabled={!d.permission_mode} />}
       </Field>
       <Field label="Approval" hint="a task that waits runs once someone approves it">
         {(id) => (
