@@ -9,7 +9,7 @@ import { chatRoutes } from './api/chat.js';
 import { conversationRoutes } from './api/conversations.js';
 import { dashboardRoutes } from './api/dashboard.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
-import { HttpError } from './api/http-errors.js';
+import { sendDomainError } from './api/http-errors.js';
 import { refuseDeepJson } from './api/json-body.js';
 import { frameworkErrors } from './api/framework-errors.js';
 import { ledgerRoutes } from './api/ledger.js';
@@ -32,7 +32,6 @@ import { webhookApiRoutes } from './api/webhooks.js';
 import { staticRoutes } from './api/static.js';
 import { apiDocsRoutes, openApiDocument } from './api/openapi.js';
 import { useContracts, validationFailure } from './api/schemas.js';
-import { ManagementError } from './registry/errors.js';
 
 export interface App {
   app: FastifyInstance;
@@ -75,12 +74,10 @@ export async function buildApp(s: Services): Promise<App> {
 
   // One error handler: what a client got wrong is a 4xx naming the problem; our own faults are a bare 500.
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, details: err.details });
+    const refused = sendDomainError(err, reply);
+    if (refused) return refused;
     const invalid = validationFailure(err, req);
     if (invalid) return reply.code(400).send(invalid);
-    if (err instanceof ManagementError) {
-      return reply.code(err.status).send({ error: err.message, ...(err.field ? { field: err.field } : {}), ...(err.problems.length ? { problems: err.problems } : {}) });
-    }
     if (err instanceof BadCursorError) return reply.code(400).send({ error: `invalid query: cursor: ${err.why}`, details: [`cursor: ${err.why}`] });
     if (err instanceof ZodError) return reply.code(400).send({ error: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     const status = err.statusCode ?? 500;

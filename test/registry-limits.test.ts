@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ManagementError } from '../src/registry/errors.js';
+import { DomainError } from '../src/domain/errors.js';
 import { REGISTRY_LIMITS } from '../src/registry/registry-limits.js';
 import { RegistryService } from '../src/registry/registry-service.js';
 import { openStorage, type Storage } from '../src/storage/db.js';
@@ -24,12 +24,12 @@ const agentFile = (name: string, fields = '', body = 'You write release notes.')
 const skillMd = (name: string, fields = '') => `---\nname: ${name}\ndescription: How this team cuts a release.\n${fields}---\n# Release\nTag it.\n`;
 const KIB = 1024;
 
-/** The refusal a call ends with (a ManagementError), or a failure naming what was stored instead. */
-async function refusal(call: Promise<unknown>): Promise<ManagementError> {
+/** The refusal a call ends with (a DomainError), or a failure naming what was stored instead. */
+async function refusal(call: Promise<unknown>): Promise<DomainError> {
   try {
     await call;
   } catch (err) {
-    if (err instanceof ManagementError) return err;
+    if (err instanceof DomainError) return err;
     throw err;
   }
   throw new Error('the call was accepted; it should have been refused');
@@ -64,7 +64,7 @@ for (const dialect of dialects) {
     it(`refuses agent number ${REGISTRY_LIMITS.agents + 1} with a 409 naming the limit; a deletion makes room`, async () => {
       for (let i = 0; i < REGISTRY_LIMITS.agents; i++) await registry.createAgent({ name: `agent-${i}`, content: agentFile(`agent-${i}`) });
       const err = await refusal(registry.createAgent({ name: 'one-more', content: agentFile('one-more') }));
-      expect(err.status).toBe(409);
+      expect(err.code).toBe('conflict');
       expect(err.message).toContain(`at most ${REGISTRY_LIMITS.agents} agents`);
       expect(await repos.registry.getAgent('one-more')).toBeUndefined();
       // Replacing an existing agent is not a new one.
@@ -76,7 +76,7 @@ for (const dialect of dialects) {
     it(`refuses skill number ${REGISTRY_LIMITS.skills + 1} with a 409 naming the limit`, async () => {
       for (let i = 0; i < REGISTRY_LIMITS.skills; i++) await registry.createSkill({ name: `skill-${i}`, files: { 'SKILL.md': skillMd(`skill-${i}`) } });
       const err = await refusal(registry.createSkill({ name: 'one-more', files: { 'SKILL.md': skillMd('one-more') } }));
-      expect(err.status).toBe(409);
+      expect(err.code).toBe('conflict');
       expect(err.message).toContain(`at most ${REGISTRY_LIMITS.skills} skills`);
       expect(await repos.registry.getSkill('one-more')).toBeUndefined();
     });
@@ -87,7 +87,7 @@ for (const dialect of dialects) {
         Array.from({ length: 10 }, (_, i) => registry.createAgent({ name: `racer-${i}`, content: agentFile(`racer-${i}`) })),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-      for (const r of results) if (r.status === 'rejected') expect((r.reason as ManagementError).status).toBe(409);
+      for (const r of results) if (r.status === 'rejected') expect((r.reason as DomainError).code).toBe('conflict');
       expect(await repos.registry.listAgents()).toHaveLength(REGISTRY_LIMITS.agents);
     });
 
@@ -100,16 +100,16 @@ for (const dialect of dialects) {
       const fits = Math.floor(REGISTRY_LIMITS.totalBytes / (1000 * KIB));
       for (let i = 0; i < fits; i++) await registry.createSkill({ name: `big-${i}`, files: big(`big-${i}`, 1000) });
       const err = await refusal(registry.createSkill({ name: 'too-much', files: big('too-much', 1000) }));
-      expect(err.status).toBe(413);
+      expect(err.code).toBe('too_large');
       expect(err.message).toContain(`${REGISTRY_LIMITS.totalBytes / (KIB * KIB)} MiB`);
       expect(await repos.registry.getSkill('too-much')).toBeUndefined();
 
       const room = REGISTRY_LIMITS.totalBytes / KIB - fits * 1000; // KiB left, less a little for the SKILL.md files
       await registry.createSkill({ name: 'small', files: big('small', room - 40) });
       // Growing an existing skill past the limit is refused; an agent counts as well.
-      expect((await refusal(registry.updateSkill('small', { files: big('small', room + 10) }))).status).toBe(413);
+      expect((await refusal(registry.updateSkill('small', { files: big('small', room + 10) }))).code).toBe('too_large');
       const wordy = { name: 'wordy', content: agentFile('wordy', '', 'w'.repeat(90_000)) };
-      expect((await refusal(registry.createAgent(wordy))).status).toBe(413);
+      expect((await refusal(registry.createAgent(wordy))).code).toBe('too_large');
       expect(await repos.registry.getAgent('wordy')).toBeUndefined();
       // Shrinking is always allowed, and makes room.
       await registry.updateSkill('big-0', { files: big('big-0', 10) });

@@ -1,4 +1,4 @@
-import { HttpError } from '../api/http-errors.js';
+import { invalid } from '../domain/errors.js';
 import type { BudgetService } from '../budgets/budget-service.js';
 import type { AgentsResponse, AnalyticsSummary, CostsQuery, CostsResponse, TopConversationsResponse } from '../contracts/analytics.js';
 import { quantileFromBins } from '../domain/duration-histogram.js';
@@ -18,7 +18,7 @@ const DEFAULT_SPAN = { day: 30 * DAY_MS, hour: 24 * HOUR_MS } as const;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
-const badQuery = (field: string, message: string) => new HttpError(400, `invalid query: ${field}: ${message}`, [`${field}: ${message}`]);
+const badQuery = (field: string, message: string) => invalid('query', [`${field}: ${message}`]);
 
 function point(f: Figures) {
   return {

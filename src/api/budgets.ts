@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { BudgetCreate, BudgetList, BudgetPatch, BudgetState } from '../contracts/budgets.js';
 import { ERRORS, IdParams, NoContent } from '../contracts/common.js';
 import type { Services } from '../services.js';
-import { HttpError, notFound } from './http-errors.js';
+import { invalid, notFound } from './http-errors.js';
 import { typed } from './schemas.js';
 
 /** Spending limits: CRUD, each answer with today's spending (see BudgetService). */
@@ -30,7 +30,7 @@ export function budgetRoutes(plain: FastifyInstance, s: Services): void {
     const keyed = row.scope === 'source' || row.scope === 'requester' || row.scope === 'rule';
     if (patch.key !== undefined && keyed !== (patch.key !== null)) {
       const why = keyed ? `is required for scope ${row.scope}` : `must be null for scope ${row.scope}`;
-      throw new HttpError(400, `invalid budget: key: ${why}`, [`key: ${why}`]);
+      throw invalid('budget', [`key: ${why}`]);
     }
     return s.budgets.state((await s.repos.budgets.update(row.budget_id, patch))!);
   });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ChatRequest, ChatResponse } from '../contracts/chat.js';
 import { ERRORS } from '../contracts/common.js';
 import type { Services } from '../services.js';
-import { HttpError } from './http-errors.js';
+import { DomainError, notFound } from './http-errors.js';
 import { typed } from './schemas.js';
 
 export const DASHBOARD_SESSION = 'dashboard';
@@ -16,11 +16,11 @@ export function chatRoutes(app: FastifyInstance, s: Services): void {
     if (body.agent && s.registry) {
       const agents = await s.registry.service.runnableAgents();
       if (!agents.includes(body.agent)) {
-        throw new HttpError(400, `invalid chat request: agent: no agent "${body.agent}"; available: ${agents.join(', ')}`, { field: 'agent', available: agents });
+        throw new DomainError('invalid', `invalid chat request: agent: no agent "${body.agent}"; available: ${agents.join(', ')}`, { field: 'agent', details: { field: 'agent', available: agents } });
       }
     }
     let conversation = body.conversation_id ? await s.repos.conversations.get(body.conversation_id) : undefined;
-    if (body.conversation_id && !conversation) throw new HttpError(404, `conversation ${body.conversation_id} not found`);
+    if (body.conversation_id && !conversation) throw notFound(`conversation ${body.conversation_id}`);
     conversation ??= await s.repos.conversations.create({ title: titleFrom(body.message), source: 'dashboard' });
     const sessionId = body.session_id ?? DASHBOARD_SESSION;
     const task = await s.tasks.create({

@@ -1,23 +1,26 @@
-import type { z } from 'zod';
+// The HTTP face of DomainError: each code's status and the body a refusal is sent with. Used by the one error
+// handler (app.ts); routes throw DomainError and never answer an error themselves.
+import type { FastifyReply } from 'fastify';
+import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 
-/** An error whose message is safe and useful to show the client, with the status to send. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
+export { conflict, DomainError, invalid, notFound, parseInput as parse } from '../domain/errors.js';
+
+const STATUS: Record<DomainErrorCode, number> = { invalid: 400, not_found: 404, conflict: 409, too_large: 413, unavailable: 503 };
+
+export const statusOf = (err: DomainError) => STATUS[err.code];
+
+/** `{error, field?, problems?, details?}`: details are the problems unless the error names others. */
+export function errorBody(err: DomainError) {
+  const { field, problems, details } = err.info;
+  return {
+    error: err.message,
+    ...(field ? { field } : {}),
+    ...(problems?.length ? { problems } : {}),
+    ...((details ?? problems) !== undefined ? { details: details ?? problems } : {}),
+  };
 }
 
-/** Parses client input; a mismatch is a 400 naming each field at fault. */
-export function parse<T extends z.ZodTypeAny>(schema: T, data: unknown, where: string): z.infer<T> {
-  const result = schema.safeParse(data ?? {});
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : where}: ${i.message}`);
-  throw new HttpError(400, `invalid ${where}: ${problems.join('; ')}`, problems);
+/** Answers a DomainError; anything else is left to the caller. */
+export function sendDomainError(err: unknown, reply: FastifyReply): FastifyReply | undefined {
+  return err instanceof DomainError ? reply.code(statusOf(err)).send(errorBody(err)) : undefined;
 }
-
-export const notFound = (what: string) => new HttpError(404, `${what} not found`);

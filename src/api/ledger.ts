@@ -6,7 +6,7 @@ import { LedgerCsv, LedgerPage, LedgerQuery, type LedgerRow as LedgerView } from
 import type { Services } from '../services.js';
 import { decodeLedgerCursor, encodeLedgerCursor } from '../storage/repositories/cursor.js';
 import { LedgerRepository, type LedgerRow } from '../storage/repositories/ledger.js';
-import { HttpError } from './http-errors.js';
+import { invalid } from './http-errors.js';
 import { typed } from './schemas.js';
 
 /** Rows per database read while streaming a CSV export: memory holds one page, whatever the export's size. */
@@ -33,7 +33,7 @@ const CSV_COLUMNS = [
   'conversation_id',
 ] as const;
 
-const badQuery = (field: string, message: string) => new HttpError(400, `invalid query: ${field}: ${message}`, [`${field}: ${message}`]);
+const badQuery = (field: string, message: string) => invalid('query', [`${field}: ${message}`]);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function ledgerView(r: LedgerRow): LedgerView {

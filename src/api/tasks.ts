@@ -5,7 +5,7 @@ import { TaskView } from '../contracts/task.js';
 import { CancelResponse, EventsPage, EventsQuery, TaskListQuery, TaskPage } from '../contracts/tasks.js';
 import type { Services } from '../services.js';
 import { taskView } from '../storage/views.js';
-import { HttpError, notFound } from './http-errors.js';
+import { conflict, notFound } from './http-errors.js';
 import { typed } from './schemas.js';
 
 const tags = ['tasks'];
@@ -47,7 +47,7 @@ export function taskRoutes(plain: FastifyInstance, s: Services): void {
    */
   const notWaiting = async (taskId: string) => {
     const now = await s.repos.tasks.get(taskId);
-    return new HttpError(409, `task ${taskId} is ${now?.status ?? 'gone'}, not waiting for approval`);
+    return conflict(`task ${taskId} is ${now?.status ?? 'gone'}, not waiting for approval`);
   };
 
   app.post('/api/tasks/:id/approve', { schema: { ...one, summary: 'Approve a task waiting for approval' } }, async (req) => {
@@ -73,7 +73,7 @@ export function taskRoutes(plain: FastifyInstance, s: Services): void {
       case 'not_found':
         throw notFound(`task ${req.params.id}`);
       case 'already_finished':
-        throw new HttpError(409, `task ${req.params.id} already finished (${result.status}); nothing to cancel`);
+        throw conflict(`task ${req.params.id} already finished (${result.status}); nothing to cancel`);
       case 'cancelled':
         return reply.code(200).send({ task_id: result.task.task_id, status: 'cancelled' });
       case 'cancelling':

@@ -6,8 +6,19 @@ export type ProviderName = (typeof PROVIDER_NAMES)[number];
 /** Providers a user's webhook (`/webhooks/{provider}/{webhook_id}`) may be for. */
 export const DYNAMIC_PROVIDERS = ['github', 'jira', 'slack', 'sentry', 'generic'] as const;
 export type DynamicProvider = (typeof DYNAMIC_PROVIDERS)[number];
-export const ACTIONS = ['create_task', 'comment', 'github_reaction', 'github_label', 'slack_message'] as const;
+/**
+ * What a rule does once it matched and its sender may run it. `create_task` runs Claude Code; the others do not:
+ * `help`, `status`, `approve` and `reject` answer in the thread directly (whether a rule runs the model is a property
+ * of the rule, not of its name), the rest call the provider.
+ */
+export const ACTIONS = ['create_task', 'comment', 'github_reaction', 'github_label', 'slack_message', 'help', 'status', 'approve', 'reject'] as const;
 export type Action = (typeof ACTIONS)[number];
+/** The actions answered from the service itself, without a model run or a provider call of their own. */
+export const ANSWER_ACTIONS = ['help', 'status', 'approve', 'reject'] as const satisfies readonly Action[];
+
+/** true: always waits for approval; 'non-maintainers': only when the sender is not a maintainer. */
+export const NeedsApproval = z.union([z.boolean(), z.literal('non-maintainers')]);
+export type NeedsApproval = z.infer<typeof NeedsApproval>;
 
 export const PermissionMode = z.enum(['default', 'acceptEdits', 'plan', 'dontAsk']);
 export type PermissionMode = z.infer<typeof PermissionMode>;
@@ -39,7 +50,7 @@ const commandFields = {
   options: z.record(z.string(), z.unknown()).nullable(),
   priority: z.number().int().min(0).max(100_000),
   permissions: CommandPermissions.nullable(),
-  needs_approval: z.boolean(),
+  needs_approval: NeedsApproval,
   stop_after_match: z.boolean(),
   enabled: z.boolean(),
 };
@@ -82,7 +93,7 @@ export const Command = z.object({
   options: z.record(z.string(), z.unknown()),
   priority: z.number(),
   permissions: CommandPermissions.nullable(),
-  needs_approval: z.boolean(),
+  needs_approval: NeedsApproval,
   stop_after_match: z.boolean(),
   enabled: z.boolean(),
   created_at: z.string(),
@@ -91,17 +102,22 @@ export type Command = z.infer<typeof Command>;
 
 export const CommandList = z.object({ commands: z.array(Command) });
 
-/** A command of a built-in route: from the built-in table, or a user's (`builtin: false`, or `overridden`). */
+/** A rule of a built-in route: seeded from the built-in table, or a user's (`builtin: false`, or `overridden`). */
 export const StaticCommand = z.object({
   name: z.string(),
   aliases: z.array(z.string()),
   description: z.string(),
   triggers: z.array(z.string()),
+  conditions: z.unknown(),
+  action: z.enum(ACTIONS),
   agent: z.string().nullable(),
   template: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  priority: z.number(),
   permissions: CommandPermissions,
-  /** true: always waits for approval; 'non-maintainers': only when the requester lacks write access. */
-  needs_approval: z.union([z.boolean(), z.literal('non-maintainers')]),
+  needs_approval: NeedsApproval,
+  stop_after_match: z.boolean(),
+  enabled: z.boolean(),
   builtin: z.boolean(),
   overridden: z.boolean(),
   command_id: z.string().nullable(),

@@ -8,6 +8,7 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TaskRow } from '../storage/schema.js';
 import type { Services } from '../services.js';
+import { webhookConfigService } from '../webhooks/config-service.js';
 import { managementServer } from './mcp-server.js';
 
 /**
@@ -37,6 +38,7 @@ export function mcpRoutes(app: FastifyInstance, s: Services): void {
   // The grant is checked on the matched route before the body is read: a caller without one gets the same 404
   // whatever it sends, and never makes the service parse a large body.
   const grants = new WeakMap<FastifyRequest, TaskRow>();
+  const webhooks = webhookConfigService(s);
   const granted = async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -54,7 +56,7 @@ export function mcpRoutes(app: FastifyInstance, s: Services): void {
     // which the SDK (speaking 2025-11-25) would refuse with a 400.
     if (req.headers['mcp-protocol-version'] === STATELESS_VERSION) speaksLatest(req.raw);
 
-    const server = managementServer({ repos: s.repos, registry: registry.service, log: s.log, publicBase: registry.publicBase }, task.task_id);
+    const server = managementServer({ repos: s.repos, registry: registry.service, log: s.log, publicBase: registry.publicBase, webhooks }, task.task_id);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {

@@ -1,20 +1,19 @@
 // The service's own management tools, as an MCP server that dashboard runs reach over Streamable HTTP (see
-// mcp-routes.ts). Each tool calls the same code as the HTTP API behind it — webhook-ops.ts (the webhook API's
-// schemas and command checks) and RegistryService (the registry API's) — so a tool call is validated exactly like the
+// mcp-routes.ts). Each tool calls the same service as the HTTP API behind it — WebhookConfigService (the webhook
+// API's) and RegistryService (the registry API's) — so a tool call is validated, stored and shown exactly like the
 // request a user would send. The tools' input schemas only describe the fields; the shared validators decide.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { TASK_STATUSES } from '../domain/task-status.js';
 import type { Logger } from '../logger.js';
-import { ManagementError } from '../registry/errors.js';
+import { DomainError, notFound } from '../domain/errors.js';
 import type { RegistryService } from '../registry/registry-service.js';
-import type { Repositories } from '../storage/repositories/index.js';
 import { taskView } from '../storage/views.js';
-import * as webhooks from './webhook-ops.js';
+import type { WebhookConfigService, WebhookStoreDeps } from '../webhooks/config-service.js';
 
-export interface ManagementDeps extends webhooks.WebhookOpsDeps {
-  repos: Repositories;
+export interface ManagementDeps extends WebhookStoreDeps {
+  webhooks: WebhookConfigService;
   registry: RegistryService;
   log: Logger;
 }
@@ -68,37 +67,38 @@ export function managementServer(deps: ManagementDeps, taskId: string): McpServe
       try {
         return text(withoutSecrets(await run(args), deps.publicBase()));
       } catch (err) {
-        if (err instanceof ManagementError) return { isError: true, content: [{ type: 'text', text: err.message }] };
+        if (err instanceof DomainError) return { isError: true, content: [{ type: 'text', text: err.message }] };
         deps.log.error({ err, tool: name, task_id: taskId }, 'management tool failed');
         return { isError: true, content: [{ type: 'text', text: `${name} failed inside the service; the error is in its log` }] };
       }
     }) as never);
 
   // ---- webhooks ----
-  tool('list_webhooks', 'List the configured webhooks (not the built-in routes) with their commands. Secrets are never shown.', {}, () =>
-    webhooks.listWebhooks(deps),
+  const { webhooks } = deps;
+  tool('list_webhooks', "List the configured webhooks (with their command counts) and the built-in routes with their commands, as GET /api/webhooks. Secrets are never shown.", {}, () =>
+    webhooks.list(),
   );
-  tool('get_webhook', 'One webhook config and its commands.', { webhook_id: z.string() }, (a) => webhooks.getWebhook(deps, a.webhook_id));
+  tool('get_webhook', 'One webhook config and its commands.', { webhook_id: z.string() }, (a) => webhooks.get(a.webhook_id));
   tool(
     'create_webhook',
     'Create a webhook config (an endpoint /webhooks/{provider}/{webhook_id} with its own secret). The secret is never shown to a run: secret_note in the answer tells the user where to get it.',
     { name: z.string(), provider: z.string().describe('github, jira, slack, sentry or generic'), enabled: z.boolean().optional() },
-    (a) => webhooks.createWebhook(deps, a),
+    (a) => webhooks.create(a),
   );
   tool(
     'update_webhook',
     'Rename, enable or disable a webhook config, or rotate its secret (the new one is never shown to a run; secret_note says where the user gets it).',
     { webhook_id: z.string(), name: z.string().optional(), enabled: z.boolean().optional(), rotate_secret: z.literal(true).optional() },
-    ({ webhook_id, ...patch }) => webhooks.updateWebhook(deps, webhook_id, patch),
+    ({ webhook_id, ...patch }) => webhooks.update(webhook_id, patch),
   );
   tool('create_webhook_command', 'Add a command to a webhook config; checked like POST /api/webhooks/{id}/commands.', { webhook_id: z.string(), ...commandFields }, ({ webhook_id, ...command }) =>
-    webhooks.createCommand(deps, webhook_id, command),
+    webhooks.addCommand(webhook_id, command),
   );
   tool(
     'update_webhook_command',
     'Change some fields of a webhook command; checked like PATCH /api/webhooks/{id}/commands/{command_id}.',
     { webhook_id: z.string(), command_id: z.string(), changes: z.object(commandFields).partial() },
-    (a) => webhooks.updateCommand(deps, a.webhook_id, a.command_id, a.changes),
+    (a) => webhooks.updateCommand(a.webhook_id, a.command_id, a.changes),
   );
 
   // ---- registry ----
@@ -137,7 +137,7 @@ export function managementServer(deps: ManagementDeps, taskId: string): McpServe
   );
   tool('get_task', 'One task: status, outcome, output, error, cost, tokens.', { task_id: z.string() }, async (a) => {
     const row = await deps.repos.tasks.get(a.task_id);
-    if (!row) throw new ManagementError(404, `task ${a.task_id} not found`);
+    if (!row) throw notFound(`task ${a.task_id}`);
     return taskView(row);
   });
 

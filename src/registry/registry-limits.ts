@@ -3,7 +3,7 @@
 // model, so neither may grow without bound. Built-ins seeded from AGENT_HOME and restores of them are not counted
 // against a write: the operator ships those.
 import type { FootprintGuard, RegistryFootprint } from '../storage/repositories/registry.js';
-import { ManagementError } from './errors.js';
+import { conflict, DomainError } from '../domain/errors.js';
 
 export const REGISTRY_LIMITS = {
   agents: 100,
@@ -23,15 +23,11 @@ export function registryLimitGuard(field: string, limits: typeof REGISTRY_LIMITS
   return (before: RegistryFootprint, after: RegistryFootprint) => {
     for (const kind of ['agents', 'skills'] as const) {
       if (after[kind] > before[kind] && after[kind] > limits[kind]) {
-        throw new ManagementError(409, `registry limit: at most ${limits[kind]} ${kind} (there are ${before[kind]}); delete one first`, 'name');
+        throw conflict(`registry limit: at most ${limits[kind]} ${kind} (there are ${before[kind]}); delete one first`, 'name');
       }
     }
     if (after.bytes > before.bytes && after.bytes > limits.totalBytes) {
-      throw new ManagementError(
-        413,
-        `registry limit: at most ${mib(limits.totalBytes)} of agents and skills in all; this write would make it ${mib(after.bytes)}`,
-        field,
-      );
+      throw new DomainError('too_large', `registry limit: at most ${mib(limits.totalBytes)} of agents and skills in all; this write would make it ${mib(after.bytes)}`, { field });
     }
   };
 }

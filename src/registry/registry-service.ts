@@ -2,10 +2,10 @@
 // validated on every write; a built-in can be overridden and restored, never destroyed; a skill's `webhook_config`
 // keeps its webhook in step. Storage is the database (RegistryRepository); workers materialise it before each run.
 import { AgentCreate, type AgentSummary, AgentUpdate, SkillCreate, type SkillSummary, SkillUpdate } from '../contracts/registry.js';
-import type { WebhookOpsDeps } from '../management/webhook-ops.js';
+import type { WebhookStoreDeps } from '../webhooks/config-service.js';
 import type { AgentRecord, SkillFiles, SkillRecord } from '../storage/repositories/registry.js';
 import { NO_USAGE } from '../storage/repositories/registry-usage.js';
-import { invalid, ManagementError, notFound, parseInput } from './errors.js';
+import { conflict, invalid, notFound, parseInput } from '../domain/errors.js';
 import { type FrontmatterValue, NAME_PATTERN, parseFrontmatter, validateAgent, validateSkill } from './frontmatter.js';
 import { registryLimitGuard } from './registry-limits.js';
 import { skillFilesProblems } from './skill-files.js';
@@ -56,7 +56,7 @@ export function skillDetail(s: SkillRecord) {
 }
 
 export class RegistryService {
-  constructor(private readonly deps: WebhookOpsDeps) {}
+  constructor(private readonly deps: WebhookStoreDeps) {}
 
   private get repos() {
     return this.deps.repos;
@@ -103,10 +103,10 @@ export class RegistryService {
     checkName('agent', input.name);
     this.validAgent(input.name, input.content);
     if ((CLAUDE_BUILTIN_AGENTS as readonly string[]).includes(input.name)) {
-      throw new ManagementError(409, `"${input.name}" is one of Claude Code's own agents; pick another name`, 'name');
+      throw conflict(`"${input.name}" is one of Claude Code's own agents; pick another name`, 'name');
     }
     if (!(await this.repos.registry.createAgent(input.name, input.content, registryLimitGuard('content')))) {
-      throw new ManagementError(409, `agent ${input.name} already exists; PUT /api/registry/agents/${input.name} to change it`, 'name');
+      throw conflict(`agent ${input.name} already exists; PUT /api/registry/agents/${input.name} to change it`, 'name');
     }
     return this.getAgent(input.name);
   }
@@ -129,7 +129,7 @@ export class RegistryService {
       await this.repos.registry.deleteAgent(name);
       return { outcome: 'deleted' };
     }
-    if (!a.overridden) throw new ManagementError(409, `built-ins cannot be deleted: ${name} ships with the service (override it with PUT instead)`, 'name');
+    if (!a.overridden) throw conflict(`built-ins cannot be deleted: ${name} ships with the service (override it with PUT instead)`, 'name');
     return { outcome: 'restored', agent: await this.restoreAgent(name) };
   }
 
@@ -137,7 +137,7 @@ export class RegistryService {
     checkName('agent', name);
     const a = await this.repos.registry.getAgent(name);
     if (!a) throw notFound(`agent ${name}`);
-    if (!a.builtin || a.shipped_content === null) throw new ManagementError(409, `${name} is not a built-in: there is nothing to restore`, 'name');
+    if (!a.builtin || a.shipped_content === null) throw conflict(`${name} is not a built-in: there is nothing to restore`, 'name');
     return agentDetail((await this.repos.registry.updateAgent(name, a.shipped_content))!);
   }
 
@@ -190,7 +190,7 @@ export class RegistryService {
     checkName('skill', input.name);
     const { files, webhook } = this.validSkill(input.name, input.files);
     if (!(await this.repos.registry.createSkill(input.name, files, registryLimitGuard('files')))) {
-      throw new ManagementError(409, `skill ${input.name} already exists; PUT /api/registry/skills/${input.name} to replace its files`, 'name');
+      throw conflict(`skill ${input.name} already exists; PUT /api/registry/skills/${input.name} to replace its files`, 'name');
     }
     return this.withWebhook(input.name, null, webhook);
   }
@@ -214,7 +214,7 @@ export class RegistryService {
       await syncSkillWebhook(this.deps, s.webhook_id, undefined);
       return { outcome: 'deleted' };
     }
-    if (!s.overridden) throw new ManagementError(409, `built-ins cannot be deleted: ${name} ships with the service (override it with PUT instead)`, 'name');
+    if (!s.overridden) throw conflict(`built-ins cannot be deleted: ${name} ships with the service (override it with PUT instead)`, 'name');
     return { outcome: 'restored', skill: await this.restoreSkill(name) };
   }
 
@@ -222,7 +222,7 @@ export class RegistryService {
     checkName('skill', name);
     const s = await this.repos.registry.getSkill(name);
     if (!s) throw notFound(`skill ${name}`);
-    if (!s.builtin || s.shipped_files === null) throw new ManagementError(409, `${name} is not a built-in: there is nothing to restore`, 'name');
+    if (!s.builtin || s.shipped_files === null) throw conflict(`${name} is not a built-in: there is nothing to restore`, 'name');
     const restored = (await this.repos.registry.updateSkill(name, s.shipped_files))!;
     const webhook = parseSkillWebhookSafe(restored.files['SKILL.md']);
     return this.withWebhook(name, restored.webhook_id, webhook);

@@ -5,9 +5,9 @@
 // stored.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { type WebhookOpsDeps, validCommand } from '../management/webhook-ops.js';
+import { validCommand, type WebhookStoreDeps } from '../webhooks/config-service.js';
 import { type CommandInput, DYNAMIC_PROVIDERS } from '../webhooks/engine.js';
-import { invalid, ManagementError } from './errors.js';
+import { DomainError, invalid } from '../domain/errors.js';
 import type { FrontmatterValue } from './frontmatter.js';
 
 const WebhookConfigSpec = z.object({
@@ -42,8 +42,8 @@ export function parseSkillWebhook(value: FrontmatterValue | undefined): SkillWeb
     try {
       commands.push(validCommand(body, spec.provider, field));
     } catch (err) {
-      if (!(err instanceof ManagementError)) throw err;
-      problems.push(...err.problems.map((p) => (p.startsWith(field) ? p : `${field}.${p}`)));
+      if (!(err instanceof DomainError)) throw err;
+      problems.push(...(err.info.problems ?? [err.message]).map((p) => (p.startsWith(field) ? p : `${field}.${p}`)));
     }
   });
   const names = commands.map((c) => c.name);
@@ -62,7 +62,7 @@ export interface SkillWebhookResult {
 
 /** Makes the skill's webhook match its config (or removes it); returns the webhook id to link the skill to. */
 export async function syncSkillWebhook(
-  deps: WebhookOpsDeps,
+  deps: WebhookStoreDeps,
   linked: string | null,
   spec: SkillWebhookConfig | undefined,
 ): Promise<SkillWebhookResult | null> {

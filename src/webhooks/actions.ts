@@ -3,9 +3,11 @@ import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { ProviderClients } from './clients.js';
-import { type Action, DEFAULT_COMMAND_PERMISSIONS, type EngineEvent, type UserCommand } from './engine.js';
+import type { Action, EngineEvent } from './engine.js';
 import { need, postReply, type Responder } from './responder.js';
+import type { RuleMatch } from './rules/matcher.js';
 import { renderTemplate } from './rules/template.js';
+import type { Rule } from './rules/types.js';
 import { brainFor, type ThreadTaskInput } from './thread-task.js';
 
 export interface ActionPlan {
@@ -31,11 +33,15 @@ export interface PreparedAction {
   send?: () => void;
 }
 
+/** What the action step needs of a match: the rule, and what the user asked of it. */
+type Matched = Pick<RuleMatch, 'rule' | 'userContent'> & Partial<Pick<RuleMatch, 'newConversation'>>;
+
 /**
- * What a matched user command does: `create_task` (a task in the thread's conversation, posted back like the
- * built-in commands), `comment` (a reply in the thread), `github_reaction`, `github_label`, `slack_message`. Tasks are
- * written in the transaction that stores the delivery, before the webhook is answered; provider calls start after
- * that commit, and their results land in the delivery's record.
+ * What a matched rule does, whichever route it belongs to: `create_task` (a task in the thread's conversation,
+ * posted back), `comment` (a reply in the thread), `github_reaction`, `github_label`, `slack_message`; the answers
+ * (help, status, approve, reject) are the pipeline's own (delivery-rules.ts). Tasks are written in the transaction
+ * that stores the delivery, before the webhook is answered; provider calls start after that commit, and their results
+ * land in the delivery's record.
  */
 export class ActionRunner {
   constructor(
@@ -45,17 +51,18 @@ export class ActionRunner {
       clients: ProviderClients;
       responder: Responder;
       log: Logger;
-      /** WEBHOOK_BRAIN_WRAP; a command turns it off with `options.wrap_with_brain: false`. */
+      /** WEBHOOK_BRAIN_WRAP; a rule turns it off with `options.wrap_with_brain: false`. */
       brainWrap?: boolean;
     },
   ) {}
 
-  /** The dry run's answer: what each command would do, nothing sent or created. */
-  plan(event: EngineEvent, command: UserCommand): ActionPlan {
-    const rendered = this.render(event, command, '(task id)');
+  /** The dry run's answer: what a rule would do, nothing sent or created. */
+  plan(event: EngineEvent, m: Matched): ActionPlan {
+    const command = m.rule;
+    const rendered = this.render(event, m, '(task id)');
     switch (command.action) {
       case 'create_task':
-        return { command: command.name, action: 'create_task', rendered, agent: command.agent, permission_mode: (command.permissions ?? DEFAULT_COMMAND_PERMISSIONS).permission_mode, needs_approval: command.needs_approval };
+        return { command: command.name, action: 'create_task', rendered, agent: command.agent, permission_mode: command.permissions.permission_mode, needs_approval: command.needs_approval !== false };
       case 'comment':
         return { command: command.name, action: 'comment', rendered, detail: event.target ? `reply in ${event.target.provider} thread ${event.thread}` : 'no thread to reply in' };
       case 'github_reaction':
@@ -64,35 +71,38 @@ export class ActionRunner {
         return { command: command.name, action: 'github_label', detail: `add labels ${(command.options.labels as string[]).join(', ')}` };
       case 'slack_message':
         return { command: command.name, action: 'slack_message', rendered, detail: `post to ${String(command.options.channel)}` };
+      default:
+        return { command: command.name, action: command.action, detail: 'answered without a model run' };
     }
   }
 
-  async prepare(event: EngineEvent, command: UserCommand, ctx: { webhookEventId: string; rule: string; replayOf?: string | null }): Promise<PreparedAction> {
-    const plan = this.plan(event, command);
+  async prepare(event: EngineEvent, m: Matched, ctx: { webhookEventId: string; rule: string; replayOf?: string | null; needsApproval: boolean }): Promise<PreparedAction> {
+    const plan = this.plan(event, m);
+    const command = m.rule;
     if (command.action === 'create_task') {
       const taskId = newId('task');
-      const prompt = this.render(event, command, taskId);
+      const prompt = this.render(event, m, taskId);
       const task: ThreadTaskInput = {
         event,
         taskId,
         prompt,
-        userContent: event.text,
+        userContent: m.userContent,
         command: command.name,
         rule: ctx.rule,
         agent: command.agent,
-        permissions: command.permissions ?? DEFAULT_COMMAND_PERMISSIONS,
-        needsApproval: command.needs_approval,
-        newConversation: false,
+        permissions: command.permissions,
+        needsApproval: ctx.needsApproval,
+        newConversation: m.newConversation ?? false,
         webhookEventId: ctx.webhookEventId,
         replayOf: ctx.replayOf,
         brain: await brainFor(this.deps.repos, (this.deps.brainWrap ?? true) && command.options.wrap_with_brain !== false),
       };
-      return { result: { ...plan, rendered: prompt, status: command.needs_approval ? 'waiting_approval' : 'created', task_id: taskId }, task };
+      return { result: { ...plan, rendered: prompt, needs_approval: ctx.needsApproval, status: ctx.needsApproval ? 'waiting_approval' : 'created', task_id: taskId }, task };
     }
     return { result: { ...plan, status: 'scheduled' }, send: () => this.send(event, command, plan, ctx.webhookEventId) };
   }
 
-  private send(event: EngineEvent, command: UserCommand, plan: ActionPlan, eventId: string): void {
+  private send(event: EngineEvent, command: Rule, plan: ActionPlan, eventId: string): void {
     const target = event.target;
     const { clients, responder, repos } = this.deps;
     responder.run(`${command.action} for ${command.name}`, async () => {
@@ -122,7 +132,7 @@ export class ActionRunner {
     });
   }
 
-  private render(event: EngineEvent, command: UserCommand, taskId: string): string {
-    return renderTemplate(command.template, { payload: event.payload, user_content: event.text, provider: event.provider, task_id: taskId });
+  private render(event: EngineEvent, m: Matched, taskId: string): string {
+    return renderTemplate(m.rule.template, { payload: event.payload, user_content: m.userContent, provider: event.provider, task_id: taskId });
   }
 }

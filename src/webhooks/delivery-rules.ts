@@ -1,27 +1,24 @@
-// What a verified delivery comes to, decided before anything about it is written: which command matched and why,
-// whether its sender may run it (the one network call, GitHub's permission lookup), the tasks to create and the
-// replies to send. WebhookIngest then stores the delivery, its outcome and its tasks in one transaction and starts
-// the replies after the commit, so nothing here writes — except an approval, which acts on a task that exists.
+// The one pipeline every delivery runs, a built-in route's or a user's webhook's: address → match → conditions (the
+// one matcher, rules/matcher.ts) → permission → approval → action. What a verified delivery comes to is decided here
+// before anything about it is written: which rules matched and why, whether its sender may run them (the one network
+// call, GitHub's permission lookup), the tasks to create and the replies to send. WebhookIngest then stores the
+// delivery, its outcome and its tasks in one transaction and starts the replies after the commit, so nothing here
+// writes — except an approval, which acts on a task that exists.
 import type { Config } from '../config.js';
-import { externalThreadId, flowIdFor, newId } from '../domain/ids.js';
+import { externalThreadId, flowIdFor } from '../domain/ids.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskService } from '../tasks/task-service.js';
-import type { ActionRunner } from './actions.js';
-import { conditionContext, type Decision as RuleDecision, type EngineEvent, evaluateCommands, toUserCommand, type UserCommand } from './engine.js';
-import { PermissionLookupError, type PermissionChecker } from './permissions.js';
+import type { ActionResult, ActionRunner } from './actions.js';
+import type { EngineEvent } from './engine.js';
+import { type Permission, PermissionLookupError, type PermissionChecker } from './permissions.js';
 import { adapterFor, allAdapters, isProvider } from './providers/index.js';
 import type { ProviderEvent } from './providers/types.js';
 import type { Responder } from './responder.js';
-import { evaluate } from './rules/conditions.js';
 import { helpText } from './rules/help.js';
-import { matchCommand } from './rules/matcher.js';
-import { renderTemplate } from './rules/template.js';
-import type { CommandSpec, RuleSet } from './rules/types.js';
-import { brainFor, type ThreadTaskInput } from './thread-task.js';
-
-/** A built-in command, or a user's command on a built-in route (which may carry conditions). */
-export type RouteCommand = CommandSpec & { conditions?: UserCommand['conditions']; user?: boolean };
+import { matchRoute, type RuleMatch } from './rules/matcher.js';
+import type { Route } from './rules/types.js';
+import type { ThreadTaskInput } from './thread-task.js';
 
 /** How a delivery ends, as the route answers it (eventId is added when the delivery is stored). */
 export type Verdict =
@@ -55,118 +52,94 @@ export interface RuleDeps {
   actions: ActionRunner;
 }
 
+/** What one matched rule comes to: an answer that is the delivery's verdict, or an action with its task and replies. */
+interface Step {
+  verdict?: Verdict;
+  result: Omit<ActionResult, 'status'> & { status: ActionResult['status'] | 'answered' };
+  task?: ThreadTaskInput;
+  after: Array<() => void>;
+}
+
 export class DeliveryRules {
   constructor(private readonly deps: RuleDeps) {}
 
-  /** Loops and bots first; then a user's webhook runs its commands, a built-in route its rule set. */
-  async decide(event: EngineEvent, eventId: string, ruleSet: () => Promise<RuleSet & { commands: RouteCommand[] }>, webhookId: string | null, replayOf?: string): Promise<Decision> {
+  /** Address → match → conditions: which of a route's rules a delivery asks for, and why each other one not. */
+  match(event: EngineEvent, route: Route) {
+    return matchRoute(event, route, { botMentionIds: botIds(this.deps.config) });
+  }
+
+  /** Loops and bots first; then the rules of the delivery's route, every step the same for built-in and user rules. */
+  async decide(event: EngineEvent, eventId: string, route: Route, replayOf?: string): Promise<Decision> {
     const guard = await this.loopGuard(event);
     if (guard) return { verdict: { outcome: 'ignored', reason: guard } };
-    if (webhookId) return this.dynamic(event, webhookId, eventId, replayOf);
-    return this.builtin(event as ProviderEvent & EngineEvent, await ruleSet(), eventId, replayOf);
-  }
+    const { decisions, matched, reason } = this.match(event, route);
+    if (matched.length === 0) return { verdict: { outcome: 'ignored', reason }, explanation: { decisions } };
+    const first = matched[0]!;
+    const explanation: Record<string, unknown> = route.addressing === 'phrase' ? { matched: first.rule.name, why: first.why, decisions } : { decisions };
+    const base = { matchedCommand: matched.map((m) => m.rule.name).join(', '), explanation };
 
-  matchRoute(event: ProviderEvent, ruleSet: RuleSet & { commands: RouteCommand[] }) {
-    const match = matchCommand(event, ruleSet, { botMentionIds: botIds(this.deps.config) });
-    if (!match.matched) return match;
-    const conditions = (match.command as RouteCommand).conditions;
-    if (conditions) {
-      const result = evaluate(conditions, conditionContext({ ...event, headers: {} }));
-      if (!result.ok) return { matched: false as const, reason: `${match.explanation}, but its conditions do not hold: ${result.why}` };
-    }
-    return match;
-  }
-
-  private async dynamic(event: EngineEvent, webhookId: string, eventId: string, replayOf?: string): Promise<Decision> {
-    const { repos, actions } = this.deps;
-    const { decisions, matched } = evaluateCommands(event, (await repos.webhooks.commands(webhookId)).map(toUserCommand));
-    if (matched.length === 0) {
-      return { verdict: { outcome: 'ignored', reason: decisions.length ? 'no command matched' : 'the webhook has no commands' }, explanation: { decisions } };
-    }
-    const prepared = [];
-    for (const command of matched) {
-      prepared.push(await actions.prepare(event, command, { webhookEventId: eventId, rule: `webhook:${webhookId}:${command.name}`, replayOf }));
-    }
-    const results = prepared.map((p) => p.result);
-    const taskIds = results.flatMap((r) => (r.task_id ? [r.task_id] : []));
-    const decision: Decision = {
-      verdict: taskIds.length
-        ? { outcome: 'accepted', taskId: taskIds[0]!, taskIds, waitingApproval: results.some((r) => r.status === 'waiting_approval') }
-        : { outcome: 'acted', actions: results.map((r) => `${r.command}: ${r.action}`) },
-      matchedCommand: matched.map((c) => c.name).join(', '),
-      renderedPrompt: results.find((r) => r.action === 'create_task')?.rendered ?? null,
-      explanation: { decisions, actions: results.map(({ rendered: _r, ...rest }) => rest) },
-      tasks: prepared.flatMap((p) => (p.task ? [p.task] : [])),
-      after: prepared.flatMap((p) => (p.send ? [p.send] : [])),
-    };
-    return decision;
-  }
-
-  private async builtin(event: ProviderEvent & EngineEvent, ruleSet: RuleSet & { commands: RouteCommand[] }, eventId: string, replayOf?: string): Promise<Decision> {
-    const { config, responder, log } = this.deps;
-    const match = this.matchRoute(event, ruleSet);
-    if (!match.matched) {
-      return { verdict: { outcome: 'ignored', reason: match.reason }, explanation: { decisions: [{ command: null, matched: false, why: match.reason }] } };
-    }
-    const command = match.command as RouteCommand;
-    const decisions: RuleDecision[] = ruleSet.commands.map((c) =>
-      c.name === command.name ? { command: c.name, matched: true, why: match.explanation } : { command: c.name, matched: false, why: `the request names ${command.name}` },
-    );
-    const matched = { matchedCommand: command.name, explanation: { matched: command.name, why: match.explanation, decisions } as Record<string, unknown> };
-
-    let permission;
-    try {
-      permission = await this.deps.permissions.check(event);
-    } catch (err) {
-      const why = err instanceof PermissionLookupError ? err.message : `permission lookup failed: ${(err as Error).message}`;
-      log.warn({ err, event_id: eventId }, 'permission lookup failed');
-      return { ...matched, verdict: { outcome: 'unavailable', why } };
-    }
+    const permission = await this.permission(event, eventId);
+    if ('unavailable' in permission) return { ...base, verdict: { outcome: 'unavailable', why: permission.unavailable } };
+    explanation.permission = permission.why;
     if (!permission.allowed) {
-      const reason = permission.why;
-      return { ...matched, verdict: { outcome: 'refused', reason }, after: [() => responder.later(event, `Sorry, I can't run \`${command.name}\` for you: ${reason}.`)] };
-    }
-    matched.explanation.permission = permission.why;
-
-    if (command.approval_command) return { ...matched, ...(await this.decideApproval(event, command.approval_command)) };
-    if (command.answers_directly === 'help' || command.name === 'help') {
-      const text = helpText(ruleSet);
-      return { ...matched, verdict: { outcome: 'answered', what: 'help' }, after: [() => responder.later(event, text)] };
-    }
-    if (command.name === 'status' && event.provider === 'slack' && !command.user) {
-      const text = await this.statusText();
-      return { ...matched, verdict: { outcome: 'answered', what: 'status' }, after: [() => responder.later(event, text)] };
+      // Someone who asked is told why not; an event nobody addressed to the agent is refused quietly.
+      const asked = matched.filter((m) => m.via !== 'event').map((m) => m.rule.name);
+      const sorry = asked.length ? [() => this.reply(event, `Sorry, I can't run \`${asked.join('`, `')}\` for you: ${permission.why}.`)] : [];
+      return { ...base, verdict: { outcome: 'refused', reason: permission.why }, after: sorry };
     }
 
-    const taskId = newId('task');
-    const prompt = renderTemplate(command.template, { payload: event.payload, user_content: match.userContent, provider: event.provider, task_id: taskId });
-    const needsApproval = command.needs_approval === true || (command.needs_approval === 'non-maintainers' && !permission.maintainer);
-    const task: ThreadTaskInput = {
-      event,
-      taskId,
-      prompt,
-      userContent: match.userContent,
-      command: command.name,
-      rule: `${command.user ? 'user' : 'builtin'}:${event.provider}:${command.name}`,
-      agent: command.agent,
-      permissions: command.permissions,
-      needsApproval,
-      newConversation: match.newConversation,
-      webhookEventId: eventId,
-      replayOf,
-      brain: await brainFor(this.deps.repos, config.WEBHOOK_BRAIN_WRAP && command.wrap_with_brain !== false),
-    };
-    const after = [() => responder.acknowledge(event)];
-    if (needsApproval) {
-      after.push(() =>
-        responder.later(
-          event,
-          `\`${command.name}\` would run Claude Code with edit permissions (${command.description}). It waits for approval: someone with write access can reply \`${ruleSet.triggerPhrase} approve\` or \`${ruleSet.triggerPhrase} reject\`.`,
-          { taskId, approvalButtons: true },
-        ),
-      );
+    const steps: Step[] = [];
+    for (const m of matched) steps.push(await this.act(event, m, route, permission, eventId, replayOf));
+    if (route.addressing === 'every') explanation.actions = steps.map((s) => s.result).map(({ rendered: _r, ...rest }) => rest);
+    return { ...base, ...outcomeOf(steps) };
+  }
+
+  /** The permission step: the provider's answer, or for a generic delivery the webhook's own secret. */
+  private async permission(event: EngineEvent, eventId: string): Promise<Permission | { unavailable: string }> {
+    if (!event.target) return { allowed: true, maintainer: false, why: 'a generic delivery names no user; its signature with the webhook secret is the permission' };
+    try {
+      return await this.deps.permissions.check(event as ProviderEvent);
+    } catch (err) {
+      this.deps.log.warn({ err, event_id: eventId }, 'permission lookup failed');
+      return { unavailable: err instanceof PermissionLookupError ? err.message : `permission lookup failed: ${(err as Error).message}` };
     }
-    return { ...matched, verdict: { outcome: 'accepted', taskId, taskIds: [taskId], waitingApproval: needsApproval }, renderedPrompt: prompt, tasks: [task], after };
+  }
+
+  /** The approval and action steps of one matched rule. */
+  private async act(event: EngineEvent, m: RuleMatch, route: Route, permission: Permission & { allowed: true }, eventId: string, replayOf?: string): Promise<Step> {
+    const rule = m.rule;
+    const answered = (verdict: Verdict, after: Array<() => void>): Step => ({ verdict, after, result: { command: rule.name, action: rule.action, status: 'answered' } });
+    switch (rule.action) {
+      case 'approve':
+      case 'reject': {
+        const d = await this.decideApproval(event as ProviderEvent, rule.action);
+        return answered(d.verdict, d.after ?? []);
+      }
+      case 'help': {
+        const text = helpText({ ...route, commands: route.commands.filter((c) => c.enabled) });
+        return answered({ outcome: 'answered', what: 'help' }, [() => this.reply(event, text)]);
+      }
+      case 'status': {
+        const text = await this.statusText();
+        return answered({ outcome: 'answered', what: 'status' }, [() => this.reply(event, text)]);
+      }
+    }
+    const needsApproval = rule.needs_approval === true || (rule.needs_approval === 'non-maintainers' && !permission.maintainer);
+    const label = route.webhookId ? `webhook:${route.webhookId}:${rule.name}` : `${rule.source}:${event.provider}:${rule.name}`;
+    const prepared = await this.deps.actions.prepare(event, m, { webhookEventId: eventId, rule: label, replayOf, needsApproval });
+    const after = prepared.send ? [prepared.send] : [];
+    if (prepared.task && m.via !== 'event' && event.target) after.push(() => this.deps.responder.acknowledge(event as ProviderEvent));
+    const approver = route.commands.some((c) => c.enabled && c.action === 'approve');
+    if (prepared.task && needsApproval && approver) {
+      const why = `\`${rule.name}\` would run Claude Code with edit permissions (${rule.description}). It waits for approval: someone with write access can reply \`${route.triggerPhrase} approve\` or \`${route.triggerPhrase} reject\`.`;
+      after.push(() => this.reply(event, why, { taskId: prepared.task!.taskId, approvalButtons: true }));
+    }
+    return { result: prepared.result, task: prepared.task, after };
+  }
+
+  /** A reply in the delivery's thread; a generic delivery has none. */
+  private reply(event: EngineEvent, text: string, opts?: Parameters<Responder['later']>[2]): void {
+    if (event.target) this.deps.responder.later(event as ProviderEvent, text, opts);
   }
 
   /**
@@ -210,6 +183,18 @@ export class DeliveryRules {
     const counts = await this.deps.repos.tasks.countByStatus();
     return `Claude Code Agent: ${counts.running ?? 0} running (limit ${this.deps.config.MAX_CONCURRENT_TASKS}), ${counts.queued ?? 0} queued, ${counts.waiting_approval ?? 0} waiting for approval.`;
   }
+}
+
+/** One rule answering is the delivery's answer; otherwise the tasks created, else the actions run. */
+function outcomeOf(steps: Step[]): Pick<Decision, 'verdict' | 'tasks' | 'after' | 'renderedPrompt'> {
+  const after = steps.flatMap((s) => s.after);
+  if (steps.length === 1 && steps[0]!.verdict) return { verdict: steps[0]!.verdict, after };
+  const tasks = steps.flatMap((s) => (s.task ? [s.task] : []));
+  const taskIds = tasks.map((t) => t.taskId);
+  const verdict: Verdict = taskIds.length
+    ? { outcome: 'accepted', taskId: taskIds[0]!, taskIds, waitingApproval: tasks.some((t) => t.needsApproval) }
+    : { outcome: 'acted', actions: steps.map((s) => `${s.result.command}: ${s.result.action}`) };
+  return { verdict, tasks, after, renderedPrompt: steps.find((s) => s.task)?.result.rendered ?? null };
 }
 
 function botIds(config: Config): string[] {

@@ -1,10 +1,11 @@
 import type { Action, CommandInput, PermissionMode } from '../contracts/webhook-commands.js';
 import type { WebhookCommandRow } from '../storage/schema.js';
 import type { PostBackTarget, ProviderEvent } from './providers/types.js';
-import { type Condition, type ConditionContext, evaluate, regexBudget, validateConditions } from './rules/conditions.js';
+import { type Condition, validateConditions } from './rules/conditions.js';
 import { PAYLOAD_ROOTS, validateTemplate } from './rules/template.js';
+import type { Rule } from './rules/types.js';
 
-export { ACTIONS, type Action, CommandInput, DYNAMIC_PROVIDERS, type DynamicProvider } from '../contracts/webhook-commands.js';
+export { ACTIONS, type Action, ANSWER_ACTIONS, CommandInput, DYNAMIC_PROVIDERS, type DynamicProvider } from '../contracts/webhook-commands.js';
 
 const REACTIONS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'] as const;
 
@@ -31,6 +32,7 @@ export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' 
     }
   }
   if (c.action === 'slack_message' && (typeof c.options?.channel !== 'string' || !c.options.channel)) problems.push('options.channel: slack_message needs a channel id');
+  if ((c.action === 'approve' || c.action === 'reject') && provider === 'generic') problems.push(`action: ${c.action} needs a thread; generic deliveries have none`);
   return problems;
 }
 
@@ -41,22 +43,11 @@ export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' 
  */
 export const DEFAULT_COMMAND_PERMISSIONS = { permission_mode: 'default' } as const satisfies { permission_mode: PermissionMode };
 
-export interface UserCommand {
+/** A user's command as the API shows it: its row's fields decoded (permissions null when it names none). */
+export interface UserCommand extends Omit<Rule, 'permissions' | 'description' | 'source' | 'command_id'> {
   command_id: string;
-  name: string;
-  triggers: string[];
-  aliases: string[];
   description: string | null;
-  conditions: Condition | null;
-  action: Action;
-  agent: string | null;
-  template: string;
-  options: Record<string, unknown>;
-  priority: number;
-  permissions: { permission_mode: PermissionMode; allowed_tools?: string[]; disallowed_tools?: string[] } | null;
-  needs_approval: boolean;
-  stop_after_match: boolean;
-  enabled: boolean;
+  permissions: Rule['permissions'] | null;
 }
 
 const json = <T>(text: string | null, fallback: T): T => {
@@ -82,50 +73,16 @@ export function toUserCommand(row: WebhookCommandRow): UserCommand {
     options: json<Record<string, unknown>>(row.options, {}),
     priority: Number(row.priority),
     permissions: json(row.permissions, null),
-    needs_approval: row.needs_approval === 1,
+    needs_approval: Number(row.needs_approval) === 2 ? 'non-maintainers' : Number(row.needs_approval) === 1,
     stop_after_match: row.stop_after_match === 1,
     enabled: row.enabled === 1,
   };
 }
 
-export interface Decision {
-  command: string;
-  command_id?: string;
-  matched: boolean;
-  why: string;
-}
-
-export function conditionContext(event: EngineEvent): ConditionContext {
-  return { payload: event.payload, headers: event.headers, event: { type: event.eventType, provider: event.provider, text: event.text, actor: event.actor } };
-}
-
-/**
- * Runs a delivery through user rules: in priority order, a command matches when it is enabled, its trigger names the
- * event type (or is *), and its conditions hold; a matching command marked stop-after-match ends the evaluation.
- * Every command gets a decision with a reason, for the delivery inspector.
- */
-export function evaluateCommands(event: EngineEvent, commands: UserCommand[]): { decisions: Decision[]; matched: UserCommand[] } {
-  const decisions: Decision[] = [];
-  const matched: UserCommand[] = [];
-  let stoppedBy: string | undefined;
-  const context = conditionContext(event);
-  const budget = regexBudget(); // one for the whole delivery, however many commands it meets
-  for (const c of [...commands].sort((a, b) => a.priority - b.priority)) {
-    const base = { command: c.name, command_id: c.command_id };
-    if (stoppedBy) decisions.push({ ...base, matched: false, why: `not evaluated: "${stoppedBy}" matched first and stops the rest` });
-    else if (!c.enabled) decisions.push({ ...base, matched: false, why: 'disabled' });
-    else if (!c.triggers.includes('*') && !c.triggers.includes(event.eventType)) {
-      decisions.push({ ...base, matched: false, why: `runs on ${c.triggers.join(', ')}, not ${event.eventType}` });
-    } else {
-      const result = evaluate(c.conditions, context, budget);
-      decisions.push({ ...base, matched: result.ok, why: result.ok ? `${event.eventType} and ${result.why}` : result.why });
-      if (result.ok) {
-        matched.push(c);
-        if (c.stop_after_match) stoppedBy = c.name;
-      }
-    }
-  }
-  return { decisions, matched };
+/** A user's command as a rule of its route, with the defaults a rule needs. */
+export function ruleOf(row: WebhookCommandRow): Rule {
+  const c = toUserCommand(row);
+  return { ...c, description: c.description ?? c.name, permissions: c.permissions ?? DEFAULT_COMMAND_PERMISSIONS, source: 'user' };
 }
 
 /**

@@ -1,14 +1,13 @@
 import { newId } from '../domain/ids.js';
 import type { TaskRow, WebhookConfigRow, WebhookEventRow } from '../storage/schema.js';
-import type { ActionPlan } from './actions.js';
 import { type DeliveryKeys, deliveryKeys, safeHeaders, unverifiedPost } from './delivery-record.js';
-import { type Decision, DeliveryRules, type RouteCommand, type RuleDeps, type Verdict } from './delivery-rules.js';
-import { DEFAULT_COMMAND_PERMISSIONS, type DynamicProvider, type EngineEvent, evaluateCommands, genericEvent, toUserCommand } from './engine.js';
+import { type Decision, DeliveryRules, type RuleDeps, type Verdict } from './delivery-rules.js';
+import { type DynamicProvider, type EngineEvent, genericEvent } from './engine.js';
 import { responseUrlProblem, slackResponseOrigins } from './outbound-hosts.js';
 import { adapterFor, isProvider, type ProviderName } from './providers/index.js';
 import type { ParsedDelivery, ProviderEvent, RawDelivery } from './providers/types.js';
-import { renderTemplate } from './rules/template.js';
-import type { RuleSet } from './rules/types.js';
+import { RouteRules, staticId } from './rules/routes.js';
+import type { Route, RuleSet } from './rules/types.js';
 import { JsonTooDeepError, parseUntrustedJson } from '../security/json-depth.js';
 import { verifyGeneric } from './signatures.js';
 import { createThreadTask } from './thread-task.js';
@@ -28,10 +27,7 @@ export interface IngestDeps extends RuleDeps {
   builtin: Record<ProviderName, RuleSet>;
 }
 
-export { safeHeaders };
-
-/** The id under which a built-in route's user commands, trigger phrase and deliveries are kept. */
-export const staticId = (provider: ProviderName) => `static:${provider}`;
+export { safeHeaders, staticId };
 
 interface Delivery {
   webhookId: string | null;
@@ -60,35 +56,13 @@ interface Received {
  */
 export class WebhookIngest {
   private readonly rules: DeliveryRules;
+  private readonly routes: RouteRules;
   private readonly slackOrigins: string[];
 
   constructor(private readonly deps: IngestDeps) {
     this.rules = new DeliveryRules(deps);
+    this.routes = new RouteRules(deps);
     this.slackOrigins = slackResponseOrigins(deps.config);
-  }
-
-  /** A built-in route's rule set as it stands: the built-ins, users' commands (a same-named one overrides), the phrase. */
-  async ruleSetFor(provider: ProviderName): Promise<RuleSet & { commands: RouteCommand[] }> {
-    const base = this.deps.builtin[provider];
-    const [config, rows] = await Promise.all([this.deps.repos.webhooks.get(staticId(provider)), this.deps.repos.webhooks.commands(staticId(provider))]);
-    const user: RouteCommand[] = rows.map(toUserCommand).filter((c) => c.enabled).map((c) => ({
-      name: c.name,
-      aliases: c.aliases,
-      description: c.description ?? c.name,
-      triggers: c.triggers,
-      agent: c.agent,
-      template: c.template,
-      permissions: c.permissions ?? DEFAULT_COMMAND_PERMISSIONS,
-      needs_approval: c.needs_approval,
-      conditions: c.conditions,
-      user: true,
-    }));
-    const names = new Set(user.map((c) => c.name));
-    return {
-      ...base,
-      triggerPhrase: config?.trigger_phrase || this.deps.config.WEBHOOK_TRIGGER_PHRASE,
-      commands: [...base.commands.filter((c) => !names.has(c.name)), ...user],
-    };
   }
 
   /** POST /webhooks/{provider}. */
@@ -130,23 +104,14 @@ export class WebhookIngest {
     const rawBody = JSON.stringify(payload);
     const parsed = this.parse(provider, { headers, rawBody, body: payload });
     if (parsed.kind !== 'event') return { event_type: null, would: [], decisions: [], note: parsed.kind === 'handshake' ? 'a handshake: answered, nothing runs' : parsed.reason };
-    const event: ProviderEvent & EngineEvent = { ...parsed.event, headers };
-    if (webhookId) {
-      const { decisions, matched } = evaluateCommands(event, (await this.deps.repos.webhooks.commands(webhookId)).map(toUserCommand));
-      return { event_type: event.eventType, decisions, would: matched.map((c) => this.deps.actions.plan(event, c)) };
-    }
-    const ruleSet = await this.ruleSetFor(provider as ProviderName);
-    const match = this.rules.matchRoute(event as ProviderEvent, ruleSet);
-    if (!match.matched) return { event_type: event.eventType, decisions: [{ command: null, matched: false, why: match.reason }], would: [] };
-    const c = match.command;
-    const rendered = renderTemplate(c.template, { payload: event.payload, user_content: match.userContent, provider, task_id: '(task id)' });
-    const plan: ActionPlan = { command: c.name, action: 'create_task', rendered, agent: c.agent, permission_mode: c.permissions.permission_mode, needs_approval: c.needs_approval !== false };
-    return {
-      event_type: event.eventType,
-      decisions: [{ command: c.name, matched: true, why: match.explanation }],
-      would: c.approval_command || c.name === 'help' ? [{ command: c.name, action: c.approval_command ?? 'answer', detail: 'answered without a model run' }] : [plan],
-      note: event.actor ? `${event.actor.name}'s permission is checked when a real delivery arrives` : undefined,
-    };
+    const event: EngineEvent = { ...parsed.event, headers };
+    const { decisions, matched } = this.rules.match(event, await this.routeOf(webhookId, provider));
+    const note = event.actor && matched.length ? `${event.actor.name}'s permission is checked when a real delivery arrives` : undefined;
+    return { event_type: event.eventType, decisions, would: matched.map((m) => this.deps.actions.plan(event, m)), note };
+  }
+
+  private routeOf(webhookId: string | null, provider: string): Promise<Route> {
+    return webhookId ? this.routes.webhook(webhookId, provider) : this.routes.builtin(provider as ProviderName);
   }
 
   private async verify(
@@ -202,7 +167,7 @@ export class WebhookIngest {
       if (parsed.kind !== 'event') decision = { verdict: { outcome: 'ignored', reason: parsed.reason } };
       else {
         const event: EngineEvent = { ...this.guardOutbound(parsed.event, notes), headers: d.headers };
-        decision = await this.rules.decide(event, eventId, () => this.ruleSetFor(d.provider as ProviderName), d.webhookId, d.replayOf);
+        decision = await this.rules.decide(event, eventId, await this.routeOf(d.webhookId, d.provider), d.replayOf);
       }
     } catch (err) {
       return this.failed(received, err, notes);

@@ -309,6 +309,25 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await shot('webhooks', 'section:has([data-command])');
   }, 90_000);
 
+  it("webhooks: a built-in route's rule is edited on the same editor (an override) and restored", async (ctx) => {
+    ctx.skip(!has.webhooks, 'GET /api/webhooks is not on this service yet');
+    await page.goto(`${h.url}/hooks/static/github`);
+    const help = page.locator('[data-command="help"]');
+    await help.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: 'Edit command help' });
+    expect(await form.getByLabel('Action').inputValue()).toBe('help');
+    await form.getByLabel('Trigger').fill('issue_comment.created');
+    await form.getByRole('button', { name: 'Save command' }).click();
+    await help.getByText('overridden').waitFor();
+    const route = await h.request('GET', '/api/webhooks/static/github');
+    expect(route.body.commands.find((c: any) => c.name === 'help')).toMatchObject({ action: 'help', triggers: ['issue_comment.created'], overridden: true, permissions: { permission_mode: 'default', disallowed_tools: ['Edit', 'Write', 'NotebookEdit'] } });
+
+    page.once('dialog', (d) => void d.accept());
+    await help.getByRole('button', { name: 'Restore built-in' }).click();
+    await help.getByText('overridden').waitFor({ state: 'detached' });
+    expect((await h.request('GET', '/api/webhooks/static/github')).body.commands.find((c: any) => c.name === 'help').overridden).toBe(false);
+  });
+
   it('overview: approves a task that waits for approval, and rejects another', async (ctx) => {
     ctx.skip(!has.webhooks, 'GET /api/webhooks is not on this service yet');
     const created = await h.request('POST', '/api/webhooks', { name: 'Gated', provider: 'generic', secret: 'gated-secret-123456789' });

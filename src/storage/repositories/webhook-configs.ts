@@ -14,7 +14,8 @@ export interface CommandFields {
   options: Record<string, unknown> | null;
   priority: number;
   permissions: Record<string, unknown> | null;
-  needs_approval: boolean;
+  /** Stored as 0, 1, or 2 for 'non-maintainers'. */
+  needs_approval: boolean | 'non-maintainers';
   stop_after_match: boolean;
   enabled: boolean;
 }
@@ -31,7 +32,7 @@ const toRow = (f: Partial<CommandFields>) => ({
   ...(f.options !== undefined ? { options: f.options === null ? null : JSON.stringify(f.options) } : {}),
   ...(f.priority !== undefined ? { priority: f.priority } : {}),
   ...(f.permissions !== undefined ? { permissions: f.permissions === null ? null : JSON.stringify(f.permissions) } : {}),
-  ...(f.needs_approval !== undefined ? { needs_approval: f.needs_approval ? 1 : 0 } : {}),
+  ...(f.needs_approval !== undefined ? { needs_approval: f.needs_approval === 'non-maintainers' ? 2 : f.needs_approval ? 1 : 0 } : {}),
   ...(f.stop_after_match !== undefined ? { stop_after_match: f.stop_after_match ? 1 : 0 } : {}),
   ...(f.enabled !== undefined ? { enabled: f.enabled ? 1 : 0 } : {}),
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_RULE_SETS, GITHUB_RULES, JIRA_RULES, SENTRY_RULES, SLACK_RULES } from './builtin-commands.js';
+import * as tables from './builtin-commands.js';
 import { loadRuleSet, renderTemplate } from './template.js';
 import type { CommandSpec, RuleSet } from './types.js';
 
@@ -14,9 +14,17 @@ const eventsOf = (ruleSet: RuleSet) => [...new Set(ruleSet.commands.flatMap((c) 
 const render = (command: CommandSpec, payload: unknown, provider: string, user_content = 'look at the login page') =>
   renderTemplate(command.template, { payload, user_content, provider, task_id: 'task_01J' });
 
+const { BUILTIN_RULE_SETS } = tables;
+// The tables as loaded: each rule with its defaults filled in (action, priority, enabled…).
+const { github: GITHUB_RULES, jira: JIRA_RULES, slack: SLACK_RULES, sentry: SENTRY_RULES } = BUILTIN_RULE_SETS;
+
 describe('built-in tables', () => {
   it('load cleanly', () => {
-    for (const table of [GITHUB_RULES, JIRA_RULES, SLACK_RULES, SENTRY_RULES]) expect(loadRuleSet(table)).toEqual(table);
+    for (const table of [tables.GITHUB_RULES, tables.JIRA_RULES, tables.SLACK_RULES, tables.SENTRY_RULES]) {
+      const loaded = loadRuleSet(table);
+      expect(loadRuleSet(loaded)).toEqual(loaded);
+      expect(loaded.commands.every((c) => c.enabled && c.conditions === null && !c.stop_after_match)).toBe(true);
+    }
     expect(Object.keys(BUILTIN_RULE_SETS).sort()).toEqual(['github', 'jira', 'sentry', 'slack']);
   });
 
@@ -37,12 +45,14 @@ describe('built-in tables', () => {
     expect(SENTRY_RULES.autoTriggers).toEqual({ 'event_alert.triggered': 'analyze', 'issue.created': 'analyze' });
   });
 
-  it('help answers from the table and approve/reject act on waiting tasks', () => {
+  it('help answers from the table and approve/reject act on waiting tasks: properties of the rule, not its name', () => {
     for (const table of [GITHUB_RULES, JIRA_RULES, SLACK_RULES]) {
-      expect(byName(table, 'help')).toMatchObject({ answers_directly: 'help', agent: null });
-      expect(byName(table, 'approve')).toMatchObject({ approval_command: 'approve', needs_approval: false });
-      expect(byName(table, 'reject')).toMatchObject({ approval_command: 'reject', needs_approval: false });
+      expect(byName(table, 'help')).toMatchObject({ action: 'help', agent: null, template: '' });
+      expect(byName(table, 'approve')).toMatchObject({ action: 'approve', needs_approval: false });
+      expect(byName(table, 'reject')).toMatchObject({ action: 'reject', needs_approval: false });
     }
+    expect(byName(SLACK_RULES, 'status')).toMatchObject({ action: 'status', template: '' });
+    expect(byName(GITHUB_RULES, 'fix')).toMatchObject({ action: 'create_task', needs_approval: 'non-maintainers' });
   });
 });
 

@@ -3,7 +3,7 @@
 // commands cannot edit files and may run only read-only shell commands; fix and improve may edit and run tests, and
 // wait for approval unless a maintainer asked.
 import { loadRuleSet } from './template.js';
-import type { CommandSpec, RuleSet } from './types.js';
+import type { CommandSpec, CommandSpecInput, RuleSet, RuleSetInput } from './types.js';
 
 export const DEFAULT_TRIGGER_PHRASE = '@agent';
 
@@ -55,7 +55,7 @@ export const EDIT_AND_TEST: CommandSpec['permissions'] = {
 /** Commands that never reach the model still carry read-only permissions, so a wiring mistake cannot widen them. */
 const NO_RUN = READ_ONLY;
 
-function help(triggers: string[]): CommandSpec {
+function help(triggers: string[]): CommandSpecInput {
   return {
     name: 'help',
     aliases: ['commands'],
@@ -65,11 +65,11 @@ function help(triggers: string[]): CommandSpec {
     template: '',
     permissions: NO_RUN,
     needs_approval: false,
-    answers_directly: 'help',
+    action: 'help',
   };
 }
 
-function approvalCommands(triggers: string[]): CommandSpec[] {
+function approvalCommands(triggers: string[]): CommandSpecInput[] {
   return [
     {
       name: 'approve',
@@ -80,7 +80,7 @@ function approvalCommands(triggers: string[]): CommandSpec[] {
       template: '',
       permissions: NO_RUN,
       needs_approval: false,
-      approval_command: 'approve',
+      action: 'approve',
     },
     {
       name: 'reject',
@@ -91,7 +91,7 @@ function approvalCommands(triggers: string[]): CommandSpec[] {
       template: '',
       permissions: NO_RUN,
       needs_approval: false,
-      approval_command: 'reject',
+      action: 'reject',
     },
   ];
 }
@@ -112,7 +112,7 @@ const GITHUB_REQUEST = '\nRequest from @{{sender.login}}: {{user_content}}\n';
 const GITHUB_INLINE =
   'Inline comment location (blank for conversation comments): {{comment.path}} {{comment.line || comment.original_line}}\n';
 
-export const GITHUB_RULES: RuleSet = {
+export const GITHUB_RULES: RuleSetInput = {
   provider: 'github',
   triggerPhrase: DEFAULT_TRIGGER_PHRASE,
   defaultCommand: 'analyze',
@@ -199,7 +199,7 @@ const JIRA_SUBJECT =
   '{{issue.fields.description}}\n\n' +
   'Request from {{comment.author.displayName || user.displayName}}: {{user_content}}\n\n';
 
-export const JIRA_RULES: RuleSet = {
+export const JIRA_RULES: RuleSetInput = {
   provider: 'jira',
   triggerPhrase: DEFAULT_TRIGGER_PHRASE,
   defaultCommand: 'analyze',
@@ -268,7 +268,7 @@ export const JIRA_RULES: RuleSet = {
 const SLACK_EVENTS = ['app_mention', 'message.im', 'slash_command'];
 const SLACK_REQUEST = 'A Slack user (<@{{event.user || user_id}}>) asks: {{user_content}}\n\n';
 
-export const SLACK_RULES: RuleSet = {
+export const SLACK_RULES: RuleSetInput = {
   provider: 'slack',
   triggerPhrase: DEFAULT_TRIGGER_PHRASE,
   defaultCommand: 'analyze',
@@ -304,15 +304,13 @@ export const SLACK_RULES: RuleSet = {
     {
       name: 'status',
       aliases: ['progress'],
-      description: 'Summarise the current state of the code or of a topic: recent changes, open work. Changes nothing.',
+      description: "Report the agent's queue: tasks running, queued and waiting for approval. Answered at once, without a model run.",
       triggers: SLACK_EVENTS,
-      agent: 'slack-inquiry',
-      template:
-        SLACK_REQUEST +
-        'Give a short status report from the repository: recent commits (git log), work in progress and anything ' +
-        'that looks broken, focused on the request if it names a topic. Do not change files.',
-      permissions: READ_ONLY,
+      agent: null,
+      template: '',
+      permissions: NO_RUN,
       needs_approval: false,
+      action: 'status',
     },
     // Buttons on the approval message send block_actions whose action_id is the command name.
     ...approvalCommands([...SLACK_EVENTS, 'block_actions']),
@@ -323,7 +321,7 @@ export const SLACK_RULES: RuleSet = {
 
 const SENTRY_EVENTS = ['event_alert.triggered', 'issue.created'];
 
-export const SENTRY_RULES: RuleSet = {
+export const SENTRY_RULES: RuleSetInput = {
   provider: 'sentry',
   triggerPhrase: DEFAULT_TRIGGER_PHRASE,
   defaultCommand: 'analyze',

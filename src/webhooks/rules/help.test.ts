@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GITHUB_RULES, SENTRY_RULES } from './builtin-commands.js';
+import { BUILTIN_RULE_SETS } from './builtin-commands.js';
 import { helpText } from './help.js';
 import { findTrigger } from './matcher.js';
+
+const { github: GITHUB_RULES, sentry: SENTRY_RULES } = BUILTIN_RULE_SETS;
 
 describe('helpText', () => {
   it('lists every command with its aliases and description', () => {

@@ -12,7 +12,7 @@
 // cannot be interrupted.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { evaluateCommands, genericEvent, type UserCommand } from '../engine.js';
+import { genericEvent } from '../engine.js';
 import * as github from '../providers/github/parse.js';
 import * as jira from '../providers/jira/parse.js';
 import * as sentry from '../providers/sentry/parse.js';
@@ -20,7 +20,8 @@ import * as slack from '../providers/slack/parse.js';
 import type { ParsedDelivery, RawDelivery } from '../providers/types.js';
 import { BUILTIN_RULE_SETS } from './builtin-commands.js';
 import { evaluate, type Condition } from './conditions.js';
-import { matchCommand } from './matcher.js';
+import { matchCommand, matchRoute } from './matcher.js';
+import type { Rule } from './types.js';
 import { renderTemplate } from './template.js';
 
 const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);
@@ -121,13 +122,14 @@ const PIPELINES: Record<string, (text: string) => unknown> = {
         { not: leaf({ path: 'event.text', op: 'exists' }) },
       ],
     };
-    const command: UserCommand = {
-      command_id: 'c1', name: 'triage', triggers: ['*'], aliases: [], description: null, conditions, action: 'create_task', agent: null,
-      template: 'Deploy failed: {{title}} {{user_content}}', options: {}, priority: 1, permissions: null, needs_approval: false,
-      stop_after_match: false, enabled: true,
+    const command: Rule = {
+      command_id: 'c1', name: 'triage', triggers: ['*'], aliases: [], description: 'triage', conditions, action: 'create_task', agent: null,
+      template: 'Deploy failed: {{title}} {{user_content}}', options: {}, priority: 1, permissions: { permission_mode: 'default' }, needs_approval: false,
+      stop_after_match: false, enabled: true, source: 'user',
     };
     const e = genericEvent({ 'content-type': 'application/json' }, payload);
-    const { matched } = evaluateCommands(e, [command]);
+    const route = { provider: 'generic', webhookId: 'wh', addressing: 'every' as const, triggerPhrase: '@agent', defaultCommand: '', autoTriggers: {}, commands: [command] };
+    const { matched } = matchRoute(e, route);
     return [matched.length, evaluate(conditions, { payload, headers: {}, event: { type: 'x', provider: 'generic', text, actor: null } }).ok];
   },
 };

@@ -6,8 +6,9 @@ import * as sentry from '../providers/sentry/parse.js';
 import * as slack from '../providers/slack/parse.js';
 import type { ParsedDelivery, ProviderEvent } from '../providers/types.js';
 import { BUILTIN_RULE_SETS } from './builtin-commands.js';
-import { findTrigger, maskUnscanned, matchCommand } from './matcher.js';
-import type { MatchResult } from './types.js';
+import { findTrigger, maskUnscanned, matchCommand, matchRoute } from './matcher.js';
+import { seeded } from './routes.js';
+import type { MatchResult, Route, Rule } from './types.js';
 
 const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Record<string, any>;
@@ -127,7 +128,7 @@ describe('trigger phrase', () => {
   });
 
   it('a help request is matched like any command', () => {
-    expect(matched(matchCommand(githubComment('@agent help'), GITHUB)).command).toMatchObject({ name: 'help', answers_directly: 'help' });
+    expect(matched(matchCommand(githubComment('@agent help'), GITHUB)).command).toMatchObject({ name: 'help', action: 'help' });
   });
 });
 
@@ -208,8 +209,8 @@ describe('Slack', () => {
 
   it('an Approve button runs approve with the button value', () => {
     const m = matched(matchCommand(button('approve', 'task_123'), SLACK));
-    expect(m).toMatchObject({ command: { name: 'approve', approval_command: 'approve' }, userContent: 'task_123', via: 'action' });
-    expect(matched(matchCommand(button('reject', 'task_123'), SLACK)).command.approval_command).toBe('reject');
+    expect(m).toMatchObject({ command: { name: 'approve', action: 'approve' }, userContent: 'task_123', via: 'action' });
+    expect(matched(matchCommand(button('reject', 'task_123'), SLACK)).command.action).toBe('reject');
   });
 
   it('other buttons never fall back to the default command', () => {
@@ -283,5 +284,33 @@ describe('auto triggers and event types', () => {
     expect(matched(matchCommand(inline, GITHUB))).toMatchObject({ command: { name: 'review' }, userContent: 'this hunk' });
     const pr = githubEvent('pull_request', 'pull_request.opened.json', (b) => (b.pull_request.body = 'Adds emoji.\n\n@agent review'));
     expect(matched(matchCommand(pr, GITHUB))).toMatchObject({ command: { name: 'review' }, userContent: '' });
+  });
+});
+
+describe('matchRoute: one matcher for a built-in route and a user webhook', () => {
+  const route = (rules: Rule[], addressing: Route['addressing'] = 'phrase'): Route => ({ ...GITHUB, webhookId: addressing === 'every' ? 'wh_1' : null, addressing, commands: rules });
+  const event = (text: string) => ({ ...githubComment(text), headers: {} });
+  const fix = seeded(GITHUB).find((c) => c.name === 'fix')!;
+
+  it('a built-in route runs the one rule the request names, and says why each other one did not', () => {
+    const m = matchRoute(event('@agent fix the typo'), route(seeded(GITHUB)));
+    expect(m.matched.map((x) => [x.rule.name, x.userContent, x.via])).toEqual([['fix', 'the typo', 'phrase']]);
+    expect(m.decisions.find((d) => d.command === 'plan')).toEqual({ command: 'plan', matched: false, why: 'the request names fix' });
+  });
+
+  it("a rule's conditions and its enabled flag count on a built-in route as on a user's webhook", () => {
+    const guarded = { ...fix, source: 'user' as const, conditions: { path: 'event.actor.name', op: 'equals' as const, value: 'someone-else' } };
+    const others = seeded(GITHUB).filter((c) => c.name !== 'fix');
+    expect(matchRoute(event('@agent fix it'), route([...others, guarded])).reason).toMatch(/but its conditions do not hold/);
+    const off = matchRoute(event('@agent fix it'), route([...others, { ...fix, enabled: false }]));
+    expect(off.matched[0]?.rule.name).not.toBe('fix');
+  });
+
+  it('a user webhook runs every matching rule in priority order, without a trigger phrase', () => {
+    const a = { ...fix, name: 'a', priority: 20, source: 'user' as const };
+    const b = { ...fix, name: 'b', priority: 10, source: 'user' as const, stop_after_match: true };
+    const m = matchRoute(event('no phrase here'), route([a, b], 'every'));
+    expect(m.matched.map((x) => [x.rule.name, x.via])).toEqual([['b', 'event']]);
+    expect(m.decisions.map((d) => d.command)).toEqual(['b', 'a']);
   });
 });

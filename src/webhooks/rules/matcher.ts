@@ -5,8 +5,10 @@
 // matches nothing; the trigger phrase or a mention of the bot, found outside quotes and code, selects the command
 // named by the next word (else the default); an event already addressed to the bot (Slack mention, DM, slash
 // command, Jira assignment to the agent) needs no phrase; finally the rule set's auto triggers.
+import type { EngineEvent } from '../engine.js';
 import type { ProviderEvent } from '../providers/types.js';
-import type { CommandSpec, MatchResult, RuleSet } from './types.js';
+import { type ConditionContext, evaluate, regexBudget } from './conditions.js';
+import type { CommandSpec, MatchResult, Route, Rule, RuleSet } from './types.js';
 
 export interface MatchOptions {
   /**
@@ -16,7 +18,83 @@ export interface MatchOptions {
   botMentionIds?: string[];
 }
 
-export function matchCommand(event: ProviderEvent, ruleSet: RuleSet, opts: MatchOptions = {}): MatchResult {
+/** What the phrase matcher reads of an event. */
+type Addressable = Pick<ProviderEvent, 'eventType' | 'text' | 'action' | 'addressedTo'> & { provider: string };
+
+/** Why each rule of a route matched or not, for the delivery inspector. */
+export interface RuleDecision {
+  command: string | null;
+  command_id?: string;
+  matched: boolean;
+  why: string;
+}
+
+/** A rule that matched a delivery, with what the user asked of it. */
+export interface RuleMatch {
+  rule: Rule;
+  userContent: string;
+  newConversation: boolean;
+  /** How the delivery reached the rule: as for MatchResult, or 'event' where every matching rule runs. */
+  via: Extract<MatchResult, { matched: true }>['via'] | 'event';
+  why: string;
+}
+
+export interface RouteMatch {
+  decisions: RuleDecision[];
+  matched: RuleMatch[];
+  /** Why nothing matched. */
+  reason: string;
+}
+
+/**
+ * The one matcher: address → match → conditions, over a route's enabled rules. A built-in route is addressed by the
+ * trigger phrase (a mention, a button, an auto trigger), which names one rule; a user's webhook runs every rule whose
+ * trigger names the event type, in priority order, until one that stops the rest. Conditions are checked last, with
+ * one regular-expression budget for the whole delivery.
+ */
+export function matchRoute(event: EngineEvent, route: Route, opts: MatchOptions = {}): RouteMatch {
+  const context = conditionContext(event);
+  const budget = regexBudget(); // one for the whole delivery, however many rules it meets
+  if (route.addressing === 'every') return matchEvery(event, route.commands, context, budget);
+  const rules = route.commands.filter((c) => c.enabled);
+  const match = matchCommand(event, { ...route, commands: rules }, opts);
+  const none = (why: string): RouteMatch => ({ decisions: [{ command: null, matched: false, why }], matched: [], reason: why });
+  if (!match.matched) return none(match.reason);
+  const rule = match.command as Rule;
+  const held = evaluate(rule.conditions, context, budget);
+  if (!held.ok) return none(`${match.explanation}, but its conditions do not hold: ${held.why}`);
+  const decisions = rules.map((c) => (c === rule ? { command: c.name, matched: true, why: match.explanation } : { command: c.name, matched: false, why: `the request names ${rule.name}` }));
+  return { decisions, matched: [{ rule, userContent: match.userContent, newConversation: match.newConversation, via: match.via, why: match.explanation }], reason: '' };
+}
+
+export function conditionContext(event: EngineEvent): ConditionContext {
+  return { payload: event.payload, headers: event.headers, event: { type: event.eventType, provider: event.provider, text: event.text, actor: event.actor } };
+}
+
+function matchEvery(event: EngineEvent, rules: Rule[], context: ConditionContext, budget: ReturnType<typeof regexBudget>): RouteMatch {
+  const decisions: RuleDecision[] = [];
+  const matched: RuleMatch[] = [];
+  let stoppedBy: string | undefined;
+  for (const c of [...rules].sort((a, b) => a.priority - b.priority)) {
+    const base = { command: c.name, command_id: c.command_id };
+    if (stoppedBy) decisions.push({ ...base, matched: false, why: `not evaluated: "${stoppedBy}" matched first and stops the rest` });
+    else if (!c.enabled) decisions.push({ ...base, matched: false, why: 'disabled' });
+    else if (!c.triggers.includes('*') && !c.triggers.includes(event.eventType)) {
+      decisions.push({ ...base, matched: false, why: `runs on ${c.triggers.join(', ')}, not ${event.eventType}` });
+    } else {
+      const result = evaluate(c.conditions, context, budget);
+      const why = result.ok ? `${event.eventType} and ${result.why}` : result.why;
+      decisions.push({ ...base, matched: result.ok, why });
+      if (result.ok) {
+        matched.push({ rule: c, userContent: event.text, newConversation: false, via: 'event', why });
+        if (c.stop_after_match) stoppedBy = c.name;
+      }
+    }
+  }
+  return { decisions, matched, reason: decisions.length ? 'no command matched' : 'the webhook has no commands' };
+}
+
+export function matchCommand(event: Addressable, ruleSet: Pick<RuleSet, 'provider' | 'triggerPhrase' | 'defaultCommand' | 'autoTriggers'> & { commands: CommandSpec[] }, opts: MatchOptions = {}): MatchResult {
   const botIds = (opts.botMentionIds ?? []).filter((id) => id !== '');
   const auto = Object.hasOwn(ruleSet.autoTriggers, event.eventType) ? ruleSet.autoTriggers[event.eventType] : undefined;
   if (!auto && !ruleSet.commands.some((c) => c.triggers.includes(event.eventType))) {
@@ -64,11 +142,9 @@ export function matchCommand(event: ProviderEvent, ruleSet: RuleSet, opts: Match
   return { matched: false, reason };
 }
 
-function matchAction(
-  event: ProviderEvent,
-  action: NonNullable<ProviderEvent['action']>,
-  ruleSet: RuleSet,
-): MatchResult {
+type Commands = Pick<RuleSet, 'defaultCommand'> & { commands: CommandSpec[] };
+
+function matchAction(event: Addressable, action: NonNullable<ProviderEvent['action']>, ruleSet: Commands): MatchResult {
   const command = findCommand(ruleSet, action.id);
   if (!command) return { matched: false, reason: `The button "${action.id}" does not name a command.` };
   if (!command.triggers.includes(event.eventType)) return notOnThisEvent(command, event.eventType);
@@ -87,8 +163,8 @@ function matchAction(
  * what the user asks for.
  */
 function matchRequest(
-  event: ProviderEvent,
-  ruleSet: RuleSet,
+  event: Addressable,
+  ruleSet: Commands,
   request: string,
   via: 'phrase' | 'addressed',
   because: string,
@@ -130,7 +206,7 @@ function notOnThisEvent(command: CommandSpec, eventType: string): MatchResult {
   };
 }
 
-function findCommand(ruleSet: RuleSet, word: string): CommandSpec | undefined {
+function findCommand(ruleSet: Commands, word: string): CommandSpec | undefined {
   const w = word.toLowerCase();
   return ruleSet.commands.find((c) => c.name.toLowerCase() === w || c.aliases.some((a) => a.toLowerCase() === w));
 }

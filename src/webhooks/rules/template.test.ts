@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRuleSet, PAYLOAD_ROOTS, renderTemplate, RuleSetError, validateTemplate } from './template.js';
-import type { CommandSpec, RuleSet } from './types.js';
+import type { CommandSpecInput, RuleSetInput } from './types.js';
 
 const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Record<string, any>;
@@ -93,7 +93,7 @@ describe('PAYLOAD_ROOTS', () => {
 });
 
 describe('loadRuleSet', () => {
-  const command = (over: Partial<CommandSpec> = {}): CommandSpec => ({
+  const command = (over: Partial<CommandSpecInput> = {}): CommandSpecInput => ({
     name: 'review',
     aliases: ['cr'],
     description: 'Review the pull request.',
@@ -104,7 +104,7 @@ describe('loadRuleSet', () => {
     needs_approval: false,
     ...over,
   });
-  const ruleSet = (commands: CommandSpec[], over: Partial<RuleSet> = {}): RuleSet => ({
+  const ruleSet = (commands: CommandSpecInput[], over: Partial<RuleSetInput> = {}): RuleSetInput => ({
     provider: 'github',
     triggerPhrase: '@agent',
     commands,
@@ -122,9 +122,11 @@ describe('loadRuleSet', () => {
     throw new Error('expected loadRuleSet to throw');
   };
 
-  it('returns a valid rule set', () => {
+  it('returns a valid rule set, each rule with its defaults', () => {
     const input = ruleSet([command()]);
-    expect(loadRuleSet(input)).toEqual(input);
+    const loaded = loadRuleSet(input);
+    expect(loaded).toMatchObject(input);
+    expect(loaded.commands[0]).toMatchObject({ action: 'create_task', conditions: null, options: {}, priority: 100, stop_after_match: false, enabled: true });
   });
 
   it('refuses an unknown variable, naming the command and the variable', () => {

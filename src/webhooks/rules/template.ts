@@ -142,7 +142,7 @@ export function loadRuleSet(input: unknown, opts: { knownRoots?: readonly string
       if (owner) problems.push(`command "${command.name}": "${word}" is already used by command "${owner}"`);
       else byWord.set(key, command.name);
     }
-    if (!command.answers_directly && !command.approval_command && command.template.trim() === '') {
+    if (command.action === 'create_task' && command.template.trim() === '') {
       problems.push(`command "${command.name}": runs the model but has an empty template`);
     }
     for (const problem of validateTemplate(command.template, knownRoots)) {

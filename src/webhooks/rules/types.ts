@@ -2,7 +2,8 @@
 // the database is checked by the same code as the ones compiled in.
 import { z } from 'zod';
 
-import { PermissionMode } from '../../contracts/webhook-commands.js';
+import { ACTIONS, NeedsApproval, PermissionMode } from '../../contracts/webhook-commands.js';
+import type { Condition } from './conditions.js';
 
 export { PermissionMode };
 
@@ -11,31 +12,47 @@ const CommandWord = z
   .string()
   .regex(/^[a-z][a-z0-9_-]*$/i, 'must be one word of letters, digits, "-" or "_"');
 
+/**
+ * One rule, the one command model: the built-in tables are written in it (seeded into each built-in route, where a
+ * user's rule of the same name overrides one until deleted) and a user's rules are read from the database into it.
+ * Every delivery runs the same steps over a route's rules: address → match → conditions → permission → approval →
+ * action (src/webhooks/delivery-rules.ts).
+ */
 export const CommandSpec = z.object({
   name: CommandWord,
-  aliases: z.array(CommandWord),
+  aliases: z.array(CommandWord).default([]),
   description: z.string().min(1),
-  /** Event types this command applies to ('issue_comment.created', 'app_mention', …). */
+  /** Event types this rule applies to ('issue_comment.created', 'app_mention', …), or '*'. */
   triggers: z.array(z.string().min(1)).min(1),
+  /** A condition tree over the payload, headers and event (conditions.ts); null: always. */
+  conditions: z.custom<Condition>().nullable().default(null),
+  /** What it does: create_task runs the model; help, status, approve and reject answer directly; the rest call the provider. */
+  action: z.enum(ACTIONS).default('create_task'),
   /** Claude Code agent to run as (`--agent`), e.g. 'github-pr-review'; null for the default. */
   agent: z.string().min(1).nullable(),
-  /** Prompt template (see template.ts). Empty for commands that never reach the model. */
+  /** Prompt or message template (see template.ts). Empty for rules that answer directly. */
   template: z.string(),
+  /** Per action: labels, reaction, channel, wrap_with_brain (false: the prompt is not wrapped with the standing instructions). */
+  options: z.record(z.string(), z.unknown()).default({}),
+  /** Lower first, where a route runs every matching rule (a user's webhook). */
+  priority: z.number().default(100),
   permissions: z.object({
     permission_mode: PermissionMode,
     allowed_tools: z.array(z.string().min(1)).optional(),
     disallowed_tools: z.array(z.string().min(1)).optional(),
   }),
-  /** true: always waits for approval; 'non-maintainers': only when the requester lacks write access. */
-  needs_approval: z.union([z.boolean(), z.literal('non-maintainers')]),
-  /** help is answered from the table, no model run. */
-  answers_directly: z.literal('help').optional(),
-  /** The approve/reject commands act on a waiting task instead of creating one. */
-  approval_command: z.enum(['approve', 'reject']).optional(),
-  /** Wrap the rendered prompt with the service's standing instructions (the seed's "brain"). */
-  wrap_with_brain: z.boolean().optional(),
+  /** true: always waits for approval; 'non-maintainers': only when the requester is not a maintainer. */
+  needs_approval: NeedsApproval,
+  /** A matching rule with this set ends the evaluation of the rest. */
+  stop_after_match: z.boolean().default(false),
+  enabled: z.boolean().default(true),
 });
 export type CommandSpec = z.infer<typeof CommandSpec>;
+/** A rule as a table writes it, defaults left out. */
+export type CommandSpecInput = z.input<typeof CommandSpec>;
+
+/** A rule of a route: where it came from, and its id when it is a user's. */
+export type Rule = CommandSpec & { source: 'builtin' | 'user'; command_id?: string };
 
 export const RuleSet = z.object({
   provider: z.string().min(1),
@@ -48,6 +65,18 @@ export const RuleSet = z.object({
   autoTriggers: z.record(z.string(), z.string()),
 });
 export type RuleSet = z.infer<typeof RuleSet>;
+/** A rule set as a table writes it, defaults left out. */
+export type RuleSetInput = z.input<typeof RuleSet>;
+
+/**
+ * The rules a delivery is matched against. A built-in route (`webhookId` null) is addressed by its trigger phrase and
+ * runs the one rule named; a user's webhook runs every rule that matches.
+ */
+export interface Route extends Omit<RuleSet, 'commands'> {
+  webhookId: string | null;
+  addressing: 'phrase' | 'every';
+  commands: Rule[];
+}
 
 export type MatchResult =
   | {

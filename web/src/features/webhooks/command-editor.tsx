@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../lib/api-client';
 import { Button, Checkbox, ErrorBox, Field, Input, Select, TextArea } from '../../components/ui';
-import { ACTIONS, type Command, PermissionMode } from '../../lib/contracts';
+import { ACTIONS, type Command, PermissionMode, type StaticCommand } from '../../lib/contracts';
 
 const PERMISSION_MODES = PermissionMode.options;
 
@@ -18,17 +18,19 @@ interface Draft {
   options: string;
   permission_mode: string;
   allowed_tools: string;
-  needs_approval: boolean;
+  disallowed_tools: string;
+  /** 'true', 'false' or 'non-maintainers', as the select holds it. */
+  needs_approval: string;
   stop_after_match: boolean;
   enabled: boolean;
 }
 
 const pretty = (v: unknown) => (v === null || v === undefined || (typeof v === 'object' && Object.keys(v).length === 0) ? '' : JSON.stringify(v, null, 2));
 
-function draftOf(c?: Command): Draft {
+function draftOf(c?: Command | StaticCommand): Draft {
   return {
     name: c?.name ?? '',
-    trigger: c?.trigger ?? '',
+    trigger: !c ? '' : 'trigger' in c ? c.trigger : c.triggers.join(', '),
     description: c?.description ?? '',
     priority: String(c?.priority ?? 100),
     action: c?.action ?? 'create_task',
@@ -38,7 +40,8 @@ function draftOf(c?: Command): Draft {
     options: pretty(c?.options),
     permission_mode: c?.permissions?.permission_mode ?? '',
     allowed_tools: c?.permissions?.allowed_tools?.join(', ') ?? '',
-    needs_approval: c?.needs_approval ?? false,
+    disallowed_tools: c?.permissions?.disallowed_tools?.join(', ') ?? '',
+    needs_approval: String(c?.needs_approval ?? false),
     stop_after_match: c?.stop_after_match ?? false,
     enabled: c?.enabled ?? true,
   };
@@ -58,10 +61,13 @@ export function commandBody(d: Draft): { body: Record<string, unknown> } | { pro
   if (!conditions.ok) return { problem: conditions.problem };
   const options = parse(d.options, 'options');
   if (!options.ok) return { problem: options.problem };
-  const tools = d.allowed_tools
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
+  const list = (text: string) =>
+    text
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  const tools = list(d.allowed_tools);
+  const denied = list(d.disallowed_tools);
   return {
     body: {
       name: d.name.trim(),
@@ -73,25 +79,36 @@ export function commandBody(d: Draft): { body: Record<string, unknown> } | { pro
       template: d.template || null,
       conditions: conditions.value,
       options: options.value,
-      permissions: d.permission_mode ? { permission_mode: d.permission_mode, ...(tools.length ? { allowed_tools: tools } : {}) } : null,
-      needs_approval: d.needs_approval,
+      permissions: d.permission_mode ? { permission_mode: d.permission_mode, ...(tools.length ? { allowed_tools: tools } : {}), ...(denied.length ? { disallowed_tools: denied } : {}) } : null,
+      needs_approval: d.needs_approval === 'non-maintainers' ? d.needs_approval : d.needs_approval === 'true',
       stop_after_match: d.stop_after_match,
       enabled: d.enabled,
     },
   };
 }
 
-/** Create or edit one command of a dynamic webhook; the service's 400 (naming each problem) shows under the form. */
-export function CommandEditor({ webhookId, command, onDone }: { webhookId: string; command?: Command; onDone: () => void }) {
+/** Where a rule is saved: a dynamic webhook's commands (edited by id) or a built-in route's (edited by name). */
+export interface CommandTarget {
+  /** …/commands: POST adds, PATCH …/commands/{key} changes. */
+  base: string;
+  /** The query to refresh once saved. */
+  queryKey: unknown[];
+}
+
+/**
+ * Create or edit one rule — a dynamic webhook's, or a built-in route's (editing a built-in saves an override seeded
+ * from it); the service's 400 (naming each problem) shows under the form.
+ */
+export function CommandEditor({ target, command, onDone }: { target: CommandTarget; command?: Command | StaticCommand; onDone: () => void }) {
   const client = useQueryClient();
   const [d, setD] = useState<Draft>(() => draftOf(command));
   const [invalid, setInvalid] = useState<string | null>(null);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((prev) => ({ ...prev, [k]: v }));
-  const base = `/api/webhooks/${encodeURIComponent(webhookId)}/commands`;
+  const key = command && ('trigger' in command ? command.command_id : command.name);
   const save = useMutation({
-    mutationFn: (body: Record<string, unknown>) => (command ? api.patch(`${base}/${encodeURIComponent(command.command_id)}`, body) : api.post(base, body)),
+    mutationFn: (body: Record<string, unknown>) => (key ? api.patch(`${target.base}/${encodeURIComponent(key)}`, body) : api.post(target.base, body)),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['webhook', webhookId] });
+      void client.invalidateQueries({ queryKey: target.queryKey });
       void client.invalidateQueries({ queryKey: ['webhooks'] });
       onDone();
     },
@@ -148,8 +165,19 @@ export function CommandEditor({ webhookId, command, onDone }: { webhookId: strin
       <Field label="Allowed tools" hint="comma separated, e.g. Read, Bash(npm test:*)">
         {(id) => <Input id={id} value={d.allowed_tools} onChange={(e) => set('allowed_tools', e.target.value)} disabled={!d.permission_mode} />}
       </Field>
+      <Field label="Disallowed tools" hint="comma separated, e.g. Edit, Write, Bash(git push:*)">
+        {(id) => <Input id={id} value={d.disallowed_tools} onChange={(e) => set('disallowed_tools', e.target.value)} disabled={!d.permission_mode} />}
+      </Field>
+      <Field label="Approval" hint="a task that waits runs once someone approves it">
+        {(id) => (
+          <Select id={id} value={d.needs_approval} onChange={(e) => set('needs_approval', e.target.value)}>
+            <option value="false">runs at once</option>
+            <option value="non-maintainers">waits unless a maintainer asked</option>
+            <option value="true">always waits</option>
+          </Select>
+        )}
+      </Field>
       <div className="flex flex-wrap gap-4 sm:col-span-2">
-        <Checkbox label="Needs approval" checked={d.needs_approval} onChange={(e) => set('needs_approval', e.target.checked)} />
         <Checkbox label="Stop after match" checked={d.stop_after_match} onChange={(e) => set('stop_after_match', e.target.checked)} />
         <Checkbox label="Enabled" checked={d.enabled} onChange={(e) => set('enabled', e.target.checked)} />
       </div>

@@ -5,8 +5,9 @@ import { api } from '../../lib/api-client';
 import { when } from '../../lib/format';
 import { Badge, Button, Card, Checkbox, CopyButton, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select } from '../../components/ui';
 import { CommandEditor } from './command-editor';
+import { StaticDetail } from './static-route';
 import { DryRun, Inspector } from './inspector';
-import { type Command, DYNAMIC_PROVIDERS as PROVIDERS, type StaticRoute, type WebhookConfig, type WebhookDetail as Detail, type WebhookList as List } from '../../lib/contracts';
+import { type Command, DYNAMIC_PROVIDERS as PROVIDERS, type WebhookConfig, type WebhookDetail as Detail, type WebhookList as List } from '../../lib/contracts';
 
 function SecretOnce({ secret, header, onDismiss }: { secret: string; header?: string; onDismiss: () => void }) {
   return (
@@ -126,6 +127,8 @@ function WebhookList() {
   );
 }
 
+const commandsOf = (webhookId: string) => ({ base: `/api/webhooks/${encodeURIComponent(webhookId)}/commands`, queryKey: ['webhook', webhookId] });
+
 function CommandRow({ webhookId, c }: { webhookId: string; c: Command }) {
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
@@ -133,7 +136,7 @@ function CommandRow({ webhookId, c }: { webhookId: string; c: Command }) {
     mutationFn: () => api.delete(`/api/webhooks/${encodeURIComponent(webhookId)}/commands/${encodeURIComponent(c.command_id)}`),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['webhook', webhookId] }),
   });
-  if (editing) return <CommandEditor webhookId={webhookId} command={c} onDone={() => setEditing(false)} />;
+  if (editing) return <CommandEditor target={commandsOf(webhookId)} command={c} onDone={() => setEditing(false)} />;
   return (
     <div className="rounded-md border border-stone-200 px-3 py-2" data-command={c.name}>
       <div className="flex flex-wrap items-center gap-2">
@@ -142,7 +145,7 @@ function CommandRow({ webhookId, c }: { webhookId: string; c: Command }) {
         <span className="font-mono text-xs text-stone-600">on {c.trigger}</span>
         <span className="text-xs text-stone-500">priority {c.priority}</span>
         {!c.enabled && <Badge tone="amber">disabled</Badge>}
-        {c.needs_approval && <Badge tone="amber">needs approval</Badge>}
+        {c.needs_approval && <Badge tone="amber">{c.needs_approval === 'non-maintainers' ? 'approval unless a maintainer asks' : 'needs approval'}</Badge>}
         {c.stop_after_match && <Badge>stops the rest</Badge>}
         <span className="ml-auto flex gap-1">
           <Button size="sm" onClick={() => setEditing(true)}>
@@ -242,7 +245,7 @@ function WebhookDetail() {
         </Card>
         <Card title="Commands" actions={!adding && <Button size="sm" tone="primary" onClick={() => setAdding(true)}>Add command</Button>}>
           <div className="flex flex-col gap-2">
-            {adding && <CommandEditor webhookId={id} onDone={() => setAdding(false)} />}
+            {adding && <CommandEditor target={commandsOf(id)} onDone={() => setAdding(false)} />}
             {(w.commands ?? []).length === 0 && !adding && <Empty>No commands: deliveries are recorded, nothing runs. Add one to act on them.</Empty>}
             {(w.commands ?? []).map((c) => (
               <CommandRow key={c.command_id} webhookId={id} c={c} />
@@ -252,48 +255,6 @@ function WebhookDetail() {
         <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
           <Inspector base={base} />
           <DryRun base={base} provider={w.provider} />
-        </div>
-      </div>
-    </>
-  );
-}
-
-function StaticDetail() {
-  const { provider = '' } = useParams();
-  const base = `/api/webhooks/static/${encodeURIComponent(provider)}`;
-  const q = useQuery({ queryKey: ['webhook-static', provider], queryFn: () => api.get<StaticRoute>(base) });
-  return (
-    <>
-      <PageHeader title={`Built-in route: ${provider}`}>
-        <Link to="/hooks" className="text-sm text-orange-800 underline">
-          All webhooks
-        </Link>
-      </PageHeader>
-      <div className="grid grid-cols-1 gap-4">
-        <Card title="Route">
-          {q.isPending && <Loading />}
-          <ErrorBox error={q.error} retry={() => void q.refetch()} />
-          {q.data && (
-            <div className="flex flex-col gap-3 text-sm">
-              <p>
-                <code className="rounded bg-stone-100 px-2 py-1 text-xs">{q.data.endpoint_url}</code>{' '}
-                {q.data.configured === false && <Badge tone="amber">{q.data.secret_setting} is not set: deliveries are refused</Badge>}
-              </p>
-              {q.data.trigger_phrase && <p>Trigger phrase: “{q.data.trigger_phrase}”</p>}
-              <ul className="divide-y divide-stone-100" aria-label="Commands">
-                {q.data.commands.map((c) => (
-                  <li key={c.name} className="py-1.5">
-                    <span className="font-mono font-medium">{c.name}</span> {c.overridden && <Badge tone="amber">overridden</Badge>} {c.builtin === false && <Badge tone="blue">user</Badge>}
-                    {c.description && <span className="ml-2 text-xs text-stone-600">{c.description}</span>}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
-        </Card>
-        <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
-          <Inspector base={base} />
-          <DryRun base={base} provider={provider} />
         </div>
       </div>
     </>
