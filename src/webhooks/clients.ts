@@ -1,10 +1,10 @@
 import type { Config } from '../config.js';
-import { createGithubClient, type GithubClient, type GithubRetryOptions } from '../integrations/github.js';
+import { createGithubClient, type GithubClient } from '../integrations/github.js';
 import { createJiraClient, type JiraClient } from '../integrations/jira.js';
-import type { RetryOptions } from '../integrations/retry.js';
 import { createSentryClient, type SentryClient } from '../integrations/sentry.js';
 import { createSlackClient, type SlackClient } from '../integrations/slack.js';
 import { slackResponseOrigins } from './outbound-hosts.js';
+import type { ProviderRetryOptions } from './providers/adapter.js';
 
 /** The outbound clients the configuration allows; a provider without credentials has none (and says so when used). */
 export interface ProviderClients {
@@ -14,11 +14,7 @@ export interface ProviderClients {
   sentry?: SentryClient;
 }
 
-/** Retry timings: GitHub's (Octokit's plugins) and the other providers' (withRetry). Tests shorten them. */
-export interface ProviderRetryOptions {
-  github?: GithubRetryOptions;
-  others?: RetryOptions;
-}
+export type { ProviderRetryOptions };
 
 export function createProviderClients(config: Config, retries: ProviderRetryOptions = {}): ProviderClients {
   const retry = retries.others;

@@ -2,20 +2,11 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
 import type { RepoPermission } from '../integrations/github.js';
 import type { ProviderClients } from './clients.js';
+import { type Permission, PermissionLookupError, type PermissionOptions } from './providers/adapter.js';
 import type { ProviderEvent } from './providers/types.js';
 
-export type Permission =
-  | { allowed: true; maintainer: boolean; why: string }
-  | { allowed: false; why: string };
-
-export interface PermissionCacheOptions {
-  /** How long a looked-up GitHub permission is trusted. Default 5 minutes. */
-  ttlMs?: number;
-  /** Most (repository, user) pairs remembered; the least recently used go first. Default 10,000. */
-  maxEntries?: number;
-  /** The lookup is aborted after this long (the delivery then gets 503). Default 3 s. */
-  lookupTimeoutMs?: number;
-}
+export { type Permission, PermissionLookupError } from './providers/adapter.js';
+export type PermissionCacheOptions = PermissionOptions;
 
 /**
  * Who may trigger the agent. GitHub: write access to the repository (the collaborator-permission API, in a bounded
@@ -95,7 +86,6 @@ export class PermissionChecker {
   }
 }
 
-export class PermissionLookupError extends Error {}
 
 /** Where a Sentry payload names its project: issue alerts, event alerts and metric alerts differ. */
 interface SentryProjectFields {

@@ -1,0 +1,147 @@
+// Everything the service knows about one provider, behind one interface. The pipeline (ingest, rules, responder,
+// post-back, the webhook API, logging) looks a provider up in the registry (./index.ts) and calls these members; it
+// never names a provider. A provider lives in its own folder, `providers/<name>/`, with the same files in each:
+//   adapter.ts    this interface implemented: settings, signature, bot and self detection, permission, outbound
+//   parse.ts      the pure parser: a verified delivery → ParsedDelivery (parse.test.ts beside it)
+// plus whatever else that provider needs (its client lives in src/integrations/<name>.ts).
+import type { Config } from '../../config.js';
+import type { ProviderName } from '../../contracts/webhook-commands.js';
+import type { GithubRetryOptions } from '../../integrations/github.js';
+import type { RetryOptions } from '../../integrations/retry.js';
+import type { Verification } from '../signatures.js';
+import type { ParsedDelivery, PostBackTarget, ProviderEvent, RawDelivery } from './types.js';
+
+/** Names of the settings that hold a string (secrets, tokens, ids). */
+export type StringSetting = { [K in keyof Config]-?: Config[K] extends string | undefined ? K : never }[keyof Config];
+
+/** Who may trigger the agent, and whether they need approval for commands that edit. */
+export type Permission = { allowed: true; maintainer: boolean; why: string } | { allowed: false; why: string };
+
+/** Thrown by a permission check that needs the provider's API and could not ask it (the delivery then gets 503). */
+export class PermissionLookupError extends Error {}
+
+export interface PermissionOptions {
+  /** How long a looked-up permission is trusted. Default 5 minutes. */
+  ttlMs?: number;
+  /** Most (place, user) pairs remembered; the least recently used go first. Default 10,000. */
+  maxEntries?: number;
+  /** A lookup is aborted after this long (the delivery then gets 503). Default 3 s. */
+  lookupTimeoutMs?: number;
+}
+
+/** Decides one event's permission; made once per service, so it may keep a cache. */
+export type PermissionCheck<Target extends PostBackTarget = PostBackTarget> = (
+  event: ProviderEvent & { target: Target },
+) => Promise<Permission>;
+
+/** Retry timings of the outbound clients: GitHub's (Octokit's plugins) and the other providers' (withRetry). Tests shorten them. */
+export interface ProviderRetryOptions {
+  github?: GithubRetryOptions;
+  others?: RetryOptions;
+}
+
+export interface ReplyOptions {
+  /** Ask for approval in the message itself when the provider has buttons (Slack): approve/reject this task. */
+  approvalTaskId?: string;
+}
+
+/** What the worker clones for a task whose thread lives in a code repository. */
+export interface CheckoutSource {
+  /** Clone URL, no credentials in it. */
+  url: string;
+  /**
+   * A short-lived credential minted by the service for this checkout (e.g. a GitHub App installation token), sent
+   * as git's `http.extraHeader` for the clone and fetch only: never written to .git/config, never seen by the child.
+   */
+  authorization?: string;
+  /** Fetched after the clone and checked out: the pull/merge request's head. */
+  ref?: { fetch: string; local: string };
+  /** 'owner/repo PR #12': how the task log names what was checked out. */
+  label: string;
+  /** Values to cut out of any git error text before it is shown (the token). */
+  secrets: string[];
+}
+
+export interface ProviderSettings {
+  /** The setting holding the webhook secret; the built-in route refuses every delivery while it is unset. */
+  secret: StringSetting;
+  /** The settings posting back needs, as an error message names them: 'SLACK_BOT_TOKEN'. */
+  postBackSettings: string;
+}
+
+export interface SignatureScheme {
+  /** Lower-case headers carrying the signature: redacted from logs, shown to users setting up a webhook. */
+  headers: readonly string[];
+  /** How the signature is formed, for the dashboard and docs: 'X-Hub-Signature-256: sha256=<hex>'. */
+  describe: string;
+}
+
+/**
+ * One provider. `Client` is its outbound API client (undefined when its credentials are not configured); `Target`
+ * is its member of PostBackTarget. Members that post are given the client; they throw a clear error naming
+ * `settings.postBackSettings` when it is undefined and they need it.
+ */
+export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget = PostBackTarget> {
+  /** The route `POST /webhooks/<name>`, and the `provider` of its events, tasks and outbound posts. */
+  readonly name: ProviderName;
+
+  /** Which settings it needs. */
+  readonly settings: ProviderSettings;
+
+  /** Whether the built-in route is enabled: its webhook secret is set (fail closed otherwise). */
+  enabled(config: Config): boolean;
+
+  /** Headers and format of the webhook signature. */
+  readonly signature: SignatureScheme;
+
+  /** Checks a delivery's signature against the raw body exactly as received. Pure; the clock is a parameter. */
+  verify(secret: string, rawBody: string, headers: Record<string, string>, nowMs: number): Verification | Promise<Verification>;
+
+  /** A verified delivery → the common event, a handshake, or `ignored` with a reason. Pure; never throws. */
+  parse(delivery: RawDelivery): ParsedDelivery;
+
+  /** Headers a dry run adds so the parser sees the event type the user named ('issue_comment.created'). */
+  dryRunHeaders(eventType: string): Record<string, string>;
+
+  /** Top-level payload fields a prompt template may read (`{{issue.title}}`); anything secret is left out. */
+  readonly payloadRoots: readonly string[];
+
+  /** How its messages are marked up: GitHub-flavoured Markdown, or Slack's mrkdwn. */
+  readonly markup: 'markdown' | 'mrkdwn';
+
+  /** Whether the actor is this service's own account on the provider (a configured bot login or id). */
+  isSelf(actor: NonNullable<ProviderEvent['actor']>, config: Config): boolean;
+
+  /** The service's own account ids there: an event addressed to one of them is addressed to the agent. */
+  selfIds(config: Config): string[];
+
+  /**
+   * The id of the provider object the delivery is about, in the form `reply` returns, when it may be one this
+   * service posted (the loop guard looks it up); undefined otherwise.
+   */
+  ownPostId(event: ProviderEvent & { target: Target }): string | undefined;
+
+  /** The outbound client when its credentials are configured, else undefined. Called once per service. */
+  createClient(config: Config, retries: ProviderRetryOptions): Client | undefined;
+
+  /** Builds the permission check (who may trigger, who is a maintainer). Called once per service. */
+  permissions(config: Config, client: Client | undefined, options: PermissionOptions): PermissionCheck<Target>;
+
+  /** Marks the triggering message as seen (👀). A provider without reactions does nothing. */
+  acknowledge(client: Client | undefined, event: ProviderEvent & { target: Target }): Promise<void>;
+
+  /**
+   * Posts a new message in the thread. Returns the id the loop guard records and `edit` takes ('comment:12',
+   * 'C1/1700.1'), or undefined when the provider gives none.
+   */
+  reply(client: Client | undefined, target: Target, text: string, options?: ReplyOptions): Promise<string | undefined>;
+
+  /** Rewrites a message `reply` posted (progress edits). Absent when the provider's API cannot edit. */
+  edit?(client: Client | undefined, target: Target, postId: string, text: string): Promise<void>;
+
+  /** What the worker checks out for a task from this thread; absent when threads have no repository. */
+  checkout?(client: Client | undefined, target: Target, config: Config): Promise<CheckoutSource | undefined>;
+}
+
+/** Any registered adapter, as the pipeline sees it. */
+export type AnyProviderAdapter = ProviderAdapter<unknown, PostBackTarget>;
