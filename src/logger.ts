@@ -1,16 +1,14 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { Redactor } from './security/redactor.js';
+import { signatureHeaders } from './webhooks/providers/index.js';
 
 export type { Logger };
 
 const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["x-hub-signature-256"]',
-  'req.headers["x-hub-signature"]',
-  'req.headers["x-slack-signature"]',
-  'req.headers["sentry-hook-signature"]',
+  ...signatureHeaders().map((h) => `req.headers["${h}"]`),
   'req.headers["x-signature-256"]',
   '*.token',
   '*.secret',

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { PROVIDER_NAMES } from '../webhooks/provider-registry.js';
+import { PROVIDER_NAMES } from '../contracts/webhook-commands.js';
 
 export interface RateLimitStore {
   redis?: Redis;

@@ -32,7 +32,7 @@ import type { WebhookEventHead } from '../storage/repositories/webhook-events.js
 import type { WebhookCommandRow, WebhookConfigRow, WebhookEventRow } from '../storage/schema.js';
 import { commandProblems, toUserCommand } from '../webhooks/engine.js';
 import { staticId, type WebhookIngest } from '../webhooks/ingest.js';
-import { isProvider, PROVIDER_NAMES, PROVIDERS, type ProviderName } from '../webhooks/provider-registry.js';
+import { adapterFor, isProvider, PROVIDER_NAMES, type ProviderName } from '../webhooks/providers/index.js';
 import { BUILTIN_RULE_SETS } from '../webhooks/rules/builtin-commands.js';
 import { HttpError, notFound, parse } from './http-errors.js';
 import { typed } from './schemas.js';
@@ -240,8 +240,8 @@ export function webhookApiRoutes(plain: FastifyInstance, s: Services, ingest: We
     return {
       provider,
       endpoint_url: `${base()}/webhooks/${provider}`,
-      secret_setting: PROVIDERS[provider].secretSetting,
-      configured: !!s.config[PROVIDERS[provider].secretSetting],
+      secret_setting: adapterFor(provider).settings.secret,
+      configured: adapterFor(provider).enabled(s.config),
       trigger_phrase: ruleSet.triggerPhrase,
       commands: ruleSet.commands.map((c) => {
         const user = userRows.find((r) => r.name === c.name);
@@ -347,7 +347,8 @@ export function webhookApiRoutes(plain: FastifyInstance, s: Services, ingest: We
 }
 
 export function signatureHeader(provider: string): string {
-  return { github: 'X-Hub-Signature-256: sha256=<hex>', jira: 'X-Hub-Signature: sha256=<hex>', slack: 'X-Slack-Signature: v0=<hex> with X-Slack-Request-Timestamp', sentry: 'Sentry-Hook-Signature: <hex>', generic: 'X-Signature-256: sha256=<hex HMAC-SHA256 of the body>' }[provider] ?? '';
+  if (provider === 'generic') return 'X-Signature-256: sha256=<hex HMAC-SHA256 of the body>';
+  return isProvider(provider) ? adapterFor(provider).signature.describe : '';
 }
 
 /** A dry run may name the event type instead of sending the provider's headers. */
@@ -355,10 +356,8 @@ function dryRunHeaders(provider: string, headers: Record<string, string>, eventT
   const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   h['content-type'] ??= 'application/json';
   if (eventType) {
-    const [resource] = eventType.split('.');
-    if (provider === 'github') h['x-github-event'] ??= resource!;
-    if (provider === 'sentry') h['sentry-hook-resource'] ??= resource!;
-    if (provider === 'generic') h['x-event-type'] ??= eventType;
+    const named = isProvider(provider) ? adapterFor(provider).dryRunHeaders(eventType) : { 'x-event-type': eventType };
+    for (const [k, v] of Object.entries(named)) h[k] ??= v;
   }
   return h;
 }

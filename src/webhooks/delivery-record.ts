@@ -2,8 +2,10 @@
 // (minus signatures); unsigned ones only as a small record, since anyone can send them.
 import { createHash } from 'node:crypto';
 import type { UnverifiedPost } from '../storage/repositories/webhook-events.js';
+import { signatureHeaders } from './providers/index.js';
 
-const SIGNATURE_HEADERS = ['x-hub-signature', 'x-hub-signature-256', 'x-slack-signature', 'sentry-hook-signature', 'x-signature-256', 'authorization', 'cookie'];
+/** Never stored: every provider's signature headers, the generic webhook's, and credentials. */
+const SIGNATURE_HEADERS = [...signatureHeaders(), 'x-signature-256', 'authorization', 'cookie'];
 /** The only headers kept of an unsigned post: enough to tell which provider meant to send it. */
 const UNVERIFIED_HEADERS = [
   'content-type', 'content-length', 'user-agent', 'x-github-event', 'x-github-delivery', 'x-github-hook-id', 'x-slack-request-timestamp',

@@ -10,6 +10,7 @@ import type { TaskService } from '../tasks/task-service.js';
 import type { ActionRunner } from './actions.js';
 import { conditionContext, type Decision as RuleDecision, type EngineEvent, evaluateCommands, toUserCommand, type UserCommand } from './engine.js';
 import { PermissionLookupError, type PermissionChecker } from './permissions.js';
+import { adapterFor, allAdapters, isProvider } from './providers/index.js';
 import type { ProviderEvent } from './providers/types.js';
 import type { Responder } from './responder.js';
 import { evaluate } from './rules/conditions.js';
@@ -198,16 +199,11 @@ export class DeliveryRules {
     return undefined;
   }
 
+  /** Marked a bot by the provider, or the service's own account there. */
   private isBot(event: EngineEvent): boolean {
     const actor = event.actor;
     if (!actor) return false;
-    if (actor.isBot) return true;
-    const c = this.deps.config;
-    return (
-      (event.provider === 'github' && !!c.GITHUB_BOT_LOGIN && actor.name.toLowerCase() === c.GITHUB_BOT_LOGIN.toLowerCase()) ||
-      (event.provider === 'slack' && !!c.SLACK_BOT_USER_ID && actor.id === c.SLACK_BOT_USER_ID) ||
-      (event.provider === 'jira' && !!c.JIRA_BOT_ACCOUNT_ID && actor.id === c.JIRA_BOT_ACCOUNT_ID)
-    );
+    return actor.isBot || (isProvider(event.provider) && adapterFor(event.provider).isSelf(actor, this.deps.config));
   }
 
   private async statusText(): Promise<string> {
@@ -217,19 +213,13 @@ export class DeliveryRules {
 }
 
 function botIds(config: Config): string[] {
-  return [config.SLACK_BOT_USER_ID, config.JIRA_BOT_ACCOUNT_ID].filter((v): v is string => !!v);
+  return allAdapters().flatMap((a) => a.selfIds(config));
 }
 
 /** The id of the provider object the delivery is about, when it is one the service may have posted itself. */
 function ownPostId(event: EngineEvent): string | undefined {
-  const t = event.target;
+  const target = event.target as EngineEvent['target'] | undefined; // generic events have none
   // A button press is a person acting on one of our messages (the approval buttons), not our message itself.
-  if (!t || event.action) return undefined;
-  if (t.provider === 'github') return t.commentId ? `comment:${t.commentId}` : t.reviewCommentId ? `review_comment:${t.reviewCommentId}` : undefined;
-  if (t.provider === 'slack') return t.messageTs ? `${t.channel}/${t.messageTs}` : undefined;
-  if (t.provider === 'jira') {
-    const id = (event.payload as { comment?: { id?: unknown } })?.comment?.id;
-    return id ? `comment:${String(id)}` : undefined;
-  }
-  return undefined;
+  if (!target || event.action) return undefined;
+  return adapterFor(target.provider).ownPostId({ ...(event as ProviderEvent), target });
 }

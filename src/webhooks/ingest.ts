@@ -5,7 +5,7 @@ import { type DeliveryKeys, deliveryKeys, safeHeaders, unverifiedPost } from './
 import { type Decision, DeliveryRules, type RouteCommand, type RuleDeps, type Verdict } from './delivery-rules.js';
 import { DEFAULT_COMMAND_PERMISSIONS, type DynamicProvider, type EngineEvent, evaluateCommands, genericEvent, toUserCommand } from './engine.js';
 import { responseUrlProblem, slackResponseOrigins } from './outbound-hosts.js';
-import { isProvider, PROVIDERS, type ProviderName } from './provider-registry.js';
+import { adapterFor, isProvider, type ProviderName } from './providers/index.js';
 import type { ParsedDelivery, ProviderEvent, RawDelivery } from './providers/types.js';
 import { renderTemplate } from './rules/template.js';
 import type { RuleSet } from './rules/types.js';
@@ -93,9 +93,9 @@ export class WebhookIngest {
 
   /** POST /webhooks/{provider}. */
   async receive(provider: ProviderName, headers: Record<string, string>, rawBody: string, now = Date.now()): Promise<IngestResult> {
-    const spec = PROVIDERS[provider];
-    const secret = this.deps.config[spec.secretSetting];
-    const denied = await this.verify(null, provider, headers, rawBody, secret, spec.secretSetting, (s) => spec.verify(s, rawBody, headers, now));
+    const adapter = adapterFor(provider);
+    const setting = adapter.settings.secret;
+    const denied = await this.verify(null, provider, headers, rawBody, this.deps.config[setting], setting, (s) => adapter.verify(s, rawBody, headers, now));
     if (denied) return denied;
     return this.process({ webhookId: null, provider, headers, rawBody });
   }
@@ -107,7 +107,7 @@ export class WebhookIngest {
       return { outcome: 'not_found', why: `no enabled ${provider} webhook ${webhookId}` };
     }
     const verify = (s: string) =>
-      config.provider === 'generic' ? verifyGeneric(s, rawBody, headers['x-signature-256']) : PROVIDERS[config.provider as ProviderName].verify(s, rawBody, headers, now);
+      config.provider === 'generic' ? verifyGeneric(s, rawBody, headers['x-signature-256']) : adapterFor(config.provider as ProviderName).verify(s, rawBody, headers, now);
     const denied = await this.verify(webhookId, config.provider, headers, rawBody, config.secret, `the secret of webhook ${webhookId}`, verify);
     if (denied) return denied;
     return this.process({ webhookId, provider: config.provider, headers, rawBody, config });
@@ -173,7 +173,7 @@ export class WebhookIngest {
   }
 
   private parse(provider: string, delivery: RawDelivery): ParsedDelivery {
-    if (isProvider(provider)) return PROVIDERS[provider].parse(delivery);
+    if (isProvider(provider)) return adapterFor(provider).parse(delivery);
     const event = genericEvent(delivery.headers, delivery.body);
     return { kind: 'event', event: event as unknown as ProviderEvent };
   }

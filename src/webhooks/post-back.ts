@@ -4,7 +4,8 @@ import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
 import type { TaskObserver } from '../worker/worker.js';
-import type { ProviderClients } from './clients.js';
+import { clientOf, type ProviderClients } from './clients.js';
+import { adapterFor } from './providers/index.js';
 import type { PostBackTarget } from './providers/types.js';
 import { need, postReply } from './responder.js';
 
@@ -45,7 +46,8 @@ export class PostBack implements TaskObserver {
     if (meta?.target) {
       const progress: Progress = { task, target: meta.target, command: meta.command ?? 'task', steps: [], startedAt: Date.now(), lastEdit: 0, chain: Promise.resolve() };
       this.runs.set(task.task_id, progress);
-      if (meta.target.provider === 'github' || meta.target.provider === 'slack') {
+      // A provider that can edit gets one message now, rewritten as the run goes; the others get the result only.
+      if (adapterFor(meta.target.provider).edit) {
         this.enqueue(progress, async () => {
           progress.messageId = await postReply(this.clients, progress.target, this.render(progress, 'running'));
           if (progress.messageId) await this.repos.webhookEvents.recordPost(task.source, progress.messageId, task.task_id);
@@ -104,17 +106,7 @@ export class PostBack implements TaskObserver {
 
   private async edit(progress: Progress, text: string): Promise<void> {
     const t = progress.target;
-    const id = progress.messageId!;
-    if (t.provider === 'github') {
-      const gh = need(this.clients.github, 'GitHub', 'GITHUB_TOKEN or GITHUB_APP_ID');
-      const [kind, raw] = id.split(':');
-      const commentId = Number(raw);
-      if (kind === 'review_comment') await gh.updateReviewComment({ owner: t.owner, repo: t.repo, commentId, body: text, installationId: t.installationId });
-      else await gh.updateIssueComment({ owner: t.owner, repo: t.repo, commentId, body: text, installationId: t.installationId });
-    } else if (t.provider === 'slack') {
-      const [channel, ts] = id.split('/');
-      await need(this.clients.slack, 'Slack', 'SLACK_BOT_TOKEN').updateMessage({ channel: channel!, ts: ts!, text });
-    }
+    await adapterFor(t.provider).edit?.(clientOf(this.clients, t.provider), t, progress.messageId!, text);
   }
 
   /** Runs post-back work for one task in order; a failure is recorded on the task and does not stop the rest. */
@@ -128,7 +120,7 @@ export class PostBack implements TaskObserver {
 
   private render(progress: Progress, phase: 'running' | 'final'): string {
     const task = progress.task;
-    const slack = progress.target.provider === 'slack';
+    const slack = adapterFor(progress.target.provider).markup === 'mrkdwn';
     const code = (s: string) => (slack ? `\`${s}\`` : `\`${s.replaceAll('`', "'")}\``);
     const bold = (s: string) => (slack ? `*${s}*` : `**${s}**`);
     const link = this.link(task);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type IngestResult, statusOf, type WebhookIngest } from './ingest.js';
-import { isProvider, PROVIDER_NAMES } from './provider-registry.js';
+import { isProvider, PROVIDER_NAMES } from './providers/index.js';
 
 /**
  * POST /webhooks/{provider}. Signed, never token-authenticated. The body is read raw (in these routes only) because

@@ -30,9 +30,9 @@ export interface PermissionOptions {
 }
 
 /** Decides one event's permission; made once per service, so it may keep a cache. */
-export type PermissionCheck<Target extends PostBackTarget = PostBackTarget> = (
-  event: ProviderEvent & { target: Target },
-) => Promise<Permission>;
+export interface PermissionCheck<Target extends PostBackTarget = PostBackTarget> {
+  check(event: ProviderEvent & { target: Target }): Promise<Permission>;
+}
 
 /** Retry timings of the outbound clients: GitHub's (Octokit's plugins) and the other providers' (withRetry). Tests shorten them. */
 export interface ProviderRetryOptions {
@@ -145,3 +145,9 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
 
 /** Any registered adapter, as the pipeline sees it. */
 export type AnyProviderAdapter = ProviderAdapter<unknown, PostBackTarget>;
+
+/** The client, or an error that says which settings posting back to the provider needs. */
+export function need<T>(client: T | undefined, provider: string, settings: string): T {
+  if (!client) throw new Error(`${provider} is not configured for posting back: set ${settings}`);
+  return client;
+}

@@ -2,9 +2,13 @@
 // (src/contracts/webhook-commands.ts), its settings in src/config.ts, and docs. Nothing in the pipeline changes.
 import { PROVIDER_NAMES, type ProviderName } from '../../contracts/webhook-commands.js';
 import type { AnyProviderAdapter } from './adapter.js';
+import { github } from './github/adapter.js';
+import { jira } from './jira/adapter.js';
+import { sentry } from './sentry/adapter.js';
+import { slack } from './slack/adapter.js';
 
-/** Every provider's adapter, by name. Filled in as each provider moves into its folder. */
-export const ADAPTERS = {} satisfies Partial<Record<ProviderName, AnyProviderAdapter>>;
+/** Every provider's adapter, by name. */
+export const ADAPTERS = { github, slack, jira, sentry } satisfies Record<ProviderName, AnyProviderAdapter>;
 
 type Registered = typeof ADAPTERS;
 
@@ -19,9 +23,17 @@ export function isProvider(name: string): name is ProviderName {
   return (PROVIDER_NAMES as readonly string[]).includes(name);
 }
 
-/** The adapter of a provider the registry lists. */
+/** The adapter of a provider. */
 export function adapterFor(name: ProviderName): AnyProviderAdapter {
-  const adapter = (ADAPTERS as Partial<Record<ProviderName, AnyProviderAdapter>>)[name];
-  if (!adapter) throw new Error(`no adapter registered for provider "${name}"`);
-  return adapter;
+  return (ADAPTERS as Record<ProviderName, AnyProviderAdapter>)[name];
+}
+
+/** Every adapter, in PROVIDER_NAMES order. */
+export function allAdapters(): AnyProviderAdapter[] {
+  return PROVIDER_NAMES.map(adapterFor);
+}
+
+/** Lower-case headers that carry a provider's signature or secret: kept out of logs and stored deliveries. */
+export function signatureHeaders(): string[] {
+  return [...new Set(allAdapters().flatMap((a) => a.signature.headers))];
 }

@@ -2,9 +2,10 @@
 // Parsers are pure: no I/O, no config, no clock. They never throw; odd input becomes `ignored` with a reason that
 // names what was missing, so the delivery inspector can say why nothing ran.
 import type { z } from 'zod';
+import type { ProviderName } from '../../contracts/webhook-commands.js';
 import { parseUntrustedJson } from '../../security/json-depth.js';
 
-export type Provider = 'github' | 'slack' | 'jira' | 'sentry';
+export type Provider = ProviderName;
 
 export interface RawDelivery {
   /** Lower-case header names. */
@@ -52,33 +53,45 @@ export interface ProviderEvent {
   action?: { id: string; value: string | null; blockId: string | null };
 }
 
-export type PostBackTarget =
-  | {
-      provider: 'github';
-      owner: string;
-      repo: string;
-      issueNumber: number;
-      isPullRequest: boolean;
-      /** The triggering issue/PR conversation comment (for the 👀 reaction). */
-      commentId?: number;
-      /** The triggering inline review comment (for the 👀 reaction). */
-      reviewCommentId?: number;
-      /** Top-level comment of that review thread: GitHub only accepts replies to it, not to replies. */
-      replyToReviewCommentId?: number;
-      installationId?: number;
-    }
-  | {
-      provider: 'slack';
-      channel: string;
-      /** Root of the thread to reply in; '' for a slash command, which has no message yet (use responseUrl). */
-      threadTs: string;
-      /** The triggering message (for the reaction). */
-      messageTs?: string;
-      responseUrl?: string;
-      teamId?: string;
-    }
-  | { provider: 'jira'; issueKey: string }
-  | { provider: 'sentry'; issueId: string; organizationSlug?: string };
+/** Where replies go; one member per provider. */
+export type PostBackTarget = GithubTarget | SlackTarget | JiraTarget | SentryTarget;
+
+export interface GithubTarget {
+  provider: 'github';
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  isPullRequest: boolean;
+  /** The triggering issue/PR conversation comment (for the 👀 reaction). */
+  commentId?: number;
+  /** The triggering inline review comment (for the 👀 reaction). */
+  reviewCommentId?: number;
+  /** Top-level comment of that review thread: GitHub only accepts replies to it, not to replies. */
+  replyToReviewCommentId?: number;
+  installationId?: number;
+}
+
+export interface SlackTarget {
+  provider: 'slack';
+  channel: string;
+  /** Root of the thread to reply in; '' for a slash command, which has no message yet (use responseUrl). */
+  threadTs: string;
+  /** The triggering message (for the reaction). */
+  messageTs?: string;
+  responseUrl?: string;
+  teamId?: string;
+}
+
+export interface JiraTarget {
+  provider: 'jira';
+  issueKey: string;
+}
+
+export interface SentryTarget {
+  provider: 'sentry';
+  issueId: string;
+  organizationSlug?: string;
+}
 
 // ---- helpers shared by the provider parsers ----
 

@@ -13,10 +13,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluateCommands, genericEvent, type UserCommand } from '../engine.js';
-import * as github from '../providers/github.js';
-import * as jira from '../providers/jira.js';
-import * as sentry from '../providers/sentry.js';
-import * as slack from '../providers/slack.js';
+import * as github from '../providers/github/parse.js';
+import * as jira from '../providers/jira/parse.js';
+import * as sentry from '../providers/sentry/parse.js';
+import * as slack from '../providers/slack/parse.js';
 import type { ParsedDelivery, RawDelivery } from '../providers/types.js';
 import { BUILTIN_RULE_SETS } from './builtin-commands.js';
 import { evaluate, type Condition } from './conditions.js';

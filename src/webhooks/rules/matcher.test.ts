@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as github from '../providers/github.js';
-import * as jira from '../providers/jira.js';
-import * as sentry from '../providers/sentry.js';
-import * as slack from '../providers/slack.js';
+import * as github from '../providers/github/parse.js';
+import * as jira from '../providers/jira/parse.js';
+import * as sentry from '../providers/sentry/parse.js';
+import * as slack from '../providers/slack/parse.js';
 import type { ParsedDelivery, ProviderEvent } from '../providers/types.js';
 import { BUILTIN_RULE_SETS } from './builtin-commands.js';
 import { findTrigger, maskUnscanned, matchCommand } from './matcher.js';

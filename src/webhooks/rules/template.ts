@@ -3,36 +3,14 @@
 // command serves events whose payloads differ (an issue comment has `issue.number`, a review comment
 // `pull_request.number`). Templates are checked when a rule set loads, so a typo fails start-up instead of sending
 // literal braces to the model. Rendering is one pass: braces inside payload values or user text are never expanded.
+import { allAdapters } from '../providers/index.js';
 import { printable } from './conditions.js';
 import { RuleSet } from './types.js';
 
 export const BUILTIN_VARIABLES = ['user_content', 'provider', 'task_id'] as const;
 
-/**
- * Top-level payload fields a template may use, per provider: what the documented payloads carry. Slack's `token`
- * (the deprecated verification token) is left out on purpose: it must never be copied into a prompt.
- */
-export const PAYLOAD_ROOTS: Readonly<Record<string, readonly string[]>> = {
-  github: [
-    'action', 'repository', 'issue', 'pull_request', 'comment', 'review', 'sender', 'label', 'installation',
-    'organization', 'enterprise', 'number', 'changes', 'assignee', 'milestone', 'requested_reviewer',
-  ],
-  slack: [
-    // Events API envelope
-    'type', 'event', 'team_id', 'api_app_id', 'event_id', 'event_time', 'authorizations', 'authed_users',
-    'event_context', 'enterprise_id', 'is_ext_shared_channel',
-    // slash command fields
-    'command', 'text', 'user_id', 'user_name', 'channel_id', 'channel_name', 'team_domain', 'response_url',
-    'trigger_id', 'enterprise_name', 'is_enterprise_install',
-    // interactivity (block_actions) payload
-    'user', 'team', 'channel', 'container', 'message', 'actions', 'state', 'enterprise',
-  ],
-  jira: [
-    'webhookEvent', 'timestamp', 'issue_event_type_name', 'issue', 'comment', 'user', 'changelog',
-    'assigneeAccountId', // added by the Jira parser to jira:issue_assigned
-  ],
-  sentry: ['action', 'data', 'actor', 'installation'],
-};
+/** Top-level payload fields a template may use, per provider: what the documented payloads carry (the adapters say). */
+export const PAYLOAD_ROOTS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(allAdapters().map((a) => [a.name, a.payloadRoots]));
 
 export interface TemplateVars {
   payload: unknown;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { adfToText, parseDelivery } from './jira.js';
-import type { ParsedDelivery, ProviderEvent, RawDelivery } from './types.js';
+import { adfToText, parseDelivery } from './parse.js';
+import type { ParsedDelivery, ProviderEvent, RawDelivery } from '../types.js';
 
-const FIXTURES = new URL('../../../test/fixtures/jira/', import.meta.url);
+const FIXTURES = new URL('../../../../test/fixtures/jira/', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Record<string, any>;
 
 function delivery(body: unknown, id: string | null = 'a1b2c3d4-0000-4000-8000-000000000005'): RawDelivery {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { parseDelivery } from './github.js';
-import type { ParsedDelivery, ProviderEvent, RawDelivery } from './types.js';
+import { parseDelivery } from './parse.js';
+import type { ParsedDelivery, ProviderEvent, RawDelivery } from '../types.js';
 
-const FIXTURES = new URL('../../../test/fixtures/github/', import.meta.url);
+const FIXTURES = new URL('../../../../test/fixtures/github/', import.meta.url);
 
 interface Definition {
   name: string;

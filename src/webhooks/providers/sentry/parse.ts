@@ -12,7 +12,7 @@ import {
   type ParsedDelivery,
   type ProviderEvent,
   type RawDelivery,
-} from './types.js';
+} from '../types.js';
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
 const Actor = z.object({ type: z.string().optional(), id: Id, name: z.string().optional() }).nullish();

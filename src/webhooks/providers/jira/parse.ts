@@ -12,7 +12,7 @@ import {
   type ParsedDelivery,
   type ProviderEvent,
   type RawDelivery,
-} from './types.js';
+} from '../types.js';
 
 /** Descriptions and comment bodies arrive as v2 strings (wiki markup) from admin webhooks, as ADF from some apps. */
 const RichText = z.union([z.string(), z.looseObject({ type: z.string() })]).nullish();

@@ -3,7 +3,7 @@
 // `payload` holding JSON). Dedup: event_id for events; slash commands and button clicks have no event_id, and their
 // trigger_id is unique per invocation.
 import { z } from 'zod';
-import { parseUntrustedJson } from '../../security/json-depth.js';
+import { parseUntrustedJson } from '../../../security/json-depth.js';
 import {
   bodyObject,
   ignored,
@@ -14,7 +14,7 @@ import {
   type ParsedDelivery,
   type ProviderEvent,
   type RawDelivery,
-} from './types.js';
+} from '../types.js';
 
 const UrlVerification = z.object({ challenge: z.string().min(1) });
 

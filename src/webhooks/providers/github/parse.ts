@@ -2,7 +2,7 @@
 // Every action of the events below is parsed (the shape depends on the event, not the action); which event types
 // run anything is the rule set's business, so a later rule for 'issues.closed' needs no change here.
 import { z } from 'zod';
-import { parseUntrustedJson } from '../../security/json-depth.js';
+import { parseUntrustedJson } from '../../../security/json-depth.js';
 import {
   bodyObject,
   header,
@@ -14,7 +14,7 @@ import {
   type ParsedDelivery,
   type ProviderEvent,
   type RawDelivery,
-} from './types.js';
+} from '../types.js';
 
 const Repository = z.object({
   name: z.string(),

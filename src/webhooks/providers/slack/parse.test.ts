@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDelivery } from './slack.js';
-import type { ParsedDelivery, ProviderEvent, RawDelivery } from './types.js';
+import { parseDelivery } from './parse.js';
+import type { ParsedDelivery, ProviderEvent, RawDelivery } from '../types.js';
 
-const FIXTURES = new URL('../../../test/fixtures/slack/', import.meta.url);
+const FIXTURES = new URL('../../../../test/fixtures/slack/', import.meta.url);
 const raw = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
 
 const SIGNED_HEADERS = { 'x-slack-request-timestamp': '1531420618', 'x-slack-signature': 'v0=…' };

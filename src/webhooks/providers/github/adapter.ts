@@ -1,0 +1,67 @@
+import { createGithubClient, type GithubClient } from '../../../integrations/github.js';
+import { verifyGithub } from '../../signatures.js';
+import { need, type ProviderAdapter } from '../adapter.js';
+import type { GithubTarget } from '../types.js';
+import { parseDelivery } from './parse.js';
+import { githubPermissions } from './permission.js';
+
+const POST_BACK = 'GITHUB_TOKEN or GITHUB_APP_ID';
+
+/** GitHub issues and pull requests: comments, review comments, labels; App or token auth. */
+export const github: ProviderAdapter<GithubClient, GithubTarget> = {
+  name: 'github',
+  settings: { secret: 'GITHUB_WEBHOOK_SECRET', postBackSettings: POST_BACK },
+  enabled: (config) => !!config.GITHUB_WEBHOOK_SECRET,
+  // X-Hub-Signature (SHA-1) is sent too; it is never checked, only kept out of logs.
+  signature: { headers: ['x-hub-signature-256', 'x-hub-signature'], describe: 'X-Hub-Signature-256: sha256=<hex>' },
+  verify: (secret, body, h) => verifyGithub(secret, body, h['x-hub-signature-256']),
+  parse: parseDelivery,
+  dryRunHeaders: (eventType) => ({ 'x-github-event': eventType.split('.')[0]! }),
+  payloadRoots: [
+    'action', 'repository', 'issue', 'pull_request', 'comment', 'review', 'sender', 'label', 'installation',
+    'organization', 'enterprise', 'number', 'changes', 'assignee', 'milestone', 'requested_reviewer',
+  ],
+  markup: 'markdown',
+  isSelf: (actor, config) => !!config.GITHUB_BOT_LOGIN && actor.name.toLowerCase() === config.GITHUB_BOT_LOGIN.toLowerCase(),
+  selfIds: () => [],
+  ownPostId: ({ target: t }) => (t.commentId ? `comment:${t.commentId}` : t.reviewCommentId ? `review_comment:${t.reviewCommentId}` : undefined),
+
+  createClient(config, retries) {
+    const auth = config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY
+      ? { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_APP_PRIVATE_KEY }
+      : config.GITHUB_TOKEN
+        ? { token: config.GITHUB_TOKEN }
+        : undefined;
+    return auth ? createGithubClient(auth, { baseUrl: config.GITHUB_API_URL, retry: retries.github }) : undefined;
+  },
+  permissions: githubPermissions,
+
+  async acknowledge(client, { target: t }) {
+    if (!client) return;
+    const target = t.reviewCommentId
+      ? { kind: 'review_comment' as const, id: t.reviewCommentId }
+      : t.commentId
+        ? { kind: 'issue_comment' as const, id: t.commentId }
+        : { kind: 'issue' as const, id: t.issueNumber };
+    await client.addReaction({ owner: t.owner, repo: t.repo, target, content: 'eyes', installationId: t.installationId });
+  },
+
+  async reply(client, t, text) {
+    const gh = need(client, 'GitHub', POST_BACK);
+    const where = { owner: t.owner, repo: t.repo, body: text, installationId: t.installationId };
+    if (t.replyToReviewCommentId) {
+      const c = await gh.replyToReviewComment({ ...where, pullNumber: t.issueNumber, commentId: t.replyToReviewCommentId });
+      return `review_comment:${c.id}`;
+    }
+    const c = await gh.createIssueComment({ ...where, issueNumber: t.issueNumber });
+    return `comment:${c.id}`;
+  },
+
+  async edit(client, t, postId, text) {
+    const gh = need(client, 'GitHub', POST_BACK);
+    const [kind, raw] = postId.split(':');
+    const where = { owner: t.owner, repo: t.repo, commentId: Number(raw), body: text, installationId: t.installationId };
+    if (kind === 'review_comment') await gh.updateReviewComment(where);
+    else await gh.updateIssueComment(where);
+  },
+};

@@ -1,0 +1,53 @@
+import { createJiraClient, type JiraClient } from '../../../integrations/jira.js';
+import { verifyJira } from '../../signatures.js';
+import { need, type ProviderAdapter } from '../adapter.js';
+import type { JiraTarget } from '../types.js';
+import { parseDelivery } from './parse.js';
+
+const POST_BACK = 'JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN';
+
+/** Jira Cloud: issues created, updated, assigned to the agent, and comments; replies as comments. */
+export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
+  name: 'jira',
+  settings: { secret: 'JIRA_WEBHOOK_SECRET', postBackSettings: POST_BACK },
+  enabled: (config) => !!config.JIRA_WEBHOOK_SECRET,
+  signature: { headers: ['x-hub-signature'], describe: 'X-Hub-Signature: sha256=<hex>' },
+  verify: (secret, body, h) => verifyJira(secret, body, h['x-hub-signature']),
+  parse: parseDelivery,
+  dryRunHeaders: () => ({}),
+  payloadRoots: [
+    'webhookEvent', 'timestamp', 'issue_event_type_name', 'issue', 'comment', 'user', 'changelog',
+    'assigneeAccountId', // added by the Jira parser to jira:issue_assigned
+  ],
+  markup: 'markdown',
+  isSelf: (actor, config) => !!config.JIRA_BOT_ACCOUNT_ID && actor.id === config.JIRA_BOT_ACCOUNT_ID,
+  selfIds: (config) => (config.JIRA_BOT_ACCOUNT_ID ? [config.JIRA_BOT_ACCOUNT_ID] : []),
+  ownPostId(event) {
+    const id = (event.payload as { comment?: { id?: unknown } } | undefined)?.comment?.id;
+    return id ? `comment:${String(id)}` : undefined;
+  },
+
+  createClient(config, retries) {
+    if (!(config.JIRA_BASE_URL && config.JIRA_EMAIL && config.JIRA_API_TOKEN)) return undefined;
+    return createJiraClient({ baseUrl: config.JIRA_BASE_URL, email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN, retry: retries.others });
+  },
+
+  /** Allowed projects (default all); JIRA_MAINTAINERS need no approval. */
+  permissions: (c) => ({
+    async check(event) {
+      const actor = event.actor;
+      if (!actor) return { allowed: false, why: 'the delivery names no user' };
+      const project = event.target.issueKey.split('-')[0] ?? '';
+      if (c.JIRA_ALLOWED_PROJECTS.length && !c.JIRA_ALLOWED_PROJECTS.includes(project)) return { allowed: false, why: `Jira project ${project} is not in JIRA_ALLOWED_PROJECTS` };
+      return { allowed: true, maintainer: c.JIRA_MAINTAINERS.includes(actor.id), why: `Jira project ${project} is allowed` };
+    },
+  }),
+
+  // Jira has no reactions on comments through its REST API.
+  acknowledge: async () => undefined,
+
+  async reply(client, t, text) {
+    const c = await need(client, 'Jira', POST_BACK).addComment({ issueKey: t.issueKey, text });
+    return `comment:${c.id}`;
+  },
+};

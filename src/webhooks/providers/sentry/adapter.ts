@@ -1,0 +1,58 @@
+import { createSentryClient, type SentryClient } from '../../../integrations/sentry.js';
+import { verifySentry } from '../../signatures.js';
+import { need, type ProviderAdapter } from '../adapter.js';
+import type { SentryTarget } from '../types.js';
+import { parseDelivery } from './parse.js';
+
+/** Sentry integration: issue and event alerts and comments; replies as issue comments. */
+export const sentry: ProviderAdapter<SentryClient, SentryTarget> = {
+  name: 'sentry',
+  settings: { secret: 'SENTRY_CLIENT_SECRET', postBackSettings: 'SENTRY_AUTH_TOKEN' },
+  enabled: (config) => !!config.SENTRY_CLIENT_SECRET,
+  signature: { headers: ['sentry-hook-signature'], describe: 'Sentry-Hook-Signature: <hex>' },
+  verify: (secret, body, h) => verifySentry(secret, body, h['sentry-hook-signature']),
+  parse: parseDelivery,
+  dryRunHeaders: (eventType) => ({ 'sentry-hook-resource': eventType.split('.')[0]! }),
+  payloadRoots: ['action', 'data', 'actor', 'installation'],
+  markup: 'markdown',
+  isSelf: () => false,
+  selfIds: () => [],
+  ownPostId: () => undefined,
+
+  createClient(config, retries) {
+    if (!config.SENTRY_AUTH_TOKEN) return undefined;
+    return createSentryClient({ baseUrl: config.SENTRY_URL, authToken: config.SENTRY_AUTH_TOKEN, organizationSlug: config.SENTRY_ORG, retry: retries.others });
+  },
+
+  /** Allowed projects (default all). Nobody is a maintainer: an alert only analyses; edits wait for approval. */
+  permissions: (c) => ({
+    async check(event) {
+      if (!event.actor) return { allowed: false, why: 'the delivery names no user' };
+      const project = sentryProject(event.payload);
+      if (c.SENTRY_ALLOWED_PROJECTS.length && !(project && c.SENTRY_ALLOWED_PROJECTS.includes(project))) {
+        return { allowed: false, why: `Sentry project ${project ?? '(unknown)'} is not in SENTRY_ALLOWED_PROJECTS` };
+      }
+      return { allowed: true, maintainer: false, why: 'Sentry integration event' };
+    },
+  }),
+
+  // Sentry has no reactions.
+  acknowledge: async () => undefined,
+
+  async reply(client, t, text) {
+    await need(client, 'Sentry', 'SENTRY_AUTH_TOKEN').addIssueComment({ issueId: t.issueId, text, organizationSlug: t.organizationSlug });
+    return undefined;
+  },
+};
+
+/** Where a Sentry payload names its project: issue alerts, event alerts and metric alerts differ. */
+interface SentryProjectFields {
+  issue?: { project?: { slug?: string } };
+  event?: { project_slug?: string };
+  project_slug?: string;
+}
+
+function sentryProject(payload: unknown): string | undefined {
+  const data = (payload as { data?: SentryProjectFields } | undefined)?.data;
+  return data?.issue?.project?.slug ?? data?.event?.project_slug ?? data?.project_slug ?? undefined;
+}
