@@ -9,7 +9,7 @@ export interface FakeGitlabOptions {
   members?: Record<number, number>;
   /** Projects by id; each is found by its id or by its URL-encoded path. */
   projects?: Array<{ id: number; path_with_namespace: string; default_branch?: string }>;
-  /** Merge requests by `${projectId}!${iid}`. */
+  /** Merge requests by `${projectId}!${iid}` (the project's id, or the path when it is not in `projects`). */
   mergeRequests?: Record<string, { source_branch: string; source_project_id: number; sha?: string }>;
 }
 
@@ -25,6 +25,8 @@ export interface FakeNote {
 
 export interface FakeGitlab extends FakeProvider {
   setAccessLevel(userId: number, level: number): void;
+  /** The members endpoint answers this many milliseconds late (0: at once). */
+  slowMembers(ms: number): void;
   /** Notes the service created, in order. */
   notes: FakeNote[];
   /** Emoji awarded to notes people wrote (the triggering notes), as `${project}/${noteable}/${iid}/${noteId}:${name}`. */
@@ -40,6 +42,7 @@ export function startFakeGitlab(opts: FakeGitlabOptions = {}): Promise<FakeGitla
   const notes: FakeNote[] = [];
   const awards: string[] = [];
   let nextId = 7001;
+  let membersDelayMs = 0;
   const now = () => new Date().toISOString();
   const notFound = (what = 'Not found') => json(404, { message: `404 ${what}` });
   const findProject = (ref: string) => projects.find((p) => String(p.id) === ref || p.path_with_namespace === decodeURIComponent(ref));
@@ -84,13 +87,14 @@ export function startFakeGitlab(opts: FakeGitlabOptions = {}): Promise<FakeGitla
     route('GET', '(?<project>[^/]+)/members/all/(?<user>\\d+)', (_req, p) => {
       const level = members.get(Number(p.user));
       if (level === undefined) return notFound();
-      return json(200, { id: Number(p.user), username: `user${p.user}`, name: `User ${p.user}`, state: 'active', access_level: level });
+      const member = { id: Number(p.user), username: `user${p.user}`, name: `User ${p.user}`, state: 'active', access_level: level };
+      return { ...json(200, member), delayMs: membersDelayMs };
     }),
     route('GET', '(?<project>[^/]+)/merge_requests/(?<iid>\\d+)', (_req, p) => {
-      const project = findProject(p.project!);
-      const mr = project && opts.mergeRequests?.[`${project.id}!${p.iid}`];
+      const projectId = findProject(p.project!)?.id ?? decodeURIComponent(p.project!);
+      const mr = opts.mergeRequests?.[`${projectId}!${p.iid}`];
       if (!mr) return notFound();
-      return json(200, { iid: Number(p.iid), project_id: project.id, state: 'opened', sha: null, ...mr });
+      return json(200, { iid: Number(p.iid), project_id: projectId, state: 'opened', sha: null, ...mr });
     }),
     route('GET', '(?<project>[^/]+)', (_req, p) => {
       const project = findProject(p.project!);
@@ -109,6 +113,9 @@ export function startFakeGitlab(opts: FakeGitlabOptions = {}): Promise<FakeGitla
     awards,
     setAccessLevel(userId: number, level: number) {
       members.set(userId, level);
+    },
+    slowMembers(ms: number) {
+      membersDelayMs = ms;
     },
   }));
 }

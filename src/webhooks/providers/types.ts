@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { ProviderName } from '../../contracts/webhook-commands.js';
 import { parseUntrustedJson } from '../../security/json-depth.js';
+import type { GitlabTarget } from './gitlab/target.js';
 
 export type Provider = ProviderName;
 
@@ -54,7 +55,7 @@ export interface ProviderEvent {
 }
 
 /** Where replies go; one member per provider. */
-export type PostBackTarget = GithubTarget | SlackTarget | JiraTarget | SentryTarget;
+export type PostBackTarget = GithubTarget | SlackTarget | JiraTarget | SentryTarget | GitlabTarget;
 
 export interface GithubTarget {
   provider: 'github';

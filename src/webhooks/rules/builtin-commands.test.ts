@@ -17,7 +17,7 @@ const render = (command: CommandSpec, payload: unknown, provider: string, user_c
 describe('built-in tables', () => {
   it('load cleanly', () => {
     for (const table of [GITHUB_RULES, JIRA_RULES, SLACK_RULES, SENTRY_RULES]) expect(loadRuleSet(table)).toEqual(table);
-    expect(Object.keys(BUILTIN_RULE_SETS).sort()).toEqual(['github', 'jira', 'sentry', 'slack']);
+    expect(Object.keys(BUILTIN_RULE_SETS).sort()).toEqual(['github', 'gitlab', 'jira', 'sentry', 'slack']);
   });
 
   it('have the commands and events of issue 3 (approve/reject wherever approval is asked for)', () => {

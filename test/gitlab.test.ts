@@ -1,0 +1,174 @@
+// GitLab end to end: real service, real Claude Code against the scripted model, the real @gitbeaker/rest client
+// against the local fake GitLab API, and a real git checkout of a local bare repository standing in for the project.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/paths.js';
+import { startFakeGitlab, type FakeGitlab } from './support/fake-gitlab.js';
+import { startHarness, type Harness } from './support/harness.js';
+import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+
+process.env.CLAUDE_CODE_MAX_RETRIES = '1';
+
+const SECRET = 'gitlab-hook-token';
+const TOKEN = 'glpat-e2e-token-123456';
+const [OWNER, DEVELOPER, GUEST] = [1, 2, 3];
+const PROJECT = { id: 5, path_with_namespace: 'gitlab-org/gitlab-test', default_branch: 'main' };
+let notes = 0;
+
+/** The documented Note Hook with our own text, commenter, note id and issue/MR number. */
+function noteHook(kind: 'merge_request' | 'issue', text: string, user: { id: number; username: string }, iid = 1) {
+  const payload = JSON.parse(fs.readFileSync(path.join(projectRoot, `test/fixtures/gitlab/note_${kind}.json`), 'utf8'));
+  payload.object_attributes.note = text;
+  payload.object_attributes.id = 90_000 + ++notes;
+  payload.user = { ...payload.user, ...user };
+  payload[kind].iid = iid;
+  return payload;
+}
+
+/** A bare repository standing in for gitlab-org/gitlab-test, with merge request !1's head under refs/merge-requests. */
+function makeOrigin(root: string): void {
+  const work = path.join(root, 'work');
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env });
+  fs.mkdirSync(work, { recursive: true });
+  git('init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(work, 'README.md'), 'GitLab Test\n');
+  git('add', '.');
+  git('commit', '-q', '-m', 'Initial commit on main');
+  git('checkout', '-q', '-b', 'feature');
+  fs.writeFileSync(path.join(work, 'feature.txt'), 'new\n');
+  git('add', '.');
+  git('commit', '-q', '-m', 'The merge request change');
+  const bare = path.join(root, 'origin', 'gitlab-org', 'gitlab-test.git');
+  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
+  execFileSync('git', ['update-ref', 'refs/merge-requests/1/head', 'refs/heads/feature'], { cwd: bare });
+  execFileSync('git', ['update-ref', '-d', 'refs/heads/feature'], { cwd: bare });
+  execFileSync('git', ['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: bare });
+}
+
+describe('GitLab: a note on a merge request runs a command and is answered in a note edited in place', () => {
+  let model: ScriptedModel;
+  let gitlab: FakeGitlab;
+  let h: Harness;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-gitlab-'));
+
+  beforeAll(async () => {
+    makeOrigin(root);
+    model = await startScriptedModel();
+    gitlab = await startFakeGitlab({
+      members: { [OWNER]: 50, [DEVELOPER]: 30, [GUEST]: 10 },
+      projects: [PROJECT],
+      mergeRequests: { '5!1': { source_branch: 'feature', source_project_id: 5 } },
+    });
+    h = await startHarness({
+      model,
+      env: {
+        GITLAB_WEBHOOK_SECRET: SECRET,
+        GITLAB_TOKEN: TOKEN,
+        GITLAB_URL: gitlab.url,
+        GITLAB_CLONE_URL: `file://${path.join(root, 'origin')}`,
+        GITLAB_BOT_USERNAME: 'claude-agent',
+        PROGRESS_UPDATE_SECONDS: '0.2',
+        PUBLIC_URL: 'https://agent.example.com',
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await Promise.all([model, gitlab].map((s) => s?.close()));
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const send = async (payload: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${h.url}/webhooks/gitlab`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Note Hook', 'x-gitlab-event-uuid': `uuid-${Date.now()}-${++notes}`, 'x-gitlab-token': SECRET, ...headers },
+      body: JSON.stringify(payload),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const taskCount = async () => (await h.request('GET', '/api/tasks?limit=200')).body.tasks.length;
+  const notesOn = (noteable: string, iid: number) => gitlab.notes.filter((n) => n.noteable === noteable && n.iid === iid);
+
+  it('@agent review on an MR: 👀 on the note, one progress note edited as the run goes, the result in it; the MR head is checked out', async () => {
+    const hook = noteHook('merge_request', '@agent review [[script:steps 3 400]] the latest changes', { id: OWNER, username: 'root' });
+    const res = await send(hook);
+    expect(res.status).toBe(202);
+    const task = await h.waitForTask(res.body.task_id);
+    expect(task).toMatchObject({ status: 'completed', source: 'gitlab', requester: 'gitlab:root', rule: 'builtin:gitlab:review', permission_mode: 'default' });
+
+    expect(gitlab.awards).toContain(`5/merge_requests/1/${hook.object_attributes.id}:eyes`);
+    const posted = notesOn('merge_requests', 1).filter((n) => n.body.includes(task.task_id));
+    expect(posted).toHaveLength(1);
+    await eventually(() => posted[0]!.body.includes('finished'));
+    const bodies = posted[0]!.history;
+    expect(bodies.length).toBeGreaterThanOrEqual(3); // the first post, a progress edit, the final edit
+    expect(bodies.some((b) => b.includes('echo step'))).toBe(true);
+    expect(posted[0]!.body).toContain('Done after 3 steps.');
+    expect(posted[0]!.body).toContain(`https://agent.example.com/tasks/${task.task_id}`);
+
+    const workspace = path.join(h.dataDir, 'workspaces', task.task_id);
+    expect(fs.readFileSync(path.join(workspace, 'feature.txt'), 'utf8')).toBe('new\n');
+    expect(fs.readFileSync(path.join(workspace, '.git', 'config'), 'utf8')).not.toContain(TOKEN);
+    expect(execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: workspace }).toString().trim()).toBe('feature');
+  });
+
+  it('a Guest is refused politely and nothing runs', async () => {
+    const before = await taskCount();
+    const res = await send(noteHook('merge_request', '@agent review please', { id: GUEST, username: 'guest' }, 2));
+    expect(res.status).toBe(200);
+    expect(res.body.refused).toContain('guest is Guest on gitlab-org/gitlab-test');
+    expect(await taskCount()).toBe(before);
+    await eventually(() => notesOn('merge_requests', 2).length === 1);
+    expect(notesOn('merge_requests', 2)[0]!.body).toContain("can't run `review`");
+  });
+
+  it('a bad or missing X-Gitlab-Token is 401 and changes nothing', async () => {
+    const before = { tasks: await taskCount(), calls: gitlab.calls.length };
+    const hook = noteHook('merge_request', '@agent review', { id: OWNER, username: 'root' }, 3);
+    const bad = await send(hook, { 'x-gitlab-token': 'wrong' });
+    expect(bad.status).toBe(401);
+    expect(bad.body.error).toContain('GITLAB_WEBHOOK_SECRET');
+    const missing = await fetch(`${h.url}/webhooks/gitlab`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Note Hook' }, body: JSON.stringify(hook) });
+    expect(missing.status).toBe(401);
+    expect(((await missing.json()) as any).error).toContain('X-Gitlab-Token');
+    expect(await taskCount()).toBe(before.tasks);
+    expect(gitlab.calls.length).toBe(before.calls);
+  });
+
+  it("the service's own notes do not trigger it: neither by note id (loop guard) nor by its username", async () => {
+    const before = await taskCount();
+    const own = notesOn('merge_requests', 1)[0]!;
+    // GitLab sends a Note Hook for the service's own note; it quotes the command it ran.
+    const echo = noteHook('merge_request', own.body.includes('@agent') ? own.body : `@agent review ${own.body}`, { id: DEVELOPER, username: 'someone' }, 1);
+    echo.object_attributes.id = own.id;
+    const byId = await send(echo);
+    expect(byId).toMatchObject({ status: 200, body: { ignored: expect.stringContaining('this service posted') } });
+    const byName = await send(noteHook('merge_request', '@agent review', { id: 999, username: 'claude-agent' }, 1));
+    expect(byName).toMatchObject({ status: 200, body: { ignored: expect.stringContaining('bot') } });
+    expect(await taskCount()).toBe(before);
+  });
+
+  it('a fix from a Developer waits for approval; an Owner approves it; on an issue the project is checked out', async () => {
+    const res = await send(noteHook('issue', '@agent fix [[script:bash git log --oneline -1]] the bug', { id: DEVELOPER, username: 'dev' }, 17));
+    expect(res).toMatchObject({ status: 202, body: { status: 'waiting_approval' } });
+    await eventually(() => notesOn('issues', 17).some((n) => n.body.includes('approve')));
+    const approve = await send(noteHook('issue', '@agent approve', { id: OWNER, username: 'root' }, 17));
+    expect(approve).toMatchObject({ status: 200, body: { approved: res.body.task_id } });
+    const task = await h.waitForTask(res.body.task_id);
+    expect(task).toMatchObject({ status: 'completed', permission_mode: 'acceptEdits' });
+    expect(task.output).toContain('Initial commit on main');
+  });
+});
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
