@@ -3,6 +3,7 @@
 // never names a provider. A provider lives in its own folder, `providers/<name>/`, with the same files in each:
 //   adapter.ts    this interface implemented: settings, signature, bot and self detection, permission, outbound
 //   parse.ts      the pure parser: a verified delivery → ParsedDelivery (parse.test.ts beside it)
+//   target.ts     its member of PostBackTarget: where replies go (one line in types.ts joins it to the union)
 // plus whatever else that provider needs (its client lives in src/integrations/<name>.ts).
 import type { Config } from '../../config.js';
 import type { ProviderName } from '../../contracts/webhook-commands.js';

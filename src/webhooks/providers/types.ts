@@ -4,7 +4,11 @@
 import type { z } from 'zod';
 import type { ProviderName } from '../../contracts/webhook-commands.js';
 import { parseUntrustedJson } from '../../security/json-depth.js';
+import type { GithubTarget } from './github/target.js';
 import type { GitlabTarget } from './gitlab/target.js';
+import type { JiraTarget } from './jira/target.js';
+import type { SentryTarget } from './sentry/target.js';
+import type { SlackTarget } from './slack/target.js';
 
 export type Provider = ProviderName;
 
@@ -54,45 +58,9 @@ export interface ProviderEvent {
   action?: { id: string; value: string | null; blockId: string | null };
 }
 
-/** Where replies go; one member per provider. */
+/** Where replies go; one member per provider, each declared in its folder's target.ts. */
 export type PostBackTarget = GithubTarget | SlackTarget | JiraTarget | SentryTarget | GitlabTarget;
-
-export interface GithubTarget {
-  provider: 'github';
-  owner: string;
-  repo: string;
-  issueNumber: number;
-  isPullRequest: boolean;
-  /** The triggering issue/PR conversation comment (for the 👀 reaction). */
-  commentId?: number;
-  /** The triggering inline review comment (for the 👀 reaction). */
-  reviewCommentId?: number;
-  /** Top-level comment of that review thread: GitHub only accepts replies to it, not to replies. */
-  replyToReviewCommentId?: number;
-  installationId?: number;
-}
-
-export interface SlackTarget {
-  provider: 'slack';
-  channel: string;
-  /** Root of the thread to reply in; '' for a slash command, which has no message yet (use responseUrl). */
-  threadTs: string;
-  /** The triggering message (for the reaction). */
-  messageTs?: string;
-  responseUrl?: string;
-  teamId?: string;
-}
-
-export interface JiraTarget {
-  provider: 'jira';
-  issueKey: string;
-}
-
-export interface SentryTarget {
-  provider: 'sentry';
-  issueId: string;
-  organizationSlug?: string;
-}
+export type { GithubTarget, GitlabTarget, JiraTarget, SentryTarget, SlackTarget };
 
 // ---- helpers shared by the provider parsers ----
 
