@@ -157,6 +157,33 @@ describe('GitLab: a note on a merge request runs a command and is answered in a 
     expect(task).toMatchObject({ status: 'completed', permission_mode: 'acceptEdits', output: 'Fixed on GitLab.' });
   });
 
+  it('the built-in route is listed with its commands and secret setting; a dry run says what a note would run', async () => {
+    const route = await h.request('GET', '/api/webhooks/static/gitlab');
+    expect(route.body).toMatchObject({ provider: 'gitlab', secret_setting: 'GITLAB_WEBHOOK_SECRET', configured: true });
+    expect(route.body.commands.map((c: any) => c.name)).toEqual(expect.arrayContaining(['analyze', 'plan', 'fix', 'review', 'improve', 'approve', 'reject', 'help']));
+    const payload = noteHook('merge_request', '@agent review the tests', { id: OWNER, username: 'root' });
+    const dry = await h.request('POST', '/api/webhooks/static/gitlab/test', { payload, event_type: 'merge_request_note.create' });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ event_type: 'merge_request_note.create', would: [{ command: 'review', action: 'create_task' }] });
+    expect(dry.body.would[0].rendered).toContain('Review GitLab merge request gitlab-org/gitlab-test!1');
+    expect(dry.body.would[0].rendered).toContain('Branch master into markdown');
+  });
+
+  it("a user's GitLab webhook (/webhooks/gitlab/<id>) is verified with its own secret token", async () => {
+    const created = await h.request('POST', '/api/webhooks', { name: 'MR triage', provider: 'gitlab' });
+    expect(created.status).toBe(201);
+    const { webhook_id: id, secret } = created.body;
+    const add = await h.request('POST', `/api/webhooks/${id}/commands`, { name: 'triage', trigger: 'merge_request_note.create', template: 'Triage {{merge_request.title}} [[script:text Triaged on GitLab.]]' });
+    expect(add.status).toBe(201);
+    const hook = noteHook('merge_request', 'any comment', { id: GUEST, username: 'guest' }, 4);
+    const deliver = (token: string) =>
+      fetch(`${h.url}/webhooks/gitlab/${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Note Hook', 'x-gitlab-token': token }, body: JSON.stringify(hook) });
+    expect((await deliver(SECRET)).status).toBe(401); // the built-in route's secret is not this webhook's
+    const res = await deliver(secret);
+    expect(res.status).toBe(202);
+    expect((await h.waitForTask(((await res.json()) as any).task_id)).output).toBe('Triaged on GitLab.');
+  });
+
   // Pending: the worker clones GitHub tasks only until it checks out through ProviderAdapter.checkout (w3/providers).
   it.skip('a merge request is reviewed in a checkout of its head, on its source branch; the token is nowhere in it', async () => {
     const res = await send(noteHook('merge_request', '@agent review [[script:bash git log --oneline -1]] please', { id: OWNER, username: 'root' }));
