@@ -111,6 +111,15 @@ describe('GitLab: a note on a merge request runs a command and is answered in a 
     expect(posted[0]!.body).toContain(`https://agent.example.com/tasks/${task.task_id}`);
   });
 
+  it('a stored delivery keeps its event headers but never the X-Gitlab-Token secret', async () => {
+    const page = await h.request('GET', '/api/webhooks/static/gitlab/events');
+    expect(page.status).toBe(200);
+    const stored = page.body.events.find((e: any) => e.event_type === 'merge_request_note.create');
+    expect(stored.headers['x-gitlab-event']).toBe('Note Hook');
+    expect(stored.headers['x-gitlab-token']).toBeUndefined();
+    expect(JSON.stringify(page.body)).not.toContain(SECRET);
+  });
+
   it('a Guest is refused politely and nothing runs', async () => {
     const before = await taskCount();
     const res = await send(noteHook('merge_request', '@agent review please', { id: GUEST, username: 'guest' }, 2));
