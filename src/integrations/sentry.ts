@@ -3,6 +3,8 @@
 // Endpoint (getsentry/sentry GroupNotesEndpoint, url name sentry-api-0-group-notes; the same one Sentry's UI uses):
 //   POST /api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/comments/   body {"text": "…"} → 201 Activity {id, …}
 //   POST /api/0/issues/{issue_id}/comments/   (older form, marked deprecated upstream in favour of the one above)
+//   PUT  …/issues/{issue_id}/comments/{note_id}/   body {"text": "…"} → 200 (GroupNotesDetailsEndpoint; only the
+//        note's author may edit it, so the same user-backed token that posted it)
 // Caveats, from Sentry's source: the endpoint is not in the public API reference (publish status PRIVATE); it needs
 // a user-backed token (a user auth token or an internal-integration token, scope event:write) — an organization
 // auth token gets 403 "Key doesn't have permission to create Note"; posting the same text to the same issue twice
@@ -22,6 +24,7 @@ export interface SentryClientOptions {
 
 export interface SentryClient {
   addIssueComment(p: { issueId: string | number; text: string; organizationSlug?: string }): Promise<{ id: string }>;
+  updateIssueComment(p: { issueId: string | number; commentId: string; text: string; organizationSlug?: string }): Promise<{ id: string }>;
 }
 
 export function createSentryClient(options: SentryClientOptions): SentryClient {
@@ -29,13 +32,13 @@ export function createSentryClient(options: SentryClientOptions): SentryClient {
   const root = (options.baseUrl ?? 'https://sentry.io').replace(/\/+$/, '').replace(/\/api\/0$/, '');
   const timeoutMs = options.timeoutMs ?? 10_000;
 
-  async function post(path: string, body: unknown): Promise<unknown> {
-    const operation = `POST ${path}`;
+  async function send(method: 'POST' | 'PUT', path: string, body: unknown): Promise<unknown> {
+    const operation = `${method} ${path}`;
     return withRetry(async () => {
       let response: Response;
       try {
         response = await fetch(root + path, {
-          method: 'POST',
+          method,
           headers: {
             authorization: `Bearer ${options.authToken}`,
             'content-type': 'application/json',
@@ -62,18 +65,27 @@ export function createSentryClient(options: SentryClientOptions): SentryClient {
     }, options.retry);
   }
 
+  /** The org-scoped path when an organization is known (the current form), else the older one. */
+  function notesPath(issueId: string | number, organizationSlug: string | undefined): string {
+    const org = organizationSlug ?? options.organizationSlug;
+    const issue = encodeURIComponent(String(issueId));
+    return org ? `/api/0/organizations/${encodeURIComponent(org)}/issues/${issue}/comments/` : `/api/0/issues/${issue}/comments/`;
+  }
+
+  async function noteId(method: 'POST' | 'PUT', path: string, body: unknown): Promise<{ id: string }> {
+    const note = (await send(method, path, body)) as { id?: unknown } | undefined;
+    if (note?.id === undefined || note.id === null) {
+      throw new IntegrationError({ provider: 'Sentry', operation: `${method} ${path}`, providerMessage: 'response had no comment id' });
+    }
+    return { id: String(note.id) };
+  }
+
   return {
-    async addIssueComment({ issueId, text, organizationSlug }) {
-      const org = organizationSlug ?? options.organizationSlug;
-      const issue = encodeURIComponent(String(issueId));
-      const path = org
-        ? `/api/0/organizations/${encodeURIComponent(org)}/issues/${issue}/comments/`
-        : `/api/0/issues/${issue}/comments/`;
-      const created = (await post(path, { text })) as { id?: unknown } | undefined;
-      if (created?.id === undefined || created.id === null) {
-        throw new IntegrationError({ provider: 'Sentry', operation: `POST ${path}`, providerMessage: 'response had no comment id' });
-      }
-      return { id: String(created.id) };
+    addIssueComment({ issueId, text, organizationSlug }) {
+      return noteId('POST', notesPath(issueId, organizationSlug), { text });
+    },
+    updateIssueComment({ issueId, commentId, text, organizationSlug }) {
+      return noteId('PUT', `${notesPath(issueId, organizationSlug)}${encodeURIComponent(commentId)}/`, { text });
     },
   };
 }

@@ -26,10 +26,10 @@ const MAX_STEPS_SHOWN = 8;
 const MAX_RESULT_CHARS = 60_000; // GitHub comments hold 65,536 characters
 
 /**
- * Follows webhook tasks from the worker that runs them and reports back where the request came from: GitHub and
- * Slack get one message the service edits as the run goes (driven by tool events, throttled to
- * PROGRESS_UPDATE_SECONDS) and that ends with the result, cost, duration and a link; Jira and Sentry get a comment
- * with the result. A failed post never fails the task: it is logged and kept in the task's post_back_error.
+ * Follows webhook tasks from the worker that runs them and reports back where the request came from: a provider whose
+ * API can edit messages gets one message the service edits as the run goes (driven by tool events,
+ * throttled to PROGRESS_UPDATE_SECONDS) and that ends with the result, cost, duration and a link; one that cannot
+ * gets a message with the result. A failed post never fails the task: it is logged and kept in the task's post_back_error.
  */
 export class PostBack implements TaskObserver {
   private readonly runs = new Map<string, Progress>();

@@ -50,4 +50,8 @@ export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
     const c = await need(client, 'Jira', POST_BACK).addComment({ issueKey: t.issueKey, text });
     return `comment:${c.id}`;
   },
+
+  async edit(client, t, postId, text) {
+    await need(client, 'Jira', POST_BACK).updateComment({ issueKey: t.issueKey, commentId: postId.slice('comment:'.length), text });
+  },
 };

@@ -17,7 +17,12 @@ export const sentry: ProviderAdapter<SentryClient, SentryTarget> = {
   markup: 'markdown',
   isSelf: () => false,
   selfIds: () => [],
-  ownPostId: () => undefined,
+  // A comment.* delivery names the note; notes the service posted are recorded as comment:<id>.
+  ownPostId(event) {
+    if (!event.eventType.startsWith('comment.')) return undefined;
+    const id = (event.payload as { data?: { comment_id?: unknown } } | undefined)?.data?.comment_id;
+    return id === undefined || id === null ? undefined : `comment:${String(id)}`;
+  },
 
   createClient(config, retries) {
     if (!config.SENTRY_AUTH_TOKEN) return undefined;
@@ -40,8 +45,14 @@ export const sentry: ProviderAdapter<SentryClient, SentryTarget> = {
   acknowledge: async () => undefined,
 
   async reply(client, t, text) {
-    await need(client, 'Sentry', 'SENTRY_AUTH_TOKEN').addIssueComment({ issueId: t.issueId, text, organizationSlug: t.organizationSlug });
-    return undefined;
+    const note = await need(client, 'Sentry', 'SENTRY_AUTH_TOKEN').addIssueComment({ issueId: t.issueId, text, organizationSlug: t.organizationSlug });
+    return `comment:${note.id}`;
+  },
+
+  // Sentry lets a note's author edit it (PUT …/issues/<id>/comments/<note id>/, the endpoint its UI uses).
+  async edit(client, t, postId, text) {
+    const commentId = postId.slice('comment:'.length);
+    await need(client, 'Sentry', 'SENTRY_AUTH_TOKEN').updateIssueComment({ issueId: t.issueId, commentId, text, organizationSlug: t.organizationSlug });
   },
 };
 
