@@ -27,7 +27,8 @@ export interface NoteableRef {
 export type AccessLevel = number;
 
 export interface GitlabClient {
-  createNote(p: NoteableRef & { body: string }): Promise<{ id: number }>;
+  /** `internal`: an internal note, seen only by project members with Reporter access or above. */
+  createNote(p: NoteableRef & { body: string; internal?: boolean }): Promise<{ id: number }>;
   editNote(p: NoteableRef & { noteId: number; body: string }): Promise<void>;
   /** Awards an emoji (by name, e.g. 'eyes') to a note; one the token's user already awarded counts as done. */
   awardNoteEmoji(p: NoteableRef & { noteId: number; name: string }): Promise<void>;
@@ -52,8 +53,8 @@ export function createGitlabClient(options: GitlabClientOptions): GitlabClient {
   const retried = <T>(fn: () => Promise<T>) => withRetry(fn, options.retry);
 
   return {
-    async createNote({ projectId, noteable, iid, body }) {
-      const note = await retried<{ id: number }>(() => notes[noteable].create(projectId, iid, body));
+    async createNote({ projectId, noteable, iid, body, internal }) {
+      const note = await retried<{ id: number }>(() => notes[noteable].create(projectId, iid, body, internal ? { internal } : undefined));
       return { id: note.id };
     },
     async editNote({ projectId, noteable, iid, noteId, body }) {

@@ -21,6 +21,8 @@ export interface FakeNote {
   body: string;
   /** Every body it had, first to last. */
   history: string[];
+  /** Created as an internal note. */
+  internal: boolean;
 }
 
 export interface FakeGitlab extends FakeProvider {
@@ -55,6 +57,7 @@ export function startFakeGitlab(opts: FakeGitlabOptions = {}): Promise<FakeGitla
     system: false,
     noteable_type: n.noteable === 'issues' ? 'Issue' : 'MergeRequest',
     noteable_iid: n.iid,
+    internal: n.internal,
   });
   const authed = (handle: Route['handle']): Route['handle'] => (req, p) =>
     req.privateToken ? handle(req, p) : json(401, { message: '401 Unauthorized' });
@@ -67,7 +70,7 @@ export function startFakeGitlab(opts: FakeGitlabOptions = {}): Promise<FakeGitla
   const routes: Route[] = [
     route('POST', `${NOTEABLE}/notes`, (req, p) => {
       if (typeof req.body?.body !== 'string' || req.body.body === '') return json(400, { message: { note: ["can't be blank"] } });
-      const note: FakeNote = { id: nextId++, project: p.project!, noteable: p.noteable as FakeNote['noteable'], iid: Number(p.iid), body: req.body.body, history: [req.body.body] };
+      const note: FakeNote = { id: nextId++, project: p.project!, noteable: p.noteable as FakeNote['noteable'], iid: Number(p.iid), body: req.body.body, history: [req.body.body], internal: req.body.internal === true };
       notes.push(note);
       return json(201, noteView(note));
     }),

@@ -39,6 +39,13 @@ describe('GitLab adapter against the fake API', () => {
     expect(gitlab.ownPostId({ target: { ...mr, noteId: Number(id!.slice(5)) } } as ProviderEvent & { target: GitlabTarget })).toBe(id);
   });
 
+  it('replies to an internal note with an internal note', async () => {
+    await gitlab.reply(client, { ...issue, internal: true }, 'confidential answer');
+    expect(fake.notes.at(-1)).toMatchObject({ body: 'confidential answer', internal: true });
+    await gitlab.reply(client, issue, 'public answer');
+    expect(fake.notes.at(-1)).toMatchObject({ body: 'public answer', internal: false });
+  });
+
   it('without a token, replies say which setting is missing', async () => {
     await expect(gitlab.reply(undefined, issue, 'x')).rejects.toThrow('GitLab is not configured for posting back: set GITLAB_TOKEN');
     await expect(gitlab.acknowledge(undefined, { target: issue } as ProviderEvent & { target: GitlabTarget })).resolves.toBeUndefined();

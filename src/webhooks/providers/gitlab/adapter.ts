@@ -40,7 +40,7 @@ export const gitlab: ProviderAdapter<GitlabClient, GitlabTarget> = {
   },
 
   async reply(client, t, text) {
-    const note = await need(client, 'GitLab', POST_BACK).createNote({ ...where(t), body: text });
+    const note = await need(client, 'GitLab', POST_BACK).createNote({ ...where(t), body: text, internal: t.internal });
     return notePost(note.id);
   },
 

@@ -81,6 +81,14 @@ describe('GitLab Note Hook parser (documented payloads)', () => {
     expect(parseDelivery(delivery('not json'))).toMatchObject({ kind: 'ignored', reason: 'body is not a JSON object' });
   });
 
+  it('an internal note, or any note on a confidential issue, makes the replies internal', () => {
+    expect(parseDelivery(delivery(fixture('note_issue.json')))).toMatchObject({ event: { target: { internal: undefined } } });
+    const confidential = parseDelivery(delivery(edited('note_issue.json', (p) => (p.event_type = 'confidential_note'))));
+    expect(confidential).toMatchObject({ event: { target: { internal: true } } });
+    const internal = parseDelivery(delivery(edited('note_merge_request.json', (p) => (p.object_attributes.internal = true))));
+    expect(internal).toMatchObject({ event: { target: { internal: true } } });
+  });
+
   it('project and group access-token users are bots; people are not', () => {
     for (const name of ['project_5_bot_3f2a9c', 'group_12_bot_0a1b', 'project_5_bot1', 'project_5_bot']) expect(isGitlabBotUsername(name), name).toBe(true);
     for (const name of ['root', 'robot', 'project_manager', 'bot_project_5']) expect(isGitlabBotUsername(name), name).toBe(false);

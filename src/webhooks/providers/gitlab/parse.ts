@@ -15,6 +15,8 @@ export const GITLAB_PAYLOAD_ROOTS = ['object_kind', 'event_type', 'user', 'proje
 const Noteable = z.object({ iid: z.number().int().positive(), title: z.string() });
 const NoteHook = z.object({
   object_kind: z.literal('note'),
+  /** 'confidential_note' for an internal note, or any note on a confidential issue. */
+  event_type: z.string().optional(),
   user: z.object({ id: z.number().int().optional(), username: z.string().min(1), name: z.string().optional() }),
   project: z.object({
     id: z.number().int().positive(),
@@ -27,6 +29,9 @@ const NoteHook = z.object({
     author_id: z.number().int().optional(),
     system: z.boolean().optional(),
     action: z.string().optional(),
+    /** An internal note (`confidential` before GitLab 15.0). */
+    internal: z.boolean().nullish(),
+    confidential: z.boolean().nullish(),
   }),
   issue: Noteable.optional(),
   merge_request: Noteable.optional(),
@@ -88,7 +93,8 @@ function parseGitlab(d: RawDelivery): ParsedDelivery {
   const path = project.path_with_namespace;
   const thread = `${path}${noteable === 'issue' ? '#' : '!'}${on.iid}`;
   const userId = user.id ?? note.author_id;
-  const target: GitlabTarget = { provider: 'gitlab', projectId: project.id, projectPath: path, noteable, iid: on.iid, noteId: note.id };
+  const internal = parsed.data.event_type === 'confidential_note' || note.internal === true || note.confidential === true;
+  const target: GitlabTarget = { provider: 'gitlab', projectId: project.id, projectPath: path, noteable, iid: on.iid, noteId: note.id, ...(internal && { internal }) };
   const event: ProviderEvent = {
     provider: 'gitlab',
     eventType,

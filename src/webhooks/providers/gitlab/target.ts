@@ -9,4 +9,9 @@ export interface GitlabTarget {
   iid: number;
   /** The triggering note (for the 👀 award). */
   noteId?: number;
+  /**
+   * The request was an internal note, or on a confidential issue: replies are internal notes too, so what the agent
+   * answers is seen by no one who could not see the request.
+   */
+  internal?: boolean;
 }
