@@ -61,7 +61,8 @@ describe('GitLab adapter against the fake API', () => {
     });
     // A branch name that git would read as an option is not passed on.
     expect(await gitlab.checkout!(client, { ...mr, iid: 2 }, config)).toMatchObject({ ref: { fetch: 'refs/merge-requests/2/head', local: 'mr-2' } });
-    const cloneFrom = loadConfig({ GITLAB_URL: fake.url, GITLAB_CLONE_URL: 'file:///srv/git/' });
+    // The token goes only to an http(s) remote.
+    const cloneFrom = loadConfig({ GITLAB_URL: fake.url, GITLAB_TOKEN: TOKEN, GITLAB_CLONE_URL: 'file:///srv/git/' });
     expect(await gitlab.checkout!(undefined, issue, cloneFrom)).toEqual({ url: 'file:///srv/git/gitlab-org/gitlab-test.git', label: 'gitlab-org/gitlab-test', secrets: [] });
   });
 

@@ -54,12 +54,14 @@ export const gitlab: ProviderAdapter<GitlabClient, GitlabTarget> = {
    * checked out as the source branch. The token goes to git as a header for the clone and fetch only.
    */
   async checkout(client, t, config): Promise<CheckoutSource> {
-    const base = (config.GITLAB_CLONE_URL ?? config.GITLAB_URL).replace(/\/+$/, '');
+    const url = `${(config.GITLAB_CLONE_URL ?? config.GITLAB_URL).replace(/\/+$/, '')}/${t.projectPath}.git`;
+    const token = /^https?:/.test(url) ? config.GITLAB_TOKEN : undefined;
     const source: CheckoutSource = {
-      url: `${base}/${t.projectPath}.git`,
+      url,
       label: `${t.projectPath}${t.noteable === 'issue' ? '' : ` !${t.iid}`}`,
-      secrets: config.GITLAB_TOKEN ? [config.GITLAB_TOKEN] : [],
-      ...(config.GITLAB_TOKEN && { authorization: `Basic ${Buffer.from(`oauth2:${config.GITLAB_TOKEN}`).toString('base64')}` }),
+      secrets: token ? [token] : [],
+      // GitLab takes any user name with an access token as the password; oauth2 is the one its docs use.
+      ...(token && { authorization: `Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` }),
     };
     if (t.noteable === 'issue') return source;
     const branch = client ? (await client.mergeRequest({ projectId: t.projectId, iid: t.iid })).sourceBranch : undefined;
