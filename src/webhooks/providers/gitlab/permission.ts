@@ -1,7 +1,7 @@
-import { LRUCache } from 'lru-cache';
 import type { Config } from '../../../config.js';
 import type { AccessLevel, GitlabClient } from '../../../integrations/gitlab.js';
 import { type PermissionCheck, PermissionLookupError, type PermissionOptions } from '../adapter.js';
+import { PermissionCache } from '../permission-cache.js';
 import type { GitlabTarget } from './target.js';
 
 export const DEVELOPER = 30;
@@ -10,31 +10,17 @@ const LEVEL_NAMES: Record<number, string> = { 0: 'no access', 5: 'Minimal Access
 const levelName = (level: number) => LEVEL_NAMES[level] ?? `access level ${level}`;
 
 /**
- * GitLab: the commenter's access level on the project, groups included (the members/all API, in a bounded LRU cache
- * for five minutes; a lookup is given up after three seconds). Developer (30) or above may trigger commands;
- * Maintainer (40) and Owner (50) need no approval for commands that edit.
+ * GitLab: the commenter's access level on the project, groups included (the members/all API, cached and given up
+ * after a deadline like every permission lookup). Developer (30) or above may trigger commands; Maintainer (40) and
+ * Owner (50) need no approval for commands that edit.
  */
 export function gitlabPermissions(_config: Config, client: GitlabClient | undefined, options: PermissionOptions): PermissionCheck<GitlabTarget> {
-  const cache = new LRUCache<string, AccessLevel>({ max: options.maxEntries ?? 10_000, ttl: options.ttlMs ?? 5 * 60_000 });
-  const timeoutMs = options.lookupTimeoutMs ?? 3_000;
-
-  async function lookup(projectId: number, userId: number): Promise<AccessLevel> {
-    const key = `${projectId}/${userId}`;
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
-    if (!client) throw new PermissionLookupError('GitLab permission cannot be checked: set GITLAB_TOKEN');
-    const signal = AbortSignal.timeout(timeoutMs);
-    const abandoned = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-    let level: AccessLevel;
-    try {
-      level = await Promise.race([client.accessLevel({ projectId, userId }), abandoned]);
-    } catch (err) {
-      if (signal.aborted) throw new PermissionLookupError('GitLab did not answer the permission lookup in time', { cause: err });
-      throw err;
-    }
-    cache.set(key, level);
-    return level;
-  }
+  const levels = new PermissionCache<AccessLevel>('GitLab', options);
+  const lookup = (projectId: number, userId: number) =>
+    levels.get(`${projectId}/${userId}`, () => {
+      if (!client) throw new PermissionLookupError('GitLab permission cannot be checked: set GITLAB_TOKEN');
+      return client.accessLevel({ projectId, userId });
+    });
 
   return {
     async check(event) {
