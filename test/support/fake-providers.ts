@@ -294,6 +294,16 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
       },
     },
     {
+      // Every repository belongs to installation 7 here.
+      method: 'GET',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/installation$/,
+      handle(req, p) {
+        const problem = checkAppJwt(req.authorization, opts.appPublicKey);
+        if (problem) return json(401, { message: problem, documentation_url: 'https://docs.github.com/rest' });
+        return json(200, { id: 7, account: { login: p.owner, type: 'Organization' }, repository_selection: 'all' });
+      },
+    },
+    {
       method: 'POST',
       pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/issues\/comments\/(?<id>\d+)\/reactions$/,
       handle: reaction('issue_comment'),

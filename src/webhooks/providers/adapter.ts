@@ -9,6 +9,7 @@ import type { Config } from '../../config.js';
 import type { ProviderName } from '../../contracts/webhook-commands.js';
 import type { GithubRetryOptions } from '../../integrations/github.js';
 import type { RetryOptions } from '../../integrations/retry.js';
+import type { CheckoutSource } from '../../worker/checkout.js';
 import type { Verification } from '../signatures.js';
 import type { ParsedDelivery, PostBackTarget, ProviderEvent, RawDelivery } from './types.js';
 
@@ -46,22 +47,8 @@ export interface ReplyOptions {
   approvalTaskId?: string;
 }
 
-/** What the worker clones for a task whose thread lives in a code repository. */
-export interface CheckoutSource {
-  /** Clone URL, no credentials in it. */
-  url: string;
-  /**
-   * A short-lived credential minted by the service for this checkout (e.g. a GitHub App installation token), sent
-   * as git's `http.extraHeader` for the clone and fetch only: never written to .git/config, never seen by the child.
-   */
-  authorization?: string;
-  /** Fetched after the clone and checked out: the pull/merge request's head. */
-  ref?: { fetch: string; local: string };
-  /** 'owner/repo PR #12': how the task log names what was checked out. */
-  label: string;
-  /** Values to cut out of any git error text before it is shown (the token). */
-  secrets: string[];
-}
+/** What the worker clones for a task whose thread lives in a code repository (declared beside the worker's git code). */
+export type { CheckoutSource };
 
 export interface ProviderSettings {
   /** The setting holding the webhook secret; the built-in route refuses every delivery while it is unset. */

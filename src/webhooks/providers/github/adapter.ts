@@ -1,4 +1,5 @@
 import { createGithubClient, type GithubClient } from '../../../integrations/github.js';
+import { githubCheckoutSource } from '../../../worker/checkout.js';
 import { verifyGithub } from '../../signatures.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { GithubTarget } from '../types.js';
@@ -64,4 +65,7 @@ export const github: ProviderAdapter<GithubClient, GithubTarget> = {
     if (kind === 'review_comment') await gh.updateReviewComment(where);
     else await gh.updateIssueComment(where);
   },
+
+  // The repository (a PR at its head), with an App installation token minted for it or GITHUB_TOKEN.
+  checkout: async (_client, t, config) => (config.GITHUB_CHECKOUT ? githubCheckoutSource(config, t) : undefined),
 };
