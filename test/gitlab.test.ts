@@ -5,7 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { projectRoot } from '../src/paths.js';
+import { gitlab as adapter } from '../src/webhooks/providers/gitlab/adapter.js';
+import { cloneSource } from '../src/worker/checkout.js';
 import { startFakeGitlab, type FakeGitlab } from './support/fake-gitlab.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
@@ -193,7 +196,21 @@ describe('GitLab: a note on a merge request runs a command and is answered in a 
     expect((await h.waitForTask(((await res.json()) as any).task_id)).output).toBe('Triaged on GitLab.');
   });
 
-  // Pending: the worker clones GitHub tasks only until it checks out through ProviderAdapter.checkout (w3/providers).
+  it("the adapter's checkout source, cloned by real git, is the MR head on its source branch, or the default branch for an issue", async () => {
+    const config = loadConfig({ GITLAB_URL: gitlab.url, GITLAB_TOKEN: TOKEN, GITLAB_CLONE_URL: `file://${path.join(root, 'origin')}` });
+    const client = adapter.createClient(config, { others: { delaysMs: [] } });
+    const target = { provider: 'gitlab' as const, projectId: 5, projectPath: 'gitlab-org/gitlab-test', iid: 1 };
+    const mrDir = fs.mkdtempSync(path.join(root, 'mr-'));
+    expect(await cloneSource(mrDir, (await adapter.checkout!(client, { ...target, noteable: 'merge_request' }, config))!)).toMatch(/^gitlab-org\/gitlab-test !1 \(feature\) at [0-9a-f]{7}$/);
+    expect(fs.readFileSync(path.join(mrDir, 'feature.txt'), 'utf8')).toBe('new\n');
+    expect(execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: mrDir }).toString().trim()).toBe('feature');
+    const issueDir = fs.mkdtempSync(path.join(root, 'issue-'));
+    await cloneSource(issueDir, (await adapter.checkout!(client, { ...target, noteable: 'issue', iid: 17 }, config))!);
+    expect(fs.existsSync(path.join(issueDir, 'feature.txt'))).toBe(false);
+    expect(fs.readFileSync(path.join(issueDir, 'README.md'), 'utf8')).toBe('GitLab Test\n');
+  });
+
+  // Pending: the worker clones GitHub tasks only; these pass once it clones what ProviderAdapter.checkout returns.
   it.skip('a merge request is reviewed in a checkout of its head, on its source branch; the token is nowhere in it', async () => {
     const res = await send(noteHook('merge_request', '@agent review [[script:bash git log --oneline -1]] please', { id: OWNER, username: 'root' }));
     const task = await h.waitForTask(res.body.task_id);

@@ -15,7 +15,10 @@ describe('GitLab adapter against the fake API', () => {
   let client: GitlabClient;
   let config: ReturnType<typeof loadConfig>;
   beforeAll(async () => {
-    fake = await startFakeGitlab({ mergeRequests: { '5!1': { source_branch: 'feature/x', source_project_id: 5 }, '5!2': { source_branch: '--upload-pack=evil', source_project_id: 9 } } });
+    fake = await startFakeGitlab({
+      projects: [{ id: 5, path_with_namespace: 'gitlab-org/gitlab-test', default_branch: 'main' }],
+      mergeRequests: { '5!1': { source_branch: 'feature/x', source_project_id: 5 }, '5!2': { source_branch: '--upload-pack=evil', source_project_id: 9 }, '5!3': { source_branch: 'main', source_project_id: 9 } },
+    });
     config = loadConfig({ GITLAB_URL: fake.url, GITLAB_TOKEN: TOKEN, GITLAB_WEBHOOK_SECRET: 's', GITLAB_BOT_USERNAME: 'Claude-Agent' });
     client = gitlab.createClient(config, { others: { delaysMs: [] } })!;
   });
@@ -61,6 +64,8 @@ describe('GitLab adapter against the fake API', () => {
     });
     // A branch name that git would read as an option is not passed on.
     expect(await gitlab.checkout!(client, { ...mr, iid: 2 }, config)).toMatchObject({ ref: { fetch: 'refs/merge-requests/2/head', local: 'mr-2' } });
+    // A fork's default branch as the source: the clone has a branch of that name checked out already.
+    expect(await gitlab.checkout!(client, { ...mr, iid: 3 }, config)).toMatchObject({ ref: { fetch: 'refs/merge-requests/3/head', local: 'mr-3' } });
     // The token goes only to an http(s) remote.
     const cloneFrom = loadConfig({ GITLAB_URL: fake.url, GITLAB_TOKEN: TOKEN, GITLAB_CLONE_URL: 'file:///srv/git/' });
     expect(await gitlab.checkout!(undefined, issue, cloneFrom)).toEqual({ url: 'file:///srv/git/gitlab-org/gitlab-test.git', label: 'gitlab-org/gitlab-test', secrets: [] });

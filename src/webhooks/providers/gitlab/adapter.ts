@@ -64,8 +64,11 @@ export const gitlab: ProviderAdapter<GitlabClient, GitlabTarget> = {
       ...(token && { authorization: `Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` }),
     };
     if (t.noteable === 'issue') return source;
-    const branch = client ? (await client.mergeRequest({ projectId: t.projectId, iid: t.iid })).sourceBranch : undefined;
-    const local = branch && PLAIN_BRANCH.test(branch) && !branch.includes('..') ? branch : `mr-${t.iid}`;
+    const [mr, project] = client ? await Promise.all([client.mergeRequest({ projectId: t.projectId, iid: t.iid }), client.project(t.projectId)]) : [];
+    const branch = mr?.sourceBranch;
+    // A fork's MR often comes from its own default branch, whose name the fresh clone already has checked out.
+    const usable = branch && PLAIN_BRANCH.test(branch) && !branch.includes('..') && branch !== project?.defaultBranch;
+    const local = usable ? branch : `mr-${t.iid}`;
     return { ...source, ref: { fetch: `refs/merge-requests/${t.iid}/head`, local }, label: `${source.label} (${local})` };
   },
 };
