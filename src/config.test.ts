@@ -41,6 +41,14 @@ describe('config', () => {
     const c = loadConfig({ GITHUB_TOKEN: 'ghp_abcdef', ANTHROPIC_API_KEY: 'sk-ant-123456', PUBLIC_URL: 'https://agent.example.com' });
     expect(c.secretValues.sort()).toEqual(['ghp_abcdef', 'sk-ant-123456']);
   });
+
+  it('GitLab: gitlab.com unless GITLAB_URL says otherwise; its token and webhook secret are secrets', () => {
+    expect(loadConfig({}).GITLAB_URL).toBe('https://gitlab.com');
+    expect(loadConfig({ GITLAB_URL: 'https://gitlab.example.com/' }).GITLAB_URL).toBe('https://gitlab.example.com');
+    expect(() => loadConfig({ GITLAB_URL: 'gitlab.example.com' })).toThrow('GITLAB_URL');
+    const c = loadConfig({ GITLAB_TOKEN: 'glpat-abcdef', GITLAB_WEBHOOK_SECRET: 'hook-secret' });
+    expect(c.secretValues.sort()).toEqual(['glpat-abcdef', 'hook-secret']);
+  });
   it('refuses a non-loopback HOST without API_TOKEN, naming both, unless ALLOW_UNAUTHENTICATED says so', () => {
     for (const HOST of ['0.0.0.0', '::', '192.168.1.5', 'agent.example.com']) {
       expect(() => loadConfig({ HOST }), HOST).toThrow(ConfigError);

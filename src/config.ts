@@ -217,6 +217,16 @@ const ConfigSchema = z.object({
   SENTRY_ORG: optionalString,
   /** Project slugs that may trigger the agent; empty: all. */
   SENTRY_ALLOWED_PROJECTS: list,
+  /** GitLab: the token every webhook sends in X-Gitlab-Token; unset, POST /webhooks/gitlab is refused (fail closed). */
+  GITLAB_WEBHOOK_SECRET: optionalString,
+  /** Access token (api scope) for notes, award emoji, member lookups and cloning; held by the service, never a run. */
+  GITLAB_TOKEN: optionalString,
+  /** The GitLab instance (without /api/v4). */
+  GITLAB_URL: url(['http', 'https']).transform((v) => (v ?? 'https://gitlab.com').replace(/\/+$/, '')),
+  /** The token's own username: its notes never trigger it. */
+  GITLAB_BOT_USERNAME: optionalString,
+  /** Base URL to clone from (`<base>/<group>/<project>.git`); default GITLAB_URL. */
+  GITLAB_CLONE_URL: optionalString,
 
   // Anthropic credentials: handed to Claude Code children, never used or logged by the service itself.
   ANTHROPIC_API_KEY: optionalString,
@@ -260,6 +270,8 @@ const SECRET_KEYS = [
   'JIRA_API_TOKEN',
   'SENTRY_CLIENT_SECRET',
   'SENTRY_AUTH_TOKEN',
+  'GITLAB_WEBHOOK_SECRET',
+  'GITLAB_TOKEN',
   'ANTHROPIC_API_KEY',
   'ANTHROPIC_AUTH_TOKEN',
   'CLAUDE_CODE_OAUTH_TOKEN',

@@ -19,6 +19,7 @@ import { createRepositories, type Repositories } from './storage/repositories/in
 import { retryingRepositories } from './storage/retrying-repositories.js';
 import { SpaceReserve } from './storage/disk-space.js';
 import { TaskService } from './tasks/task-service.js';
+import { checkoutSources } from './webhooks/checkout-source.js';
 import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
@@ -184,7 +185,9 @@ async function startWorkerSide(
   }
   // A running task's writes are retried over a lost database connection rather than leave it half-recorded.
   const workerRepos = retryingRepositories(repos, log, { freeSpace: () => opts.spaceReserve.release() });
-  const worker = new Worker({ ...s, repos: workerRepos, claudePath, sandbox, prepareRun: (task) => registry.hooks.prepareRun(task) });
+  const worker = new Worker({ ...s, repos: workerRepos, claudePath, sandbox, prepareRun: (task) => registry.hooks.prepareRun(task),
+    checkoutSource: checkoutSources(config, s.clients),
+  });
   for (const observer of [new PostBack(config, s.clients, repos, log), registry.hooks, ...opts.observers]) worker.observe(observer);
 
   const soleWorker = !config.DATABASE_URL;

@@ -80,7 +80,7 @@ describe('dynamic webhooks: rules in the database, one engine with the built-ins
     expect((await add({ name: 'on-close', trigger: 'issues.closed', priority: 5, action: 'comment', template: 'closed' })).status).toBe(201);
     const list = await h.request('GET', '/api/webhooks');
     expect(list.body.webhooks.find((w: any) => w.webhook_id === webhookId)).toMatchObject({ commands_count: 5, provider: 'github', enabled: true });
-    expect(list.body.static.map((s: any) => s.provider).sort()).toEqual(['github', 'jira', 'sentry', 'slack']);
+    expect(list.body.static.map((s: any) => s.provider).sort()).toEqual(['github', 'gitlab', 'jira', 'sentry', 'slack']);
   });
 
   it('refuses invalid or unsafe commands at save time, naming what is wrong', async () => {

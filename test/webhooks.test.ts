@@ -391,12 +391,12 @@ describe('webhooks without a configured secret', () => {
     const model = await startScriptedModel();
     const h = await startHarness({ model });
     try {
-      for (const [provider, setting] of [['github', 'GITHUB_WEBHOOK_SECRET'], ['slack', 'SLACK_SIGNING_SECRET'], ['jira', 'JIRA_WEBHOOK_SECRET'], ['sentry', 'SENTRY_CLIENT_SECRET']]) {
+      for (const [provider, setting] of [['github', 'GITHUB_WEBHOOK_SECRET'], ['slack', 'SLACK_SIGNING_SECRET'], ['jira', 'JIRA_WEBHOOK_SECRET'], ['sentry', 'SENTRY_CLIENT_SECRET'], ['gitlab', 'GITLAB_WEBHOOK_SECRET']]) {
         const res = await fetch(`${h.url}/webhooks/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
         expect(res.status).toBe(401);
         expect(((await res.json()) as { error: string }).error).toContain(setting);
       }
-      expect((await fetch(`${h.url}/webhooks/gitlab`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect((await fetch(`${h.url}/webhooks/bitbucket`, { method: 'POST', body: '{}' })).status).toBe(404);
     } finally {
       await h.close();
       await model.close();

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 /** The built-in routes, `/webhooks/{provider}`. */
-export const PROVIDER_NAMES = ['github', 'jira', 'slack', 'sentry'] as const;
+export const PROVIDER_NAMES = ['github', 'jira', 'slack', 'sentry', 'gitlab'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 /** Providers a user's webhook (`/webhooks/{provider}/{webhook_id}`) may be for. */
-export const DYNAMIC_PROVIDERS = ['github', 'jira', 'slack', 'sentry', 'generic'] as const;
+export const DYNAMIC_PROVIDERS = ['github', 'jira', 'slack', 'sentry', 'gitlab', 'generic'] as const;
 export type DynamicProvider = (typeof DYNAMIC_PROVIDERS)[number];
 /**
  * What a rule does once it matched and its sender may run it. `create_task` runs Claude Code; the others do not:

@@ -10,6 +10,7 @@ import type { Redactor } from '../security/redactor.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow, TaskUpdate } from '../storage/schema.js';
 import type { ClaudeRunHandle, ClaudeRunSpec, StopReason } from './claude-run.js';
+import type { CheckoutSource } from './checkout.js';
 import type { ClaudeState } from './claude-state.js';
 import type { TaskObservers } from './observers.js';
 import type { SandboxStatus } from './sandbox.js';
@@ -28,6 +29,8 @@ export interface WorkerDeps {
   budgets: { admit(task: TaskRow): Promise<Admission> };
   /** Called before the workspace is prepared: brings the agent home up to date, may add to the run (management tools). */
   prepareRun?(task: TaskRow): Promise<RunAdditions>;
+  /** The repository to clone into a task's workspace, if its thread lives in one (wired from the providers' adapters). */
+  checkoutSource?(task: TaskRow): Promise<CheckoutSource | undefined>;
   /** Whether runs are sandboxed (decided once at start); unsandboxed when not given. */
   sandbox?: SandboxStatus;
   /** Every known secret: replaced in stream items, output and errors before they are stored, published or posted. */

@@ -1,4 +1,4 @@
-// Local stand-ins for the GitHub, Slack, Jira and Sentry APIs, on 127.0.0.1 with a random port. They answer the
+// Local stand-ins for the GitHub, Slack, Jira and Sentry APIs (GitLab's is in fake-gitlab.ts), on 127.0.0.1 with a random port. They answer the
 // routes our clients use closely enough for the official client libraries, record every request, and can be told
 // to fail the next N requests. Credentials are never stored in `calls`: the Authorization header is recorded as
 // "<scheme> [redacted]", and `sawCredential()` answers whether a given secret was sent.
@@ -31,7 +31,7 @@ export interface FakeProvider {
   close(): Promise<void>;
 }
 
-interface Reply {
+export interface Reply {
   status: number;
   json?: unknown;
   text?: string;
@@ -40,7 +40,7 @@ interface Reply {
   delayMs?: number;
 }
 
-interface Req {
+export interface Req {
   method: string;
   path: string;
   query: Record<string, string>;
@@ -48,15 +48,17 @@ interface Req {
   body: any;
   /** Raw Authorization value; kept out of RecordedCall. */
   authorization: string | undefined;
+  /** Raw PRIVATE-TOKEN value (GitLab's token header); kept out of RecordedCall too. */
+  privateToken: string | undefined;
 }
 
-interface Route {
+export interface Route {
   method: string;
   pattern: RegExp;
   handle(req: Req, params: Record<string, string>): Reply;
 }
 
-interface FakeDefinition {
+export interface FakeDefinition {
   routes: Route[];
   /** Stripped from the path before routing (GitHub Enterprise Server serves the REST API under /api/v3). */
   pathPrefix?: string;
@@ -64,7 +66,7 @@ interface FakeDefinition {
   failure(status: number): Omit<Reply, 'status' | 'headers'>;
 }
 
-async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
+export async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
   const calls: RecordedCall[] = [];
   const credentials: string[] = [];
   const failures: { status: number; headers: Record<string, string>; json?: unknown }[] = [];
@@ -75,6 +77,7 @@ async function startFake(definition: FakeDefinition): Promise<FakeProvider> {
       (raw) => {
         const request = parseRequest(req, raw);
         if (request.authorization) credentials.push(...credentialForms(request.authorization));
+        if (request.privateToken) credentials.push(request.privateToken);
         const failure = failures.shift();
         let reply: Reply;
         if (failure) {
@@ -159,6 +162,8 @@ function parseRequest(req: IncomingMessage, raw: string): Req {
   }
   const authorization = headers.authorization;
   if (authorization) headers.authorization = `${authorization.split(' ')[0]} [redacted]`;
+  const privateToken = headers['private-token'];
+  if (privateToken) headers['private-token'] = '[redacted]';
   const contentType = headers['content-type'] ?? '';
   let body: any = raw;
   if (raw && contentType.includes('json')) {
@@ -183,6 +188,7 @@ function parseRequest(req: IncomingMessage, raw: string): Req {
     headers,
     body,
     authorization,
+    privateToken,
   };
 }
 
@@ -208,7 +214,7 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(payload);
 }
 
-const json = (status: number, body: unknown): Reply => ({ status, json: body });
+export const json = (status: number, body: unknown): Reply => ({ status, json: body });
 
 // ---------------------------------------------------------------------------------------------------------------
 // GitHub

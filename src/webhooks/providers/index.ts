@@ -3,12 +3,13 @@
 import { PROVIDER_NAMES, type ProviderName } from '../../contracts/webhook-commands.js';
 import type { AnyProviderAdapter } from './adapter.js';
 import { github } from './github/adapter.js';
+import { gitlab } from './gitlab/adapter.js';
 import { jira } from './jira/adapter.js';
 import { sentry } from './sentry/adapter.js';
 import { slack } from './slack/adapter.js';
 
 /** Every provider's adapter, by name. */
-export const ADAPTERS = { github, slack, jira, sentry } satisfies Record<ProviderName, AnyProviderAdapter>;
+export const ADAPTERS = { github, slack, jira, sentry, gitlab } satisfies Record<ProviderName, AnyProviderAdapter>;
 
 type Registered = typeof ADAPTERS;
 

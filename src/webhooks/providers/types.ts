@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { ProviderName } from '../../contracts/webhook-commands.js';
 import { parseUntrustedJson } from '../../security/json-depth.js';
 import type { GithubTarget } from './github/target.js';
+import type { GitlabTarget } from './gitlab/target.js';
 import type { JiraTarget } from './jira/target.js';
 import type { SentryTarget } from './sentry/target.js';
 import type { SlackTarget } from './slack/target.js';
@@ -58,8 +59,8 @@ export interface ProviderEvent {
 }
 
 /** Where replies go; one member per provider, each declared in its folder's target.ts. */
-export type PostBackTarget = GithubTarget | SlackTarget | JiraTarget | SentryTarget;
-export type { GithubTarget, JiraTarget, SentryTarget, SlackTarget };
+export type PostBackTarget = GithubTarget | SlackTarget | JiraTarget | SentryTarget | GitlabTarget;
+export type { GithubTarget, GitlabTarget, JiraTarget, SentryTarget, SlackTarget };
 
 // ---- helpers shared by the provider parsers ----
 

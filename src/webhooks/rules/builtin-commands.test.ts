@@ -25,7 +25,7 @@ describe('built-in tables', () => {
       expect(loadRuleSet(loaded)).toEqual(loaded);
       expect(loaded.commands.every((c) => c.enabled && c.conditions === null && !c.stop_after_match)).toBe(true);
     }
-    expect(Object.keys(BUILTIN_RULE_SETS).sort()).toEqual(['github', 'jira', 'sentry', 'slack']);
+    expect(Object.keys(BUILTIN_RULE_SETS).sort()).toEqual(['github', 'gitlab', 'jira', 'sentry', 'slack']);
   });
 
   it('have the commands and events of issue 3 (approve/reject wherever approval is asked for)', () => {

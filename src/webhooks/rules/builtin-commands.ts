@@ -2,99 +2,12 @@
 // loadRuleSet like any user-defined table. Agents are the ones shipped in agent-home/.claude/agents. Read-only
 // commands cannot edit files and may run only read-only shell commands; fix and improve may edit and run tests, and
 // wait for approval unless a maintainer asked.
+import { GITLAB_RULES } from '../providers/gitlab/rules.js';
+import { approvalCommands, DEFAULT_TRIGGER_PHRASE, EDIT_AND_TEST, help, NO_RUN, READ_ONLY } from './command-kits.js';
 import { loadRuleSet } from './template.js';
-import type { CommandSpec, CommandSpecInput, RuleSet, RuleSetInput } from './types.js';
+import type { RuleSet, RuleSetInput } from './types.js';
 
-export const DEFAULT_TRIGGER_PHRASE = '@agent';
-
-const READ_ONLY_BASH = [
-  'Bash(git log:*)',
-  'Bash(git show:*)',
-  'Bash(git diff:*)',
-  'Bash(git status:*)',
-  'Bash(git blame:*)',
-  'Bash(git grep:*)',
-  'Bash(ls:*)',
-];
-
-/** Default mode denies other Bash commands in `-p` runs; Edit/Write are removed outright. */
-export const READ_ONLY: CommandSpec['permissions'] = {
-  permission_mode: 'default',
-  allowed_tools: ['Read', 'Grep', 'Glob', ...READ_ONLY_BASH],
-  disallowed_tools: ['Edit', 'Write', 'NotebookEdit'],
-};
-
-/**
- * Edits are accepted; the shell is limited to running tests and inspecting the work tree. Pushing is left out: what
- * leaves the workspace is the service's decision, not the model's.
- */
-export const EDIT_AND_TEST: CommandSpec['permissions'] = {
-  permission_mode: 'acceptEdits',
-  allowed_tools: [
-    'Read',
-    'Grep',
-    'Glob',
-    'Edit',
-    'Write',
-    'Bash(npm test:*)',
-    'Bash(npm run test:*)',
-    'Bash(npm run lint:*)',
-    'Bash(npx vitest:*)',
-    'Bash(npx tsc:*)',
-    'Bash(pytest:*)',
-    'Bash(go test:*)',
-    'Bash(cargo test:*)',
-    'Bash(git diff:*)',
-    'Bash(git status:*)',
-    'Bash(git log:*)',
-    'Bash(git show:*)',
-  ],
-  disallowed_tools: ['Bash(git push:*)', 'NotebookEdit'],
-};
-
-/** Commands that never reach the model still carry read-only permissions, so a wiring mistake cannot widen them. */
-const NO_RUN = READ_ONLY;
-
-function help(triggers: string[]): CommandSpecInput {
-  return {
-    name: 'help',
-    aliases: ['commands'],
-    description: 'List the commands this agent understands.',
-    triggers,
-    agent: null,
-    template: '',
-    permissions: NO_RUN,
-    needs_approval: false,
-    action: 'help',
-  };
-}
-
-function approvalCommands(triggers: string[]): CommandSpecInput[] {
-  return [
-    {
-      name: 'approve',
-      aliases: ['approved', 'lgtm'],
-      description: 'Approve the task waiting for approval in this thread, so it runs.',
-      triggers,
-      agent: null,
-      template: '',
-      permissions: NO_RUN,
-      needs_approval: false,
-      action: 'approve',
-    },
-    {
-      name: 'reject',
-      aliases: ['deny', 'cancel'],
-      description: 'Reject the task waiting for approval in this thread; it is cancelled.',
-      triggers,
-      agent: null,
-      template: '',
-      permissions: NO_RUN,
-      needs_approval: false,
-      action: 'reject',
-    },
-  ];
-}
+export { DEFAULT_TRIGGER_PHRASE, EDIT_AND_TEST, READ_ONLY } from './command-kits.js';
 
 // ---- GitHub ----
 
@@ -351,9 +264,10 @@ export const SENTRY_RULES: RuleSetInput = {
 };
 
 /** The built-in rule sets by provider, each checked by loadRuleSet when this module loads. */
-export const BUILTIN_RULE_SETS: Readonly<Record<'github' | 'jira' | 'slack' | 'sentry', RuleSet>> = {
+export const BUILTIN_RULE_SETS: Readonly<Record<'github' | 'jira' | 'slack' | 'sentry' | 'gitlab', RuleSet>> = {
   github: loadRuleSet(GITHUB_RULES),
   jira: loadRuleSet(JIRA_RULES),
   slack: loadRuleSet(SLACK_RULES),
   sentry: loadRuleSet(SENTRY_RULES),
+  gitlab: GITLAB_RULES, // checked in its folder, against GitLab's payload fields
 };

@@ -159,8 +159,8 @@ describe('loadRuleSet', () => {
   });
 
   it('needs payload roots for providers it does not know', () => {
-    expect(problemsOf(ruleSet([command()], { provider: 'gitlab' }))).toEqual(['no payload fields are known for provider "gitlab"; pass knownRoots']);
-    expect(loadRuleSet(ruleSet([command()], { provider: 'gitlab' }), { knownRoots: ['repository'] }).provider).toBe('gitlab');
+    expect(problemsOf(ruleSet([command()], { provider: 'bitbucket' }))).toEqual(['no payload fields are known for provider "bitbucket"; pass knownRoots']);
+    expect(loadRuleSet(ruleSet([command()], { provider: 'bitbucket' }), { knownRoots: ['repository'] }).provider).toBe('bitbucket');
   });
 });
 

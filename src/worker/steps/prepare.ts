@@ -1,6 +1,4 @@
-import type { Config } from '../../config.js';
-import type { TaskRow } from '../../storage/schema.js';
-import { checkoutRepository, type GithubRepoTarget } from '../checkout.js';
+import { cloneSource } from '../checkout.js';
 import { prepareClaudeState } from '../claude-state.js';
 import { buildPrompt } from '../prompt.js';
 import { MAX_ATTEMPTS, type PreparedRun, type RunContext, type RunOutcome, type WorkerDeps } from '../run-context.js';
@@ -26,7 +24,7 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
   }
 
   const additions = (await deps.prepareRun?.(task)) ?? {};
-  const cwd = await prepareWorkspace(config, task.task_id, checkoutInto(config, ctx));
+  const cwd = await prepareWorkspace(config, task.task_id, checkoutInto(deps, ctx));
   const conversation = task.conversation_id ? await repos.conversations.get(task.conversation_id) : undefined;
   const previous = conversation?.claude_session_id ?? null;
   const state = await prepareClaudeState(config, task.task_id);
@@ -38,29 +36,22 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
   return { kind: 'prepared', admission, cwd, prompt, resumeId, additions, state };
 }
 
-/** For a GitHub task (with GITHUB_CHECKOUT): clones its repository into the workspace; a failure is told, not fatal. */
-function checkoutInto(config: Config, ctx: RunContext): ((dir: string) => Promise<void>) | undefined {
-  const repo = config.GITHUB_CHECKOUT ? githubRepoOf(ctx.task) : undefined;
-  if (!repo) return undefined;
+/**
+ * Clones the repository a task's thread lives in into its workspace, as whoever wired the worker describes it
+ * (`checkoutSource`: the provider's adapter, with a credential minted for it): the worker knows no provider. A
+ * failure is told to the run and the thread, not fatal.
+ */
+function checkoutInto(deps: WorkerDeps, ctx: RunContext): ((dir: string) => Promise<void>) | undefined {
+  const describe = deps.checkoutSource;
+  if (!describe || !ctx.task.source_metadata) return undefined;
   return async (dir) => {
     try {
-      ctx.recorder.push({ kind: 'status', message: `Checked out ${await checkoutRepository(config, dir, repo)}.` });
+      const source = await describe(ctx.task);
+      if (source) ctx.recorder.push({ kind: 'status', message: `Checked out ${await cloneSource(dir, source, deps.config.dataDir)}.` });
     } catch (err) {
       // The run goes on without the code; the agent and the thread are told why.
       ctx.recorder.push({ kind: 'status', message: (err as Error).message });
       ctx.log.warn({ err }, 'repository checkout failed');
     }
   };
-}
-
-/** The repository a GitHub webhook task is about (from the post-back target its delivery recorded). */
-function githubRepoOf(task: TaskRow): GithubRepoTarget | undefined {
-  if (task.source !== 'github' || !task.source_metadata) return undefined;
-  try {
-    const target = (JSON.parse(task.source_metadata) as { target?: Partial<GithubRepoTarget> & { provider?: string } }).target;
-    if (target?.provider !== 'github' || !target.owner || !target.repo || !target.issueNumber) return undefined;
-    return { owner: target.owner, repo: target.repo, issueNumber: target.issueNumber, isPullRequest: !!target.isPullRequest };
-  } catch {
-    return undefined;
-  }
 }

@@ -1,0 +1,95 @@
+// What every provider's built-in command table is made of: the trigger phrase, the two permission sets (read-only;
+// edit and test) and the commands every table has (help, approve, reject). Kept apart from the tables so a provider
+// folder can build its own table from them (providers/gitlab/rules.ts) without importing every other table.
+import type { CommandSpec, CommandSpecInput } from './types.js';
+
+export const DEFAULT_TRIGGER_PHRASE = '@agent';
+
+const READ_ONLY_BASH = [
+  'Bash(git log:*)',
+  'Bash(git show:*)',
+  'Bash(git diff:*)',
+  'Bash(git status:*)',
+  'Bash(git blame:*)',
+  'Bash(git grep:*)',
+  'Bash(ls:*)',
+];
+
+/** Default mode denies other Bash commands in `-p` runs; Edit/Write are removed outright. */
+export const READ_ONLY: CommandSpec['permissions'] = {
+  permission_mode: 'default',
+  allowed_tools: ['Read', 'Grep', 'Glob', ...READ_ONLY_BASH],
+  disallowed_tools: ['Edit', 'Write', 'NotebookEdit'],
+};
+
+/**
+ * Edits are accepted; the shell is limited to running tests and inspecting the work tree. Pushing is left out: what
+ * leaves the workspace is the service's decision, not the model's.
+ */
+export const EDIT_AND_TEST: CommandSpec['permissions'] = {
+  permission_mode: 'acceptEdits',
+  allowed_tools: [
+    'Read',
+    'Grep',
+    'Glob',
+    'Edit',
+    'Write',
+    'Bash(npm test:*)',
+    'Bash(npm run test:*)',
+    'Bash(npm run lint:*)',
+    'Bash(npx vitest:*)',
+    'Bash(npx tsc:*)',
+    'Bash(pytest:*)',
+    'Bash(go test:*)',
+    'Bash(cargo test:*)',
+    'Bash(git diff:*)',
+    'Bash(git status:*)',
+    'Bash(git log:*)',
+    'Bash(git show:*)',
+  ],
+  disallowed_tools: ['Bash(git push:*)', 'NotebookEdit'],
+};
+
+/** Commands that never reach the model still carry read-only permissions, so a wiring mistake cannot widen them. */
+export const NO_RUN = READ_ONLY;
+
+export function help(triggers: string[]): CommandSpecInput {
+  return {
+    name: 'help',
+    aliases: ['commands'],
+    description: 'List the commands this agent understands.',
+    triggers,
+    agent: null,
+    template: '',
+    permissions: NO_RUN,
+    needs_approval: false,
+    action: 'help',
+  };
+}
+
+export function approvalCommands(triggers: string[]): CommandSpecInput[] {
+  return [
+    {
+      name: 'approve',
+      aliases: ['approved', 'lgtm'],
+      description: 'Approve the task waiting for approval in this thread, so it runs.',
+      triggers,
+      agent: null,
+      template: '',
+      permissions: NO_RUN,
+      needs_approval: false,
+      action: 'approve',
+    },
+    {
+      name: 'reject',
+      aliases: ['deny', 'cancel'],
+      description: 'Reject the task waiting for approval in this thread; it is cancelled.',
+      triggers,
+      agent: null,
+      template: '',
+      permissions: NO_RUN,
+      needs_approval: false,
+      action: 'reject',
+    },
+  ];
+}
