@@ -1,4 +1,5 @@
 import { buildApp } from './app.js';
+import { startWorkerMetrics } from './cluster/worker-metrics.js';
 import { ConfigError, isLoopbackHost, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { Redactor } from './security/redactor.js';
@@ -41,6 +42,7 @@ async function main(command: string): Promise<void> {
     log.warn({ host: config.HOST }, 'ALLOW_UNAUTHENTICATED=true: the API is open to anyone who can reach this address and can run commands through the agent');
   }
   if (app) await app.listen({ port: config.PORT, host: config.HOST });
+  const workerMetrics = role === 'worker' ? await startWorkerMetrics(services) : undefined;
   log.info(
     { role, storage: services.storage.describe, queue: services.queue.kind, max_concurrent_tasks: config.MAX_CONCURRENT_TASKS, demo: config.DEMO_MODE },
     `Claude Code Agent ${role} ready${app ? ` on http://${config.HOST}:${config.PORT}` : ''}`,
@@ -57,6 +59,7 @@ async function main(command: string): Promise<void> {
     try {
       await app?.close();
       await services.close();
+      await workerMetrics?.close(); // scraped while the worker drains
       log.info('stopped cleanly');
       process.exit(0);
     } catch (err) {

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { BudgetService } from './budgets/budget-service.js';
+import { joinCluster, type ClusterNode } from './cluster/cluster-node.js';
+import { claimLimits } from './cluster/limits.js';
 import type { Config } from './config.js';
 import { type EventBus, LocalEventBus } from './live/event-bus.js';
 import { RedisEventBus } from './live/redis-event-bus.js';
@@ -137,19 +139,23 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     sandbox.egressSocket = egress.socketPath;
   }
   let worker: Worker | undefined;
+  let cluster: ClusterNode | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let approvals: ApprovalPoller | undefined;
   if (role !== 'api') {
     const observers = [new PostBack(config, clients, repos, log), registry.hooks, ...(opts.observers ?? [])];
     // A running task's writes are retried over a lost database connection rather than leave it half-recorded.
     const workerRepos = retryingRepositories(repos, log, { freeSpace: () => spaceReserve.release() });
-    worker = new Worker({ config, repos: workerRepos, queue, bus, log, claudePath, observers, budgets, sandbox, redactor, prepareRun: (task) => registry.hooks.prepareRun(task) });
+    worker = new Worker({ config, repos: workerRepos, queue, bus, log, claudePath, observers, budgets, sandbox, redactor, limits: claimLimits(config), prepareRun: (task) => registry.hooks.prepareRun(task) });
     const soleWorker = !config.DATABASE_URL;
     const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
     await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
     // Claude state that runs ended by a crash left behind (their transcripts are in the database).
     await sweepClaudeState(config, async (id) => (await repos.tasks.get(id))?.status === 'running');
     worker.start();
+    // Registered and beating in the database; a worker found dead has its runs recovered here and offered at once.
+    const deadWorkersRecovered = (ids: string[]) => recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs, deadWorkers: new Set(ids) }).then(() => undefined);
+    cluster = await joinCluster({ config, storage, log, worker, recoverDead: deadWorkersRecovered });
     // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost (Redis restarted,
     // or away when they were stored), are picked up without waiting for a restart: every RECONCILE_SECONDS and
     // whenever Redis comes back.
@@ -187,7 +193,9 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       closing ??= (async () => {
         if (reconcileTimer) clearInterval(reconcileTimer);
         approvals?.stop();
+        await cluster?.drain().catch((err) => log.warn({ err }, 'could not record that this worker drains'));
         await worker?.stop(graceMs);
+        await cluster?.leave();
         await egress?.close();
         webhookSecrets.stop();
         await registry.close();

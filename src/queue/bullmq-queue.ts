@@ -1,6 +1,6 @@
 import { DelayedError, Queue, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QueueUnavailableError, type TaskQueue } from './queue.js';
+import { DeferDelivery, QueueUnavailableError, type TaskQueue } from './queue.js';
 
 const QUEUE_NAME = 'tasks';
 /** A call to a Redis that is up but does not answer (a half-open connection) fails after this instead of hanging. */
@@ -64,8 +64,10 @@ export class BullmqQueue implements TaskQueue {
     });
   }
 
-  async enqueue(taskId: string): Promise<void> {
-    await this.call('enqueue a task', () => this.queue.add('task', { taskId }, { jobId: taskId, removeOnComplete: true, removeOnFail: true, attempts: 1 }));
+  async enqueue(taskId: string, opts: { fresh?: boolean } = {}): Promise<void> {
+    // A fresh entry has an id of its own: the task's usual one may still be held, locked, for a worker that died.
+    const jobId = opts.fresh ? `${taskId}.${Date.now().toString(36)}` : taskId;
+    await this.call('enqueue a task', () => this.queue.add('task', { taskId }, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 }));
   }
 
   consume(handler: (taskId: string) => Promise<void>, concurrency: number): void {
@@ -79,7 +81,13 @@ export class BullmqQueue implements TaskQueue {
           await job.moveToDelayed(Date.now() + 1000, token);
           throw new DelayedError();
         }
-        await handler(String(job.data.taskId));
+        try {
+          await handler(String(job.data.taskId));
+        } catch (err) {
+          if (!(err instanceof DeferDelivery)) throw err;
+          await job.moveToDelayed(Date.now() + err.delayMs, token);
+          throw new DelayedError();
+        }
       },
       {
       connection: this.connection.duplicate({ maxRetriesPerRequest: null }),

@@ -1,4 +1,4 @@
-import type { TaskQueue } from './queue.js';
+import { DeferDelivery, type TaskQueue } from './queue.js';
 
 /** In-process FIFO for the single-process default. Nothing to lose on a crash: start-up re-enqueues queued rows. */
 export class EmbeddedQueue implements TaskQueue {
@@ -28,7 +28,10 @@ export class EmbeddedQueue implements TaskQueue {
       const taskId = this.waiting.shift()!;
       this.active.add(taskId);
       void this.handler(taskId)
-        .catch(() => undefined) // the worker records its own failures on the task row
+        .catch((err: unknown) => {
+          // Otherwise the worker records its own failures on the task row.
+          if (err instanceof DeferDelivery) setTimeout(() => void this.enqueue(taskId), err.delayMs).unref();
+        })
         .finally(() => {
           this.active.delete(taskId);
           this.pump();

@@ -9,8 +9,12 @@ export interface TaskQueue {
    * QueueUnavailableError instead of waiting. Tasks stay in the database as `queued`; reconciliation enqueues them.
    */
   readonly available: boolean;
-  enqueue(taskId: string): Promise<void>;
-  /** Starts delivering ids to the handler, at most `concurrency` at once. */
+  /**
+   * `fresh`: a new entry even when one for the task exists, for a task recovered from a dead worker (whose entry the
+   * queue still holds for it until its lock lapses). A second delivery is harmless: only a `queued` row is run.
+   */
+  enqueue(taskId: string, opts?: { fresh?: boolean }): Promise<void>;
+  /** Starts delivering ids to the handler, at most `concurrency` at once; a handler throwing DeferDelivery gets it again later. */
   consume(handler: (taskId: string) => Promise<void>, concurrency: number): void;
   /** Stops delivering new ids; handlers already running carry on. */
   pause(): Promise<void>;
@@ -25,4 +29,15 @@ export interface TaskQueue {
 /** The queue's store (Redis) cannot be reached now; the task row is kept and enqueued when it can. */
 export class QueueUnavailableError extends Error {
   override readonly name = 'QueueUnavailableError';
+}
+
+/** Thrown by a handler that cannot take the task now (a cluster-wide limit is reached): delivered again after `delayMs`. */
+export class DeferDelivery extends Error {
+  override readonly name = 'DeferDelivery';
+  constructor(
+    readonly delayMs: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
 }

@@ -9,7 +9,9 @@ import { END_OF_RUN } from '../domain/task-status.js';
 import type { EventBus } from '../live/event-bus.js';
 import { TaskRecorder } from '../live/task-recorder.js';
 import type { Logger } from '../logger.js';
-import type { TaskQueue } from '../queue/queue.js';
+import { DeferDelivery, type TaskQueue } from '../queue/queue.js';
+import { settleAttempt } from '../cluster/fencing.js';
+import type { ClaimLimits } from '../storage/repositories/tasks.js';
 import type { Redactor } from '../security/redactor.js';
 import { type SessionTotals, ZERO_TOTALS } from '../storage/repositories/claude-sessions.js';
 import type { Repositories } from '../storage/repositories/index.js';
@@ -52,6 +54,8 @@ export interface WorkerDeps {
   /** Every known secret: replaced in stream items, output and errors before they are stored, published or posted. */
   redactor: Redactor;
   workerId?: string;
+  /** Cluster-wide limits enforced at claim (GLOBAL_MAX_CONCURRENT_TASKS, fair shares). */
+  limits?: ClaimLimits;
 }
 
 /** What prepareRun may add to a run: its management tools, and the environment that carries their token. */
@@ -156,24 +160,35 @@ export class Worker {
    */
   async runTask(taskId: string): Promise<void> {
     let next: string | undefined = taskId;
-    while (next && this.accepting) next = await this.runOne(next);
+    for (let first = true; next && this.accepting; first = false) {
+      const ran: string | undefined | DeferDelivery = await this.runOne(next);
+      if (!(ran instanceof DeferDelivery)) next = ran;
+      else if (first) throw ran; // the queue offers it again later
+      else return void (await this.deps.queue.enqueue(next).catch(() => undefined)); // reconciliation otherwise
+    }
   }
 
   /** Claims and runs one task; returns its conversation's next waiting task once the run has ended. */
-  private async runOne(taskId: string): Promise<string | undefined> {
+  private async runOne(taskId: string): Promise<string | undefined | DeferDelivery> {
     const { repos, config, log } = this.deps;
     const queued = await repos.tasks.get(taskId);
     if (queued?.status !== 'queued') return undefined; // cancelled while waiting, or already taken
     const now = Date.now();
     // Nothing happens when another worker took it, a cancel was recorded first, or its conversation is busy.
-    const { row: task, blockedBy } = await repos.tasks.claim(taskId, {
+    const { row: task, blockedBy, limitedBy } = await repos.tasks.claim(
+      taskId,
+      {
       started_at: now,
       heartbeat_at: now,
       worker_id: this.workerId,
       attempts: Number(queued.attempts) + 1,
       // Record the model the run uses, so analytics group default-model tasks under their real model.
       model: queued.model ?? config.DEFAULT_MODEL,
-    });
+      },
+      now,
+      this.deps.limits,
+    );
+    if (limitedBy) return new DeferDelivery(1000, `limit reached: ${limitedBy}`);
     if (blockedBy) log.debug({ task_id: taskId, blocked_by: blockedBy }, 'conversation busy: the task waits for the run before it');
     if (!task) return undefined;
 
@@ -228,7 +243,7 @@ export class Worker {
       state = await prepareClaudeState(config, taskId);
       const resumable = resumeId ? await restoreSession(state.configDir, repos, resumeId, cwd) : false;
       const prompt = await buildPrompt(task, repos, resumable);
-      await repos.tasks.update(taskId, { working_dir: cwd, resume_session_id: resumable ? resumeId : null });
+      await repos.tasks.updateRun(taskId, task.fence_id, { working_dir: cwd, resume_session_id: resumable ? resumeId : null });
 
       // A cancel recorded since the claim, whose control message came before this run was registered (or never
       // came), is read here; one that comes later finds the run registered and its handle set, as nothing awaits
@@ -267,7 +282,7 @@ export class Worker {
       );
       run.handle = handle;
       if (run.pendingStop) void this.stopRun(run, run.pendingStop);
-      if (handle.pid) await repos.tasks.update(taskId, { child_pid: handle.pid });
+      if (handle.pid) await repos.tasks.updateRun(taskId, task.fence_id, { child_pid: handle.pid });
       timeout = setTimeout(() => void this.stopRun(run, 'timeout'), config.TASK_TIMEOUT_SECONDS * 1000);
 
       const outcome = await handle.done;
@@ -304,8 +319,8 @@ export class Worker {
         await this.interrupted(task, recorder, figures);
         return undefined; // the task itself goes back to the queue; its conversation waits for it
       }
-      const finished = await repos.tasks.transition(taskId, END_OF_RUN[verdict.status], { ...figures, completed_at: Date.now() });
-      await this.finish(finished ?? (await repos.tasks.get(taskId))!, verdict.status, taskLog);
+      const finished = await settleAttempt(repos.tasks, task, END_OF_RUN[verdict.status], { ...figures, completed_at: Date.now() }, taskLog);
+      if (finished) await this.finish(finished, verdict.status, taskLog);
     } catch (err) {
       clearTimeout(timeout);
       await recorder.flush(true);
@@ -316,14 +331,14 @@ export class Worker {
       else if (!cancelled) taskLog.error({ err }, 'task failed in the worker');
       const reason = isDiskFull(err) ? `the data directory ${config.dataDir} (DATA_DIR) is full: ${(err as Error).message}` : (err as Error).message;
       const message = cancelled || refused ? err.message : `the worker could not run the task: ${reason}`;
-      const finished = await repos.tasks.transition(taskId, END_OF_RUN[status], {
+      const finished = await settleAttempt(repos.tasks, task, END_OF_RUN[status], {
         error: redactor.redact(message),
         outcome: cancelled ? 'cancelled' : refused ? 'budget' : 'error',
         completed_at: Date.now(),
         child_pid: null,
         // A refused task never ran: no start time, so it has no duration either.
         ...(refused ? { started_at: null } : {}),
-      });
+      }, taskLog);
       if (finished) await this.finish(finished, status, taskLog);
     } finally {
       if (state) await this.dropState(state, taskLog);
@@ -344,11 +359,11 @@ export class Worker {
     if (task.attempts < MAX_ATTEMPTS) {
       recorder.push({ kind: 'status', message: 'Interrupted by a service shutdown; the task will run again.' });
       await recorder.flush(true);
-      await repos.tasks.transition(task.task_id, 'requeueInterrupted', { child_pid: null, worker_id: null, queued_at: Date.now() });
-      await queue.enqueue(task.task_id).catch(() => undefined); // start-up reconciliation enqueues it otherwise
+      const back = await settleAttempt(repos.tasks, task, 'requeueInterrupted', { child_pid: null, worker_id: null, fence_id: null, queued_at: Date.now() }, this.deps.log);
+      if (back) await queue.enqueue(task.task_id).catch(() => undefined); // start-up reconciliation enqueues it otherwise
       return;
     }
-    const finished = await repos.tasks.transition(task.task_id, 'fail', { ...figures, outcome: 'interrupted', completed_at: Date.now() });
+    const finished = await settleAttempt(repos.tasks, task, 'fail', { ...figures, outcome: 'interrupted', completed_at: Date.now() }, this.deps.log);
     if (finished) await this.finish(finished, 'failed', this.deps.log);
   }
 
