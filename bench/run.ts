@@ -16,19 +16,11 @@ import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { encodeLedgerCursor } from '../src/storage/repositories/cursor.js';
 import { buildApp } from '../src/app.js';
-import { BudgetService } from '../src/budgets/budget-service.js';
 import { loadConfig } from '../src/config.js';
-import { LocalEventBus } from '../src/live/event-bus.js';
-import { createLogger } from '../src/logger.js';
-import { Redactor } from '../src/security/redactor.js';
 import { projectRoot } from '../src/paths.js';
-import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
-import type { Services } from '../src/services.js';
-import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories } from '../src/storage/repositories/index.js';
+import { createServices, type Services } from '../src/services.js';
+import { openStorage } from '../src/storage/db.js';
 import { rebuildRollups } from '../src/storage/rollups.js';
-import { TaskService } from '../src/tasks/task-service.js';
-import { createProviderClients } from '../src/webhooks/clients.js';
 
 const LARGE = Number(process.env.BENCH_TASKS ?? 1_000_000);
 const SMALL = 10_000;
@@ -166,28 +158,9 @@ async function seed(dir: string, n: number, now: number): Promise<Seeded> {
 
 // ---- the service over a seeded file ---------------------------------------------------------------------------
 
-async function appOver(dir: string, file: string): Promise<{ app: FastifyInstance; storage: Storage }> {
-  const storage = await openStorage({ sqliteFile: file });
-  const repos = createRepositories(storage.db);
+async function appOver(dir: string, file: string): Promise<{ app: FastifyInstance; services: Services }> {
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
-  const log = createLogger(config);
-  const queue = new EmbeddedQueue();
-  const bus = new LocalEventBus();
-  const services: Services = {
-    config,
-    log,
-    role: 'api',
-    storage,
-    repos,
-    queue,
-    bus,
-    tasks: new TaskService({ config, repos, queue, bus, log }),
-    budgets: new BudgetService(repos),
-    clients: createProviderClients(config),
-    redactor: new Redactor(config.secretValues),
-    startedAt: Date.now(),
-    close: async () => undefined,
-  };
+  const services = await createServices(config, { role: 'api', storage: await openStorage({ sqliteFile: file }) });
   const { app } = await buildApp(services);
   await app.ready();
   // Budgets as a team would have them, so the summary and admission read them.
@@ -199,7 +172,7 @@ async function appOver(dir: string, file: string): Promise<{ app: FastifyInstanc
   ]) {
     await app.inject({ method: 'POST', url: '/api/budgets', payload });
   }
-  return { app, storage };
+  return { app, services };
 }
 
 interface Timing {
@@ -300,9 +273,9 @@ try {
   const csvRows = csv.body.split('\r\n').length - 2;
   log(`CSV export of ${csvRows.toLocaleString('en')} rows in ${csvMs.toFixed(0)} ms`);
   await smallApp.app.close();
-  await smallApp.storage.close();
+  await smallApp.services.close();
   await largeApp.app.close();
-  await largeApp.storage.close();
+  await largeApp.services.close();
 
   const health = results[0]!;
   const fmt = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));

@@ -43,6 +43,17 @@ export interface App {
   responder: Responder;
 }
 
+/**
+ * The address a listening app is reached at from this machine (a wildcard address becomes loopback): where the
+ * Claude Code children of a process that serves the API reach its management tools when INTERNAL_URL is unset.
+ */
+export function listeningUrl(app: FastifyInstance): string | undefined {
+  const address = app.server.address();
+  if (!address || typeof address === 'string') return undefined;
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
 /** Builds the HTTP app on top of the services; tests call `app.inject` or listen on port 0. */
 export async function buildApp(s: Services): Promise<App> {
   const app = Fastify({

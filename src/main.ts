@@ -1,4 +1,4 @@
-import { buildApp } from './app.js';
+import { buildApp, listeningUrl } from './app.js';
 import { startWorkerMetrics } from './cluster/worker-metrics.js';
 import { ConfigError, isLoopbackHost, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -36,12 +36,21 @@ async function main(command: string): Promise<void> {
     return;
   }
   const role: Role = command === 'api' ? 'api' : command === 'worker' ? 'worker' : 'all';
-  const services = await createServices(config, { role, log, redactor });
+  if (role !== 'all' && !config.REDIS_URL) {
+    console.error(`running the ${role} role alone needs REDIS_URL (the queue and events must be shared)`);
+    process.exit(2);
+  }
+  // Known once the app listens; until then (and in a worker-only process) runs get INTERNAL_URL or no management tools.
+  let listening: string | undefined;
+  const services = await createServices(config, { role, log, redactor, internalUrl: () => config.INTERNAL_URL ?? listening });
   const app = role === 'worker' ? undefined : (await buildApp(services)).app;
   if (app && !config.API_TOKEN && !isLoopbackHost(config.HOST)) {
     log.warn({ host: config.HOST }, 'ALLOW_UNAUTHENTICATED=true: the API is open to anyone who can reach this address and can run commands through the agent');
   }
-  if (app) await app.listen({ port: config.PORT, host: config.HOST });
+  if (app) {
+    await app.listen({ port: config.PORT, host: config.HOST });
+    listening = listeningUrl(app);
+  }
   const workerMetrics = role === 'worker' ? await startWorkerMetrics(services) : undefined;
   log.info(
     { role, storage: services.storage.describe, queue: services.queue.kind, max_concurrent_tasks: config.MAX_CONCURRENT_TASKS, demo: config.DEMO_MODE },

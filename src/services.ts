@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { BudgetService } from './budgets/budget-service.js';
-import { joinCluster, type ClusterNode } from './cluster/cluster-node.js';
+import { joinCluster } from './cluster/cluster-node.js';
 import { claimLimits } from './cluster/limits.js';
 import type { Config } from './config.js';
 import { type EventBus, LocalEventBus } from './live/event-bus.js';
@@ -48,11 +48,8 @@ export interface Services {
   clients: ProviderClients;
   /** Every known secret value (settings, webhook secrets, running tasks' MCP tokens), replaced before text leaves. */
   redactor: Redactor;
-  /**
-   * Agents and skills: the database's registry, its API rules, and what workers do with it around each run. Always
-   * set by createServices; optional for Services assembled by hand (benchmarks, analytics tests), which go without.
-   */
-  registry?: Registry;
+  /** Agents and skills: the database's registry, its API rules, and what workers do with it around each run. */
+  registry: Registry;
   worker?: Worker;
   /** Whether this process's runs are sandboxed (processes without a worker run none). */
   sandbox?: SandboxStatus;
@@ -63,14 +60,24 @@ export interface Services {
   close(graceMs?: number): Promise<void>;
 }
 
+/** What the caller (main.ts, the test harness, benchmarks) may set or replace; everything else is built from config. */
 export interface ServiceOptions {
+  /** `api` builds no worker; `worker` and `all` run tasks. Without REDIS_URL the queue is in-process. */
   role?: Role;
   /** Give it a logger made with the same `redactor`, so the logs learn the secrets the service learns later. */
   log?: Logger;
   redactor?: Redactor;
+  /** Follow every run besides the post-back and the registry (tests record what runs do). */
   observers?: TaskObserver[];
   /** Retry timings of the provider clients (tests shorten GitHub's). */
   retries?: ProviderRetryOptions;
+  /**
+   * Where Claude Code children reach this service's API (the management tools), asked at each run: INTERNAL_URL
+   * when not given. A process that serves the API passes the address its app listens on (main.ts).
+   */
+  internalUrl?: () => string | undefined;
+  /** A database already open (benchmarks over a seeded file) instead of the configured one; closed with the rest. */
+  storage?: Storage;
 }
 
 /** The claude executable: CLAUDE_CODE_PATH, else the one installed with the service. */
@@ -82,6 +89,7 @@ export function resolveClaudePath(config: Config): string {
   return claude;
 }
 
+/** The one place the service is wired: storage, queue, events, tasks, registry and, unless `api`, the worker. */
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const role = opts.role ?? 'all';
   const redactor = opts.redactor ?? new Redactor(config.secretValues);
@@ -91,112 +99,43 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   fs.mkdirSync(config.dataDir, { recursive: true });
   const spaceReserve = new SpaceReserve(config.dataDir);
   spaceReserve.ensure();
-  const claudePath = role === 'api' ? '' : resolveClaudePath(config);
-  const sandbox = role === 'api' ? undefined : detectSandbox(config.SANDBOX, { ownNetwork: config.SANDBOX_ALLOWED_HOSTS !== undefined });
-  if (sandbox?.mode === 'off') warnUnsandboxed(log, sandbox, config);
 
-  const storage = await openStorage({
-    databaseUrl: config.DATABASE_URL,
-    schema: config.DATABASE_SCHEMA,
-    sqliteFile: path.join(config.dataDir, 'agent.db'),
-    onConnectionError: (err) => log.warn({ reason: err.message }, 'a PostgreSQL connection was lost; the next query opens a new one'),
-  });
+  const storage =
+    opts.storage ??
+    (await openStorage({
+      databaseUrl: config.DATABASE_URL,
+      schema: config.DATABASE_SCHEMA,
+      sqliteFile: path.join(config.dataDir, 'agent.db'),
+      onConnectionError: (err) => log.warn({ reason: err.message }, 'a PostgreSQL connection was lost; the next query opens a new one'),
+    }));
   const repos = createRepositories(storage.db);
-
-  let redis: Redis | undefined;
-  let queue: TaskQueue;
-  let bus: EventBus;
   // Set once the worker is wired: what a Redis reconnection runs (enqueue the tasks stored while it was away).
   let reconcile = (): void => undefined;
-  if (config.REDIS_URL) {
-    redis = await connectRedis(config.REDIS_URL, log, () => reconcile());
-    queue = new BullmqQueue(redis, config.REDIS_PREFIX);
-    const redisBus = new RedisEventBus(redis, config.REDIS_PREFIX);
-    // Without Redis there is nothing to wait for: the subscription is made when it connects.
-    if (redis.status === 'ready') await redisBus.whenReady();
-    bus = redisBus;
-  } else {
-    if (role !== 'all') throw new Error(`running the ${role} role alone needs REDIS_URL (the queue and events must be shared)`);
-    queue = new EmbeddedQueue();
-    bus = new LocalEventBus();
-  }
+  const { redis, queue, bus } = await connectQueue(config, log, () => reconcile());
 
   const webhookSecrets = new WebhookSecrets({ webhooks: repos.webhooks, bus, redactor, log });
   await webhookSecrets.start();
   const tasks = new TaskService({ config, repos, queue, bus, log });
   const budgets = new BudgetService(repos);
   const clients = createProviderClients(config, opts.retries);
-  const registry = await createRegistry({ config, repos, bus, log, redactor });
-  let egress: EgressGateway | undefined;
-  if (sandbox?.mode === 'bwrap' && config.SANDBOX_ALLOWED_HOSTS) {
-    const allowed = config.SANDBOX_ALLOWED_HOSTS;
-    const anthropic = hostOfUrl(config.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com');
-    // The service's own address is known only once it listens (INTERNAL_URL unset): asked on every connection.
-    egress = await EgressGateway.start(() => {
-      const self = registry.endpoint.internalUrl;
-      return { allowed: [...allowed, anthropic], service: self ? hostOfUrl(self) : undefined };
-    }, log);
-    sandbox.egressSocket = egress.socketPath;
-  }
-  let worker: Worker | undefined;
-  let cluster: ClusterNode | undefined;
-  let reconcileTimer: NodeJS.Timeout | undefined;
-  let approvals: ApprovalPoller | undefined;
-  if (role !== 'api') {
-    const observers = [new PostBack(config, clients, repos, log), registry.hooks, ...(opts.observers ?? [])];
-    // A running task's writes are retried over a lost database connection rather than leave it half-recorded.
-    const workerRepos = retryingRepositories(repos, log, { freeSpace: () => spaceReserve.release() });
-    worker = new Worker({ config, repos: workerRepos, queue, bus, log, claudePath, observers, budgets, sandbox, redactor, limits: claimLimits(config), prepareRun: (task) => registry.hooks.prepareRun(task) });
-    const soleWorker = !config.DATABASE_URL;
-    const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
-    await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
-    // Claude state that runs ended by a crash left behind (their transcripts are in the database).
-    await sweepClaudeState(config, async (id) => (await repos.tasks.get(id))?.status === 'running');
-    worker.start();
-    // Registered and beating in the database; a worker found dead has its runs recovered here and offered at once.
-    const deadWorkersRecovered = (ids: string[]) => recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs, deadWorkers: new Set(ids) }).then(() => undefined);
-    cluster = await joinCluster({ config, storage, log, worker, recoverDead: deadWorkersRecovered });
-    // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost (Redis restarted,
-    // or away when they were stored), are picked up without waiting for a restart: every RECONCILE_SECONDS and
-    // whenever Redis comes back.
-    let reconciling: Promise<unknown> | undefined;
-    reconcile = () => {
-      reconciling ??= recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs })
-        .catch((err) => log.warn({ err }, 'reconciliation failed'))
-        .finally(() => (reconciling = undefined));
-    };
-    reconcileTimer = setInterval(reconcile, config.RECONCILE_SECONDS * 1000);
-    reconcileTimer.unref();
-    approvals = new ApprovalPoller({ repos, tasks, clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
-    approvals.start();
-  }
+  const internalUrl = opts.internalUrl ?? (() => config.INTERNAL_URL);
+  const registry = await createRegistry({ config, repos, bus, log, redactor, internalUrl });
+  const base = { config, log, repos, queue, bus, tasks, budgets, clients, redactor, registry };
+  const side = role === 'api' ? undefined : await startWorkerSide(base, { storage, spaceReserve, internalUrl, observers: opts.observers ?? [] });
+  if (side) reconcile = side.reconcile;
 
   let closing: Promise<void> | undefined;
   return {
-    config,
-    log,
+    ...base,
     role,
     storage,
-    repos,
-    queue,
-    bus,
-    tasks,
-    budgets,
-    clients,
-    redactor,
-    registry,
-    worker,
-    sandbox,
+    worker: side?.worker,
+    sandbox: side?.sandbox,
     spaceReserve,
     startedAt: Date.now(),
     close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       closing ??= (async () => {
-        if (reconcileTimer) clearInterval(reconcileTimer);
-        approvals?.stop();
-        await cluster?.drain().catch((err) => log.warn({ err }, 'could not record that this worker drains'));
-        await worker?.stop(graceMs);
-        await cluster?.leave();
-        await egress?.close();
+        await side?.close(graceMs);
         webhookSecrets.stop();
         await registry.close();
         await queue.close();
@@ -205,6 +144,83 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         await storage.close();
       })();
       return closing;
+    },
+  };
+}
+
+/** BullMQ and Redis pub/sub with REDIS_URL; an in-process queue and bus without. */
+async function connectQueue(config: Config, log: Logger, onReconnect: () => void): Promise<{ redis?: Redis; queue: TaskQueue; bus: EventBus }> {
+  if (!config.REDIS_URL) return { queue: new EmbeddedQueue(), bus: new LocalEventBus() };
+  const redis = await connectRedis(config.REDIS_URL, log, onReconnect);
+  const bus = new RedisEventBus(redis, config.REDIS_PREFIX);
+  // Without Redis there is nothing to wait for: the subscription is made when it connects.
+  if (redis.status === 'ready') await bus.whenReady();
+  return { redis, queue: new BullmqQueue(redis, config.REDIS_PREFIX), bus };
+}
+
+type BaseServices = Pick<Services, 'config' | 'log' | 'repos' | 'queue' | 'bus' | 'tasks' | 'budgets' | 'clients' | 'redactor' | 'registry'>;
+
+/**
+ * The worker and what runs beside it: the sandbox, start-up recovery, periodic reconciliation and the approval
+ * poller. Its observers are registered here: the post-back to the provider, the registry's run hooks, any given.
+ */
+async function startWorkerSide(
+  s: BaseServices,
+  opts: { storage: Storage; spaceReserve: SpaceReserve; internalUrl: () => string | undefined; observers: TaskObserver[] },
+): Promise<{ worker: Worker; sandbox: SandboxStatus; reconcile: () => void; close(graceMs: number): Promise<void> }> {
+  const { config, log, repos, queue, bus, tasks, registry } = s;
+  const claudePath = resolveClaudePath(config);
+  const sandbox = detectSandbox(config.SANDBOX, { ownNetwork: config.SANDBOX_ALLOWED_HOSTS !== undefined });
+  if (sandbox.mode === 'off') warnUnsandboxed(log, sandbox, config);
+  let egress: EgressGateway | undefined;
+  if (sandbox.mode === 'bwrap' && config.SANDBOX_ALLOWED_HOSTS) {
+    const allowed = config.SANDBOX_ALLOWED_HOSTS;
+    const anthropic = hostOfUrl(config.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com');
+    // The service's own address may be known only once it listens (INTERNAL_URL unset): asked on every connection.
+    egress = await EgressGateway.start(() => {
+      const self = opts.internalUrl();
+      return { allowed: [...allowed, anthropic], service: self ? hostOfUrl(self) : undefined };
+    }, log);
+    sandbox.egressSocket = egress.socketPath;
+  }
+  // A running task's writes are retried over a lost database connection rather than leave it half-recorded.
+  const workerRepos = retryingRepositories(repos, log, { freeSpace: () => opts.spaceReserve.release() });
+  const worker = new Worker({ ...s, repos: workerRepos, claudePath, sandbox, limits: claimLimits(config), prepareRun: (task) => registry.hooks.prepareRun(task) });
+  for (const observer of [new PostBack(config, s.clients, repos, log), registry.hooks, ...opts.observers]) worker.observe(observer);
+
+  const soleWorker = !config.DATABASE_URL;
+  const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
+  await recover({ repos, queue, bus, log, soleWorker, tasks, approvalTimeoutMs });
+  // Claude state that runs ended by a crash left behind (their transcripts are in the database).
+  await sweepClaudeState(config, async (id) => (await repos.tasks.get(id))?.status === 'running');
+  worker.start();
+  // Registered and beating in the database; a worker found dead has its runs recovered here and offered at once.
+  const recoverDead = (ids: string[]) => recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs, deadWorkers: new Set(ids) }).then(() => undefined);
+  const cluster = await joinCluster({ config, storage: opts.storage, log, worker, recoverDead });
+  // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost (Redis restarted, or
+  // away when they were stored), are picked up without waiting for a restart: every RECONCILE_SECONDS and whenever
+  // Redis comes back.
+  let reconciling: Promise<unknown> | undefined;
+  const reconcile = () => {
+    reconciling ??= recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs })
+      .catch((err) => log.warn({ err }, 'reconciliation failed'))
+      .finally(() => (reconciling = undefined));
+  };
+  const reconcileTimer = setInterval(reconcile, config.RECONCILE_SECONDS * 1000);
+  reconcileTimer.unref();
+  const approvals = new ApprovalPoller({ repos, tasks, clients: s.clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
+  approvals.start();
+  return {
+    worker,
+    sandbox,
+    reconcile,
+    async close(graceMs) {
+      clearInterval(reconcileTimer);
+      approvals.stop();
+      await cluster.drain().catch((err) => log.warn({ err }, 'could not record that this worker drains'));
+      await worker.stop(graceMs);
+      await cluster.leave();
+      await egress?.close();
     },
   };
 }

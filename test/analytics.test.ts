@@ -6,20 +6,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CSV_PAGE_SIZE } from '../src/api/ledger.js';
 import { buildApp } from '../src/app.js';
-import { BudgetService } from '../src/budgets/budget-service.js';
 import { loadConfig } from '../src/config.js';
 import { binOf, binRange, DURATION_BIN_COLUMNS, quantileFromBins } from '../src/domain/duration-histogram.js';
 import { END_OF_RUN } from '../src/domain/task-status.js';
-import { LocalEventBus } from '../src/live/event-bus.js';
-import { createLogger } from '../src/logger.js';
-import { Redactor } from '../src/security/redactor.js';
-import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
-import type { Services } from '../src/services.js';
+import { createServices, type Services } from '../src/services.js';
 import { openStorage, type Storage } from '../src/storage/db.js';
 import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
 import { rebuildRollups } from '../src/storage/rollups.js';
-import { TaskService } from '../src/tasks/task-service.js';
-import { createProviderClients } from '../src/webhooks/clients.js';
 import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
 
 // Analytics and the ledger over known data, on SQLite and on the real PostgreSQL: every figure the API returns is
@@ -238,6 +231,7 @@ for (const dialect of dialects) {
     let storage: Storage;
     let repos: Repositories;
     let app: FastifyInstance;
+    let services: Services;
     let seeds: Seed[];
     let dayStart: number;
     const conversations: string[] = [];
@@ -255,25 +249,7 @@ for (const dialect of dialects) {
           ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
           : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
       repos = createRepositories(storage.db);
-      const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
-      const log = createLogger(config);
-      const queue = new EmbeddedQueue();
-      const bus = new LocalEventBus();
-      const services: Services = {
-        config,
-        log,
-        role: 'api',
-        storage,
-        repos,
-        queue,
-        bus,
-        tasks: new TaskService({ config, repos, queue, bus, log }),
-        budgets: new BudgetService(repos),
-        clients: createProviderClients(config),
-        redactor: new Redactor(config.secretValues),
-        startedAt: Date.now(),
-        close: async () => undefined,
-      };
+      services = await createServices(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), { role: 'api', storage });
       app = (await buildApp(services)).app;
 
       for (const title of ['Expensive', 'Cheaper', 'Idle']) conversations.push((await repos.conversations.create({ title, source: 'dashboard' }, BASE)).conversation_id);
@@ -284,7 +260,7 @@ for (const dialect of dialects) {
     });
     afterAll(async () => {
       await app?.close();
-      await storage?.close();
+      await services?.close();
       if (dialect.name === 'postgres') await dropSchema(schema);
       fs.rmSync(dir, { recursive: true, force: true });
     });

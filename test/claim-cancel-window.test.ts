@@ -147,7 +147,7 @@ for (const dialect of dialects) {
       return id;
     };
 
-    async function expectCancelledAndDead(taskId: string, run: Promise<void>, seen: { pid?: number }, published: LiveEvent[]) {
+    async function expectCancelledAndDead(taskId: string, run: Promise<unknown>, seen: { pid?: number }, published: LiveEvent[]) {
       const settled = await within(run, STOP_WITHIN_MS);
       if (settled === 'timeout' && seen.pid) await killTree(seen.pid, 1000); // clean up what the worker failed to stop
       expect(settled, `the run was still going ${STOP_WITHIN_MS / 1000} s after the cancel`).not.toBe('timeout');

@@ -22,7 +22,6 @@ import { typed } from './schemas.js';
  * next run on every worker without a restart.
  */
 export function registryRoutes(plain: FastifyInstance, s: Services): void {
-  if (!s.registry) return;
   const registry = s.registry.service;
   const app = typed(plain);
   const agents = ['registry: agents'];

@@ -10,16 +10,6 @@ import { managementServer } from './mcp-server.js';
 
 export function mcpRoutes(app: FastifyInstance, s: Services): void {
   const registry = s.registry;
-  if (!registry) return;
-
-  // In one process (`start`) the worker learns where children can reach the API once it listens.
-  app.addHook('onListen', async () => {
-    if (registry.endpoint.internalUrl) return;
-    const address = app.server.address();
-    if (!address || typeof address === 'string') return;
-    const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    registry.endpoint.internalUrl = `http://${host}:${address.port}`;
-  });
 
   // The grant is checked on the matched route before the body is read: a caller without one gets the same 404
   // whatever it sends, and never makes the service parse a large body.

@@ -1,6 +1,6 @@
 import { DelayedError, Queue, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DeferDelivery, QueueUnavailableError, type TaskQueue } from './queue.js';
+import { DEFER_MS, type Handled, QueueUnavailableError, type TaskQueue } from './queue.js';
 
 const QUEUE_NAME = 'tasks';
 /** A call to a Redis that is up but does not answer (a half-open connection) fails after this instead of hanging. */
@@ -70,7 +70,7 @@ export class BullmqQueue implements TaskQueue {
     await this.call('enqueue a task', () => this.queue.add('task', { taskId }, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 }));
   }
 
-  consume(handler: (taskId: string) => Promise<void>, concurrency: number): void {
+  consume(handler: (taskId: string) => Promise<Handled>, concurrency: number): void {
     // A worker needs its own blocking connection; BullMQ duplicates the one it is given.
     this.paused = false;
     this.worker = new BullWorker(
@@ -81,11 +81,10 @@ export class BullmqQueue implements TaskQueue {
           await job.moveToDelayed(Date.now() + 1000, token);
           throw new DelayedError();
         }
-        try {
-          await handler(String(job.data.taskId));
-        } catch (err) {
-          if (!(err instanceof DeferDelivery)) throw err;
-          await job.moveToDelayed(Date.now() + err.delayMs, token);
+        // Handed back by a worker that is stopping: due at once, for a worker that is not.
+        const handled = await handler(String(job.data.taskId));
+        if (handled === 'handed-back' || handled === 'deferred') {
+          await job.moveToDelayed(Date.now() + (handled === 'deferred' ? DEFER_MS : 0), token);
           throw new DelayedError();
         }
       },

@@ -1,4 +1,4 @@
-import { DeferDelivery, type TaskQueue } from './queue.js';
+import { DEFER_MS, type Handled, type TaskQueue } from './queue.js';
 
 /** In-process FIFO for the single-process default. Nothing to lose on a crash: start-up re-enqueues queued rows. */
 export class EmbeddedQueue implements TaskQueue {
@@ -6,7 +6,7 @@ export class EmbeddedQueue implements TaskQueue {
   readonly available = true;
   private readonly waiting: string[] = [];
   private readonly active = new Set<string>();
-  private handler?: (taskId: string) => Promise<void>;
+  private handler?: (taskId: string) => Promise<Handled>;
   private concurrency = 1;
   private paused = false;
 
@@ -16,7 +16,7 @@ export class EmbeddedQueue implements TaskQueue {
     this.pump();
   }
 
-  consume(handler: (taskId: string) => Promise<void>, concurrency: number): void {
+  consume(handler: (taskId: string) => Promise<Handled>, concurrency: number): void {
     this.handler = handler;
     this.concurrency = concurrency;
     this.paused = false;
@@ -28,12 +28,12 @@ export class EmbeddedQueue implements TaskQueue {
       const taskId = this.waiting.shift()!;
       this.active.add(taskId);
       void this.handler(taskId)
-        .catch((err: unknown) => {
-          // Otherwise the worker records its own failures on the task row.
-          if (err instanceof DeferDelivery) setTimeout(() => void this.enqueue(taskId), err.delayMs).unref();
-        })
-        .finally(() => {
+        .catch(() => undefined) // the worker records its own failures on the task row
+        .then((handled) => {
           this.active.delete(taskId);
+          // Handed back: waiting again (a paused queue keeps it; a closed one lets start-up reconciliation find it).
+          if (handled === 'handed-back') this.waiting.push(taskId);
+          if (handled === 'deferred') setTimeout(() => void this.enqueue(taskId), DEFER_MS).unref();
           this.pump();
         });
     }

@@ -2,6 +2,16 @@
  * The queue carries task ids only; the database row is the truth. Both implementations deliver an id to at most
  * `concurrency` handlers at once per consumer, and ignore an id that is already waiting.
  */
+/**
+ * What a handler says of the id it was given: nothing when it is dealt with, `handed-back` when this consumer is
+ * stopping and another should take it now (the task's row is `queued` again), `deferred` when a cluster-wide limit
+ * keeps it waiting (offered again after DEFER_MS).
+ */
+export type Handled = void | 'handed-back' | 'deferred';
+
+/** How long a deferred id waits before it is offered again. */
+export const DEFER_MS = 1_000;
+
 export interface TaskQueue {
   readonly kind: 'embedded' | 'bullmq';
   /**
@@ -14,8 +24,8 @@ export interface TaskQueue {
    * queue still holds for it until its lock lapses). A second delivery is harmless: only a `queued` row is run.
    */
   enqueue(taskId: string, opts?: { fresh?: boolean }): Promise<void>;
-  /** Starts delivering ids to the handler, at most `concurrency` at once; a handler throwing DeferDelivery gets it again later. */
-  consume(handler: (taskId: string) => Promise<void>, concurrency: number): void;
+  /** Starts delivering ids to the handler, at most `concurrency` at once. */
+  consume(handler: (taskId: string) => Promise<Handled>, concurrency: number): void;
   /** Stops delivering new ids; handlers already running carry on. */
   pause(): Promise<void>;
   /** Ids waiting to be delivered. */
@@ -29,15 +39,4 @@ export interface TaskQueue {
 /** The queue's store (Redis) cannot be reached now; the task row is kept and enqueued when it can. */
 export class QueueUnavailableError extends Error {
   override readonly name = 'QueueUnavailableError';
-}
-
-/** Thrown by a handler that cannot take the task now (a cluster-wide limit is reached): delivered again after `delayMs`. */
-export class DeferDelivery extends Error {
-  override readonly name = 'DeferDelivery';
-  constructor(
-    readonly delayMs: number,
-    reason: string,
-  ) {
-    super(reason);
-  }
 }

@@ -6,7 +6,7 @@ import type { Repositories } from '../storage/repositories/index.js';
 import { ClaudeTasksSync } from '../tasks/claude-tasks-sync.js';
 import { RegistryMaterialiser } from './materialise.js';
 import { RegistryService } from './registry-service.js';
-import { RegistryRunHooks, type ServiceEndpoint } from './run-hooks.js';
+import { RegistryRunHooks } from './run-hooks.js';
 import { seedRegistry } from './seed.js';
 
 export interface Registry {
@@ -14,23 +14,28 @@ export interface Registry {
   materialiser: RegistryMaterialiser;
   /** Worker side: materialise before a run, management tools for dashboard runs, skill usage after it. */
   hooks: RegistryRunHooks;
-  /** Where Claude Code children reach this service (INTERNAL_URL, or set when the HTTP app listens). */
-  endpoint: ServiceEndpoint;
   /** Base of the endpoint URLs shown to users. */
   publicBase: () => string;
   close(): Promise<void>;
 }
 
 /** Seeds the shipped defaults into the database and builds the registry's parts (every role calls this). */
-export async function createRegistry(deps: { config: Config; repos: Repositories; bus: EventBus; log: Logger; redactor: Redactor }): Promise<Registry> {
-  const { config, repos, bus, log, redactor } = deps;
+export async function createRegistry(deps: {
+  config: Config;
+  repos: Repositories;
+  bus: EventBus;
+  log: Logger;
+  redactor: Redactor;
+  /** Where Claude Code children reach this service, asked at each run (src/services.ts decides). */
+  internalUrl: () => string | undefined;
+}): Promise<Registry> {
+  const { config, repos, bus, log, redactor, internalUrl } = deps;
   const seeded = await seedRegistry(repos.registry, config.agentSource, log);
   if (Object.values(seeded).some((names) => names.length)) log.info({ ...seeded, source: config.agentSource }, 'registry seeded from the shipped defaults');
 
   const publicBase = () => config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${config.HOST}:${config.PORT}`;
-  const endpoint: ServiceEndpoint = { internalUrl: config.INTERNAL_URL };
   const materialiser = new RegistryMaterialiser(config.agentHome, repos.registry, log);
-  const hooks = new RegistryRunHooks({ config, repos, materialiser, endpoint, log, redactor });
+  const hooks = new RegistryRunHooks({ config, repos, materialiser, internalUrl, log, redactor });
   let tasksSync: ClaudeTasksSync | undefined;
   if (config.CLAUDE_TASKS_SYNC) {
     tasksSync = new ClaudeTasksSync(config.claudeTasksDir, log, redactor);
@@ -40,7 +45,6 @@ export async function createRegistry(deps: { config: Config; repos: Repositories
     service: new RegistryService({ repos, publicBase }),
     materialiser,
     hooks,
-    endpoint,
     publicBase,
     close: async () => tasksSync?.stop(),
   };

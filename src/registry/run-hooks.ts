@@ -22,11 +22,6 @@ const MANAGING_SOURCES = new Set(['dashboard']);
  */
 export const MCP_TOKEN_ENV = 'CLAUDE_CODE_AGENT_MCP_TOKEN';
 
-/** Where Claude Code children reach this service: INTERNAL_URL, or the address the HTTP app listens on. */
-export interface ServiceEndpoint {
-  internalUrl?: string;
-}
-
 export class RegistryRunHooks implements TaskObserver {
   private readonly skills = new Map<string, Map<string, number>>();
   private warnedNoEndpoint = false;
@@ -36,7 +31,8 @@ export class RegistryRunHooks implements TaskObserver {
       config: Config;
       repos: Repositories;
       materialiser: RegistryMaterialiser;
-      endpoint: ServiceEndpoint;
+      /** Where Claude Code children reach this service (INTERNAL_URL, or the address the HTTP app listens on), asked at each run. */
+      internalUrl: () => string | undefined;
       log: Logger;
       redactor: Redactor;
     },
@@ -46,7 +42,7 @@ export class RegistryRunHooks implements TaskObserver {
   async prepareRun(task: TaskRow): Promise<RunAdditions> {
     await this.deps.materialiser.ensure();
     if (!MANAGING_SOURCES.has(task.source)) return {};
-    const base = this.deps.endpoint.internalUrl?.replace(/\/$/, '');
+    const base = this.deps.internalUrl()?.replace(/\/$/, '');
     if (!base) {
       if (!this.warnedNoEndpoint) this.deps.log.warn('dashboard runs get no management tools: set INTERNAL_URL so Claude Code can reach this service');
       this.warnedNoEndpoint = true;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
-import { buildApp } from '../../src/app.js';
+import { buildApp, listeningUrl } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { LiveEvent } from '../../src/contracts/events.js';
 import type { TaskView } from '../../src/contracts/task.js';
@@ -66,17 +66,19 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const config = loadConfig(env);
   const destination = opts.logLines ? { write: (line: string) => void opts.logLines!.push(line) } : undefined;
   const redactor = new Redactor(config.secretValues);
+  let listening: string | undefined = undefined; // the app's address, once it listens
   const services = await createServices(config, {
     log: createLogger(config, destination, redactor),
     redactor,
     observers: opts.observers,
+    internalUrl: () => config.INTERNAL_URL ?? listening,
     // GitHub's retries in milliseconds rather than seconds, so a test of a failing post-back stays short.
     retries: { github: { backoffBaseMs: 20, msPerRetryAfterSecond: 20 } },
   });
   const { app, routes } = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const url = listeningUrl(app)!;
+  listening = url;
   const token = config.API_TOKEN;
 
   const request: Harness['request'] = async (method, urlPath, body, headers = {}) => {

@@ -21,29 +21,53 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The service as users run it (`main.ts start`), in a process of its own that a test can SIGKILL or SIGTERM. */
-export async function startServiceProcess(env: Record<string, string>, port: number): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts'), 'start'], {
+function spawnService(command: 'start' | 'api' | 'worker', env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts'), command], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Generous: tsx compiles the whole service first, slow on a loaded 2-core machine. */
+const START_WITHIN_MS = 90_000;
+
+/**
+ * The service as users run it (`main.ts start`, or `api` with DATABASE_URL and REDIS_URL), in a process of its own
+ * that a test can SIGKILL or SIGTERM.
+ */
+export async function startServiceProcess(env: Record<string, string>, port: number, command: 'start' | 'api' = 'start'): Promise<ServiceProcess> {
+  const { child, output, exited } = spawnService(command, { ...env, PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000; // generous: tsx compiles the whole service first, slow on a loaded 2-core machine
+  const deadline = Date.now() + START_WITHIN_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service exited early (${child.exitCode}):\n${out}`);
+    if (child.exitCode !== null) throw new Error(`service exited early (${child.exitCode}):\n${output()}`);
     try {
       const res = await fetch(`${url}/health`);
-      if (res.ok) return { child, url, output: () => out, exited };
+      if (res.ok) return { child, url, output, exited };
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`service did not become healthy:\n${out}`);
+  throw new Error(`service did not become healthy:\n${output()}`);
+}
+
+/** A worker process (`main.ts worker`: no HTTP port), returned once it says it is ready (LOG_LEVEL info or lower). */
+export async function startWorkerProcess(env: Record<string, string>): Promise<Omit<ServiceProcess, 'url'>> {
+  const { child, output, exited } = spawnService('worker', env);
+  const deadline = Date.now() + START_WITHIN_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`worker exited early (${child.exitCode}):\n${output()}`);
+    if (output().includes('worker ready')) return { child, output, exited };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`worker did not become ready:\n${output()}`);
 }

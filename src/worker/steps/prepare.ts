@@ -1,0 +1,66 @@
+import type { Config } from '../../config.js';
+import type { TaskRow } from '../../storage/schema.js';
+import { checkoutRepository, type GithubRepoTarget } from '../checkout.js';
+import { prepareClaudeState } from '../claude-state.js';
+import { buildPrompt } from '../prompt.js';
+import { MAX_ATTEMPTS, type PreparedRun, type RunContext, type RunOutcome, type WorkerDeps } from '../run-context.js';
+import { prepareWorkspace, restoreSession } from '../workspace.js';
+import { publishTaskEvent } from './settle.js';
+
+/**
+ * The prepare step: admission by the budgets, `task.started` and the observers told, the agent home and management
+ * tools, the workspace (with the repository checked out for a GitHub task), the conversation's Claude session
+ * restored, the prompt. A task a budget refuses ends here, as a value.
+ */
+export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ kind: 'prepared' } & PreparedRun) | RunOutcome> {
+  const { repos, config } = deps;
+  const { task, recorder } = ctx;
+  const admission = await deps.budgets.admit(task);
+  await publishTaskEvent(deps.bus, 'task.started', task);
+  await ctx.observers.notify('onStart', task);
+  // Refused after onStart, so observers that report back (GitHub, Slack…) have the thread to tell the reason in.
+  if (!admission.ok) return { kind: 'refused', reason: admission.reason };
+  if (task.attempts > 1) {
+    const of = task.attempts <= MAX_ATTEMPTS ? ` of ${MAX_ATTEMPTS}` : ''; // hand-backs by shutdowns count too
+    recorder.push({ kind: 'status', message: `Retrying after an interruption (attempt ${task.attempts}${of}).` });
+  }
+
+  const additions = (await deps.prepareRun?.(task)) ?? {};
+  const cwd = await prepareWorkspace(config, task.task_id, checkoutInto(config, ctx));
+  const conversation = task.conversation_id ? await repos.conversations.get(task.conversation_id) : undefined;
+  const previous = conversation?.claude_session_id ?? null;
+  const state = await prepareClaudeState(config, task.task_id);
+  ctx.state = state;
+  const resumable = previous ? await restoreSession(state.configDir, repos, previous, cwd) : false;
+  const prompt = await buildPrompt(task, repos, resumable);
+  const resumeId = resumable ? previous : null;
+  await repos.tasks.updateRun(task.task_id, task.fence_id, { working_dir: cwd, resume_session_id: resumeId });
+  return { kind: 'prepared', admission, cwd, prompt, resumeId, additions, state };
+}
+
+/** For a GitHub task (with GITHUB_CHECKOUT): clones its repository into the workspace; a failure is told, not fatal. */
+function checkoutInto(config: Config, ctx: RunContext): ((dir: string) => Promise<void>) | undefined {
+  const repo = config.GITHUB_CHECKOUT ? githubRepoOf(ctx.task) : undefined;
+  if (!repo) return undefined;
+  return async (dir) => {
+    try {
+      ctx.recorder.push({ kind: 'status', message: `Checked out ${await checkoutRepository(config, dir, repo)}.` });
+    } catch (err) {
+      // The run goes on without the code; the agent and the thread are told why.
+      ctx.recorder.push({ kind: 'status', message: (err as Error).message });
+      ctx.log.warn({ err }, 'repository checkout failed');
+    }
+  };
+}
+
+/** The repository a GitHub webhook task is about (from the post-back target its delivery recorded). */
+function githubRepoOf(task: TaskRow): GithubRepoTarget | undefined {
+  if (task.source !== 'github' || !task.source_metadata) return undefined;
+  try {
+    const target = (JSON.parse(task.source_metadata) as { target?: Partial<GithubRepoTarget> & { provider?: string } }).target;
+    if (target?.provider !== 'github' || !target.owner || !target.repo || !target.issueNumber) return undefined;
+    return { owner: target.owner, repo: target.repo, issueNumber: target.issueNumber, isPullRequest: !!target.isPullRequest };
+  } catch {
+    return undefined;
+  }
+}

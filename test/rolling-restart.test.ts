@@ -1,0 +1,115 @@
+// A rolling restart with real processes on PostgreSQL + Redis: an API process and a worker W1 running two tasks with
+// more queued; W1 gets SIGTERM and a new worker W2 starts while W1 drains. W1 takes nothing new, finishes the run
+// that fits in its grace, hands the other back (queued again, not failed), and exits 0; W2 runs the handed-back task
+// and the queued ones. Every task completes exactly once (one answer, one model run per attempt). Reconciliation is
+// set to an hour, so nothing here is rescued by it: the hand-back itself gives the task to W2.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './support/faults.js';
+import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { freePort, startServiceProcess, startWorkerProcess } from './support/service-process.js';
+import { dropSchema, freshRedisPrefix, freshSchemaName, hasPostgres, hasRedis, POSTGRES_URL, REDIS_URL } from './support/services.js';
+
+async function api(url: string, method: string, p: string, body?: unknown) {
+  const res = await fetch(`${url}${p}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** Which worker process (its pid, from the task's worker_id host/pid/suffix) last ran each task. */
+async function workerPids(schema: string): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const rows = (await client.query(`select task_id, worker_id from "${schema}".tasks`)).rows as Array<{ task_id: string; worker_id: string | null }>;
+    return new Map(rows.map((r) => [r.task_id, Number((r.worker_id ?? '').split('/')[1])]));
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (PostgreSQL + Redis, real processes)', () => {
+  let model: ScriptedModel;
+  const schema = freshSchemaName();
+
+  beforeAll(async () => {
+    model = await startScriptedModel();
+  });
+  afterAll(async () => {
+    await model?.close();
+    await dropSchema(schema);
+  });
+
+  it('SIGTERM: no new work, the run within the grace finishes, the rest is handed back; the new worker loses and duplicates nothing', async () => {
+    const env = {
+      DATABASE_URL: POSTGRES_URL,
+      DATABASE_SCHEMA: schema,
+      REDIS_URL,
+      REDIS_PREFIX: freshRedisPrefix(),
+      DATA_DIR: `/tmp/cca-rolling-${schema}`,
+      ANTHROPIC_BASE_URL: model.url,
+      ANTHROPIC_API_KEY: 'test-key-not-secret',
+      DEFAULT_MODEL: 'claude-sonnet-4-5',
+      MAX_CONCURRENT_TASKS: '2',
+      SHUTDOWN_GRACE_SECONDS: '10',
+      RECONCILE_SECONDS: '3600',
+      SANDBOX: 'off',
+    };
+    const apiProcess = await startServiceProcess({ ...env, LOG_LEVEL: 'warn' }, await freePort(), 'api');
+    const w1 = await startWorkerProcess(env);
+    let w2: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
+    const chat = async (message: string) => {
+      const sent = await api(apiProcess.url, 'POST', '/api/chat', { message });
+      expect(sent.status).toBe(202);
+      return sent.body.task_id as string;
+    };
+    try {
+      // W1 is busy with both (its limit is 2): one that ends within the grace, one that does not.
+      const fits = await chat('[[script:slow 2000 fits in the grace]] marker-fits');
+      const long = await chat('[[script:slow 20000 ran to the end]] marker-long');
+      // Both have reached the model (Claude Code itself takes seconds to start on a loaded machine).
+      const runs = (marker: string) => model.requests.filter((r) => r.script && JSON.stringify(r.body?.messages ?? '').includes(marker)).length;
+      await waitFor(() => (runs('marker-fits') && runs('marker-long') ? true : undefined), 'both runs under way on W1');
+      const queued = [];
+      for (let i = 0; i < 4; i++) queued.push(await chat(`[[script:text queued ${i}]] marker-queued-${i}`));
+
+      w1.child.kill('SIGTERM');
+      w2 = await startWorkerProcess(env); // starts while W1 drains
+      expect(await w1.exited).toBe(0);
+      expect(w1.output()).toContain('stopped cleanly');
+
+      const all = [fits, long, ...queued];
+      const final = await waitFor(async () => {
+        const rows = await Promise.all(all.map(async (id) => (await api(apiProcess.url, 'GET', `/api/tasks/${id}`)).body));
+        return rows.every((r) => ['completed', 'failed', 'cancelled'].includes(r.status)) ? rows : undefined;
+      }, 'every task to end', 120_000);
+      expect(final.map((t) => t.status)).toEqual(all.map(() => 'completed'));
+      expect(final[0]).toMatchObject({ output: 'fits in the grace', attempts: 1 });
+      expect(final[1]).toMatchObject({ output: 'ran to the end', attempts: 2 });
+      expect(final.slice(2).map((t) => t.output)).toEqual(['queued 0', 'queued 1', 'queued 2', 'queued 3']);
+
+      // Who ran what: the run within the grace on W1; the handed-back task and everything queued on W2.
+      const pids = await workerPids(schema);
+      expect(pids.get(fits)).toBe(w1.child.pid);
+      for (const id of [long, ...queued]) expect(pids.get(id), id).toBe(w2.child.pid);
+      const longEvents = (await api(apiProcess.url, 'GET', `/api/tasks/${long}/events`)).body.events.map((e: any) => e.item.message).filter(Boolean);
+      expect(longEvents).toContain('Interrupted by a service shutdown; the task will run again.');
+
+      // Nothing ran twice beyond its attempts, and each task answered its conversation once.
+      expect(runs('marker-fits')).toBe(1);
+      expect(runs('marker-long')).toBe(2);
+      for (let i = 0; i < 4; i++) expect(runs(`marker-queued-${i}`)).toBe(1);
+      for (const task of final) {
+        const messages = (await api(apiProcess.url, 'GET', `/api/conversations/${task.conversation_id}/messages`)).body;
+        const answers = (messages.messages ?? messages).filter((m: any) => m.role === 'assistant' && m.task_id === task.task_id);
+        expect(answers).toHaveLength(1);
+      }
+    } finally {
+      for (const p of [w1, w2, apiProcess]) {
+        if (p && p.child.exitCode === null) {
+          p.child.kill('SIGKILL');
+          await p.exited;
+        }
+      }
+    }
+  }, 300_000);
+});
