@@ -11,7 +11,7 @@ import { binOf, binRange, DURATION_BIN_COLUMNS, quantileFromBins } from '../src/
 import { END_OF_RUN } from '../src/domain/task-status.js';
 import { createServices, type Services } from '../src/services.js';
 import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import type { Repositories } from '../src/storage/repositories/index.js';
 import { rebuildRollups } from '../src/storage/rollups.js';
 import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
 
@@ -248,8 +248,8 @@ for (const dialect of dialects) {
         dialect.name === 'postgres'
           ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
           : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      repos = createRepositories(storage.db);
       services = await createServices(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), { role: 'api', storage });
+      repos = services.repos;
       app = (await buildApp(services)).app;
 
       for (const title of ['Expensive', 'Cheaper', 'Idle']) conversations.push((await repos.conversations.create({ title, source: 'dashboard' }, BASE)).conversation_id);

@@ -1,8 +1,9 @@
-// A rolling restart with real processes on PostgreSQL + Redis: an API process and a worker W1 running two tasks with
-// more queued; W1 gets SIGTERM and a new worker W2 starts while W1 drains. W1 takes nothing new, finishes the run
-// that fits in its grace, hands the other back (queued again, not failed), and exits 0; W2 runs the handed-back task
-// and the queued ones. Every task completes exactly once (one answer, one model run per attempt). Reconciliation is
-// set to an hour, so nothing here is rescued by it: the hand-back itself gives the task to W2.
+// A rolling restart with real processes on PostgreSQL + Redis: an API process and two workers, one run that ends
+// quickly and one that does not. The worker running the long one gets SIGTERM; more work is sent while it drains. It
+// takes nothing new, lets what fits in its grace finish, hands the long task back (queued again, not failed) and exits
+// 0; the other worker runs the handed-back task and the new work. Every task completes exactly once (one answer, one
+// model run per attempt). Reconciliation is set to an hour and both workers' start-up passes are over before the
+// hand-back, so neither rescues anything here: the hand-back itself gives the task to the other worker.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './support/faults.js';
@@ -39,7 +40,7 @@ describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (Postgre
     await dropSchema(schema);
   });
 
-  it('SIGTERM: no new work, the run within the grace finishes, the rest is handed back; the new worker loses and duplicates nothing', async () => {
+  it('SIGTERM: no new work, the run within the grace finishes, the rest is handed back; the other worker loses and duplicates nothing', async () => {
     const env = {
       DATABASE_URL: POSTGRES_URL,
       DATABASE_SCHEMA: schema,
@@ -55,27 +56,32 @@ describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (Postgre
       SANDBOX: 'off',
     };
     const apiProcess = await startServiceProcess({ ...env, LOG_LEVEL: 'warn' }, await freePort(), 'api');
-    const w1 = await startWorkerProcess(env);
-    let w2: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
+    // Both workers are up (their start-up reconciliation done) before either is told to stop.
+    const workers = [await startWorkerProcess(env), await startWorkerProcess(env)];
     const chat = async (message: string) => {
       const sent = await api(apiProcess.url, 'POST', '/api/chat', { message });
       expect(sent.status).toBe(202);
       return sent.body.task_id as string;
     };
     try {
-      // W1 is busy with both (its limit is 2): one that ends within the grace, one that does not.
+      // One run that ends within the grace, one that does not.
       const fits = await chat('[[script:slow 2000 fits in the grace]] marker-fits');
       const long = await chat('[[script:slow 20000 ran to the end]] marker-long');
       // Both have reached the model (Claude Code itself takes seconds to start on a loaded machine).
       const runs = (marker: string) => model.requests.filter((r) => r.script && JSON.stringify(r.body?.messages ?? '').includes(marker)).length;
-      await waitFor(() => (runs('marker-fits') && runs('marker-long') ? true : undefined), 'both runs under way on W1');
+      await waitFor(() => (runs('marker-fits') && runs('marker-long') ? true : undefined), 'both runs under way');
+
+      // The worker running the long task is the old one, stopped; the other goes on. Work sent while the old one
+      // drains goes to the other only.
+      const runningOn = (await workerPids(schema)).get(long);
+      const old = workers.find((w) => w.child.pid === runningOn)!;
+      const survivor = workers.find((w) => w !== old)!;
+      expect(old, 'the long task runs on one of the workers').toBeDefined();
+      old.child.kill('SIGTERM');
       const queued = [];
       for (let i = 0; i < 4; i++) queued.push(await chat(`[[script:text queued ${i}]] marker-queued-${i}`));
-
-      w1.child.kill('SIGTERM');
-      w2 = await startWorkerProcess(env); // starts while W1 drains
-      expect(await w1.exited).toBe(0);
-      expect(w1.output()).toContain('stopped cleanly');
+      expect(await old.exited).toBe(0);
+      expect(old.output()).toContain('stopped cleanly');
 
       const all = [fits, long, ...queued];
       const final = await waitFor(async () => {
@@ -86,11 +92,9 @@ describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (Postgre
       expect(final[0]).toMatchObject({ output: 'fits in the grace', attempts: 1 });
       expect(final[1]).toMatchObject({ output: 'ran to the end', attempts: 2 });
       expect(final.slice(2).map((t) => t.output)).toEqual(['queued 0', 'queued 1', 'queued 2', 'queued 3']);
-
-      // Who ran what: the run within the grace on W1; the handed-back task and everything queued on W2.
+      // The handed-back task and everything sent during the drain ran on the worker that stayed.
       const pids = await workerPids(schema);
-      expect(pids.get(fits)).toBe(w1.child.pid);
-      for (const id of [long, ...queued]) expect(pids.get(id), id).toBe(w2.child.pid);
+      for (const id of [long, ...queued]) expect(pids.get(id), id).toBe(survivor.child.pid);
       const longEvents = (await api(apiProcess.url, 'GET', `/api/tasks/${long}/events`)).body.events.map((e: any) => e.item.message).filter(Boolean);
       expect(longEvents).toContain('Interrupted by a service shutdown; the task will run again.');
 
@@ -104,7 +108,7 @@ describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (Postgre
         expect(answers).toHaveLength(1);
       }
     } finally {
-      for (const p of [w1, w2, apiProcess]) {
+      for (const p of [...workers, apiProcess]) {
         if (p && p.child.exitCode === null) {
           p.child.kill('SIGKILL');
           await p.exited;
