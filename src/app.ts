@@ -17,6 +17,7 @@ import { rateLimitStore } from './api/rate-limits.js';
 import { registryRoutes } from './api/registry.js';
 import { securityHeaders } from './api/security-headers.js';
 import { taskRoutes } from './api/tasks.js';
+import { workerRoutes } from './api/workers.js';
 import { WebSocketHub } from './live/ws-hub.js';
 import { mcpRoutes } from './management/mcp-routes.js';
 import type { Services } from './services.js';
@@ -115,6 +116,7 @@ export async function buildApp(s: Services): Promise<App> {
     taskRoutes(api, s);
     conversationRoutes(api, s);
     dashboardRoutes(api, s);
+    workerRoutes(api, s);
     analyticsRoutes(api, s);
     ledgerRoutes(api, s);
     budgetRoutes(api, s);

@@ -173,6 +173,18 @@ const ConfigSchema = z.object({
    * (hourly); tasks, their output, conversations, totals and rollups are kept for ever. 0 keeps everything.
    */
   RETENTION_DAYS: int(30, 0, 36_500),
+  // The cluster (docs/deployment.md). Limits of 0 mean none.
+  /** How often a worker writes its heartbeat (and load) to the database. */
+  WORKER_HEARTBEAT_SECONDS: int(2, 1, 600),
+  /** A worker whose last heartbeat is older than this is marked gone and its running tasks are recovered. */
+  WORKER_DEAD_SECONDS: int(10, 2, 3600),
+  /** Running tasks across every worker, enforced at claim in the database. */
+  GLOBAL_MAX_CONCURRENT_TASKS: int(0, 0, 100_000),
+  /** Running tasks per requester / per source (fair shares), enforced at claim. */
+  FAIR_SHARE_MAX_PER_REQUESTER: int(0, 0, 100_000),
+  FAIR_SHARE_MAX_PER_SOURCE: int(0, 0, 100_000),
+  /** A worker process (`main.ts worker`) serves /metrics on this port (on HOST); unset: no metrics server. */
+  WORKER_METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   APPROVAL_POLL_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 30 : v), z.coerce.number().min(0).max(3600)),
   APPROVAL_TIMEOUT_HOURS: z.preprocess((v) => (v === '' || v === undefined ? 24 : v), z.coerce.number().positive().max(24 * 90)),
 

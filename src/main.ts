@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, listeningUrl } from './app.js';
+import { startWorkerMetrics } from './cluster/worker-metrics.js';
 import { type Config, ConfigError, isLoopbackHost, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Redactor } from './security/redactor.js';
@@ -56,6 +57,7 @@ async function main(command: string): Promise<void> {
     await listenOrExplain(app, config, log, services);
     listening = listeningUrl(app);
   }
+  const workerMetrics = role === 'worker' ? await startWorkerMetrics(services) : undefined;
   log.info(
     { role, storage: services.storage.describe, queue: services.queue.kind, max_concurrent_tasks: config.MAX_CONCURRENT_TASKS, demo: config.DEMO_MODE },
     `Claude Code Agent ${role} ready${app ? ` on http://${config.HOST}:${config.PORT}` : ''}`,
@@ -72,6 +74,7 @@ async function main(command: string): Promise<void> {
     try {
       await app?.close();
       await services.close();
+      await workerMetrics?.close(); // scraped while the worker drains
       log.info('stopped cleanly');
       process.exit(0);
     } catch (err) {

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { BudgetService } from './budgets/budget-service.js';
+import { joinCluster } from './cluster/cluster-node.js';
+import { claimLimits } from './cluster/limits.js';
 import type { Config } from './config.js';
 import { type EventBus, LocalEventBus } from './live/event-bus.js';
 import { RedisEventBus } from './live/redis-event-bus.js';
@@ -121,7 +123,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const internalUrl = opts.internalUrl ?? (() => config.INTERNAL_URL);
   const registry = await createRegistry({ config, repos, bus, log, redactor, internalUrl });
   const base = { config, log, repos, queue, bus, tasks, budgets, clients, redactor, registry };
-  const side = role === 'api' ? undefined : await startWorkerSide(base, { spaceReserve, internalUrl, observers: opts.observers ?? [] });
+  const side = role === 'api' ? undefined : await startWorkerSide(base, { storage, spaceReserve, internalUrl, observers: opts.observers ?? [] });
   if (side) reconcile = side.reconcile;
 
   let closing: Promise<void> | undefined;
@@ -166,7 +168,7 @@ type BaseServices = Pick<Services, 'config' | 'log' | 'repos' | 'queue' | 'bus' 
  */
 async function startWorkerSide(
   s: BaseServices,
-  opts: { spaceReserve: SpaceReserve; internalUrl: () => string | undefined; observers: TaskObserver[] },
+  opts: { storage: Storage; spaceReserve: SpaceReserve; internalUrl: () => string | undefined; observers: TaskObserver[] },
 ): Promise<{ worker: Worker; sandbox: SandboxStatus; reconcile: () => void; close(graceMs: number): Promise<void> }> {
   const { config, log, repos, queue, bus, tasks, registry } = s;
   const claudePath = resolveClaudePath(config);
@@ -185,7 +187,13 @@ async function startWorkerSide(
   }
   // A running task's writes are retried over a lost database connection rather than leave it half-recorded.
   const workerRepos = retryingRepositories(repos, log, { freeSpace: () => opts.spaceReserve.release() });
-  const worker = new Worker({ ...s, repos: workerRepos, claudePath, sandbox, prepareRun: (task) => registry.hooks.prepareRun(task),
+  const worker = new Worker({
+    ...s,
+    repos: workerRepos,
+    claudePath,
+    sandbox,
+    limits: claimLimits(config),
+    prepareRun: (task) => registry.hooks.prepareRun(task),
     checkoutSource: checkoutSources(config, s.clients),
   });
   for (const observer of [new PostBack(config, s.clients, repos, log), registry.hooks, ...opts.observers]) worker.observe(observer);
@@ -197,6 +205,9 @@ async function startWorkerSide(
   const isRunning = async (id: string) => (await repos.tasks.get(id))?.status === 'running';
   await sweepClaudeState(config, isRunning);
   worker.start();
+  // Registered and beating in the database; a worker found dead has its runs recovered here and offered at once.
+  const recoverDead = (ids: string[]) => recover({ repos, queue, bus, log, soleWorker: false, tasks, approvalTimeoutMs, deadWorkers: new Set(ids) }).then(() => undefined);
+  const cluster = await joinCluster({ config, storage: opts.storage, log, worker, recoverDead });
   // Runs left behind by a worker that died elsewhere, and queued rows whose queue entry was lost (Redis restarted, or
   // away when they were stored), are picked up without waiting for a restart: every RECONCILE_SECONDS and whenever
   // Redis comes back.
@@ -219,7 +230,9 @@ async function startWorkerSide(
       clearInterval(reconcileTimer);
       stopRetention();
       approvals.stop();
+      await cluster.drain().catch((err) => log.warn({ err }, 'could not record that this worker drains'));
       await worker.stop(graceMs);
+      await cluster.leave();
       await egress?.close();
     },
   };

@@ -9,6 +9,7 @@ import { credentialReport } from '../worker/credentials.js';
 import type { SandboxStatus } from '../worker/sandbox.js';
 import { typed } from './schemas.js';
 import { registerTaskMetrics } from './task-metrics.js';
+import { registerClusterMetrics } from '../cluster/metrics.js';
 
 function sandboxReport(sandbox: SandboxStatus) {
   if (sandbox.mode === 'bwrap') return { mode: 'bwrap', sandboxed: true, network: sandbox.egressSocket ? 'restricted' : 'shared' };
@@ -61,7 +62,16 @@ export function healthRoutes(app: FastifyInstance, s: Services): void {
 
 /** GET /metrics, Prometheus text: src/app.ts puts it behind the API token unless METRICS_PUBLIC=true. */
 export function metricsRoutes(app: FastifyInstance, s: Services, hub: WebSocketHub): void {
-  // A registry per app, so several apps in one test process do not collide on metric names.
+  const registry = metricsRegistry(s, hub);
+  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+}
+
+/**
+ * Every metric this process serves: an API process's (with its WebSocket clients) or a worker's (on
+ * WORKER_METRICS_PORT, src/cluster/worker-metrics.ts). A registry per call, so several apps in one test process do
+ * not collide on metric names.
+ */
+export function metricsRegistry(s: Services, hub?: WebSocketHub): client.Registry {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   new client.Gauge({
@@ -92,14 +102,17 @@ export function metricsRoutes(app: FastifyInstance, s: Services, hub: WebSocketH
       this.set(s.worker?.runningCount ?? 0);
     },
   });
-  new client.Gauge({
-    name: 'cca_websocket_clients',
-    help: 'Connected WebSocket clients',
-    registers: [registry],
-    collect() {
-      this.set(hub.clientCount);
-    },
-  });
+  if (hub) {
+    new client.Gauge({
+      name: 'cca_websocket_clients',
+      help: 'Connected WebSocket clients',
+      registers: [registry],
+      collect() {
+        this.set(hub.clientCount);
+      },
+    });
+  }
   registerTaskMetrics(registry, s.repos);
-  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  registerClusterMetrics(registry, s);
+  return registry;
 }

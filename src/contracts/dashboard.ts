@@ -15,9 +15,18 @@ export const DashboardStatus = z.object({
   running: z.number(),
   queued: z.number(),
   waiting_approval: z.number(),
+  /** MAX_CONCURRENT_TASKS: the limit of each worker process (the cluster's is `capacity`). */
   max_concurrent_tasks: z.number(),
   /** Children this process runs; null in an API-only process. */
   worker_running: z.number().nullable(),
+  /** Cluster figures, summed over the live workers' heartbeats (GET /api/workers has each). */
+  workers_live: z.number(),
+  /** Tasks the live workers say they run. */
+  cluster_running: z.number(),
+  /** Slots of the live, not draining, workers; capped by GLOBAL_MAX_CONCURRENT_TASKS when it is set. */
+  capacity: z.number(),
+  /** GLOBAL_MAX_CONCURRENT_TASKS; null: no cluster-wide limit. */
+  global_max_concurrent_tasks: z.number().nullable(),
   tasks_by_status: z.record(z.string(), z.number()),
   tasks_today: z.number(),
   cost_today_usd: z.number(),

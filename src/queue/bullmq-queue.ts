@@ -1,6 +1,6 @@
 import { DelayedError, Queue, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Handled, QueueUnavailableError, type TaskQueue } from './queue.js';
+import { DEFER_MS, type Handled, QueueUnavailableError, type TaskQueue } from './queue.js';
 
 const QUEUE_NAME = 'tasks';
 /** A call to a Redis that is up but does not answer (a half-open connection) fails after this instead of hanging. */
@@ -64,8 +64,10 @@ export class BullmqQueue implements TaskQueue {
     });
   }
 
-  async enqueue(taskId: string): Promise<void> {
-    await this.call('enqueue a task', () => this.queue.add('task', { taskId }, { jobId: taskId, removeOnComplete: true, removeOnFail: true, attempts: 1 }));
+  async enqueue(taskId: string, opts: { fresh?: boolean } = {}): Promise<void> {
+    // A fresh entry has an id of its own: the task's usual one may still be held, locked, for a worker that died.
+    const jobId = opts.fresh ? `${taskId}.${Date.now().toString(36)}` : taskId;
+    await this.call('enqueue a task', () => this.queue.add('task', { taskId }, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 }));
   }
 
   consume(handler: (taskId: string) => Promise<Handled>, concurrency: number): void {
@@ -80,8 +82,9 @@ export class BullmqQueue implements TaskQueue {
           throw new DelayedError();
         }
         // Handed back by a worker that is stopping: due at once, for a worker that is not.
-        if ((await handler(String(job.data.taskId))) === 'handed-back') {
-          await job.moveToDelayed(Date.now(), token);
+        const handled = await handler(String(job.data.taskId));
+        if (handled === 'handed-back' || handled === 'deferred') {
+          await job.moveToDelayed(Date.now() + (handled === 'deferred' ? DEFER_MS : 0), token);
           throw new DelayedError();
         }
       },

@@ -1,4 +1,4 @@
-import type { Handled, TaskQueue } from './queue.js';
+import { DEFER_MS, type Handled, type TaskQueue } from './queue.js';
 
 /** In-process FIFO for the single-process default. Nothing to lose on a crash: start-up re-enqueues queued rows. */
 export class EmbeddedQueue implements TaskQueue {
@@ -33,6 +33,7 @@ export class EmbeddedQueue implements TaskQueue {
           this.active.delete(taskId);
           // Handed back: waiting again (a paused queue keeps it; a closed one lets start-up reconciliation find it).
           if (handled === 'handed-back') this.waiting.push(taskId);
+          if (handled === 'deferred') setTimeout(() => void this.enqueue(taskId), DEFER_MS).unref();
           this.pump();
         });
     }

@@ -4,9 +4,13 @@
  */
 /**
  * What a handler says of the id it was given: nothing when it is dealt with, `handed-back` when this consumer is
- * stopping and another should take it now (the task's row is `queued` again).
+ * stopping and another should take it now (the task's row is `queued` again), `deferred` when a cluster-wide limit
+ * keeps it waiting (offered again after DEFER_MS).
  */
-export type Handled = void | 'handed-back';
+export type Handled = void | 'handed-back' | 'deferred';
+
+/** How long a deferred id waits before it is offered again. */
+export const DEFER_MS = 1_000;
 
 export interface TaskQueue {
   readonly kind: 'embedded' | 'bullmq';
@@ -15,7 +19,11 @@ export interface TaskQueue {
    * QueueUnavailableError instead of waiting. Tasks stay in the database as `queued`; reconciliation enqueues them.
    */
   readonly available: boolean;
-  enqueue(taskId: string): Promise<void>;
+  /**
+   * `fresh`: a new entry even when one for the task exists, for a task recovered from a dead worker (whose entry the
+   * queue still holds for it until its lock lapses). A second delivery is harmless: only a `queued` row is run.
+   */
+  enqueue(taskId: string, opts?: { fresh?: boolean }): Promise<void>;
   /** Starts delivering ids to the handler, at most `concurrency` at once. */
   consume(handler: (taskId: string) => Promise<Handled>, concurrency: number): void;
   /** Stops delivering new ids; handlers already running carry on. */

@@ -24,6 +24,7 @@ export interface Database {
   registry_meta: RegistryMetaTable;
   task_skills: TaskSkillTable;
   mcp_grants: McpGrantTable;
+  workers: WorkerTable;
 }
 
 /** What the service itself posted (comments, messages), so deliveries about its own posts never trigger it. */
@@ -113,6 +114,8 @@ export interface TaskTable {
   worker_id: string | null;
   child_pid: number | null;
   heartbeat_at: number | null;
+  /** The attempt's fencing id, set at claim: writes that settle the run are conditional on it. */
+  fence_id: string | null;
   cancel_requested: Generated<Flag>;
   event_count: Generated<number>;
   webhook_event_id: string | null;
@@ -123,6 +126,23 @@ export interface TaskTable {
   completed_at: number | null;
   updated_at: number;
 }
+
+/** A worker process: registered at start, its heart beaten while it lives (src/cluster/worker-registry.ts). */
+export interface WorkerTable {
+  worker_id: string;
+  host: string;
+  pid: number;
+  version: string;
+  started_at: number;
+  last_seen_at: number;
+  running: Generated<number>;
+  capacity: number;
+  draining: Generated<Flag>;
+  metrics_port: number | null;
+  gone_at: number | null;
+  gone_reason: string | null;
+}
+export type WorkerRow = Selectable<WorkerTable>;
 
 export interface TaskEventTable {
   task_id: string;

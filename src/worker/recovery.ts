@@ -19,6 +19,8 @@ export interface RecoveryDeps {
   log: Logger;
   /** True when this process is the only one using the database (embedded mode): every running row is orphaned. */
   soleWorker: boolean;
+  /** Workers just found dead by the cluster (src/cluster/membership.ts): their runs are recovered now, and offered again at once. */
+  deadWorkers?: ReadonlySet<string>;
   /** Tasks waiting for approval longer than this are cancelled. */
   tasks?: TaskService;
   approvalTimeoutMs?: number;
@@ -34,8 +36,8 @@ export interface RecoveryReport {
   cancelled: string[];
 }
 
-function workerIsDead(task: TaskRow, soleWorker: boolean, now: number): boolean {
-  if (soleWorker) return true;
+function workerIsDead(task: TaskRow, soleWorker: boolean, now: number, deadWorkers?: ReadonlySet<string>): boolean {
+  if (soleWorker || (task.worker_id && deadWorkers?.has(task.worker_id))) return true;
   const [host, pid] = (task.worker_id ?? '').split('/');
   if (host === os.hostname() && pid && Number(pid) !== process.pid && !isAlive(Number(pid))) return true;
   return Number(task.heartbeat_at ?? 0) < now - STALE_AFTER_MS;
@@ -53,7 +55,7 @@ export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
   const now = Date.now();
 
   for (const task of await repos.tasks.idsWithStatus('running')) {
-    if (!workerIsDead(task, deps.soleWorker, now)) continue;
+    if (!workerIsDead(task, deps.soleWorker, now, deps.deadWorkers)) continue;
     const [host] = (task.worker_id ?? '').split('/');
     const pid = task.child_pid;
     // Only a process that is still a Claude Code child of ours is ended: a reused pid belongs to someone else.
@@ -61,24 +63,27 @@ export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
       await killTree(pid, 3000);
       report.killedChildren.push(pid);
     }
-    const base = { child_pid: null, worker_id: null };
+    // Every move below is conditional on the attempt's fence as read: a run claimed again meanwhile is not touched.
+    const base = { child_pid: null, worker_id: null, fence_id: null };
     if (task.cancel_requested) {
       // Someone asked for it to stop: it is not run again.
-      const row = await repos.tasks.transition(task.task_id, 'cancelRun', { ...base, outcome: 'cancelled', error: task.error ?? 'cancelled', completed_at: now });
+      const row = await repos.tasks.settle(task.task_id, 'cancelRun', { ...base, outcome: 'cancelled', error: task.error ?? 'cancelled', completed_at: now }, task.fence_id);
       if (row) {
         report.cancelled.push(task.task_id);
         await deps.bus.publish({ type: 'task.cancelled', task_id: row.task_id, session_id: row.session_id, task: taskView(row), error: row.error });
       }
     } else if (Number(task.attempts) < MAX_ATTEMPTS) {
-      const row = await repos.tasks.transition(task.task_id, 'requeueInterrupted', { ...base, queued_at: now });
+      const row = await repos.tasks.settle(task.task_id, 'requeueInterrupted', { ...base, queued_at: now }, task.fence_id);
       if (row) report.requeued.push(task.task_id);
+      // The dead worker's queue entry stays locked until its lock lapses: a fresh one lets a live worker start now.
+      if (row && deps.deadWorkers?.has(task.worker_id ?? '')) await queue.enqueue(task.task_id, { fresh: true }).catch(() => undefined);
     } else {
-      const row = await repos.tasks.transition(task.task_id, 'fail', {
-        ...base,
-        outcome: 'interrupted',
-        error: `interrupted: the worker running it stopped, and it had already been tried ${task.attempts} times`,
-        completed_at: now,
-      });
+      const row = await repos.tasks.settle(
+        task.task_id,
+        'fail',
+        { ...base, outcome: 'interrupted', error: `interrupted: the worker running it stopped, and it had already been tried ${task.attempts} times`, completed_at: now },
+        task.fence_id,
+      );
       if (row) {
         report.failed.push(task.task_id);
         await deps.bus.publish({ type: 'task.failed', task_id: row.task_id, session_id: row.session_id, task: taskView(row), error: row.error });

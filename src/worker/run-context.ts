@@ -1,3 +1,4 @@
+import type { ClaimLimits } from '../storage/repositories/tasks.js';
 // What the steps of one run (claim → prepare → run → settle, see worker.ts) share: the worker's dependencies, the
 // run's context, and how a run ended, as a value each step returns rather than an exception it throws.
 import type { Admission } from '../budgets/budget-service.js';
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   /** Every known secret: replaced in stream items, output and errors before they are stored, published or posted. */
   redactor: Redactor;
   workerId?: string;
+  /** Cluster-wide limits enforced at claim (GLOBAL_MAX_CONCURRENT_TASKS, fair shares; src/cluster/limits.ts). */
+  limits?: ClaimLimits;
 }
 
 /** What prepareRun may add to a run: its management tools, and the environment that carries their token. */

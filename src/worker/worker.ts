@@ -130,7 +130,8 @@ export class Worker {
     let current = taskId;
     for (;;) {
       const ran = this.accepting ? await this.runOne(current) : { handedBack: true as const };
-      if ('handedBack' in ran) {
+      if ('deferred' in ran && current === taskId) return 'deferred';
+      if ('handedBack' in ran || 'deferred' in ran) {
         if (current === taskId) return 'handed-back';
         // A follow-up's own delivery was used up while it waited: it is enqueued again (else reconciliation does).
         await this.deps.queue.enqueue(current).catch(() => undefined);
@@ -142,8 +143,9 @@ export class Worker {
   }
 
   /** Claims and runs one task; tells its conversation's next waiting task once the run has ended. */
-  private async runOne(taskId: string): Promise<{ handedBack: true } | { next?: string }> {
+  private async runOne(taskId: string): Promise<{ handedBack: true } | { deferred: true } | { next?: string }> {
     const task = await claimTask(this.deps, this.workerId, taskId);
+    if (task === 'limited') return { deferred: true };
     if (!task) return {};
     const ctx = this.contextFor(task);
     this.running.set(taskId, ctx);

@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-analytics.js';
 import * as m0003 from './0003-registry.js';
 import * as m0004 from './0004-webhook-ingest.js';
+import * as m0005 from './0005-workers.js';
 import * as m0006 from './0006-storage-budget.js';
 
 // Migrations are code, listed here in order, so the compiled service needs no migration folder on disk.
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-analytics': m0002,
   '0003-registry': m0003,
   '0004-webhook-ingest': m0004,
+  '0005-workers': m0005,
   '0006-storage-budget': m0006,
 };
 

@@ -1,9 +1,13 @@
 import type { Kysely } from 'kysely';
+import { newId } from '../../domain/ids.js';
 import { FINAL_STATUSES, isFinal, type MoveName, moveNamed, type TaskStatus } from '../../domain/task-status.js';
 import { addToRollups } from '../rollups.js';
+import { type ClaimLimits, overLimit } from './claim-limits.js';
 import type { Database, NewTaskRow, TaskRow, TaskUpdate } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { transact } from './transact.js';
+
+export type { ClaimLimits } from './claim-limits.js';
 
 export interface TaskFilter {
   status?: TaskStatus[];
@@ -13,6 +17,15 @@ export interface TaskFilter {
   flow_id?: string;
   limit: number;
   cursor?: string;
+}
+
+export interface ClaimResult {
+  /** The claimed row (status `running`, a fresh `fence_id`). */
+  row?: TaskRow;
+  /** Another task of the conversation runs or waits before this one. */
+  blockedBy?: string;
+  /** A limit is reached: the task stays queued and is offered again (which limit, for the log). */
+  limitedBy?: string;
 }
 
 export type NewTask = Omit<NewTaskRow, 'created_at' | 'updated_at' | 'status' | 'queued_at'> & {
@@ -71,10 +84,13 @@ export class TaskRepository {
    * each resuming the session the one before left). Otherwise nothing changes and the blocking task's id is returned;
    * the blocked task stays `queued` and is run when the blocker settles (Worker) or by reconciliation. The
    * conversation row is locked first, so two workers claiming two follow-ups at once cannot both pass the check.
+   * With `limits`, the claim also counts running tasks (all, the requester's, the source's) under one cluster-wide
+   * lock and refuses past a limit. A successful claim gives the attempt a fresh fencing id (`fence_id`): settle()
+   * and updateRun() write only while the task still carries it.
    */
-  async claim(taskId: string, patch: TaskUpdate, now = Date.now()): Promise<{ row?: TaskRow; blockedBy?: string }> {
+  async claim(taskId: string, patch: TaskUpdate, now = Date.now(), limits: ClaimLimits = {}): Promise<ClaimResult> {
     return transact(this.db, async (trx) => {
-      const task = await trx.selectFrom('tasks').select(['conversation_id', 'created_at']).where('task_id', '=', taskId).executeTakeFirst();
+      const task = await trx.selectFrom('tasks').select(['conversation_id', 'created_at', 'requester', 'source']).where('task_id', '=', taskId).executeTakeFirst();
       if (task?.conversation_id) {
         // A no-op update takes the row lock on PostgreSQL (SQLite runs one write transaction at a time anyway).
         await trx
@@ -103,8 +119,38 @@ export class TaskRepository {
           .executeTakeFirst();
         if (blocker) return { blockedBy: blocker.task_id };
       }
-      return { row: await applyMove(trx, taskId, 'claim', patch, now) };
+      if (task && (limits.global || limits.perRequester || limits.perSource)) {
+        const limitedBy = await overLimit(trx, task, limits);
+        if (limitedBy) return { limitedBy };
+      }
+      return { row: await applyMove(trx, taskId, 'claim', { ...patch, fence_id: newId('fence') }, now) };
     });
+  }
+
+  /**
+   * Records how a run ended (or hands it back), as transition() does, but only while the task still carries the
+   * attempt's fencing id: a worker presumed dead whose run was recovered and claimed again gets undefined back
+   * (its late result is discarded, not recorded over the newer attempt's).
+   */
+  async settle(taskId: string, name: MoveName, patch: TaskUpdate, fence: string | null, now = Date.now()): Promise<TaskRow | undefined> {
+    return transact(this.db, (trx) => applyMove(trx, taskId, name, patch, now, fence));
+  }
+
+  /** Fields of a running attempt (child pid, working directory…), written only while the task carries its fence. */
+  async updateRun(taskId: string, fence: string | null, patch: TaskUpdate, now = Date.now()): Promise<boolean> {
+    const res = await this.db
+      .updateTable('tasks')
+      .set({ ...patch, updated_at: now })
+      .where('task_id', '=', taskId)
+      .where((eb) => (fence === null ? eb('fence_id', 'is', null) : eb('fence_id', '=', fence)))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** Running tasks of the given workers (those found dead). */
+  async runningOn(workerIds: string[]): Promise<TaskRow[]> {
+    if (workerIds.length === 0) return [];
+    return this.db.selectFrom('tasks').selectAll().where('status', '=', 'running').where('worker_id', 'in', workerIds).orderBy('created_at').execute();
   }
 
   /** The conversation's oldest task still waiting in the queue: the one to run when the conversation's run ends. */
@@ -193,7 +239,14 @@ export class TaskRepository {
  * One of the status machine's moves as one conditional update (see TaskRepository.transition), inside `trx`. Reaching
  * a final status adds the task's cost to its session and conversation and its figures to the analytics rollups.
  */
-async function applyMove(trx: Kysely<Database>, taskId: string, name: MoveName, patch: TaskUpdate, now: number): Promise<TaskRow | undefined> {
+async function applyMove(
+  trx: Kysely<Database>,
+  taskId: string,
+  name: MoveName,
+  patch: TaskUpdate,
+  now: number,
+  fence?: string | null,
+): Promise<TaskRow | undefined> {
   const move = moveNamed(name);
   const to = move.to;
   let update = trx
@@ -202,6 +255,7 @@ async function applyMove(trx: Kysely<Database>, taskId: string, name: MoveName, 
     .where('task_id', '=', taskId)
     .where('status', 'in', [...move.from]);
   if (move.unlessCancelRequested) update = update.where('cancel_requested', '=', 0);
+  if (fence !== undefined) update = update.where((eb) => (fence === null ? eb('fence_id', 'is', null) : eb('fence_id', '=', fence)));
   const row = await update.returningAll().executeTakeFirst();
   if (!row || !isFinal(to)) return row;
   const cost = row.cost_usd ?? 0;

@@ -32,7 +32,7 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
   const resumable = previous ? await restoreSession(state.configDir, repos, previous, cwd) : false;
   const prompt = await buildPrompt(task, repos, resumable);
   const resumeId = resumable ? previous : null;
-  await repos.tasks.update(task.task_id, { working_dir: cwd, resume_session_id: resumeId });
+  await repos.tasks.updateRun(task.task_id, task.fence_id, { working_dir: cwd, resume_session_id: resumeId });
   return { kind: 'prepared', admission, cwd, prompt, resumeId, additions, state };
 }
 

@@ -46,7 +46,7 @@ export async function runClaude(deps: WorkerDeps, ctx: RunContext, prepared: Pre
   const timeout = setTimeout(() => void ctx.stop('timeout'), config.TASK_TIMEOUT_SECONDS * 1000);
   let ended: ClaudeRunOutcome;
   try {
-    if (handle.pid) await repos.tasks.update(task.task_id, { child_pid: handle.pid });
+    if (handle.pid) await repos.tasks.updateRun(task.task_id, task.fence_id, { child_pid: handle.pid });
     ended = await handle.done;
     // A stopped run counts as ended once its whole tree is: the CLI may exit before its tools (a sandbox's outer
     // bwrap even exits at once on SIGTERM).

@@ -6,6 +6,7 @@ import type { TaskRow } from '../../storage/schema.js';
 import { taskView } from '../../storage/views.js';
 import { replyInConversation } from '../../tasks/conversation-reply.js';
 import type { RunContext, RunOutcome, WorkerDeps } from '../run-context.js';
+import { settleAttempt } from '../../cluster/fencing.js';
 
 type Ending = 'completed' | 'failed' | 'cancelled';
 
@@ -26,9 +27,12 @@ export async function settleRun(deps: WorkerDeps, ctx: RunContext, outcome: RunO
     return 'handed-back';
   }
   if (outcome.kind === 'ended') {
-    const finished = await repos.tasks.transition(task.task_id, END_OF_RUN[outcome.status], { ...outcome.figures, completed_at: Date.now() });
-    await ctx.recorder.fold(finished?.output ?? null);
-    await finish(deps, ctx, finished ?? (await repos.tasks.get(task.task_id))!, outcome.status);
+    // Conditional on the attempt's fence: the late result of a worker presumed dead is discarded (and logged).
+    const finished = await settleAttempt(repos.tasks, task, END_OF_RUN[outcome.status], { ...outcome.figures, completed_at: Date.now() }, log);
+    if (finished) {
+      await ctx.recorder.fold(finished.output ?? null);
+      await finish(deps, ctx, finished, outcome.status);
+    }
     return 'settled';
   }
   const status: Ending = outcome.kind === 'cancelled' ? 'cancelled' : 'failed';
@@ -41,14 +45,14 @@ export async function settleRun(deps: WorkerDeps, ctx: RunContext, outcome: RunO
     if (outcome.kind === 'refused') log.info({ reason: outcome.reason }, 'task refused by a budget');
     message = outcome.reason;
   }
-  const finished = await repos.tasks.transition(task.task_id, END_OF_RUN[status], {
+  const finished = await settleAttempt(repos.tasks, task, END_OF_RUN[status], {
     error: redactor.redact(message),
     outcome: outcome.kind === 'cancelled' ? 'cancelled' : outcome.kind === 'refused' ? 'budget' : 'error',
     completed_at: Date.now(),
     child_pid: null,
     // A refused task never ran: no start time, so it has no duration either.
     ...(outcome.kind === 'refused' ? { started_at: null } : {}),
-  });
+  }, log);
   await ctx.recorder.fold(null);
   if (finished) await finish(deps, ctx, finished, status);
   return 'settled';
@@ -62,11 +66,7 @@ async function handBack(deps: WorkerDeps, ctx: RunContext): Promise<void> {
   const { task, recorder } = ctx;
   recorder.push({ kind: 'status', message: 'Interrupted by a service shutdown; the task will run again.' });
   await recorder.flush(true);
-  await deps.repos.tasks.transition(task.task_id, 'requeueInterrupted', {
-    child_pid: null,
-    worker_id: null,
-    queued_at: Date.now(),
-  });
+  await settleAttempt(deps.repos.tasks, task, 'requeueInterrupted', { child_pid: null, worker_id: null, fence_id: null, queued_at: Date.now() }, ctx.log);
   ctx.log.info('handed back to the queue by a shutdown');
 }
 

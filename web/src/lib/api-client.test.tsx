@@ -84,7 +84,7 @@ describe('the app with an API token set on the service', () => {
         if (path.startsWith('/health')) return json(200, { status: 'ok', checks: { database: 'ok', queue: 'ok' } });
         if (new Headers(init?.headers).get('authorization') !== `Bearer ${TOKEN}`) return json(401, { error: 'this API needs Authorization: Bearer <API_TOKEN>' });
         if (path.startsWith('/api/dashboard/status'))
-          return json(200, { status: 'ok', demo_mode: true, role: 'all', storage: 'sqlite', queue: 'embedded', queue_depth: 0, running: 0, queued: 0, waiting_approval: 0, max_concurrent_tasks: 5, worker_running: 0, tasks_by_status: {}, tasks_today: 0, cost_today_usd: 0, uptime_seconds: 5 });
+          return json(200, { status: 'ok', demo_mode: true, role: 'all', storage: 'sqlite', queue: 'embedded', queue_depth: 0, running: 0, queued: 0, waiting_approval: 0, max_concurrent_tasks: 5, worker_running: 0, workers_live: 1, cluster_running: 0, capacity: 5, global_max_concurrent_tasks: null, tasks_by_status: {}, tasks_today: 0, cost_today_usd: 0, uptime_seconds: 5 });
         if (path.startsWith('/api/tasks')) return json(200, { tasks: [], next_cursor: null });
         return json(404, { error: `no route GET ${path}` });
       }),

@@ -5,6 +5,7 @@ import { useDashboardStatus, useHealth } from '../../lib/status';
 import { Card, cx, ErrorBox, PageHeader, Stat } from '../../components/ui';
 import { TaskDetail } from './task-detail';
 import { TaskList } from './task-list';
+import { WorkersCard } from './workers-card';
 
 function StatusCards() {
   const status = useDashboardStatus();
@@ -22,7 +23,12 @@ function StatusCards() {
           sub={health.data?.checks ? Object.entries(health.data.checks).map(([k, v]) => `${k} ${String(v)}`).join(' · ') : undefined}
         />
         <Stat label="Queue depth" value={s?.queue_depth ?? '…'} sub={s ? `${s.queue} queue · ${s.queued} queued` : undefined} />
-        <Stat label="Running / limit" value={s ? `${s.running} / ${s.max_concurrent_tasks}` : '…'} sub={s?.worker_running !== null && s ? `this worker: ${s.worker_running}` : s ? 'no worker in this process' : undefined} />
+        <Stat
+          label="Running / capacity"
+          value={s ? `${s.running} / ${s.capacity}` : '…'}
+          tone={s && s.workers_live === 0 ? 'warn' : undefined}
+          sub={s ? `${s.workers_live} live worker${s.workers_live === 1 ? '' : 's'}${s.global_max_concurrent_tasks ? ` · global limit ${s.global_max_concurrent_tasks}` : ''}` : undefined}
+        />
         <Stat label="Cost today" value={s ? usd(s.cost_today_usd) : '…'} sub={s ? `${s.tasks_today} tasks today (UTC)` : undefined} />
         <Stat label="Waiting approval" value={s?.waiting_approval ?? '…'} tone={s && s.waiting_approval > 0 ? 'warn' : undefined} sub={s && s.waiting_approval > 0 ? 'approve or reject below' : undefined} />
         <Stat label="Up" value={s ? duration(s.uptime_seconds * 1000) : '…'} sub={s ? `${s.role} · ${s.storage}` : undefined} />
@@ -38,6 +44,7 @@ export function OverviewPage() {
     <>
       <PageHeader title="Overview" />
       <StatusCards />
+      <WorkersCard />
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-5">
         <div className={cx('lg:col-span-2', taskId && 'hidden lg:block')}>
           <TaskList status={status} onStatus={setStatus} selected={taskId} />
