@@ -29,7 +29,7 @@ const dialects = [
   { name: 'postgres', skip: !hasPostgres },
 ] as const;
 
-type Method = 'get' | 'claim' | 'update';
+type Method = 'get' | 'claim' | 'updateRun';
 interface Point {
   label: string;
   method: Method;
@@ -41,18 +41,20 @@ interface Point {
   spawned: boolean;
 }
 
+/** The row patch of a repository call: `update(id, patch)` or the fenced `updateRun(id, fence, patch)`. */
+const patchOf = (args: unknown[]) => args.at(-1) as Record<string, unknown> | undefined;
 const patchHas = (field: string) => (args: unknown[]) => {
-  const patch = args[1] as Record<string, unknown> | undefined;
-  return !!patch && patch[field] !== undefined && patch[field] !== null;
+  const patch = patchOf(args);
+  return !!patch && typeof patch === 'object' && patch[field] !== undefined && patch[field] !== null;
 };
 
 const POINTS: Point[] = [
   { label: 'before the worker reads the task', method: 'get', nth: 1, when: 'before', spawned: false },
   { label: "between the worker's read and its claim", method: 'get', nth: 1, when: 'after', spawned: false },
   { label: 'right after the claim, before the run is registered', method: 'claim', nth: 1, when: 'after', spawned: false },
-  { label: 'while the workspace is being prepared', method: 'update', nth: 1, when: 'after', match: patchHas('working_dir'), spawned: false },
-  { label: 'the child just spawned, its pid not yet recorded', method: 'update', nth: 1, when: 'before', match: patchHas('child_pid'), spawned: true },
-  { label: 'the child running, its pid recorded', method: 'update', nth: 1, when: 'after', match: patchHas('child_pid'), spawned: true },
+  { label: 'while the workspace is being prepared', method: 'updateRun', nth: 1, when: 'after', match: patchHas('working_dir'), spawned: false },
+  { label: 'the child just spawned, its pid not yet recorded', method: 'updateRun', nth: 1, when: 'before', match: patchHas('child_pid'), spawned: true },
+  { label: 'the child running, its pid recorded', method: 'updateRun', nth: 1, when: 'after', match: patchHas('child_pid'), spawned: true },
 ];
 
 /** The worker's task repository, with a hook that runs once at the chosen call. */
@@ -63,7 +65,7 @@ function hooked(tasks: TaskRepository, point: Pick<Point, 'method' | 'nth' | 'wh
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
-        if (prop === 'update' && patchHas('child_pid')(args)) seen.pid = (args[1] as { child_pid: number }).child_pid;
+        if (prop === 'updateRun' && patchHas('child_pid')(args)) seen.pid = patchOf(args)!.child_pid as number;
         const hit = prop === point.method && (!point.match || point.match(args)) && ++count === point.nth;
         if (hit && point.when === 'before') await hook();
         const result = await value.apply(target, args);
