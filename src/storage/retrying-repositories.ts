@@ -30,7 +30,7 @@ export interface RetryingOptions {
  * The same repositories, each call tried again on a fresh connection when the database dropped the old one (a
  * PostgreSQL restart, a failover, an idle connection cut by a proxy). Used by the worker, whose writes a running task
  * cannot do without; a request handler answers 503 instead and the client retries. A statement that did fail is not
- * retried (but a task's final transition that found the disk full is retried once the reserve is freed), and a
+ * retried (but a task's final write, `transition` or the fenced `settle`, that found the disk full is retried once the reserve is freed), and a
  * transaction is retried whole. (A write whose commit was lost with its connection's answer runs
  * twice: the worker's writes are conditional or keyed, so that is a no-op or a refused duplicate.)
  */
@@ -39,7 +39,7 @@ export function retryingRepositories(repos: Repositories, log: Logger, opts: Ret
     withRetry(call, {
       delaysMs: opts.delaysMs ?? DB_RETRY_DELAYS_MS,
       // The write that ends a task may use the disk's reserve: a task must not stay `running` for want of a page.
-      retryIf: (err) => isTransientDbError(err) || (what === 'tasks.transition' && isDiskFull(err) && (opts.freeSpace?.() ?? false)),
+      retryIf: (err) => isTransientDbError(err) || ((what === 'tasks.transition' || what === 'tasks.settle') && isDiskFull(err) && (opts.freeSpace?.() ?? false)),
       onRetry: ({ attempt, delayMs, error }) => log.warn({ err: error, attempt, call: what }, `database connection lost; retrying in ${delayMs} ms`),
     });
   const wrap = <R extends object>(name: string, repo: R): R =>
