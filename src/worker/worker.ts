@@ -102,7 +102,7 @@ export class Worker {
     try {
       const { repos } = this.deps;
       for (const id of ids) {
-        await repos.tasks.update(id, { heartbeat_at: Date.now() });
+        await repos.tasks.heartbeat(id);
         // A cancel may have been recorded by an API process whose control message this worker missed.
         const row = await repos.tasks.get(id);
         if (row?.cancel_requested) await this.cancelLocal(id, row.error ?? 'cancelled');

@@ -137,6 +137,11 @@ export class TaskRepository {
   }
 
   /** Fields of a running attempt (child pid, working directory…), written only while the task carries its fence. */
+  /** A running task's heartbeat; a beat that races the task's final write leaves the ended row as it was. */
+  async heartbeat(taskId: string, now = Date.now()): Promise<void> {
+    await this.db.updateTable('tasks').set({ heartbeat_at: now, updated_at: now }).where('task_id', '=', taskId).where('status', '=', 'running').execute();
+  }
+
   async updateRun(taskId: string, fence: string | null, patch: TaskUpdate, now = Date.now()): Promise<boolean> {
     const res = await this.db
       .updateTable('tasks')
