@@ -12,6 +12,7 @@ import { type FakeGithub, startFakeGithub } from './support/fake-providers.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { hasPostgres, hasRedis } from './support/services.js';
 import { signGithub } from './support/signing.js';
+import { eventually } from './support/eventually.js';
 
 const SECRET = 'gh-secret';
 let deliveries = 0;
@@ -26,14 +27,6 @@ function githubComment(text: string, login: string, issue: number) {
   return payload;
 }
 
-async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 const setups = [
   { name: 'SQLite, embedded queue', distributed: false, skip: false },

@@ -12,6 +12,7 @@ import { cloneSource } from '../src/worker/checkout.js';
 import { startFakeGitlab, type FakeGitlab } from './support/fake-gitlab.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { eventually } from './support/eventually.js';
 
 process.env.CLAUDE_CODE_MAX_RETRIES = '1';
 
@@ -232,11 +233,3 @@ describe('GitLab: a note on a merge request runs a command and is answered in a 
   });
 });
 
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}

@@ -8,6 +8,7 @@ import { type FakeProvider, startFakeJira, startFakeSentry } from './support/fak
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { signJira, signSentry } from './support/signing.js';
+import { eventually } from './support/eventually.js';
 
 process.env.CLAUDE_CODE_MAX_RETRIES = '1';
 
@@ -117,11 +118,3 @@ describe('Jira and Sentry: progress edited in place, own posts never trigger a r
   });
 });
 
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}

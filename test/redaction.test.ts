@@ -10,6 +10,7 @@ import { startHarness, type Harness, type LiveClient } from './support/harness.j
 import { type FakeGithub, startFakeGithub } from './support/fake-providers.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { signGithub } from './support/signing.js';
+import { eventually } from './support/eventually.js';
 
 const SETTINGS = {
   ANTHROPIC_API_KEY: 'sk-ant-redaction-test-key-0123456789',
@@ -158,11 +159,3 @@ describe('redaction before anything leaves', () => {
   });
 });
 
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}

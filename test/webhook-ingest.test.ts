@@ -13,6 +13,7 @@ import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { SERVICE_SETUPS } from './support/services.js';
 import { signGeneric, signGithub, signSlack } from './support/signing.js';
+import { eventually } from './support/eventually.js';
 
 const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
 const SECRETS = { github: 'gh-secret', slack: 'slack-secret' };
@@ -278,11 +279,3 @@ for (const dialect of dialects) {
   });
 }
 
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}

@@ -6,6 +6,7 @@ import { startHarness, type Harness } from './support/harness.js';
 import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeJira, startFakeSentry, startFakeSlack } from './support/fake-providers.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { signGithub, signJira, signSentry, signSlack } from './support/signing.js';
+import { eventually } from './support/eventually.js';
 
 process.env.CLAUDE_CODE_MAX_RETRIES = '1';
 
@@ -206,7 +207,7 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       github.failNext(40, 500); // GitHub is down for the whole run
       const second = await h.waitForTask(next.body.task_id);
       expect(second.status).toBe('completed');
-      await eventually(async () => !!(await h.request('GET', `/api/tasks/${next.body.task_id}`)).body.post_back_error, 30_000);
+      await eventually(async () => !!(await h.request('GET', `/api/tasks/${next.body.task_id}`)).body.post_back_error, 'the post-back error is recorded', 30_000);
       expect((await h.request('GET', `/api/tasks/${next.body.task_id}`)).body.post_back_error).toMatch(/GitHub .* failed: 500/);
       github.failNext(0, 500);
     });
@@ -404,11 +405,3 @@ describe('webhooks without a configured secret', () => {
   });
 });
 
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}
