@@ -1,7 +1,7 @@
-import { LRUCache } from 'lru-cache';
 import type { Config } from '../../../config.js';
 import type { GithubClient, RepoPermission } from '../../../integrations/github.js';
 import { type PermissionCheck, PermissionLookupError, type PermissionOptions } from '../adapter.js';
+import { PermissionCache } from '../permission-cache.js';
 import type { GithubTarget } from '../types.js';
 
 /**
@@ -10,28 +10,14 @@ import type { GithubTarget } from '../types.js';
  * admin and maintain are maintainers: they need no approval for commands that edit.
  */
 export function githubPermissions(config: Config, client: GithubClient | undefined, options: PermissionOptions): PermissionCheck<GithubTarget> {
-  const cache = new LRUCache<string, RepoPermission>({ max: options.maxEntries ?? 10_000, ttl: options.ttlMs ?? 5 * 60_000 });
-  const timeoutMs = options.lookupTimeoutMs ?? 3_000;
+  const permissions = new PermissionCache<RepoPermission>('GitHub', options);
 
   async function lookup(target: GithubTarget, login: string): Promise<RepoPermission> {
     const { owner, repo, installationId } = target;
-    const key = `${owner}/${repo}/${login}`;
-    const hit = cache.get(key);
-    if (hit) return hit;
-    if (!client) throw new PermissionLookupError('GitHub permission cannot be checked: set GITHUB_TOKEN or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY');
-    const signal = AbortSignal.timeout(timeoutMs);
-    // The signal aborts the HTTP request. A request still waiting for a slot in Octokit's throttling queue has no
-    // request to abort yet, so the wait itself ends with the signal too.
-    const abandoned = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-    let permission: RepoPermission;
-    try {
-      permission = await Promise.race([client.getPermission({ owner, repo, username: login, installationId, signal }), abandoned]);
-    } catch (err) {
-      if (signal.aborted) throw new PermissionLookupError('GitHub did not answer the permission lookup in time', { cause: err });
-      throw err;
-    }
-    cache.set(key, permission);
-    return permission;
+    return permissions.get(`${owner}/${repo}/${login}`, (signal) => {
+      if (!client) throw new PermissionLookupError('GitHub permission cannot be checked: set GITHUB_TOKEN or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY');
+      return client.getPermission({ owner, repo, username: login, installationId, signal });
+    });
   }
 
   return {
