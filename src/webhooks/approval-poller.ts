@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { ProviderClients } from './clients.js';
-import type { PostBackTarget } from './providers/types.js';
+import { threadMetadata } from './thread-task.js';
 
 /**
  * GitHub sends no webhook for reactions, so a 👍 on the "waits for approval" comment is found by polling: a +1 from
@@ -34,8 +34,8 @@ export class ApprovalPoller {
     const approved: string[] = [];
     try {
       for (const task of await this.deps.repos.tasks.idsWithStatus('waiting_approval')) {
-        if (task.source !== 'github' || !task.source_metadata) continue;
-        const target = (JSON.parse(task.source_metadata) as { target?: PostBackTarget }).target;
+        if (task.source !== 'github') continue;
+        const target = threadMetadata(task)?.target;
         if (target?.provider !== 'github') continue;
         const repo = { owner: target.owner, repo: target.repo, installationId: target.installationId };
         const posts = await this.deps.repos.webhookEvents.postsForTask(task.task_id);

@@ -3,7 +3,7 @@ import type { TaskRow } from '../storage/schema.js';
 import type { CheckoutSource } from '../worker/checkout.js';
 import { clientOf, type ProviderClients } from './clients.js';
 import { adapterFor, isProvider } from './providers/index.js';
-import type { PostBackTarget } from './providers/types.js';
+import { threadMetadata } from './thread-task.js';
 
 /**
  * For the worker's checkout, without the worker knowing any provider: the repository a webhook task's thread lives
@@ -12,17 +12,8 @@ import type { PostBackTarget } from './providers/types.js';
  */
 export function checkoutSources(config: Config, clients: ProviderClients): (task: TaskRow) => Promise<CheckoutSource | undefined> {
   return async (task) => {
-    const target = targetOf(task);
+    const target = threadMetadata(task)?.target;
     if (!target || !isProvider(target.provider)) return undefined;
     return adapterFor(target.provider).checkout?.(clientOf(clients, target.provider), target, config);
   };
-}
-
-function targetOf(task: TaskRow): PostBackTarget | undefined {
-  if (!task.source_metadata) return undefined;
-  try {
-    return (JSON.parse(task.source_metadata) as { target?: PostBackTarget }).target;
-  } catch {
-    return undefined;
-  }
 }

@@ -8,6 +8,7 @@ import { clientOf, type ProviderClients } from './clients.js';
 import { adapterFor } from './providers/index.js';
 import type { PostBackTarget } from './providers/types.js';
 import { need, postReply } from './responder.js';
+import { threadMetadata } from './thread-task.js';
 
 interface Progress {
   task: TaskRow;
@@ -42,7 +43,7 @@ export class PostBack implements TaskObserver {
   ) {}
 
   async onStart(task: TaskRow): Promise<void> {
-    const meta = metadata(task);
+    const meta = threadMetadata(task);
     if (meta?.target) {
       const progress: Progress = { task, target: meta.target, command: meta.command ?? 'task', steps: [], startedAt: Date.now(), lastEdit: 0, chain: Promise.resolve() };
       this.runs.set(task.task_id, progress);
@@ -76,7 +77,7 @@ export class PostBack implements TaskObserver {
     }
     if (this.config.SLACK_NOTIFY_CHANNEL && task.source !== 'dashboard') {
       const icon = task.status === 'completed' ? '✅' : task.status === 'cancelled' ? '🚫' : '❌';
-      await this.notify(`${icon} ${task.status} \`${metadata(task)?.command ?? 'task'}\` from ${task.source} in ${seconds(task.duration_ms)} · $${task.cost_usd.toFixed(4)}: ${this.link(task)}`);
+      await this.notify(`${icon} ${task.status} \`${threadMetadata(task)?.command ?? 'task'}\` from ${task.source} in ${seconds(task.duration_ms)} · $${task.cost_usd.toFixed(4)}: ${this.link(task)}`);
     }
   }
 
@@ -155,14 +156,6 @@ export class PostBack implements TaskObserver {
   }
 }
 
-function metadata(task: TaskRow): { target?: PostBackTarget; command?: string } | undefined {
-  if (!task.source_metadata) return undefined;
-  try {
-    return JSON.parse(task.source_metadata) as { target?: PostBackTarget; command?: string };
-  } catch {
-    return undefined;
-  }
-}
 
 /** "Bash: `npm test`", "Edit src/app.ts": what a tool call is doing, in a few words. */
 export function describeTool(name: string, input: unknown): string {

@@ -4,6 +4,7 @@ import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { EngineEvent } from './engine.js';
+import type { PostBackTarget } from './providers/types.js';
 import type { PermissionMode } from './rules/types.js';
 
 export interface ThreadTaskInput {
@@ -80,4 +81,14 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
   }, repos);
   await repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: task.task_id, role: 'user', content: input.prompt });
   return task;
+}
+
+/** What a webhook task recorded of its delivery (see createThreadTask): where to answer, which command. */
+export function threadMetadata(task: TaskRow): { target?: PostBackTarget; command?: string } | undefined {
+  if (!task.source_metadata) return undefined;
+  try {
+    return JSON.parse(task.source_metadata) as { target?: PostBackTarget; command?: string };
+  } catch {
+    return undefined;
+  }
 }
