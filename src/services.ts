@@ -25,7 +25,7 @@ import { checkoutSources } from './webhooks/checkout-source.js';
 import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
-import { pruneClaudeState, sweepClaudeState } from './worker/claude-state.js';
+import { pruneClaudeState, pruneOldDirs, sweepClaudeState } from './worker/claude-state.js';
 import { startRetention } from './storage/retention.js';
 import { recover } from './worker/recovery.js';
 import { hostOfUrl } from './worker/allowed-hosts.js';
@@ -221,7 +221,8 @@ async function startWorkerSide(
   reconcileTimer.unref();
   const approvals = new ApprovalPoller({ repos, tasks, clients: s.clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
   approvals.start();
-  const stopRetention = startRetention({ repos, log, days: config.RETENTION_DAYS, pruneFiles: (cutoff) => pruneClaudeState(config, cutoff, isRunning) });
+  const stopRetention = startRetention({ repos, log, days: config.RETENTION_DAYS, pruneFiles: async (cutoff) => (await pruneClaudeState(config, cutoff, isRunning)) + (await pruneOldDirs(config.workspacesDir, cutoff, isRunning)),
+  });
   return {
     worker,
     sandbox,
