@@ -7,6 +7,7 @@ import { useTaskFeed } from '../../lib/live-context';
 import { taskKeys } from '../../lib/tasks-cache';
 import { StreamView } from '../../components/stream/stream-view';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../../components/ui';
+import { ApprovalCard } from './approval-card';
 import { TaskActions } from './task-actions';
 
 export function useTask(taskId: string) {
@@ -21,6 +22,7 @@ export function TaskDetail({ taskId }: { taskId: string }) {
   if (task.error) return <ErrorBox error={task.error} retry={() => void task.refetch()} />;
   const t = task.data;
   const active = t.status === 'running' || t.status === 'queued';
+  const waiting = t.status === 'waiting_approval';
   return (
     <article className="flex min-h-0 flex-col gap-3" aria-label={`Task ${t.task_id}`}>
       <header className="flex flex-wrap items-start justify-between gap-3">
@@ -31,7 +33,7 @@ export function TaskDetail({ taskId }: { taskId: string }) {
           </div>
           <p className="mt-1 break-all font-mono text-xs text-stone-500">{t.task_id}</p>
         </div>
-        <TaskActions task={t} />
+        {!waiting && <TaskActions task={t} />}
       </header>
       <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-xs sm:grid-cols-4">
         {[
@@ -59,16 +61,20 @@ export function TaskDetail({ taskId }: { taskId: string }) {
           </Link>
         </p>
       )}
-      <div className="rounded-md bg-stone-100 px-3 py-2">
-        <p className="text-xs font-medium text-stone-500">Prompt</p>
-        <p className="mt-0.5 max-h-32 overflow-auto whitespace-pre-wrap break-words text-sm">{t.input_message}</p>
-      </div>
+      {waiting ? (
+        <ApprovalCard task={t} />
+      ) : (
+        <div className="rounded-md bg-stone-100 px-3 py-2">
+          <p className="text-xs font-medium text-stone-500">Request</p>
+          <p className="mt-0.5 max-h-32 overflow-auto whitespace-pre-wrap break-words text-sm">{t.input_message}</p>
+        </div>
+      )}
       {t.error && <ErrorBox error={new Error(t.error)} />}
       {t.post_back_error && <ErrorBox error={new Error(`posting the result back failed: ${t.post_back_error}`)} />}
       <section aria-label="Run" data-scroll className="max-h-[65vh] min-h-32 overflow-auto rounded-lg border border-stone-200 bg-stone-50 p-3">
         {feed.loading && <Loading label="Loading the run…" />}
         <ErrorBox error={feed.error ? new Error(`could not load the run's events: ${feed.error}`) : null} retry={feed.refresh} />
-        {!feed.loading && feed.events.length === 0 && <Empty>{t.status === 'waiting_approval' ? 'Waiting for approval: nothing has run yet.' : active ? 'Waiting for the first output…' : 'This task recorded no events.'}</Empty>}
+        {!feed.loading && feed.events.length === 0 && <Empty>{waiting ? 'Waiting for approval: nothing has run yet.' : active ? 'Waiting for the first output…' : 'This task recorded no events.'}</Empty>}
         <StreamView events={feed.events} />
       </section>
     </article>

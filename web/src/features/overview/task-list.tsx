@@ -2,6 +2,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, qs } from '../../lib/api-client';
 import { truncate, usd, when } from '../../lib/format';
+import type { TaskView } from '../../lib/contracts';
 import { type TaskPage, taskKeys } from '../../lib/tasks-cache';
 import { Button, cx, Empty, ErrorBox, Loading, StatusBadge } from '../../components/ui';
 import { TaskActions } from './task-actions';
@@ -14,6 +15,12 @@ export const STATUS_FILTERS = [
   { label: 'Finished', value: 'completed,failed,cancelled' },
   { label: 'Failed', value: 'failed' },
 ];
+
+/** The webhook command a task runs, as its delivery recorded it (src/webhooks/thread-task.ts). */
+function commandOf(t: TaskView): string | undefined {
+  const meta = t.source_metadata;
+  return meta && typeof meta === 'object' && 'command' in meta && typeof meta.command === 'string' ? meta.command : undefined;
+}
 
 /** Newest tasks first, keyset pages; statuses change in place as lifecycle events arrive on the socket. */
 export function TaskList({ status, selected, onStatus }: { status: string; selected?: string; onStatus: (s: string) => void }) {
@@ -50,7 +57,8 @@ export function TaskList({ status, selected, onStatus }: { status: string; selec
               <div className="flex items-center gap-2">
                 <StatusBadge status={t.status} />
                 <span className="truncate text-xs text-stone-500">
-                  {t.source}
+                  {t.requester && t.requester !== t.source ? t.requester : t.source}
+                  {commandOf(t) ? ` · ${commandOf(t)}` : ''}
                   {t.assigned_agent ? ` · ${t.assigned_agent}` : ''} · {when(t.created_at)}
                 </span>
                 <span className="ml-auto shrink-0 text-xs tabular-nums text-stone-600">{t.cost_usd > 0 ? usd(t.cost_usd) : ''}</span>
