@@ -3,6 +3,7 @@ import { Children, isValidElement, useState, type ComponentProps, type ReactNode
 import ReactMarkdown, { type Components } from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
 import remarkGfm from 'remark-gfm';
+import { plural } from '../lib/format';
 import { cx } from './ui';
 
 /** Replies longer than this are folded behind "Show all": a 40 KB answer should not push the conversation away. */
@@ -86,7 +87,7 @@ export function Markdown({ text, className, fold = true }: { text: string; class
       </ReactMarkdown>
       {part !== undefined && (
         <button type="button" className="mt-1 text-xs font-medium text-indigo-700 underline" onClick={() => setAll(true)}>
-          Show all ({text.split('\n').length} lines, {Math.round(text.length / 1024)} KB)
+          Show all ({plural(text.split('\n').length, 'line')}, {Math.max(1, Math.round(text.length / 1024))} KB)
         </button>
       )}
     </div>

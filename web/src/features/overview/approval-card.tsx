@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../lib/api-client';
 import { ApprovalContext, type TaskView } from '../../lib/contracts';
-import { usd } from '../../lib/format';
+import { plural, usd } from '../../lib/format';
 import { ErrorBox, Loading } from '../../components/ui';
 import { TaskActions } from './task-actions';
 
@@ -33,7 +33,7 @@ function Permissions({ task }: { task: TaskView }) {
       <span className="font-mono">{task.permission_mode ?? 'default'}</span> permission mode
       {allowed && <> · may use <span className="font-mono">{allowed}</span></>}
       {denied && <> · never <span className="font-mono">{denied}</span></>}
-      {task.max_turns !== null && <> · at most {task.max_turns} turns</>}
+      {task.max_turns !== null && <> · at most {plural(task.max_turns, 'turn')}</>}
       {task.budget_usd !== null && <> · budget {usd(task.budget_usd)}</>}
     </span>
   );

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api } from '../../lib/api-client';
 import { TaskView } from '../../lib/contracts';
-import { duration, fullTime, int, usd } from '../../lib/format';
+import { durations, fullTime, int, plural, usd, wallMs } from '../../lib/format';
 import { useTaskFeed } from '../../lib/live-context';
 import { taskKeys } from '../../lib/tasks-cache';
 import { StreamView } from '../../components/stream/stream-view';
@@ -28,8 +28,8 @@ export function TaskDetail({ taskId }: { taskId: string }) {
       <header className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <div className="flex flex-wrap items-center gap-2">
-            <StatusBadge status={t.status} />
-            {t.outcome && <span className="text-xs text-stone-500">outcome: {t.outcome}</span>}
+            <StatusBadge status={t.status} outcome={t.outcome} />
+            {t.outcome && t.outcome !== 'budget' && <span className="text-xs text-stone-500">outcome: {t.outcome}</span>}
           </div>
           <p className="mt-1 break-all font-mono text-xs text-stone-500">{t.task_id}</p>
         </div>
@@ -41,9 +41,10 @@ export function TaskDetail({ taskId }: { taskId: string }) {
           ['Agent', t.assigned_agent ?? 'default'],
           ['Model', t.model ?? 'default'],
           ['Requester', t.requester ?? '—'],
-          ['Cost', usd(t.cost_usd)],
+          ['Cost (this run)', usd(t.cost_usd)],
           ['Tokens in / out', `${int(t.input_tokens + t.cache_read_tokens + t.cache_creation_tokens)} / ${int(t.output_tokens)}`],
-          ['Duration', duration(t.duration_ms)],
+          ['Duration', durations(wallMs(t.started_at, t.completed_at), t.duration_ms)],
+          ['Turns', t.started_at ? plural(t.num_turns, 'turn') : '—'],
           ['Created', fullTime(t.created_at)],
         ].map(([k, v]) => (
           <div key={k} className="min-w-0">
@@ -75,7 +76,7 @@ export function TaskDetail({ taskId }: { taskId: string }) {
         {feed.loading && <Loading label="Loading the run…" />}
         <ErrorBox error={feed.error ? new Error(`could not load the run's events: ${feed.error}`) : null} retry={feed.refresh} />
         {!feed.loading && feed.events.length === 0 && <Empty>{waiting ? 'Waiting for approval: nothing has run yet.' : active ? 'Waiting for the first output…' : 'This task recorded no events.'}</Empty>}
-        <StreamView events={feed.events} />
+        <StreamView events={feed.events} figures={t} />
       </section>
     </article>
   );

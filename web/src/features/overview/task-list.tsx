@@ -55,7 +55,7 @@ export function TaskList({ status, selected, onStatus }: { status: string; selec
           <li key={t.task_id} data-task-id={t.task_id} className={cx('flex items-start gap-3 px-3 py-2.5', selected === t.task_id && 'bg-orange-50')}>
             <Link to={`/tasks/${t.task_id}`} className="min-w-0 flex-1" aria-current={selected === t.task_id ? 'page' : undefined}>
               <div className="flex items-center gap-2">
-                <StatusBadge status={t.status} />
+                <StatusBadge status={t.status} outcome={t.outcome} />
                 <span className="truncate text-xs text-stone-500">
                   {t.requester && t.requester !== t.source ? t.requester : t.source}
                   {commandOf(t) ? ` · ${commandOf(t)}` : ''}

@@ -159,7 +159,7 @@ export function Inspector({ base }: { base: string }) {
               {d.replay_of && <Badge tone="amber">replay</Badge>}
               {d.outcome && <span className="text-xs text-stone-500">{d.outcome}</span>}
               {d.status_code !== null && <span className="text-xs text-stone-500">HTTP {d.status_code}</span>}
-              {d.task_status && <StatusBadge status={d.task_status} />}
+              {d.task_status && <StatusBadge status={d.task_status} outcome={d.task_outcome} />}
               <span className="ml-auto text-xs text-stone-500">{when(d.created_at)}</span>
             </button>
             {open === d.event_id && <DeliveryDetail d={d} base={base} />}
