@@ -50,7 +50,7 @@ for (const setup of setups) {
       expect(kinds.at(-1)).toBe('result');
 
       // The tool really ran: the file is in the conversation's workspace, which its every turn shares.
-      const workspace = path.join(h.dataDir, 'workspaces', 'conversations', conversation_id);
+      const workspace = path.join(h.dataDir, 'workspaces', conversation_id);
       expect(fs.readFileSync(path.join(workspace, 'hello.txt'), 'utf8')).toContain('hello from the scripted model');
 
       const task = done.task;

@@ -107,7 +107,7 @@ describe.skipIf(!hasBwrap)('a run cannot reach the service, its data or other ru
     // Another conversation: it leaves a file in its workspace…
     const other = await run(`[[script:bash echo ${OTHER_WORKSPACE_SECRET} > notes.txt; echo saved]] keep this`);
     expect(other.status).toBe('completed');
-    const otherNotes = path.join(dataDir, 'workspaces', 'conversations', other.conversation_id, 'notes.txt');
+    const otherNotes = path.join(dataDir, 'workspaces', other.conversation_id, 'notes.txt');
     expect(fs.readFileSync(otherNotes, 'utf8')).toContain(OTHER_WORKSPACE_SECRET);
     // …and a third conversation is still running, its transcript (holding its prompt) on disk while the probe runs.
     const running = await api('POST', '/api/chat', { message: `[[script:slow 90000 still going]] ${OTHER_TRANSCRIPT_SECRET}` });
@@ -130,7 +130,7 @@ describe.skipIf(!hasBwrap)('a run cannot reach the service, its data or other ru
       `echo "== cmdlines"; cat /proc/*/cmdline 2>/dev/null | tr '\\0' ' ' | head -c 3000`,
       `echo "== data dir"; ls -a ${dataDir}`,
       `echo "== database"; head -c 64 ${dataDir}/agent.db`,
-      `echo "== workspaces"; ls ${path.join(dataDir, 'workspaces', 'conversations')}`,
+      `echo "== workspaces"; ls ${path.join(dataDir, 'workspaces')}`,
       `echo "== other notes"; cat ${otherNotes}`,
       `echo "== transcript"; cat ${transcript}`,
       `echo "== grep"; grep -rl -e ${grepPattern(OTHER_TRANSCRIPT_SECRET)} -e ${grepPattern(OTHER_WORKSPACE_SECRET)} ${dataDir} ${operatorConfigDir} 2>&1 | head -5`,

@@ -79,7 +79,7 @@ describe('conversation workspace and run settings', () => {
 
   it('refuses paths and symlinks that lead out of the workspace, and the archive leaves such links out', async () => {
     const { conversation_id: id } = await chat({ message: '[[script:tool]] write it' });
-    const dir = path.join(h.dataDir, 'workspaces', 'conversations', id);
+    const dir = path.join(h.dataDir, 'workspaces', id);
     fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(dir, 'leak.txt'));
     fs.symlinkSync(outside, path.join(dir, 'leakdir'));
     fs.symlinkSync('/nonexistent-cca/escape', path.join(dir, 'dangling'));

@@ -26,6 +26,9 @@ export async function workspaceFor(config: Config, taskId: string, conversation:
  */
 export async function prepareWorkspace(config: Config, cwd: string, fill?: (cwd: string) => Promise<void>): Promise<string> {
   await fs.mkdir(cwd, { recursive: true });
+  // Retention removes workspaces left unchanged for RETENTION_DAYS: a conversation in use keeps its own.
+  const now = new Date();
+  await fs.utimes(cwd, now, now);
   // A retried task finds its first attempt's files; a checkout needs the directory empty.
   if (fill && (await fs.readdir(cwd)).length === 0) await fill(cwd);
   const dotClaude = path.join(cwd, '.claude');

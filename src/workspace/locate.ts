@@ -8,13 +8,13 @@ import type { ConversationRow, WorkspaceKind } from '../storage/schema.js';
 
 /**
  * Where a dashboard conversation's turns run: the operator's folder it was started in (`path`), else a folder of its
- * own, DATA_DIR/workspaces/conversations/<id> (empty, or a checkout made by its first turn). Every turn shares it.
+ * own, DATA_DIR/workspaces/<conversation_id> (empty, or a checkout made by its first turn). Every turn shares it.
  * A provider's thread (a webhook conversation) keeps one workspace per task with a fresh checkout: undefined.
  */
 export function conversationWorkspaceDir(config: Config, conversation: Pick<ConversationRow, 'conversation_id' | 'source' | 'workspace_kind' | 'workspace_ref'>): string | undefined {
   if (conversation.source !== DASHBOARD_SOURCE) return undefined;
   if (conversation.workspace_kind === 'path' && conversation.workspace_ref) return conversation.workspace_ref;
-  return path.join(config.workspacesDir, 'conversations', conversation.conversation_id);
+  return path.join(config.workspacesDir, conversation.conversation_id);
 }
 
 const invalidWorkspace = (message: string) => new DomainError('invalid', `invalid workspace: ${message}`, { field: 'workspace' });
