@@ -25,6 +25,8 @@ export interface Database {
   task_skills: TaskSkillTable;
   mcp_grants: McpGrantTable;
   workers: WorkerTable;
+  schedule_firings: ScheduleFiringTable;
+  task_storms: TaskStormTable;
 }
 
 /** What the service itself posted (comments, messages), so deliveries about its own posts never trigger it. */
@@ -118,6 +120,8 @@ export interface TaskTable {
   fence_id: string | null;
   cancel_requested: Generated<Flag>;
   event_count: Generated<number>;
+  /** How many deliveries this task answers: more than 1 when an alert storm joined it (issue 15 item 4). */
+  delivery_count: Generated<number>;
   webhook_event_id: string | null;
   post_back_error: string | null;
   created_at: number;
@@ -182,6 +186,8 @@ export interface WebhookCommandTable {
   needs_approval: Generated<Flag>;
   stop_after_match: Generated<Flag>;
   enabled: Generated<Flag>;
+  /** A cron expression: the rule also fires on this schedule (see ScheduleFiringTable). */
+  schedule: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
   updated_at: number;
 }
@@ -331,3 +337,22 @@ export interface McpGrantTable {
 
 export type RegistryAgentRow = Selectable<RegistryAgentTable>;
 export type RegistrySkillRow = Selectable<RegistrySkillTable>;
+
+// ---- scheduled rules and alert storms (issue 15 items 7 and 4; migration 0009) ----
+
+/** One firing of a scheduled rule: the key (rule, slot) is unique, so each slot fires once across every process. */
+export interface ScheduleFiringTable {
+  command_id: string;
+  /** The slot's time (epoch ms) as the rule's cron expression names it. */
+  slot: number;
+  task_id: string;
+  fired_at: number;
+}
+
+/** The task a storm of deliveries joins while that task is queued or running. */
+export interface TaskStormTable {
+  storm_key: string;
+  task_id: string;
+  opened_at: number;
+  last_at: number;
+}
