@@ -98,6 +98,10 @@ export const serviceSettings = {
   WEBHOOK_TRIGGER_PHRASE: z.preprocess((v) => (v === '' || v === undefined ? '@agent' : v), z.string().min(2).max(50)),
   /** Unsigned webhook posts kept (small) for the inspector: the newest this many, none older than a day. All are counted. */
   WEBHOOK_UNVERIFIED_KEEP: int(1000, 0, 100_000),
+  /** Deliveries asking the same thing of one thread within this many seconds of each other join its queued or running task (0: never). */
+  STORM_WINDOW_SECONDS: int(60, 0, 86_400),
+  /** How often each worker looks for scheduled rules whose slot has come (seconds); 0 turns the scheduler off. */
+  SCHEDULER_TICK_SECONDS: int(15, 0, 3_600),
   /** How often a progress comment is edited while a run goes (seconds). */
   PROGRESS_UPDATE_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 3 : v), z.coerce.number().min(0).max(600)),
   /** /health says degraded when DATA_DIR has less free space than this (MB). */

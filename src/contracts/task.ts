@@ -37,6 +37,8 @@ export const TaskView = z.object({
   budget_usd: z.number().nullable(),
   attempts: z.number(),
   event_count: z.number(),
+  /** Deliveries this task answers: an alert storm's later events join the queued or running task (STORM_WINDOW_SECONDS). */
+  delivery_count: z.number(),
   post_back_error: z.string().nullable(),
   created_at: z.string(),
   queued_at: z.string().nullable(),

@@ -53,6 +53,8 @@ const commandFields = {
   needs_approval: NeedsApproval,
   stop_after_match: z.boolean(),
   enabled: z.boolean(),
+  /** A cron expression (5 or 6 fields, UTC, croner syntax): the rule also fires on this schedule. Checked on save. */
+  schedule: z.string().trim().min(1).max(200).nullable(),
 };
 
 /** A command as the API accepts it. Conditions, templates and options are checked beyond their shape on save. */
@@ -71,6 +73,7 @@ export const CommandInput = z
     needs_approval: commandFields.needs_approval.default(false),
     stop_after_match: commandFields.stop_after_match.default(false),
     enabled: commandFields.enabled.default(true),
+    schedule: commandFields.schedule.default(null),
   })
   .meta({ title: 'command' });
 export type CommandInput = z.infer<typeof CommandInput>;
@@ -96,6 +99,9 @@ export const Command = z.object({
   needs_approval: NeedsApproval,
   stop_after_match: z.boolean(),
   enabled: z.boolean(),
+  schedule: z.string().nullable(),
+  /** The next times a scheduled rule fires (ISO, UTC); empty without a schedule. */
+  next_runs: z.array(z.string()),
   created_at: z.string(),
 });
 export type Command = z.infer<typeof Command>;
@@ -118,6 +124,8 @@ export const StaticCommand = z.object({
   needs_approval: NeedsApproval,
   stop_after_match: z.boolean(),
   enabled: z.boolean(),
+  schedule: z.string().nullable(),
+  next_runs: z.array(z.string()),
   builtin: z.boolean(),
   overridden: z.boolean(),
   command_id: z.string().nullable(),

@@ -6,6 +6,7 @@ import type {
   RegistrySkillTable,
   TaskSkillTable,
 } from './schema/registry-tables.js';
+import type { ScheduleFiringTable, TaskStormTable } from './schema/schedule-tables.js';
 import type {
   ClaudeSessionTable,
   ConversationMessageTable,
@@ -27,6 +28,7 @@ import type {
 export type * from './schema/analytics-tables.js';
 export type { Timestamp } from './schema/columns.js';
 export type * from './schema/registry-tables.js';
+export type * from './schema/schedule-tables.js';
 export type * from './schema/task-tables.js';
 export type * from './schema/webhook-tables.js';
 
@@ -54,4 +56,6 @@ export interface Database {
   task_skills: TaskSkillTable;
   mcp_grants: McpGrantTable;
   workers: WorkerTable;
+  schedule_firings: ScheduleFiringTable;
+  task_storms: TaskStormTable;
 }

@@ -47,6 +47,7 @@ export function taskView(row: TaskRow): TaskView {
     budget_usd: row.budget_usd,
     attempts: Number(row.attempts),
     event_count: Number(row.event_count),
+    delivery_count: Number(row.delivery_count ?? 1),
     post_back_error: row.post_back_error,
     created_at: iso(row.created_at)!,
     queued_at: iso(row.queued_at),

@@ -14,6 +14,7 @@ import { commandProblems, toUserCommand, type UserCommand } from './engine.js';
 import { adapterFor, isProvider, PROVIDER_NAMES, type ProviderName } from './providers/index.js';
 import { BUILTIN_RULE_SETS } from './rules/builtin-commands.js';
 import { RouteRules, staticId } from './rules/routes.js';
+import { nextRuns } from './rules/schedule.js';
 import type { Rule } from './rules/types.js';
 
 export { staticId };
@@ -35,7 +36,7 @@ export function signatureHeader(provider: string): string {
 }
 
 export function commandView(row: WebhookCommandRow): Command {
-  return { ...toUserCommand(row), trigger: row.trigger, created_at: iso(row.created_at) };
+  return { ...toUserCommand(row), trigger: row.trigger, next_runs: nextRuns(row.schedule), created_at: iso(row.created_at) };
 }
 
 /** A stored rule as the API would accept it back: what a PATCH is merged over. */
@@ -162,7 +163,7 @@ export class WebhookConfigService {
       configured: adapter.enabled(this.deps.config),
       trigger_phrase: route.triggerPhrase,
       commands: route.commands.map(
-        ({ source, command_id, ...rule }): StaticCommand => ({ ...rule, builtin: seeded.has(rule.name), overridden: seeded.has(rule.name) && source === 'user', command_id: command_id ?? null }),
+        ({ source, command_id, ...rule }): StaticCommand => ({ ...rule, next_runs: nextRuns(rule.schedule), builtin: seeded.has(rule.name), overridden: seeded.has(rule.name) && source === 'user', command_id: command_id ?? null }),
       ),
     };
   }

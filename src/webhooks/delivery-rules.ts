@@ -82,8 +82,9 @@ export class DeliveryRules {
     if ('unavailable' in permission) return { ...base, verdict: { outcome: 'unavailable', why: permission.unavailable } };
     explanation.permission = permission.why;
     if (!permission.allowed) {
-      // Someone who asked is told why not; an event nobody addressed to the agent is refused quietly.
-      const asked = matched.filter((m) => m.via !== 'event').map((m) => m.rule.name);
+      // Someone who asked is told why not; an event nobody addressed to the agent (an alert that triggers a command
+      // by itself, a user's webhook rule) is refused quietly.
+      const asked = matched.filter((m) => m.via !== 'event' && m.via !== 'auto').map((m) => m.rule.name);
       const sorry = asked.length ? [() => this.reply(event, `Sorry, I can't run \`${asked.join('`, `')}\` for you: ${permission.why}.`)] : [];
       return { ...base, verdict: { outcome: 'refused', reason: permission.why }, after: sorry };
     }

@@ -3,6 +3,7 @@ import type { WebhookCommandRow } from '../storage/schema.js';
 import type { PostBackTarget, ProviderEvent } from './providers/types.js';
 import { type Condition, validateConditions } from './rules/conditions.js';
 import { PAYLOAD_ROOTS, validateTemplate } from './rules/template.js';
+import { scheduleProblem } from './rules/schedule.js';
 import type { Rule } from './rules/types.js';
 
 export { ACTIONS, type Action, ANSWER_ACTIONS, CommandInput, DYNAMIC_PROVIDERS, type DynamicProvider } from '../contracts/webhook-commands.js';
@@ -13,7 +14,7 @@ const REACTIONS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket',
 export type EngineEvent = Omit<ProviderEvent, 'provider' | 'target'> & { provider: string; target?: PostBackTarget; headers: Record<string, string> };
 
 /** Checks what zod cannot: the condition tree, the template's variables and the action's options. */
-export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' | 'action' | 'options'>, provider: string): string[] {
+export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' | 'action' | 'options'> & { schedule?: string | null }, provider: string): string[] {
   const problems = validateConditions(c.conditions);
   const needsTemplate = c.action === 'create_task' || c.action === 'comment' || c.action === 'slack_message';
   if (needsTemplate && !c.template?.trim()) problems.push(`template: required for the ${c.action} action`);
@@ -30,6 +31,11 @@ export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' 
     if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string' && l.length > 0 && l.length <= 50)) {
       problems.push('options.labels: github_label needs a list of label names');
     }
+  }
+  if (c.schedule) {
+    const problem = scheduleProblem(c.schedule);
+    if (problem) problems.push(problem);
+    if (c.action !== 'create_task') problems.push(`schedule: only a create_task rule can run on a schedule (this one is ${c.action})`);
   }
   if (c.action === 'slack_message' && (typeof c.options?.channel !== 'string' || !c.options.channel)) problems.push('options.channel: slack_message needs a channel id');
   if ((c.action === 'approve' || c.action === 'reject') && provider === 'generic') problems.push(`action: ${c.action} needs a thread; generic deliveries have none`);
@@ -76,6 +82,7 @@ export function toUserCommand(row: WebhookCommandRow): UserCommand {
     needs_approval: Number(row.needs_approval) === 2 ? 'non-maintainers' : Number(row.needs_approval) === 1,
     stop_after_match: row.stop_after_match === 1,
     enabled: row.enabled === 1,
+    schedule: row.schedule ?? null,
   };
 }
 

@@ -10,12 +10,14 @@ import { RouteRules, staticId } from './rules/routes.js';
 import type { Route, RuleSet } from './rules/types.js';
 import { JsonTooDeepError, parseUntrustedJson } from '../security/json-depth.js';
 import { verifyGeneric } from './signatures.js';
+import { joinStorm } from './storms.js';
 import { createThreadTask } from './thread-task.js';
 
 /** What happened to a delivery; the route only translates it into a status. */
 export type IngestResult =
   | (Verdict & { eventId: string }) // accepted 202, acted/ignored/answered/approved/rejected/refused 200, unavailable 503
   | { outcome: 'duplicate'; taskId: string | null; eventId: string } // 200
+  | { outcome: 'merged'; taskId: string; count: number; eventId: string } // 200: joined a storm's queued or running task
   | { outcome: 'handshake'; body: string; contentType: string } // 200
   | { outcome: 'failed'; why: string; eventId: string } // 500: nothing kept that would stop a redelivery
   | { outcome: 'verification_failed'; why: string } // 401
@@ -193,7 +195,7 @@ export class WebhookIngest {
     const result = { ...verdict, eventId: r.eventId } as IngestResult;
     const settled = statusOf(result) < 500;
     const reason = 'reason' in verdict ? verdict.reason : 'why' in verdict ? verdict.why : undefined;
-    let created: TaskRow[] | undefined;
+    let created: { rows: TaskRow[]; joined: Array<{ taskId: string; count: number }> } | undefined;
     try {
       created = await repos.transaction(async (tx) => {
         const stored = await tx.webhookEvents.insert({
@@ -208,8 +210,14 @@ export class WebhookIngest {
         });
         if (!stored) return undefined; // a copy got there first
         const rows: TaskRow[] = [];
-        for (const t of decision.tasks ?? []) rows.push(await createThreadTask(tx, tasks, t));
-        return rows;
+        const joined: Array<{ taskId: string; count: number }> = [];
+        for (const t of decision.tasks ?? []) {
+          const storm = await joinStorm(tx, t, this.deps.config.STORM_WINDOW_SECONDS * 1000);
+          if (storm) joined.push(storm);
+          else rows.push(await createThreadTask(tx, tasks, t));
+        }
+        if (joined.length && !rows.length) await tx.webhookEvents.markMerged(r.eventId, joined[0]!.taskId);
+        return { rows, joined };
       });
     } catch (err) {
       return this.failed(r, err, notes, decision);
@@ -218,11 +226,18 @@ export class WebhookIngest {
       const first = await repos.webhookEvents.findSettled(r.keys);
       return { outcome: 'duplicate', taskId: first?.task_id ?? null, eventId: first?.event_id ?? r.eventId };
     }
-    for (const row of created) {
+    const { rows, joined } = created;
+    // Joined a storm's task, and nothing else: that task answers; this delivery starts nothing and says nothing.
+    if (joined.length && !rows.length) return { outcome: 'merged', taskId: joined[0]!.taskId, count: joined[0]!.count, eventId: r.eventId };
+    for (const row of rows) {
       // Committed: if the queue is unreachable now, start-up reconciliation enqueues the queued row.
       await tasks.announce(row).catch((err: unknown) => log.warn({ err, task_id: row.task_id }, 'task stored but not yet queued'));
     }
     for (const send of decision.after ?? []) send();
+    if (result.outcome === 'accepted' && joined.length) {
+      const taskIds = [...rows.map((row) => row.task_id), ...joined.map((j) => j.taskId)];
+      return { ...result, taskId: taskIds[0]!, taskIds };
+    }
     return result;
   }
 

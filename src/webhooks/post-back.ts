@@ -89,6 +89,7 @@ export class PostBack implements TaskObserver {
       progress.timer = undefined;
       this.enqueue(progress, async () => {
         if (!progress.messageId || !this.runs.has(progress.task.task_id)) return;
+        if (adapterFor(progress.target.provider).finalEditOnly?.(progress.messageId)) return;
         await this.edit(progress, this.render(progress, 'running'));
         progress.lastEdit = Date.now();
       });

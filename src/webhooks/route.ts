@@ -45,6 +45,8 @@ function send(reply: FastifyReply, result: IngestResult) {
       return reply.code(status).send({ actions: result.actions });
     case 'duplicate':
       return reply.code(status).send({ duplicate: true, task_id: result.taskId });
+    case 'merged':
+      return reply.code(status).send({ merged: true, task_id: result.taskId, delivery_count: result.count });
     case 'verification_failed':
     case 'bad_request':
     case 'unavailable':

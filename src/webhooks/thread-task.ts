@@ -18,7 +18,8 @@ export interface ThreadTaskInput {
   permissions: { permission_mode: PermissionMode; allowed_tools?: string[]; disallowed_tools?: string[] } | null;
   needsApproval: boolean;
   newConversation: boolean;
-  webhookEventId: string;
+  /** The delivery that asked; null for a scheduled rule's firing. */
+  webhookEventId: string | null;
   replayOf?: string | null;
   /**
    * Present when the prompt is wrapped with the brain's standing instructions (WEBHOOK_BRAIN_WRAP, unless the command

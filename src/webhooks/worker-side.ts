@@ -3,8 +3,12 @@ import type { Services } from '../services.js';
 import type { TaskObserver } from '../worker/observers.js';
 import { ApprovalPoller } from './approval-poller.js';
 import { PostBack } from './post-back.js';
+import { RuleScheduler } from './scheduler.js';
 
-/** A worker's webhook side: the post-back that follows each run, and the poller that finds 👍 approvals on GitHub. */
+/**
+ * A worker's webhook side: the post-back that follows each run, the poller that finds 👍 approvals on GitHub, and the
+ * scheduler of rules with a cron schedule (every worker runs one; each slot fires once across them).
+ */
 export function webhookWorkerSide(s: Pick<Services, 'config' | 'repos' | 'tasks' | 'clients' | 'log'>): {
   observers: TaskObserver[];
   start(): void;
@@ -12,9 +16,16 @@ export function webhookWorkerSide(s: Pick<Services, 'config' | 'repos' | 'tasks'
 } {
   const { config, repos, tasks, clients, log } = s;
   const approvals = new ApprovalPoller({ repos, tasks, clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
+  const scheduler = new RuleScheduler({ repos, tasks, log, tickMs: config.SCHEDULER_TICK_SECONDS * 1000, brainWrap: config.WEBHOOK_BRAIN_WRAP });
   return {
     observers: [new PostBack(config, clients, repos, log)],
-    start: () => approvals.start(),
-    stop: () => approvals.stop(),
+    start: () => {
+      approvals.start();
+      scheduler.start();
+    },
+    stop: () => {
+      approvals.stop();
+      scheduler.stop();
+    },
   };
 }

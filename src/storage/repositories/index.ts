@@ -9,6 +9,8 @@ import { RegistryRepository } from './registry.js';
 import { RegistryUsageRepository } from './registry-usage.js';
 import { SessionRepository } from './sessions.js';
 import { TaskEventRepository } from './task-events.js';
+import { ScheduleFiringRepository } from './schedule-firings.js';
+import { TaskStormRepository } from './task-storms.js';
 import { TaskRepository } from './tasks.js';
 import { transact } from './transact.js';
 import { WebhookConfigRepository } from './webhook-configs.js';
@@ -27,6 +29,8 @@ export interface Repositories {
   webhooks: WebhookConfigRepository;
   registry: RegistryRepository;
   registryUsage: RegistryUsageRepository;
+  storms: TaskStormRepository;
+  scheduleFirings: ScheduleFiringRepository;
   /**
    * Runs `work` with repositories bound to one transaction: all its writes commit together or not at all. Inside it
    * use only the repositories it is given (on SQLite the outer ones wait for the transaction's connection), and make
@@ -49,6 +53,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     webhooks: new WebhookConfigRepository(db),
     registry: new RegistryRepository(db),
     registryUsage: new RegistryUsageRepository(db),
+    storms: new TaskStormRepository(db),
+    scheduleFirings: new ScheduleFiringRepository(db),
     transaction: (work) => transact(db, (trx) => work(createRepositories(trx))),
   };
 }

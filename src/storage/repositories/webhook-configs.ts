@@ -18,6 +18,8 @@ export interface CommandFields {
   needs_approval: boolean | 'non-maintainers';
   stop_after_match: boolean;
   enabled: boolean;
+  /** A cron expression; null: the rule runs on deliveries only. */
+  schedule?: string | null;
 }
 
 const toRow = (f: Partial<CommandFields>) => ({
@@ -35,6 +37,7 @@ const toRow = (f: Partial<CommandFields>) => ({
   ...(f.needs_approval !== undefined ? { needs_approval: f.needs_approval === 'non-maintainers' ? 2 : f.needs_approval ? 1 : 0 } : {}),
   ...(f.stop_after_match !== undefined ? { stop_after_match: f.stop_after_match ? 1 : 0 } : {}),
   ...(f.enabled !== undefined ? { enabled: f.enabled ? 1 : 0 } : {}),
+  ...(f.schedule !== undefined ? { schedule: f.schedule } : {}),
 });
 
 /** Told after a webhook secret was created, rotated (`added`: the new value) or deleted. */
@@ -147,6 +150,19 @@ export class WebhookConfigRepository {
       .where('command_id', '=', commandId)
       .returningAll()
       .executeTakeFirst();
+  }
+
+  /** Enabled rules with a schedule, on enabled webhooks (a built-in route's row counts as enabled), with their provider. */
+  async scheduledCommands(): Promise<Array<WebhookCommandRow & { provider: string }>> {
+    return this.db
+      .selectFrom('webhook_commands')
+      .innerJoin('webhook_configs', 'webhook_configs.webhook_id', 'webhook_commands.webhook_id')
+      .selectAll('webhook_commands')
+      .select('webhook_configs.provider')
+      .where('webhook_commands.schedule', 'is not', null)
+      .where('webhook_commands.enabled', '=', 1)
+      .where((eb) => eb.or([eb('webhook_configs.enabled', '=', 1), eb('webhook_configs.webhook_id', 'like', 'static:%')]))
+      .execute();
   }
 
   async deleteCommand(webhookId: string, commandId: string): Promise<boolean> {

@@ -87,6 +87,11 @@ export class WebhookEventRepository {
       .executeTakeFirst();
   }
 
+  /** A delivery that joined a storm's task (issue 15 item 4): answered 200, by that task. */
+  async markMerged(eventId: string, taskId: string): Promise<void> {
+    await this.db.updateTable('webhook_events').set({ outcome: 'merged', status_code: 200, task_id: taskId }).where('event_id', '=', eventId).execute();
+  }
+
   /** The stored delivery holding either key: it has its outcome, so a copy of it is a duplicate. */
   async findSettled(keys: { dedup_key: string | null; body_key: string | null }): Promise<WebhookEventRow | undefined> {
     if (!keys.dedup_key && !keys.body_key) return undefined;

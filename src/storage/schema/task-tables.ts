@@ -98,6 +98,8 @@ export interface TaskTable {
   fence_id: string | null;
   cancel_requested: Generated<Flag>;
   event_count: Generated<number>;
+  /** How many deliveries this task answers: more than 1 when an alert storm joined it (issue 15 item 4). */
+  delivery_count: Generated<number>;
   webhook_event_id: string | null;
   post_back_error: string | null;
   created_at: number;

@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Flag, Json } from './columns.js';
 
 // Webhook endpoints, their commands, the deliveries received and what the service posted back.
@@ -35,6 +35,8 @@ export interface WebhookCommandTable {
   needs_approval: Generated<Flag>;
   stop_after_match: Generated<Flag>;
   enabled: Generated<Flag>;
+  /** A cron expression: the rule also fires on this schedule, each slot once (ScheduleFiringTable). */
+  schedule: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
   updated_at: number;
 }

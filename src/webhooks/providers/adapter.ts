@@ -133,6 +133,9 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
   /** Rewrites a message `reply` posted (progress edits). Absent when the provider's API cannot edit. */
   edit?(client: Client | undefined, target: Target, postId: string, text: string): Promise<void>;
 
+  /** True for a message that can be rewritten only a few times, so only by the result, not by progress. */
+  finalEditOnly?(postId: string): boolean;
+
   /** What the worker checks out for a task from this thread; absent when threads have no repository. */
   checkout?(client: Client | undefined, target: Target, config: Config): Promise<CheckoutSource | undefined>;
 }

@@ -35,6 +35,7 @@ describe('built-in tables', () => {
       'issues.labeled',
       'issues.opened',
       'pull_request.opened',
+      'pull_request_review.submitted',
       'pull_request_review_comment.created',
     ]);
     expect(names(JIRA_RULES)).toEqual(['analyze', 'approve', 'discover', 'fix', 'help', 'plan', 'reject']);
@@ -108,6 +109,7 @@ describe('templates render against the sample payloads', () => {
     const samples: Record<string, string> = {
       'issue_comment.created': 'github/issue_comment.created.json',
       'pull_request_review_comment.created': 'github/pull_request_review_comment.created.json',
+      'pull_request_review.submitted': 'github/pull_request_review.submitted.json',
       'issues.opened': 'github/issues.opened.json',
       'issues.labeled': 'github/issues.labeled.json',
       'pull_request.opened': 'github/pull_request.opened.json',

@@ -11,7 +11,8 @@ export { DEFAULT_TRIGGER_PHRASE, EDIT_AND_TEST, READ_ONLY } from './command-kits
 
 // ---- GitHub ----
 
-const GITHUB_COMMENTS = ['issue_comment.created', 'pull_request_review_comment.created'];
+// A review's summary is written by a person like any comment ("@agent review" when submitting a review).
+const GITHUB_COMMENTS = ['issue_comment.created', 'pull_request_review_comment.created', 'pull_request_review.submitted'];
 const GITHUB_ALL = [...GITHUB_COMMENTS, 'issues.opened', 'issues.labeled', 'pull_request.opened'];
 const GITHUB_PR = [...GITHUB_COMMENTS, 'pull_request.opened'];
 

@@ -125,7 +125,7 @@ const PIPELINES: Record<string, (text: string) => unknown> = {
     const command: Rule = {
       command_id: 'c1', name: 'triage', triggers: ['*'], aliases: [], description: 'triage', conditions, action: 'create_task', agent: null,
       template: 'Deploy failed: {{title}} {{user_content}}', options: {}, priority: 1, permissions: { permission_mode: 'default' }, needs_approval: false,
-      stop_after_match: false, enabled: true, source: 'user',
+      stop_after_match: false, enabled: true, schedule: null, source: 'user',
     };
     const e = genericEvent({ 'content-type': 'application/json' }, payload);
     const route = { provider: 'generic', webhookId: 'wh', addressing: 'every' as const, triggerPhrase: '@agent', defaultCommand: '', autoTriggers: {}, commands: [command] };

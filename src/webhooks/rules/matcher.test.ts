@@ -70,6 +70,7 @@ function jiraAssigned(to: string, description?: string): ProviderEvent {
   const body = fixture('jira/jira_issue_created.json');
   body.webhookEvent = 'jira:issue_updated';
   body.changelog = { id: '1', items: [{ field: 'assignee', fieldtype: 'jira', fieldId: 'assignee', from: null, to }] };
+  body.issue.fields.assignee = { accountId: to, displayName: 'Assignee' };
   if (description !== undefined) body.issue.fields.description = description;
   return eventOf(jira.parseDelivery({ headers: {}, rawBody: '', body }));
 }
@@ -267,7 +268,7 @@ describe('auto triggers and event types', () => {
   it('a command does not match an event outside its triggers', () => {
     const opened = githubEvent('issues', 'issues.opened.json', (b) => (b.issue.body = '@agent review this please'));
     expect(notMatched(matchCommand(opened, GITHUB))).toBe(
-      '`review` does not run on issues.opened events (it runs on issue_comment.created, pull_request_review_comment.created, pull_request.opened).',
+      '`review` does not run on issues.opened events (it runs on issue_comment.created, pull_request_review_comment.created, pull_request_review.submitted, pull_request.opened).',
     );
     const approveOnIssue = githubEvent('issues', 'issues.opened.json', (b) => (b.issue.body = '@agent approve'));
     expect(matchCommand(approveOnIssue, GITHUB).matched).toBe(false);

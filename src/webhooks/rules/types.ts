@@ -46,6 +46,8 @@ export const CommandSpec = z.object({
   /** A matching rule with this set ends the evaluation of the rest. */
   stop_after_match: z.boolean().default(false),
   enabled: z.boolean().default(true),
+  /** A cron expression: the rule also fires on this schedule (src/webhooks/scheduler.ts); null: deliveries only. */
+  schedule: z.string().nullable().default(null),
 });
 export type CommandSpec = z.infer<typeof CommandSpec>;
 /** A rule as a table writes it, defaults left out. */

@@ -71,7 +71,9 @@ describe('Jira assignment', () => {
   const ASSIGN = { field: 'assignee', fieldtype: 'jira', fieldId: 'assignee', from: null, fromString: null, to: '712020:agent-account', toString: 'Agent' };
 
   it('an update whose changelog sets the assignee is jira:issue_assigned, addressed to the assignee', () => {
-    const e = eventOf(parseDelivery(delivery(issueUpdated([ASSIGN]))));
+    const body = issueUpdated([ASSIGN]);
+    body.issue.fields.assignee = { accountId: '712020:agent-account', displayName: 'Agent' };
+    const e = eventOf(parseDelivery(delivery(body)));
     expect(e.eventType).toBe('jira:issue_assigned');
     expect(e.addressedTo).toEqual({ accountIds: ['712020:agent-account'] });
     expect((e.payload as { assigneeAccountId: string }).assigneeAccountId).toBe('712020:agent-account');
@@ -82,6 +84,15 @@ describe('Jira assignment', () => {
     const e = eventOf(parseDelivery(delivery(issueUpdated([{ ...ASSIGN, to: undefined }]))));
     expect(e.eventType).toBe('jira:issue_assigned');
     expect((e.payload as { assigneeAccountId: string }).assigneeAccountId).toBe('557058:69f39947-769f-4dac-8a7a-46eb55b03705');
+  });
+
+  it('is addressed to the assignee\'s account id when the changelog names a user name', () => {
+    const body = issueUpdated([{ ...ASSIGN, to: 'agent.user' }]);
+    body.issue.fields.assignee = { accountId: '712020:agent-account', displayName: 'Agent' };
+    const e = eventOf(parseDelivery(delivery(body)));
+    expect(e.eventType).toBe('jira:issue_assigned');
+    expect(e.addressedTo).toEqual({ accountIds: ['712020:agent-account', 'agent.user'] });
+    expect((e.payload as { assigneeAccountId: string }).assigneeAccountId).toBe('712020:agent-account');
   });
 
   it('other updates, and unassigning, stay jira:issue_updated', () => {

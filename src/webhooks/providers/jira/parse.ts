@@ -76,12 +76,15 @@ function parseJira(d: RawDelivery): ParsedDelivery {
     const { issue, changelog, user } = r.data;
     const assigneeChange = changelog?.items.find((item) => item.field === 'assignee' || item.fieldId === 'assignee');
     const description = richText(issue.fields?.description);
-    // Unassigning (to: null) is an ordinary update; only a new assignee can be "the agent was assigned".
-    const assigneeAccountId = assigneeChange ? (assigneeChange.to ?? issue.fields?.assignee?.accountId ?? null) : null;
-    if (assigneeAccountId) {
-      const payload = { ...body, assigneeAccountId };
+    // Unassigning (to: null) is an ordinary update; only a new assignee can be "the agent was assigned". The
+    // changelog's `to` is not always an account id (Jira Server and some Cloud deliveries put the user name there),
+    // so the issue's assignee, which is, comes first.
+    const assigned = assigneeChange ? [issue.fields?.assignee?.accountId, assigneeChange.to] : [];
+    const accountIds = [...new Set(assigned.filter((id): id is string => !!id).map(decodeAccountId))];
+    if (accountIds.length) {
+      const payload = { ...body, assigneeAccountId: accountIds[0] };
       const result = event('jira:issue_assigned', deliveryId, issue, description, user ?? null, payload);
-      if (result.kind === 'event') result.event.addressedTo = { accountIds: [assigneeAccountId] };
+      if (result.kind === 'event') result.event.addressedTo = { accountIds };
       return result;
     }
     return event(webhookEvent, deliveryId, issue, description, user ?? null, body);

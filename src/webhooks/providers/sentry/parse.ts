@@ -17,6 +17,7 @@ import {
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
 const Actor = z.object({ type: z.string().optional(), id: Id, name: z.string().optional() }).nullish();
 const Body = z.object({ action: z.string().min(1), actor: Actor });
+const SENTRY_ITSELF = { type: 'application', id: 'sentry', name: 'Sentry' };
 
 const IssueData = z.object({
   issue: z.object({
@@ -103,7 +104,9 @@ function parseSentry(d: RawDelivery): ParsedDelivery {
   if (!parsed.ok) return missingFields(eventType, parsed.error, deliveryId, eventType, 'data');
 
   const { shaped } = parsed;
-  const actor = envelope.data.actor;
+  // Alert deliveries may come without an actor at all (seen in Sentry's own payloads): nobody but Sentry sent them,
+  // so they are Sentry's, like {type:'application', id:'sentry'}, and not "a delivery that names no user".
+  const actor = envelope.data.actor ?? SENTRY_ITSELF;
   const event: ProviderEvent = {
     provider: 'sentry',
     eventType,
@@ -111,15 +114,13 @@ function parseSentry(d: RawDelivery): ParsedDelivery {
     thread: `sentry-issue-${shaped.issueId}`,
     threadTitle: shaped.title,
     text: shaped.text,
-    actor: actor
-      ? {
-          id: actor.id,
-          name: actor.name ?? actor.id,
-          // Alert rules and other automatic actions come from {type:'application', id:'sentry'}: that is Sentry
-          // itself, not an integration talking to itself, and must not be dropped by the bot loop guard.
-          isBot: actor.type === 'application' && actor.id !== 'sentry',
-        }
-      : null,
+    actor: {
+      id: actor.id,
+      name: actor.name ?? actor.id,
+      // Alert rules and other automatic actions come from {type:'application', id:'sentry'}: that is Sentry
+      // itself, not an integration talking to itself, and must not be dropped by the bot loop guard.
+      isBot: actor.type === 'application' && actor.id !== 'sentry',
+    },
     target: {
       provider: 'sentry',
       issueId: shaped.issueId,

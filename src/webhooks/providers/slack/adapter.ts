@@ -55,20 +55,33 @@ export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
   async reply(client, t, text, options = {}) {
     const api = need(client, 'Slack', 'SLACK_BOT_TOKEN');
     if (!t.threadTs && t.responseUrl) {
-      // A slash command has no message to thread under yet; its response_url posts one (and gives no id).
+      // A slash command has no message to thread under yet; its response_url posts one. It gives no ts, but the same
+      // URL replaces that message (replace_original), so the interim "working…" does not stay behind the result.
       await api.respond(t.responseUrl, { text, response_type: 'in_channel' });
-      return undefined;
+      return RESPONSE_URL_POST;
     }
     const blocks = options.approvalTaskId ? approvalBlocks(text, options.approvalTaskId) : undefined;
     const m = await api.postMessage({ channel: t.channel, text, threadTs: t.threadTs || undefined, blocks });
     return `${m.channel}/${m.ts}`;
   },
 
-  async edit(client, _t, postId, text) {
+  async edit(client, t, postId, text) {
+    const api = need(client, 'Slack', 'SLACK_BOT_TOKEN');
+    if (postId === RESPONSE_URL_POST) {
+      if (!t.responseUrl) throw new Error('the message was posted through a response_url the task no longer has');
+      await api.respond(t.responseUrl, { text, response_type: 'in_channel', replace_original: true });
+      return;
+    }
     const [channel, ts] = postId.split('/');
-    await need(client, 'Slack', 'SLACK_BOT_TOKEN').updateMessage({ channel: channel!, ts: ts!, text });
+    await api.updateMessage({ channel: channel!, ts: ts!, text });
   },
+
+  // A response_url takes five posts in all (Slack's limit): the interim message and its result, not every step.
+  finalEditOnly: (postId) => postId === RESPONSE_URL_POST,
 };
+
+/** The id `reply` gives a message posted through a slash command's response_url, which has no ts. */
+const RESPONSE_URL_POST = 'response_url';
 
 function approvalBlocks(text: string, taskId: string) {
   return [

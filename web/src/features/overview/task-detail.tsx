@@ -30,6 +30,11 @@ export function TaskDetail({ taskId }: { taskId: string }) {
           <div className="flex flex-wrap items-center gap-2">
             <StatusBadge status={t.status} outcome={t.outcome} />
             {t.outcome && t.outcome !== 'budget' && <span className="text-xs text-stone-500">outcome: {t.outcome}</span>}
+            {t.delivery_count > 1 && (
+              <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-900" title="Later deliveries of the same alert storm joined this task">
+                ×{t.delivery_count} deliveries
+              </span>
+            )}
           </div>
           <p className="mt-1 break-all font-mono text-xs text-stone-500">{t.task_id}</p>
         </div>

@@ -23,6 +23,8 @@ interface Draft {
   needs_approval: string;
   stop_after_match: boolean;
   enabled: boolean;
+  /** A cron expression, '' for none. */
+  schedule: string;
 }
 
 const pretty = (v: unknown) => (v === null || v === undefined || (typeof v === 'object' && Object.keys(v).length === 0) ? '' : JSON.stringify(v, null, 2));
@@ -44,6 +46,7 @@ function draftOf(c?: Command | StaticCommand): Draft {
     needs_approval: String(c?.needs_approval ?? false),
     stop_after_match: c?.stop_after_match ?? false,
     enabled: c?.enabled ?? true,
+    schedule: c?.schedule ?? '',
   };
 }
 
@@ -83,6 +86,7 @@ export function commandBody(d: Draft): { body: Record<string, unknown> } | { pro
       needs_approval: d.needs_approval === 'non-maintainers' ? d.needs_approval : d.needs_approval === 'true',
       stop_after_match: d.stop_after_match,
       enabled: d.enabled,
+      schedule: d.schedule.trim() || null,
     },
   };
 }
@@ -141,6 +145,9 @@ export function CommandEditor({ target, command, onDone }: { target: CommandTarg
           {(id) => <Input id={id} type="number" value={d.priority} onChange={(e) => set('priority', e.target.value)} />}
         </Field>
       </div>
+      <Field label="Schedule (cron, UTC)" hint="e.g. 0 2 * * * for 02:00 every night; each run is a task. Empty: deliveries only">
+        {(id) => <Input id={id} value={d.schedule} onChange={(e) => set('schedule', e.target.value)} placeholder="none" />}
+      </Field>
       <div className="sm:col-span-2">
         <Field label="Template" hint="the prompt (or comment); {{issue.title}} reads the payload">
           {(id) => <TextArea id={id} rows={4} value={d.template} onChange={(e) => set('template', e.target.value)} />}

@@ -6,6 +6,7 @@ import { Badge, Button, Card, ErrorBox, Loading, PageHeader } from '../../compon
 import { CommandEditor, type CommandTarget } from './command-editor';
 import { DryRun, Inspector } from './inspector';
 import type { StaticCommand, StaticRoute } from '../../lib/contracts';
+import { ScheduleLine } from './schedule-line';
 
 /** One rule of a built-in route: edited like a dynamic webhook's (a built-in becomes an override), restored by deleting the override. */
 function StaticRule({ target, c }: { target: CommandTarget; c: StaticCommand }) {
@@ -35,6 +36,11 @@ function StaticRule({ target, c }: { target: CommandTarget; c: StaticCommand }) 
           </Button>
         )}
       </span>
+      {c.schedule && (
+        <div className="w-full">
+          <ScheduleLine schedule={c.schedule} nextRuns={c.next_runs} />
+        </div>
+      )}
       <ErrorBox error={remove.error} className="w-full" />
     </li>
   );

@@ -5,6 +5,7 @@ import { api } from '../../lib/api-client';
 import { plural, when } from '../../lib/format';
 import { Badge, Button, Card, Checkbox, CopyButton, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select } from '../../components/ui';
 import { CommandEditor } from './command-editor';
+import { ScheduleLine } from './schedule-line';
 import { StaticDetail } from './static-route';
 import { DryRun, Inspector } from './inspector';
 import { type Command, DYNAMIC_PROVIDERS as PROVIDERS, type WebhookConfig, type WebhookDetail as Detail, type WebhookList as List } from '../../lib/contracts';
@@ -157,6 +158,7 @@ function CommandRow({ webhookId, c }: { webhookId: string; c: Command }) {
         </span>
       </div>
       {c.conditions !== null && c.conditions !== undefined && <pre className="mt-1 overflow-x-auto text-xs text-stone-600">if {JSON.stringify(c.conditions)}</pre>}
+      <ScheduleLine schedule={c.schedule} nextRuns={c.next_runs} />
       {c.template && <p className="mt-1 line-clamp-2 whitespace-pre-wrap text-xs text-stone-600">{c.template}</p>}
       <ErrorBox error={remove.error} className="mt-1" />
     </div>
