@@ -35,6 +35,7 @@ export async function pruneOnce(deps: RetentionDeps, now = Date.now()): Promise<
   for (let n = EVENT_BATCH; n === EVENT_BATCH; pruned.events += n) n = await deps.repos.events.pruneBefore(cutoff, EVENT_BATCH);
   for (let n = EVENT_BATCH; n === EVENT_BATCH; pruned.deliveries += n) n = await deps.repos.webhookEvents.pruneBefore(cutoff, EVENT_BATCH);
   pruned.transcripts = await deps.repos.claudeSessions.pruneTranscripts(cutoff);
+  await deps.repos.storms.prune(cutoff); // alert storms long over: nothing can join them
   pruned.files = (await deps.pruneFiles?.(cutoff)) ?? 0;
   return pruned;
 }
