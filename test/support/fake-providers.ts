@@ -501,9 +501,10 @@ export function startFakeSlack(): Promise<FakeProvider> {
 // Jira Cloud (REST v3)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Comment create/update. Bodies must be ADF documents, as on v3; a plain string gets Jira's 400. */
+/** Comment create/update and issue create. Bodies must be ADF documents, as on v3; a plain string gets Jira's 400. */
 export function startFakeJira(): Promise<FakeProvider> {
   const comments = new Map<string, { issue: string; body: unknown }>();
+  const issueCounts = new Map<string, number>();
   let nextId = 10_000;
   const errors = (status: number, errorMessages: string[], fieldErrors: Record<string, string> = {}) =>
     json(status, { errorMessages, errors: fieldErrors });
@@ -544,6 +545,25 @@ export function startFakeJira(): Promise<FakeProvider> {
         if (!isAdf(req.body?.body)) return errors(400, [], { comment: 'Comment body is not valid!' });
         existing.body = req.body.body;
         return json(200, view(p.id!, p.issue!, req.body.body, baseUrl));
+      },
+    },
+    {
+      // Create issue: project key, issue type and summary required, description ADF; keys numbered per project.
+      method: 'POST',
+      pattern: /^\/rest\/api\/3\/issue$/,
+      handle(req) {
+        if (!basic(req)) return errors(401, ['You are not authenticated. Authentication required to perform this operation.']);
+        const f = req.body?.fields ?? {};
+        const problems: Record<string, string> = {};
+        if (typeof f.project?.key !== 'string') problems.project = 'Specify a valid project ID or key';
+        if (typeof f.issuetype?.name !== 'string') problems.issuetype = 'Specify an issue type';
+        if (typeof f.summary !== 'string' || !f.summary.trim() || f.summary.length > 255) problems.summary = 'You must specify a summary of the issue.';
+        if (f.description !== undefined && !isAdf(f.description)) problems.description = 'Operation value must be an Atlassian Document.';
+        if (Object.keys(problems).length) return errors(400, [], problems);
+        const n = (issueCounts.get(f.project.key) ?? 0) + 1;
+        issueCounts.set(f.project.key, n);
+        const id = String(nextId++);
+        return json(201, { id, key: `${f.project.key}-${n}`, self: `${baseUrl}/rest/api/3/issue/${id}` });
       },
     },
   ];

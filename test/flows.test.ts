@@ -1,0 +1,195 @@
+// Issue 15, item 1: one session across providers. Threads that concern the same work are linked into one flow, and a
+// command in any of them resumes the same Claude session (real CLI, scripted model, fake provider APIs). The story:
+// a Sentry alert is analysed, "@agent open a Jira ticket" on the Sentry issue has the service open one, "@agent fix"
+// on that Jira issue runs, "@agent address the review" on the pull request continues, and the Slack notify channel
+// gets the summary — one Claude session id throughout, each reply in its own thread.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/paths.js';
+import { eventually } from './support/eventually.js';
+import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeJira, startFakeSentry, startFakeSlack } from './support/fake-providers.js';
+import { startHarness, type Harness } from './support/harness.js';
+import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { signGithub, signJira, signSentry, signSlack } from './support/signing.js';
+
+process.env.CLAUDE_CODE_MAX_RETRIES = '1';
+
+const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
+const SECRETS = { github: 'gh-secret', slack: 'slack-secret', jira: 'jira-secret', sentry: 'sentry-secret' };
+const SENTRY_ISSUE = '1117540176';
+const JIRA_MAINTAINER = '712020:maintainer';
+let n = 0;
+const nextId = (prefix: string) => `${prefix}${Date.now()}${++n}`;
+
+describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () => {
+  let model: ScriptedModel;
+  let h: Harness;
+  let github: FakeGithub;
+  let slack: FakeProvider;
+  let jira: FakeProvider;
+  let sentry: FakeProvider;
+
+  beforeAll(async () => {
+    model = await startScriptedModel();
+    github = await startFakeGithub({ permissions: { Codertocat: 'admin', writer: 'write' } });
+    slack = await startFakeSlack();
+    jira = await startFakeJira();
+    sentry = await startFakeSentry();
+    h = await startHarness({
+      model,
+      env: {
+        GITHUB_WEBHOOK_SECRET: SECRETS.github,
+        GITHUB_TOKEN: 'ghp_test_token',
+        GITHUB_API_URL: github.url,
+        GITHUB_CHECKOUT: 'false',
+        SLACK_SIGNING_SECRET: SECRETS.slack,
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_API_URL: `${slack.url}/api/`,
+        SLACK_BOT_USER_ID: 'U0LAN0Z89',
+        SLACK_NOTIFY_CHANNEL: 'C0NOTIFY',
+        JIRA_WEBHOOK_SECRET: SECRETS.jira,
+        JIRA_BASE_URL: jira.url,
+        JIRA_EMAIL: 'agent@example.com',
+        JIRA_API_TOKEN: 'jira-token',
+        JIRA_MAINTAINERS: JIRA_MAINTAINER,
+        JIRA_TICKET_PROJECT: 'OPS',
+        SENTRY_CLIENT_SECRET: SECRETS.sentry,
+        SENTRY_AUTH_TOKEN: 'sentry-token',
+        SENTRY_URL: sentry.url,
+        SENTRY_ORG: 'acme',
+        PROGRESS_UPDATE_SECONDS: '0.2',
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await Promise.all([model, github, slack, jira, sentry].map((s) => s?.close()));
+  });
+
+  const post = async (p: string, body: string, headers: Record<string, string>) => {
+    const res = await fetch(`${h.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const sentryDelivery = (resource: string, payload: unknown) => {
+    const body = JSON.stringify(payload);
+    return post('/webhooks/sentry', body, {
+      'request-id': nextId('req'),
+      'sentry-hook-resource': resource,
+      'sentry-hook-timestamp': String(Math.floor(Date.now() / 1000)),
+      'sentry-hook-signature': signSentry(SECRETS.sentry, body),
+    });
+  };
+  const jiraComment = (issueKey: string, text: string, accountId = JIRA_MAINTAINER) => {
+    const payload = fixture('jira/comment_created.json');
+    payload.issue.key = issueKey;
+    payload.issue.fields.summary = 'Checkout crashes';
+    payload.comment.body = text;
+    payload.comment.id = String(50_000 + ++n);
+    payload.comment.author.accountId = accountId;
+    const body = JSON.stringify(payload);
+    return post('/webhooks/jira', body, { 'x-atlassian-webhook-identifier': nextId('jira'), 'x-hub-signature': signJira(SECRETS.jira, body) });
+  };
+  const githubComment = (issue: number, text: string, login = 'Codertocat') => {
+    const payload = fixture('github/issue_comment.created.json');
+    payload.issue.number = issue;
+    payload.comment.body = text;
+    payload.comment.id = 700_000 + ++n;
+    payload.comment.user.login = login;
+    payload.sender.login = login;
+    const body = JSON.stringify(payload);
+    return post('/webhooks/github', body, { 'x-github-event': 'issue_comment', 'x-github-delivery': nextId('gh'), 'x-hub-signature-256': signGithub(SECRETS.github, body) });
+  };
+  const slackMention = (text: string, user = 'U061F7AUR', ts = `${Math.floor(Date.now() / 1000)}.${String(++n).padStart(6, '0')}`) => {
+    const payload = fixture('slack/app_mention.json');
+    payload.event_id = nextId('Ev');
+    payload.event.text = `<@U0LAN0Z89> ${text}`;
+    payload.event.user = user;
+    payload.event.ts = ts;
+    delete payload.event.thread_ts;
+    const body = JSON.stringify(payload);
+    const at = Math.floor(Date.now() / 1000);
+    return post('/webhooks/slack', body, { 'x-slack-request-timestamp': String(at), 'x-slack-signature': signSlack(SECRETS.slack, body, at) });
+  };
+  const accepted = async (res: { status: number; body: Record<string, any> }) => {
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const task = await h.waitForTask(res.body.task_id as string);
+    expect(task.status, task.error ?? '').toBe('completed');
+    return task;
+  };
+  const texts = (fake: FakeProvider, method: string, re: RegExp) => fake.calls.filter((c) => c.method === method && re.test(c.path)).map((c) => JSON.stringify(c.body));
+  const repo = fixture('github/issue_comment.created.json').repository.full_name as string;
+
+  it('Sentry alert → Jira ticket → fix on Jira → address the review on the PR: one flow, one Claude session', async () => {
+    // 1. The alert runs analyze on its own (Sentry's alert rule is the sender).
+    const alert = fixture('sentry/event_alert_triggered.json');
+    alert.data.event.title = 'ReferenceError: heck is not defined [[script:text The cause: checkout calls heck() which does not exist.]]';
+    const analyze = await accepted(await sentryDelivery('event_alert', alert));
+    expect(analyze.claude_session_id).toBeTruthy();
+    const session = analyze.claude_session_id;
+    const flow = analyze.flow_id;
+
+    // 2. "@agent open a Jira ticket" on the Sentry issue: the run writes it, the service opens and links it.
+    const comment = fixture('sentry/comment_created.json');
+    comment.data.issue_id = Number(SENTRY_ISSUE);
+    comment.data.comment = '@agent open a Jira ticket [[script:text Checkout crashes calling heck()]]';
+    const ticket = await accepted(await sentryDelivery('comment', comment));
+    expect(ticket).toMatchObject({ flow_id: flow, conversation_id: analyze.conversation_id, claude_session_id: session, rule: 'builtin:sentry:ticket' });
+    await eventually(() => texts(jira, 'POST', /^\/rest\/api\/3\/issue$/).length === 1);
+    expect(texts(jira, 'POST', /^\/rest\/api\/3\/issue$/)[0]).toContain('"summary":"Checkout crashes calling heck()"');
+    await eventually(() => texts(sentry, 'POST', new RegExp(`/issues/${SENTRY_ISSUE}/comments/$`)).some((t) => t.includes('Opened Jira issue OPS-1')));
+
+    // 3. "@agent fix" on the new Jira issue continues the same session; the reply is a comment on OPS-1.
+    const fix = await accepted(await jiraComment('OPS-1', '@agent fix [[script:text Fixed: checkout no longer calls heck().]]'));
+    expect(fix).toMatchObject({ flow_id: flow, conversation_id: analyze.conversation_id, claude_session_id: session, external_id: 'jira:OPS-1' });
+    await eventually(() => texts(jira, 'PUT', /^\/rest\/api\/3\/issue\/OPS-1\/comment\/\d+$/).some((t) => t.includes('Fixed: checkout')));
+
+    // 4. On the pull request, a maintainer's "@agent address the review" that names the ticket joins the flow.
+    const address = await accepted(await githubComment(77, '@agent address the review of OPS-1 [[script:text Addressed both review points.]]'));
+    expect(address).toMatchObject({ flow_id: flow, conversation_id: analyze.conversation_id, claude_session_id: session, external_id: `github:${repo}#77` });
+    await eventually(() => texts(github, 'PATCH', new RegExp(`/repos/${repo}/issues/comments/\\d+$`)).some((t) => t.includes('Addressed both review points.')) ||
+      texts(github, 'POST', new RegExp(`/repos/${repo}/issues/77/comments$`)).some((t) => t.includes('Addressed both review points.')));
+
+    // 5. The notify channel hears the summary of the flow's latest step, naming its threads.
+    await eventually(() => texts(slack, 'POST', /chat\.postMessage$/).some((t) => t.includes('Addressed both review points.') && t.includes(flow!)));
+    const summary = texts(slack, 'POST', /chat\.postMessage$/).find((t) => t.includes('Addressed both review points.'))!;
+    expect(summary).toContain('jira:OPS-1');
+    expect(summary).toContain(`github:${repo}#77`);
+
+    // The model saw one conversation: every run resumed the first one's session.
+    const runs = model.requests.filter((r) => r.script && r.sessionId);
+    expect(runs.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(runs.map((r) => r.sessionId))).toEqual(new Set([session]));
+    // Each reply went to the thread that asked: Sentry got the analysis and the ticket, Jira the fix, GitHub the review.
+    expect(texts(sentry, 'POST', /comments\/$/).some((t) => t.includes('Fixed: checkout'))).toBe(false);
+    expect(texts(jira, 'POST', /comment$/).concat(texts(jira, 'PUT', /comment\/\d+$/)).some((t) => t.includes('Addressed both'))).toBe(false);
+  });
+
+  it('`@agent continue <link>` links a thread for a maintainer only; a mention by anyone else is just text', async () => {
+    const flowOfOps1 = (await h.request('GET', '/api/tasks?limit=50')).body.tasks.find((t: any) => t.external_id === 'jira:OPS-1')?.flow_id;
+    expect(flowOfOps1).toBeTruthy();
+    // A GitHub user with write (not admin) access names the ticket: the thread stays its own flow.
+    const plain = await accepted(await githubComment(78, '@agent analyze OPS-1 [[script:text Looked.]]', 'writer'));
+    expect(plain.flow_id).not.toBe(flowOfOps1);
+    // …and cannot link it by asking.
+    const refused = await githubComment(78, '@agent continue OPS-1', 'writer');
+    expect(refused.status).toBe(200);
+    await eventually(() => texts(github, 'POST', new RegExp(`/repos/${repo}/issues/78/comments$`)).some((t) => t.includes('Not linked: only a maintainer')));
+    // A maintainer can; the next command there resumes the flow's session.
+    const linked = await githubComment(78, `@agent continue ${h.url}/x and https://example.atlassian.net/browse/OPS-1`);
+    expect(linked.status).toBe(200);
+    await eventually(() => texts(github, 'POST', new RegExp(`/repos/${repo}/issues/78/comments$`)).some((t) => t.includes(`now continues ${flowOfOps1}`)));
+    const next = await accepted(await githubComment(78, '@agent analyze [[script:text Same session.]]', 'writer'));
+    expect(next.flow_id).toBe(flowOfOps1);
+    // Naming nothing known is answered, and links nothing.
+    await githubComment(78, '@agent continue NOPE-404');
+    await eventually(() => texts(github, 'POST', new RegExp(`/repos/${repo}/issues/78/comments$`)).some((t) => t.includes('nothing has run for jira:NOPE-404')));
+  });
+
+  it('a Slack thread opens a ticket too, and hears where it is', async () => {
+    const res = await slackMention('ticket [[script:text Login page is slow]]');
+    const task = await accepted(res);
+    expect(task.rule).toBe('builtin:slack:ticket');
+    await eventually(() => texts(slack, 'POST', /chat\.postMessage$/).some((t) => t.includes('Opened Jira issue OPS-2')));
+  });
+});
