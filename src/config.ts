@@ -223,6 +223,10 @@ const ConfigSchema = z.object({
   /** Project keys that may trigger the agent; empty: all. */
   JIRA_ALLOWED_PROJECTS: list,
   JIRA_MAINTAINERS: list,
+  /** Where the `ticket` command opens Jira issues (a project key); unset, `ticket` answers that it is not set up. */
+  JIRA_TICKET_PROJECT: optionalString,
+  /** The issue type of those issues. */
+  JIRA_TICKET_ISSUE_TYPE: z.string().trim().min(1).default('Task'),
   SENTRY_CLIENT_SECRET: optionalString,
   SENTRY_AUTH_TOKEN: optionalString,
   SENTRY_URL: url(['http', 'https']),

@@ -22,6 +22,7 @@ import { retryingRepositories } from './storage/retrying-repositories.js';
 import { SpaceReserve } from './storage/disk-space.js';
 import { TaskService } from './tasks/task-service.js';
 import { checkoutSources } from './webhooks/checkout-source.js';
+import { FlowAfterRun } from './flows/after-run.js';
 import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
@@ -196,7 +197,9 @@ async function startWorkerSide(
     prepareRun: (task) => registry.hooks.prepareRun(task),
     checkoutSource: checkoutSources(config, s.clients),
   });
-  for (const observer of [new PostBack(config, s.clients, repos, log), registry.hooks, ...opts.observers]) worker.observe(observer);
+  // After the post-back (the result in the asking thread), what a flow does with it: a Jira issue opened, the notify channel told.
+  const flowAfterRun = new FlowAfterRun({ config, repos, clients: s.clients, log });
+  for (const observer of [new PostBack(config, s.clients, repos, log), flowAfterRun, registry.hooks, ...opts.observers]) worker.observe(observer);
 
   const soleWorker = !config.DATABASE_URL;
   const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;

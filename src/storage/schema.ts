@@ -25,7 +25,18 @@ export interface Database {
   task_skills: TaskSkillTable;
   mcp_grants: McpGrantTable;
   workers: WorkerTable;
+  flow_links: FlowLinkTable;
 }
+
+/** A thread linked into another thread's flow (migration 0008); see src/flows/. */
+export interface FlowLinkTable {
+  external_id: string;
+  flow_id: string;
+  via: string;
+  task_id: string | null;
+  created_at: number;
+}
+export type FlowLinkRow = Selectable<FlowLinkTable>;
 
 /** What the service itself posted (comments, messages), so deliveries about its own posts never trigger it. */
 export interface OutboundPostTable {
