@@ -7,6 +7,8 @@ import { useTaskFeed } from '../../lib/live-context';
 import { taskKeys } from '../../lib/tasks-cache';
 import { StreamView } from '../../components/stream/stream-view';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../../components/ui';
+import { FlowTimeline } from './flow-timeline';
+import { HandOff } from './hand-off';
 import { TaskActions } from './task-actions';
 
 export function useTask(taskId: string) {
@@ -59,6 +61,8 @@ export function TaskDetail({ taskId }: { taskId: string }) {
           </Link>
         </p>
       )}
+      <FlowTimeline task={t} />
+      <HandOff task={t} />
       <div className="rounded-md bg-stone-100 px-3 py-2">
         <p className="text-xs font-medium text-stone-500">Prompt</p>
         <p className="mt-0.5 max-h-32 overflow-auto whitespace-pre-wrap break-words text-sm">{t.input_message}</p>
