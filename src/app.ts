@@ -24,6 +24,7 @@ import type { Services } from './services.js';
 import { diskFullMessage, isDiskFull } from './storage/disk-space.js';
 import { BadCursorError } from './storage/repositories/cursor.js';
 import { WebhookIngest } from './webhooks/ingest.js';
+import { followPullRequests } from './delivery/pull-request-events.js';
 import { PermissionChecker } from './webhooks/permissions.js';
 import { Responder } from './webhooks/responder.js';
 import { webhookRoutes } from './webhooks/route.js';
@@ -105,6 +106,7 @@ export async function buildApp(s: Services): Promise<App> {
     responder,
     actions: new ActionRunner({ repos: s.repos, tasks: s.tasks, clients: s.clients, responder, log: s.log, brainWrap: s.config.WEBHOOK_BRAIN_WRAP }),
     builtin: BUILTIN_RULE_SETS,
+    followDelivery: followPullRequests(s.repos),
   });
 
   // Everything behind API_TOKEN is registered in this one scope: its hooks run on whatever route the router matched,

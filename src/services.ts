@@ -22,6 +22,7 @@ import { retryingRepositories } from './storage/retrying-repositories.js';
 import { SpaceReserve } from './storage/disk-space.js';
 import { TaskService } from './tasks/task-service.js';
 import { checkoutSources } from './webhooks/checkout-source.js';
+import { deliverRun } from './delivery/deliver-run.js';
 import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { ApprovalPoller } from './webhooks/approval-poller.js';
 import { PostBack } from './webhooks/post-back.js';
@@ -195,6 +196,7 @@ async function startWorkerSide(
     limits: claimLimits(config),
     prepareRun: (task) => registry.hooks.prepareRun(task),
     checkoutSource: checkoutSources(config, s.clients),
+    afterRun: deliverRun({ config, repos, github: s.clients.github, log }),
   });
   for (const observer of [new PostBack(config, s.clients, repos, log), registry.hooks, ...opts.observers]) worker.observe(observer);
 

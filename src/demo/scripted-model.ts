@@ -31,6 +31,7 @@
  *                      input, then answers `Tool result:\n<tool_result>` (or `Tool error:\n…` when the call failed).
  *                      The JSON must not contain `]]` (write `] ]`). A tool the CLI defers behind ToolSearch (MCP
  *                      tools are) is first loaded with ToolSearch `select:TOOL`, as a real model would.
+ *   write, review      change files with the Write tool (scripted-edits.ts)
  *
  * Side requests (count_tokens, `max_tokens` ≤ 1024 such as the CLI's cache-warm / validation probes, or tool-less
  * requests that are not the agent loop, e.g. title generation) get a short text answer and never advance a script.
@@ -38,6 +39,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
+import { editScript } from './scripted-edits.js';
 
 /** One recorded POST to `/v1/messages` or `/v1/messages/count_tokens` (HEAD/GET `/` and 404s are not recorded). */
 export interface RecordedRequest {
@@ -399,8 +401,11 @@ export function startScriptedModel(opts: { port?: number; host?: string } = {}):
         const kb = num(a[0], 16);
         return { reply: { ...text(longText(kb)), chunkSize: 256 } };
       }
-      default:
-        return { reply: text(`Scripted model: unknown script "${directive.name}".`) };
+      default: {
+        const refused = lastResults.find((b) => b.is_error === true);
+        const edit = editScript(directive.name, a, turn, refused && toolResultText(refused), findCwd(body, rec.systemText));
+        return { reply: edit ?? text(`Scripted model: unknown script "${directive.name}".`) };
+      }
     }
   }
 

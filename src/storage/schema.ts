@@ -25,7 +25,34 @@ export interface Database {
   task_skills: TaskSkillTable;
   mcp_grants: McpGrantTable;
   workers: WorkerTable;
+  pull_requests: PullRequestTable;
 }
+
+/** A pull (merge) request the service opened for a run, and what became of it (migration 0007). */
+export interface PullRequestTable {
+  pr_id: string;
+  provider: string;
+  /** 'owner/repo' (GitHub), the project path (GitLab). */
+  repository: string;
+  number: number;
+  url: string;
+  branch: string;
+  base: string;
+  /** open | closed | merged */
+  state: Generated<string>;
+  /** pending | success | failure, from check_suite and status deliveries; null until one arrives. */
+  checks: string | null;
+  head_sha: string | null;
+  /** The task whose run opened it. */
+  task_id: string;
+  flow_id: string | null;
+  agent: string | null;
+  command: string | null;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
+}
+export type PullRequestRow = Selectable<PullRequestTable>;
 
 /** What the service itself posted (comments, messages), so deliveries about its own posts never trigger it. */
 export interface OutboundPostTable {
@@ -120,6 +147,12 @@ export interface TaskTable {
   event_count: Generated<number>;
   webhook_event_id: string | null;
   post_back_error: string | null;
+  /** The pull request this task's run opened or pushed to (pull_requests.pr_id). */
+  pull_request_id: string | null;
+  /** A copy of that pull request's view (JSON), rewritten when its state changes. */
+  pull_request: Json | null;
+  /** The commit its workspace was checked out at (what the service commits the run's changes on). */
+  checkout_commit: string | null;
   created_at: number;
   queued_at: number | null;
   started_at: number | null;

@@ -5,6 +5,7 @@ import { BudgetRepository } from './budgets.js';
 import { ClaudeSessionRepository } from './claude-sessions.js';
 import { ConversationRepository } from './conversations.js';
 import { LedgerRepository } from './ledger.js';
+import { PullRequestRepository } from './pull-requests.js';
 import { RegistryRepository } from './registry.js';
 import { RegistryUsageRepository } from './registry-usage.js';
 import { SessionRepository } from './sessions.js';
@@ -27,6 +28,7 @@ export interface Repositories {
   webhooks: WebhookConfigRepository;
   registry: RegistryRepository;
   registryUsage: RegistryUsageRepository;
+  pullRequests: PullRequestRepository;
   /**
    * Runs `work` with repositories bound to one transaction: all its writes commit together or not at all. Inside it
    * use only the repositories it is given (on SQLite the outer ones wait for the transaction's connection), and make
@@ -49,6 +51,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     webhooks: new WebhookConfigRepository(db),
     registry: new RegistryRepository(db),
     registryUsage: new RegistryUsageRepository(db),
+    pullRequests: new PullRequestRepository(db),
     transaction: (work) => transact(db, (trx) => work(createRepositories(trx))),
   };
 }
