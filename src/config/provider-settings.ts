@@ -16,6 +16,11 @@ export const providerSettings = {
   GITHUB_CHECKOUT: bool(true),
   /** Base URL to clone from (`<base>/<owner>/<repo>.git`); default: derived from GITHUB_API_URL, else github.com. */
   GITHUB_CLONE_URL: optionalString,
+  /**
+   * A run that changed files in its checkout ends with the service committing them, pushing `agent/<flow>-<n>` and
+   * opening a draft pull request (a follow-up in that pull request pushes to the same branch).
+   */
+  GITHUB_PULL_REQUESTS: bool(true),
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_API_URL: url(['http', 'https']),

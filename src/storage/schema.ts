@@ -1,4 +1,5 @@
 import type { BudgetTable, TaskRollupTable } from './schema/analytics-tables.js';
+import type { PullRequestTable } from './schema/delivery-tables.js';
 import type {
   McpGrantTable,
   RegistryAgentTable,
@@ -27,6 +28,7 @@ import type {
 // One module to import table and row types from; each group of tables lives in ./schema/.
 export type * from './schema/analytics-tables.js';
 export type { Timestamp } from './schema/columns.js';
+export type * from './schema/delivery-tables.js';
 export type * from './schema/registry-tables.js';
 export type * from './schema/task-tables.js';
 export type * from './schema/webhook-tables.js';
@@ -56,4 +58,5 @@ export interface Database {
   mcp_grants: McpGrantTable;
   workers: WorkerTable;
   flow_links: FlowLinkTable;
+  pull_requests: PullRequestTable;
 }

@@ -25,6 +25,11 @@ export type IngestResult =
 /** What the rules need, and the built-in rule set of each provider's route. */
 export interface IngestDeps extends RuleDeps {
   builtin: Record<ProviderName, RuleSet>;
+  /**
+   * Told every verified delivery that is not a copy, before the rules (what became of the pull requests the service
+   * opened: src/delivery/pull-request-events.ts); what it returns is noted on the delivery's record.
+   */
+  followDelivery?(provider: string, headers: Record<string, string>, body: unknown): Promise<string | undefined>;
 }
 
 export { safeHeaders, staticId };
@@ -163,6 +168,7 @@ export class WebhookIngest {
     const received: Received = { d, eventId, keys, deliveryId, eventType: parsed.kind === 'event' ? parsed.event.eventType : parsed.eventType };
     let decision: Decision;
     const notes: Record<string, unknown> = {};
+    await this.follow(d, body, notes);
     try {
       if (parsed.kind !== 'event') decision = { verdict: { outcome: 'ignored', reason: parsed.reason } };
       else {
@@ -173,6 +179,18 @@ export class WebhookIngest {
       return this.failed(received, err, notes);
     }
     return this.commit(received, decision, notes);
+  }
+
+  /** A follower's failure is logged and noted: it never changes what the delivery does. */
+  private async follow(d: Delivery, body: unknown, notes: Record<string, unknown>): Promise<void> {
+    if (!this.deps.followDelivery || d.replayOf) return;
+    try {
+      const note = await this.deps.followDelivery(d.provider, d.headers, body);
+      if (note) notes.followed = note;
+    } catch (err) {
+      this.deps.log.warn({ err }, 'following a delivery failed');
+      notes.followed = `failed: ${(err as Error).message}`;
+    }
   }
 
   /** A Slack response_url naming another host is dropped (replies then go to the channel) and the refusal noted. */

@@ -6,6 +6,7 @@ import { ClaudeSessionRepository } from './claude-sessions.js';
 import { ConversationRepository } from './conversations.js';
 import { FlowLinkRepository } from './flow-links.js';
 import { LedgerRepository } from './ledger.js';
+import { PullRequestRepository } from './pull-requests.js';
 import { RegistryRepository } from './registry.js';
 import { RegistryUsageRepository } from './registry-usage.js';
 import { SessionRepository } from './sessions.js';
@@ -29,6 +30,7 @@ export interface Repositories {
   registry: RegistryRepository;
   registryUsage: RegistryUsageRepository;
   flowLinks: FlowLinkRepository;
+  pullRequests: PullRequestRepository;
   /**
    * Runs `work` with repositories bound to one transaction: all its writes commit together or not at all. Inside it
    * use only the repositories it is given (on SQLite the outer ones wait for the transaction's connection), and make
@@ -52,6 +54,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     registry: new RegistryRepository(db),
     registryUsage: new RegistryUsageRepository(db),
     flowLinks: new FlowLinkRepository(db),
+    pullRequests: new PullRequestRepository(db),
     transaction: (work) => transact(db, (trx) => work(createRepositories(trx))),
   };
 }

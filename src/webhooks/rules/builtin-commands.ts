@@ -3,7 +3,7 @@
 // commands cannot edit files and may run only read-only shell commands; fix and improve may edit and run tests, and
 // wait for approval unless a maintainer asked.
 import { GITLAB_RULES } from '../providers/gitlab/rules.js';
-import { approvalCommands, continueCommand, DEFAULT_TRIGGER_PHRASE, EDIT_AND_TEST, help, NO_RUN, READ_ONLY, ticketCommand } from './command-kits.js';
+import { approvalCommands, continueCommand, DEFAULT_TRIGGER_PHRASE, EDIT_AND_TEST, help, NO_RUN, READ_ONLY, REVIEW_ONLY, ticketCommand } from './command-kits.js';
 import { loadRuleSet } from './template.js';
 import type { RuleSet, RuleSetInput } from './types.js';
 
@@ -82,8 +82,10 @@ export const GITHUB_RULES: RuleSetInput = {
         'Branch {{pull_request.head.ref}} into {{pull_request.base.ref}}\n\n{{pull_request.body || issue.body}}\n' +
         `${GITHUB_REQUEST}${GITHUB_INLINE}\n` +
         'Read the change (git diff against the base branch) and the code around it. Do not change files. Report ' +
-        'problems by file and line, most serious first: bugs, missing tests, security, then readability.',
-      permissions: READ_ONLY,
+        'problems by file and line, most serious first: bugs, missing tests, security, then readability.\n' +
+        'Also write your findings to .agent/review.json as {"summary": "…", "comments": [{"path": "src/a.ts", ' +
+        '"line": 12, "body": "…"}]} (line: in the new version of the file): they are posted as line comments.',
+      permissions: REVIEW_ONLY,
       needs_approval: false,
     },
     {

@@ -23,6 +23,16 @@ export const READ_ONLY: CommandSpec['permissions'] = {
 };
 
 /**
+ * Read-only, except the one file a review reports its findings in (src/delivery/review.ts): the service posts them
+ * as line comments. Claude Code matches file paths with Edit(…) rules only, whichever tool writes.
+ */
+export const REVIEW_ONLY: CommandSpec['permissions'] = {
+  permission_mode: 'default',
+  allowed_tools: [...READ_ONLY.allowed_tools!, 'Edit(./.agent/review.json)'],
+  disallowed_tools: ['NotebookEdit'],
+};
+
+/**
  * Edits are accepted; the shell is limited to running tests and inspecting the work tree. Pushing is left out: what
  * leaves the workspace is the service's decision, not the model's.
  */

@@ -1,4 +1,4 @@
-import { cloneSource } from '../checkout.js';
+import { checkedOutCommit, cloneSource } from '../checkout.js';
 import { prepareClaudeState } from '../claude-state.js';
 import { buildPrompt } from '../prompt.js';
 import { MAX_ATTEMPTS, type PreparedRun, type RunContext, type RunOutcome, type WorkerDeps } from '../run-context.js';
@@ -24,7 +24,8 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
   }
 
   const additions = (await deps.prepareRun?.(task)) ?? {};
-  const cwd = await prepareWorkspace(config, task.task_id, checkoutInto(deps, ctx));
+  let checkoutCommit: string | undefined;
+  const cwd = await prepareWorkspace(config, task.task_id, checkoutInto(deps, ctx, (commit) => (checkoutCommit = commit)));
   const conversation = task.conversation_id ? await repos.conversations.get(task.conversation_id) : undefined;
   const previous = conversation?.claude_session_id ?? null;
   const state = await prepareClaudeState(config, task.task_id);
@@ -32,7 +33,8 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
   const resumable = previous ? await restoreSession(state.configDir, repos, previous, cwd) : false;
   const prompt = await buildPrompt(task, repos, resumable);
   const resumeId = resumable ? previous : null;
-  await repos.tasks.updateRun(task.task_id, task.fence_id, { working_dir: cwd, resume_session_id: resumeId });
+  const checkedOut = checkoutCommit ? { checkout_commit: checkoutCommit } : {};
+  await repos.tasks.updateRun(task.task_id, task.fence_id, { working_dir: cwd, resume_session_id: resumeId, ...checkedOut });
   return { kind: 'prepared', admission, cwd, prompt, resumeId, additions, state };
 }
 
@@ -41,13 +43,15 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
  * (`checkoutSource`: the provider's adapter, with a credential minted for it): the worker knows no provider. A
  * failure is told to the run and the thread, not fatal.
  */
-function checkoutInto(deps: WorkerDeps, ctx: RunContext): ((dir: string) => Promise<void>) | undefined {
+function checkoutInto(deps: WorkerDeps, ctx: RunContext, checkedOut: (commit: string) => void): ((dir: string) => Promise<void>) | undefined {
   const describe = deps.checkoutSource;
   if (!describe || !ctx.task.source_metadata) return undefined;
   return async (dir) => {
     try {
       const source = await describe(ctx.task);
-      if (source) ctx.recorder.push({ kind: 'status', message: `Checked out ${await cloneSource(dir, source, deps.config.dataDir)}.` });
+      if (!source) return;
+      ctx.recorder.push({ kind: 'status', message: `Checked out ${await cloneSource(dir, source, deps.config.dataDir)}.` });
+      checkedOut(await checkedOutCommit(dir));
     } catch (err) {
       // The run goes on without the code; the agent and the thread are told why.
       ctx.recorder.push({ kind: 'status', message: (err as Error).message });
