@@ -3,12 +3,16 @@
 // a Sentry alert is analysed, "@agent open a Jira ticket" on the Sentry issue has the service open one, "@agent fix"
 // on that Jira issue runs, "@agent address the review" on the pull request continues, and the Slack notify channel
 // gets the summary — one Claude session id throughout, each reply in its own thread.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskView } from '../src/contracts/task.js';
 import { projectRoot } from '../src/paths.js';
 import { eventually } from './support/eventually.js';
 import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeJira, startFakeSentry, startFakeSlack } from './support/fake-providers.js';
+import { type GitHttpServer, startGitHttpServer } from './support/git-http-server.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { signGithub, signJira, signSentry, signSlack } from './support/signing.js';
@@ -19,8 +23,27 @@ const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot,
 const SECRETS = { github: 'gh-secret', slack: 'slack-secret', jira: 'jira-secret', sentry: 'sentry-secret' };
 const SENTRY_ISSUE = '1117540176';
 const JIRA_MAINTAINER = '712020:maintainer';
+const GITHUB_TOKEN = 'ghp_flows_token_1234567890';
 let n = 0;
 const nextId = (prefix: string) => `${prefix}${Date.now()}${++n}`;
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } }).trim();
+
+/** The code of Jira project OPS (JIRA_REPOSITORIES): a bare repository the fake git server serves and accepts pushes to. */
+function makeOrigin(root: string, fullName: string): string {
+  const work = path.join(root, 'work');
+  fs.mkdirSync(work, { recursive: true });
+  git(work, 'init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(work, 'checkout.js'), 'export const total = (cart) => heck(cart);\n');
+  git(work, 'add', '.');
+  git(work, 'commit', '-q', '-m', 'Checkout');
+  const bare = path.join(root, 'origin', `${fullName}.git`);
+  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
+  git(bare, 'config', 'http.receivepack', 'true');
+  return bare;
+}
+
+const repo = fixture('github/issue_comment.created.json').repository.full_name as string;
 
 describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () => {
   let model: ScriptedModel;
@@ -29,10 +52,16 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
   let slack: FakeProvider;
   let jira: FakeProvider;
   let sentry: FakeProvider;
+  let gitServer: GitHttpServer;
+  let origin: string;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-flows-origin-'));
 
   beforeAll(async () => {
+    origin = makeOrigin(root, repo);
+    gitServer = await startGitHttpServer(path.join(root, 'origin'));
+    gitServer.accept((token) => token === GITHUB_TOKEN);
     model = await startScriptedModel();
-    github = await startFakeGithub({ permissions: { Codertocat: 'admin', writer: 'write' } });
+    github = await startFakeGithub({ permissions: { Codertocat: 'admin', writer: 'write' }, gitRoot: path.join(root, 'origin') });
     slack = await startFakeSlack();
     jira = await startFakeJira();
     sentry = await startFakeSentry();
@@ -40,9 +69,9 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
       model,
       env: {
         GITHUB_WEBHOOK_SECRET: SECRETS.github,
-        GITHUB_TOKEN: 'ghp_test_token',
+        GITHUB_TOKEN,
         GITHUB_API_URL: github.url,
-        GITHUB_CHECKOUT: 'false',
+        GITHUB_CLONE_URL: gitServer.url,
         SLACK_SIGNING_SECRET: SECRETS.slack,
         SLACK_BOT_TOKEN: 'xoxb-test',
         SLACK_API_URL: `${slack.url}/api/`,
@@ -54,6 +83,7 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
         JIRA_API_TOKEN: 'jira-token',
         JIRA_MAINTAINERS: JIRA_MAINTAINER,
         JIRA_TICKET_PROJECT: 'OPS',
+        JIRA_REPOSITORIES: `OPS=${repo}`,
         SENTRY_CLIENT_SECRET: SECRETS.sentry,
         SENTRY_AUTH_TOKEN: 'sentry-token',
         SENTRY_URL: sentry.url,
@@ -64,7 +94,8 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
   });
   afterAll(async () => {
     await h?.close();
-    await Promise.all([model, github, slack, jira, sentry].map((s) => s?.close()));
+    await Promise.all([model, github, slack, jira, sentry, gitServer].map((s) => s?.close()));
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
   const post = async (p: string, body: string, headers: Record<string, string>) => {
@@ -90,9 +121,10 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
     const body = JSON.stringify(payload);
     return post('/webhooks/jira', body, { 'x-atlassian-webhook-identifier': nextId('jira'), 'x-hub-signature': signJira(SECRETS.jira, body) });
   };
-  const githubComment = (issue: number, text: string, login = 'Codertocat') => {
+  const githubComment = (issue: number, text: string, login = 'Codertocat', pullRequest = false) => {
     const payload = fixture('github/issue_comment.created.json');
     payload.issue.number = issue;
+    if (pullRequest) payload.issue.pull_request = { url: `https://api.github.com/repos/${repo}/pulls/${issue}` };
     payload.comment.body = text;
     payload.comment.id = 700_000 + ++n;
     payload.comment.user.login = login;
@@ -118,7 +150,6 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
     return task;
   };
   const texts = (fake: FakeProvider, method: string, re: RegExp) => fake.calls.filter((c) => c.method === method && re.test(c.path)).map((c) => JSON.stringify(c.body));
-  const repo = fixture('github/issue_comment.created.json').repository.full_name as string;
 
   it('Sentry alert → Jira ticket → fix on Jira → address the review on the PR: one flow, one Claude session', async () => {
     // 1. The alert runs analyze on its own (Sentry's alert rule is the sender).
@@ -139,22 +170,35 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
     expect(texts(jira, 'POST', /^\/rest\/api\/3\/issue$/)[0]).toContain('"summary":"Checkout crashes calling heck()"');
     await eventually(() => texts(sentry, 'POST', new RegExp(`/issues/${SENTRY_ISSUE}/comments/$`)).some((t) => t.includes('Opened Jira issue OPS-1')));
 
-    // 3. "@agent fix" on the new Jira issue continues the same session; the reply is a comment on OPS-1.
-    const fix = await accepted(await jiraComment('OPS-1', '@agent fix [[script:text Fixed: checkout no longer calls heck().]]'));
+    // 3. "@agent fix" on the new Jira issue continues the same session in the project's repository (JIRA_REPOSITORIES);
+    // the service pushes the change and opens a draft pull request, and the reply on OPS-1 links it.
+    const fix = await accepted(await jiraComment('OPS-1', '@agent fix [[script:write checkout.js export const total = (cart) => cart.length;]]'));
     expect(fix).toMatchObject({ flow_id: flow, conversation_id: analyze.conversation_id, claude_session_id: session, external_id: 'jira:OPS-1' });
-    await eventually(() => texts(jira, 'PUT', /^\/rest\/api\/3\/issue\/OPS-1\/comment\/\d+$/).some((t) => t.includes('Fixed: checkout')));
+    // The task is completed before the service delivers its changes (the post-run step): the thread's reply names them.
+    await eventually(() => texts(jira, 'PUT', /^\/rest\/api\/3\/issue\/OPS-1\/comment\/\d+$/).some((t) => t.includes('/pull/')));
+    const pr = (await h.request<TaskView>('GET', `/api/tasks/${fix.task_id}`)).body.pull_request!;
+    expect(pr, JSON.stringify(await h.request('GET', `/api/tasks/${fix.task_id}`))).toMatchObject({ provider: 'github', repository: repo, state: 'open', branch: `agent/${flow}-1` });
+    expect(texts(github, 'POST', new RegExp(`^/repos/${repo}/pulls$`))).toHaveLength(1);
+    expect(git(origin, 'show', `refs/heads/${pr.branch}:checkout.js`)).toBe('export const total = (cart) => cart.length;');
+    await eventually(() => texts(jira, 'PUT', /^\/rest\/api\/3\/issue\/OPS-1\/comment\/\d+$/).some((t) => t.includes(pr.url)));
 
-    // 4. On the pull request, a maintainer's "@agent address the review" that names the ticket joins the flow.
-    const address = await accepted(await githubComment(77, '@agent address the review of OPS-1 [[script:text Addressed both review points.]]'));
-    expect(address).toMatchObject({ flow_id: flow, conversation_id: analyze.conversation_id, claude_session_id: session, external_id: `github:${repo}#77` });
-    await eventually(() => texts(github, 'PATCH', new RegExp(`/repos/${repo}/issues/comments/\\d+$`)).some((t) => t.includes('Addressed both review points.')) ||
-      texts(github, 'POST', new RegExp(`/repos/${repo}/issues/77/comments$`)).some((t) => t.includes('Addressed both review points.')));
+    // 4. "@agent address the review" on that pull request: the run opened it, so its thread is in the flow already;
+    // the same session goes on, and the change is pushed to the same branch.
+    const address = await accepted(await githubComment(pr.number, '@agent address the review [[script:write checkout.js export const total = (cart) => cart?.length ?? 0;]]', 'Codertocat', true));
+    expect(address).toMatchObject({ flow_id: flow, conversation_id: analyze.conversation_id, claude_session_id: session, external_id: `github:${repo}#${pr.number}` });
+    const onPr = () => texts(github, 'PATCH', new RegExp(`/repos/${repo}/issues/comments/\\d+$`)).concat(texts(github, 'POST', new RegExp(`/repos/${repo}/issues/${pr.number}/comments$`)));
+    await eventually(() => onPr().some((t) => t.includes('Wrote checkout.js.') && t.includes(address.task_id)));
+    expect((await h.request<TaskView>('GET', `/api/tasks/${address.task_id}`)).body.pull_request).toMatchObject({ number: pr.number, branch: pr.branch });
+    expect(texts(github, 'POST', new RegExp(`^/repos/${repo}/pulls$`))).toHaveLength(1);
+    expect(git(origin, 'show', `refs/heads/${pr.branch}:checkout.js`)).toBe('export const total = (cart) => cart?.length ?? 0;');
 
     // 5. The notify channel hears the summary of the flow's latest step, naming its threads.
-    await eventually(() => texts(slack, 'POST', /chat\.postMessage$/).some((t) => t.includes('Addressed both review points.') && t.includes(flow!)));
-    const summary = texts(slack, 'POST', /chat\.postMessage$/).find((t) => t.includes('Addressed both review points.'))!;
+    const addressed = (t: string) => t.includes('`address` finished') && t.includes(flow!);
+    await eventually(() => texts(slack, 'POST', /chat\.postMessage$/).some(addressed));
+    const summary = texts(slack, 'POST', /chat\.postMessage$/).find(addressed)!;
+    expect(summary).toContain('Wrote checkout.js.');
     expect(summary).toContain('jira:OPS-1');
-    expect(summary).toContain(`github:${repo}#77`);
+    expect(summary).toContain(`github:${repo}#${pr.number}`);
 
     // The model saw one conversation: every run resumed the first one's session.
     const runs = model.requests.filter((r) => r.script && r.sessionId);
@@ -162,7 +206,7 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
     expect(new Set(runs.map((r) => r.sessionId))).toEqual(new Set([session]));
     // Each reply went to the thread that asked: Sentry got the analysis and the ticket, Jira the fix, GitHub the review.
     expect(texts(sentry, 'POST', /comments\/$/).some((t) => t.includes('Fixed: checkout'))).toBe(false);
-    expect(texts(jira, 'POST', /comment$/).concat(texts(jira, 'PUT', /comment\/\d+$/)).some((t) => t.includes('Addressed both'))).toBe(false);
+    expect(texts(jira, 'POST', /comment$/).concat(texts(jira, 'PUT', /comment\/\d+$/)).some((t) => t.includes(address.task_id))).toBe(false);
   });
 
   it('`@agent continue <link>` links a thread for a maintainer only; a mention by anyone else is just text', async () => {
