@@ -47,6 +47,13 @@ export const providerSettings = {
   JIRA_TICKET_PROJECT: optionalString,
   /** The issue type of those issues. */
   JIRA_TICKET_ISSUE_TYPE: z.string().trim().min(1).default('Task'),
+  /**
+   * The GitHub repository each Jira project's code lives in, `PROJ=owner/repo` comma list: a Jira task checks it out,
+   * and a run that changed files there ends with a draft pull request, as from GitHub.
+   */
+  JIRA_REPOSITORIES: list.pipe(
+    z.array(z.string().regex(/^[A-Z][A-Z0-9_]{1,9}=[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, 'each entry is PROJECT=owner/repo, e.g. OPS=acme/api')),
+  ),
   SENTRY_CLIENT_SECRET: optionalString,
   SENTRY_AUTH_TOKEN: optionalString,
   SENTRY_URL: url(['http', 'https']),

@@ -4,6 +4,7 @@
 // a flow that spans several threads posts its summary to the Slack notify channel (the rule's
 // `options.notify_channel`, else SLACK_NOTIFY_CHANNEL). The run itself never holds the Jira or Slack credentials.
 import type { Config } from '../config.js';
+import { PullRequestView } from '../contracts/task.js';
 import { externalThreadId } from '../domain/ids.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
@@ -25,14 +26,38 @@ export function summaryLine(output: string): string {
   return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY - 1)}…` : line;
 }
 
+function pullRequestOf(task: TaskRow): PullRequestView | undefined {
+  if (!task.pull_request) return undefined;
+  try {
+    return PullRequestView.safeParse(JSON.parse(task.pull_request)).data;
+  } catch {
+    return undefined;
+  }
+}
+
 export class FlowAfterRun implements TaskObserver {
   constructor(private readonly deps: { config: Config; repos: Repositories; clients: ProviderClients; log: Logger }) {}
 
   async onFinish(task: TaskRow): Promise<void> {
     if (task.status !== 'completed' || !task.flow_id) return;
     const meta = threadMetadata(task);
+    await this.linkOpenedPullRequest(task);
     if (meta?.after_run?.opens === 'jira_issue') await this.openJiraIssue(task, meta.target);
     await this.notifyFlow(task, meta?.after_run?.notify_channel);
+  }
+
+  /**
+   * The pull request this run opened (src/delivery/, the worker's post-run step, before the observers) joins the
+   * run's flow: "address the review" there resumes the same session. A push to a pull request opened earlier links
+   * nothing again (its thread may have been moved since).
+   */
+  private async linkOpenedPullRequest(task: TaskRow): Promise<void> {
+    const view = pullRequestOf(task);
+    if (!view) return;
+    const row = await this.deps.repos.pullRequests.find(view.provider, view.repository, view.number);
+    if (row?.task_id !== task.task_id) return;
+    const thread = view.provider === 'gitlab' ? `${view.repository}!${view.number}` : `${view.repository}#${view.number}`;
+    await this.deps.repos.flowLinks.link({ external_id: externalThreadId(view.provider, thread), flow_id: task.flow_id!, via: 'opened', task_id: task.task_id });
   }
 
   private async openJiraIssue(task: TaskRow, target: Parameters<typeof postReply>[1] | undefined): Promise<void> {
