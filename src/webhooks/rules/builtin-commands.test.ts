@@ -66,7 +66,11 @@ describe('permissions', () => {
     for (const [provider, c] of readOnly) {
       const label = `${provider} ${c.name}`;
       expect(c.permissions.permission_mode, label).toBe('default');
-      expect(c.permissions.disallowed_tools, label).toEqual(expect.arrayContaining(['Edit', 'Write', 'NotebookEdit']));
+      // A review may write its findings file (posted as line comments), and nothing else: default mode refuses
+      // every other write in -p runs, Edit(path) rules being the only way file paths are allowed.
+      const writes = c.name === 'review' && provider === 'github' ? ['NotebookEdit'] : ['Edit', 'Write', 'NotebookEdit'];
+      expect(c.permissions.disallowed_tools, label).toEqual(expect.arrayContaining(writes));
+      expect(c.permissions.allowed_tools?.filter((t) => t.startsWith('Edit(')), label).toEqual(writes.length === 1 ? ['Edit(./.agent/review.json)'] : []);
       expect(c.permissions.allowed_tools?.filter((t) => MUTATING.test(t) || t === 'Edit' || t === 'Write' || t === 'Bash'), label).toEqual([]);
       expect(c.needs_approval, label).toBe(false);
     }
