@@ -1,6 +1,6 @@
 // The service's own zod schemas and types (src/contracts): the dashboard validates what it sends and receives with
 // the same definitions the routes use, and declares no response shape or enum of its own.
-export { AgentsResponse, AnalyticsSummary, CostsResponse, GRANULARITIES, GROUP_BY, TopConversationsResponse } from '../../../src/contracts/analytics.js';
+export { AgentsResponse, AnalyticsSummary, CostsResponse, GRANULARITIES, GROUP_BY, PullRequestRates, TopConversationsResponse } from '../../../src/contracts/analytics.js';
 export type { AgentFigures, CostPoint, CostSeries, Granularity } from '../../../src/contracts/analytics.js';
 export { BUDGET_SCOPES, BudgetCreate, BudgetList, BudgetPatch, BudgetState } from '../../../src/contracts/budgets.js';
 export { ChatRequest, ChatResponse } from '../../../src/contracts/chat.js';

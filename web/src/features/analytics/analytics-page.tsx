@@ -6,6 +6,7 @@ import type { AgentsResponse, AnalyticsSummary, CostsResponse } from '../../lib/
 import { compact, duration, int, percent, usd } from '../../lib/format';
 import { Card, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select, Stat } from '../../components/ui';
 import { BudgetsCard } from './budgets';
+import { PullRequestsCard } from './pull-requests';
 import { type Granularity, isoDate, type Range, rangeQuery } from './range';
 import { colorFor, limitSeries, type Metric, METRICS, type Series, toRows } from './series';
 
@@ -223,6 +224,7 @@ export function AnalyticsPage() {
             <AgentsTable />
           </Card>
           <BudgetsCard />
+          <PullRequestsCard />
         </div>
       </div>
     </>
