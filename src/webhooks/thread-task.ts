@@ -84,10 +84,10 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
 }
 
 /** What a webhook task recorded of its delivery (see createThreadTask): where to answer, which command. */
-export function threadMetadata(task: TaskRow): { target?: PostBackTarget; command?: string } | undefined {
+export function threadMetadata(task: TaskRow): { target?: PostBackTarget; command?: string; event_type?: string } | undefined {
   if (!task.source_metadata) return undefined;
   try {
-    return JSON.parse(task.source_metadata) as { target?: PostBackTarget; command?: string };
+    return JSON.parse(task.source_metadata) as { target?: PostBackTarget; command?: string; event_type?: string };
   } catch {
     return undefined;
   }

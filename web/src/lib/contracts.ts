@@ -14,7 +14,7 @@ export { AgentDetail, AgentList, AgentSummary, SkillDetail, SkillList, SkillSumm
 export { StreamItem } from '../../../src/contracts/stream-item.js';
 export type { ResultItem } from '../../../src/contracts/stream-item.js';
 export { TaskStatus, TaskView } from '../../../src/contracts/task.js';
-export { CancelResponse, EventsPage, OutputEvent, TaskPage } from '../../../src/contracts/tasks.js';
+export { ApprovalContext, CancelResponse, EventsPage, OutputEvent, TaskPage } from '../../../src/contracts/tasks.js';
 export { WorkerList, WorkerView } from '../../../src/contracts/workers.js';
 export { ACTIONS, Command, DYNAMIC_PROVIDERS, PermissionMode, PROVIDER_NAMES, StaticCommand, StaticRoute } from '../../../src/contracts/webhook-commands.js';
 export { Decision, Delivery, DeliveryList, DryRunResult, Explanation, ReplayAccepted, ReplayOutcome, WebhookConfig, WebhookDetail, WebhookList } from '../../../src/contracts/webhooks.js';
