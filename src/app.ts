@@ -11,6 +11,7 @@ import { dashboardRoutes } from './api/dashboard.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
 import { sendDomainError } from './api/http-errors.js';
 import { refuseDeepJson } from './api/json-body.js';
+import { DebugRequestLog } from './api/request-log.js';
 import { frameworkErrors } from './api/framework-errors.js';
 import { ledgerRoutes } from './api/ledger.js';
 import { rateLimitStore } from './api/rate-limits.js';
@@ -58,6 +59,7 @@ export async function buildApp(s: Services): Promise<App> {
     // could pick the address rate limits and logs see.
     trustProxy: trustProxyOption(s.config.TRUST_PROXY),
     frameworkErrors,
+    logController: new DebugRequestLog(),
   });
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => void routes.push(route));

@@ -272,12 +272,16 @@ for (const dialect of dialects) {
       expect(res.status).toBe(200);
       const all = expected(seeds);
       const todays = expected(seeds.filter((s) => s.created_at >= dayStart));
-      expect(res.body.today).toMatchObject({ tasks: 11, finished: 5 });
+      // A budget's refusal is its own outcome: the task never ran, so it is not a failure in the success rate.
+      const refused = (list: Seed[]) => list.filter((s) => isFinished(s) && s.outcome === 'budget').length;
+      const refusedToday = refused(seeds.filter((s) => s.created_at >= dayStart));
+      expect(refused(seeds)).toBeGreaterThan(0);
+      expect(res.body.today).toMatchObject({ tasks: 11, finished: 5, budget_refused: refusedToday });
       expect(res.body.today.cost_usd).toBeCloseTo(todays.cost_usd, 9);
-      expect(res.body.today.success_rate).toBeCloseTo(3 / 5, 9);
-      expect(res.body.total).toMatchObject({ tasks: seeds.length, finished: all.tasks });
+      expect(res.body.today.success_rate).toBeCloseTo(3 / (5 - refusedToday), 9);
+      expect(res.body.total).toMatchObject({ tasks: seeds.length, finished: all.tasks, budget_refused: refused(seeds) });
       expect(res.body.total.cost_usd).toBeCloseTo(all.cost_usd, 9);
-      expect(res.body.success_rate).toBeCloseTo(all.successes / all.tasks, 9);
+      expect(res.body.success_rate).toBeCloseTo(all.successes / (all.tasks - refused(seeds)), 9);
       expect(res.body).toMatchObject({ running: 2, queued: 3, waiting_approval: 1 });
       expect(res.body.budgets).toEqual([
         expect.objectContaining({ budget_id: created.json().budget_id, scope: 'global', key: null, period: 'day', limit_usd: 10, enabled: true }),
@@ -441,6 +445,7 @@ for (const dialect of dialects) {
       expect(row).toEqual({
         task_id: s.task_id,
         created_at: new Date(s.created_at).toISOString(),
+        started_at: new Date(s.created_at + 100).toISOString(),
         completed_at: new Date(s.created_at + 100 + s.duration_ms!).toISOString(),
         cost_usd: s.cost_usd,
         input_tokens: s.input_tokens,

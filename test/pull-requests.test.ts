@@ -1,103 +1,33 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../src/contracts/task.js';
-import { projectRoot } from '../src/paths.js';
-import { eventually } from './support/eventually.js';
-import { type FakeGithub, startFakeGithub } from './support/fake-providers.js';
-import { type GitHttpServer, startGitHttpServer } from './support/git-http-server.js';
-import { type Harness, startHarness } from './support/harness.js';
+import { type GithubWorld, REPO, startGithubWorld } from './support/github-origin.js';
 import { type ScriptedModel, startScriptedModel } from './support/scripted-model.js';
-import { signGithub } from './support/signing.js';
 
 const TOKEN = 'ghp_pull_request_token_123456';
-const SECRET = 's3cret-pr';
-const REPO = 'Codertocat/Hello-World';
-
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
-const gitIn = (cwd: string) => (...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
-
-/** A bare repository standing in for Codertocat/Hello-World, with pull request #7 (feature.txt, three lines). */
-function makeOrigin(root: string): string {
-  const work = path.join(root, 'work');
-  const git = gitIn(work);
-  fs.mkdirSync(work, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(work, 'README.md'), 'Hello World\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'Initial commit on main');
-  git('checkout', '-q', '-b', 'feature');
-  fs.writeFileSync(path.join(work, 'feature.txt'), 'one\ntwo\nthree\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'The pull request change');
-  const bare = path.join(root, 'origin', 'Codertocat', 'Hello-World.git');
-  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
-  const inBare = gitIn(bare);
-  inBare('update-ref', 'refs/pull/7/head', 'refs/heads/feature');
-  inBare('symbolic-ref', 'HEAD', 'refs/heads/main');
-  inBare('config', 'http.receivepack', 'true');
-  return bare;
-}
 
 describe('changes land as pull requests, reviews on the lines, and the task follows its pull request', () => {
   let model: ScriptedModel;
-  let github: FakeGithub;
-  let gitServer: GitHttpServer;
-  let h: Harness;
-  let origin: string;
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-pr-origin-'));
-  let delivery = 0;
+  let world: GithubWorld;
+  let h: GithubWorld['h'];
+  let github: GithubWorld['github'];
 
   beforeAll(async () => {
-    origin = makeOrigin(root);
-    gitServer = await startGitHttpServer(path.join(root, 'origin'));
-    gitServer.accept((token) => token === TOKEN);
     model = await startScriptedModel();
-    github = await startFakeGithub({ permissions: { Codertocat: 'admin' }, gitRoot: path.join(root, 'origin') });
-    h = await startHarness({
-      model,
-      distributed: true,
-      env: { GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url, GITHUB_CLONE_URL: gitServer.url, PUBLIC_URL: 'https://agent.example' },
-    });
+    world = await startGithubWorld(model, { token: TOKEN });
+    ({ h, github } = world);
   });
   afterAll(async () => {
-    await h?.close();
+    await world?.close();
     await model?.close();
-    await github?.close();
-    await gitServer?.close();
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
-  const deliver = async (event: string, payload: unknown) => {
-    const body = JSON.stringify(payload);
-    return fetch(`${h.url}/webhooks/github`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `pr-test-${++delivery}`, 'x-hub-signature-256': signGithub(SECRET, body) },
-      body,
-    });
-  };
-
-  /** "@agent <text>" commented on issue (or pull request) `number`; resolves with the finished task. */
-  const comment = async (number: number, pullRequest: boolean, text: string): Promise<TaskView> => {
-    const payload = JSON.parse(fs.readFileSync(path.join(projectRoot, 'test/fixtures/github/issue_comment.created.json'), 'utf8'));
-    payload.comment.body = text;
-    payload.comment.id = 9000 + delivery;
-    payload.issue.number = number;
-    if (pullRequest) payload.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${number}` };
-    const res = await deliver('issue_comment', payload);
-    expect(res.status).toBe(202);
-    const { task_id } = (await res.json()) as { task_id: string };
-    expect((await h.waitForTask(task_id)).status).toBe('completed');
-    // The thread's final message comes after the service delivered the run's changes.
-    await eventually(() => github.calls.some((c) => String(c.body?.body).startsWith('✅') && String(c.body?.body).includes(task_id)), 'the result is posted');
-    return (await h.request<TaskView>('GET', `/api/tasks/${task_id}`)).body;
-  };
-
+  const comment = (number: number, pullRequest: boolean, text: string) => world.comment(number, pullRequest, text);
+  const deliver = (event: string, payload: unknown) => world.deliver(event, payload);
   const calls = (method: string, pattern: RegExp) => github.calls.filter((c) => c.method === method && pattern.test(c.path));
   const pullsOpened = () => calls('POST', /^\/repos\/Codertocat\/Hello-World\/pulls$/);
-  const inOrigin = (...args: string[]) => gitIn(origin)(...args);
+  const inOrigin = (...args: string[]) => world.inOrigin(...args);
   let opened: TaskView['pull_request'];
 
   it('a fix from a GitHub comment ends with a branch pushed by the service and a draft pull request linked from the thread', async () => {
@@ -116,7 +46,7 @@ describe('changes land as pull requests, reviews on the lines, and the task foll
     const posted = calls('POST', /\/issues\/1\/comments$/).concat(calls('PATCH', /\/issues\/comments\/\d+$/));
     expect(posted.some((c) => String(c.body?.body).includes(opened!.url))).toBe(true);
     // The push used the service's token; the run's workspace never held it.
-    expect(gitServer.tokens()).toEqual([TOKEN]);
+    expect(world.gitServer.tokens()).toEqual([TOKEN]);
     const workspace = path.join(h.dataDir, 'workspaces', task.task_id);
     expect(fs.readFileSync(path.join(workspace, '.git', 'config'), 'utf8')).not.toContain(TOKEN);
   });
@@ -127,6 +57,17 @@ describe('changes land as pull requests, reviews on the lines, and the task foll
     expect(pullsOpened()).toHaveLength(1);
     expect(inOrigin('show', `refs/heads/${opened!.branch}:fix.txt`)).toBe('second version');
     expect(inOrigin('log', '--format=%s', `refs/heads/${opened!.branch}`).split('\n')).toHaveLength(3);
+  });
+
+  it('a change asked for in someone else\'s pull request is not pushed to its branch, and the thread says why', async () => {
+    const before = inOrigin('rev-parse', 'refs/heads/feature');
+    const task = await comment(7, true, '@agent fix [[script:write other.txt not pushed]]');
+    expect(task.pull_request).toBeNull();
+    expect(task.post_back_error).toContain(`${REPO}#7 is not a pull request this service opened`);
+    expect(inOrigin('rev-parse', 'refs/heads/feature')).toBe(before);
+    expect(pullsOpened()).toHaveLength(1);
+    const final = github.calls.filter((c) => String(c.body?.body).startsWith('✅') && String(c.body?.body).includes(task.task_id));
+    expect(final.some((c) => String(c.body.body).includes('is not a pull request this service opened'))).toBe(true);
   });
 
   it('a review posts a pull request review with a comment on a line of the diff', async () => {
@@ -170,5 +111,29 @@ describe('changes land as pull requests, reviews on the lines, and the task foll
     expect(res.status).toBe(200);
     const rates = await h.request('GET', '/api/analytics/pull-requests');
     expect(rates.body.rows).toHaveLength(1);
+  });
+});
+
+describe('with GitHub App auth, the push uses an installation token minted for it', () => {
+  let model: ScriptedModel;
+  let world: GithubWorld;
+
+  beforeAll(async () => {
+    model = await startScriptedModel();
+    world = await startGithubWorld(model, 'app');
+  });
+  afterAll(async () => {
+    await world?.close();
+    await model?.close();
+  });
+
+  it('asks for contents: write on that one repository for the push, and opens the pull request as the installation', async () => {
+    const task = await world.comment(1, false, '@agent fix [[script:write fix.txt from the app]]');
+    expect(task.pull_request).toMatchObject({ number: 100, state: 'open' });
+    expect(world.inOrigin('show', `refs/heads/${task.pull_request!.branch}:fix.txt`)).toBe('from the app');
+    const mints = world.github.calls.filter((c) => /\/app\/installations\/7\/access_tokens$/.test(c.path)).map((c) => c.body);
+    expect(mints).toContainEqual({ repositories: ['Hello-World'], permissions: { contents: 'write' } });
+    expect(mints).toContainEqual({ repositories: ['Hello-World'], permissions: { contents: 'read' } });
+    expect(world.gitServer.tokens().every((t) => /^ghs_fake_7_\d+$/.test(t))).toBe(true);
   });
 });

@@ -52,17 +52,28 @@ export class AnalyticsService {
   async summary(): Promise<AnalyticsSummary> {
     const now = this.clock();
     const day = bucketStart('day', now);
-    const [today, total, live, budgets] = await Promise.all([
-      this.repos.analytics.sum({ granularity: 'day', dim: 'all', from: day, to: day + 1 }),
+    const todayRange = { granularity: 'day', from: day, to: day + 1 } as const;
+    const [today, total, todayRefused, totalRefused, live, budgets] = await Promise.all([
+      this.repos.analytics.sum({ ...todayRange, dim: 'all' }),
       this.repos.analytics.sum({ granularity: 'total', dim: 'all' }),
+      this.repos.analytics.sum({ ...todayRange, dim: 'outcome', key: 'budget' }),
+      this.repos.analytics.sum({ granularity: 'total', dim: 'outcome', key: 'budget' }),
       this.repos.analytics.unfinished(day),
       this.budgets.states(),
     ]);
+    // A budget's refusal is its own outcome, not a failure: the task never ran, so the success rate leaves it out.
+    const totals = (f: Figures, refused: Figures, unfinished: number) => ({
+      cost_usd: f.cost_usd,
+      tasks: f.tasks + unfinished,
+      finished: f.tasks,
+      budget_refused: refused.tasks,
+      success_rate: ratio(f.successes, f.tasks - refused.tasks),
+    });
     return {
-      today: { cost_usd: today.cost_usd, tasks: today.tasks + live.since, finished: today.tasks, success_rate: ratio(today.successes, today.tasks) },
-      total: { cost_usd: total.cost_usd, tasks: total.tasks + live.total, finished: total.tasks, success_rate: ratio(total.successes, total.tasks) },
-      /** success / finished, over all time. */
-      success_rate: ratio(total.successes, total.tasks),
+      today: totals(today, todayRefused, live.since),
+      total: totals(total, totalRefused, live.total),
+      /** success / finished tasks that ran (budget refusals left out), over all time. */
+      success_rate: ratio(total.successes, total.tasks - totalRefused.tasks),
       running: live.running,
       queued: live.queued,
       waiting_approval: live.waiting_approval,

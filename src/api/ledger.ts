@@ -37,7 +37,7 @@ const badQuery = (field: string, message: string) => invalid('query', [`${field}
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function ledgerView(r: LedgerRow): LedgerView {
-  return { ...r, status: r.status as LedgerView['status'], outcome: r.outcome as LedgerView['outcome'], created_at: iso(r.created_at)!, completed_at: iso(r.completed_at) };
+  return { ...r, status: r.status as LedgerView['status'], outcome: r.outcome as LedgerView['outcome'], created_at: iso(r.created_at)!, started_at: iso(r.started_at), completed_at: iso(r.completed_at) };
 }
 
 /** The ledger: one row per task, filtered, sorted, in keyset pages, or the whole filtered set as a CSV stream. */

@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { ERRORS, IdParams } from '../contracts/common.js';
 import type { StreamItem } from '../contracts/stream-item.js';
 import { TaskView } from '../contracts/task.js';
-import { CancelResponse, EventsPage, EventsQuery, TaskListQuery, TaskPage } from '../contracts/tasks.js';
+import { ApprovalContext, CancelResponse, EventsPage, EventsQuery, TaskListQuery, TaskPage } from '../contracts/tasks.js';
 import type { Services } from '../services.js';
 import { taskView } from '../storage/views.js';
+import { approvalContext } from '../tasks/approval-context.js';
 import { conflict, notFound } from './http-errors.js';
 import { typed } from './schemas.js';
 
@@ -22,6 +23,13 @@ export function taskRoutes(plain: FastifyInstance, s: Services): void {
     const task = await s.repos.tasks.get(req.params.id);
     if (!task) throw notFound(`task ${req.params.id}`);
     return taskView(task);
+  });
+
+  const approval = { tags, summary: 'What an approver decides on: the rendered prompt, the command, the thread and the delivery', params: IdParams, response: { 200: ApprovalContext, ...ERRORS } };
+  app.get('/api/tasks/:id/approval', { schema: approval }, async (req) => {
+    const task = await s.repos.tasks.get(req.params.id);
+    if (!task) throw notFound(`task ${req.params.id}`);
+    return approvalContext(s.repos, task);
   });
 
   /** What a late client missed: events after `after`, oldest first, then it follows the WebSocket. */

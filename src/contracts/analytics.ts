@@ -39,12 +39,13 @@ const Figure = {
   p95_duration_ms: z.number().nullable(),
 };
 
-const Totals = z.object({ cost_usd: z.number(), tasks: z.number(), finished: z.number(), success_rate: z.number().nullable() });
+/** `budget_refused`: finished tasks a budget turned away (outcome `budget`); `success_rate` leaves them out. */
+const Totals = z.object({ cost_usd: z.number(), tasks: z.number(), finished: z.number(), budget_refused: z.number(), success_rate: z.number().nullable() });
 
 export const AnalyticsSummary = z.object({
   today: Totals,
   total: Totals,
-  /** success / finished, over all time. */
+  /** success / finished tasks that ran (budget refusals left out), over all time. */
   success_rate: z.number().nullable(),
   running: z.number(),
   queued: z.number(),

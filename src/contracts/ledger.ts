@@ -35,6 +35,8 @@ export type LedgerQuery = z.infer<typeof LedgerQuery>;
 export const LedgerRow = z.object({
   task_id: z.string(),
   created_at: z.string(),
+  /** With completed_at, the task's wall time; null for a task that never started (refused, cancelled while queued). */
+  started_at: z.string().nullable(),
   completed_at: z.string().nullable(),
   status: z.enum(TASK_STATUSES),
   outcome: z.enum(OUTCOMES).nullable(),

@@ -39,3 +39,18 @@ export type EventsPage = z.infer<typeof EventsPage>;
 
 export const CancelResponse = z.object({ task_id: z.string(), status: z.enum(['cancelled', 'cancelling']) });
 export type CancelResponse = z.infer<typeof CancelResponse>;
+
+/**
+ * GET /api/tasks/{id}/approval: what an approver needs to decide, beside the task itself. `prompt` is what the run
+ * will be given (a command's template rendered from the delivery, wrapped as the run gets it); `delivery` names the
+ * stored webhook delivery the task came from, so the dashboard can open it in the inspector.
+ */
+export const ApprovalContext = z.object({
+  task_id: z.string(),
+  prompt: z.string(),
+  command: z.string().nullable(),
+  event_type: z.string().nullable(),
+  thread: z.object({ external_id: z.string().nullable(), conversation_id: z.string().nullable(), title: z.string().nullable() }),
+  delivery: z.object({ event_id: z.string(), provider: z.string(), webhook_id: z.string().nullable() }).nullable(),
+});
+export type ApprovalContext = z.infer<typeof ApprovalContext>;

@@ -25,10 +25,7 @@ export type IngestResult =
 /** What the rules need, and the built-in rule set of each provider's route. */
 export interface IngestDeps extends RuleDeps {
   builtin: Record<ProviderName, RuleSet>;
-  /**
-   * Told every verified delivery that is not a copy, before the rules (what became of the pull requests the service
-   * opened: src/delivery/pull-request-events.ts); what it returns is noted on the delivery's record.
-   */
+  /** Told each verified, new delivery before the rules (src/delivery/pull-request-events.ts); its answer is noted. */
   followDelivery?(provider: string, headers: Record<string, string>, body: unknown): Promise<string | undefined>;
 }
 
@@ -184,13 +181,8 @@ export class WebhookIngest {
   /** A follower's failure is logged and noted: it never changes what the delivery does. */
   private async follow(d: Delivery, body: unknown, notes: Record<string, unknown>): Promise<void> {
     if (!this.deps.followDelivery || d.replayOf) return;
-    try {
-      const note = await this.deps.followDelivery(d.provider, d.headers, body);
-      if (note) notes.followed = note;
-    } catch (err) {
-      this.deps.log.warn({ err }, 'following a delivery failed');
-      notes.followed = `failed: ${(err as Error).message}`;
-    }
+    const note = await this.deps.followDelivery(d.provider, d.headers, body).catch((err: Error) => `failed: ${err.message}`);
+    if (note) notes.followed = note;
   }
 
   /** A Slack response_url naming another host is dropped (replies then go to the channel) and the refusal noted. */

@@ -142,7 +142,12 @@ export class PostBack implements TaskObserver {
           : `❌ ${bold('Claude Code Agent')}: ${code(progress.command)} failed · ${figures}\n\n${task.error ?? 'unknown error'}`;
     const body = task.status === 'completed' ? `\n\n${truncate(task.output?.trim() || '(the run produced no text)')}` : '';
     const pr = taskView(task).pull_request;
-    const changes = pr ? `\n\n🔀 The changes are in pull request #${pr.number} (branch ${code(pr.branch)}): ${pr.url}` : '';
+    // A failure of the post-run step (the changes could not be delivered) is the only post_back_error by now.
+    const changes = pr
+      ? `\n\n🔀 The changes are in pull request #${pr.number} (branch ${code(pr.branch)}): ${pr.url}`
+      : task.post_back_error
+        ? `\n\n⚠️ ${task.post_back_error}`
+        : '';
     return `${header}${body}${changes}\n\n${link}`;
   }
 

@@ -93,10 +93,10 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
 }
 
 /** What a webhook task recorded of its delivery (see createThreadTask): where to answer, which command. */
-export function threadMetadata(task: TaskRow): { target?: PostBackTarget; command?: string; after_run?: AfterRun } | undefined {
+export function threadMetadata(task: TaskRow): { target?: PostBackTarget; command?: string; event_type?: string; after_run?: AfterRun } | undefined {
   if (!task.source_metadata) return undefined;
   try {
-    return JSON.parse(task.source_metadata) as { target?: PostBackTarget; command?: string; after_run?: AfterRun };
+    return JSON.parse(task.source_metadata) as { target?: PostBackTarget; command?: string; event_type?: string; after_run?: AfterRun };
   } catch {
     return undefined;
   }

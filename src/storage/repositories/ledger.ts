@@ -29,6 +29,7 @@ export interface LedgerQuery extends LedgerFilter {
 export interface LedgerRow {
   task_id: string;
   created_at: number;
+  started_at: number | null;
   completed_at: number | null;
   cost_usd: number;
   input_tokens: number;
@@ -79,6 +80,7 @@ export class LedgerRepository {
       .select([
         'task_id',
         'created_at',
+        'started_at',
         'completed_at',
         'cost_usd',
         'input_tokens',
@@ -131,6 +133,7 @@ export class LedgerRepository {
       rows: rows.slice(0, q.limit).map((r) => ({
         ...r,
         created_at: Number(r.created_at),
+        started_at: r.started_at === null ? null : Number(r.started_at),
         completed_at: r.completed_at === null ? null : Number(r.completed_at),
         cost_usd: Number(r.cost_usd),
         input_tokens: Number(r.input_tokens),

@@ -4,16 +4,8 @@ import type { Flag } from './columns.js';
 
 // Rollups of finished tasks and spending limits.
 
-/**
- * Finished tasks summed per time bucket and dimension (see src/storage/rollups.ts): `granularity` hour | day | month | total
- * (bucket 0), `dim` all | agent | model | source | requester | rule | outcome, `key` the dimension's value ('' when
- * unset). Kept by increments in the transaction that finishes a task; `d00`…`d23` count durations per bin.
- */
-export interface TaskRollupTable extends Record<DurationBinColumn, number> {
-  granularity: string;
-  dim: string;
-  bucket: number;
-  key: string;
+/** What a rollup row sums of its finished tasks (the duration histogram aside). */
+export interface RollupFigures {
   tasks: number;
   successes: number;
   failures: number;
@@ -26,6 +18,18 @@ export interface TaskRollupTable extends Record<DurationBinColumn, number> {
   duration_count: number;
   duration_sum_ms: number;
   duration_max_ms: number;
+}
+
+/**
+ * Finished tasks summed per time bucket and dimension (see src/storage/rollups.ts): `granularity` hour | day | month | total
+ * (bucket 0), `dim` all | agent | model | source | requester | rule | outcome, `key` the dimension's value ('' when
+ * unset). Kept by increments in the transaction that finishes a task; `d00`…`d23` count durations per bin.
+ */
+export interface TaskRollupTable extends Record<DurationBinColumn, number>, RollupFigures {
+  granularity: string;
+  dim: string;
+  bucket: number;
+  key: string;
 }
 
 export type TaskRollupRow = Selectable<TaskRollupTable>;

@@ -101,11 +101,20 @@ const STATUS_COLORS: Record<string, string> = {
   cancelled: 'bg-stone-200 text-stone-700 ring-stone-300',
 };
 
-export function StatusBadge({ status }: { status: string }) {
+/** A budget's refusal is its own outcome: the task never ran, and nothing failed. */
+export const isBudgetRefusal = (status: string, outcome?: string | null) => status === 'failed' && outcome === 'budget';
+
+export function StatusBadge({ status, outcome }: { status: string; outcome?: string | null }) {
+  const refused = isBudgetRefusal(status, outcome);
   return (
-    <span data-status={status} className={cx('inline-flex items-center gap-1 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset', STATUS_COLORS[status] ?? 'bg-stone-100 text-stone-700 ring-stone-300')}>
+    <span
+      data-status={status}
+      data-outcome={outcome ?? undefined}
+      title={refused ? 'A budget refused this task: it did not run' : undefined}
+      className={cx('inline-flex items-center gap-1 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset', refused ? 'bg-orange-100 text-orange-900 ring-orange-300' : (STATUS_COLORS[status] ?? 'bg-stone-100 text-stone-700 ring-stone-300'))}
+    >
       {status === 'running' && <span className="h-1.5 w-1.5 animate-pulse rounded-full bg-indigo-600" aria-hidden />}
-      {status.replace('_', ' ')}
+      {refused ? 'budget refused' : status.replace('_', ' ')}
     </span>
   );
 }

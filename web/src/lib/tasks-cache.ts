@@ -18,11 +18,12 @@ function matches(filter: TaskListFilter, task: TaskView): boolean {
 }
 
 /**
- * A lifecycle event carries the whole task: it replaces the task wherever a cached list or the task's own query
- * holds it, and a new task goes to the top of the lists whose filter it fits. Lists never refetch for this.
+ * A task as it now is, from a lifecycle event or an action's answer: it replaces the task wherever a cached list or
+ * the task's own query holds it (unless that copy is newer), leaves the lists whose filter it no longer fits (an
+ * approved task leaves "Waiting approval"), and a new task goes to the top of the lists whose filter it fits. Lists
+ * never refetch for this.
  */
-export function applyLifecycleEvent(client: QueryClient, event: Exclude<LiveEvent, { type: 'task.output' }>): void {
-  const task = event.task;
+export function applyTask(client: QueryClient, task: TaskView): void {
   client.setQueryData(taskKeys.one(task.task_id), (old: TaskView | undefined) => (old && old.updated_at > task.updated_at ? old : task));
   for (const query of client.getQueryCache().findAll({ queryKey: ['tasks', 'list'] })) {
     const filter = (query.queryKey[2] ?? {}) as TaskListFilter;
@@ -31,14 +32,19 @@ export function applyLifecycleEvent(client: QueryClient, event: Exclude<LiveEven
       let found = false;
       const pages = old.pages.map((page) => ({
         ...page,
-        tasks: page.tasks.map((t) => {
-          if (t.task_id !== task.task_id) return t;
+        tasks: page.tasks.flatMap((t) => {
+          if (t.task_id !== task.task_id) return [t];
           found = true;
-          return t.updated_at > task.updated_at ? t : task;
+          const current = t.updated_at > task.updated_at ? t : task;
+          return matches(filter, current) ? [current] : [];
         }),
       }));
       if (!found && matches(filter, task) && pages[0]) pages[0] = { ...pages[0], tasks: [task, ...pages[0].tasks] };
       return { ...old, pages };
     });
   }
+}
+
+export function applyLifecycleEvent(client: QueryClient, event: Exclude<LiveEvent, { type: 'task.output' }>): void {
+  applyTask(client, event.task);
 }

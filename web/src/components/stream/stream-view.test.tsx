@@ -98,6 +98,6 @@ describe('stream renderer', () => {
     );
     expect(container.querySelector('[data-block="tool"]')!.textContent).toContain('running…');
     expect(container.querySelector('[data-block="status"]')!.textContent).toBe('retrying after an API error');
-    expect(container.querySelector('[data-block="result"]')!.textContent).toContain('$0.0123 · 2 turns · 4.2 s');
+    expect(container.querySelector('[data-block="result"]')!.textContent).toBe('Finished · 2 turns · 4.2 s CLI · session total $0.0123, 10 in / 5 out tokens');
   });
 });

@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { duration, usd } from '../../lib/format';
+import { plural } from '../../lib/format';
 import type { OutputEvent } from '../../lib/task-feed';
 import { FOLD_CHARS, Markdown } from '../markdown';
 import { cx } from '../ui';
 import { type Block, buildBlocks, formatInput, isLong, toolSummary } from './blocks';
+import { ResultLine, type TaskFigures } from './result-line';
 
 /** `<details>` whose open state starts from `initiallyOpen` and then belongs to the reader. */
 function Fold({ summary, initiallyOpen, children, className }: { summary: ReactNode; initiallyOpen: boolean; children: ReactNode; className?: string }) {
@@ -43,12 +44,12 @@ function ToolBlock({ block }: { block: Extract<Block, { kind: 'tool' }> }) {
         {result?.is_error && <span className="ml-auto shrink-0 text-xs font-medium text-red-700">error</span>}
       </div>
       {input && (
-        <Fold initiallyOpen={!isLong(input)} summary={`Input${isLong(input) ? ` (${lineCount(input)} lines, folded)` : ''}`} className="mt-1">
+        <Fold initiallyOpen={!isLong(input)} summary={`Input${isLong(input) ? ` (${plural(lineCount(input), 'line')}, folded)` : ''}`} className="mt-1">
           <Code text={input} />
         </Fold>
       )}
       {result && (
-        <Fold initiallyOpen={!isLong(result.content)} summary={`Result${isLong(result.content) ? ` (${lineCount(result.content)} lines, folded)` : ''}${result.truncated ? ' — truncated by the service' : ''}`} className="mt-1">
+        <Fold initiallyOpen={!isLong(result.content)} summary={`Result${isLong(result.content) ? ` (${plural(lineCount(result.content), 'line')}, folded)` : ''}${result.truncated ? ' — truncated by the service' : ''}`} className="mt-1">
           <Code text={result.content} tone={result.is_error ? 'error' : 'dark'} />
         </Fold>
       )}
@@ -56,7 +57,7 @@ function ToolBlock({ block }: { block: Extract<Block, { kind: 'tool' }> }) {
   );
 }
 
-function BlockView({ block }: { block: Block }) {
+function BlockView({ block, figures }: { block: Block; figures?: TaskFigures }) {
   switch (block.kind) {
     case 'text':
       return (
@@ -74,23 +75,16 @@ function BlockView({ block }: { block: Block }) {
       );
     case 'tool':
       return <ToolBlock block={block} />;
-    case 'result': {
-      const r = block.item;
-      return (
-        <div data-block="result" className={cx('rounded-md px-3 py-2 text-xs', r.is_error ? 'bg-red-50 text-red-800' : 'bg-emerald-50 text-emerald-900')}>
-          <span className="font-medium">{r.is_error ? `Ended with an error (${r.subtype})` : 'Finished'}</span> · {usd(r.total_cost_usd)} · {r.num_turns} turns · {duration(r.duration_ms)} · {r.usage.input_tokens + r.usage.cache_read_input_tokens + r.usage.cache_creation_input_tokens} in / {r.usage.output_tokens} out tokens
-          {r.errors && r.errors.length > 0 && <p className="mt-1">{r.errors.join('; ')}</p>}
-        </div>
-      );
-    }
+    case 'result':
+      return <ResultLine item={block.item} figures={figures} />;
     case 'init':
       return (
         <p data-block="init" className="text-xs text-stone-500">
-          Session started · {block.item.model ?? 'default model'} · {block.item.tools.length} tools
+          Session started · {block.item.model ?? 'default model'} · {plural(block.item.tools.length, 'tool')}
           {block.item.agents.length > 0 && (
             <span title={block.item.agents.join(', ')}>
               {' · '}
-              {block.item.agents.length} agents
+              {plural(block.item.agents.length, 'agent')}
             </span>
           )}
           {block.item.permission_mode && ` · ${block.item.permission_mode}`}
@@ -109,8 +103,11 @@ function BlockView({ block }: { block: Block }) {
   }
 }
 
-/** A run as it happens: streaming text, tool calls with inputs and results (long ones folded), the final result. */
-export function StreamView({ events, follow = true }: { events: readonly OutputEvent[]; follow?: boolean }) {
+/**
+ * A run as it happens: streaming text, tool calls with inputs and results (long ones folded), the final result. With
+ * the task's `figures`, the result line shows this run's own cost, tokens and wall time, not only the session's.
+ */
+export function StreamView({ events, follow = true, figures }: { events: readonly OutputEvent[]; follow?: boolean; figures?: TaskFigures }) {
   const blocks = useMemo(() => buildBlocks(events), [events]);
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -124,7 +121,7 @@ export function StreamView({ events, follow = true }: { events: readonly OutputE
   return (
     <div className="flex flex-col gap-2" data-testid="stream">
       {blocks.map((b) => (
-        <BlockView key={b.key} block={b} />
+        <BlockView key={b.key} block={b} figures={figures} />
       ))}
       <div ref={end} />
     </div>

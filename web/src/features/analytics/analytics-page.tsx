@@ -1,16 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useState } from 'react';
 import { api, qs } from '../../lib/api-client';
 import type { AgentsResponse, AnalyticsSummary, CostsResponse } from '../../lib/contracts';
-import { compact, duration, int, percent, usd } from '../../lib/format';
+import { compact, duration, int, percent, plural, usd } from '../../lib/format';
 import { Card, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select, Stat } from '../../components/ui';
 import { BudgetsCard } from './budgets';
+import { PullRequestsCard } from './pull-requests';
 import { type Granularity, isoDate, type Range, rangeQuery } from './range';
-import { colorFor, limitSeries, type Metric, METRICS, type Series, toRows } from './series';
+import { type Metric, METRICS } from './series';
+import { TrendChart } from './trend-chart';
 
 const GROUPS = ['agent', 'model', 'source', 'requester'] as const;
-const TOP = 8;
 
 function SummaryCards() {
   const q = useQuery({ queryKey: ['analytics', 'summary'], queryFn: () => api.get<AnalyticsSummary>('/api/analytics/summary'), refetchInterval: 30_000 });
@@ -19,74 +19,17 @@ function SummaryCards() {
   const s = q.data;
   return (
     <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
-      <Stat label="Cost today" value={usd(s.today.cost_usd)} sub={`${int(s.today.tasks)} tasks`} />
-      <Stat label="Cost, all time" value={usd(s.total.cost_usd)} sub={`${int(s.total.tasks)} tasks`} />
-      <Stat label="Success rate" value={percent(s.success_rate)} tone={s.success_rate !== null && s.success_rate < 0.8 ? 'warn' : undefined} />
+      <Stat label="Cost today" value={usd(s.today.cost_usd)} sub={`${plural(s.today.tasks, 'task')} (UTC day)`} />
+      <Stat label="Cost, all time" value={usd(s.total.cost_usd)} sub={plural(s.total.tasks, 'task')} />
+      <Stat
+        label="Success rate"
+        value={percent(s.success_rate)}
+        tone={s.success_rate !== null && s.success_rate < 0.8 ? 'warn' : undefined}
+        sub={s.total.budget_refused > 0 ? `of tasks that ran; ${plural(s.total.budget_refused, 'budget refusal')} not counted` : 'of finished tasks'}
+      />
       <Stat label="Running" value={s.running} />
       <Stat label="Queued" value={s.queued} />
       <Stat label="Waiting approval" value={s.waiting_approval} tone={s.waiting_approval > 0 ? 'warn' : undefined} />
-    </div>
-  );
-}
-
-function tickTime(t: string, granularity: Granularity): string {
-  const d = new Date(t);
-  return granularity === 'hour' ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
-}
-
-function formatValue(metric: Metric, v: number): string {
-  if (metric === 'cost_usd') return usd(v);
-  if (metric === 'mean_duration_ms' || metric === 'p95_duration_ms') return duration(v * 1000);
-  return compact(v);
-}
-
-/** Axis ticks need enough digits to tell small amounts apart ($0.00012 vs $0.00015). */
-function formatAxis(metric: Metric, v: number): string {
-  if (metric === 'cost_usd') return v === 0 ? '$0' : v < 0.01 ? `$${Number(v.toPrecision(2))}` : usd(v, 2);
-  return formatValue(metric, v);
-}
-
-function CostChart({ series, metric, granularity }: { series: Series[]; metric: Metric; granularity: Granularity }) {
-  const limited = useMemo(() => limitSeries(series, metric, TOP), [series, metric]);
-  const rows = useMemo(() => toRows(limited.series, metric), [limited, metric]);
-  if (rows.length === 0) return <Empty>No tasks in this range.</Empty>;
-  const additive = METRICS[metric].additive;
-  const common = (
-    <>
-      <CartesianGrid strokeDasharray="3 3" stroke="#e7e5e4" />
-      <XAxis dataKey="t" tickFormatter={(t: string) => tickTime(t, granularity)} tick={{ fontSize: 11 }} minTickGap={24} />
-      <YAxis tickFormatter={(v: number) => formatAxis(metric, v)} tick={{ fontSize: 11 }} width={64} />
-      <Tooltip
-        labelFormatter={(t) => new Date(String(t)).toLocaleString()}
-        formatter={(v, name) => [formatValue(metric, Number(v)), String(name)]}
-        itemSorter={(item) => -Number(item.value ?? 0)}
-        contentStyle={{ fontSize: 12 }}
-      />
-      <Legend wrapperStyle={{ fontSize: 12 }} />
-    </>
-  );
-  return (
-    <div>
-      <div className="h-72 w-full" data-testid="cost-chart">
-        <ResponsiveContainer width="100%" height="100%">
-          {additive ? (
-            <BarChart data={rows} maxBarSize={48}>
-              {common}
-              {limited.series.map((s, i) => (
-                <Bar key={s.key} dataKey={s.key} stackId="1" fill={colorFor(s.key, i)} isAnimationActive={false} />
-              ))}
-            </BarChart>
-          ) : (
-            <LineChart data={rows}>
-              {common}
-              {limited.series.map((s, i) => (
-                <Line key={s.key} type="monotone" dataKey={s.key} stroke={colorFor(s.key, i)} dot={false} connectNulls isAnimationActive={false} />
-              ))}
-            </LineChart>
-          )}
-        </ResponsiveContainer>
-      </div>
-      {limited.dropped > 0 && <p className="mt-1 text-xs text-stone-500">Showing the {TOP} largest; {limited.dropped} smaller series hidden (durations do not add up into an “other”).</p>}
     </div>
   );
 }
@@ -216,13 +159,14 @@ export function AnalyticsPage() {
         >
           {costs.isPending && <Loading label="Loading costs…" />}
           <ErrorBox error={costs.error} retry={() => void costs.refetch()} />
-          {costs.data && <CostChart series={costs.data.series} metric={metric} granularity={gran} />}
+          {costs.data && <TrendChart series={costs.data.series} metric={metric} granularity={gran} />}
         </Card>
         <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
           <Card title="By agent">
             <AgentsTable />
           </Card>
           <BudgetsCard />
+          <PullRequestsCard />
         </div>
       </div>
     </>

@@ -69,6 +69,14 @@ export function toRows(series: readonly Series[], metric: Metric): Array<Record<
   });
 }
 
+/**
+ * Whether a line must draw its points as dots: a series with a single value draws no line at all (a line needs two
+ * points; gaps are joined), so without dots a range with one non-empty bucket looks empty.
+ */
+export function needsDots(rows: ReadonlyArray<Record<string, number | string | null>>, key: string): boolean {
+  return rows.filter((r) => r[key] !== null && r[key] !== undefined).length < 2;
+}
+
 /** A palette whose neighbours differ in hue and lightness; "(other)" is always grey. */
 const PALETTE = ['#c2410c', '#2563eb', '#059669', '#9333ea', '#ca8a04', '#db2777', '#0891b2', '#65a30d', '#7c3aed', '#dc2626', '#0d9488', '#4f46e5'];
 export function colorFor(key: string, index: number): string {

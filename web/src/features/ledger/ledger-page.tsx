@@ -3,7 +3,7 @@ import { useEffect, useReducer, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, errorMessage } from '../../lib/api-client';
 import { type LedgerPage as Page, OUTCOMES as OUTCOME_LABELS, TASK_STATUSES } from '../../lib/contracts';
-import { compact, duration, fullTime, usd } from '../../lib/format';
+import { compact, durations, fullTime, usd, wallMs } from '../../lib/format';
 import { Button, Card, cx, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select, StatusBadge } from '../../components/ui';
 import { csvHref, initialLedgerState, ledgerQuery, ledgerReducer, ledgerSearch, type LedgerFilterName, type LedgerSort, type LedgerState } from './ledger-state';
 
@@ -137,8 +137,8 @@ export function LedgerPage() {
                       </Link>
                     </td>
                     <td className="py-1.5 pr-3">
-                      <StatusBadge status={r.status} />
-                      {r.outcome && r.outcome !== 'success' && r.outcome !== r.status && <span className="ml-1 text-xs text-stone-500">{r.outcome}</span>}
+                      <StatusBadge status={r.status} outcome={r.outcome} />
+                      {r.outcome && r.outcome !== 'success' && r.outcome !== 'budget' && r.outcome !== r.status && <span className="ml-1 text-xs text-stone-500">{r.outcome}</span>}
                     </td>
                     <td className="py-1.5 pr-3">{r.source}</td>
                     <td className="py-1.5 pr-3">{r.agent ?? '—'}</td>
@@ -152,7 +152,7 @@ export function LedgerPage() {
                     <td className="py-1.5 pr-3">
                       {compact(r.input_tokens + (r.cache_read_tokens ?? 0) + (r.cache_creation_tokens ?? 0))} / {compact(r.output_tokens)}
                     </td>
-                    <td className="py-1.5 pr-3">{duration(r.duration_ms)}</td>
+                    <td className="whitespace-nowrap py-1.5 pr-3">{durations(wallMs(r.started_at, r.completed_at), r.duration_ms)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { duration, usd } from '../../lib/format';
+import { duration, plural, usd } from '../../lib/format';
 import { useDashboardStatus, useHealth } from '../../lib/status';
 import { Card, cx, ErrorBox, PageHeader, Stat } from '../../components/ui';
 import { TaskDetail } from './task-detail';
@@ -27,9 +27,9 @@ function StatusCards() {
           label="Running / capacity"
           value={s ? `${s.running} / ${s.capacity}` : '…'}
           tone={s && s.workers_live === 0 ? 'warn' : undefined}
-          sub={s ? `${s.workers_live} live worker${s.workers_live === 1 ? '' : 's'}${s.global_max_concurrent_tasks ? ` · global limit ${s.global_max_concurrent_tasks}` : ''}` : undefined}
+          sub={s ? `${plural(s.workers_live, 'live worker')}${s.global_max_concurrent_tasks ? ` · global limit ${s.global_max_concurrent_tasks}` : ''}` : undefined}
         />
-        <Stat label="Cost today" value={s ? usd(s.cost_today_usd) : '…'} sub={s ? `${s.tasks_today} tasks today (UTC)` : undefined} />
+        <Stat label="Cost today" value={s ? usd(s.cost_today_usd) : '…'} sub={s ? `${plural(s.tasks_today, 'task')} today (UTC)` : undefined} />
         <Stat label="Waiting approval" value={s?.waiting_approval ?? '…'} tone={s && s.waiting_approval > 0 ? 'warn' : undefined} sub={s && s.waiting_approval > 0 ? 'approve or reject below' : undefined} />
         <Stat label="Up" value={s ? duration(s.uptime_seconds * 1000) : '…'} sub={s ? `${s.role} · ${s.storage}` : undefined} />
       </div>

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { TaskView } from '../../lib/contracts';
+import { TaskView } from '../../lib/contracts';
 import { api } from '../../lib/api-client';
-import { taskKeys } from '../../lib/tasks-cache';
+import { applyTask, taskKeys } from '../../lib/tasks-cache';
 import { Button, ErrorBox } from '../../components/ui';
 
 const CANCELLABLE = new Set(['waiting_approval', 'queued', 'running']);
@@ -11,7 +11,11 @@ export function TaskActions({ task, size = 'md' }: { task: TaskView; size?: 'sm'
   const client = useQueryClient();
   const act = useMutation({
     mutationFn: (action: 'cancel' | 'approve' | 'reject') => api.post<{ status?: string }>(`/api/tasks/${encodeURIComponent(task.task_id)}/${action}`),
-    onSuccess: () => {
+    onSuccess: (answer) => {
+      // Approve and reject answer with the task as it now is: it leaves "Waiting approval" at once, here. Other
+      // dashboards see it move on its next lifecycle event (started or cancelled).
+      const moved = TaskView.safeParse(answer);
+      if (moved.success) applyTask(client, moved.data);
       void client.invalidateQueries({ queryKey: taskKeys.one(task.task_id) });
       void client.invalidateQueries({ queryKey: ['status'] });
     },

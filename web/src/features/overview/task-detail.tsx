@@ -2,11 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api } from '../../lib/api-client';
 import { TaskView } from '../../lib/contracts';
-import { duration, fullTime, int, usd } from '../../lib/format';
+import { durations, fullTime, int, plural, usd, wallMs } from '../../lib/format';
 import { useTaskFeed } from '../../lib/live-context';
 import { taskKeys } from '../../lib/tasks-cache';
 import { StreamView } from '../../components/stream/stream-view';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../../components/ui';
+import { ApprovalCard } from './approval-card';
 import { FlowTimeline } from './flow-timeline';
 import { HandOff } from './hand-off';
 import { TaskActions } from './task-actions';
@@ -23,17 +24,18 @@ export function TaskDetail({ taskId }: { taskId: string }) {
   if (task.error) return <ErrorBox error={task.error} retry={() => void task.refetch()} />;
   const t = task.data;
   const active = t.status === 'running' || t.status === 'queued';
+  const waiting = t.status === 'waiting_approval';
   return (
     <article className="flex min-h-0 flex-col gap-3" aria-label={`Task ${t.task_id}`}>
       <header className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <div className="flex flex-wrap items-center gap-2">
-            <StatusBadge status={t.status} />
-            {t.outcome && <span className="text-xs text-stone-500">outcome: {t.outcome}</span>}
+            <StatusBadge status={t.status} outcome={t.outcome} />
+            {t.outcome && t.outcome !== 'budget' && <span className="text-xs text-stone-500">outcome: {t.outcome}</span>}
           </div>
           <p className="mt-1 break-all font-mono text-xs text-stone-500">{t.task_id}</p>
         </div>
-        <TaskActions task={t} />
+        {!waiting && <TaskActions task={t} />}
       </header>
       <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-xs sm:grid-cols-4">
         {[
@@ -41,9 +43,10 @@ export function TaskDetail({ taskId }: { taskId: string }) {
           ['Agent', t.assigned_agent ?? 'default'],
           ['Model', t.model ?? 'default'],
           ['Requester', t.requester ?? '—'],
-          ['Cost', usd(t.cost_usd)],
+          ['Cost (this run)', usd(t.cost_usd)],
           ['Tokens in / out', `${int(t.input_tokens + t.cache_read_tokens + t.cache_creation_tokens)} / ${int(t.output_tokens)}`],
-          ['Duration', duration(t.duration_ms)],
+          ['Duration', durations(wallMs(t.started_at, t.completed_at), t.duration_ms)],
+          ['Turns', t.started_at ? plural(t.num_turns, 'turn') : '—'],
           ['Created', fullTime(t.created_at)],
         ].map(([k, v]) => (
           <div key={k} className="min-w-0">
@@ -63,17 +66,31 @@ export function TaskDetail({ taskId }: { taskId: string }) {
       )}
       <FlowTimeline task={t} />
       <HandOff task={t} />
-      <div className="rounded-md bg-stone-100 px-3 py-2">
-        <p className="text-xs font-medium text-stone-500">Prompt</p>
-        <p className="mt-0.5 max-h-32 overflow-auto whitespace-pre-wrap break-words text-sm">{t.input_message}</p>
-      </div>
+      {waiting ? (
+        <ApprovalCard task={t} />
+      ) : (
+        <div className="rounded-md bg-stone-100 px-3 py-2">
+          <p className="text-xs font-medium text-stone-500">Request</p>
+          <p className="mt-0.5 max-h-32 overflow-auto whitespace-pre-wrap break-words text-sm">{t.input_message}</p>
+        </div>
+      )}
       {t.error && <ErrorBox error={new Error(t.error)} />}
       {t.post_back_error && <ErrorBox error={new Error(`posting the result back failed: ${t.post_back_error}`)} />}
+      {t.pull_request && (
+        <p aria-label="Pull request" className="text-sm">
+          🔀{' '}
+          <a href={t.pull_request.url} target="_blank" rel="noreferrer" className="font-medium underline">
+            {t.pull_request.repository}#{t.pull_request.number}
+          </a>{' '}
+          · <code>{t.pull_request.branch}</code> · {t.pull_request.state}
+          {t.pull_request.checks && ` · checks ${t.pull_request.checks}`}
+        </p>
+      )}
       <section aria-label="Run" data-scroll className="max-h-[65vh] min-h-32 overflow-auto rounded-lg border border-stone-200 bg-stone-50 p-3">
         {feed.loading && <Loading label="Loading the run…" />}
         <ErrorBox error={feed.error ? new Error(`could not load the run's events: ${feed.error}`) : null} retry={feed.refresh} />
-        {!feed.loading && feed.events.length === 0 && <Empty>{t.status === 'waiting_approval' ? 'Waiting for approval: nothing has run yet.' : active ? 'Waiting for the first output…' : 'This task recorded no events.'}</Empty>}
-        <StreamView events={feed.events} />
+        {!feed.loading && feed.events.length === 0 && <Empty>{waiting ? 'Waiting for approval: nothing has run yet.' : active ? 'Waiting for the first output…' : 'This task recorded no events.'}</Empty>}
+        <StreamView events={feed.events} figures={t} />
       </section>
     </article>
   );

@@ -2,6 +2,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, qs } from '../../lib/api-client';
 import { truncate, usd, when } from '../../lib/format';
+import type { TaskView } from '../../lib/contracts';
 import { type TaskPage, taskKeys } from '../../lib/tasks-cache';
 import { Button, cx, Empty, ErrorBox, Loading, StatusBadge } from '../../components/ui';
 import { TaskActions } from './task-actions';
@@ -14,6 +15,12 @@ export const STATUS_FILTERS = [
   { label: 'Finished', value: 'completed,failed,cancelled' },
   { label: 'Failed', value: 'failed' },
 ];
+
+/** The webhook command a task runs, as its delivery recorded it (src/webhooks/thread-task.ts). */
+function commandOf(t: TaskView): string | undefined {
+  const meta = t.source_metadata;
+  return meta && typeof meta === 'object' && 'command' in meta && typeof meta.command === 'string' ? meta.command : undefined;
+}
 
 /** Newest tasks first, keyset pages; statuses change in place as lifecycle events arrive on the socket. */
 export function TaskList({ status, selected, onStatus }: { status: string; selected?: string; onStatus: (s: string) => void }) {
@@ -48,9 +55,10 @@ export function TaskList({ status, selected, onStatus }: { status: string; selec
           <li key={t.task_id} data-task-id={t.task_id} className={cx('flex items-start gap-3 px-3 py-2.5', selected === t.task_id && 'bg-orange-50')}>
             <Link to={`/tasks/${t.task_id}`} className="min-w-0 flex-1" aria-current={selected === t.task_id ? 'page' : undefined}>
               <div className="flex items-center gap-2">
-                <StatusBadge status={t.status} />
+                <StatusBadge status={t.status} outcome={t.outcome} />
                 <span className="truncate text-xs text-stone-500">
-                  {t.source}
+                  {t.requester && t.requester !== t.source ? t.requester : t.source}
+                  {commandOf(t) ? ` · ${commandOf(t)}` : ''}
                   {t.assigned_agent ? ` · ${t.assigned_agent}` : ''} · {when(t.created_at)}
                 </span>
                 <span className="ml-auto shrink-0 text-xs tabular-nums text-stone-600">{t.cost_usd > 0 ? usd(t.cost_usd) : ''}</span>

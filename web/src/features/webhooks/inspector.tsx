@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link } from 'react-router-dom';
+import { useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../lib/api-client';
 import { json, when } from '../../lib/format';
 import { Badge, Button, Card, cx, Empty, ErrorBox, Field, Input, Loading, Pre, StatusBadge, TextArea } from '../../components/ui';
@@ -133,17 +133,25 @@ function DeliveryDetail({ d, base }: { d: Delivery; base: string }) {
 }
 
 /** Every delivery a route received, newest first: verified or not, which rule matched and why, the task it made. */
+/** `?delivery=<event id>` (an approval card's link) opens that delivery and brings it into view. */
 export function Inspector({ base }: { base: string }) {
-  const [open, setOpen] = useState<string | null>(null);
+  const [search] = useSearchParams();
+  const linked = search.get('delivery');
+  const [open, setOpen] = useState<string | null>(linked);
   const q = useQuery({ queryKey: ['webhook-events', base], queryFn: () => api.get<DeliveryList>(`${base}/events?limit=50`), refetchInterval: 10_000 });
+  const found = !!linked && !!q.data?.events.some((d) => d.event_id === linked);
+  useEffect(() => {
+    if (found && linked) document.querySelector(`[data-event-id="${CSS.escape(linked)}"]`)?.scrollIntoView({ block: 'center' });
+  }, [found, linked]);
   return (
     <Card title="Deliveries" actions={<Button size="sm" onClick={() => void q.refetch()} disabled={q.isFetching}>Refresh</Button>}>
       {q.isPending && <Loading label="Loading deliveries…" />}
       <ErrorBox error={q.error} retry={() => void q.refetch()} />
+      {q.isSuccess && linked && !found && <p className="mb-2 text-xs text-stone-500">Delivery {linked} is not among the 50 newest shown here.</p>}
       {q.isSuccess && q.data.events.length === 0 && <Empty>No deliveries yet. Point the provider at the endpoint URL, or use the dry run.</Empty>}
       <ul className="flex flex-col gap-2" aria-label="Deliveries">
         {q.data?.events.map((d) => (
-          <li key={d.event_id} className="rounded-md border border-stone-200" data-event-id={d.event_id}>
+          <li key={d.event_id} className={cx('rounded-md border', d.event_id === linked ? 'border-orange-400 ring-1 ring-orange-300' : 'border-stone-200')} data-event-id={d.event_id} aria-current={d.event_id === linked ? 'true' : undefined}>
             <button type="button" aria-expanded={open === d.event_id} onClick={() => setOpen(open === d.event_id ? null : d.event_id)} className="flex w-full flex-wrap items-center gap-2 px-3 py-2 text-left text-sm hover:bg-stone-50">
               <span className="font-mono text-xs">{d.event_type ?? '(unknown event)'}</span>
               {d.verified ? <Badge tone="green">verified</Badge> : <Badge tone="red">not verified</Badge>}
@@ -151,7 +159,7 @@ export function Inspector({ base }: { base: string }) {
               {d.replay_of && <Badge tone="amber">replay</Badge>}
               {d.outcome && <span className="text-xs text-stone-500">{d.outcome}</span>}
               {d.status_code !== null && <span className="text-xs text-stone-500">HTTP {d.status_code}</span>}
-              {d.task_status && <StatusBadge status={d.task_status} />}
+              {d.task_status && <StatusBadge status={d.task_status} outcome={d.task_outcome} />}
               <span className="ml-auto text-xs text-stone-500">{when(d.created_at)}</span>
             </button>
             {open === d.event_id && <DeliveryDetail d={d} base={base} />}

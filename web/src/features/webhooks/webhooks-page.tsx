@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Route, Routes, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../lib/api-client';
-import { when } from '../../lib/format';
+import { plural, when } from '../../lib/format';
 import { Badge, Button, Card, Checkbox, CopyButton, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select } from '../../components/ui';
 import { CommandEditor } from './command-editor';
 import { StaticDetail } from './static-route';
@@ -96,7 +96,7 @@ function WebhookList() {
                     </Link>
                     <Badge>{w.provider}</Badge>
                     {!w.enabled && <Badge tone="amber">disabled</Badge>}
-                    <span className="text-xs text-stone-500">{w.commands_count ?? 0} commands</span>
+                    <span className="text-xs text-stone-500">{plural(w.commands_count ?? 0, 'command')}</span>
                     <code className="min-w-0 truncate text-xs text-stone-500">{w.endpoint_url}</code>
                     <span className="ml-auto text-xs text-stone-500">{when(w.created_at)}</span>
                   </li>
@@ -115,7 +115,7 @@ function WebhookList() {
                   </Link>
                   {s.configured === false ? <Badge tone="amber">{s.secret_setting ?? 'secret'} not set</Badge> : <Badge tone="green">configured</Badge>}
                   {s.trigger_phrase && <span className="text-xs text-stone-600">trigger “{s.trigger_phrase}”</span>}
-                  <span className="text-xs text-stone-500">{s.commands.length} commands</span>
+                  <span className="text-xs text-stone-500">{plural(s.commands.length, 'command')}</span>
                   <code className="ml-auto min-w-0 truncate text-xs text-stone-500">{s.endpoint_url}</code>
                 </li>
               ))}

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FOLD_LINES, foldedPart, Markdown } from './markdown';
+import { FOLD_LINES, foldedPart } from './fold';
+import { Markdown } from './markdown-view';
 
 afterEach(cleanup);
 

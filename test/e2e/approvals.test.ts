@@ -1,0 +1,95 @@
+// Approving from the dashboard, in a real headless Chromium against the real service (storage, queue, worker, Claude
+// Code with the scripted model): the approval card says what will run, who asked, where and with which permissions.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/paths.js';
+import { type DashboardBrowser, haveChromium, openBrowser } from '../support/browser.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.js';
+import { signGeneric } from '../support/signing.js';
+
+const SECRET = 'approval-card-secret-123456';
+
+describe.skipIf(!haveChromium)('approval cards in headless Chromium', () => {
+  let model: ScriptedModel;
+  let h: Harness;
+  let b: DashboardBrowser;
+  let webhookId = '';
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.join(projectRoot, 'web', 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: projectRoot, stdio: 'inherit', timeout: 180_000 });
+    model = await startScriptedModel();
+    h = await startHarness({ model, env: { RATE_LIMIT_API_PER_MINUTE: '', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '' } });
+    webhookId = (await h.request('POST', '/api/webhooks', { name: 'Deploys', provider: 'generic', secret: SECRET })).body.webhook_id as string;
+    const command = await h.request('POST', `/api/webhooks/${webhookId}/commands`, {
+      name: 'triage',
+      trigger: 'deploy.failed',
+      template: 'Find why deploy {{id}} failed on {{env}} [[script:text Triaged.]]',
+      needs_approval: true,
+      permissions: { permission_mode: 'dontAsk', allowed_tools: ['Read', 'Bash(git log:*)'] },
+    });
+    expect(command.status).toBe(201);
+    b = await openBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await b?.close();
+    await h?.close();
+    await model?.close();
+  });
+
+  const deliver = async (id: string, env: string) => {
+    const body = JSON.stringify({ event_type: 'deploy.failed', id, env, thread_id: `deploy-${id}`, title: `Deploy ${id}` });
+    const res = await fetch(`${h.url}/webhooks/generic/${webhookId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature-256': signGeneric(SECRET, body), 'x-delivery-id': `delivery-${id}` },
+      body,
+    });
+    expect(res.status).toBe(202);
+    return ((await res.json()) as { task_id: string }).task_id;
+  };
+
+  it('shows the rendered prompt, the command, the thread and the delivery link; the delivery opens in the inspector', async () => {
+    const first = await deliver('d-41', 'prod');
+    const second = await deliver('d-42', 'staging');
+    const { page } = b;
+    await page.goto(`${h.url}/tasks/${second}`);
+    const card = page.locator(`article[aria-label="Task ${second}"]`).getByTestId('approval-card');
+    // The prompt the run will get, rendered from this delivery: two waiting tasks no longer look alike.
+    await card.getByTestId('approval-prompt').getByText('Find why deploy d-42 failed on staging').waitFor();
+    expect(await card.textContent()).toContain('triage');
+    expect(await card.textContent()).toContain('deploy.failed');
+    expect(await card.getByTestId('approval-permissions').textContent()).toContain('dontAsk permission mode · may use Read, Bash(git log:*)');
+    await card.getByRole('link', { name: 'Deploy d-42' }).waitFor();
+
+    await card.getByTestId('approval-delivery').click();
+    await expect.poll(() => page.url()).toContain(`/hooks/${webhookId}?delivery=`);
+    const opened = page.locator('li[data-event-id][aria-current="true"]');
+    await opened.getByLabel('Rule decisions').waitFor();
+    expect(await opened.textContent()).toContain('Find why deploy d-42 failed on staging');
+
+    // The "Waiting approval" filter drops a task once it is approved, without a reload.
+    await page.goto(`${h.url}/`);
+    await page.getByRole('button', { name: 'Waiting approval' }).click();
+    const row = page.locator(`li[data-task-id="${first}"]`);
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await h.waitForTask(first)).output).toBe('Triaged.');
+    await page.locator(`li[data-task-id="${second}"]`).getByRole('button', { name: 'Reject' }).click();
+    await page.locator(`li[data-task-id="${second}"]`).waitFor({ state: 'detached' });
+    expect(b.pageErrors).toEqual([]);
+    expect(b.cspViolations).toEqual([]);
+  }, 120_000);
+
+  it('GET /api/tasks/{id}/approval: a chat task has no delivery and its message is its prompt; an unknown task is a 404', async () => {
+    const chat = (await h.request('POST', '/api/chat', { message: 'Just a question [[script:text Yes.]]' })).body.task_id as string;
+    const context = await h.request('GET', `/api/tasks/${chat}/approval`);
+    expect(context.status).toBe(200);
+    expect(context.body).toMatchObject({ task_id: chat, prompt: 'Just a question [[script:text Yes.]]', command: null, delivery: null });
+    const missing = await h.request('GET', '/api/tasks/task_nope/approval');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toContain('task_nope');
+  });
+});
