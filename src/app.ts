@@ -18,6 +18,7 @@ import { ledgerRoutes } from './api/ledger.js';
 import { rateLimitStore } from './api/rate-limits.js';
 import { registryRoutes } from './api/registry.js';
 import { securityHeaders } from './api/security-headers.js';
+import { taskSessionRoutes } from './api/task-session.js';
 import { taskRoutes } from './api/tasks.js';
 import { workerRoutes } from './api/workers.js';
 import { WebSocketHub } from './live/ws-hub.js';
@@ -102,6 +103,7 @@ export async function buildApp(s: Services): Promise<App> {
     hub.register(api);
     chatRoutes(api, s);
     taskRoutes(api, s);
+    taskSessionRoutes(api, s);
     conversationRoutes(api, s);
     workspaceRoutes(api, s);
     dashboardRoutes(api, s);

@@ -22,6 +22,7 @@ import { retryingRepositories } from './storage/retrying-repositories.js';
 import { SpaceReserve } from './storage/disk-space.js';
 import { TaskService } from './tasks/task-service.js';
 import { checkoutSources } from './webhooks/checkout-source.js';
+import { deliverRun } from './delivery/deliver-run.js';
 import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
 import { webhookWorkerSide } from './webhooks/worker-side.js';
 import { pruneClaudeState, pruneOldDirs, sweepClaudeState } from './worker/claude-state.js';
@@ -194,6 +195,7 @@ async function startWorkerSide(
     limits: claimLimits(config),
     prepareRun: (task) => registry.hooks.prepareRun(task),
     checkoutSource: checkoutSources(config, s.clients),
+    afterRun: deliverRun({ config, repos, github: s.clients.github, log }),
   });
   const webhooks = webhookWorkerSide(s);
   for (const observer of [...webhooks.observers, registry.hooks, ...opts.observers]) worker.observe(observer);

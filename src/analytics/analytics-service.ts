@@ -1,6 +1,6 @@
 import { invalid } from '../domain/errors.js';
 import type { BudgetService } from '../budgets/budget-service.js';
-import type { AgentsResponse, AnalyticsSummary, CostsQuery, CostsResponse, TopConversationsResponse } from '../contracts/analytics.js';
+import type { AgentsResponse, AnalyticsSummary, CostsQuery, CostsResponse, PullRequestRates, TopConversationsResponse } from '../contracts/analytics.js';
 import { quantileFromBins } from '../domain/duration-histogram.js';
 import { type Figures, OTHER_KEY, ZERO_FIGURES } from '../storage/repositories/analytics.js';
 import type { Repositories } from '../storage/repositories/index.js';
@@ -175,5 +175,19 @@ export class AnalyticsService {
         archived: r.archived === 1,
       })),
     };
+  }
+
+  /** The merge rate of the pull requests the service opened, per agent and command (most opened first). */
+  async pullRequests(): Promise<PullRequestRates> {
+    const groups = new Map<string, PullRequestRates['rows'][number]>();
+    for (const { agent, command, state, n } of await this.repos.pullRequests.countsByAgentAndCommand()) {
+      const key = JSON.stringify([agent, command]);
+      const row = groups.get(key) ?? { agent, command, opened: 0, merged: 0, closed: 0, open: 0, merge_rate: null };
+      row.opened += n;
+      if (state === 'merged' || state === 'closed' || state === 'open') row[state] += n;
+      groups.set(key, row);
+    }
+    const rows = [...groups.values()].map((r) => ({ ...r, merge_rate: ratio(r.merged, r.opened) }));
+    return { rows: rows.sort((a, b) => b.opened - a.opened) };
   }
 }

@@ -1,6 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { AnalyticsService } from '../analytics/analytics-service.js';
-import { AgentsResponse, AnalyticsSummary, CostsQuery, CostsResponse, RangeQuery, TopConversationsQuery, TopConversationsResponse } from '../contracts/analytics.js';
+import {
+  AgentsResponse,
+  AnalyticsSummary,
+  CostsQuery,
+  CostsResponse,
+  PullRequestRates,
+  RangeQuery,
+  TopConversationsQuery,
+  TopConversationsResponse,
+} from '../contracts/analytics.js';
 import { ERRORS } from '../contracts/common.js';
 import type { Services } from '../services.js';
 import { typed } from './schemas.js';
@@ -15,4 +24,6 @@ export function analyticsRoutes(app: FastifyInstance, s: Services): void {
   api.get('/api/analytics/agents', { schema: { tags, summary: 'Figures per agent', querystring: RangeQuery, response: { 200: AgentsResponse, ...ERRORS } } }, async (req) => analytics.agents(req.query));
   const top = { tags, summary: 'The most expensive conversations', querystring: TopConversationsQuery, response: { 200: TopConversationsResponse, ...ERRORS } };
   api.get('/api/analytics/conversations', { schema: top }, async (req) => analytics.conversations(req.query.limit));
+  const prs = { tags, summary: 'Merge rate of the pull requests the service opened, per agent and command', response: { 200: PullRequestRates, ...ERRORS } };
+  api.get('/api/analytics/pull-requests', { schema: prs }, async () => analytics.pullRequests());
 }

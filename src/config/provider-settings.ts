@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { bool, list, optionalString, url } from './fields.js';
 
 /** Each provider's webhook secret, API credentials and allow-lists; then the Anthropic credentials runs are handed. */
@@ -15,6 +16,11 @@ export const providerSettings = {
   GITHUB_CHECKOUT: bool(true),
   /** Base URL to clone from (`<base>/<owner>/<repo>.git`); default: derived from GITHUB_API_URL, else github.com. */
   GITHUB_CLONE_URL: optionalString,
+  /**
+   * A run that changed files in its checkout ends with the service committing them, pushing `agent/<flow>-<n>` and
+   * opening a draft pull request (a follow-up in that pull request pushes to the same branch).
+   */
+  GITHUB_PULL_REQUESTS: bool(true),
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_API_URL: url(['http', 'https']),
@@ -37,6 +43,17 @@ export const providerSettings = {
   /** Project keys that may trigger the agent; empty: all. */
   JIRA_ALLOWED_PROJECTS: list,
   JIRA_MAINTAINERS: list,
+  /** Where the `ticket` command opens Jira issues (a project key); unset, `ticket` answers that it is not set up. */
+  JIRA_TICKET_PROJECT: optionalString,
+  /** The issue type of those issues. */
+  JIRA_TICKET_ISSUE_TYPE: z.string().trim().min(1).default('Task'),
+  /**
+   * The GitHub repository each Jira project's code lives in, `PROJ=owner/repo` comma list: a Jira task checks it out,
+   * and a run that changed files there ends with a draft pull request, as from GitHub.
+   */
+  JIRA_REPOSITORIES: list.pipe(
+    z.array(z.string().regex(/^[A-Z][A-Z0-9_]{1,9}=[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, 'each entry is PROJECT=owner/repo, e.g. OPS=acme/api')),
+  ),
   SENTRY_CLIENT_SECRET: optionalString,
   SENTRY_AUTH_TOKEN: optionalString,
   SENTRY_URL: url(['http', 'https']),

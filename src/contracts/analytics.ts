@@ -96,3 +96,17 @@ export const TopConversation = z.object({
 });
 export const TopConversationsResponse = z.object({ conversations: z.array(TopConversation) });
 export type TopConversationsResponse = z.infer<typeof TopConversationsResponse>;
+
+/** The pull requests the service opened, per agent and command: how many, what became of them, the merge rate. */
+export const PullRequestRate = z.object({
+  agent: z.string().nullable(),
+  command: z.string().nullable(),
+  opened: z.number(),
+  merged: z.number(),
+  closed: z.number(),
+  open: z.number(),
+  /** merged / opened. */
+  merge_rate: z.number().nullable(),
+});
+export const PullRequestRates = z.object({ rows: z.array(PullRequestRate) });
+export type PullRequestRates = z.infer<typeof PullRequestRates>;

@@ -3,6 +3,19 @@ import { TASK_STATUSES } from '../domain/task-status.js';
 
 export const TaskStatus = z.enum(TASK_STATUSES);
 
+/** A pull (merge) request the service opened for a task's changes, and what became of it. */
+export const PullRequestView = z.object({
+  provider: z.string(),
+  repository: z.string(),
+  number: z.number(),
+  url: z.string(),
+  branch: z.string(),
+  state: z.enum(['open', 'closed', 'merged']),
+  /** The CI checks on its head: null until a check_suite or status delivery arrives. */
+  checks: z.enum(['pending', 'success', 'failure']).nullable(),
+});
+export type PullRequestView = z.infer<typeof PullRequestView>;
+
 /** A task as the API and WebSocket present it. */
 export const TaskView = z.object({
   task_id: z.string(),
@@ -40,6 +53,8 @@ export const TaskView = z.object({
   /** Deliveries this task answers: an alert storm's later events join the queued or running task (STORM_WINDOW_SECONDS). */
   delivery_count: z.number(),
   post_back_error: z.string().nullable(),
+  /** The pull request its run opened or pushed to. */
+  pull_request: PullRequestView.nullable(),
   created_at: z.string(),
   queued_at: z.string().nullable(),
   started_at: z.string().nullable(),

@@ -8,13 +8,13 @@ export const DYNAMIC_PROVIDERS = ['github', 'jira', 'slack', 'sentry', 'gitlab',
 export type DynamicProvider = (typeof DYNAMIC_PROVIDERS)[number];
 /**
  * What a rule does once it matched and its sender may run it. `create_task` runs Claude Code; the others do not:
- * `help`, `status`, `approve` and `reject` answer in the thread directly (whether a rule runs the model is a property
- * of the rule, not of its name), the rest call the provider.
+ * `help`, `status`, `approve`, `reject` and `continue` (link the thread into another flow) answer in the thread
+ * directly (whether a rule runs the model is a property of the rule, not of its name), the rest call the provider.
  */
-export const ACTIONS = ['create_task', 'comment', 'github_reaction', 'github_label', 'slack_message', 'help', 'status', 'approve', 'reject'] as const;
+export const ACTIONS = ['create_task', 'comment', 'github_reaction', 'github_label', 'slack_message', 'help', 'status', 'approve', 'reject', 'continue'] as const;
 export type Action = (typeof ACTIONS)[number];
 /** The actions answered from the service itself, without a model run or a provider call of their own. */
-export const ANSWER_ACTIONS = ['help', 'status', 'approve', 'reject'] as const satisfies readonly Action[];
+export const ANSWER_ACTIONS = ['help', 'status', 'approve', 'reject', 'continue'] as const satisfies readonly Action[];
 
 /** true: always waits for approval; 'non-maintainers': only when the sender is not a maintainer. */
 export const NeedsApproval = z.union([z.boolean(), z.literal('non-maintainers')]);

@@ -31,6 +31,9 @@
  *                      input, then answers `Tool result:\n<tool_result>` (or `Tool error:\n…` when the call failed).
  *                      The JSON must not contain `]]` (write `] ]`). A tool the CLI defers behind ToolSearch (MCP
  *                      tools are) is first loaded with ToolSearch `select:TOOL`, as a real model would.
+ *   write PATH TEXT…   Read, then Write `<cwd>/PATH` with TEXT (`\n` is a newline), then `Wrote PATH.`
+ *   review PATH LINE TEXT…  Read, then Write `<cwd>/.agent/review.json` with one finding on PATH:LINE and the summary
+ *                      `Review: TEXT`, then `Review: TEXT` (the service posts it as a line review: src/delivery/)
  *
  * Side requests (count_tokens, `max_tokens` ≤ 1024 such as the CLI's cache-warm / validation probes, or tool-less
  * requests that are not the agent loop, e.g. title generation) get a short text answer and never advance a script.
@@ -38,6 +41,7 @@
 import { bashScript, longScript, loopScript, slowScript, spendScript, stepsScript, textScript, toolScript } from './scripted-model/scripts/basic.js';
 import { dropScript, errorScript } from './scripted-model/scripts/failures.js';
 import { mcpScript, readScript } from './scripted-model/scripts/reads-and-tools.js';
+import { reviewScript, writeScript } from './scripted-model/scripts/edits.js';
 import { startScriptedModelServer } from './scripted-model/server.js';
 import type { Script, ScriptedModel } from './scripted-model/types.js';
 
@@ -60,6 +64,8 @@ export const SCRIPTS: Readonly<Record<string, Script>> = {
   drop: dropScript,
   read: readScript,
   mcp: mcpScript,
+  write: writeScript,
+  review: reviewScript,
 };
 
 export function startScriptedModel(opts: { port?: number; host?: string } = {}): Promise<ScriptedModel> {

@@ -14,7 +14,25 @@ export interface GithubAppCredentials {
 }
 
 /** A read-only installation token for owner/repo; the installation is looked up when not given. */
-export async function repositoryReadToken(app: GithubAppCredentials, owner: string, repo: string, installationId?: number): Promise<string> {
+export function repositoryReadToken(app: GithubAppCredentials, owner: string, repo: string, installationId?: number): Promise<string> {
+  return repositoryToken(app, owner, repo, { contents: 'read' }, installationId);
+}
+
+/**
+ * An installation token that may push branches to owner/repo (contents: write) and nothing else; the service's
+ * delivery of a run's changes asks for it, and git gets it for that one push.
+ */
+export function repositoryPushToken(app: GithubAppCredentials, owner: string, repo: string, installationId?: number): Promise<string> {
+  return repositoryToken(app, owner, repo, { contents: 'write' }, installationId);
+}
+
+async function repositoryToken(
+  app: GithubAppCredentials,
+  owner: string,
+  repo: string,
+  permissions: Record<string, 'read' | 'write'>,
+  installationId?: number,
+): Promise<string> {
   const timeoutMs = app.timeoutMs ?? 10_000;
   const octokit = new Octokit({
     baseUrl: (app.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
@@ -25,6 +43,6 @@ export async function repositoryReadToken(app: GithubAppCredentials, owner: stri
   });
   // GET /repos/{owner}/{repo}/installation is answered to the App itself (auth-app signs it with the App's JWT).
   const id = installationId ?? (await octokit.rest.apps.getRepoInstallation({ owner, repo })).data.id;
-  const auth = (await octokit.auth({ type: 'installation', installationId: id, repositoryNames: [repo], permissions: { contents: 'read' } })) as { token: string };
+  const auth = (await octokit.auth({ type: 'installation', installationId: id, repositoryNames: [repo], permissions })) as { token: string };
   return auth.token;
 }

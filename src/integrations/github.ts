@@ -51,6 +51,18 @@ export interface GithubClient {
   addLabels(p: Repo & { issueNumber: number; labels: string[] }): Promise<{ labels: string[] }>;
   /** Who reacted how to an issue/PR conversation comment (GitHub sends no webhook for reactions). */
   listCommentReactions(p: Repo & { commentId: number }): Promise<Array<{ content: string; login: string; isBot: boolean }>>;
+  /** Opens a pull request from `head` (a branch of the same repository) into `base`. */
+  createPullRequest(p: Repo & { head: string; base: string; title: string; body: string; draft: boolean }): Promise<{ number: number; html_url: string }>;
+  /** The files a pull request changes, with their unified-diff `patch` (absent for binary or huge files). */
+  listPullRequestFiles(p: Repo & { pullNumber: number }): Promise<Array<{ filename: string; patch?: string }>>;
+  /** A review with a summary and comments on lines of the diff (`line` on the new side), as a plain COMMENT. */
+  createReview(p: Repo & { pullNumber: number; body: string; comments: ReviewLineComment[] }): Promise<{ id: number; html_url: string }>;
+}
+
+export interface ReviewLineComment {
+  path: string;
+  line: number;
+  body: string;
 }
 
 const ROLES: readonly RepoPermission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
@@ -153,6 +165,28 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
       return call(installationId, `GET ${path(owner, repo, `/issues/comments/${commentId}/reactions`)}`, async (o) => {
         const { data } = await o.rest.reactions.listForIssueComment({ owner, repo, comment_id: commentId, per_page: 100 });
         return data.map((r) => ({ content: r.content, login: r.user?.login ?? '', isBot: r.user?.type === 'Bot' }));
+      });
+    },
+
+    createPullRequest({ owner, repo, head, base, title, body, draft, installationId }) {
+      return call(installationId, `POST ${path(owner, repo, '/pulls')}`, async (o) => {
+        const { data } = await o.rest.pulls.create({ owner, repo, head, base, title, body, draft });
+        return { number: data.number, html_url: data.html_url };
+      });
+    },
+
+    listPullRequestFiles({ owner, repo, pullNumber, installationId }) {
+      return call(installationId, `GET ${path(owner, repo, `/pulls/${pullNumber}/files`)}`, async (o) => {
+        const files = await o.paginate(o.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 });
+        return files.map((f) => ({ filename: f.filename, ...(f.patch !== undefined && { patch: f.patch }) }));
+      });
+    },
+
+    createReview({ owner, repo, pullNumber, body, comments, installationId }) {
+      return call(installationId, `POST ${path(owner, repo, `/pulls/${pullNumber}/reviews`)}`, async (o) => {
+        const lines = comments.map((c) => ({ path: c.path, line: c.line, side: 'RIGHT', body: c.body }));
+        const { data } = await o.rest.pulls.createReview({ owner, repo, pull_number: pullNumber, body, event: 'COMMENT', comments: lines });
+        return { id: data.id, html_url: data.html_url };
       });
     },
   };

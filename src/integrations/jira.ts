@@ -17,6 +17,8 @@ export interface JiraClientOptions {
 export interface JiraClient {
   addComment(p: { issueKey: string; text: string }): Promise<{ id: string }>;
   updateComment(p: { issueKey: string; commentId: string; text: string }): Promise<{ id: string }>;
+  /** A new issue in `projectKey` (an issue the service opens for a run, src/flows/ticket-opener.ts). */
+  createIssue(p: { projectKey: string; issueType: string; summary: string; text: string }): Promise<{ id: string; key: string }>;
 }
 
 /** The subset of Atlassian Document Format this client writes. */
@@ -85,12 +87,18 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
       );
       return { id: requireId(comment.id, 'updateComment') };
     },
+
+    async createIssue({ projectKey, issueType, summary, text }) {
+      const fields = { project: { key: projectKey }, issuetype: { name: issueType }, summary, description: textToAdf(text) };
+      const issue = await call('POST /rest/api/3/issue', () => client.issues.createIssue({ fields }));
+      return { id: requireId(issue.id, 'createIssue'), key: requireId(issue.key, 'createIssue') };
+    },
   };
 }
 
 function requireId(id: string | undefined, what: string): string {
   if (!id) {
-    throw new IntegrationError({ provider: 'Jira', operation: what, providerMessage: 'response had no comment id' });
+    throw new IntegrationError({ provider: 'Jira', operation: what, providerMessage: `response had no ${what === 'createIssue' ? 'issue id or key' : 'comment id'}` });
   }
   return id;
 }

@@ -64,7 +64,8 @@ describe('the shipped agent home', () => {
   it('gives write tools only to the agents that change code', () => {
     const tools = (name: string) => parseFrontmatter(agentText(name)).data.tools as string[];
     const writers = AGENTS.filter((a) => tools(a).some((t) => t === 'Write' || t === 'Edit'));
-    expect(writers).toEqual(['executor', 'github-issue-handler']);
+    // github-pr-review writes only its findings file (.agent/review.json): its command's permissions allow no other.
+    expect(writers).toEqual(['executor', 'github-issue-handler', 'github-pr-review']);
     expect(tools('brain')).toContain('Agent');
     for (const name of AGENTS) expect(tools(name)).toContain('Skill');
   });

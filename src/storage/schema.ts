@@ -1,4 +1,5 @@
 import type { BudgetTable, TaskRollupTable } from './schema/analytics-tables.js';
+import type { PullRequestTable } from './schema/delivery-tables.js';
 import type {
   McpGrantTable,
   RegistryAgentTable,
@@ -17,6 +18,7 @@ import type {
   WorkerTable,
 } from './schema/task-tables.js';
 import type {
+  FlowLinkTable,
   OutboundPostTable,
   WebhookCommandTable,
   WebhookConfigTable,
@@ -27,6 +29,7 @@ import type {
 // One module to import table and row types from; each group of tables lives in ./schema/.
 export type * from './schema/analytics-tables.js';
 export type { Timestamp } from './schema/columns.js';
+export type * from './schema/delivery-tables.js';
 export type * from './schema/registry-tables.js';
 export type * from './schema/schedule-tables.js';
 export type * from './schema/task-tables.js';
@@ -58,4 +61,6 @@ export interface Database {
   workers: WorkerTable;
   schedule_firings: ScheduleFiringTable;
   task_storms: TaskStormTable;
+  flow_links: FlowLinkTable;
+  pull_requests: PullRequestTable;
 }

@@ -1,5 +1,5 @@
 import type { Conversation, Message } from '../contracts/conversations.js';
-import type { TaskView } from '../contracts/task.js';
+import { PullRequestView, type TaskView } from '../contracts/task.js';
 import type { TaskStatus } from '../domain/task-status.js';
 import type { ConversationMessageRow, ConversationRow, TaskRow } from './schema.js';
 
@@ -49,6 +49,7 @@ export function taskView(row: TaskRow): TaskView {
     event_count: Number(row.event_count),
     delivery_count: Number(row.delivery_count ?? 1),
     post_back_error: row.post_back_error,
+    pull_request: row.pull_request ? (PullRequestView.safeParse(json(row.pull_request)).data ?? null) : null,
     created_at: iso(row.created_at)!,
     queued_at: iso(row.queued_at),
     started_at: iso(row.started_at),

@@ -1,4 +1,5 @@
 import { newId } from '../domain/ids.js';
+import { afterRunOf } from '../flows/after-run-options.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskService } from '../tasks/task-service.js';
@@ -95,6 +96,7 @@ export class ActionRunner {
         newConversation: m.newConversation ?? false,
         webhookEventId: ctx.webhookEventId,
         replayOf: ctx.replayOf,
+        afterRun: afterRunOf(command.options),
         brain: await brainFor(this.deps.repos, (this.deps.brainWrap ?? true) && command.options.wrap_with_brain !== false),
       };
       return { result: { ...plan, rendered: prompt, needs_approval: ctx.needsApproval, status: ctx.needsApproval ? 'waiting_approval' : 'created', task_id: taskId }, task };

@@ -5,7 +5,8 @@
 // delivery, its outcome and its tasks in one transaction and starts the replies after the commit, so nothing here
 // writes — except an approval, which acts on a task that exists.
 import type { Config } from '../config.js';
-import { externalThreadId, flowIdFor } from '../domain/ids.js';
+import { externalThreadId } from '../domain/ids.js';
+import { FlowResolver } from '../flows/flow-resolver.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskService } from '../tasks/task-service.js';
@@ -61,7 +62,11 @@ interface Step {
 }
 
 export class DeliveryRules {
-  constructor(private readonly deps: RuleDeps) {}
+  private readonly flows: FlowResolver;
+
+  constructor(private readonly deps: RuleDeps) {
+    this.flows = new FlowResolver(deps.repos);
+  }
 
   /** Address → match → conditions: which of a route's rules a delivery asks for, and why each other one not. */
   match(event: EngineEvent, route: Route) {
@@ -124,10 +129,19 @@ export class DeliveryRules {
         const text = await this.statusText();
         return answered({ outcome: 'answered', what: 'status' }, [() => this.reply(event, text)]);
       }
+      case 'continue': {
+        const r = await this.flows.continueIn(event.provider, event.thread, m.userContent, permission.maintainer);
+        const text = r.linked
+          ? `This thread now continues ${r.flowId} (with ${r.named}): commands here resume the same Claude session.`
+          : `Not linked: ${r.why}.`;
+        return answered(r.linked ? { outcome: 'answered', what: 'continue' } : { outcome: 'ignored', reason: r.why }, [() => this.reply(event, text)]);
+      }
     }
     const needsApproval = rule.needs_approval === true || (rule.needs_approval === 'non-maintainers' && !permission.maintainer);
     const label = route.webhookId ? `webhook:${route.webhookId}:${rule.name}` : `${rule.source}:${event.provider}:${rule.name}`;
     const prepared = await this.deps.actions.prepare(event, m, { webhookEventId: eventId, rule: label, replayOf, needsApproval });
+    // The flow the task joins: its thread's, or one its text links (written with the task, in the delivery's transaction).
+    if (prepared.task) prepared.task.flow = await this.flows.forDelivery(event.provider, event.thread, event.text, permission.maintainer);
     const after = prepared.send ? [prepared.send] : [];
     if (prepared.task && m.via !== 'event' && event.target) after.push(() => this.deps.responder.acknowledge(event as ProviderEvent));
     const approver = route.commands.some((c) => c.enabled && c.action === 'approve');
@@ -149,8 +163,8 @@ export class DeliveryRules {
    * answered "duplicate" and the task waiting; acted first, a redelivery finds nothing waiting and says so.
    */
   private async decideApproval(event: ProviderEvent, decision: 'approve' | 'reject'): Promise<Decision> {
-    const flowId = flowIdFor(externalThreadId(event.provider, event.thread));
-    const waiting = await this.deps.repos.tasks.list({ flow_id: flowId, status: ['waiting_approval'], limit: 1 });
+    // The thread's own task: in a flow of several threads, an approval here decides nothing asked elsewhere.
+    const waiting = await this.deps.repos.tasks.list({ external_id: externalThreadId(event.provider, event.thread), status: ['waiting_approval'], limit: 1 });
     const task = waiting.tasks[0];
     if (!task) return { verdict: { outcome: 'ignored', reason: 'nothing in this thread is waiting for approval' } };
     const who = event.actor?.name ?? 'someone';

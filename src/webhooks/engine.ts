@@ -1,4 +1,5 @@
 import type { Action, CommandInput, PermissionMode } from '../contracts/webhook-commands.js';
+import { afterRunProblems } from '../flows/after-run-options.js';
 import type { WebhookCommandRow } from '../storage/schema.js';
 import type { PostBackTarget, ProviderEvent } from './providers/types.js';
 import { type Condition, validateConditions } from './rules/conditions.js';
@@ -38,7 +39,8 @@ export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' 
     if (c.action !== 'create_task') problems.push(`schedule: only a create_task rule can run on a schedule (this one is ${c.action})`);
   }
   if (c.action === 'slack_message' && (typeof c.options?.channel !== 'string' || !c.options.channel)) problems.push('options.channel: slack_message needs a channel id');
-  if ((c.action === 'approve' || c.action === 'reject') && provider === 'generic') problems.push(`action: ${c.action} needs a thread; generic deliveries have none`);
+  if (c.action === 'create_task') problems.push(...afterRunProblems(c.options ?? undefined));
+  if ((c.action === 'approve' || c.action === 'reject' || c.action === 'continue') && provider === 'generic') problems.push(`action: ${c.action} needs a thread; generic deliveries have none`);
   return problems;
 }
 

@@ -27,6 +27,8 @@ export type IngestResult =
 /** What the rules need, and the built-in rule set of each provider's route. */
 export interface IngestDeps extends RuleDeps {
   builtin: Record<ProviderName, RuleSet>;
+  /** Told each verified, new delivery before the rules (src/delivery/pull-request-events.ts); its answer is noted. */
+  followDelivery?(provider: string, headers: Record<string, string>, body: unknown): Promise<string | undefined>;
 }
 
 export { safeHeaders, staticId };
@@ -165,6 +167,7 @@ export class WebhookIngest {
     const received: Received = { d, eventId, keys, deliveryId, eventType: parsed.kind === 'event' ? parsed.event.eventType : parsed.eventType };
     let decision: Decision;
     const notes: Record<string, unknown> = {};
+    await this.follow(d, body, notes);
     try {
       if (parsed.kind !== 'event') decision = { verdict: { outcome: 'ignored', reason: parsed.reason } };
       else {
@@ -175,6 +178,13 @@ export class WebhookIngest {
       return this.failed(received, err, notes);
     }
     return this.commit(received, decision, notes);
+  }
+
+  /** A follower's failure is logged and noted: it never changes what the delivery does. */
+  private async follow(d: Delivery, body: unknown, notes: Record<string, unknown>): Promise<void> {
+    if (!this.deps.followDelivery || d.replayOf) return;
+    const note = await this.deps.followDelivery(d.provider, d.headers, body).catch((err: Error) => `failed: ${err.message}`);
+    if (note) notes.followed = note;
   }
 
   /** A Slack response_url naming another host is dropped (replies then go to the channel) and the refusal noted. */

@@ -3,6 +3,7 @@ import type { StreamItem } from '../contracts/stream-item.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
+import { taskView } from '../storage/views.js';
 import type { TaskObserver } from '../worker/worker.js';
 import { clientOf, type ProviderClients } from './clients.js';
 import { adapterFor } from './providers/index.js';
@@ -141,7 +142,14 @@ export class PostBack implements TaskObserver {
           ? `🚫 ${bold('Claude Code Agent')}: ${code(progress.command)} was cancelled${task.error ? ` (${task.error})` : ''}`
           : `❌ ${bold('Claude Code Agent')}: ${code(progress.command)} failed · ${figures}\n\n${task.error ?? 'unknown error'}`;
     const body = task.status === 'completed' ? `\n\n${truncate(task.output?.trim() || '(the run produced no text)')}` : '';
-    return `${header}${body}\n\n${link}`;
+    const pr = taskView(task).pull_request;
+    // A failure of the post-run step (the changes could not be delivered) is the only post_back_error by now.
+    const changes = pr
+      ? `\n\n🔀 The changes are in pull request #${pr.number} (branch ${code(pr.branch)}): ${pr.url}`
+      : task.post_back_error
+        ? `\n\n⚠️ ${task.post_back_error}`
+        : '';
+    return `${header}${body}${changes}\n\n${link}`;
   }
 
   private link(task: TaskRow): string {

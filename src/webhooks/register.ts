@@ -3,6 +3,7 @@
 // loads route code.
 import type { FastifyInstance } from 'fastify';
 import { webhookApiRoutes } from '../api/webhooks.js';
+import { followPullRequests } from '../delivery/pull-request-events.js';
 import type { Services } from '../services.js';
 import { ActionRunner } from './actions.js';
 import { WebhookIngest } from './ingest.js';
@@ -23,6 +24,7 @@ export function webhookHttp(s: Services) {
     responder,
     actions: new ActionRunner({ repos: s.repos, tasks: s.tasks, clients: s.clients, responder, log: s.log, brainWrap: s.config.WEBHOOK_BRAIN_WRAP }),
     builtin: BUILTIN_RULE_SETS,
+    followDelivery: followPullRequests(s.repos),
   });
   return {
     responder,

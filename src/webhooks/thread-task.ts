@@ -1,4 +1,5 @@
 import { conversationIdFor, externalThreadId, flowIdFor, newId } from '../domain/ids.js';
+import type { FlowChoice } from '../flows/flow-resolver.js';
 import { brainBody, wrapWithBrain } from '../registry/brain-wrap.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
@@ -6,6 +7,7 @@ import type { TaskService } from '../tasks/task-service.js';
 import type { EngineEvent } from './engine.js';
 import type { PostBackTarget } from './providers/types.js';
 import type { PermissionMode } from './rules/types.js';
+import type { AfterRun } from '../flows/after-run-options.js';
 
 export interface ThreadTaskInput {
   event: EngineEvent;
@@ -26,6 +28,10 @@ export interface ThreadTaskInput {
    * turns it off): the registry's `brain` body, read before the transaction (see brainFor).
    */
   brain?: { body: string | undefined };
+  /** The flow the thread's tasks join (src/flows/); absent: the thread's own. With `link`, the thread joins it now. */
+  flow?: FlowChoice;
+  /** What the service does with the run's result besides replying (rule options, see src/flows/after-run.ts). */
+  afterRun?: AfterRun;
 }
 
 /** What createThreadTask needs to wrap a prompt with the brain, read beforehand: it writes inside a transaction. */
@@ -34,8 +40,9 @@ export async function brainFor(repos: Repositories, wrap: boolean): Promise<Thre
 }
 
 /**
- * A task for an external thread. The thread is one flow: its tasks share a conversation (so they resume one Claude
- * session) until someone asks for a new conversation, which starts another conversation in the same flow.
+ * A task for an external thread. The thread is one flow, or part of one with linked threads (src/flows/): its tasks
+ * share the flow's conversation (so they resume one Claude session) until someone asks for a new conversation, which
+ * starts another conversation in the same flow.
  *
  * Only rows are written, through `repos` (a delivery's transaction): the caller announces the task (TaskService
  * .announce) after the commit.
@@ -43,7 +50,8 @@ export async function brainFor(repos: Repositories, wrap: boolean): Promise<Thre
 export async function createThreadTask(repos: Repositories, tasks: TaskService, input: ThreadTaskInput): Promise<TaskRow> {
   const { event } = input;
   const externalId = externalThreadId(event.provider, event.thread);
-  const flowId = flowIdFor(externalId);
+  const flowId = input.flow?.flowId ?? flowIdFor(externalId);
+  if (input.flow?.link) await repos.flowLinks.link({ external_id: externalId, flow_id: flowId, via: input.flow.link.via, task_id: input.taskId });
   const current = input.newConversation ? undefined : await repos.conversations.latestForFlow(flowId);
   const conversation =
     current ??
@@ -70,6 +78,7 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
       actor: event.actor,
       command: input.command,
       ...(input.replayOf ? { replay_of: input.replayOf } : {}),
+      ...(input.afterRun ? { after_run: input.afterRun } : {}),
     },
     requester: event.actor ? `${event.provider}:${event.actor.name}` : event.provider,
     rule: input.rule,
@@ -85,10 +94,10 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
 }
 
 /** What a webhook task recorded of its delivery (see createThreadTask): where to answer, which command. */
-export function threadMetadata(task: TaskRow): { target?: PostBackTarget; command?: string; event_type?: string } | undefined {
+export function threadMetadata(task: TaskRow): { target?: PostBackTarget; command?: string; event_type?: string; after_run?: AfterRun } | undefined {
   if (!task.source_metadata) return undefined;
   try {
-    return JSON.parse(task.source_metadata) as { target?: PostBackTarget; command?: string; event_type?: string };
+    return JSON.parse(task.source_metadata) as { target?: PostBackTarget; command?: string; event_type?: string; after_run?: AfterRun };
   } catch {
     return undefined;
   }

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Config } from '../config.js';
-import { repositoryReadToken } from '../integrations/github-app-token.js';
-import { syncMirror } from './repo-mirror.js';
+import { repositoryPushToken, repositoryReadToken } from '../integrations/github-app-token.js';
+import { mirrorPath, syncMirror } from './repo-mirror.js';
 
 const run = promisify(execFile);
 const GIT_TIMEOUT_MS = 120_000;
@@ -50,8 +50,11 @@ export async function checkoutRepository(config: Config, cwd: string, target: Gi
   return cloneSource(cwd, await githubCheckoutSource(config, target), config.dataDir);
 }
 
-/** GitHub's CheckoutSource: the clone URL, the PR head ref, and a Basic credential over http(s). */
-export async function githubCheckoutSource(config: Config, target: GithubRepoTarget): Promise<CheckoutSource> {
+/**
+ * GitHub's CheckoutSource: the clone URL, the PR head ref, and a Basic credential over http(s). `access` 'push' asks
+ * for an App installation token that may push (the service's delivery of a run's changes; never the child's).
+ */
+export async function githubCheckoutSource(config: Config, target: GithubRepoTarget, access: 'read' | 'push' = 'read'): Promise<CheckoutSource> {
   const url = `${cloneBase(config)}/${target.owner}/${target.repo}.git`;
   const pr = target.isPullRequest ? ` PR #${target.issueNumber}` : '';
   const label = `${target.owner}/${target.repo}${pr}`;
@@ -61,13 +64,30 @@ export async function githubCheckoutSource(config: Config, target: GithubRepoTar
   if (config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY) {
     const app = { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_APP_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL };
     try {
-      token = await repositoryReadToken(app, target.owner, target.repo, target.installationId);
+      const mint = access === 'push' ? repositoryPushToken : repositoryReadToken;
+      token = await mint(app, target.owner, target.repo, target.installationId);
     } catch (err) {
       throw new Error(`could not check out ${label}: no installation token for it (${(err as Error).message})`, { cause: err });
     }
   }
   if (!token) return source;
   return { ...source, authorization: `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`, secrets: [token] };
+}
+
+/** One mirror per repository URL, whatever pull request a task is about: its readable name. */
+function mirrorName(source: CheckoutSource): string {
+  return source.url.replace(/\.git$/, '').split('/').slice(-2).join('-');
+}
+
+/** The service-owned bare mirror a source is checked out from (DATA_DIR/mirrors/…); it exists once a task cloned it. */
+export function mirrorOf(dataDir: string, source: CheckoutSource): string {
+  return mirrorPath(dataDir, source.url, mirrorName(source));
+}
+
+/** The full commit a fresh checkout is at; read before the run starts, while nothing but git has touched it. */
+export async function checkedOutCommit(cwd: string): Promise<string> {
+  const { stdout } = await run('git', ['rev-parse', 'HEAD'], { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: GIT_TIMEOUT_MS });
+  return stdout.trim();
 }
 
 /**
@@ -88,9 +108,7 @@ export async function cloneSource(cwd: string, source: CheckoutSource, dataDir: 
   const git = (args: string[], dir = cwd) => gitIn(false)(args, dir);
   const extraRef = source.ref ? `refs/${source.ref.fetch.replace(/^refs\//, '')}` : undefined;
   try {
-    // One mirror per repository URL, whatever pull request a task is about.
-    const name = source.url.replace(/\.git$/, '').split('/').slice(-2).join('-');
-    const mirror = await syncMirror(gitIn(true), dataDir, source.url, name, extraRef);
+    const mirror = await syncMirror(gitIn(true), dataDir, source.url, mirrorName(source), extraRef);
     await git(['clone', '--quiet', '--no-hardlinks', mirror, '.']);
     await git(['remote', 'set-url', 'origin', source.url]);
     if (source.ref && extraRef) {

@@ -32,6 +32,12 @@ export interface WorkerDeps {
   prepareRun?(task: TaskRow): Promise<RunAdditions>;
   /** The repository to clone into a task's workspace, if its thread lives in one (wired from the providers' adapters). */
   checkoutSource?(task: TaskRow): Promise<CheckoutSource | undefined>;
+  /**
+   * A post-run step for a run that completed, before its end is published and the observers are told: delivers what
+   * the run left in its workspace (the wiring's pull requests: commit, push, open, review). It may update the task
+   * row, which is read again after it so the observers (the post-back) see it. Its failures are its own to report.
+   */
+  afterRun?(task: TaskRow): Promise<void>;
   /** Whether runs are sandboxed (decided once at start); unsandboxed when not given. */
   sandbox?: SandboxStatus;
   /** Every known secret: replaced in stream items, output and errors before they are stored, published or posted. */

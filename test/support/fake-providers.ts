@@ -2,9 +2,11 @@
 // routes our clients use closely enough for the official client libraries, record every request, and can be told
 // to fail the next N requests. Credentials are never stored in `calls`: the Authorization header is recorded as
 // "<scheme> [redacted]", and `sawCredential()` answers whether a given secret was sent.
+import { execFileSync } from 'node:child_process';
 import { createVerify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 
 export interface RecordedCall {
   method: string;
@@ -225,6 +227,11 @@ export interface FakeGithubOptions {
   permissions?: Record<string, string>;
   /** When set, installation-token requests must carry an RS256 JWT signed by the matching private key. */
   appPublicKey?: string;
+  /**
+   * The git server's root (`<root>/<owner>/<repo>.git`, test/support/git-http-server.ts): a pull request opened here
+   * gets its `refs/pull/<n>/head` there, and its files are the diff of that ref against its base branch.
+   */
+  gitRoot?: string;
 }
 
 export interface FakeGithub extends FakeProvider {
@@ -253,6 +260,8 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
   /** Reactions people left on issue comments (by comment id), as the reactions list endpoint returns them. */
   const userReactions = new Map<number, Array<{ id: number; content: string; user: { login: string; id: number; type: string } }>>();
   const labels = new Map<string, string[]>();
+  const pulls = new Map<string, { base: string }>();
+  let nextPull = 100;
   let nextId = 1001;
   let tokensIssued = 0;
   let permissionDelayMs = 0;
@@ -379,6 +388,48 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
       },
     },
     {
+      method: 'POST',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls$/,
+      handle(req, p) {
+        const { head, base, title } = req.body ?? {};
+        if (typeof head !== 'string' || typeof base !== 'string' || typeof title !== 'string') return json(422, { message: 'Validation Failed' });
+        const number = nextPull++;
+        if (opts.gitRoot && gitRef(opts.gitRoot, p, `refs/heads/${head}`) === undefined) {
+          return json(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] });
+        }
+        if (opts.gitRoot) git(opts.gitRoot, p, ['update-ref', `refs/pull/${number}/head`, `refs/heads/${head}`]);
+        pulls.set(`${p.owner}/${p.repo}#${number}`, { base });
+        const url = `https://github.com/${p.owner}/${p.repo}/pull/${number}`;
+        return json(201, { id: nextId++, number, html_url: url, state: 'open', draft: req.body.draft === true, head: { ref: head }, base: { ref: base } });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls\/(?<pull>\d+)\/files$/,
+      handle(_req, p) {
+        if (!opts.gitRoot) return json(200, []);
+        const base = pulls.get(`${p.owner}/${p.repo}#${p.pull}`)?.base ?? 'main';
+        const range = `refs/heads/${base}...refs/pull/${p.pull}/head`;
+        const names = (git(opts.gitRoot, p, ['diff', '--name-only', range]) ?? '').split('\n').filter(Boolean);
+        return json(
+          200,
+          names.map((filename) => {
+            const full = git(opts.gitRoot!, p, ['diff', '--no-color', range, '--', filename]) ?? '';
+            return { filename, status: 'modified', patch: full.slice(full.indexOf('@@')) };
+          }),
+        );
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls\/(?<pull>\d+)\/reviews$/,
+      handle(req, p) {
+        if (typeof req.body?.body !== 'string') return json(422, { message: 'Validation Failed' });
+        const id = nextId++;
+        return json(200, { id, state: 'COMMENTED', body: req.body.body, html_url: `https://github.com/${p.owner}/${p.repo}/pull/${p.pull}#pullrequestreview-${id}` });
+      },
+    },
+    {
       method: 'GET',
       pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/collaborators\/(?<login>[^/]+)\/permission$/,
       handle(_req, p) {
@@ -411,6 +462,19 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
       userReactions.set(commentId, list);
     },
   }));
+}
+
+/** git in the fake's repository of owner/repo; its output, or undefined when git fails. */
+function git(root: string, p: Record<string, string>, args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { cwd: path.join(root, p.owner!, `${p.repo}.git`), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+}
+
+function gitRef(root: string, p: Record<string, string>, ref: string): string | undefined {
+  return git(root, p, ['rev-parse', '--verify', '--quiet', ref])?.trim();
 }
 
 /** Returns why the App JWT is unacceptable, or undefined. Mirrors GitHub's checks loosely. */
@@ -501,9 +565,10 @@ export function startFakeSlack(): Promise<FakeProvider> {
 // Jira Cloud (REST v3)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Comment create/update. Bodies must be ADF documents, as on v3; a plain string gets Jira's 400. */
+/** Comment create/update and issue create. Bodies must be ADF documents, as on v3; a plain string gets Jira's 400. */
 export function startFakeJira(): Promise<FakeProvider> {
   const comments = new Map<string, { issue: string; body: unknown }>();
+  const issueCounts = new Map<string, number>();
   let nextId = 10_000;
   const errors = (status: number, errorMessages: string[], fieldErrors: Record<string, string> = {}) =>
     json(status, { errorMessages, errors: fieldErrors });
@@ -544,6 +609,25 @@ export function startFakeJira(): Promise<FakeProvider> {
         if (!isAdf(req.body?.body)) return errors(400, [], { comment: 'Comment body is not valid!' });
         existing.body = req.body.body;
         return json(200, view(p.id!, p.issue!, req.body.body, baseUrl));
+      },
+    },
+    {
+      // Create issue: project key, issue type and summary required, description ADF; keys numbered per project.
+      method: 'POST',
+      pattern: /^\/rest\/api\/3\/issue$/,
+      handle(req) {
+        if (!basic(req)) return errors(401, ['You are not authenticated. Authentication required to perform this operation.']);
+        const f = req.body?.fields ?? {};
+        const problems: Record<string, string> = {};
+        if (typeof f.project?.key !== 'string') problems.project = 'Specify a valid project ID or key';
+        if (typeof f.issuetype?.name !== 'string') problems.issuetype = 'Specify an issue type';
+        if (typeof f.summary !== 'string' || !f.summary.trim() || f.summary.length > 255) problems.summary = 'You must specify a summary of the issue.';
+        if (f.description !== undefined && !isAdf(f.description)) problems.description = 'Operation value must be an Atlassian Document.';
+        if (Object.keys(problems).length) return errors(400, [], problems);
+        const n = (issueCounts.get(f.project.key) ?? 0) + 1;
+        issueCounts.set(f.project.key, n);
+        const id = String(nextId++);
+        return json(201, { id, key: `${f.project.key}-${n}`, self: `${baseUrl}/rest/api/3/issue/${id}` });
       },
     },
   ];

@@ -5,6 +5,8 @@ import * as m0003 from './0003-registry.js';
 import * as m0004 from './0004-webhook-ingest.js';
 import * as m0005 from './0005-workers.js';
 import * as m0006 from './0006-storage-budget.js';
+import * as m0007 from './0007-pull-requests.js';
+import * as m0008 from './0008-flow-links.js';
 import * as m0009 from './0009-scheduled-rules.js';
 import * as m0010 from './0010-conversation-workspace.js';
 
@@ -16,6 +18,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-webhook-ingest': m0004,
   '0005-workers': m0005,
   '0006-storage-budget': m0006,
+  '0007-pull-requests': m0007,
+  '0008-flow-links': m0008,
   '0009-scheduled-rules': m0009,
   '0010-conversation-workspace': m0010,
 };

@@ -4,7 +4,9 @@ import { AnalyticsRepository } from './analytics.js';
 import { BudgetRepository } from './budgets.js';
 import { ClaudeSessionRepository } from './claude-sessions.js';
 import { ConversationRepository } from './conversations.js';
+import { FlowLinkRepository } from './flow-links.js';
 import { LedgerRepository } from './ledger.js';
+import { PullRequestRepository } from './pull-requests.js';
 import { RegistryRepository } from './registry.js';
 import { RegistryUsageRepository } from './registry-usage.js';
 import { SessionRepository } from './sessions.js';
@@ -31,6 +33,8 @@ export interface Repositories {
   registryUsage: RegistryUsageRepository;
   storms: TaskStormRepository;
   scheduleFirings: ScheduleFiringRepository;
+  flowLinks: FlowLinkRepository;
+  pullRequests: PullRequestRepository;
   /**
    * Runs `work` with repositories bound to one transaction: all its writes commit together or not at all. Inside it
    * use only the repositories it is given (on SQLite the outer ones wait for the transaction's connection), and make
@@ -55,6 +59,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     registryUsage: new RegistryUsageRepository(db),
     storms: new TaskStormRepository(db),
     scheduleFirings: new ScheduleFiringRepository(db),
+    flowLinks: new FlowLinkRepository(db),
+    pullRequests: new PullRequestRepository(db),
     transaction: (work) => transact(db, (trx) => work(createRepositories(trx))),
   };
 }

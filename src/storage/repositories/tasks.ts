@@ -15,6 +15,8 @@ export interface TaskFilter {
   session_id?: string;
   source?: string;
   flow_id?: string;
+  /** The external thread (`github:owner/repo#12`) a task came from. */
+  external_id?: string;
   limit: number;
   cursor?: string;
 }
@@ -203,6 +205,7 @@ export class TaskRepository {
     if (filter.session_id) q = q.where('session_id', '=', filter.session_id);
     if (filter.source) q = q.where('source', '=', filter.source);
     if (filter.flow_id) q = q.where('flow_id', '=', filter.flow_id);
+    if (filter.external_id) q = q.where('external_id', '=', filter.external_id);
     if (filter.cursor) {
       const [at, id] = decodeCursor(filter.cursor);
       q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('task_id', '<', id)])]));

@@ -102,6 +102,12 @@ export interface TaskTable {
   delivery_count: Generated<number>;
   webhook_event_id: string | null;
   post_back_error: string | null;
+  /** The pull request this task's run opened or pushed to (pull_requests.pr_id). */
+  pull_request_id: string | null;
+  /** A copy of that pull request's view (JSON), rewritten when its state changes. */
+  pull_request: Json | null;
+  /** The commit its workspace was checked out at (what the service commits the run's changes on). */
+  checkout_commit: string | null;
   created_at: number;
   queued_at: number | null;
   started_at: number | null;

@@ -86,3 +86,14 @@ export interface OutboundPostTable {
   task_id: string | null;
   created_at: number;
 }
+
+/** A thread linked into another thread's flow (migration 0008); see src/flows/. */
+export interface FlowLinkTable {
+  external_id: string;
+  flow_id: string;
+  via: string;
+  task_id: string | null;
+  created_at: number;
+}
+
+export type FlowLinkRow = Selectable<FlowLinkTable>;

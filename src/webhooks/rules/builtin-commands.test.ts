@@ -29,7 +29,7 @@ describe('built-in tables', () => {
   });
 
   it('have the commands and events of issue 3 (approve/reject wherever approval is asked for)', () => {
-    expect(names(GITHUB_RULES)).toEqual(['analyze', 'approve', 'fix', 'help', 'improve', 'plan', 'reject', 'review']);
+    expect(names(GITHUB_RULES)).toEqual(['address', 'analyze', 'approve', 'continue', 'fix', 'help', 'improve', 'plan', 'reject', 'review', 'ticket']);
     expect(eventsOf(GITHUB_RULES)).toEqual([
       'issue_comment.created',
       'issues.labeled',
@@ -38,11 +38,11 @@ describe('built-in tables', () => {
       'pull_request_review.submitted',
       'pull_request_review_comment.created',
     ]);
-    expect(names(JIRA_RULES)).toEqual(['analyze', 'approve', 'discover', 'fix', 'help', 'plan', 'reject']);
+    expect(names(JIRA_RULES)).toEqual(['analyze', 'approve', 'continue', 'discover', 'fix', 'help', 'plan', 'reject']);
     expect(eventsOf(JIRA_RULES)).toEqual(['comment_created', 'jira:issue_assigned']);
-    expect(names(SLACK_RULES)).toEqual(['analyze', 'approve', 'discover', 'help', 'reject', 'status']);
+    expect(names(SLACK_RULES)).toEqual(['analyze', 'approve', 'continue', 'discover', 'help', 'reject', 'status', 'ticket']);
     expect(eventsOf(SLACK_RULES)).toEqual(['app_mention', 'block_actions', 'message.im', 'slash_command']);
-    expect(names(SENTRY_RULES)).toEqual(['analyze']);
+    expect(names(SENTRY_RULES)).toEqual(['analyze', 'continue', 'help', 'ticket']);
     expect(SENTRY_RULES.autoTriggers).toEqual({ 'event_alert.triggered': 'analyze', 'issue.created': 'analyze' });
   });
 
@@ -67,15 +67,19 @@ describe('permissions', () => {
     for (const [provider, c] of readOnly) {
       const label = `${provider} ${c.name}`;
       expect(c.permissions.permission_mode, label).toBe('default');
-      expect(c.permissions.disallowed_tools, label).toEqual(expect.arrayContaining(['Edit', 'Write', 'NotebookEdit']));
+      // A review may write its findings file (posted as line comments), and nothing else: default mode refuses
+      // every other write in -p runs, Edit(path) rules being the only way file paths are allowed.
+      const writes = c.name === 'review' && provider === 'github' ? ['NotebookEdit'] : ['Edit', 'Write', 'NotebookEdit'];
+      expect(c.permissions.disallowed_tools, label).toEqual(expect.arrayContaining(writes));
+      expect(c.permissions.allowed_tools?.filter((t) => t.startsWith('Edit(')), label).toEqual(writes.length === 1 ? ['Edit(./.agent/review.json)'] : []);
       expect(c.permissions.allowed_tools?.filter((t) => MUTATING.test(t) || t === 'Edit' || t === 'Write' || t === 'Bash'), label).toEqual([]);
       expect(c.needs_approval, label).toBe(false);
     }
   });
 
-  it('fix and improve may edit and run tests, and wait for approval unless a maintainer asks', () => {
-    const editing = all.filter(([, c]) => c.name === 'fix' || c.name === 'improve');
-    expect(editing.map(([p, c]) => `${p} ${c.name}`)).toEqual(['github fix', 'github improve', 'jira fix']);
+  it('fix, improve and address may edit and run tests, and wait for approval unless a maintainer asks', () => {
+    const editing = all.filter(([, c]) => c.name === 'fix' || c.name === 'improve' || c.name === 'address');
+    expect(editing.map(([p, c]) => `${p} ${c.name}`)).toEqual(['github fix', 'github improve', 'github address', 'jira fix']);
     for (const [, c] of editing) {
       expect(c.permissions.permission_mode).toBe('acceptEdits');
       expect(c.permissions.allowed_tools).toEqual(expect.arrayContaining(['Edit', 'Write', 'Bash(npm test:*)', 'Bash(git diff:*)', 'Bash(git status:*)']));

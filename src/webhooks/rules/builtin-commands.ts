@@ -3,7 +3,7 @@
 // commands cannot edit files and may run only read-only shell commands; fix and improve may edit and run tests, and
 // wait for approval unless a maintainer asked.
 import { GITLAB_RULES } from '../providers/gitlab/rules.js';
-import { approvalCommands, DEFAULT_TRIGGER_PHRASE, EDIT_AND_TEST, help, NO_RUN, READ_ONLY } from './command-kits.js';
+import { approvalCommands, continueCommand, DEFAULT_TRIGGER_PHRASE, EDIT_AND_TEST, help, NO_RUN, READ_ONLY, REVIEW_ONLY, ticketCommand } from './command-kits.js';
 import { loadRuleSet } from './template.js';
 import type { RuleSet, RuleSetInput } from './types.js';
 
@@ -83,8 +83,10 @@ export const GITHUB_RULES: RuleSetInput = {
         'Branch {{pull_request.head.ref}} into {{pull_request.base.ref}}\n\n{{pull_request.body || issue.body}}\n' +
         `${GITHUB_REQUEST}${GITHUB_INLINE}\n` +
         'Read the change (git diff against the base branch) and the code around it. Do not change files. Report ' +
-        'problems by file and line, most serious first: bugs, missing tests, security, then readability.',
-      permissions: READ_ONLY,
+        'problems by file and line, most serious first: bugs, missing tests, security, then readability.\n' +
+        'Also write your findings to .agent/review.json as {"summary": "…", "comments": [{"path": "src/a.ts", ' +
+        '"line": 12, "body": "…"}]} (line: in the new version of the file): they are posted as line comments.',
+      permissions: REVIEW_ONLY,
       needs_approval: false,
     },
     {
@@ -100,6 +102,23 @@ export const GITHUB_RULES: RuleSetInput = {
       permissions: EDIT_AND_TEST,
       needs_approval: 'non-maintainers',
     },
+    {
+      name: 'address',
+      aliases: ['apply'],
+      description: 'Address the review of the pull request: change the code as the reviewers asked and run the tests.',
+      triggers: GITHUB_PR,
+      agent: 'executor',
+      template:
+        'Address the review of pull request {{repository.full_name}}#{{pull_request.number || issue.number}}: ' +
+        '"{{pull_request.title || issue.title}}"\n{{pull_request.html_url || issue.html_url}}\n' +
+        `${GITHUB_REQUEST}${GITHUB_INLINE}\n` +
+        'Make the changes the review asks for, keep the change focused, and run the tests. Do not push. Finish with ' +
+        'a summary of what changed for each review point.',
+      permissions: EDIT_AND_TEST,
+      needs_approval: 'non-maintainers',
+    },
+    ticketCommand(GITHUB_COMMENTS, `GitHub ${GITHUB_SUBJECT}${GITHUB_REQUEST}`),
+    continueCommand(GITHUB_COMMENTS),
     ...approvalCommands(GITHUB_COMMENTS),
     help(GITHUB_ALL),
   ],
@@ -172,6 +191,7 @@ export const JIRA_RULES: RuleSetInput = {
       permissions: READ_ONLY,
       needs_approval: false,
     },
+    continueCommand(['comment_created']),
     ...approvalCommands(['comment_created']),
     help(['comment_created']),
   ],
@@ -226,6 +246,8 @@ export const SLACK_RULES: RuleSetInput = {
       needs_approval: false,
       action: 'status',
     },
+    ticketCommand(SLACK_EVENTS, SLACK_REQUEST),
+    continueCommand(SLACK_EVENTS),
     // Buttons on the approval message send block_actions whose action_id is the command name.
     ...approvalCommands([...SLACK_EVENTS, 'block_actions']),
   ],
@@ -234,6 +256,8 @@ export const SLACK_RULES: RuleSetInput = {
 // ---- Sentry ----
 
 const SENTRY_EVENTS = ['event_alert.triggered', 'issue.created'];
+// A comment on the Sentry issue ("@agent open a Jira ticket") is a command in the issue's thread.
+const SENTRY_COMMENTS = ['comment.created'];
 
 export const SENTRY_RULES: RuleSetInput = {
   provider: 'sentry',
@@ -245,7 +269,7 @@ export const SENTRY_RULES: RuleSetInput = {
       name: 'analyze',
       aliases: ['analyse', 'investigate'],
       description: 'Find the cause of the Sentry error in the code and suggest a fix. Changes nothing.',
-      triggers: SENTRY_EVENTS,
+      triggers: [...SENTRY_EVENTS, ...SENTRY_COMMENTS],
       agent: 'planning',
       // event_alert.triggered carries data.event; issue.created carries data.issue.
       template:
@@ -261,6 +285,13 @@ export const SENTRY_RULES: RuleSetInput = {
       permissions: READ_ONLY,
       needs_approval: false,
     },
+    ticketCommand(
+      SENTRY_COMMENTS,
+      'Sentry issue {{data.issue_id}}; the analysis of its alert earlier in this conversation is the starting point.\n' +
+        'Request from {{actor.name}}: {{user_content}}\n',
+    ),
+    continueCommand(SENTRY_COMMENTS),
+    help(SENTRY_COMMENTS),
   ],
 };
 

@@ -23,6 +23,16 @@ export const READ_ONLY: CommandSpec['permissions'] = {
 };
 
 /**
+ * Read-only, except the one file a review reports its findings in (src/delivery/review.ts): the service posts them
+ * as line comments. Claude Code matches file paths with Edit(…) rules only, whichever tool writes.
+ */
+export const REVIEW_ONLY: CommandSpec['permissions'] = {
+  permission_mode: 'default',
+  allowed_tools: [...READ_ONLY.allowed_tools!, 'Edit(./.agent/review.json)'],
+  disallowed_tools: ['NotebookEdit'],
+};
+
+/**
  * Edits are accepted; the shell is limited to running tests and inspecting the work tree. Pushing is left out: what
  * leaves the workspace is the service's decision, not the model's.
  */
@@ -92,4 +102,45 @@ export function approvalCommands(triggers: string[]): CommandSpecInput[] {
       action: 'reject',
     },
   ];
+}
+
+/**
+ * `@agent continue <flow id or link>`: this thread joins the named flow, so its commands resume that flow's Claude
+ * session (src/flows/). Answered directly; only a maintainer may link.
+ */
+export function continueCommand(triggers: string[]): CommandSpecInput {
+  return {
+    name: 'continue',
+    aliases: ['link'],
+    description: 'Continue the work of another thread here: `continue <flow id, Jira key or link>`; its Claude session goes on in this thread.',
+    triggers,
+    agent: null,
+    template: '',
+    permissions: NO_RUN,
+    needs_approval: false,
+    action: 'continue',
+  };
+}
+
+/**
+ * `@agent open a Jira ticket`: the run writes the ticket (read-only); the service opens it in JIRA_TICKET_PROJECT from
+ * the run's summary and links it into this thread's flow (src/flows/after-run.ts). `request` describes the thread and
+ * what was asked.
+ */
+export function ticketCommand(triggers: string[], request: string): CommandSpecInput {
+  return {
+    name: 'ticket',
+    aliases: ['open', 'jira'],
+    description: 'Write up the problem as a Jira issue, which the service opens and links: commands there continue this session.',
+    triggers,
+    agent: null,
+    template:
+      `${request}\n` +
+      'Write a Jira issue for this work from what you know and can read in this repository. Do not change files. ' +
+      'The first line of your answer is the issue summary (one plain sentence, no Markdown); then the description: ' +
+      'what happens, the cause as far as known (files and lines), and what done looks like.',
+    options: { opens: 'jira_issue' },
+    permissions: READ_ONLY,
+    needs_approval: false,
+  };
 }

@@ -255,8 +255,9 @@ describe('auto triggers and event types', () => {
   });
 
   it('events no command lists are not matched', () => {
+    // Sentry comments carry commands (`@agent open a Jira ticket`), so a comment without the phrase is plain chatter.
     expect(notMatched(matchCommand(sentryDelivery('comment', 'comment_created.json'), SENTRY))).toBe(
-      'No sentry command runs on comment.created events.',
+      'The text does not mention "@agent" outside quoted lines and code.',
     );
     const edited = githubEvent('issue_comment', 'issue_comment.created.json', (b) => {
       b.action = 'edited';

@@ -1,5 +1,5 @@
 import type { ConversationRow } from '../../storage/schema.js';
-import { type CheckoutSource, cloneSource } from '../checkout.js';
+import { type CheckoutSource, checkedOutCommit, cloneSource } from '../checkout.js';
 import { prepareClaudeState } from '../claude-state.js';
 import { buildPrompt } from '../prompt.js';
 import { MAX_ATTEMPTS, type PreparedRun, type RunContext, type RunOutcome, type WorkerDeps } from '../run-context.js';
@@ -25,15 +25,18 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
   }
 
   const additions = (await deps.prepareRun?.(task)) ?? {};
+  let checkoutCommit: string | undefined;
   const conversation = task.conversation_id ? await repos.conversations.get(task.conversation_id) : undefined;
-  const cwd = await prepareWorkspace(config, await workspaceFor(config, task.task_id, conversation), checkoutInto(deps, ctx, conversation));
+  const checkout = checkoutInto(deps, ctx, conversation, (commit) => (checkoutCommit = commit));
+  const cwd = await prepareWorkspace(config, await workspaceFor(config, task.task_id, conversation), checkout);
   const previous = conversation?.claude_session_id ?? null;
   const state = await prepareClaudeState(config, task.task_id);
   ctx.state = state;
   const resumable = previous ? await restoreSession(state.configDir, repos, previous, cwd) : false;
   const prompt = await buildPrompt(task, repos, resumable);
   const resumeId = resumable ? previous : null;
-  await repos.tasks.updateRun(task.task_id, task.fence_id, { working_dir: cwd, resume_session_id: resumeId });
+  const checkedOut = checkoutCommit ? { checkout_commit: checkoutCommit } : {};
+  await repos.tasks.updateRun(task.task_id, task.fence_id, { working_dir: cwd, resume_session_id: resumeId, ...checkedOut });
   return { kind: 'prepared', admission, cwd, prompt, resumeId, additions, state };
 }
 
@@ -42,7 +45,12 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
  * (`checkoutSource`: the provider's adapter, with a credential minted for it): the worker knows no provider. A
  * failure is told to the run and the thread, not fatal.
  */
-function checkoutInto(deps: WorkerDeps, ctx: RunContext, conversation: ConversationRow | undefined): ((dir: string) => Promise<void>) | undefined {
+function checkoutInto(
+  deps: WorkerDeps,
+  ctx: RunContext,
+  conversation: ConversationRow | undefined,
+  checkedOut: (commit: string) => void,
+): ((dir: string) => Promise<void>) | undefined {
   // A dashboard conversation started on a repository: its first turn checks it out (public http(s), no credential).
   const chosen = conversation?.workspace_kind === 'repository' && conversation.workspace_ref;
   const describe = chosen ? async (): Promise<CheckoutSource> => ({ url: chosen, label: chosen, secrets: [] }) : deps.checkoutSource;
@@ -50,7 +58,9 @@ function checkoutInto(deps: WorkerDeps, ctx: RunContext, conversation: Conversat
   return async (dir) => {
     try {
       const source = await describe(ctx.task);
-      if (source) ctx.recorder.push({ kind: 'status', message: `Checked out ${await cloneSource(dir, source, deps.config.dataDir)}.` });
+      if (!source) return;
+      ctx.recorder.push({ kind: 'status', message: `Checked out ${await cloneSource(dir, source, deps.config.dataDir)}.` });
+      checkedOut(await checkedOutCommit(dir));
     } catch (err) {
       // The run goes on without the code; the agent and the thread are told why.
       ctx.recorder.push({ kind: 'status', message: (err as Error).message });

@@ -70,12 +70,25 @@ async function handBack(deps: WorkerDeps, ctx: RunContext): Promise<void> {
   ctx.log.info('handed back to the queue by a shutdown');
 }
 
-async function finish(deps: WorkerDeps, ctx: RunContext, row: TaskRow, status: Ending): Promise<void> {
+async function finish(deps: WorkerDeps, ctx: RunContext, settled: TaskRow, status: Ending): Promise<void> {
   // The output is on the task now: the run's events refer to it rather than keep copies (before the end is published,
   // so a replay after it sees the events folded).
-  await ctx.recorder.fold(row.output);
+  await ctx.recorder.fold(settled.output);
+  const row = status === 'completed' ? await afterRun(deps, ctx, settled) : settled;
   await replyInConversation(deps.repos, row, status);
   await publishTaskEvent(deps.bus, status === 'completed' ? 'task.completed' : status === 'failed' ? 'task.failed' : 'task.cancelled', row);
   ctx.log.info({ status, outcome: row.outcome, cost_usd: row.cost_usd, duration_ms: row.duration_ms }, 'task finished');
   await ctx.observers.notify('onFinish', row);
+}
+
+/** The wiring's post-run step (the pull request of the run's changes); the row as it left it. */
+async function afterRun(deps: WorkerDeps, ctx: RunContext, row: TaskRow): Promise<TaskRow> {
+  if (!deps.afterRun) return row;
+  try {
+    await deps.afterRun(row);
+    return (await deps.repos.tasks.get(row.task_id)) ?? row;
+  } catch (err) {
+    ctx.log.warn({ err }, 'the post-run step failed');
+    return row;
+  }
 }

@@ -1,6 +1,6 @@
 // The service's own zod schemas and types (src/contracts): the dashboard validates what it sends and receives with
 // the same definitions the routes use, and declares no response shape or enum of its own.
-export { AgentsResponse, AnalyticsSummary, CostsResponse, GRANULARITIES, GROUP_BY, TopConversationsResponse } from '../../../src/contracts/analytics.js';
+export { AgentsResponse, AnalyticsSummary, CostsResponse, GRANULARITIES, GROUP_BY, PullRequestRates, TopConversationsResponse } from '../../../src/contracts/analytics.js';
 export type { AgentFigures, CostPoint, CostSeries, Granularity } from '../../../src/contracts/analytics.js';
 export { BUDGET_SCOPES, BudgetCreate, BudgetList, BudgetPatch, BudgetState } from '../../../src/contracts/budgets.js';
 export { ChatRequest, ChatResponse } from '../../../src/contracts/chat.js';
@@ -16,6 +16,7 @@ export { AgentDetail, AgentList, AgentSummary, SkillDetail, SkillList, SkillSumm
 export { StreamItem } from '../../../src/contracts/stream-item.js';
 export type { ResultItem } from '../../../src/contracts/stream-item.js';
 export { TaskStatus, TaskView } from '../../../src/contracts/task.js';
+export { TaskSession } from '../../../src/contracts/task-session.js';
 export { ApprovalContext, CancelResponse, EventsPage, OutputEvent, TaskPage } from '../../../src/contracts/tasks.js';
 export { WorkerList, WorkerView } from '../../../src/contracts/workers.js';
 export { ACTIONS, Command, DYNAMIC_PROVIDERS, PermissionMode, PROVIDER_NAMES, StaticCommand, StaticRoute } from '../../../src/contracts/webhook-commands.js';

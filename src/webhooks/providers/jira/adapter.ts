@@ -1,4 +1,6 @@
+import { jiraRepository } from '../../../flows/jira-repository.js';
 import { createJiraClient, type JiraClient } from '../../../integrations/jira.js';
+import { githubCheckoutSource } from '../../../worker/checkout.js';
 import { verifyJira } from '../../signatures.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { JiraTarget } from '../types.js';
@@ -50,6 +52,13 @@ export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
   async reply(client, t, text) {
     const c = await need(client, 'Jira', POST_BACK).addComment({ issueKey: t.issueKey, text });
     return `comment:${c.id}`;
+  },
+
+  /** The project's repository on GitHub (JIRA_REPOSITORIES), checked out like a GitHub task's. */
+  async checkout(_client, t, config) {
+    const repository = jiraRepository(config, t.issueKey);
+    if (!repository || !config.GITHUB_CHECKOUT) return undefined;
+    return githubCheckoutSource(config, { ...repository, issueNumber: 0, isPullRequest: false });
   },
 
   async edit(client, t, postId, text) {

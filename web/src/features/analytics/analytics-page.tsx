@@ -5,6 +5,7 @@ import type { AgentsResponse, AnalyticsSummary, CostsResponse } from '../../lib/
 import { compact, duration, int, percent, plural, usd } from '../../lib/format';
 import { Card, Empty, ErrorBox, Field, Input, Loading, PageHeader, Select, Stat } from '../../components/ui';
 import { BudgetsCard } from './budgets';
+import { PullRequestsCard } from './pull-requests';
 import { type Granularity, isoDate, type Range, rangeQuery } from './range';
 import { type Metric, METRICS } from './series';
 import { TrendChart } from './trend-chart';
@@ -165,6 +166,7 @@ export function AnalyticsPage() {
             <AgentsTable />
           </Card>
           <BudgetsCard />
+          <PullRequestsCard />
         </div>
       </div>
     </>

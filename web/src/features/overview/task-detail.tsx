@@ -8,6 +8,8 @@ import { taskKeys } from '../../lib/tasks-cache';
 import { StreamView } from '../../components/stream/stream-view';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../../components/ui';
 import { ApprovalCard } from './approval-card';
+import { FlowTimeline } from './flow-timeline';
+import { HandOff } from './hand-off';
 import { TaskActions } from './task-actions';
 
 export function useTask(taskId: string) {
@@ -67,6 +69,8 @@ export function TaskDetail({ taskId }: { taskId: string }) {
           </Link>
         </p>
       )}
+      <FlowTimeline task={t} />
+      <HandOff task={t} />
       {waiting ? (
         <ApprovalCard task={t} />
       ) : (
@@ -77,6 +81,16 @@ export function TaskDetail({ taskId }: { taskId: string }) {
       )}
       {t.error && <ErrorBox error={new Error(t.error)} />}
       {t.post_back_error && <ErrorBox error={new Error(`posting the result back failed: ${t.post_back_error}`)} />}
+      {t.pull_request && (
+        <p aria-label="Pull request" className="text-sm">
+          🔀{' '}
+          <a href={t.pull_request.url} target="_blank" rel="noreferrer" className="font-medium underline">
+            {t.pull_request.repository}#{t.pull_request.number}
+          </a>{' '}
+          · <code>{t.pull_request.branch}</code> · {t.pull_request.state}
+          {t.pull_request.checks && ` · checks ${t.pull_request.checks}`}
+        </p>
+      )}
       <section aria-label="Run" data-scroll className="max-h-[65vh] min-h-32 overflow-auto rounded-lg border border-stone-200 bg-stone-50 p-3">
         {feed.loading && <Loading label="Loading the run…" />}
         <ErrorBox error={feed.error ? new Error(`could not load the run's events: ${feed.error}`) : null} retry={feed.refresh} />

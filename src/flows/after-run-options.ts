@@ -1,0 +1,28 @@
+// A rule's after-run options (what the service does with a run's result besides replying; see after-run.ts), read
+// and checked here without the observer's imports, so the rule engine can use them.
+
+/** Recorded on a task (source_metadata.after_run) from its rule's options. */
+export interface AfterRun {
+  opens?: 'jira_issue';
+  notify_channel?: string;
+}
+
+const SLACK_CHANNEL = /^[CGD][A-Z0-9]{1,30}$/;
+
+/** The after-run part of a rule's options, or undefined when it asks for nothing. */
+export function afterRunOf(options: Record<string, unknown>): AfterRun | undefined {
+  const out: AfterRun = {};
+  if (options.opens === 'jira_issue') out.opens = 'jira_issue';
+  if (typeof options.notify_channel === 'string' && SLACK_CHANNEL.test(options.notify_channel)) out.notify_channel = options.notify_channel;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** What is wrong with a rule's after-run options (commandProblems). */
+export function afterRunProblems(options: Record<string, unknown> | undefined): string[] {
+  const problems: string[] = [];
+  if (options?.opens !== undefined && options.opens !== 'jira_issue') problems.push('options.opens: the only thing a run can open is "jira_issue"');
+  if (options?.notify_channel !== undefined && !(typeof options.notify_channel === 'string' && SLACK_CHANNEL.test(options.notify_channel))) {
+    problems.push('options.notify_channel: a Slack channel id such as C0123ABC');
+  }
+  return problems;
+}

@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { Database, FlowLinkRow } from '../schema.js';
+
+export type FlowLinkVia = 'mention' | 'continue' | 'opened';
+
+/** Threads linked into another thread's flow (src/flows/): one row per linked thread. */
+export class FlowLinkRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(externalId: string): Promise<FlowLinkRow | undefined> {
+    return this.db.selectFrom('flow_links').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+  }
+
+  /** Links the thread into `flowId`; a thread already linked moves to the new flow (the newest link wins). */
+  async link(input: { external_id: string; flow_id: string; via: FlowLinkVia; task_id?: string | null }, now = Date.now()): Promise<void> {
+    const row = { ...input, task_id: input.task_id ?? null, created_at: now };
+    await this.db
+      .insertInto('flow_links')
+      .values(row)
+      .onConflict((oc) => oc.column('external_id').doUpdateSet({ flow_id: row.flow_id, via: row.via, task_id: row.task_id, created_at: now }))
+      .execute();
+  }
+
+  /** The threads linked into a flow, oldest first. */
+  async forFlow(flowId: string, limit = 100): Promise<FlowLinkRow[]> {
+    return this.db.selectFrom('flow_links').selectAll().where('flow_id', '=', flowId).orderBy('created_at').orderBy('external_id').limit(limit).execute();
+  }
+
+  /** The flow of the newest task a thread has caused, when the service has seen the thread at all. */
+  async flowOfThreadTasks(externalId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('tasks')
+      .select('flow_id')
+      .where('external_id', '=', externalId)
+      .where('flow_id', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.flow_id ?? undefined;
+  }
+
+  /** Whether any task belongs to the flow (a flow id someone names must exist). */
+  async flowExists(flowId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('tasks').select('task_id').where('flow_id', '=', flowId).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+}
