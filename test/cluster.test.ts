@@ -107,8 +107,11 @@ describe.skipIf(!hasPostgres || !hasRedis)('a cluster: 2 API and 3 worker proces
         const worker = ready.workers.find((w) => w.pid === pid);
         return worker && { worker, held: [...byWorker].filter(([, p]) => p === worker.pid).map(([taskId]) => taskId) };
       };
-      const killed = await waitFor(() => underWay([]), 'a run under way on a worker', 90_000);
-      process.kill(killed.worker.pid, 'SIGKILL');
+      const victim = await waitFor(() => underWay([]), 'a run under way on a worker', 90_000);
+      process.kill(victim.worker.pid, 'SIGKILL');
+      // What it held is read after the kill: nothing it ran can have ended in between.
+      const stillRunning = await runningByWorkerPid(schema);
+      const killed = { worker: victim.worker, held: [...stillRunning].filter(([, pid]) => pid === victim.worker.pid).map(([id]) => id) };
 
       // Another worker with a run under way is told to stop: it drains (nothing new, what outlasts the grace is
       // handed back) and exits.
