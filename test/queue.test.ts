@@ -72,5 +72,21 @@ for (const impl of implementations) {
       expect(await queue.depth()).toBe(1);
       await queue.close();
     });
+
+    it('delivers in order, but a fresh entry (a task recovered from a dead worker) before what waits', async () => {
+      const queue = impl.make();
+      for (const id of ['a', 'b', 'c']) await queue.enqueue(id);
+      await queue.enqueue('r', { fresh: true });
+      const seen: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        queue.consume(async (id) => {
+          seen.push(id.split('.')[0]!);
+          if (seen.length === 4) resolve();
+        }, 1);
+      });
+      await done;
+      expect(seen).toEqual(['r', 'a', 'b', 'c']);
+      await queue.close();
+    });
   });
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerRegistry } from '../../src/cluster/worker-registry.js';
 import { projectRoot } from '../../src/paths.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.js';
@@ -206,6 +207,33 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await page.locator(`li[data-task-id="${taskId}"] [data-status="cancelled"]`).waitFor();
     expect(await taskStatus(taskId)).toBe('cancelled');
   }, 90_000);
+
+  it('overview: the workers card shows every worker with its load, and one that stopped beating as gone', async () => {
+    // A worker on another machine that registered and then fell silent (its last heartbeat long past
+    // WORKER_DEAD_SECONDS), written through the service's own registry as that worker process would have written it.
+    const longAgo = Date.now() - 10 * 60_000;
+    const deadId = 'other-host/4242/wdead1';
+    await new WorkerRegistry(h.services.storage.db).register(
+      { worker_id: deadId, host: 'other-host', pid: 4242, version: '0.0.0', started_at: longAgo, metrics_port: null },
+      { running: 1, capacity: 2, draining: false },
+      longAgo,
+    );
+    const started = await h.request('POST', '/api/chat', { message: 'A long one [[script:slow 10000 still going]]' });
+    const taskId = started.body.task_id as string;
+    await h.waitForTask(taskId, ['running']);
+    await page.goto(`${h.url}/`);
+    const workers = page.getByRole('list', { name: 'workers' });
+    // This service's own worker: live, with the run it has going counted against its MAX_CONCURRENT_TASKS (3).
+    const own = workers.locator(`li[data-state="live"]`).filter({ hasText: `pid ${process.pid}` });
+    await own.filter({ hasText: /[1-3] \/ 3/ }).waitFor({ timeout: 30_000 });
+    const dead = workers.locator(`li[data-worker="${deadId}"]`);
+    await expect.poll(() => dead.getAttribute('data-state'), { timeout: 15_000 }).toBe('gone');
+    expect(await dead.textContent()).toMatch(/gone: no heartbeat/);
+    expect(await dead.textContent()).toContain('—'); // a gone worker has no load
+    await shot('overview-workers', 'ul[aria-label="workers"]');
+    await h.request('POST', `/api/tasks/${taskId}/cancel`);
+    await h.waitForTask(taskId, ['cancelled', 'completed']);
+  }, 60_000);
 
   it('ledger: the chat task is listed with its cost, and filters, sort and CSV export work', async (ctx) => {
     ctx.skip(!has.ledger, 'GET /api/ledger is not on this service yet');
