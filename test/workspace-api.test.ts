@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_MODELS } from '../src/domain/models.js';
+import { startGitHttpServer, type GitHttpServer } from './support/git-http-server.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 
@@ -18,6 +20,8 @@ describe('conversation workspace and run settings', () => {
   let h: Harness;
   let outside: string;
   let root: string;
+  let origin: string;
+  let git: GitHttpServer;
 
   beforeAll(async () => {
     outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-outside-'));
@@ -25,13 +29,23 @@ describe('conversation workspace and run settings', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-roots-'));
     fs.mkdirSync(path.join(root, 'project'));
     fs.symlinkSync(outside, path.join(root, 'escape'));
+    // A repository served over http by git's own http-backend, for a conversation started on a checkout.
+    origin = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-origin-'));
+    const work = path.join(origin, 'work');
+    const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
+    fs.mkdirSync(work);
+    fs.writeFileSync(path.join(work, 'README.md'), 'Checked out for the conversation\n');
+    for (const args of [['init', '-q', '-b', 'main'], ['add', '.'], ['commit', '-q', '-m', 'first']]) execFileSync('git', args, { cwd: work, env });
+    execFileSync('git', ['clone', '-q', '--bare', work, path.join(origin, 'served', 'demo.git')]);
+    git = await startGitHttpServer(path.join(origin, 'served'), { anonymous: true });
     model = await startScriptedModel();
     h = await startHarness({ model, env: { WORKSPACE_ROOTS: root } });
   }, 60_000);
   afterAll(async () => {
     await h?.close();
     await model?.close();
-    for (const dir of [outside, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await git?.close();
+    for (const dir of [outside, root, origin]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const chat = async (body: Record<string, unknown>) => {
@@ -127,6 +141,16 @@ describe('conversation workspace and run settings', () => {
     const again = await h.request('POST', '/api/chat', { message: 'hi', conversation_id: turn.conversation_id, workspace: { kind: 'empty' } });
     expect(again.status).toBe(400);
     expect(again.body.field).toBe('workspace');
+  }, 120_000);
+
+  it('starts a conversation on a checkout of a repository, made by its first turn and kept for the next', async () => {
+    const first = await chat({ message: '[[script:bash cat README.md]] read', workspace: { kind: 'repository', url: `${git.url}/demo.git` } });
+    const statuses = (await h.request('GET', `/api/tasks/${first.task_id}/events?after=0`)).body.events.filter((e: any) => e.item.kind === 'status').map((e: any) => e.item.message);
+    expect(statuses.join('\n')).toContain(`Checked out ${git.url}/demo.git`);
+    expect(first.output).toContain('Checked out for the conversation');
+    fs.writeFileSync(path.join(h.dataDir, 'workspaces', first.conversation_id, 'README.md'), 'changed by the first turn\n');
+    const second = await chat({ message: '[[script:bash cat README.md]] again', conversation_id: first.conversation_id });
+    expect(second.output).toContain('changed by the first turn');
   }, 120_000);
 
   it('keeps agent, model and permission mode on the conversation across turns, models resolved to their full name', async () => {

@@ -81,6 +81,7 @@ describe.skipIf(!haveChromium)(`chat workspace in headless Chromium${haveChromiu
     await first.getByText('Steps of the run').click();
     await first.getByTestId('file-diff').first().waitFor();
 
+    await panel.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, 'chat-workspace.png') });
     expect(pageErrors).toEqual([]);
   }, 240_000);

@@ -14,14 +14,15 @@ export interface GitHttpServer {
   close(): Promise<void>;
 }
 
-export async function startGitHttpServer(root: string): Promise<GitHttpServer> {
+/** `anonymous`: a public repository, served without a credential. */
+export async function startGitHttpServer(root: string, opts: { anonymous?: boolean } = {}): Promise<GitHttpServer> {
   const backend = path.join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
   let accepts: (token: string) => boolean = () => false;
   const accepted = new Set<string>();
   const server = http.createServer((req, res) => {
     const [scheme = '', encoded = ''] = (req.headers.authorization ?? '').split(' ', 2);
     const [user, token = ''] = Buffer.from(encoded, 'base64').toString('utf8').split(':', 2);
-    if (scheme !== 'Basic' || user !== 'x-access-token' || !accepts(token)) {
+    if (!opts.anonymous && (scheme !== 'Basic' || user !== 'x-access-token' || !accepts(token))) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"' }).end();
       return;
     }

@@ -30,8 +30,8 @@ export function EditDiff({ edit }: { edit: FileEdit }) {
   const parts = diffLines(edit.before, edit.after);
   return (
     <figure data-testid="file-diff" data-file={edit.file} className="overflow-hidden rounded-md border border-stone-200">
-      <figcaption className="bg-stone-100 px-2 py-1 font-mono text-xs text-stone-700">
-        {edit.file}
+      <figcaption className="truncate bg-stone-100 px-2 py-1 font-mono text-xs text-stone-700" title={edit.file}>
+        {shortPath(edit.file)}
         {edit.whole && <span className="ml-2 text-stone-500">(written whole)</span>}
       </figcaption>
       <pre className="max-h-96 overflow-auto bg-white text-xs leading-5">
@@ -49,6 +49,12 @@ export function EditDiff({ edit }: { edit: FileEdit }) {
       </pre>
     </figure>
   );
+}
+
+/** The last two parts of a path: the run's absolute workspace path says little and takes the whole line. */
+function shortPath(file: string): string {
+  const parts = file.split('/').filter(Boolean);
+  return parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : file;
 }
 
 export function ToolDiff({ edits }: { edits: FileEdit[] }) {

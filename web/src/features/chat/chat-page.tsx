@@ -143,7 +143,7 @@ function Messages({ conversationId }: { conversationId: string }) {
 export function ChatPage() {
   const { conversationId } = useParams();
   return (
-    <div className={cx('grid grid-cols-1 gap-4 md:grid-cols-[16rem_minmax(0,1fr)]', conversationId && 'xl:grid-cols-[16rem_minmax(0,1fr)_22rem]')}>
+    <div className={cx('grid grid-cols-1 gap-4 md:grid-cols-[16rem_minmax(0,1fr)]', conversationId && '2xl:grid-cols-[16rem_minmax(0,1fr)_24rem]')}>
       <aside>
         <h1 className="mb-3 text-xl font-semibold tracking-tight">Chat</h1>
         <ConversationList selected={conversationId} />
@@ -154,7 +154,7 @@ export function ChatPage() {
         <Composer key={conversationId ?? 'new'} conversationId={conversationId} />
       </section>
       {conversationId && (
-        <aside className="min-w-0 md:col-span-2 xl:col-span-1">
+        <aside className="min-w-0 md:col-span-2 2xl:col-span-1">
           <FilesPanel key={conversationId} conversationId={conversationId} />
         </aside>
       )}
