@@ -11,6 +11,7 @@ import { dashboardRoutes } from './api/dashboard.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
 import { sendDomainError } from './api/http-errors.js';
 import { refuseDeepJson } from './api/json-body.js';
+import { DebugRequestLog } from './api/request-log.js';
 import { frameworkErrors } from './api/framework-errors.js';
 import { ledgerRoutes } from './api/ledger.js';
 import { rateLimitStore } from './api/rate-limits.js';
@@ -23,13 +24,8 @@ import { mcpRoutes } from './management/mcp-routes.js';
 import type { Services } from './services.js';
 import { diskFullMessage, isDiskFull } from './storage/disk-space.js';
 import { BadCursorError } from './storage/repositories/cursor.js';
-import { WebhookIngest } from './webhooks/ingest.js';
-import { PermissionChecker } from './webhooks/permissions.js';
-import { Responder } from './webhooks/responder.js';
-import { webhookRoutes } from './webhooks/route.js';
-import { BUILTIN_RULE_SETS } from './webhooks/rules/builtin-commands.js';
-import { ActionRunner } from './webhooks/actions.js';
-import { webhookApiRoutes } from './api/webhooks.js';
+import type { Responder } from './webhooks/responder.js';
+import { webhookHttp } from './webhooks/register.js';
 import { staticRoutes } from './api/static.js';
 import { apiDocsRoutes, openApiDocument } from './api/openapi.js';
 import { useContracts, validationFailure } from './api/schemas.js';
@@ -62,6 +58,7 @@ export async function buildApp(s: Services): Promise<App> {
     // could pick the address rate limits and logs see.
     trustProxy: trustProxyOption(s.config.TRUST_PROXY),
     frameworkErrors,
+    logController: new DebugRequestLog(),
   });
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => void routes.push(route));
@@ -95,17 +92,7 @@ export async function buildApp(s: Services): Promise<App> {
   const hub = new WebSocketHub(s.bus);
   healthRoutes(app, s);
   mcpRoutes(app, s); // its own per-task tokens, checked on the route
-  const responder = new Responder(s.clients, s.repos, s.log);
-  const ingest = new WebhookIngest({
-    config: s.config,
-    repos: s.repos,
-    tasks: s.tasks,
-    log: s.log,
-    permissions: new PermissionChecker(s.config, s.clients),
-    responder,
-    actions: new ActionRunner({ repos: s.repos, tasks: s.tasks, clients: s.clients, responder, log: s.log, brainWrap: s.config.WEBHOOK_BRAIN_WRAP }),
-    builtin: BUILTIN_RULE_SETS,
-  });
+  const webhooks = webhookHttp(s);
 
   // Everything behind API_TOKEN is registered in this one scope: its hooks run on whatever route the router matched,
   // however the path was spelled.
@@ -121,13 +108,13 @@ export async function buildApp(s: Services): Promise<App> {
     ledgerRoutes(api, s);
     budgetRoutes(api, s);
     registryRoutes(api, s);
-    webhookApiRoutes(api, s, ingest);
+    webhooks.apiRoutes(api);
     if (!s.config.METRICS_PUBLIC) metricsRoutes(api, s, hub);
   });
   if (s.config.METRICS_PUBLIC) metricsRoutes(app, s, hub);
   await app.register(async (hooks) => {
     await access.guardWebhooks(hooks);
-    webhookRoutes(hooks, ingest);
+    webhooks.deliveryRoutes(hooks);
   });
   await app.register(async (web) => {
     access.guardDashboard(web);
@@ -137,7 +124,7 @@ export async function buildApp(s: Services): Promise<App> {
   app.addHook('onClose', async () => {
     hub.close();
     limits.close();
-    await responder.idle();
+    await webhooks.idle();
   });
-  return { app, routes, hub, responder };
+  return { app, routes, hub, responder: webhooks.responder };
 }

@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../test/support/eventually.js';
 import { loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { consoleDestination, createLogger } from './logger.js';
 
 const GITHUB_TOKEN = 'ghp_logger_test_token_123456';
 const SLACK_BOT_TOKEN = 'xoxb-logger-test-token-654321';
@@ -53,5 +58,32 @@ describe('logger redaction', () => {
     log.info(`one line: ${body[1]}`);
     const out = lines.join('\n');
     for (const line of body) expect(out).not.toContain(line);
+  });
+});
+
+describe('console output', () => {
+  const config = loadConfig({ GITHUB_TOKEN, LOG_LEVEL: 'info' });
+
+  it('is readable text on a terminal, with secrets still redacted', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const log = createLogger(config, consoleDestination(Object.assign(out, { isTTY: true, fd: -1 })));
+    log.info({ task_id: 't1' }, `started with ${GITHUB_TOKEN}`);
+    await eventually(() => text.includes('started with'), 'the pretty line');
+    expect(text).not.toMatch(/^\{/); // not a JSON line
+    expect(text).toContain('INFO');
+    expect(text).toContain('task_id');
+    expect(text).not.toContain(GITHUB_TOKEN);
+  });
+
+  it('is JSON lines when stdout is not a terminal', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cca-log-')), 'out.log');
+    const fd = fs.openSync(file, 'w');
+    const log = createLogger(config, consoleDestination(Object.assign(new PassThrough(), { isTTY: false, fd })));
+    log.info({ task_id: 't2' }, 'as json');
+    log.flush();
+    await eventually(() => fs.readFileSync(file, 'utf8').includes('as json'), 'the JSON line');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8').trim())).toMatchObject({ level: 30, msg: 'as json', task_id: 't2' });
   });
 });

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from './config.js';
 import { Redactor } from './security/redactor.js';
 import { signatureHeaders } from './webhooks/providers/index.js';
@@ -43,6 +44,15 @@ export function createLogger(
         err: pino.stdSerializers.err,
       },
     },
-    destination,
+    destination ?? consoleDestination(),
   );
+}
+
+/**
+ * Where logs go when no destination is given: readable, coloured lines on a terminal; JSON lines otherwise (for a
+ * collector), written asynchronously so a burst of logging never holds a request (pino flushes them on exit).
+ */
+export function consoleDestination(stdout: NodeJS.WritableStream & { isTTY?: boolean; fd: number } = process.stdout): pino.DestinationStream {
+  if (stdout.isTTY) return pretty({ destination: stdout, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  return pino.destination({ dest: stdout.fd, sync: false });
 }

@@ -23,9 +23,8 @@ import { SpaceReserve } from './storage/disk-space.js';
 import { TaskService } from './tasks/task-service.js';
 import { checkoutSources } from './webhooks/checkout-source.js';
 import { createProviderClients, type ProviderClients, type ProviderRetryOptions } from './webhooks/clients.js';
-import { ApprovalPoller } from './webhooks/approval-poller.js';
-import { PostBack } from './webhooks/post-back.js';
-import { pruneClaudeState, sweepClaudeState } from './worker/claude-state.js';
+import { webhookWorkerSide } from './webhooks/worker-side.js';
+import { pruneClaudeState, pruneOldDirs, sweepClaudeState } from './worker/claude-state.js';
 import { startRetention } from './storage/retention.js';
 import { recover } from './worker/recovery.js';
 import { hostOfUrl } from './worker/allowed-hosts.js';
@@ -196,7 +195,8 @@ async function startWorkerSide(
     prepareRun: (task) => registry.hooks.prepareRun(task),
     checkoutSource: checkoutSources(config, s.clients),
   });
-  for (const observer of [new PostBack(config, s.clients, repos, log), registry.hooks, ...opts.observers]) worker.observe(observer);
+  const webhooks = webhookWorkerSide(s);
+  for (const observer of [...webhooks.observers, registry.hooks, ...opts.observers]) worker.observe(observer);
 
   const soleWorker = !config.DATABASE_URL;
   const approvalTimeoutMs = config.APPROVAL_TIMEOUT_HOURS * 3600_000;
@@ -219,9 +219,13 @@ async function startWorkerSide(
   };
   const reconcileTimer = setInterval(reconcile, config.RECONCILE_SECONDS * 1000);
   reconcileTimer.unref();
-  const approvals = new ApprovalPoller({ repos, tasks, clients: s.clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
-  approvals.start();
-  const stopRetention = startRetention({ repos, log, days: config.RETENTION_DAYS, pruneFiles: (cutoff) => pruneClaudeState(config, cutoff, isRunning) });
+  webhooks.start();
+  const stopRetention = startRetention({
+    repos,
+    log,
+    days: config.RETENTION_DAYS,
+    pruneFiles: async (cutoff) => (await pruneClaudeState(config, cutoff, isRunning)) + (await pruneOldDirs(config.workspacesDir, cutoff, isRunning)),
+  });
   return {
     worker,
     sandbox,
@@ -229,7 +233,7 @@ async function startWorkerSide(
     async close(graceMs) {
       clearInterval(reconcileTimer);
       stopRetention();
-      approvals.stop();
+      webhooks.stop();
       await cluster.drain().catch((err) => log.warn({ err }, 'could not record that this worker drains'));
       await worker.stop(graceMs);
       await cluster.leave();

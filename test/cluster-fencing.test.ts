@@ -99,6 +99,29 @@ for (const dialect of dialects) {
       expect(await repos.tasks.get(task.task_id)).toMatchObject({ status: 'completed', output: 'on time' });
     });
 
+    it('under GLOBAL_MAX_CONCURRENT_TASKS a dead worker\'s recovered task keeps its slot: new work cannot take it first', async () => {
+      // Earlier tests' rows: running ones, and the first test's task, recovered and waiting to run again.
+      const waitingAgain = (await repos.tasks.idsWithStatus('queued')).filter((t) => Number(t.attempts) > 0 && !t.cancel_requested);
+      const others = (await repos.tasks.idsWithStatus('running')).length + waitingAgain.length;
+      const limits = { global: others + 1 };
+      const recovered = await newTask();
+      expect((await claim(recovered.task_id, 'w-gone-2', limits)).row).toBeDefined();
+      await recover({ repos, queue, bus, log, soleWorker: false, deadWorkers: new Set(['w-gone-2']) });
+      expect(await repos.tasks.get(recovered.task_id)).toMatchObject({ status: 'queued', attempts: 1 });
+
+      // Its slot is free, but a newer task asking first is refused: the recovered one runs again first.
+      const newer = await newTask();
+      expect((await claim(newer.task_id, 'w-live-2', limits)).limitedBy).toMatch(/GLOBAL_MAX_CONCURRENT_TASKS/);
+      const again = await repos.tasks.claim(recovered.task_id, { started_at: Date.now(), worker_id: 'w-live-2', attempts: 2 }, Date.now(), limits);
+      expect(again.row).toMatchObject({ status: 'running', attempts: 2 });
+      // Once it ends, the newer task gets the slot.
+      await settleAttempt(repos.tasks, again.row!, 'complete', { outcome: 'success' }, log);
+      const next = await claim(newer.task_id, 'w-live-2', limits);
+      expect(next.row).toBeDefined();
+      await settleAttempt(repos.tasks, next.row!, 'complete', { outcome: 'success' }, log);
+      for (const id of [recovered.task_id, newer.task_id]) await queue.remove(id);
+    });
+
     it('claims at once from many workers never pass GLOBAL_MAX_CONCURRENT_TASKS or a fair share', async () => {
       const tasks = await Promise.all(Array.from({ length: 12 }, (_, i) => newTask({ requester: i < 8 ? 'noisy' : `quiet-${i}`, source: 'github' })));
       const limits = { global: 5, perRequester: 2 };

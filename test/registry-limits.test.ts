@@ -5,11 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { DomainError } from '../src/domain/errors.js';
 import { REGISTRY_LIMITS } from '../src/registry/registry-limits.js';
 import { RegistryService } from '../src/registry/registry-service.js';
 import { openStorage, type Storage } from '../src/storage/db.js';
 import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import { WebhookConfigService } from '../src/webhooks/config-service.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
@@ -49,7 +51,7 @@ for (const dialect of dialects) {
           ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
           : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
       repos = createRepositories(storage.db);
-      registry = new RegistryService({ repos, publicBase: () => 'http://127.0.0.1' });
+      registry = new RegistryService({ repos, webhooks: new WebhookConfigService({ repos, config: loadConfig({ DATA_DIR: dir }), publicBase: () => 'http://127.0.0.1' }) });
     });
     afterEach(async () => {
       for (const a of await repos.registry.listAgents()) await repos.registry.deleteAgent(a.name);

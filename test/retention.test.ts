@@ -8,7 +8,7 @@ import { openStorage, type Storage } from '../src/storage/db.js';
 import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
 import { ZERO_TOTALS } from '../src/storage/repositories/claude-sessions.js';
 import { pruneOnce } from '../src/storage/retention.js';
-import { pruneClaudeState } from '../src/worker/claude-state.js';
+import { pruneClaudeState, pruneOldDirs } from '../src/worker/claude-state.js';
 import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
 
 const DAY = 86_400_000;
@@ -39,6 +39,10 @@ for (const dialect of dialects) {
       }
       await repos.claudeSessions.save('sess_old', null, 'old transcript\n', { ...ZERO_TOTALS, total_cost_usd: 1.5 }, OLD);
       await repos.claudeSessions.save('sess_new', null, 'new transcript\n', ZERO_TOTALS, RECENT);
+      for (const [id, at] of [['whe_old', OLD], ['whe_new', RECENT]] as const) {
+        const delivery = { event_id: id, webhook_id: null, provider: 'github', event_type: 'issue_comment', delivery_id: id, dedup_key: null };
+        await repos.webhookEvents.insert({ ...delivery, headers: {}, payload: '{}', verified: true, verification_error: null, outcome: 'ignored', status_code: 200 }, at);
+      }
     });
     afterAll(async () => {
       await storage?.close();
@@ -47,12 +51,14 @@ for (const dialect of dialects) {
     });
 
     it('keeps everything with RETENTION_DAYS=0', async () => {
-      expect(await pruneOnce({ repos, log, days: 0 }, NOW)).toEqual({ events: 0, transcripts: 0, files: 0 });
+      expect(await pruneOnce({ repos, log, days: 0 }, NOW)).toEqual({ events: 0, transcripts: 0, deliveries: 0, files: 0 });
       expect(await repos.events.listAfter('task_old', 0, 10)).toHaveLength(3);
     });
 
-    it('prunes events and transcripts older than N days; tasks, outputs and session totals stay', async () => {
-      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 3, transcripts: 1, files: 0 });
+    it('prunes events, transcripts and webhook deliveries older than N days; tasks, outputs and session totals stay', async () => {
+      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 3, transcripts: 1, deliveries: 1, files: 0 });
+      expect(await repos.webhookEvents.get('whe_old')).toBeUndefined();
+      expect((await repos.webhookEvents.get('whe_new'))?.event_id).toBe('whe_new');
       expect(await repos.events.listAfter('task_old', 0, 10)).toEqual([]);
       expect((await repos.events.listAfter('task_new', 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
       expect(await repos.claudeSessions.get('sess_old')).toBeUndefined();
@@ -60,7 +66,7 @@ for (const dialect of dialects) {
       expect(await repos.claudeSessions.get('sess_new')).toBe('new transcript\n');
       expect((await repos.tasks.get('task_old'))?.output).toBe('output of task_old');
       // Pruning again finds nothing more.
-      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 0, transcripts: 0, files: 0 });
+      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 0, transcripts: 0, deliveries: 0, files: 0 });
     });
   });
 }
@@ -77,5 +83,17 @@ describe('retention of Claude state on disk', () => {
     expect(removed).toBe(1);
     expect(fs.readdirSync(root).sort()).toEqual(['task_recent', 'task_running']);
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('removes workspaces older than the cutoff, except a running task\'s, and leaves files beside them', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-retention-workspaces-'));
+    for (const id of ['task_gone', 'task_running', 'task_recent']) fs.mkdirSync(path.join(root, id, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'not-a-workspace'), 'x');
+    const old = new Date(OLD);
+    for (const id of ['task_gone', 'task_running']) fs.utimesSync(path.join(root, id), old, old);
+    fs.utimesSync(path.join(root, 'not-a-workspace'), old, old);
+    expect(await pruneOldDirs(root, NOW - 30 * DAY, async (id) => id === 'task_running')).toBe(1);
+    expect(fs.readdirSync(root).sort()).toEqual(['not-a-workspace', 'task_recent', 'task_running']);
+    fs.rmSync(root, { recursive: true, force: true });
   });
 });

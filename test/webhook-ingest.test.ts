@@ -121,33 +121,42 @@ for (const dialect of dialects) {
       expect(await sendGithub(body, delivery)).toMatchObject({ status: 200, body: { duplicate: true, task_id: again.body.task_id } });
     });
 
-    it('(finding 4) a 500 while storing a delivery leaves nothing half-written, and the redelivery is processed', async () => {
-      const issue = 4002;
-      const body = fixRequest(issue);
-      const delivery = unique('gh');
-      const before = { tasks: await count('tasks'), conversations: await count('conversations'), messages: await count('conversation_messages') };
-      // A real fault in the real database: the task row cannot be written (as a full disk or a lost connection would).
+    /** Runs `send` while a real fault in the real database makes every insert into `table` fail. */
+    async function withInsertFault<T>(table: 'tasks' | 'conversation_messages', send: () => Promise<T>): Promise<T> {
+      const fn = `fail_${table}_insert`;
       if (dialect.distributed) {
-        await sql.raw(`create function fail_task_insert() returns trigger language plpgsql as $$ begin raise exception 'injected fault: tasks are not writable'; end $$`).execute(db());
-        await sql.raw('create trigger fail_task_insert before insert on tasks for each row execute function fail_task_insert()').execute(db());
+        await sql.raw(`create function ${fn}() returns trigger language plpgsql as $$ begin raise exception 'injected fault: ${table} is not writable'; end $$`).execute(db());
+        await sql.raw(`create trigger ${fn} before insert on ${table} for each row execute function ${fn}()`).execute(db());
       } else {
-        await sql.raw(`create trigger fail_task_insert before insert on tasks begin select raise(abort, 'injected fault: tasks are not writable'); end`).execute(db());
+        await sql.raw(`create trigger ${fn} before insert on ${table} begin select raise(abort, 'injected fault: ${table} is not writable'); end`).execute(db());
       }
-      let first;
       try {
-        first = await sendGithub(body, delivery);
+        return await send();
       } finally {
-        await sql.raw('drop trigger fail_task_insert' + (dialect.distributed ? ' on tasks' : '')).execute(db());
-        if (dialect.distributed) await sql.raw('drop function fail_task_insert()').execute(db());
+        await sql.raw(`drop trigger ${fn}` + (dialect.distributed ? ` on ${table}` : '')).execute(db());
+        if (dialect.distributed) await sql.raw(`drop function ${fn}()`).execute(db());
       }
-      expect(first.status).toBe(500);
-      expect({ tasks: await count('tasks'), conversations: await count('conversations'), messages: await count('conversation_messages') }).toEqual(before);
-      expect((await deliveries(delivery)).every((r) => r.dedup_key === null)).toBe(true);
+    }
 
-      const again = await sendGithub(body, delivery);
-      expect(again.status).toBe(202);
-      expect(await tasksOfIssue(issue)).toHaveLength(1);
-    });
+    // The task row is among the first writes of a delivery (as a full disk or a lost connection would fail it); the
+    // conversation message is its last: either way the delivery's writes are one transaction.
+    for (const [table, issue] of [['tasks', 4002], ['conversation_messages', 4012]] as const) {
+      it(`(finding 4) a 500 while storing a delivery (${table} not writable) leaves nothing half-written, and the redelivery is processed`, async () => {
+        const body = fixRequest(issue);
+        const delivery = unique('gh');
+        const rows = async () => ({ tasks: await count('tasks'), conversations: await count('conversations'), messages: await count('conversation_messages') });
+        const before = await rows();
+        const first = await withInsertFault(table, () => sendGithub(body, delivery));
+        expect(first.status).toBe(500);
+        expect(await rows()).toEqual(before);
+        const stored = await deliveries(delivery);
+        expect(stored.map((r) => [r.outcome, r.task_id, r.dedup_key, r.body_key])).toEqual([['failed', null, null, null]]);
+
+        const again = await sendGithub(body, delivery);
+        expect(again.status).toBe(202);
+        expect(await tasksOfIssue(issue)).toHaveLength(1);
+      });
+    }
 
     it('two identical deliveries at the same moment make exactly one task', async () => {
       const issue = 4003;

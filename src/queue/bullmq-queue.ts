@@ -65,9 +65,10 @@ export class BullmqQueue implements TaskQueue {
   }
 
   async enqueue(taskId: string, opts: { fresh?: boolean } = {}): Promise<void> {
-    // A fresh entry has an id of its own: the task's usual one may still be held, locked, for a worker that died.
+    // A fresh entry has an id of its own: the task's usual one may still be held, locked, for a worker that died. It
+    // goes to the head of the queue (lifo): a recovered task runs again before the work queued after it.
     const jobId = opts.fresh ? `${taskId}.${Date.now().toString(36)}` : taskId;
-    await this.call('enqueue a task', () => this.queue.add('task', { taskId }, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 }));
+    await this.call('enqueue a task', () => this.queue.add('task', { taskId }, { jobId, lifo: !!opts.fresh, removeOnComplete: true, removeOnFail: true, attempts: 1 }));
   }
 
   consume(handler: (taskId: string) => Promise<Handled>, concurrency: number): void {

@@ -10,9 +10,10 @@ export class EmbeddedQueue implements TaskQueue {
   private concurrency = 1;
   private paused = false;
 
-  async enqueue(taskId: string): Promise<void> {
+  async enqueue(taskId: string, opts: { fresh?: boolean } = {}): Promise<void> {
     if (this.waiting.includes(taskId) || this.active.has(taskId)) return;
-    this.waiting.push(taskId);
+    if (opts.fresh) this.waiting.unshift(taskId);
+    else this.waiting.push(taskId);
     this.pump();
   }
 

@@ -21,7 +21,8 @@ export interface TaskQueue {
   readonly available: boolean;
   /**
    * `fresh`: a new entry even when one for the task exists, for a task recovered from a dead worker (whose entry the
-   * queue still holds for it until its lock lapses). A second delivery is harmless: only a `queued` row is run.
+   * queue still holds for it until its lock lapses), at the head of the queue: it runs again before newer work. A
+   * second delivery is harmless: only a `queued` row is run.
    */
   enqueue(taskId: string, opts?: { fresh?: boolean }): Promise<void>;
   /** Starts delivering ids to the handler, at most `concurrency` at once. */

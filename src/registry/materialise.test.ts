@@ -66,6 +66,21 @@ describe('materialising the registry on a worker', () => {
     expect(read('agents/alpha.md')).toContain('ALPHA-3');
   });
 
+  it('two worker processes sharing DATA_DIR: one copy per version between them, neither removes what the other writes', async () => {
+    // Two materialisers on one agent home, as two worker processes on one machine (npm run cluster) have.
+    const [a, b] = [new RegistryMaterialiser(home, repo), new RegistryMaterialiser(home, repo)];
+    await a.ensure();
+    const first = fs.readlinkSync(live());
+    await b.ensure();
+    expect(fs.readlinkSync(live())).toBe(first); // b takes a's copy of the same version instead of writing its own
+    for (let i = 0; i < 6; i++) {
+      if (i % 2) await repo.updateAgent('alpha', agent('alpha', `ALPHA-${i}`));
+      const results = await Promise.allSettled([a.ensure(), b.ensure(), a.ensure(), b.ensure()]);
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      expect(read('agents/alpha.md')).toContain(i ? `ALPHA-${i - ((i + 1) % 2)}` : 'ALPHA');
+    }
+  });
+
   it('never writes through a symlink planted in its tree', async () => {
     const m = new RegistryMaterialiser(home, repo);
     await m.ensure();

@@ -49,25 +49,50 @@ export class RegistryMaterialiser {
     }
   }
 
-  private async sync(): Promise<number> {
+  private async sync(retried = false): Promise<number> {
     const version = await this.registry.version();
-    if (this.live && this.live.version === version && (await this.isLive(this.live.dir))) return version;
+    if (this.live && this.live.version === version && (await this.liveEntry()) === path.basename(this.live.dir)) return version;
+    // Another worker process sharing this DATA_DIR may have made this version live already: its copy is used.
+    const before = await this.liveEntry();
+    if (before && versionOf(before) === version && (await this.isCopy(before))) {
+      this.live = { version, dir: path.join(this.agentHome, VERSIONS, before) };
+      return version;
+    }
     const snapshot = await this.registry.snapshot();
-    const dir = await this.write(snapshot.version, snapshot.agents, snapshot.skills);
+    let dir: string;
+    try {
+      dir = await this.write(snapshot.version, snapshot.agents, snapshot.skills);
+    } catch (err) {
+      // Collected under it by another process that made a newer version live meanwhile: once more, from the top.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !retried) return this.sync(true);
+      throw err;
+    }
+    // A newer version made live by another process meanwhile stays live; this older copy goes.
+    const now = await this.liveEntry();
+    if (now && (versionOf(now) ?? -1) > snapshot.version && (await this.isCopy(now))) {
+      await fs.rm(dir, { recursive: true, force: true });
+      return this.sync(retried);
+    }
     await this.swap(dir);
     const previous = this.live?.dir;
     this.live = { version: snapshot.version, dir };
-    await this.collect([dir, ...(previous ? [previous] : [])]);
+    await this.collect([dir, ...(now ? [now] : []), ...(previous ? [previous] : [])]);
     this.log?.debug({ version: snapshot.version, agents: snapshot.agents.length, skills: snapshot.skills.length }, 'registry materialised');
     return snapshot.version;
   }
 
-  private async isLive(dir: string): Promise<boolean> {
-    try {
-      return (await fs.readlink(path.join(this.agentHome, LIVE))) === path.join(VERSIONS, path.basename(dir));
-    } catch {
-      return false;
-    }
+  /** The name of the copy `.claude` points at (`versions/<name>`), if it points at one. */
+  private async liveEntry(): Promise<string | undefined> {
+    const target = await fs.readlink(path.join(this.agentHome, LIVE)).catch(() => undefined);
+    const m = target === undefined ? null : /^versions\/(v\d+-[^/]+)$/.exec(target);
+    return m ? m[1] : undefined;
+  }
+
+  /** Whether `versions/<name>` is a real directory under a real versions directory (not a planted symlink). */
+  private async isCopy(name: string): Promise<boolean> {
+    const versions = path.join(this.agentHome, VERSIONS);
+    const [v, c] = await Promise.all([fs.lstat(versions).catch(() => undefined), fs.lstat(path.join(versions, name)).catch(() => undefined)]);
+    return !!v?.isDirectory() && !!c?.isDirectory();
   }
 
   /** A directory of ours, never a symlink to somewhere else: a symlink found in its place is removed. */
@@ -127,18 +152,29 @@ export class RegistryMaterialiser {
     }
   }
 
-  /** Removes the versions that are neither live nor the one just replaced. */
+  /**
+   * Removes the copies of versions older than the live one, but for the ones in `keep` (the one just written, the one
+   * it replaced: a run that resolved a path just before the swap can still read it). A copy of the live version or a
+   * newer one may be another process's, being written or about to go live: it stays.
+   */
   private async collect(keep: string[]): Promise<void> {
     const versions = path.join(this.agentHome, VERSIONS);
-    const kept = new Set(keep.slice(0, 1 + KEEP_PREVIOUS).map((d) => path.basename(d)));
+    const kept = new Set(keep.slice(0, 2 + KEEP_PREVIOUS).map((d) => path.basename(d)));
     // Another process sharing this DATA_DIR may have swapped in its own copy meanwhile: whatever is live stays.
-    const live = await fs.readlink(path.join(this.agentHome, LIVE)).catch(() => undefined);
-    if (live) kept.add(path.basename(live));
+    const live = await this.liveEntry();
+    if (live) kept.add(live);
+    const floor = versionOf(live ?? '') ?? Infinity;
     for (const entry of await fs.readdir(versions)) {
-      if (kept.has(entry)) continue;
+      if (kept.has(entry) || (versionOf(entry) ?? -1) >= floor) continue;
       await fs.rm(path.join(versions, entry), { recursive: true, force: true }).catch((err) => this.log?.warn({ err, entry }, 'could not remove an old registry copy'));
     }
   }
+}
+
+/** The registry version a copy's name (`v<version>-<random>`) says it holds. */
+function versionOf(name: string): number | undefined {
+  const m = /^v(\d+)-/.exec(name);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** `root/rel` as an absolute path, refused unless it stays inside root. */

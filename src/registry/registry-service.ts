@@ -2,14 +2,14 @@
 // validated on every write; a built-in can be overridden and restored, never destroyed; a skill's `webhook_config`
 // keeps its webhook in step. Storage is the database (RegistryRepository); workers materialise it before each run.
 import { AgentCreate, type AgentSummary, AgentUpdate, SkillCreate, type SkillSummary, SkillUpdate } from '../contracts/registry.js';
-import type { WebhookStoreDeps } from '../webhooks/config-service.js';
+import type { Repositories } from '../storage/repositories/index.js';
 import type { AgentRecord, SkillFiles, SkillRecord } from '../storage/repositories/registry.js';
 import { NO_USAGE } from '../storage/repositories/registry-usage.js';
 import { conflict, invalid, notFound, parseInput } from '../domain/errors.js';
 import { type FrontmatterValue, NAME_PATTERN, parseFrontmatter, validateAgent, validateSkill } from './frontmatter.js';
 import { registryLimitGuard } from './registry-limits.js';
 import { skillFilesProblems } from './skill-files.js';
-import { parseSkillWebhook, type SkillWebhookResult, syncSkillWebhook } from './skill-webhook.js';
+import { parseSkillWebhook, type SkillWebhookResult, type SkillWebhookStore, syncSkillWebhook } from './skill-webhook.js';
 
 /** Agents Claude Code 2.1.330 brings itself (docs/claude-cli-notes.md §3): valid for `--agent` without a file. */
 export { AgentCreate, AgentUpdate, SkillCreate, SkillUpdate };
@@ -56,7 +56,7 @@ export function skillDetail(s: SkillRecord) {
 }
 
 export class RegistryService {
-  constructor(private readonly deps: WebhookStoreDeps) {}
+  constructor(private readonly deps: { repos: Repositories; webhooks: SkillWebhookStore }) {}
 
   private get repos() {
     return this.deps.repos;
@@ -179,7 +179,7 @@ export class RegistryService {
   }
 
   private async withWebhook(name: string, linked: string | null, webhook: ReturnType<typeof parseSkillWebhook>) {
-    const result = await syncSkillWebhook(this.deps, linked, webhook);
+    const result = await syncSkillWebhook(this.deps.webhooks, linked, webhook);
     if ((result?.webhook_id ?? null) !== linked) await this.repos.registry.setSkillWebhook(name, result?.webhook_id ?? null);
     const skill = await this.getSkill(name);
     return result ? { ...skill, webhook: result } : skill;
@@ -211,7 +211,7 @@ export class RegistryService {
     if (!s) throw notFound(`skill ${name}`);
     if (!s.builtin) {
       await this.repos.registry.deleteSkill(name);
-      await syncSkillWebhook(this.deps, s.webhook_id, undefined);
+      await syncSkillWebhook(this.deps.webhooks, s.webhook_id, undefined);
       return { outcome: 'deleted' };
     }
     if (!s.overridden) throw conflict(`built-ins cannot be deleted: ${name} ships with the service (override it with PUT instead)`, 'name');

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Redactor } from '../security/redactor.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import { ClaudeTasksSync } from '../tasks/claude-tasks-sync.js';
+import { publicBaseOf, WebhookConfigService } from '../webhooks/config-service.js';
 import { RegistryMaterialiser } from './materialise.js';
 import { RegistryService } from './registry-service.js';
 import { RegistryRunHooks } from './run-hooks.js';
@@ -33,7 +34,7 @@ export async function createRegistry(deps: {
   const seeded = await seedRegistry(repos.registry, config.agentSource, log);
   if (Object.values(seeded).some((names) => names.length)) log.info({ ...seeded, source: config.agentSource }, 'registry seeded from the shipped defaults');
 
-  const publicBase = () => config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${config.HOST}:${config.PORT}`;
+  const publicBase = publicBaseOf(config);
   const materialiser = new RegistryMaterialiser(config.agentHome, repos.registry, log);
   const hooks = new RegistryRunHooks({ config, repos, materialiser, internalUrl, log, redactor });
   let tasksSync: ClaudeTasksSync | undefined;
@@ -42,7 +43,7 @@ export async function createRegistry(deps: {
     tasksSync.start(bus);
   }
   return {
-    service: new RegistryService({ repos, publicBase }),
+    service: new RegistryService({ repos, webhooks: new WebhookConfigService({ repos, config, publicBase }) }),
     materialiser,
     hooks,
     publicBase,

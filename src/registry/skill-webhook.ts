@@ -3,9 +3,8 @@
 // config and makes its commands exactly the listed ones; deleting the skill, or dropping the field, deletes the
 // webhook. Commands are checked like the webhook API checks them (CommandInput + commandProblems) before the skill is
 // stored.
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { validCommand, type WebhookStoreDeps } from '../webhooks/config-service.js';
+import { validCommand, type WebhookConfigService } from '../webhooks/config-service.js';
 import { type CommandInput, DYNAMIC_PROVIDERS } from '../webhooks/engine.js';
 import { DomainError, invalid } from '../domain/errors.js';
 import type { FrontmatterValue } from './frontmatter.js';
@@ -60,41 +59,43 @@ export interface SkillWebhookResult {
   secret?: string;
 }
 
+/** The webhook-configuration service's operations a skill's webhook goes through (checked and stored like the API's). */
+export type SkillWebhookStore = Pick<WebhookConfigService, 'get' | 'create' | 'update' | 'delete' | 'addCommand' | 'updateCommand' | 'deleteCommand'>;
+
+/** The webhook a skill links to, or undefined when it is gone (deleted by hand since). */
+async function linkedWebhook(webhooks: SkillWebhookStore, linked: string | null) {
+  if (!linked) return undefined;
+  try {
+    return await webhooks.get(linked);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'not_found') return undefined;
+    throw err;
+  }
+}
+
 /** Makes the skill's webhook match its config (or removes it); returns the webhook id to link the skill to. */
 export async function syncSkillWebhook(
-  deps: WebhookStoreDeps,
+  webhooks: SkillWebhookStore,
   linked: string | null,
   spec: SkillWebhookConfig | undefined,
 ): Promise<SkillWebhookResult | null> {
-  const { repos } = deps;
-  let existing = linked ? await repos.webhooks.get(linked) : undefined;
-  if (!spec) {
-    if (existing) await repos.webhooks.delete(existing.webhook_id);
-    return null;
-  }
-  if (existing && existing.provider !== spec.provider) {
+  let existing = await linkedWebhook(webhooks, linked);
+  if (existing && (!spec || existing.provider !== spec.provider)) {
     // A webhook's provider decides how deliveries are verified; a new one gets a new endpoint and secret.
-    await repos.webhooks.delete(existing.webhook_id);
+    await webhooks.delete(existing.webhook_id);
     existing = undefined;
   }
-  let secret: string | undefined;
-  let webhookId: string;
-  if (existing) {
-    webhookId = existing.webhook_id;
-    await repos.webhooks.update(webhookId, { name: spec.name, enabled: spec.enabled });
-  } else {
-    secret = randomBytes(24).toString('base64url');
-    webhookId = (await repos.webhooks.create({ name: spec.name, provider: spec.provider, secret })).webhook_id;
-    if (!spec.enabled) await repos.webhooks.update(webhookId, { enabled: false });
-  }
-  const current = await repos.webhooks.commands(webhookId);
+  if (!spec) return null;
+  const { name, provider, enabled } = spec;
+  const webhook = existing ? await webhooks.update(existing.webhook_id, { name, enabled }) : await webhooks.create({ name, provider, enabled });
+  const current = existing?.commands ?? [];
   for (const command of spec.commands) {
     const same = current.find((c) => c.name === command.name);
-    if (same) await repos.webhooks.updateCommand(webhookId, same.command_id, command);
-    else await repos.webhooks.createCommand(webhookId, command);
+    if (same) await webhooks.updateCommand(webhook.webhook_id, same.command_id, command);
+    else await webhooks.addCommand(webhook.webhook_id, command);
   }
   for (const c of current) {
-    if (!spec.commands.some((s) => s.name === c.name)) await repos.webhooks.deleteCommand(webhookId, c.command_id);
+    if (!spec.commands.some((s) => s.name === c.name)) await webhooks.deleteCommand(webhook.webhook_id, c.command_id);
   }
-  return { webhook_id: webhookId, endpoint_url: `${deps.publicBase()}/webhooks/${spec.provider}/${webhookId}`, ...(secret ? { secret } : {}) };
+  return { webhook_id: webhook.webhook_id, endpoint_url: webhook.endpoint_url, ...(webhook.secret ? { secret: webhook.secret } : {}) };
 }

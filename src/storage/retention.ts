@@ -11,26 +11,29 @@ export interface RetentionDeps {
   log: Logger;
   /** RETENTION_DAYS; 0 keeps everything. */
   days: number;
-  /** Prunes files on disk older than the cutoff (the Claude state runs left behind); returns how many. */
+  /** Prunes directories on disk older than the cutoff (Claude state and workspaces runs left behind); returns how many. */
   pruneFiles?: (cutoff: number) => Promise<number>;
 }
 
 export interface Pruned {
   events: number;
   transcripts: number;
+  /** Webhook deliveries (their payloads and headers), as listed in the inspector. */
+  deliveries: number;
   files: number;
 }
 
 /**
- * Deletes what only serves looking back at a run — its events, its session transcript, files left on disk — once older
- * than RETENTION_DAYS. Tasks (with their output), conversations and their messages, session totals and rollups stay:
+ * Deletes what only serves looking back — a run's events, its session transcript, its workspace and Claude state on
+ * disk, the webhook deliveries kept for the inspector — once older than RETENTION_DAYS. Tasks (with their output), conversations and their messages, session totals and rollups stay:
  * analytics, the ledger and a conversation's history never lose a row. Idempotent, so every worker may run it.
  */
 export async function pruneOnce(deps: RetentionDeps, now = Date.now()): Promise<Pruned> {
-  const pruned: Pruned = { events: 0, transcripts: 0, files: 0 };
+  const pruned: Pruned = { events: 0, transcripts: 0, deliveries: 0, files: 0 };
   if (deps.days <= 0) return pruned;
   const cutoff = now - deps.days * DAY_MS;
   for (let n = EVENT_BATCH; n === EVENT_BATCH; pruned.events += n) n = await deps.repos.events.pruneBefore(cutoff, EVENT_BATCH);
+  for (let n = EVENT_BATCH; n === EVENT_BATCH; pruned.deliveries += n) n = await deps.repos.webhookEvents.pruneBefore(cutoff, EVENT_BATCH);
   pruned.transcripts = await deps.repos.claudeSessions.pruneTranscripts(cutoff);
   pruned.files = (await deps.pruneFiles?.(cutoff)) ?? 0;
   return pruned;
@@ -43,7 +46,7 @@ export function startRetention(deps: RetentionDeps, intervalMs = RETENTION_INTER
   const run = () => {
     running ??= pruneOnce(deps)
       .then((p) => {
-        if (p.events || p.transcripts || p.files) deps.log.info({ ...p, retention_days: deps.days }, 'pruned data older than RETENTION_DAYS');
+        if (p.events || p.transcripts || p.deliveries || p.files) deps.log.info({ ...p, retention_days: deps.days }, 'pruned data older than RETENTION_DAYS');
       })
       .catch((err) => deps.log.warn({ err }, 'retention pruning failed; tried again at the next interval'))
       .finally(() => (running = undefined));

@@ -3,6 +3,7 @@ import readline from 'node:readline';
 import type { ResultItem, StreamItem } from '../contracts/stream-item.js';
 import { killTree } from './process-tree.js';
 import { toItems } from './stream-items.js';
+import { readStdoutMessages } from './stdout-messages.js';
 
 export interface ClaudeRunSpec {
   claudePath: string;
@@ -66,7 +67,8 @@ export function claudeArgs(spec: ClaudeRunSpec): string[] {
  * Runs one Claude Code child: no shell, an explicit environment, the prompt on stdin (no argv length limit) and
  * stdin then closed (a `-p` child with an open stdin pipe waits on it), in a process group of its own so the whole
  * tree can be stopped, inside the sandbox when there is one (the recorded pid is then bwrap's; the run's processes
- * are still its descendants in the host's /proc). Each stdout line is a stream-json message; `onItem` gets its items in order.
+ * are still its descendants in the host's /proc). Each stdout line is a stream-json message (read within
+ * STDOUT_LIMITS, so a huge reply costs bounded memory); `onItem` gets its items in order.
  */
 export function startClaudeRun(spec: ClaudeRunSpec, onItem: (item: StreamItem) => void, killGraceMs = 5000): ClaudeRunHandle {
   const [command, ...args] = [...(spec.sandbox ?? []), spec.claudePath, ...claudeArgs(spec)] as [string, ...string[]];
@@ -84,31 +86,24 @@ export function startClaudeRun(spec: ClaudeRunSpec, onItem: (item: StreamItem) =
   child.stdin.on('error', () => undefined); // the child may exit before reading the prompt
   child.stdin.end(spec.prompt);
 
-  const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
-  lines.on('line', (line) => {
-    if (!line.trim()) return;
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      onItem({ kind: 'stderr', text: line.slice(0, 2000) });
-      return;
-    }
-    for (const item of toItems(message)) {
-      if (item.kind === 'init') sessionId = item.session_id;
-      if (item.kind === 'result') {
-        result = item;
-        sessionId = item.session_id ?? sessionId;
+  const stdoutClosed = readStdoutMessages(child.stdout, {
+    notJson: (text) => onItem({ kind: 'stderr', text }),
+    message(message) {
+      for (const item of toItems(message)) {
+        if (item.kind === 'init') sessionId = item.session_id;
+        if (item.kind === 'result') {
+          result = item;
+          sessionId = item.session_id ?? sessionId;
+        }
+        onItem(item);
       }
-      onItem(item);
-    }
+    },
   });
   readline.createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
     stderrLines.push(line);
     if (stderrLines.length > STDERR_TAIL_LINES) stderrLines.shift();
   });
 
-  const stdoutClosed = new Promise<void>((resolve) => lines.once('close', resolve));
   const done = new Promise<ClaudeRunOutcome>((resolve) => {
     child.once('error', (err) => {
       resolve({ exitCode: null, signal: null, stoppedFor, stderrTail: '', spawnError: `could not start ${command}: ${err.message}` });

@@ -78,12 +78,19 @@ export async function sweepClaudeState(config: Config, isRunning: (taskId: strin
  * removed when it ends; what stays was left by a crash this process's start-up sweep did not see).
  */
 export async function pruneClaudeState(config: Config, cutoff: number, isRunning: (taskId: string) => Promise<boolean>): Promise<number> {
-  const root = claudeStateRoot(config);
+  return pruneOldDirs(claudeStateRoot(config), cutoff, isRunning);
+}
+
+/**
+ * Removes the directories directly under `root` (one per task: Claude state, workspaces) last changed before
+ * `cutoff`, except a running task's. Returns how many went.
+ */
+export async function pruneOldDirs(root: string, cutoff: number, isRunning: (name: string) => Promise<boolean>): Promise<number> {
   let removed = 0;
-  for (const taskId of await fs.readdir(root).catch(() => [] as string[])) {
-    const dir = path.join(root, taskId);
-    const stat = await fs.stat(dir).catch(() => undefined);
-    if (!stat || stat.mtimeMs >= cutoff || (await isRunning(taskId))) continue;
+  for (const name of await fs.readdir(root).catch(() => [] as string[])) {
+    const dir = path.join(root, name);
+    const stat = await fs.lstat(dir).catch(() => undefined);
+    if (!stat?.isDirectory() || stat.mtimeMs >= cutoff || (await isRunning(name))) continue;
     await fs.rm(dir, { recursive: true, force: true });
     removed++;
   }

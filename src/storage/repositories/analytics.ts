@@ -1,25 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import { DURATION_BIN_COLUMNS } from '../../domain/duration-histogram.js';
 import { type Granularity, type RollupDim, SUM_COLUMNS } from '../rollups.js';
-import type { Database } from '../schema.js';
+import type { Database, RollupFigures } from '../schema.js';
 
 /** The key that stands for every key beyond the top N of a grouped series. */
 export const OTHER_KEY = '(other)';
 
 /** Summed rollup figures: finished tasks and what they cost, with their duration histogram. */
-export interface Figures {
-  tasks: number;
-  successes: number;
-  failures: number;
-  cost_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_creation_tokens: number;
-  num_turns: number;
-  duration_count: number;
-  duration_sum_ms: number;
-  duration_max_ms: number;
+export interface Figures extends RollupFigures {
   bins: number[];
 }
 

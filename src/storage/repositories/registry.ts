@@ -1,77 +1,21 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database, RegistryAgentRow, RegistrySkillRow } from '../schema.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import {
+  type AgentRecord,
+  agentRecord,
+  type FootprintGuard,
+  filesJson,
+  type SeedResult,
+  type SkillFiles,
+  type SkillRecord,
+  skillRecord,
+} from './registry-records.js';
+import { checkFootprint, registryWrite, type WriteBody } from './registry-write.js';
 
-export type SkillFiles = Record<string, string>;
-
-export interface AgentRecord {
-  name: string;
-  content: string;
-  builtin: boolean;
-  overridden: boolean;
-  shipped_content: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface SkillRecord {
-  name: string;
-  files: SkillFiles;
-  builtin: boolean;
-  overridden: boolean;
-  shipped_files: SkillFiles | null;
-  webhook_id: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-/** The registry's size: what limits are checked against. */
-export interface RegistryFootprint {
-  agents: number;
-  skills: number;
-  /** Bytes of the agents' content and of the skills' stored files (JSON). */
-  bytes: number;
-}
-
-/** Told the footprint before and after a write, under the registry's write lock; throws to refuse the write. */
-export type FootprintGuard = (before: RegistryFootprint, after: RegistryFootprint) => void;
-
-/** Unwinds a transaction that locked the registry but changed nothing, so its early version bump is rolled back. */
-class Unchanged<T> extends Error {
-  constructor(readonly value: T) {
-    super('unchanged');
-  }
-}
+export type { AgentRecord, FootprintGuard, RegistryFootprint, SeedResult, SkillFiles, SkillRecord } from './registry-records.js';
+export { filesJson } from './registry-records.js';
 
 const bytes = (text: string) => Buffer.byteLength(text);
-
-/** What seeding found for one shipped default. */
-export type SeedResult = 'inserted' | 'updated' | 'unchanged' | 'adopted';
-
-const agentRecord = (r: RegistryAgentRow): AgentRecord => ({
-  name: r.name,
-  content: r.content,
-  builtin: r.builtin === 1,
-  overridden: r.overridden === 1,
-  shipped_content: r.shipped_content,
-  created_at: Number(r.created_at),
-  updated_at: Number(r.updated_at),
-});
-
-const skillRecord = (r: RegistrySkillRow): SkillRecord => ({
-  name: r.name,
-  files: JSON.parse(r.files) as SkillFiles,
-  builtin: r.builtin === 1,
-  overridden: r.overridden === 1,
-  shipped_files: r.shipped_files === null ? null : (JSON.parse(r.shipped_files) as SkillFiles),
-  webhook_id: r.webhook_id,
-  created_at: Number(r.created_at),
-  updated_at: Number(r.updated_at),
-});
-
-/** Stable JSON of a skill's files (sorted paths), so equal folders compare equal as text. */
-export function filesJson(files: SkillFiles): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-}
 
 /**
  * Agents and skills, and the registry's version: every write moves `registry_meta.version` in the same transaction,
@@ -85,63 +29,8 @@ export class RegistryRepository {
     return Number(row?.value ?? 0);
   }
 
-  private bump(trx: Transaction<Database>): Promise<unknown> {
-    return trx
-      .updateTable('registry_meta')
-      .set({ value: sql`value + 1` })
-      .where('key', '=', 'version')
-      .execute();
-  }
-
-  /**
-   * Runs `fn` in a transaction that also moves the version when `fn` says it changed something. `fn` may call
-   * `lock()` first, which moves the version at once: on PostgreSQL that holds the version row's lock, so writers
-   * that check limits run one after another and each sees the others' rows. A write that locked but changed
-   * nothing is rolled back, so the version still moves only with a change.
-   */
-  private async write<T>(fn: (trx: Transaction<Database>, lock: () => Promise<void>) => Promise<{ changed: boolean; value: T }>): Promise<T> {
-    try {
-      return await this.db.transaction().execute(async (trx) => {
-        let locked = false;
-        const lock = async () => {
-          if (!locked) await this.bump(trx);
-          locked = true;
-        };
-        const { changed, value } = await fn(trx, lock);
-        if (changed) await lock();
-        else if (locked) throw new Unchanged(value);
-        return value;
-      });
-    } catch (err) {
-      if (err instanceof Unchanged) return err.value as T;
-      throw err;
-    }
-  }
-
-  /** The footprint now, read inside a write after `lock()`. */
-  private async footprint(trx: Transaction<Database>): Promise<RegistryFootprint> {
-    const agents = await trx
-      .selectFrom('registry_agents')
-      .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(octet_length(content)), 0)`.as('bytes')])
-      .executeTakeFirstOrThrow();
-    const skills = await trx
-      .selectFrom('registry_skills')
-      .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(octet_length(files)), 0)`.as('bytes')])
-      .executeTakeFirstOrThrow();
-    return { agents: Number(agents.n), skills: Number(skills.n), bytes: Number(agents.bytes) + Number(skills.bytes) };
-  }
-
-  /** Locks the registry and lets `guard` see the footprint before and after a write (`change` of it). */
-  private async check(
-    trx: Transaction<Database>,
-    lock: () => Promise<void>,
-    guard: FootprintGuard | undefined,
-    change: (before: RegistryFootprint) => RegistryFootprint,
-  ): Promise<void> {
-    if (!guard) return;
-    await lock();
-    const before = await this.footprint(trx);
-    guard(before, change(before));
+  private write<T>(fn: WriteBody<T>): Promise<T> {
+    return registryWrite(this.db, fn);
   }
 
   // ---- agents ----
@@ -162,7 +51,7 @@ export class RegistryRepository {
         await lock();
         // A taken name is a conflict, not a new agent for the limits.
         if (await trx.selectFrom('registry_agents').select('name').where('name', '=', name).executeTakeFirst()) return { changed: false, value: false };
-        await this.check(trx, lock, guard, (f) => ({ ...f, agents: f.agents + 1, bytes: f.bytes + bytes(content) }));
+        await checkFootprint(trx, lock, guard, (f) => ({ ...f, agents: f.agents + 1, bytes: f.bytes + bytes(content) }));
       }
       const res = await trx
         .insertInto('registry_agents')
@@ -180,7 +69,7 @@ export class RegistryRepository {
       if (guard) await lock(); // the size of the row read below is part of the check: it must not change meanwhile
       const row = await trx.selectFrom('registry_agents').selectAll().where('name', '=', name).executeTakeFirst();
       if (!row) return { changed: false, value: undefined };
-      await this.check(trx, lock, guard, (f) => ({ ...f, bytes: f.bytes - bytes(row.content) + bytes(content) }));
+      await checkFootprint(trx, lock, guard, (f) => ({ ...f, bytes: f.bytes - bytes(row.content) + bytes(content) }));
       const overridden = row.builtin === 1 && content !== row.shipped_content ? 1 : 0;
       const updated = await trx
         .updateTable('registry_agents')
@@ -262,7 +151,7 @@ export class RegistryRepository {
       if (guard) {
         await lock();
         if (await trx.selectFrom('registry_skills').select('name').where('name', '=', name).executeTakeFirst()) return { changed: false, value: false };
-        await this.check(trx, lock, guard, (f) => ({ ...f, skills: f.skills + 1, bytes: f.bytes + bytes(json) }));
+        await checkFootprint(trx, lock, guard, (f) => ({ ...f, skills: f.skills + 1, bytes: f.bytes + bytes(json) }));
       }
       const res = await trx
         .insertInto('registry_skills')
@@ -280,7 +169,7 @@ export class RegistryRepository {
       if (guard) await lock(); // the size of the row read below is part of the check: it must not change meanwhile
       const row = await trx.selectFrom('registry_skills').selectAll().where('name', '=', name).executeTakeFirst();
       if (!row) return { changed: false, value: undefined };
-      await this.check(trx, lock, guard, (f) => ({ ...f, bytes: f.bytes - bytes(row.files) + bytes(json) }));
+      await checkFootprint(trx, lock, guard, (f) => ({ ...f, bytes: f.bytes - bytes(row.files) + bytes(json) }));
       const overridden = row.builtin === 1 && json !== row.shipped_files ? 1 : 0;
       const updated = await trx
         .updateTable('registry_skills')

@@ -90,7 +90,7 @@ export class TaskRepository {
    */
   async claim(taskId: string, patch: TaskUpdate, now = Date.now(), limits: ClaimLimits = {}): Promise<ClaimResult> {
     return transact(this.db, async (trx) => {
-      const task = await trx.selectFrom('tasks').select(['conversation_id', 'created_at', 'requester', 'source']).where('task_id', '=', taskId).executeTakeFirst();
+      const task = await trx.selectFrom('tasks').select(['conversation_id', 'created_at', 'requester', 'source', 'attempts']).where('task_id', '=', taskId).executeTakeFirst();
       if (task?.conversation_id) {
         // A no-op update takes the row lock on PostgreSQL (SQLite runs one write transaction at a time anyway).
         await trx

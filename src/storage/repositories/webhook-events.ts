@@ -141,6 +141,16 @@ export class WebhookEventRepository {
     });
   }
 
+  /**
+   * Deletes up to `limit` deliveries received before `cutoff` (RETENTION_DAYS); returns how many. A provider's
+   * redelivery of one this old is then taken as new.
+   */
+  async pruneBefore(cutoff: number, limit: number): Promise<number> {
+    const old = this.db.selectFrom('webhook_events').select('event_id').where('created_at', '<', cutoff).limit(limit);
+    const res = await this.db.deleteFrom('webhook_events').where('event_id', 'in', old).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
   /** Unsigned posts ever received, per provider (their rows are pruned; the count is not). */
   async unverifiedCounts(): Promise<Array<{ provider: string; n: number }>> {
     const rows = await this.db.selectFrom('webhook_unverified_counts').select(['provider', 'n']).execute();

@@ -1,34 +1,37 @@
 import { LRUCache } from 'lru-cache';
 import { PermissionLookupError, type PermissionOptions } from './adapter.js';
 
+type Lookup<V> = (signal: AbortSignal) => Promise<V>;
+
 /**
  * A provider's permission lookups, remembered in a bounded LRU cache (default five minutes, 10,000 entries) and given
- * up after a deadline (default 3 s; the delivery then gets 503 and the provider may deliver it again). The signal
- * aborts the HTTP request; a request still queued in a client (Octokit's throttling) has none to abort yet, so the
- * wait itself ends with the signal too.
+ * up after a deadline (default 3 s; the delivery then gets 503 and the provider may deliver it again). Deliveries of
+ * one user arriving together share one lookup (lru-cache's fetch), so a burst costs the provider one request, not one
+ * each. The signal aborts the HTTP request, and the wait ends with it even when the request is still queued in a
+ * client (Octokit's throttling) with nothing to abort yet.
  */
 export class PermissionCache<V extends NonNullable<unknown>> {
-  private readonly cache: LRUCache<string, V>;
+  private readonly cache: LRUCache<string, V, Lookup<V>>;
   private readonly timeoutMs: number;
 
   constructor(private readonly provider: string, options: PermissionOptions) {
-    this.cache = new LRUCache<string, V>({ max: options.maxEntries ?? 10_000, ttl: options.ttlMs ?? 5 * 60_000 });
+    this.cache = new LRUCache<string, V, Lookup<V>>({
+      max: options.maxEntries ?? 10_000,
+      ttl: options.ttlMs ?? 5 * 60_000,
+      fetchMethod: (_key, _stale, { signal, context }) => context(signal),
+    });
     this.timeoutMs = options.lookupTimeoutMs ?? 3_000;
   }
 
-  async get(key: string, lookup: (signal: AbortSignal) => Promise<V>): Promise<V> {
-    const hit = this.cache.get(key);
-    if (hit !== undefined) return hit;
+  async get(key: string, lookup: Lookup<V>): Promise<V> {
     const signal = AbortSignal.timeout(this.timeoutMs);
-    const abandoned = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-    let value: V;
     try {
-      value = await Promise.race([lookup(signal), abandoned]);
+      const value = await this.cache.fetch(key, { context: lookup, signal });
+      if (value === undefined) throw new Error('the lookup answered nothing');
+      return value;
     } catch (err) {
       if (signal.aborted) throw new PermissionLookupError(`${this.provider} did not answer the permission lookup in time`, { cause: err });
       throw err;
     }
-    this.cache.set(key, value);
-    return value;
   }
 }
