@@ -3,6 +3,7 @@
 // permissions; the Registry guards unsaved edits and shows each agent's runs; the active tab is marked; the phone's
 // navigation shows that it scrolls.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
@@ -12,6 +13,8 @@ import { startScriptedModel, type ScriptedModel } from '../support/scripted-mode
 import { signGeneric } from '../support/signing.js';
 
 const SECRET = 'approval-card-secret-123456';
+// As in dashboard.test.ts: UPDATE_SCREENSHOTS=1 refreshes the README's pictures, otherwise they go to test-results/.
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs', 'screenshots') : path.join(projectRoot, 'test-results', 'screenshots');
 
 describe.skipIf(!haveChromium)('dashboard details in headless Chromium', () => {
   let model: ScriptedModel;
@@ -64,6 +67,8 @@ describe.skipIf(!haveChromium)('dashboard details in headless Chromium', () => {
     expect(await card.textContent()).toContain('deploy.failed');
     expect(await card.getByTestId('approval-permissions').textContent()).toContain('dontAsk permission mode · may use Read, Bash(git log:*)');
     await card.getByRole('link', { name: 'Deploy d-42' }).waitFor();
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'approval.png') });
 
     await card.getByTestId('approval-delivery').click();
     await expect.poll(() => page.url()).toContain(`/hooks/${webhookId}?delivery=`);
