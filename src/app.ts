@@ -7,6 +7,7 @@ import { trustProxyOption } from './api/access-rules.js';
 import { budgetRoutes } from './api/budgets.js';
 import { chatRoutes } from './api/chat.js';
 import { conversationRoutes } from './api/conversations.js';
+import { workspaceRoutes } from './api/workspace.js';
 import { dashboardRoutes } from './api/dashboard.js';
 import { healthRoutes, metricsRoutes } from './api/health.js';
 import { sendDomainError } from './api/http-errors.js';
@@ -102,6 +103,7 @@ export async function buildApp(s: Services): Promise<App> {
     chatRoutes(api, s);
     taskRoutes(api, s);
     conversationRoutes(api, s);
+    workspaceRoutes(api, s);
     dashboardRoutes(api, s);
     workerRoutes(api, s);
     analyticsRoutes(api, s);

@@ -49,8 +49,8 @@ for (const setup of setups) {
       expect(kinds.indexOf('tool_use')).toBeLessThan(kinds.indexOf('tool_result'));
       expect(kinds.at(-1)).toBe('result');
 
-      // The tool really ran: the file is in the task's own workspace.
-      const workspace = path.join(h.dataDir, 'workspaces', task_id);
+      // The tool really ran: the file is in the conversation's workspace, which its every turn shares.
+      const workspace = path.join(h.dataDir, 'workspaces', conversation_id);
       expect(fs.readFileSync(path.join(workspace, 'hello.txt'), 'utf8')).toContain('hello from the scripted model');
 
       const task = done.task;

@@ -190,7 +190,7 @@ describe('registry', () => {
     const live = path.join(h.dataDir, 'agent-home', '.claude');
     expect(fs.lstatSync(live).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(path.join(live, 'skills', 'release-process', 'scripts', 'tag.sh'), 'utf8')).toBe('git tag "$1"\n');
-    expect(fs.readlinkSync(path.join(h.dataDir, 'workspaces', task.task_id, '.claude', 'skills'))).toBe(path.join(h.dataDir, 'agent-home', '.claude', 'skills'));
+    expect(fs.readlinkSync(path.join(h.dataDir, 'workspaces', task.conversation_id!, '.claude', 'skills'))).toBe(path.join(h.dataDir, 'agent-home', '.claude', 'skills'));
   });
 
   it('a task created with agent "planning" runs as that agent: its body is the system prompt', async () => {

@@ -107,7 +107,7 @@ describe.skipIf(!hasBwrap)('a run cannot reach the service, its data or other ru
     // Another conversation: it leaves a file in its workspace…
     const other = await run(`[[script:bash echo ${OTHER_WORKSPACE_SECRET} > notes.txt; echo saved]] keep this`);
     expect(other.status).toBe('completed');
-    const otherNotes = path.join(dataDir, 'workspaces', other.task_id, 'notes.txt');
+    const otherNotes = path.join(dataDir, 'workspaces', other.conversation_id, 'notes.txt');
     expect(fs.readFileSync(otherNotes, 'utf8')).toContain(OTHER_WORKSPACE_SECRET);
     // …and a third conversation is still running, its transcript (holding its prompt) on disk while the probe runs.
     const running = await api('POST', '/api/chat', { message: `[[script:slow 90000 still going]] ${OTHER_TRANSCRIPT_SECRET}` });
@@ -150,7 +150,7 @@ describe.skipIf(!hasBwrap)('a run cannot reach the service, its data or other ru
     expect.soft(section('cmdlines')).not.toContain('main.ts');
     expect.soft(section('data dir')).not.toContain('agent.db');
     expect.soft(section('database')).toContain('No such file or directory');
-    expect.soft(section('workspaces').split('\n')).not.toContain(other.task_id);
+    expect.soft(section('workspaces').split('\n')).not.toContain(other.conversation_id);
     expect.soft(section('other notes')).toContain('No such file or directory');
     expect.soft(section('transcript')).toContain('No such file or directory');
     expect.soft(section('grep')).not.toMatch(/\.(txt|jsonl)/);

@@ -1,27 +1,39 @@
 import type { FastifyInstance } from 'fastify';
 import { ChatRequest, ChatResponse } from '../contracts/chat.js';
 import { ERRORS } from '../contracts/common.js';
+import { ChatOptions } from '../contracts/run-settings.js';
+import { PermissionMode } from '../contracts/webhook-commands.js';
+import { DomainError } from '../domain/errors.js';
+import { defaultModel, KNOWN_MODELS, MODEL_ALIASES } from '../domain/models.js';
 import type { Services } from '../services.js';
-import { DomainError, notFound } from './http-errors.js';
+import { checkWorkspaceChoice } from '../workspace/locate.js';
+import { notFound } from './http-errors.js';
+import { changesSomething, checkRunSettings } from './run-settings.js';
 import { typed } from './schemas.js';
 
 export const DASHBOARD_SESSION = 'dashboard';
 
 export function chatRoutes(app: FastifyInstance, s: Services): void {
-  /** A message in: the user's message is stored, a task is queued, and the caller gets ids to follow it by. */
+  /**
+   * A message in: the user's message is stored, a task is queued, and the caller gets ids to follow it by. The
+   * agent, model and permission mode sent are kept on the conversation; every turn runs with the conversation's.
+   */
   const schema = { tags: ['chat'], summary: 'Send a message: queues a task', body: ChatRequest, response: { 202: ChatResponse, ...ERRORS } };
   typed(app).post('/api/chat', { schema }, async (req, reply) => {
     const body = req.body;
-    // An unknown --agent makes Claude Code exit 1 after the task was queued: refused here instead.
-    if (body.agent && s.registry) {
-      const agents = await s.registry.service.runnableAgents();
-      if (!agents.includes(body.agent)) {
-        throw new DomainError('invalid', `invalid chat request: agent: no agent "${body.agent}"; available: ${agents.join(', ')}`, { field: 'agent', details: { field: 'agent', available: agents } });
-      }
-    }
+    const settings = await checkRunSettings(s, body);
     let conversation = body.conversation_id ? await s.repos.conversations.get(body.conversation_id) : undefined;
     if (body.conversation_id && !conversation) throw notFound(`conversation ${body.conversation_id}`);
-    conversation ??= await s.repos.conversations.create({ title: titleFrom(body.message), source: 'dashboard' });
+    if (conversation && body.workspace) {
+      throw new DomainError('invalid', 'invalid chat request: workspace: is chosen when a conversation starts; this one has its own', { field: 'workspace' });
+    }
+    if (conversation && changesSomething(settings)) conversation = (await s.repos.conversations.update(conversation.conversation_id, settings)) ?? conversation;
+    conversation ??= await s.repos.conversations.create({
+      title: titleFrom(body.message),
+      source: 'dashboard',
+      ...settings,
+      ...(await checkWorkspaceChoice(s.config, body.workspace)),
+    });
     const sessionId = body.session_id ?? DASHBOARD_SESSION;
     const task = await s.tasks.create({
       session_id: sessionId,
@@ -30,13 +42,25 @@ export function chatRoutes(app: FastifyInstance, s: Services): void {
       conversation_id: conversation.conversation_id,
       flow_id: conversation.flow_id,
       requester: `dashboard:${sessionId}`,
-      agent: body.agent ?? null,
-      model: body.model ?? null,
+      agent: conversation.agent,
+      // The model that runs, by its full name (analytics must not see one model as an alias and a name).
+      model: conversation.model ?? defaultModel(s.config.DEFAULT_MODEL),
+      permission_mode: conversation.permission_mode,
       budget_usd: body.max_budget_usd ?? null,
     });
     await s.repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: task.task_id, role: 'user', content: body.message });
     return reply.code(202).send({ task_id: task.task_id, conversation_id: conversation.conversation_id });
   });
+
+  const options = { tags: ['chat'], summary: 'What the composer offers: models, aliases, permission modes, workspace roots', response: { 200: ChatOptions, ...ERRORS } };
+  typed(app).get('/api/chat/options', { schema: options }, async () => ({
+    models: [...KNOWN_MODELS],
+    aliases: { ...MODEL_ALIASES },
+    default_model: defaultModel(s.config.DEFAULT_MODEL),
+    permission_modes: [...PermissionMode.options],
+    default_permission_mode: s.config.DEFAULT_PERMISSION_MODE,
+    workspace_roots: s.config.WORKSPACE_ROOTS,
+  }));
 }
 
 function titleFrom(message: string): string {

@@ -3,7 +3,9 @@ import { ERRORS, IdParams, NoContent } from '../contracts/common.js';
 import { Conversation, ConversationCreate, ConversationListQuery, ConversationPage, ConversationPatch, MessagePage, MessagesQuery } from '../contracts/conversations.js';
 import type { Services } from '../services.js';
 import { conversationView, messageView } from '../storage/views.js';
+import { checkWorkspaceChoice } from '../workspace/locate.js';
 import { notFound } from './http-errors.js';
+import { checkRunSettings } from './run-settings.js';
 import { typed } from './schemas.js';
 
 const tags = ['conversations'];
@@ -18,7 +20,9 @@ export function conversationRoutes(plain: FastifyInstance, s: Services): void {
 
   app.post('/api/conversations', { schema: { tags, summary: 'Start a conversation', body: ConversationCreate, response: { 201: Conversation, ...ERRORS } } }, async (req, reply) => {
     const body = req.body;
-    const row = await s.repos.conversations.create({ title: body.title ?? 'New conversation', source: 'dashboard' });
+    const settings = await checkRunSettings(s, body);
+    const workspace = await checkWorkspaceChoice(s.config, body.workspace);
+    const row = await s.repos.conversations.create({ title: body.title ?? 'New conversation', source: 'dashboard', ...settings, ...workspace });
     return reply.code(201).send(conversationView(row));
   });
 
@@ -28,8 +32,11 @@ export function conversationRoutes(plain: FastifyInstance, s: Services): void {
     return conversationView(row);
   });
 
-  app.patch('/api/conversations/:id', { schema: { ...one, summary: 'Rename or archive a conversation', body: ConversationPatch } }, async (req) => {
-    const row = await s.repos.conversations.update(req.params.id, req.body);
+  const patch = { ...one, summary: "Rename or archive a conversation, or change its turns' agent, model or permission mode", body: ConversationPatch };
+  app.patch('/api/conversations/:id', { schema: patch }, async (req) => {
+    const { title, archived } = req.body;
+    const settings = await checkRunSettings(s, req.body);
+    const row = await s.repos.conversations.update(req.params.id, { title, archived, ...settings });
     if (!row) throw notFound(`conversation ${req.params.id}`);
     return conversationView(row);
   });

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { metricsRegistry } from '../api/health.js';
+import { DebugRequestLog } from '../api/request-log.js';
 import { tokenGuard } from '../api/auth.js';
 import type { Services } from '../services.js';
 
@@ -11,7 +12,7 @@ import type { Services } from '../services.js';
 export async function startWorkerMetrics(s: Services): Promise<FastifyInstance | undefined> {
   const port = s.config.WORKER_METRICS_PORT;
   if (port === undefined) return undefined;
-  const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, logController: new DebugRequestLog() });
   const registry = metricsRegistry(s);
   if (s.config.API_TOKEN && !s.config.METRICS_PUBLIC) app.addHook('onRequest', tokenGuard(s.config.API_TOKEN));
   app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));

@@ -58,6 +58,11 @@ export const serviceSettings = {
   ),
   /** Extra paths a sandboxed run may read (tools installed outside /usr, e.g. /opt/tool); absolute, comma-separated. */
   SANDBOX_READ_ONLY_PATHS: list.pipe(z.array(z.string().refine((p) => path.isAbsolute(p), { message: 'paths must be absolute' }))),
+  /**
+   * Directories a dashboard conversation may use as its workspace (absolute, comma-separated): a conversation may start
+   * in one of them or in a folder inside one. Unset: every conversation gets a fresh folder under DATA_DIR/workspaces.
+   */
+  WORKSPACE_ROOTS: list.pipe(z.array(z.string().refine((p) => path.isAbsolute(p), { message: 'paths must be absolute' }))),
   /** The shipped agents and skills (`<AGENT_HOME>/.claude/{agents,skills}`) seeded into the registry at start-up. */
   AGENT_HOME: optionalString,
   /** Mirror every task as `<CLAUDE_TASKS_DIR>/<task_id>.json` for Claude Code's task views. */

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { RunSettings, WorkspaceChoice } from './run-settings.js';
 
-export const ConversationCreate = z.object({ title: z.string().trim().min(1).max(200).optional() }).meta({ title: 'conversation' });
-export const ConversationPatch = z
-  .object({ title: z.string().trim().min(1).max(200).optional(), archived: z.boolean().optional() })
-  .refine((p) => p.title !== undefined || p.archived !== undefined, 'nothing to change: send title or archived')
+export const ConversationCreate = RunSettings.extend({ title: z.string().trim().min(1).max(200).optional(), workspace: WorkspaceChoice.optional() }).meta({
+  title: 'conversation',
+});
+export type ConversationCreate = z.infer<typeof ConversationCreate>;
+export const ConversationPatch = RunSettings.extend({ title: z.string().trim().min(1).max(200).optional(), archived: z.boolean().optional() })
+  .refine((p) => Object.values(p).some((v) => v !== undefined), 'nothing to change: send title, archived, agent, model or permission_mode')
   .meta({ title: 'conversation' });
 export const ConversationListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -27,6 +30,12 @@ export const Conversation = z.object({
   flow_id: z.string().nullable(),
   source: z.string(),
   claude_session_id: z.string().nullable(),
+  /** What every turn runs with (null: the service's default), as chosen in the composer. */
+  agent: z.string().nullable(),
+  model: z.string().nullable(),
+  permission_mode: z.string().nullable(),
+  /** Where the turns run: `ref` is the folder (`path`) or the clone URL (`repository`); null for `empty`. */
+  workspace: z.object({ kind: z.enum(['empty', 'path', 'repository']), ref: z.string().nullable() }),
   archived: z.boolean(),
   total_cost_usd: z.number(),
   task_count: z.number(),

@@ -3,14 +3,32 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { SessionTotals } from '../storage/repositories/claude-sessions.js';
 import type { Repositories } from '../storage/repositories/index.js';
+import type { ConversationRow } from '../storage/schema.js';
+import { conversationWorkspaceDir, insideWorkspaceRoots } from '../workspace/locate.js';
 
 /**
- * Each task runs in DATA_DIR/workspaces/<task_id>. Its .claude/agents and .claude/skills point at the agent home,
- * so every run sees the registry as it is at the moment the run starts.
+ * Where a task runs: its dashboard conversation's workspace, which every turn shares (see src/workspace/locate.ts),
+ * else a folder of its own, DATA_DIR/workspaces/<task_id> (a provider's thread checks out afresh for every task).
  */
-export async function prepareWorkspace(config: Config, taskId: string, fill?: (cwd: string) => Promise<void>): Promise<string> {
-  const cwd = path.join(config.workspacesDir, taskId);
+export async function workspaceFor(config: Config, taskId: string, conversation: ConversationRow | undefined): Promise<string> {
+  const shared = conversation ? conversationWorkspaceDir(config, conversation) : undefined;
+  if (!shared) return path.join(config.workspacesDir, taskId);
+  // A folder of the operator's: still allowed now (WORKSPACE_ROOTS may have changed since the conversation started).
+  if (conversation?.workspace_kind === 'path' && !(await insideWorkspaceRoots(config.WORKSPACE_ROOTS, await fs.realpath(shared).catch(() => '')))) {
+    throw new Error(`the conversation's workspace ${shared} is no longer inside WORKSPACE_ROOTS (${config.WORKSPACE_ROOTS.join(', ') || 'unset'})`);
+  }
+  return shared;
+}
+
+/**
+ * Makes the task's workspace (filled by `fill` while it is empty: a checkout). Its .claude/agents and .claude/skills
+ * point at the agent home, so every run sees the registry as it is at the moment the run starts.
+ */
+export async function prepareWorkspace(config: Config, cwd: string, fill?: (cwd: string) => Promise<void>): Promise<string> {
   await fs.mkdir(cwd, { recursive: true });
+  // Retention removes workspaces left unchanged for RETENTION_DAYS: a conversation in use keeps its own.
+  const now = new Date();
+  await fs.utimes(cwd, now, now);
   // A retried task finds its first attempt's files; a checkout needs the directory empty.
   if (fill && (await fs.readdir(cwd)).length === 0) await fill(cwd);
   const dotClaude = path.join(cwd, '.claude');

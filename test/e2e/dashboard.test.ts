@@ -128,7 +128,7 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
 
     // Continue the conversation with a chosen model.
     await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('And once more [[script:text Second answer.]]');
-    await page.getByLabel('Model').fill('claude-haiku-4-5');
+    await page.getByLabel('Model').selectOption('claude-haiku-4-5');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.locator('[data-role="assistant"]').filter({ hasText: 'Second answer.' }).waitFor({ timeout: 30_000 });
     const conversationId = page.url().split('/chat/')[1]!;

@@ -5,6 +5,7 @@ import * as m0003 from './0003-registry.js';
 import * as m0004 from './0004-webhook-ingest.js';
 import * as m0005 from './0005-workers.js';
 import * as m0006 from './0006-storage-budget.js';
+import * as m0010 from './0010-conversation-workspace.js';
 
 // Migrations are code, listed here in order, so the compiled service needs no migration folder on disk.
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-webhook-ingest': m0004,
   '0005-workers': m0005,
   '0006-storage-budget': m0006,
+  '0010-conversation-workspace': m0010,
 };
 
 class StaticProvider implements MigrationProvider {

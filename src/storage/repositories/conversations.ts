@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
-import type { ConversationMessageRow, ConversationRow, Database } from '../schema.js';
+import type { ConversationMessageRow, ConversationRow, Database, WorkspaceKind } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { transact } from './transact.js';
 
@@ -13,6 +13,18 @@ export interface NewConversation {
   user_id?: string | null;
   flow_id?: string | null;
   source: string;
+  agent?: string | null;
+  model?: string | null;
+  permission_mode?: string | null;
+  workspace_kind?: WorkspaceKind;
+  workspace_ref?: string | null;
+}
+
+/** What a conversation's turns run with; undefined keeps the current value, null clears it. */
+export interface ConversationSettingsPatch {
+  agent?: string | null;
+  model?: string | null;
+  permission_mode?: string | null;
 }
 
 export class ConversationRepository {
@@ -26,6 +38,11 @@ export class ConversationRepository {
       flow_id: input.flow_id ?? null,
       source: input.source,
       claude_session_id: null,
+      agent: input.agent ?? null,
+      model: input.model ?? null,
+      permission_mode: input.permission_mode ?? null,
+      workspace_kind: input.workspace_kind ?? 'empty',
+      workspace_ref: input.workspace_ref ?? null,
       created_at: now,
       updated_at: now,
     };
@@ -83,10 +100,13 @@ export class ConversationRepository {
     };
   }
 
-  async update(id: string, patch: { title?: string; archived?: boolean; claude_session_id?: string | null }, now = Date.now()) {
+  async update(id: string, patch: { title?: string; archived?: boolean; claude_session_id?: string | null } & ConversationSettingsPatch, now = Date.now()) {
     return this.db
       .updateTable('conversations')
       .set({
+        ...(patch.agent !== undefined ? { agent: patch.agent } : {}),
+        ...(patch.model !== undefined ? { model: patch.model } : {}),
+        ...(patch.permission_mode !== undefined ? { permission_mode: patch.permission_mode } : {}),
         ...(patch.title !== undefined ? { title: patch.title } : {}),
         ...(patch.archived !== undefined ? { archived: patch.archived ? 1 : 0 } : {}),
         ...(patch.claude_session_id !== undefined ? { claude_session_id: patch.claude_session_id } : {}),

@@ -15,6 +15,8 @@ export interface SessionTable {
 
 export type SessionRow = Selectable<SessionTable>;
 
+export type WorkspaceKind = 'empty' | 'path' | 'repository';
+
 export interface ConversationTable {
   conversation_id: string;
   user_id: string | null;
@@ -22,6 +24,13 @@ export interface ConversationTable {
   flow_id: string | null;
   source: string;
   claude_session_id: string | null;
+  /** What the composer chose; every turn runs with it (null: the service's default). */
+  agent: Generated<string | null>;
+  model: Generated<string | null>;
+  permission_mode: Generated<string | null>;
+  /** `empty`, `path` (workspace_ref: a folder under WORKSPACE_ROOTS) or `repository` (workspace_ref: its clone URL). */
+  workspace_kind: Generated<WorkspaceKind>;
+  workspace_ref: Generated<string | null>;
   archived: Generated<Flag>;
   total_cost_usd: Generated<number>;
   task_count: Generated<number>;

@@ -1,8 +1,9 @@
-import { cloneSource } from '../checkout.js';
+import type { ConversationRow } from '../../storage/schema.js';
+import { type CheckoutSource, cloneSource } from '../checkout.js';
 import { prepareClaudeState } from '../claude-state.js';
 import { buildPrompt } from '../prompt.js';
 import { MAX_ATTEMPTS, type PreparedRun, type RunContext, type RunOutcome, type WorkerDeps } from '../run-context.js';
-import { prepareWorkspace, restoreSession } from '../workspace.js';
+import { prepareWorkspace, restoreSession, workspaceFor } from '../workspace.js';
 import { publishTaskEvent } from './settle.js';
 
 /**
@@ -24,8 +25,8 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
   }
 
   const additions = (await deps.prepareRun?.(task)) ?? {};
-  const cwd = await prepareWorkspace(config, task.task_id, checkoutInto(deps, ctx));
   const conversation = task.conversation_id ? await repos.conversations.get(task.conversation_id) : undefined;
+  const cwd = await prepareWorkspace(config, await workspaceFor(config, task.task_id, conversation), checkoutInto(deps, ctx, conversation));
   const previous = conversation?.claude_session_id ?? null;
   const state = await prepareClaudeState(config, task.task_id);
   ctx.state = state;
@@ -41,9 +42,11 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
  * (`checkoutSource`: the provider's adapter, with a credential minted for it): the worker knows no provider. A
  * failure is told to the run and the thread, not fatal.
  */
-function checkoutInto(deps: WorkerDeps, ctx: RunContext): ((dir: string) => Promise<void>) | undefined {
-  const describe = deps.checkoutSource;
-  if (!describe || !ctx.task.source_metadata) return undefined;
+function checkoutInto(deps: WorkerDeps, ctx: RunContext, conversation: ConversationRow | undefined): ((dir: string) => Promise<void>) | undefined {
+  // A dashboard conversation started on a repository: its first turn checks it out (public http(s), no credential).
+  const chosen = conversation?.workspace_kind === 'repository' && conversation.workspace_ref;
+  const describe = chosen ? async (): Promise<CheckoutSource> => ({ url: chosen, label: chosen, secrets: [] }) : deps.checkoutSource;
+  if (!describe || (!chosen && !ctx.task.source_metadata)) return undefined;
   return async (dir) => {
     try {
       const source = await describe(ctx.task);

@@ -4,6 +4,8 @@ export { AgentsResponse, AnalyticsSummary, CostsResponse, GRANULARITIES, GROUP_B
 export type { AgentFigures, CostPoint, CostSeries, Granularity } from '../../../src/contracts/analytics.js';
 export { BUDGET_SCOPES, BudgetCreate, BudgetList, BudgetPatch, BudgetState } from '../../../src/contracts/budgets.js';
 export { ChatRequest, ChatResponse } from '../../../src/contracts/chat.js';
+export { ChatOptions, WorkspaceChoice } from '../../../src/contracts/run-settings.js';
+export { WorkspaceFile, WorkspaceListing } from '../../../src/contracts/workspace.js';
 export type { ErrorResponse } from '../../../src/contracts/common.js';
 export { Conversation, ConversationPage, Message, MessagePage } from '../../../src/contracts/conversations.js';
 export { DashboardStatus, Health } from '../../../src/contracts/dashboard.js';

@@ -18,4 +18,3 @@ export function useAgents() {
   return { ...query, unavailable };
 }
 
-export const MODEL_SUGGESTIONS = ['sonnet', 'opus', 'haiku', 'claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'];

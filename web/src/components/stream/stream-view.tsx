@@ -5,6 +5,7 @@ import { FOLD_CHARS, Markdown } from '../markdown';
 import { cx } from '../ui';
 import { type Block, buildBlocks, formatInput, isLong, toolSummary } from './blocks';
 import { ResultLine, type TaskFigures } from './result-line';
+import { editsOf, ToolDiff } from './tool-diff';
 
 /** `<details>` whose open state starts from `initiallyOpen` and then belongs to the reader. */
 function Fold({ summary, initiallyOpen, children, className }: { summary: ReactNode; initiallyOpen: boolean; children: ReactNode; className?: string }) {
@@ -33,6 +34,8 @@ function ToolBlock({ block }: { block: Extract<Block, { kind: 'tool' }> }) {
   const input = block.input === undefined ? '' : formatInput(block.input);
   const summary = toolSummary(block.name, block.input);
   const result = block.result;
+  // Write and Edit calls show what they change as a diff rather than their raw input.
+  const edits = editsOf(block.name, block.input);
   return (
     <div data-block="tool" className={cx('rounded-md border bg-white px-3 py-2', result?.is_error ? 'border-red-200' : 'border-stone-200', block.subagent && 'ml-4')}>
       <div className="flex min-w-0 items-baseline gap-2 text-sm">
@@ -43,7 +46,8 @@ function ToolBlock({ block }: { block: Extract<Block, { kind: 'tool' }> }) {
         {!result && <span className="ml-auto shrink-0 text-xs text-indigo-700">running…</span>}
         {result?.is_error && <span className="ml-auto shrink-0 text-xs font-medium text-red-700">error</span>}
       </div>
-      {input && (
+      {edits && <ToolDiff edits={edits} />}
+      {input && !edits && (
         <Fold initiallyOpen={!isLong(input)} summary={`Input${isLong(input) ? ` (${plural(lineCount(input), 'line')}, folded)` : ''}`} className="mt-1">
           <Code text={input} />
         </Fold>

@@ -1,17 +1,18 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router-dom';
-import { api, ApiError, qs } from '../../lib/api-client';
-import { ChatRequest, type ChatResponse, type Message, type MessagePage } from '../../lib/contracts';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { api, qs } from '../../lib/api-client';
+import type { Message, MessagePage } from '../../lib/contracts';
 import { usd, when } from '../../lib/format';
 import { useTaskFeed } from '../../lib/live-context';
-import { MODEL_SUGGESTIONS, useAgents } from '../../lib/registry-agents';
 import { Markdown } from '../../components/markdown';
 import { StreamView } from '../../components/stream/stream-view';
-import { Button, cx, Empty, ErrorBox, Field, Input, Loading, Select, StatusBadge, TextArea } from '../../components/ui';
+import { Button, cx, Empty, ErrorBox, Loading, StatusBadge } from '../../components/ui';
 import { TaskActions } from '../overview/task-actions';
+import { Composer } from './composer';
 import { ConversationHeader } from './conversation-header';
 import { ConversationList } from './conversation-list';
+import { FilesPanel } from './files-panel';
 import { useTask } from '../overview/task-detail';
 
 /** One run per conversation: a follow-up sent while an earlier turn is unanswered waits for it, and says so. */
@@ -139,102 +140,10 @@ function Messages({ conversationId }: { conversationId: string }) {
   );
 }
 
-function Composer({ conversationId }: { conversationId?: string }) {
-  const navigate = useNavigate();
-  const client = useQueryClient();
-  const agents = useAgents();
-  const [message, setMessage] = useState('');
-  const [agent, setAgent] = useState('');
-  const [model, setModel] = useState('');
-  const [invalid, setInvalid] = useState<string | null>(null);
-  const send = useMutation({
-    mutationFn: (body: ChatRequest) => api.post<ChatResponse>('/api/chat', body),
-    onSuccess: async (res) => {
-      setMessage('');
-      await client.invalidateQueries({ queryKey: ['messages', res.conversation_id] });
-      void client.invalidateQueries({ queryKey: ['conversations'] });
-      if (res.conversation_id !== conversationId) navigate(`/chat/${res.conversation_id}`);
-    },
-  });
-  const submit = (e?: FormEvent) => {
-    e?.preventDefault();
-    const body = { message, conversation_id: conversationId, agent: agent || undefined, model: model.trim() || undefined };
-    const parsed = ChatRequest.safeParse(body);
-    if (!parsed.success) {
-      setInvalid(parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; '));
-      return;
-    }
-    setInvalid(null);
-    send.mutate(parsed.data);
-  };
-  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
-      e.preventDefault();
-      submit();
-    }
-  };
-  const fieldError = send.error instanceof ApiError ? send.error.field : undefined;
-  return (
-    <form onSubmit={submit} className="sticky bottom-0 mt-4 rounded-lg border border-stone-200 bg-white p-3 shadow-sm" aria-label="Send a message">
-      <Field label={conversationId ? 'Reply' : 'Message'} error={invalid}>
-        {(id) => (
-          <TextArea
-            id={id}
-            rows={3}
-            value={message}
-            onChange={(e) => setMessage(e.target.value)}
-            onKeyDown={onKey}
-            placeholder="Ask Claude Code to do something… (Enter sends, Shift+Enter for a new line)"
-            mono={false}
-          />
-        )}
-      </Field>
-      <div className="mt-2 flex flex-wrap items-end gap-2">
-        <div className="w-44">
-          <Field label="Agent" error={fieldError === 'agent' ? (send.error as Error).message : null}>
-            {(id) =>
-              agents.unavailable || agents.error ? (
-                <Input id={id} value={agent} onChange={(e) => setAgent(e.target.value)} placeholder="default" />
-              ) : (
-                <Select id={id} value={agent} onChange={(e) => setAgent(e.target.value)} disabled={agents.isPending}>
-                  <option value="">default</option>
-                  {agents.data?.agents.map((a) => (
-                    <option key={a.name} value={a.name} title={a.description ?? undefined}>
-                      {a.name}
-                    </option>
-                  ))}
-                </Select>
-              )
-            }
-          </Field>
-        </div>
-        <div className="w-44">
-          <Field label="Model">
-            {(id) => (
-              <>
-                <Input id={id} list={`${id}-models`} value={model} onChange={(e) => setModel(e.target.value)} placeholder="default" />
-                <datalist id={`${id}-models`}>
-                  {MODEL_SUGGESTIONS.map((m) => (
-                    <option key={m} value={m} />
-                  ))}
-                </datalist>
-              </>
-            )}
-          </Field>
-        </div>
-        <Button type="submit" tone="primary" className="ml-auto" disabled={send.isPending || !message.trim()}>
-          {send.isPending ? 'Sending…' : 'Send'}
-        </Button>
-      </div>
-      <ErrorBox error={send.error} className="mt-2" />
-    </form>
-  );
-}
-
 export function ChatPage() {
   const { conversationId } = useParams();
   return (
-    <div className="grid grid-cols-1 gap-4 md:grid-cols-[16rem_minmax(0,1fr)]">
+    <div className={cx('grid grid-cols-1 gap-4 md:grid-cols-[16rem_minmax(0,1fr)]', conversationId && 'xl:grid-cols-[16rem_minmax(0,1fr)_22rem]')}>
       <aside>
         <h1 className="mb-3 text-xl font-semibold tracking-tight">Chat</h1>
         <ConversationList selected={conversationId} />
@@ -244,6 +153,11 @@ export function ChatPage() {
         {conversationId ? <Messages key={conversationId} conversationId={conversationId} /> : <Empty>Start a new conversation: write a message below. It runs as a Claude Code task and the reply streams in here.</Empty>}
         <Composer key={conversationId ?? 'new'} conversationId={conversationId} />
       </section>
+      {conversationId && (
+        <aside className="min-w-0 md:col-span-2 xl:col-span-1">
+          <FilesPanel key={conversationId} conversationId={conversationId} />
+        </aside>
+      )}
     </div>
   );
 }
