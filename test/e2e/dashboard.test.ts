@@ -9,6 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerRegistry } from '../../src/cluster/worker-registry.js';
 import { projectRoot } from '../../src/paths.js';
+import { usd } from '../../web/src/lib/format.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.js';
 import { signGeneric } from '../support/signing.js';
@@ -242,7 +243,7 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await row.waitFor();
     const task = (await h.request('GET', `/api/tasks/${chatTaskId}`)).body;
     expect(task.cost_usd).toBeGreaterThan(0);
-    expect(await row.textContent()).toContain(`$${task.cost_usd.toFixed(4)}`);
+    expect(await row.textContent()).toContain(usd(task.cost_usd));
     await page.getByLabel('Status').selectOption('cancelled');
     await expect.poll(() => page.locator('tr[data-task-id]').count()).toBe(1);
     expect(await row.count()).toBe(0);
@@ -268,7 +269,7 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await page.goto(`${h.url}/analytics`);
     await page.getByText('Cost, all time').waitFor();
     const card = page.locator('div', { has: page.getByText('Cost, all time', { exact: true }) }).last();
-    await expect.poll(() => card.textContent()).toContain(`$${summary.total.cost_usd.toFixed(summary.total.cost_usd >= 1 ? 3 : 4)}`);
+    await expect.poll(() => card.textContent()).toContain(usd(summary.total.cost_usd));
     await page.getByTestId('cost-chart').locator('.recharts-bar-rectangle').first().waitFor();
     // Budgets are visible and editable here.
     await page.getByRole('form', { name: 'New budget' }).getByLabel('Limit per day (USD)').fill('25');

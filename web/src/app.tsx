@@ -1,7 +1,8 @@
 import { QueryClientProvider, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
-import { NavLink, Route, Routes } from 'react-router-dom';
+import { Route, Routes } from 'react-router-dom';
 import { CredentialBanner } from './components/credential-banner';
+import { MainNav } from './components/main-nav';
 import { Button, cx, ErrorBox, Field, Input, Loading } from './components/ui';
 import { ChatPage } from './features/chat/chat-page';
 import { LedgerPage } from './features/ledger/ledger-page';
@@ -15,15 +16,6 @@ import { useDashboardStatus, useHealth } from './lib/status';
 
 // Recharts is most of the bundle; only the analytics page needs it.
 const AnalyticsPage = lazy(() => import('./features/analytics/analytics-page').then((m) => ({ default: m.AnalyticsPage })));
-
-const NAV = [
-  { to: '/', label: 'Overview', end: true },
-  { to: '/chat', label: 'Chat' },
-  { to: '/analytics', label: 'Analytics' },
-  { to: '/ledger', label: 'Ledger' },
-  { to: '/hooks', label: 'Webhooks' },
-  { to: '/registry', label: 'Registry' },
-];
 
 export function useAuth(client: ApiClient = api) {
   return useSyncExternalStore(client.onAuthChange, client.authState);
@@ -123,18 +115,7 @@ function Shell() {
             <LiveIndicator />
           </div>
         </div>
-        <nav aria-label="Main" className="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col md:overflow-visible md:pb-0">
-          {NAV.map((n) => (
-            <NavLink
-              key={n.to}
-              to={n.to}
-              end={n.end}
-              className={({ isActive }) => cx('whitespace-nowrap rounded-md px-3 py-1.5 text-sm', isActive ? 'bg-stone-700 font-medium text-white' : 'text-stone-300 hover:bg-stone-800 hover:text-white')}
-            >
-              {n.label}
-            </NavLink>
-          ))}
-        </nav>
+        <MainNav />
         {signedIn && (
           <div className="hidden px-4 py-3 md:mt-auto md:block">
             <button type="button" className="text-xs text-stone-400 underline hover:text-white" onClick={() => (api.signOut(), location.reload())}>

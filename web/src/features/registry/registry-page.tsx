@@ -1,123 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { Link, NavLink, Route, Routes, useNavigate, useParams } from 'react-router-dom';
-import { api, ApiError } from '../../lib/api-client';
-import type { AgentDetail, AgentSummary, SkillDetail, SkillSummary } from '../../lib/contracts';
-import { Badge, Button, Card, cx, Empty, ErrorBox, Field, Input, Loading, PageHeader, TextArea } from '../../components/ui';
-
-type Kind = 'agents' | 'skills';
-
-/** A listed agent or skill: what both lists share. */
-type Entry = Pick<AgentSummary & SkillSummary, 'name' | 'builtin' | 'overridden'> & { description?: string | null; model?: string | null };
-
-const AGENT_TEMPLATE = (name: string) => `---
-name: ${name || 'my-agent'}
-description: What this agent is for, and when Claude should hand work to it.
-tools: Read, Grep, Glob
----
-
-You are ${name || 'my-agent'}. Describe how it works here.
-`;
-
-const SKILL_TEMPLATE = (name: string) => `---
-name: ${name || 'my-skill'}
-description: What this skill does and when to use it.
----
-
-# ${name || 'my-skill'}
-
-Steps and instructions.
-`;
-
-/** A 400 from the registry names the field at fault (`{error, field}`); it is shown beside the editor. */
-function EditorError({ error }: { error: unknown }) {
-  if (!error) return null;
-  const field = error instanceof ApiError ? error.field : undefined;
-  const problems = error instanceof ApiError ? error.details : [];
-  return (
-    <div role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="editor-error">
-      {field && <span className="mr-1 rounded bg-red-200 px-1.5 py-0.5 font-mono text-xs">{field}</span>}
-      {problems.length > 1 ? (
-        <>
-          {problems.length} problems:
-          <ul className="mt-1 list-disc pl-5">
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </>
-      ) : (
-        (error as Error).message
-      )}
-    </div>
-  );
-}
-
-function List({ kind }: { kind: Kind }) {
-  const navigate = useNavigate();
-  const client = useQueryClient();
-  const [creating, setCreating] = useState(false);
-  const [name, setName] = useState('');
-  const q = useQuery({ queryKey: ['registry', kind], queryFn: () => api.get<Record<Kind, Entry[]>>(`/api/registry/${kind}`) });
-  const create = useMutation({
-    mutationFn: () =>
-      api.post(`/api/registry/${kind}`, kind === 'agents' ? { name: name.trim(), content: AGENT_TEMPLATE(name.trim()) } : { name: name.trim(), files: { 'SKILL.md': SKILL_TEMPLATE(name.trim()) } }),
-    onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['registry', kind] });
-      navigate(`/registry/${kind}/${encodeURIComponent(name.trim())}`);
-    },
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate();
-  };
-  const entries = q.data?.[kind] ?? [];
-  return (
-    <Card
-      title={kind === 'agents' ? 'Agents' : 'Skills'}
-      actions={
-        !creating && (
-          <Button size="sm" tone="primary" onClick={() => setCreating(true)}>
-            {kind === 'agents' ? 'New agent' : 'New skill'}
-          </Button>
-        )
-      }
-    >
-      {creating && (
-        <form onSubmit={submit} className="mb-4 flex flex-wrap items-end gap-2" aria-label={kind === 'agents' ? 'New agent' : 'New skill'}>
-          <div className="w-64">
-            <Field label="Name" hint="lowercase letters, digits and dashes">
-              {(id) => <Input id={id} value={name} onChange={(e) => setName(e.target.value)} required autoFocus />}
-            </Field>
-          </div>
-          <Button type="submit" tone="primary" disabled={create.isPending || !name.trim()}>
-            Create
-          </Button>
-          <Button onClick={() => setCreating(false)}>Cancel</Button>
-          <div className="w-full">
-            <EditorError error={create.error} />
-          </div>
-        </form>
-      )}
-      {q.isPending && <Loading />}
-      <ErrorBox error={q.error} retry={() => void q.refetch()} />
-      {q.isSuccess && entries.length === 0 && <Empty>None yet.</Empty>}
-      <ul className="divide-y divide-stone-100" aria-label={kind}>
-        {entries.map((e) => (
-          <li key={e.name} className="flex flex-wrap items-baseline gap-2 py-2">
-            <Link to={`/registry/${kind}/${encodeURIComponent(e.name)}`} className="font-mono text-sm font-medium text-orange-800 hover:underline">
-              {e.name}
-            </Link>
-            {e.builtin && <Badge tone="blue">built-in</Badge>}
-            {e.overridden && <Badge tone="amber">edited</Badge>}
-            {e.model && <Badge>{e.model}</Badge>}
-            <span className="w-full text-xs text-stone-600 sm:w-auto sm:flex-1">{e.description}</span>
-          </li>
-        ))}
-      </ul>
-    </Card>
-  );
-}
+import { useState } from 'react';
+import { Link, Route, Routes, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { api } from '../../lib/api-client';
+import type { AgentDetail, SkillDetail } from '../../lib/contracts';
+import { useUnsavedChangesGuard } from '../../lib/unsaved-changes';
+import { Badge, Button, Card, cx, ErrorBox, Field, Input, Loading, PageHeader, TextArea } from '../../components/ui';
+import { EditorError } from './editor-error';
+import { type Entry, type Kind, List } from './registry-list';
 
 function Actions({ kind, doc, saving }: { kind: Kind; doc: Entry; saving: boolean }) {
   const client = useQueryClient();
@@ -153,6 +42,7 @@ function AgentEditor({ name }: { name: string }) {
   const path = `/api/registry/agents/${encodeURIComponent(name)}`;
   const q = useQuery({ queryKey: ['registry', 'agents', name], queryFn: () => api.get<AgentDetail>(path) });
   const [draft, setDraft] = useState<string | null>(null);
+  useUnsavedChangesGuard(draft !== null && draft !== q.data?.content);
   const save = useMutation({
     mutationFn: (content: string) => api.put<AgentDetail>(path, { content }),
     onSuccess: () => {
@@ -190,6 +80,7 @@ function SkillEditor({ name }: { name: string }) {
   const [files, setFiles] = useState<Record<string, string> | null>(null);
   const [current, setCurrent] = useState('SKILL.md');
   const [newFile, setNewFile] = useState('');
+  useUnsavedChangesGuard(files !== null);
   const save = useMutation({
     mutationFn: (body: Record<string, string>) => api.put<SkillDetail>(path, { files: body }),
     onSuccess: () => {
@@ -270,14 +161,21 @@ function Editor({ kind }: { kind: Kind }) {
 }
 
 export function RegistryPage() {
+  // /registry shows the agents: their tab is the active one there too.
+  const tab = /^\/registry\/skills(\/|$)/.test(useLocation().pathname) ? 'skills' : 'agents';
   return (
     <>
       <PageHeader title="Registry">
         <nav aria-label="Registry" className="flex gap-1">
           {(['agents', 'skills'] as const).map((k) => (
-            <NavLink key={k} to={`/registry/${k}`} className={({ isActive }) => cx('rounded-md px-3 py-1.5 text-sm', isActive ? 'bg-stone-800 text-white' : 'bg-white ring-1 ring-stone-300 hover:bg-stone-100')}>
+            <Link
+              key={k}
+              to={`/registry/${k}`}
+              aria-current={tab === k ? 'page' : undefined}
+              className={cx('rounded-md px-3 py-1.5 text-sm', tab === k ? 'bg-stone-800 text-white' : 'bg-white ring-1 ring-stone-300 hover:bg-stone-100')}
+            >
               {k === 'agents' ? 'Agents' : 'Skills'}
-            </NavLink>
+            </Link>
           ))}
         </nav>
       </PageHeader>

@@ -1,6 +1,9 @@
-// Approving from the dashboard, in a real headless Chromium against the real service (storage, queue, worker, Claude
-// Code with the scripted model): the approval card says what will run, who asked, where and with which permissions.
+// Details of the dashboard a user notices, in a real headless Chromium against the real service (storage, queue,
+// worker, Claude Code with the scripted model): the approval card says what will run, who asked, where and with which
+// permissions; the Registry guards unsaved edits and shows each agent's runs; the active tab is marked; the phone's
+// navigation shows that it scrolls.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
@@ -10,8 +13,10 @@ import { startScriptedModel, type ScriptedModel } from '../support/scripted-mode
 import { signGeneric } from '../support/signing.js';
 
 const SECRET = 'approval-card-secret-123456';
+// As in dashboard.test.ts: UPDATE_SCREENSHOTS=1 refreshes the README's pictures, otherwise they go to test-results/.
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs', 'screenshots') : path.join(projectRoot, 'test-results', 'screenshots');
 
-describe.skipIf(!haveChromium)('approval cards in headless Chromium', () => {
+describe.skipIf(!haveChromium)('dashboard details in headless Chromium', () => {
   let model: ScriptedModel;
   let h: Harness;
   let b: DashboardBrowser;
@@ -62,6 +67,8 @@ describe.skipIf(!haveChromium)('approval cards in headless Chromium', () => {
     expect(await card.textContent()).toContain('deploy.failed');
     expect(await card.getByTestId('approval-permissions').textContent()).toContain('dontAsk permission mode · may use Read, Bash(git log:*)');
     await card.getByRole('link', { name: 'Deploy d-42' }).waitFor();
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'approval.png') });
 
     await card.getByTestId('approval-delivery').click();
     await expect.poll(() => page.url()).toContain(`/hooks/${webhookId}?delivery=`);
@@ -92,4 +99,57 @@ describe.skipIf(!haveChromium)('approval cards in headless Chromium', () => {
     expect(missing.status).toBe(404);
     expect(missing.body.error).toContain('task_nope');
   });
+
+  it("registry: an agent's runs and cost are listed; leaving an edited agent asks first", async () => {
+    const chat = (await h.request('POST', '/api/chat', { message: 'Plan [[script:text Planned.]]', agent: 'planning' })).body.task_id as string;
+    await h.waitForTask(chat);
+    const { page } = b;
+    await page.goto(`${h.url}/registry`);
+    // The index shows the agents, and their tab says so.
+    await page.locator('nav[aria-label="Registry"] a[aria-current="page"]', { hasText: 'Agents' }).waitFor();
+    await page.locator('nav[aria-label="Main"] a[aria-current="page"]', { hasText: 'Registry' }).waitFor();
+    const planning = page.locator('ul[aria-label="agents"] li', { has: page.getByRole('link', { name: 'planning', exact: true }) });
+    await expect.poll(() => planning.locator('[data-usage]').textContent()).toMatch(/^1 run · \$\d/);
+
+    await planning.getByRole('link', { name: 'planning', exact: true }).click();
+    const editor = page.getByLabel('Agent file (markdown with frontmatter)');
+    await editor.waitFor();
+    await editor.fill(`${await editor.inputValue()}\nOne more line.`);
+    const editing = page.url();
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.dismiss();
+    });
+    await page.getByRole('link', { name: 'All agents' }).click();
+    await expect.poll(() => asked).toContain('unsaved changes');
+    expect(page.url()).toBe(editing);
+    expect(await editor.inputValue()).toContain('One more line.');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('link', { name: 'All agents' }).click();
+    await expect.poll(() => page.url()).toBe(`${h.url}/registry/agents`);
+    expect((await h.request('GET', '/api/registry/agents/planning')).body.content).not.toContain('One more line.');
+  }, 60_000);
+
+  it('marks the Overview tab on a task, and the phone navigation shows it scrolls', async () => {
+    const chat = (await h.request('POST', '/api/chat', { message: 'Hi [[script:text Hello.]]' })).body.task_id as string;
+    await h.waitForTask(chat);
+    await b.page.goto(`${h.url}/tasks/${chat}`);
+    await b.page.locator('nav[aria-label="Main"] a[aria-current="page"]', { hasText: 'Overview' }).waitFor();
+
+    const phone = await b.context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${h.url}/`);
+    const nav = phone.locator('nav[aria-label="Main"]');
+    await phone.locator('[data-nav-hint="after"]').waitFor();
+    expect(await phone.locator('[data-nav-hint="before"]').count()).toBe(0);
+    await nav.evaluate((el) => el.scrollBy({ left: 10_000 }));
+    await phone.locator('[data-nav-hint="after"]').waitFor({ state: 'detached' });
+    await phone.locator('[data-nav-hint="before"]').waitFor();
+    // The current tab is scrolled into view: the Registry, last in the row, is visible once opened.
+    await phone.goto(`${h.url}/registry`);
+    await expect.poll(() => phone.locator('nav[aria-label="Main"] a[aria-current="page"]').evaluate((a) => a.getBoundingClientRect().right <= (globalThis as unknown as { innerWidth: number }).innerWidth)).toBe(true);
+    await phone.close();
+    expect(b.pageErrors).toEqual([]);
+  }, 60_000);
 });
