@@ -99,10 +99,13 @@ describe.skipIf(!hasPostgres || !hasRedis)('a cluster: 2 API and 3 worker proces
       // A worker whose run is under way (its Claude Code child has asked the model; the database says which worker
       // claimed it) is SIGKILLed; what it held then is what must be recovered.
       const underWay = async (except: number[]) => {
-        const byWorker = await runningByWorkerPid(schema);
-        const asked = [...claudeRunsIn(dataDir).values()].filter(
-          (taskId) => byWorker.has(taskId) && model.requests.some((r) => r.script && JSON.stringify(r.body?.messages ?? '').includes(`tag-${ids.indexOf(taskId)}-end`)),
-        );
+        const { byWorker, taskOf } = await runningByWorkerPid(schema);
+        const asked = [...claudeRunsIn(dataDir).values()]
+          .map(taskOf)
+          .filter(
+            (taskId): taskId is string =>
+              !!taskId && byWorker.has(taskId) && model.requests.some((r) => r.script && JSON.stringify(r.body?.messages ?? '').includes(`tag-${ids.indexOf(taskId)}-end`)),
+          );
         const pid = asked.map((taskId) => byWorker.get(taskId)).find((p) => p && !except.includes(p));
         const worker = ready.workers.find((w) => w.pid === pid);
         return worker && { worker, held: [...byWorker].filter(([, p]) => p === worker.pid).map(([taskId]) => taskId) };
@@ -110,7 +113,7 @@ describe.skipIf(!hasPostgres || !hasRedis)('a cluster: 2 API and 3 worker proces
       const victim = await waitFor(() => underWay([]), 'a run under way on a worker', 90_000);
       process.kill(victim.worker.pid, 'SIGKILL');
       // What it held is read after the kill: nothing it ran can have ended in between.
-      const stillRunning = await runningByWorkerPid(schema);
+      const stillRunning = (await runningByWorkerPid(schema)).byWorker;
       const killed = { worker: victim.worker, held: [...stillRunning].filter(([, pid]) => pid === victim.worker.pid).map(([id]) => id) };
 
       // Another worker with a run under way is told to stop: it drains (nothing new, what outlasts the grace is

@@ -64,19 +64,33 @@ export function interestingOutput(output: string[], last = 300): string {
 }
 
 /** Which worker process (pid, from worker_id host/pid/suffix) holds each running task, as the database says. */
-export async function runningByWorkerPid(schema: string): Promise<Map<string, number>> {
+export interface RunningTasks {
+  /** task id → the pid of the worker that claimed it. */
+  byWorker: Map<string, number>;
+  /** The running task a workspace directory belongs to: a dashboard conversation's, or a task's own. */
+  taskOf(workspace: string): string | undefined;
+}
+
+/** Running tasks with their workers (worker ids are `<host>/<pid>/…`), from the database. */
+export async function runningByWorkerPid(schema: string): Promise<RunningTasks> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
-    const rows = (await client.query(`select task_id, worker_id from "${schema}".tasks where status = 'running'`)).rows as Array<{ task_id: string; worker_id: string | null }>;
-    return new Map(rows.map((r) => [r.task_id, Number((r.worker_id ?? '').split('/')[1])]));
+    const rows = (await client.query(`select task_id, conversation_id, worker_id from "${schema}".tasks where status = 'running'`)).rows as Array<{
+      task_id: string;
+      conversation_id: string | null;
+      worker_id: string | null;
+    }>;
+    const byWorkspace = new Map(rows.flatMap((r) => [[r.task_id, r.task_id], ...(r.conversation_id ? [[r.conversation_id, r.task_id] as const] : [])] as const));
+    return { byWorker: new Map(rows.map((r) => [r.task_id, Number((r.worker_id ?? '').split('/')[1])])), taskOf: (w) => byWorkspace.get(w) };
   } finally {
     await client.end();
   }
 }
 
 /**
- * Claude Code runs (process group → task id) working in a task workspace under `dataDir`, from the process table. A
+ * Claude Code runs (process group → workspace directory name: a conversation's or a task's) working under
+ * `dataDir`'s workspaces, from the process table. A
  * run is counted once: the CLI starts helpers from its own executable (ripgrep is built into it), in the run's
  * process group (the worker starts each run in a group of its own).
  */

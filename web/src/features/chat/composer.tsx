@@ -78,7 +78,9 @@ function ComposerForm({ conversationId, current }: { conversationId?: string; cu
   const errorFor = (field: string) => (failed === field ? (send.error as Error).message : null);
   const o = options.data;
   // A conversation may hold a model no longer listed (set before the list changed): it stays selectable.
-  const models = o ? [...new Set([...(current?.model ? [current.model] : []), ...o.models])] : current?.model ? [current.model] : [];
+  const models = o ? [...new Set([...(current?.model ? [current.model] : []), ...Object.values(o.aliases), ...o.models])] : current?.model ? [current.model] : [];
+  // Each model once, named by its alias where it has one.
+  const aliasOf = new Map(Object.entries(o?.aliases ?? {}).map(([alias, full]) => [full, alias]));
   return (
     <form onSubmit={submit} className="sticky bottom-0 mt-4 rounded-lg border border-stone-200 bg-white p-3 shadow-sm" aria-label="Send a message">
       <Field label={conversationId ? 'Reply' : 'Message'} error={invalid}>
@@ -119,15 +121,9 @@ function ComposerForm({ conversationId, current }: { conversationId?: string; cu
             {(id) => (
               <Select id={id} value={model} onChange={(e) => setModel(e.target.value)}>
                 <option value="">default{o ? ` (${o.default_model})` : ''}</option>
-                {o &&
-                  Object.entries(o.aliases).map(([alias, full]) => (
-                    <option key={alias} value={full}>
-                      {alias} ({full})
-                    </option>
-                  ))}
                 {models.map((m) => (
                   <option key={m} value={m}>
-                    {m}
+                    {aliasOf.has(m) ? `${aliasOf.get(m)} (${m})` : m}
                   </option>
                 ))}
               </Select>
