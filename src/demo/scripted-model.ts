@@ -9,7 +9,7 @@
  *
  * Scripts (see docs/claude-cli-notes.md for how the CLI reacts to them):
  *   (none)             `Scripted demo model: I received your message "…". No real model is connected.`
- *   text [words…]      replies the words (default `Hello from the scripted model.`)
+ *   text [words…]      replies the words (default `Hello from the scripted model.`; `\n` is a newline, also in slow)
  *   tool               Write `<cwd>/hello.txt` ("hello from the scripted model"), then `Wrote hello.txt.` (or
  *                      `Could not write hello.txt: <tool_result>` if the CLI refused: under -p the default permission
  *                      mode denies Write, run with `--permission-mode acceptEdits` or `--allowedTools Write`)

@@ -139,8 +139,9 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await shot('chat');
   }, 90_000);
 
-  it('chat: replies render as Markdown, a follow-up says it waits its turn, and finished replies keep their steps', async () => {
-    const first = await h.request('POST', '/api/chat', { message: 'Plan it [[script:slow 5000 ## Plan with **bold** steps]]' });
+  it('chat: replies render as Markdown (heading, table, highlighted code), a follow-up says it waits its turn, and finished replies keep their steps', async () => {
+    const reply = '## Plan with **bold** steps\\n\\n| step | owner |\\n|---|---|\\n| build | agent |\\n\\n```js\\nconst answer = 42;\\n```';
+    const first = await h.request('POST', '/api/chat', { message: `Plan it [[script:slow 5000 ${reply}]]` });
     const { task_id: a, conversation_id } = first.body;
     await h.waitForTask(a, ['running']);
     const b = (await h.request('POST', '/api/chat', { message: 'Now write it [[script:tool]]', conversation_id })).body.task_id as string;
@@ -153,6 +154,12 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     const plan = page.locator('[data-role="assistant"] h2').filter({ hasText: 'Plan with bold steps' });
     await plan.waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-role="assistant"] strong').first().textContent()).toBe('bold');
+    // GitHub-flavoured table and a highlighted code block, as HTML.
+    const answer = page.locator('[data-role="assistant"]').filter({ has: page.locator('h2', { hasText: 'Plan with bold steps' }) });
+    expect(await answer.locator('table th').allTextContents()).toEqual(['step', 'owner']);
+    expect(await answer.locator('table td').allTextContents()).toEqual(['build', 'agent']);
+    await answer.locator('pre code.hljs').filter({ hasText: 'const answer = 42;' }).waitFor({ timeout: 10_000 });
+    expect(await answer.locator('pre code .hljs-keyword').first().textContent()).toBe('const');
 
     const wrote = page.locator('[data-role="assistant"]').filter({ hasText: 'Wrote hello.txt.' });
     await wrote.waitFor({ timeout: 30_000 });

@@ -4,7 +4,10 @@ import type { Script } from '../types.js';
 
 // Scripts that answer text or drive the CLI's own tools (Write, Bash) turn by turn.
 
-export const textScript: Script = ({ args }) => ({ reply: text(args.length ? args.join(' ') : 'Hello from the scripted model.') });
+/** A marker's words as reply text; `\n` in them is a newline (a marker is one line). */
+const words = (args: string[]) => args.join(' ').replaceAll('\\n', '\n');
+
+export const textScript: Script = ({ args }) => ({ reply: text(args.length ? words(args) : 'Hello from the scripted model.') });
 
 export const toolScript: Script = ({ turn, body, rec, lastResults }) => {
   if (turn === 0) {
@@ -30,10 +33,10 @@ export const bashScript: Script = ({ turn, rest, lastResults }) => {
 
 export const slowScript: Script = ({ args }) => {
   const ms = num(args[0], 1000);
-  const words = args.slice(1);
+  const rest = args.slice(1);
   return {
     reply: {
-      ...text(words.length ? words.join(' ') : 'This reply was streamed slowly by the scripted model.'),
+      ...text(rest.length ? words(rest) : 'This reply was streamed slowly by the scripted model.'),
       streamOverMs: ms,
       chunks: 10,
     },
