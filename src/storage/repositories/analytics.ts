@@ -42,20 +42,7 @@ const SUMS = [
 // One rollup row as a series reads it (its (key, bucket) is unique: nothing to group). Its integer figures come packed
 // in one text value: a chart reads thousands of rows, and the driver's cost is per value handed over. The cost stays
 // a number of its own, so it is not rounded through text.
-const PACKED = [
-  'tasks',
-  'successes',
-  'failures',
-  'input_tokens',
-  'output_tokens',
-  'cache_read_tokens',
-  'cache_creation_tokens',
-  'num_turns',
-  'duration_count',
-  'duration_sum_ms',
-  'duration_max_ms',
-  ...DURATION_BIN_COLUMNS,
-];
+const PACKED = [...FIGURE_COLUMNS.filter((c) => c !== 'cost_usd'), 'duration_max_ms', ...DURATION_BIN_COLUMNS];
 const ROW = [sql.ref('cost_usd').as('cost_usd'), sql<string>`${sql.join(PACKED.map((c) => sql.ref(c)), sql` || ',' || `)}`.as('packed')];
 
 function unpack(row: { cost_usd: unknown; packed: unknown }): Figures {

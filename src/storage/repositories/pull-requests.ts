@@ -7,19 +7,8 @@ import { transact } from './transact.js';
 export type PullRequestState = PullRequestView['state'];
 export type ChecksState = NonNullable<PullRequestView['checks']>;
 
-export interface NewPullRequest {
-  provider: string;
-  repository: string;
-  number: number;
-  url: string;
-  branch: string;
-  base: string;
-  head_sha: string | null;
-  task_id: string;
-  flow_id: string | null;
-  agent: string | null;
-  command: string | null;
-}
+/** What opening a pull request records: the row but its id, state, checks and times (the repository sets those). */
+export type NewPullRequest = Pick<PullRequestRow, 'provider' | 'repository' | 'number' | 'url' | 'branch' | 'base' | 'head_sha' | 'task_id' | 'flow_id' | 'agent' | 'command'>;
 
 /** What the task view shows of a pull request (copied onto each task linked to it). */
 export function pullRequestView(row: PullRequestRow): PullRequestView {

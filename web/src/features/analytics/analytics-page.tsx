@@ -8,6 +8,7 @@ import { BudgetsCard } from './budgets';
 import { PullRequestsCard } from './pull-requests';
 import { type Granularity, isoDate, type Range, rangeQuery } from './range';
 import { type Metric, METRICS } from './series';
+import { StatTable } from './stat-table';
 import { TrendChart } from './trend-chart';
 
 const GROUPS = ['agent', 'model', 'source', 'requester'] as const;
@@ -40,33 +41,20 @@ function AgentsTable() {
   if (q.error) return <ErrorBox error={q.error} retry={() => void q.refetch()} />;
   if (q.data.agents.length === 0) return <Empty>No runs yet.</Empty>;
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-sm">
-        <thead>
-          <tr className="text-left text-xs text-stone-500">
-            {['Agent', 'Runs', 'Success', 'Cost', 'Tokens in / out', 'Mean duration'].map((h) => (
-              <th key={h} className="pb-1 pr-3 font-medium">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-stone-100 tabular-nums">
-          {q.data.agents.map((a) => (
-            <tr key={a.agent ?? '(default)'}>
-              <td className="py-1.5 pr-3 font-medium">{a.agent ?? '(default)'}</td>
-              <td className="py-1.5 pr-3">{int(a.runs)}</td>
-              <td className="py-1.5 pr-3">{percent(a.success_rate)}</td>
-              <td className="py-1.5 pr-3">{usd(a.cost_usd)}</td>
-              <td className="py-1.5 pr-3">
-                {compact(a.input_tokens)} / {compact(a.output_tokens)}
-              </td>
-              <td className="py-1.5 pr-3">{duration(a.mean_duration_ms)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <StatTable headings={['Agent', 'Runs', 'Success', 'Cost', 'Tokens in / out', 'Mean duration']}>
+      {q.data.agents.map((a) => (
+        <tr key={a.agent ?? '(default)'}>
+          <td className="py-1.5 pr-3 font-medium">{a.agent ?? '(default)'}</td>
+          <td className="py-1.5 pr-3">{int(a.runs)}</td>
+          <td className="py-1.5 pr-3">{percent(a.success_rate)}</td>
+          <td className="py-1.5 pr-3">{usd(a.cost_usd)}</td>
+          <td className="py-1.5 pr-3">
+            {compact(a.input_tokens)} / {compact(a.output_tokens)}
+          </td>
+          <td className="py-1.5 pr-3">{duration(a.mean_duration_ms)}</td>
+        </tr>
+      ))}
+    </StatTable>
   );
 }
 

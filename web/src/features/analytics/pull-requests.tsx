@@ -3,6 +3,7 @@ import { api } from '../../lib/api-client';
 import type { PullRequestRates } from '../../lib/contracts';
 import { int, percent } from '../../lib/format';
 import { Card, Empty, ErrorBox, Loading } from '../../components/ui';
+import { StatTable } from './stat-table';
 
 /** What became of the pull requests the service opened, per agent and command (GET /api/analytics/pull-requests). */
 export function PullRequestsCard() {
@@ -13,32 +14,19 @@ export function PullRequestsCard() {
       <ErrorBox error={q.error} retry={() => void q.refetch()} />
       {q.data && q.data.rows.length === 0 && <Empty>No pull requests opened yet.</Empty>}
       {q.data && q.data.rows.length > 0 && (
-        <div className="overflow-x-auto">
-          <table className="w-full text-sm" aria-label="Merge rate per agent and command">
-            <thead>
-              <tr className="text-left text-xs text-stone-500">
-                {['Agent', 'Command', 'Opened', 'Merged', 'Closed', 'Open', 'Merge rate'].map((h) => (
-                  <th key={h} className="pb-1 pr-3 font-medium">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-stone-100 tabular-nums">
-              {q.data.rows.map((r) => (
-                <tr key={`${r.agent ?? ''}/${r.command ?? ''}`}>
-                  <td className="py-1.5 pr-3 font-medium">{r.agent ?? '(default)'}</td>
-                  <td className="py-1.5 pr-3">{r.command ?? '—'}</td>
-                  <td className="py-1.5 pr-3">{int(r.opened)}</td>
-                  <td className="py-1.5 pr-3">{int(r.merged)}</td>
-                  <td className="py-1.5 pr-3">{int(r.closed)}</td>
-                  <td className="py-1.5 pr-3">{int(r.open)}</td>
-                  <td className="py-1.5 pr-3">{percent(r.merge_rate)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <StatTable headings={['Agent', 'Command', 'Opened', 'Merged', 'Closed', 'Open', 'Merge rate']} label="Merge rate per agent and command">
+          {q.data.rows.map((r) => (
+            <tr key={`${r.agent ?? ''}/${r.command ?? ''}`}>
+              <td className="py-1.5 pr-3 font-medium">{r.agent ?? '(default)'}</td>
+              <td className="py-1.5 pr-3">{r.command ?? '—'}</td>
+              <td className="py-1.5 pr-3">{int(r.opened)}</td>
+              <td className="py-1.5 pr-3">{int(r.merged)}</td>
+              <td className="py-1.5 pr-3">{int(r.closed)}</td>
+              <td className="py-1.5 pr-3">{int(r.open)}</td>
+              <td className="py-1.5 pr-3">{percent(r.merge_rate)}</td>
+            </tr>
+          ))}
+        </StatTable>
       )}
     </Card>
   );

@@ -25,6 +25,24 @@ function TextFilter({ name, label, state, dispatch }: { name: LedgerFilterName; 
   );
 }
 
+function ChoiceFilter({ name, label, width, choices, value, onChange }: { name: LedgerFilterName; label: string; width: string; choices: readonly string[]; value: string; onChange: (name: LedgerFilterName, value: string) => void }) {
+  return (
+    <div className={width}>
+      <Field label={label}>
+        {(id) => (
+          <Select id={id} value={value} onChange={(e) => onChange(name, e.target.value)}>
+            {choices.map((s) => (
+              <option key={s} value={s}>
+                {s || 'any'}
+              </option>
+            ))}
+          </Select>
+        )}
+      </Field>
+    </div>
+  );
+}
+
 function SortHeader({ label, sort, state, onSort }: { label: string; sort: LedgerSort; state: LedgerState; onSort: (s: LedgerSort) => void }) {
   const active = state.sort === sort;
   return (
@@ -71,32 +89,8 @@ export function LedgerPage() {
       {csvError !== null && <ErrorBox className="mb-3" error={new Error(`CSV export failed: ${errorMessage(csvError)}`)} />}
       <Card>
         <form className="mb-4 flex flex-wrap items-end gap-2" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-          <div className="w-36">
-            <Field label="Status">
-              {(id) => (
-                <Select id={id} value={state.filters.status} onChange={(e) => filter('status', e.target.value)}>
-                  {STATUSES.map((s) => (
-                    <option key={s} value={s}>
-                      {s || 'any'}
-                    </option>
-                  ))}
-                </Select>
-              )}
-            </Field>
-          </div>
-          <div className="w-32">
-            <Field label="Outcome">
-              {(id) => (
-                <Select id={id} value={state.filters.outcome} onChange={(e) => filter('outcome', e.target.value)}>
-                  {OUTCOMES.map((s) => (
-                    <option key={s} value={s}>
-                      {s || 'any'}
-                    </option>
-                  ))}
-                </Select>
-              )}
-            </Field>
-          </div>
+          <ChoiceFilter name="status" label="Status" width="w-36" choices={STATUSES} value={state.filters.status} onChange={filter} />
+          <ChoiceFilter name="outcome" label="Outcome" width="w-32" choices={OUTCOMES} value={state.filters.outcome} onChange={filter} />
           <TextFilter name="source" label="Source" state={state} dispatch={dispatch} />
           <TextFilter name="agent" label="Agent" state={state} dispatch={dispatch} />
           <TextFilter name="model" label="Model" state={state} dispatch={dispatch} />
