@@ -81,6 +81,26 @@ export type CommandInput = z.infer<typeof CommandInput>;
 /** A PATCH of a command: the fields to change, merged over the stored command and checked whole. */
 export const CommandPatch = z.object(commandFields).partial().meta({ title: 'command' });
 
+// The fields a stored command and a built-in route's rule both show, in the order they are listed.
+/** What a rule does when it matches. */
+const ruleBody = {
+  conditions: z.unknown(),
+  action: z.enum(ACTIONS),
+  agent: z.string().nullable(),
+  template: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  priority: z.number(),
+};
+/** Whether it waits for approval, ends the matching, is on, and when it fires by schedule. */
+const ruleState = {
+  needs_approval: NeedsApproval,
+  stop_after_match: z.boolean(),
+  enabled: z.boolean(),
+  schedule: z.string().nullable(),
+  /** The next times a scheduled rule fires (ISO, UTC); empty without a schedule. */
+  next_runs: z.array(z.string()),
+};
+
 /** A user's command as stored. */
 export const Command = z.object({
   command_id: z.string(),
@@ -89,19 +109,9 @@ export const Command = z.object({
   triggers: z.array(z.string()),
   aliases: z.array(z.string()),
   description: z.string().nullable(),
-  conditions: z.unknown(),
-  action: z.enum(ACTIONS),
-  agent: z.string().nullable(),
-  template: z.string(),
-  options: z.record(z.string(), z.unknown()),
-  priority: z.number(),
+  ...ruleBody,
   permissions: CommandPermissions.nullable(),
-  needs_approval: NeedsApproval,
-  stop_after_match: z.boolean(),
-  enabled: z.boolean(),
-  schedule: z.string().nullable(),
-  /** The next times a scheduled rule fires (ISO, UTC); empty without a schedule. */
-  next_runs: z.array(z.string()),
+  ...ruleState,
   created_at: z.string(),
 });
 export type Command = z.infer<typeof Command>;
@@ -114,18 +124,9 @@ export const StaticCommand = z.object({
   aliases: z.array(z.string()),
   description: z.string(),
   triggers: z.array(z.string()),
-  conditions: z.unknown(),
-  action: z.enum(ACTIONS),
-  agent: z.string().nullable(),
-  template: z.string(),
-  options: z.record(z.string(), z.unknown()),
-  priority: z.number(),
+  ...ruleBody,
   permissions: CommandPermissions,
-  needs_approval: NeedsApproval,
-  stop_after_match: z.boolean(),
-  enabled: z.boolean(),
-  schedule: z.string().nullable(),
-  next_runs: z.array(z.string()),
+  ...ruleState,
   builtin: z.boolean(),
   overridden: z.boolean(),
   command_id: z.string().nullable(),

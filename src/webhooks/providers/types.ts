@@ -125,18 +125,46 @@ export function describeIssues(error: z.ZodError, under?: string, limit = 3): st
   return parts.join('; ') + more;
 }
 
-/** Runs a parser and turns anything it throws into `ignored`: a webhook must never crash the route. */
-export function neverThrow(
-  provider: Provider,
-  d: RawDelivery,
-  parse: (d: RawDelivery) => ParsedDelivery,
-): ParsedDelivery {
-  try {
-    return parse(d);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return ignored(`${provider} delivery could not be parsed: ${message}`);
+/** A provider's parseDelivery: runs its parser and turns anything it throws into `ignored`, so a webhook never crashes the route. */
+export function neverThrow(provider: Provider, parse: (d: RawDelivery) => ParsedDelivery): (d: RawDelivery) => ParsedDelivery {
+  return (d) => {
+    try {
+      return parse(d);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return ignored(`${provider} delivery could not be parsed: ${message}`);
+    }
+  };
+}
+
+/** What a parser's shape makes of a payload: the fields it reads, or why they are not there. */
+export type ShapeResult<T> = ({ ok: true } & T) | { ok: false; error: z.ZodError };
+
+/** A parser's table of shapes per event name (or resource), and the reasons for the names it knowingly skips. */
+export interface ShapeTable<T> {
+  shapes: Readonly<Record<string, (input: unknown) => ShapeResult<T>>>;
+  knownUnhandled: Readonly<Record<string, string>>;
+  /** The reason for a name in neither table. */
+  unhandled: (name: string) => string;
+}
+
+/**
+ * Reads `input` with the shape for `name`. A name without a shape, or input without the fields the shape needs
+ * (paths prefixed with `under`), gives the `ignored` delivery to return instead.
+ */
+export function applyShape<T>(
+  table: ShapeTable<T>,
+  name: string,
+  input: unknown,
+  ids: { deliveryId: string | null; eventType: string; under?: string },
+): ({ ok: true } & T) | { ok: false; ignored: ParsedDelivery } {
+  const { deliveryId, eventType, under } = ids;
+  const shape = own(table.shapes, name);
+  if (!shape) {
+    return { ok: false, ignored: ignored(own(table.knownUnhandled, name) ?? table.unhandled(name), deliveryId, eventType) };
   }
+  const parsed = shape(input);
+  return parsed.ok ? parsed : { ok: false, ignored: missingFields(eventType, parsed.error, deliveryId, eventType, under) };
 }
 
 /** A short single-line title from free text: first line, mentions and markup left as they are, cut at `max`. */

@@ -3,7 +3,21 @@
 // commands cannot edit files and may run only read-only shell commands; fix and improve may edit and run tests, and
 // wait for approval unless a maintainer asked.
 import { GITLAB_RULES } from '../providers/gitlab/rules.js';
-import { approvalCommands, continueCommand, DEFAULT_TRIGGER_PHRASE, EDIT_AND_TEST, help, NO_RUN, READ_ONLY, REVIEW_ONLY, ticketCommand } from './command-kits.js';
+import {
+  analyzeCommand,
+  approvalCommands,
+  continueCommand,
+  DEFAULT_TRIGGER_PHRASE,
+  EDIT_AND_TEST,
+  fixCommand,
+  help,
+  improveCommand,
+  NO_RUN,
+  planCommand,
+  READ_ONLY,
+  REVIEW_ONLY,
+  ticketCommand,
+} from './command-kits.js';
 import { loadRuleSet } from './template.js';
 import type { RuleSet, RuleSetInput } from './types.js';
 
@@ -32,45 +46,9 @@ export const GITHUB_RULES: RuleSetInput = {
   defaultCommand: 'analyze',
   autoTriggers: {},
   commands: [
-    {
-      name: 'analyze',
-      aliases: ['analyse', 'investigate'],
-      description: 'Investigate the issue in the code and explain the cause. Changes nothing.',
-      triggers: GITHUB_ALL,
-      agent: 'github-issue-handler',
-      template:
-        `Analyze GitHub issue ${GITHUB_SUBJECT}${GITHUB_REQUEST}\n` +
-        'Investigate the code in this repository. Do not change files. Answer with what happens, why, where ' +
-        '(files and lines), and what you would do next.',
-      permissions: READ_ONLY,
-      needs_approval: false,
-    },
-    {
-      name: 'plan',
-      aliases: ['design'],
-      description: 'Write an implementation plan: steps, files, tests, risks. Changes nothing.',
-      triggers: GITHUB_ALL,
-      agent: 'planning',
-      template:
-        `Plan the work for GitHub issue ${GITHUB_SUBJECT}${GITHUB_REQUEST}\n` +
-        'Read the relevant code. Do not change files. Give numbered steps naming the files to change, the tests ' +
-        'to add or update, and the risks.',
-      permissions: READ_ONLY,
-      needs_approval: false,
-    },
-    {
-      name: 'fix',
-      aliases: ['implement'],
-      description: 'Change the code to fix the issue and run the tests.',
-      triggers: GITHUB_ALL,
-      agent: 'executor',
-      template:
-        `Fix GitHub issue ${GITHUB_SUBJECT}${GITHUB_REQUEST}${GITHUB_INLINE}\n` +
-        'Make the smallest change that fixes it, add or update a test, and run the tests. Do not push. ' +
-        'Finish with a summary of the change and the test results.',
-      permissions: EDIT_AND_TEST,
-      needs_approval: 'non-maintainers',
-    },
+    analyzeCommand(GITHUB_ALL, 'github-issue-handler', `GitHub issue ${GITHUB_SUBJECT}${GITHUB_REQUEST}\n`),
+    planCommand(GITHUB_ALL, 'planning', `GitHub issue ${GITHUB_SUBJECT}${GITHUB_REQUEST}\n`),
+    fixCommand(GITHUB_ALL, `GitHub issue ${GITHUB_SUBJECT}${GITHUB_REQUEST}${GITHUB_INLINE}\n`),
     {
       name: 'review',
       aliases: ['cr'],
@@ -89,19 +67,7 @@ export const GITHUB_RULES: RuleSetInput = {
       permissions: REVIEW_ONLY,
       needs_approval: false,
     },
-    {
-      name: 'improve',
-      aliases: ['refactor'],
-      description: 'Improve the code as asked (refactor, tests, docs) and run the tests.',
-      triggers: GITHUB_ALL,
-      agent: 'executor',
-      template:
-        `Improve the code for GitHub ${GITHUB_SUBJECT}${GITHUB_REQUEST}${GITHUB_INLINE}\n` +
-        'Keep behaviour unchanged unless the request says otherwise, keep the change focused, and run the tests. ' +
-        'Do not push. Finish with a summary of the change and the test results.',
-      permissions: EDIT_AND_TEST,
-      needs_approval: 'non-maintainers',
-    },
+    improveCommand(GITHUB_ALL, `GitHub ${GITHUB_SUBJECT}${GITHUB_REQUEST}${GITHUB_INLINE}\n`),
     {
       name: 'address',
       aliases: ['apply'],
@@ -139,45 +105,9 @@ export const JIRA_RULES: RuleSetInput = {
   // Only fires when the assignee is the agent's own account (the matcher checks addressedTo against botMentionIds).
   autoTriggers: { 'jira:issue_assigned': 'analyze' },
   commands: [
-    {
-      name: 'analyze',
-      aliases: ['analyse', 'investigate'],
-      description: 'Investigate the issue in the code and explain the cause. Changes nothing.',
-      triggers: JIRA_EVENTS,
-      agent: 'planning',
-      template:
-        `Analyze ${JIRA_SUBJECT}` +
-        'Investigate the code in this repository. Do not change files. Answer with what happens, why, where ' +
-        '(files and lines), and what you would do next.',
-      permissions: READ_ONLY,
-      needs_approval: false,
-    },
-    {
-      name: 'plan',
-      aliases: ['design'],
-      description: 'Write an implementation plan: steps, files, tests, risks. Changes nothing.',
-      triggers: JIRA_EVENTS,
-      agent: 'jira-code-plan',
-      template:
-        `Plan the work for ${JIRA_SUBJECT}` +
-        'Read the relevant code. Do not change files. Give numbered steps naming the files to change, the tests ' +
-        'to add or update, and the risks.',
-      permissions: READ_ONLY,
-      needs_approval: false,
-    },
-    {
-      name: 'fix',
-      aliases: ['implement'],
-      description: 'Change the code to fix the issue and run the tests.',
-      triggers: JIRA_EVENTS,
-      agent: 'executor',
-      template:
-        `Fix ${JIRA_SUBJECT}` +
-        'Make the smallest change that fixes it, add or update a test, and run the tests. Do not push. ' +
-        'Finish with a summary of the change and the test results.',
-      permissions: EDIT_AND_TEST,
-      needs_approval: 'non-maintainers',
-    },
+    analyzeCommand(JIRA_EVENTS, 'planning', JIRA_SUBJECT),
+    planCommand(JIRA_EVENTS, 'jira-code-plan', JIRA_SUBJECT),
+    fixCommand(JIRA_EVENTS, JIRA_SUBJECT),
     {
       name: 'discover',
       aliases: ['explore', 'find'],

@@ -144,3 +144,68 @@ export function ticketCommand(triggers: string[], request: string): CommandSpecI
     needs_approval: false,
   };
 }
+
+// The code commands GitHub, GitLab and Jira share. `subject` names the issue and the request, ending in a blank line
+// ("GitHub issue …\nRequest from …\n\n"); the command's instructions follow it.
+
+export function analyzeCommand(triggers: string[], agent: string, subject: string): CommandSpecInput {
+  return {
+    name: 'analyze',
+    aliases: ['analyse', 'investigate'],
+    description: 'Investigate the issue in the code and explain the cause. Changes nothing.',
+    triggers,
+    agent,
+    template:
+      `Analyze ${subject}` +
+      'Investigate the code in this repository. Do not change files. Answer with what happens, why, where ' +
+      '(files and lines), and what you would do next.',
+    permissions: READ_ONLY,
+    needs_approval: false,
+  };
+}
+
+export function planCommand(triggers: string[], agent: string, subject: string): CommandSpecInput {
+  return {
+    name: 'plan',
+    aliases: ['design'],
+    description: 'Write an implementation plan: steps, files, tests, risks. Changes nothing.',
+    triggers,
+    agent,
+    template:
+      `Plan the work for ${subject}` +
+      'Read the relevant code. Do not change files. Give numbered steps naming the files to change, the tests ' +
+      'to add or update, and the risks.',
+    permissions: READ_ONLY,
+    needs_approval: false,
+  };
+}
+
+const NO_PUSH = 'Do not push. Finish with a summary of the change and the test results.';
+
+export function fixCommand(triggers: string[], subject: string): CommandSpecInput {
+  return {
+    name: 'fix',
+    aliases: ['implement'],
+    description: 'Change the code to fix the issue and run the tests.',
+    triggers,
+    agent: 'executor',
+    template: `Fix ${subject}Make the smallest change that fixes it, add or update a test, and run the tests. ${NO_PUSH}`,
+    permissions: EDIT_AND_TEST,
+    needs_approval: 'non-maintainers',
+  };
+}
+
+export function improveCommand(triggers: string[], subject: string): CommandSpecInput {
+  return {
+    name: 'improve',
+    aliases: ['refactor'],
+    description: 'Improve the code as asked (refactor, tests, docs) and run the tests.',
+    triggers,
+    agent: 'executor',
+    template:
+      `Improve the code for ${subject}` +
+      `Keep behaviour unchanged unless the request says otherwise, keep the change focused, and run the tests. ${NO_PUSH}`,
+    permissions: EDIT_AND_TEST,
+    needs_approval: 'non-maintainers',
+  };
+}

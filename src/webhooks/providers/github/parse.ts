@@ -4,16 +4,17 @@
 import { z } from 'zod';
 import { parseUntrustedJson } from '../../../security/json-depth.js';
 import {
+  applyShape,
   bodyObject,
   header,
   ignored,
   isRecord,
-  missingFields,
   neverThrow,
-  own,
   type ParsedDelivery,
   type ProviderEvent,
   type RawDelivery,
+  type ShapeResult,
+  type ShapeTable,
 } from '../types.js';
 
 const Repository = z.object({
@@ -62,7 +63,7 @@ interface Shaped {
   reviewCommentId?: number;
   replyToReviewCommentId?: number;
 }
-type Shaper = (body: unknown) => { ok: true; common: CommonFields; shaped: Shaped } | { ok: false; error: z.ZodError };
+type Shaper = (body: unknown) => ShapeResult<{ common: CommonFields; shaped: Shaped }>;
 
 function shaper<S extends z.ZodType<CommonFields>>(schema: S, read: (data: z.infer<S>) => Shaped): Shaper {
   return (body) => {
@@ -116,16 +117,18 @@ const SHAPES: Record<string, Shaper> = {
   })),
 };
 
-/** Events that are expected and deliberately not acted on, with the reason the inspector shows. */
-const KNOWN_UNHANDLED: Record<string, string> = {
-  installation: 'GitHub App installation lifecycle event; nothing to run',
-  installation_repositories: 'GitHub App installation lifecycle event; nothing to run',
-  github_app_authorization: 'GitHub App authorization event; nothing to run',
+/** The events read, and those that are expected and deliberately not acted on, with the reason the inspector shows. */
+const EVENTS: ShapeTable<{ common: CommonFields; shaped: Shaped }> = {
+  shapes: SHAPES,
+  knownUnhandled: {
+    installation: 'GitHub App installation lifecycle event; nothing to run',
+    installation_repositories: 'GitHub App installation lifecycle event; nothing to run',
+    github_app_authorization: 'GitHub App authorization event; nothing to run',
+  },
+  unhandled: (name) => `GitHub event "${name}" is not handled`,
 };
 
-export function parseDelivery(d: RawDelivery): ParsedDelivery {
-  return neverThrow('github', d, parseGithub);
-}
+export const parseDelivery = neverThrow('github', parseGithub);
 
 function parseGithub(d: RawDelivery): ParsedDelivery {
   const deliveryId = header(d, 'x-github-delivery');
@@ -139,12 +142,8 @@ function parseGithub(d: RawDelivery): ParsedDelivery {
   const action = typeof body.action === 'string' ? body.action : null;
   const eventType = action ? `${name}.${action}` : name;
 
-  const shape = own(SHAPES, name);
-  if (!shape) {
-    return ignored(own(KNOWN_UNHANDLED, name) ?? `GitHub event "${name}" is not handled`, deliveryId, eventType);
-  }
-  const parsed = shape(body);
-  if (!parsed.ok) return missingFields(eventType, parsed.error, deliveryId, eventType);
+  const parsed = applyShape(EVENTS, name, body, { deliveryId, eventType });
+  if (!parsed.ok) return parsed.ignored;
 
   const { common, shaped } = parsed;
   const owner = common.repository.owner.login;

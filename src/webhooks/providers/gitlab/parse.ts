@@ -61,9 +61,7 @@ function deliveryIdOf(d: RawDelivery): string | null {
   return header(d, 'x-gitlab-event-uuid') ?? header(d, 'idempotency-key') ?? header(d, 'x-gitlab-webhook-uuid');
 }
 
-export function parseDelivery(d: RawDelivery): ParsedDelivery {
-  return neverThrow('gitlab', d, parseGitlab);
-}
+export const parseDelivery = neverThrow('gitlab', parseGitlab);
 
 function parseGitlab(d: RawDelivery): ParsedDelivery {
   const deliveryId = deliveryIdOf(d);

@@ -1,11 +1,19 @@
 // GitLab's built-in commands: the same as GitHub's, on notes written on issues and merge requests. A note is
 // addressed by the trigger phrase (`@agent review`); an edited note ('…_note.update') runs nothing, so correcting a
 // typo in an old comment does not start a second run.
-import { approvalCommands, DEFAULT_TRIGGER_PHRASE, EDIT_AND_TEST, help, READ_ONLY } from '../../rules/command-kits.js';
+import {
+  analyzeCommand,
+  approvalCommands,
+  DEFAULT_TRIGGER_PHRASE,
+  fixCommand,
+  help,
+  improveCommand,
+  planCommand,
+  READ_ONLY,
+} from '../../rules/command-kits.js';
 import { loadRuleSet } from '../../rules/template.js';
 import type { RuleSet } from '../../rules/types.js';
 import { GITLAB_PAYLOAD_ROOTS } from './parse.js';
-
 
 const NOTES = ['issue_note.create', 'merge_request_note.create'];
 const MR_NOTES = ['merge_request_note.create'];
@@ -14,7 +22,8 @@ const SUBJECT =
   '{{project.path_with_namespace}} {{object_attributes.noteable_type}} {{issue.iid || merge_request.iid}}: ' +
   '"{{issue.title || merge_request.title}}"\n{{object_attributes.url}}\n\n{{issue.description || merge_request.description}}\n';
 const REQUEST = '\nRequest from @{{user.username}}: {{user_content}}\n';
-const NO_PUSH = 'Do not push. Finish with a summary of the change and the test results.';
+/** What analyze, plan, fix and improve are about: the note's issue or merge request and the request. */
+const ABOUT = `GitLab ${SUBJECT}${REQUEST}\n`;
 
 export const GITLAB_RULES: RuleSet = loadRuleSet(
   {
@@ -23,36 +32,9 @@ export const GITLAB_RULES: RuleSet = loadRuleSet(
     defaultCommand: 'analyze',
     autoTriggers: {},
     commands: [
-      {
-        name: 'analyze',
-        aliases: ['analyse', 'investigate'],
-        description: 'Investigate the issue in the code and explain the cause. Changes nothing.',
-        triggers: NOTES,
-        agent: 'planning',
-        template: `Analyze GitLab ${SUBJECT}${REQUEST}\nInvestigate the code in this repository. Do not change files. Answer with what happens, why, where (files and lines), and what you would do next.`,
-        permissions: READ_ONLY,
-        needs_approval: false,
-      },
-      {
-        name: 'plan',
-        aliases: ['design'],
-        description: 'Write an implementation plan: steps, files, tests, risks. Changes nothing.',
-        triggers: NOTES,
-        agent: 'planning',
-        template: `Plan the work for GitLab ${SUBJECT}${REQUEST}\nRead the relevant code. Do not change files. Give numbered steps naming the files to change, the tests to add or update, and the risks.`,
-        permissions: READ_ONLY,
-        needs_approval: false,
-      },
-      {
-        name: 'fix',
-        aliases: ['implement'],
-        description: 'Change the code to fix the issue and run the tests.',
-        triggers: NOTES,
-        agent: 'executor',
-        template: `Fix GitLab ${SUBJECT}${REQUEST}\nMake the smallest change that fixes it, add or update a test, and run the tests. ${NO_PUSH}`,
-        permissions: EDIT_AND_TEST,
-        needs_approval: 'non-maintainers',
-      },
+      analyzeCommand(NOTES, 'planning', ABOUT),
+      planCommand(NOTES, 'planning', ABOUT),
+      fixCommand(NOTES, ABOUT),
       {
         name: 'review',
         aliases: ['cr'],
@@ -70,16 +52,7 @@ export const GITLAB_RULES: RuleSet = loadRuleSet(
         permissions: READ_ONLY,
         needs_approval: false,
       },
-      {
-        name: 'improve',
-        aliases: ['refactor'],
-        description: 'Improve the code as asked (refactor, tests, docs) and run the tests.',
-        triggers: NOTES,
-        agent: 'executor',
-        template: `Improve the code for GitLab ${SUBJECT}${REQUEST}\nKeep behaviour unchanged unless the request says otherwise, keep the change focused, and run the tests. ${NO_PUSH}`,
-        permissions: EDIT_AND_TEST,
-        needs_approval: 'non-maintainers',
-      },
+      improveCommand(NOTES, ABOUT),
       ...approvalCommands(NOTES),
       help(NOTES),
     ],

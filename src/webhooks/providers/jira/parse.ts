@@ -52,9 +52,7 @@ const UpdatedEvent = Envelope.extend({
 
 type JiraUser = z.infer<typeof User>;
 
-export function parseDelivery(d: RawDelivery): ParsedDelivery {
-  return neverThrow('jira', d, parseJira);
-}
+export const parseDelivery = neverThrow('jira', parseJira);
 
 function parseJira(d: RawDelivery): ParsedDelivery {
   const deliveryId = header(d, 'x-atlassian-webhook-identifier');

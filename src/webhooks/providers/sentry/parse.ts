@@ -3,15 +3,17 @@
 // only thing a comment can be posted on.
 import { z } from 'zod';
 import {
+  applyShape,
   bodyObject,
   header,
   ignored,
   missingFields,
   neverThrow,
-  own,
   type ParsedDelivery,
   type ProviderEvent,
   type RawDelivery,
+  type ShapeResult,
+  type ShapeTable,
 } from '../types.js';
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
@@ -43,7 +45,7 @@ interface Shaped {
   text: string;
   organizationSlug?: string;
 }
-type Shape = (data: unknown) => { ok: true; shaped: Shaped } | { ok: false; error: z.ZodError };
+type Shape = (data: unknown) => ShapeResult<{ shaped: Shaped }>;
 
 function fromEvent(e: z.infer<typeof SentryEvent>): Shaped {
   const slug = organizationSlug(e.web_url) ?? organizationSlug(e.url);
@@ -77,14 +79,16 @@ const SHAPES: Record<string, Shape> = {
   },
 };
 
-const KNOWN_UNHANDLED: Record<string, string> = {
-  installation: 'Sentry integration installation lifecycle event; nothing to run',
-  metric_alert: 'metric alerts are not tied to a Sentry issue, so there is nothing to comment on',
+const RESOURCES: ShapeTable<{ shaped: Shaped }> = {
+  shapes: SHAPES,
+  knownUnhandled: {
+    installation: 'Sentry integration installation lifecycle event; nothing to run',
+    metric_alert: 'metric alerts are not tied to a Sentry issue, so there is nothing to comment on',
+  },
+  unhandled: (resource) => `Sentry resource "${resource}" is not handled`,
 };
 
-export function parseDelivery(d: RawDelivery): ParsedDelivery {
-  return neverThrow('sentry', d, parseSentry);
-}
+export const parseDelivery = neverThrow('sentry', parseSentry);
 
 function parseSentry(d: RawDelivery): ParsedDelivery {
   const deliveryId = header(d, 'request-id');
@@ -96,12 +100,8 @@ function parseSentry(d: RawDelivery): ParsedDelivery {
   if (!envelope.success) return missingFields(resource, envelope.error, deliveryId, resource);
   const eventType = `${resource}.${envelope.data.action}`;
 
-  const shape = own(SHAPES, resource);
-  if (!shape) {
-    return ignored(own(KNOWN_UNHANDLED, resource) ?? `Sentry resource "${resource}" is not handled`, deliveryId, eventType);
-  }
-  const parsed = shape(body.data);
-  if (!parsed.ok) return missingFields(eventType, parsed.error, deliveryId, eventType, 'data');
+  const parsed = applyShape(RESOURCES, resource, body.data, { deliveryId, eventType, under: 'data' });
+  if (!parsed.ok) return parsed.ignored;
 
   const { shaped } = parsed;
   // Alert deliveries may come without an actor at all (seen in Sentry's own payloads): nobody but Sentry sent them,

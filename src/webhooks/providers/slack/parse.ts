@@ -75,9 +75,7 @@ const MESSAGE_EVENT_TYPES: Record<string, string> = {
   app_home: 'message.app_home',
 };
 
-export function parseDelivery(d: RawDelivery): ParsedDelivery {
-  return neverThrow('slack', d, parseSlack);
-}
+export const parseDelivery = neverThrow('slack', parseSlack);
 
 function parseSlack(d: RawDelivery): ParsedDelivery {
   const body = bodyObject(d, true);
