@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,34 +5,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/paths.js';
 import { startGitHttpServer, type GitHttpServer } from './support/git-http-server.js';
+import { gitIn, makeOrigin } from './support/github-origin.js';
 import { type FakeGithub, startFakeGithub } from './support/fake-providers.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { signGithub } from './support/signing.js';
 
 const TOKEN = 'ghp_checkout_token_123456';
-
-const gitIn = (work: string) => (...args: string[]) =>
-  execFileSync('git', args, { cwd: work, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } });
-
-/** A bare repository standing in for GitHub's Codertocat/Hello-World, with a pull request ref. */
-function makeOrigin(root: string): void {
-  const work = path.join(root, 'work');
-  const git = gitIn(work);
-  fs.mkdirSync(work, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(work, 'README.md'), 'Hello World\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'Initial commit on main');
-  git('checkout', '-q', '-b', 'feature');
-  fs.writeFileSync(path.join(work, 'feature.txt'), 'new\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'The pull request change');
-  const bare = path.join(root, 'origin', 'Codertocat', 'Hello-World.git');
-  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
-  execFileSync('git', ['update-ref', 'refs/pull/7/head', 'refs/heads/feature'], { cwd: bare });
-  execFileSync('git', ['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: bare });
-}
 
 describe('GitHub tasks run in a checkout of their repository', () => {
   let model: ScriptedModel;
