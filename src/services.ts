@@ -195,7 +195,7 @@ async function startWorkerSide(
     limits: claimLimits(config),
     prepareRun: (task) => registry.hooks.prepareRun(task),
     checkoutSource: checkoutSources(config, s.clients),
-    afterRun: deliverRun({ config, repos, github: s.clients.github, log }),
+    afterRun: deliverRun({ config, repos, clients: s.clients, log }),
   });
   const webhooks = webhookWorkerSide(s);
   for (const observer of [...webhooks.observers, registry.hooks, ...opts.observers]) worker.observe(observer);

@@ -405,6 +405,20 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
     },
     {
       method: 'GET',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls\/(?<pull>\d+)$/,
+      handle(_req, p) {
+        // With a git root: the head is refs/pull/<n>/head, on the branch there that points at it; a head no branch
+        // points at comes from a fork (its branch lives in the fork's repository, as on GitHub).
+        const sha = opts.gitRoot && gitRef(opts.gitRoot, p, `refs/pull/${p.pull}/head`);
+        if (!sha) return notFound();
+        const branch = git(opts.gitRoot!, p, ['for-each-ref', '--points-at', sha, '--format=%(refname:short)', 'refs/heads/'])?.split('\n')[0];
+        const repo = branch ? `${p.owner}/${p.repo}` : `fork-of-${p.owner}/${p.repo}`;
+        const base = pulls.get(`${p.owner}/${p.repo}#${p.pull}`)?.base ?? 'main';
+        return json(200, { number: Number(p.pull), state: 'open', head: { ref: branch || 'patch-1', sha, repo: { full_name: repo } }, base: { ref: base } });
+      },
+    },
+    {
+      method: 'GET',
       pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls\/(?<pull>\d+)\/files$/,
       handle(_req, p) {
         if (!opts.gitRoot) return json(200, []);
@@ -465,7 +479,8 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
 }
 
 /** git in the fake's repository of owner/repo; its output, or undefined when git fails. */
-function git(root: string, p: Record<string, string>, args: string[]): string | undefined {
+/** git in `<root>/<p.owner>/<p.repo>.git`; undefined when it fails. */
+export function git(root: string, p: Record<string, string>, args: string[]): string | undefined {
   try {
     return execFileSync('git', args, { cwd: path.join(root, p.owner!, `${p.repo}.git`), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
@@ -473,7 +488,7 @@ function git(root: string, p: Record<string, string>, args: string[]): string | 
   }
 }
 
-function gitRef(root: string, p: Record<string, string>, ref: string): string | undefined {
+export function gitRef(root: string, p: Record<string, string>, ref: string): string | undefined {
   return git(root, p, ['rev-parse', '--verify', '--quiet', ref])?.trim();
 }
 
