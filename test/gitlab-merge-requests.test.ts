@@ -30,10 +30,16 @@ describe('GitLab: a fix ends with a pushed branch and a draft merge request; a f
 
   beforeAll(async () => {
     inOrigin = gitIn(makeOrigin(root, PROJECT.path_with_namespace));
+    inOrigin('update-ref', 'refs/merge-requests/1/head', 'refs/heads/feature'); // someone's merge request !1
     gitServer = await startGitHttpServer(path.join(root, 'origin'), { user: 'oauth2' });
     gitServer.accept((token) => token === TOKEN);
     model = await startScriptedModel();
-    gitlab = await startFakeGitlab({ members: { [OWNER.id]: 50 }, projects: [PROJECT], gitRoot: path.join(root, 'origin') });
+    gitlab = await startFakeGitlab({
+      members: { [OWNER.id]: 50 },
+      projects: [PROJECT],
+      mergeRequests: { '5!1': { source_branch: 'feature', source_project_id: PROJECT.id } },
+      gitRoot: path.join(root, 'origin'),
+    });
     h = await startHarness({
       model,
       env: {
@@ -101,5 +107,15 @@ describe('GitLab: a fix ends with a pushed branch and a draft merge request; a f
     expect(inOrigin('log', '--format=%s', `refs/heads/${opened!.branch}`).split('\n')).toHaveLength(3);
     const final = gitlab.notes.find((n) => n.noteable === 'merge_requests' && n.iid === opened!.number && n.body.includes(task.task_id));
     expect(final!.body).toContain(opened!.url);
+  });
+
+  it("a fix on someone else's merge request is stacked on it: a branch on its head, a draft merge request into its branch", async () => {
+    const feature = inOrigin('rev-parse', 'refs/heads/feature');
+    const task = await note('merge_request', 1, '@agent fix [[script:write stacked.txt on top of !1]]');
+    expect(task.pull_request).toMatchObject({ provider: 'gitlab', number: 101, branch: `agent/${task.flow_id}-1` });
+    expect(inOrigin('rev-parse', 'refs/heads/feature')).toBe(feature);
+    expect(inOrigin('rev-parse', `refs/heads/${task.pull_request!.branch}~1`)).toBe(feature);
+    expect(gitlab.openedMergeRequests.at(-1)).toMatchObject({ source_branch: task.pull_request!.branch, target_branch: 'feature', draft: true });
+    expect(gitlab.openedMergeRequests.at(-1)!.description).toMatch(/^Stacked on !1 /);
   });
 });
