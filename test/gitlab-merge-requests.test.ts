@@ -57,6 +57,12 @@ describe('GitLab: a fix ends with a pushed branch and a draft merge request; a f
     fs.rmSync(root, { recursive: true, force: true });
   });
 
+  const hook = (event: string, payload: unknown) =>
+    fetch(`${h.url}/webhooks/gitlab`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gitlab-event': event, 'x-gitlab-event-uuid': `mr-${++notes}`, 'x-gitlab-token': SECRET },
+      body: JSON.stringify(payload),
+    });
   /** "@agent <text>" as a note on issue or merge request `iid`; resolves with the task once its result is posted. */
   const note = async (kind: 'issue' | 'merge_request', iid: number, text: string): Promise<TaskView> => {
     const payload = JSON.parse(fs.readFileSync(path.join(projectRoot, `test/fixtures/gitlab/note_${kind}.json`), 'utf8'));
@@ -64,11 +70,7 @@ describe('GitLab: a fix ends with a pushed branch and a draft merge request; a f
     payload.object_attributes.id = 95_000 + ++notes;
     payload.user = { ...payload.user, ...OWNER };
     payload[kind].iid = iid;
-    const res = await fetch(`${h.url}/webhooks/gitlab`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Note Hook', 'x-gitlab-event-uuid': `mr-${notes}`, 'x-gitlab-token': SECRET },
-      body: JSON.stringify(payload),
-    });
+    const res = await hook('Note Hook', payload);
     expect(res.status).toBe(202);
     const { task_id } = (await res.json()) as { task_id: string };
     expect((await h.waitForTask(task_id)).status).toBe('completed');
@@ -107,6 +109,23 @@ describe('GitLab: a fix ends with a pushed branch and a draft merge request; a f
     expect(inOrigin('log', '--format=%s', `refs/heads/${opened!.branch}`).split('\n')).toHaveLength(3);
     const final = gitlab.notes.find((n) => n.noteable === 'merge_requests' && n.iid === opened!.number && n.body.includes(task.task_id));
     expect(final!.body).toContain(opened!.url);
+  });
+
+  it("Pipeline and Merge Request Hooks about that merge request update its tasks: checks, then merged", async () => {
+    const project = { id: PROJECT.id, path_with_namespace: PROJECT.path_with_namespace };
+    const sha = inOrigin('rev-parse', `refs/heads/${opened!.branch}`);
+    const pipeline = { object_kind: 'pipeline', project, object_attributes: { status: 'success', sha }, merge_request: { iid: opened!.number } };
+    expect((await hook('Pipeline Hook', pipeline)).status).toBe(200);
+    const merged = { object_kind: 'merge_request', project, user: OWNER, object_attributes: { iid: opened!.number, action: 'merge', state: 'merged' } };
+    expect((await hook('Merge Request Hook', merged)).status).toBe(200);
+    const tasks = (await h.request('GET', '/api/tasks?limit=50')).body.tasks as TaskView[];
+    const linked = tasks.filter((t) => t.pull_request?.provider === 'gitlab' && t.pull_request.number === opened!.number);
+    expect(linked).toHaveLength(2); // the one that opened it and the follow-up
+    for (const t of linked) expect(t.pull_request).toMatchObject({ state: 'merged', checks: 'success' });
+    // Someone else's merge request: nothing the service keeps.
+    const other = { ...merged, object_attributes: { ...merged.object_attributes, iid: 1 } };
+    expect((await hook('Merge Request Hook', other)).status).toBe(200);
+    expect((await h.request('GET', '/api/analytics/pull-requests')).body.rows).toEqual([{ agent: 'executor', command: 'fix', opened: 1, merged: 1, closed: 0, open: 0, merge_rate: 1 }]);
   });
 
   it("a fix on someone else's merge request is stacked on it: a branch on its head, a draft merge request into its branch", async () => {
