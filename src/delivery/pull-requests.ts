@@ -52,7 +52,8 @@ export async function openPullRequest(deps: DeliveryDeps, task: TaskRow, host: C
     return { url: existing.url, number: Number(existing.number), branch, created: false };
   }
   const base = stackedOn?.branch ?? (await defaultBranch(mirror));
-  const stackNote = stackedOn ? `Stacked on ${host.ref(stackedOn.number)} (${host.noun} from \`${stackedOn.branch}\`): merge that first.\n\n` : '';
+  // The branch name is its author's (git allows a backquote in one): it must not end the code span.
+  const stackNote = stackedOn ? `Stacked on ${host.ref(stackedOn.number)} (${host.noun} from \`${stackedOn.branch.replaceAll('`', "'")}\`): merge that first.\n\n` : '';
   const opened = await host.openDraft({ head: branch, base, title, body: `${stackNote}${body}` });
   await repos.pullRequests.opened({
     provider: host.provider,
