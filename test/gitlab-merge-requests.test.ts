@@ -40,16 +40,8 @@ describe('GitLab: a fix ends with a pushed branch and a draft merge request; a f
       mergeRequests: { '5!1': { source_branch: 'feature', source_project_id: PROJECT.id } },
       gitRoot: path.join(root, 'origin'),
     });
-    h = await startHarness({
-      model,
-      env: {
-        GITLAB_WEBHOOK_SECRET: SECRET,
-        GITLAB_TOKEN: TOKEN,
-        GITLAB_URL: gitlab.url,
-        GITLAB_CLONE_URL: gitServer.url,
-        PUBLIC_URL: 'https://agent.example',
-      },
-    });
+    const gitlabSettings = { GITLAB_WEBHOOK_SECRET: SECRET, GITLAB_TOKEN: TOKEN, GITLAB_URL: gitlab.url, GITLAB_CLONE_URL: gitServer.url };
+    h = await startHarness({ model, env: { ...gitlabSettings, PUBLIC_URL: 'https://agent.example' } });
   });
   afterAll(async () => {
     await h?.close();
