@@ -10,6 +10,8 @@ import { compressTranscript, expandTranscript } from '../transcripts.js';
 export const PART_TOUCH_MS = 86_400_000;
 /** Hashes per `in (…)` list. */
 const BATCH = 500;
+/** Parts written per statement. */
+const WRITE_BATCH = 32;
 
 /** The large values Claude Code session transcripts share, stored once by hash (src/storage/transcript-parts.ts). */
 export class TranscriptPartRepository {
@@ -25,12 +27,13 @@ export class TranscriptPartRepository {
       const rows = await this.db.selectFrom('transcript_parts').select('hash').where('hash', 'in', hashes).where('used_at', '>=', now - PART_TOUCH_MS).execute();
       for (const row of rows) fresh.add(row.hash);
     }
-    for (const [hash, json] of parts) {
-      if (fresh.has(hash)) continue;
-      const content = await compressTranscript(json);
+    const stale = [...parts].filter(([hash]) => !fresh.has(hash));
+    // A few rows per statement, compressed side by side on the thread pool: a long reply is thousands of parts.
+    for (let i = 0; i < stale.length; i += WRITE_BATCH) {
+      const rows = await Promise.all(stale.slice(i, i + WRITE_BATCH).map(async ([hash, json]) => ({ hash, content_br: await compressTranscript(json), used_at: now })));
       await this.db
         .insertInto('transcript_parts')
-        .values({ hash, content_br: content, used_at: now })
+        .values(rows)
         .onConflict((oc) => oc.column('hash').doUpdateSet({ used_at: now }))
         .execute();
     }
