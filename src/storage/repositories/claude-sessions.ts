@@ -41,6 +41,16 @@ export class ClaudeSessionRepository {
       .values({ session_id: sessionId, conversation_id: conversationId, transcript: '', transcript_br: null, ...totals, updated_at: now, ...kept })
       .onConflict((oc) => oc.column('session_id').doUpdateSet({ ...totals, ...kept }))
       .execute();
+    // A conversation resumes its latest session only: the transcripts of the ones before it are no longer needed.
+    if (kept && conversationId) {
+      await this.db
+        .updateTable('claude_sessions')
+        .set({ transcript: '', transcript_br: null })
+        .where('conversation_id', '=', conversationId)
+        .where('session_id', '!=', sessionId)
+        .where((eb) => eb.or([eb('transcript_br', 'is not', null), eb('transcript', '!=', '')]))
+        .execute();
+    }
   }
 
   /** The transcript as Claude Code wrote it; undefined when none is kept (or a part of it is no longer). */
