@@ -39,6 +39,13 @@ describe('transcripts as a skeleton and shared parts', () => {
     expect(roundTrip(odd)).toBe(odd);
   });
 
+  it('keeps a line of megabytes (a long reply) as it is, without parsing it', () => {
+    const huge = `${JSON.stringify({ type: 'assistant', text: 'r'.repeat(5 * 1024 * 1024) })}\n`;
+    const { skeleton, parts } = splitTranscript(huge);
+    expect(parts.size).toBe(0);
+    expect(joinTranscript(skeleton, () => undefined)).toBe(huge);
+  });
+
   it('stores the large values two sessions repeat once: only what differs is new', () => {
     const a = splitTranscript(transcript('session-a'));
     const b = splitTranscript(transcript('session-b'));

@@ -17,6 +17,11 @@ import { createHash } from 'node:crypto';
 
 /** A value this long (in JSON characters) or longer becomes a part. */
 const PART_MIN_CHARS = 1024;
+/**
+ * A line longer than this (a reply of megabytes) is kept as it is: parsing and encoding it would hold the event loop
+ * for long, and what it holds is the run's own output, not what sessions repeat.
+ */
+const SPLIT_MAX_LINE_CHARS = 4 * 1024 * 1024;
 /** A long string is cut at the first line end after this many characters (or, with no line end, at 4×). */
 const CHUNK_CHARS = 2048;
 
@@ -58,7 +63,7 @@ export function splitTranscript(text: string): SplitTranscript {
   };
 
   const lines = text.split('\n').map((line) => {
-    if (line.length < PART_MIN_CHARS) return KEPT_LINE + line;
+    if (line.length < PART_MIN_CHARS || line.length > SPLIT_MAX_LINE_CHARS) return KEPT_LINE + line;
     let value: unknown;
     try {
       value = JSON.parse(line);
