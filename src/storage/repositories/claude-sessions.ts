@@ -67,7 +67,7 @@ export class ClaudeSessionRepository {
     return parts && joinTranscript(text, (hash) => parts.get(hash));
   }
 
-  /** Drops the transcripts of sessions last used before `cutoff` (their totals stay); returns how many. */
+  /** Drops the transcripts saved before `cutoff` (their totals stay; their parts go by used_at); returns how many. */
   async pruneTranscripts(cutoff: number): Promise<number> {
     const res = await this.db
       .updateTable('claude_sessions')
