@@ -15,6 +15,7 @@ import type {
   SessionTable,
   TaskEventTable,
   TaskTable,
+  TranscriptPartTable,
   WorkerTable,
 } from './schema/task-tables.js';
 import type {
@@ -50,6 +51,7 @@ export interface Database {
   webhook_events: WebhookEventTable;
   webhook_unverified_counts: WebhookUnverifiedCountTable;
   claude_sessions: ClaudeSessionTable;
+  transcript_parts: TranscriptPartTable;
   outbound_posts: OutboundPostTable;
   task_rollups: TaskRollupTable;
   budgets: BudgetTable;
