@@ -20,6 +20,7 @@ import type {
 import type {
   FlowLinkTable,
   OutboundPostTable,
+  PermissionWaitTable,
   WebhookCommandTable,
   WebhookConfigTable,
   WebhookEventTable,
@@ -63,4 +64,5 @@ export interface Database {
   task_storms: TaskStormTable;
   flow_links: FlowLinkTable;
   pull_requests: PullRequestTable;
+  permission_waits: PermissionWaitTable;
 }
