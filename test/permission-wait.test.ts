@@ -76,6 +76,12 @@ for (const dialect of SERVICE_SETUPS) {
       expect(task.started_at).toBeNull();
       await eventually(() => commentsOn(github, 5102).some((b) => b.startsWith("Sorry, I can't run `analyze` for you: held-reader has read permission")), 'the refusal is posted');
       expect(model.requests.some((r) => JSON.stringify(r).includes('Never said'))).toBe(false);
+      // The delivery keeps its answer (accepted) and notes, for the inspector, how the lookup ended.
+      const noted = async () => {
+        const row = await h.services.storage.db.selectFrom('webhook_events').select('explanation').where('task_id', '=', res.body.task_id).executeTakeFirst();
+        return JSON.parse(row?.explanation ?? '{}').sent?.some((a: any) => a.command === 'permission' && a.status === 'refused') === true;
+      };
+      await eventually(noted, 'the delivery notes the refusal');
     });
 
     it('a command that needs approval from a non-maintainer waits for it, with the usual request, once GitHub answers', async () => {

@@ -106,7 +106,7 @@ export class PermissionWaits {
 
   /** The provider answered: the same outcome a cached permission would have given at once. */
   private async settle(eventId: string, plan: PermissionWaitPlan, permission: Permission): Promise<void> {
-    const { tasks, responder, repos, log } = this.deps;
+    const { tasks, responder, repos } = this.deps;
     if (!permission.allowed) {
       for (const t of plan.tasks) await tasks.reject(t.taskId, `refused: ${permission.why}`);
       if (plan.asked.length) responder.later(plan.event, refusalText(plan.asked, permission.why));
@@ -119,8 +119,7 @@ export class PermissionWaits {
         else if (t.ask) responder.later(plan.event, t.ask, { taskId: t.taskId, approvalButtons: true });
       }
     }
-    await repos.permissionWaits.remove(eventId);
-    log.info({ event_id: eventId, allowed: permission.allowed, why: permission.why }, 'waiting delivery decided');
+    await this.decided(eventId, permission.allowed ? 'allowed' : 'refused', permission.why);
   }
 
   private async giveUp(eventId: string, plan: PermissionWaitPlan, why: string): Promise<void> {
@@ -128,7 +127,14 @@ export class PermissionWaits {
     const who = plan.event.actor?.name ?? 'the sender';
     const error = `${plan.event.provider} could not be asked for ${who}'s permission for ${minutes} min (last error: ${why}); the task did not run`;
     for (const t of plan.tasks) await this.deps.tasks.failWaiting(t.taskId, error);
-    await this.deps.repos.permissionWaits.remove(eventId);
-    this.deps.log.warn({ event_id: eventId, error }, 'gave up waiting for a permission');
+    await this.decided(eventId, 'failed', error);
+  }
+
+  /** Noted on the delivery for the inspector (its outcome stays what the provider was answered: accepted). */
+  private async decided(eventId: string, status: 'allowed' | 'refused' | 'failed', detail: string): Promise<void> {
+    const { repos, log } = this.deps;
+    await repos.webhookEvents.appendAction(eventId, { command: 'permission', action: 'looked up after the answer', status, detail });
+    await repos.permissionWaits.remove(eventId);
+    log.info({ event_id: eventId, status, detail }, 'a delivery waiting for its permission is decided');
   }
 }
