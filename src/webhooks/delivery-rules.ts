@@ -106,7 +106,7 @@ export class DeliveryRules {
 
     const steps: Step[] = [];
     for (const m of matched) steps.push(await this.act(event, m, route, permission, eventId, replayOf));
-    if (route.addressing === 'every') explanation.actions = steps.map((s) => s.result).map(({ rendered: _r, ...rest }) => rest);
+    explainActions(route, steps, explanation);
     return { ...base, ...outcomeOf(steps) };
   }
 
@@ -119,6 +119,7 @@ export class DeliveryRules {
     const steps: Step[] = [];
     for (const m of matched) steps.push(await this.act(event, m, route, provisional, eventId, replayOf, true));
     base.explanation.permission = `${event.actor?.name ?? 'the sender'}'s permission is looked up after the delivery was answered`;
+    explainActions(route, steps, base.explanation);
     const decided = outcomeOf(steps);
     const wait: PermissionWaitPlan = { event: waitingEvent(event as ProviderEvent), tasks: steps.flatMap((s) => (s.wait ? [s.wait] : [])), asked: askedOf(matched) };
     const verdict = decided.verdict.outcome === 'accepted' ? { ...decided.verdict, permissionPending: true as const } : decided.verdict;
@@ -236,6 +237,11 @@ function outcomeOf(steps: Step[]): Pick<Decision, 'verdict' | 'tasks' | 'after' 
     ? { outcome: 'accepted', taskId: taskIds[0]!, taskIds, waitingApproval: tasks.some((t) => t.needsApproval) }
     : { outcome: 'acted', actions: steps.map((s) => `${s.result.command}: ${s.result.action}`) };
   return { verdict, tasks, after, renderedPrompt: steps.find((s) => s.task)?.result.rendered ?? null };
+}
+
+/** A user's webhook runs every matching rule: the inspector lists what each did (prompts left out). */
+function explainActions(route: Route, steps: Step[], explanation: Record<string, unknown>): void {
+  if (route.addressing === 'every') explanation.actions = steps.map((s) => s.result).map(({ rendered: _r, ...rest }) => rest);
 }
 
 /** The commands someone asked for by name: told why not when refused (an event nobody addressed is refused quietly). */
