@@ -130,6 +130,11 @@ export const serviceSettings = {
   WORKER_METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   /** How often GitHub approval comments are checked for a 👍 (GitHub sends no webhook for reactions); 0 turns it off. */
   APPROVAL_POLL_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 30 : v), z.coerce.number().min(0).max(3600)),
+  /**
+   * A delivery whose sender's permission is not cached is answered at once, its tasks waiting while the provider is
+   * asked in the background; if the provider cannot be asked for this many seconds, those tasks fail.
+   */
+  PERMISSION_WAIT_SECONDS: int(600, 1, 86_400),
   /** A task waiting for approval longer than this is cancelled. */
   APPROVAL_TIMEOUT_HOURS: z.preprocess((v) => (v === '' || v === undefined ? 24 : v), z.coerce.number().positive().max(24 * 90)),
 };

@@ -21,6 +21,7 @@ import type {
 import type {
   FlowLinkTable,
   OutboundPostTable,
+  PermissionWaitTable,
   WebhookCommandTable,
   WebhookConfigTable,
   WebhookEventTable,
@@ -65,4 +66,5 @@ export interface Database {
   task_storms: TaskStormTable;
   flow_links: FlowLinkTable;
   pull_requests: PullRequestTable;
+  permission_waits: PermissionWaitTable;
 }

@@ -40,6 +40,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Answer this much later (a provider that is slow to answer). */
   delayMs?: number;
+  /** Answer only once this resolves (a provider held until the test lets it go). */
+  after?: Promise<void>;
 }
 
 export interface Req {
@@ -102,11 +104,11 @@ export async function startFake(definition: FakeDefinition): Promise<FakeProvide
           status: reply.status,
         };
         calls.push(call);
-        if (reply.delayMs) {
+        if (reply.delayMs || reply.after) {
           res.on('close', () => {
             if (!res.writableEnded) abandoned.push(call);
           });
-          setTimeout(() => send(res, reply), reply.delayMs).unref();
+          void (reply.after ?? Promise.resolve()).then(() => setTimeout(() => send(res, reply), reply.delayMs ?? 0).unref());
         } else send(res, reply);
       },
       () => send(res, { status: 400, text: 'unreadable body' }),
@@ -238,6 +240,8 @@ export interface FakeGithub extends FakeProvider {
   setPermission(login: string, permission: string): void;
   /** The collaborator-permission endpoint answers this many milliseconds late (0: at once). */
   slowPermissions(ms: number): void;
+  /** The collaborator-permission endpoint answers nothing until `open()` is called (then everything held, at once). */
+  holdPermissions(): { open(): void };
   /** A person reacts to an issue comment (GitHub sends no webhook for this; the service polls). */
   react(commentId: number, login: string, content: string): void;
 }
@@ -265,6 +269,7 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
   let nextId = 1001;
   let tokensIssued = 0;
   let permissionDelayMs = 0;
+  let permissionGate: Promise<void> | undefined;
   const now = () => new Date().toISOString();
   const user = (login: string) => ({ login, id: 1, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
   const notFound = () => json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
@@ -452,7 +457,7 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
         if (role === undefined) return notFound();
         // As GitHub does: `permission` is the legacy base level, `role_name` the actual (possibly custom) role.
         const permission = LEGACY_PERMISSION[role] ?? (role === 'none' ? 'none' : 'read');
-        return { ...json(200, { permission, role_name: role, user: user(login) }), delayMs: permissionDelayMs };
+        return { ...json(200, { permission, role_name: role, user: user(login) }), delayMs: permissionDelayMs, after: permissionGate };
       },
     },
   ];
@@ -469,6 +474,16 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
     },
     slowPermissions(ms: number) {
       permissionDelayMs = ms;
+    },
+    holdPermissions() {
+      let open!: () => void;
+      permissionGate = new Promise<void>((resolve) => (open = resolve));
+      return {
+        open() {
+          permissionGate = undefined;
+          open();
+        },
+      };
     },
     react(commentId: number, login: string, content: string) {
       const list = userReactions.get(commentId) ?? [];
