@@ -29,7 +29,7 @@ export const METHOD = [
   '  1 % timeout / 3 % budget / 2 % interrupted; durations log-normal around 60 s; 40 % of tasks in a conversation (one per 10 tasks);',
   '  100 tasks still live. Every successful task has its output (log-normal around 600 characters, at most 4,000). The **newest 2 %** of',
   '  tasks (20,000 of 1M) are as a run leaves them: their stored events (init, thinking, 0–7 tool calls with results of 0.3–1.8 KB,',
-  '  emptied deltas, the final text and result by reference to the output: 6–23 rows a run), the conversation messages of those tasks',
+  '  emptied deltas, the final text and result by reference to the output: 7–23 rows a run), the conversation messages of those tasks',
   '  (user turn, assistant turn by reference), and one brotli-compressed Claude transcript per conversation they touch (~18 KB each).',
   '  Older tasks are as retention leaves them (events and transcripts pruned, the task row with its output and the rollups kept).',
   '  The same rows go to both databases (a seeded generator). The rollups are rebuilt from the tasks afterwards (`rebuildRollups`).',
@@ -37,7 +37,8 @@ export const METHOD = [
   '  `GET /health` (a trivial route) on the large one. Each service is the API role (routes and storage, no worker) in a process of its',
   '  own, listening on a port; the client is the bench process, one request at a time over a keep-alive connection.',
   '- **Interleaved**: 5 warm-up rounds, then rounds of every call in the list, each call once on the baseline and once on the large',
-  '  database (the order flipping every round). n below is the number of timed calls per cell; p95 and p99 are nearest-rank.',
+  '  database (the order flipping every round). n below is the number of timed calls per cell; p95 and p99 are nearest-rank (p99 of',
+  '  200 is the third-largest sample: indicative only).',
   '- **Targets**: analytics < 100 ms, ledger pages < 20 ms, median over real HTTP (to the last byte).',
 ].join('\n');
 
@@ -52,7 +53,9 @@ export const NOTES = [
   '  those keys. An answer holds at most 4,400 points, so the slowest charts cost what reading and serialising those points costs',
   '  (close to 1 MB of JSON), not what the number of tasks costs: hence ratios to 10k near 1×.',
   '- **The ledger is keyset-paged** on an index per sort key (each with `task_id` as the tie-break) and per filter in `created_at` order:',
-  '  a deep page is an index seek, not an offset.',
+  '  a deep page is an index seek, not an offset. SQLite plans without statistics, so for a common filter value under another sort',
+  '  (a source, a status list, a requester with 1 % or more of the tasks by the all-time rollups) the query keeps off the filter\'s',
+  '  index (`+column`) and walks the sort\'s index, skipping other rows, instead of sorting every match.',
   '- **The CSV export streams** pages of 1,000 rows from the same keyset query, so the service\'s memory does not grow with the rows.',
 ].join('\n');
 

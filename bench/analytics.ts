@@ -6,6 +6,7 @@
  * of the list in each round, so drift and noise hit both alike. Then the CSV export of the busiest requester (rows/s,
  * the service's peak RSS), and for each missed target a CPU profile of the service while it answers that call.
  */
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { type BackendResult, type CaseResult, METHOD, NOTES, renderBackend } fro
 import { CASES } from './analytics-cases.js';
 import { closeClient, get, type Service, startService } from './analytics-client.js';
 import { dropSchema, seedPostgres, seedSqlite, type Seeded } from './analytics-seed.js';
+import { projectRoot } from '../src/paths.js';
 import { topFrames } from './cpu-profile.js';
 
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -143,11 +145,17 @@ export async function benchAnalytics(): Promise<string> {
     closeClient();
   }
   const minutes = (performance.now() - started) / 60_000;
+  let commit = 'unknown';
+  try {
+    commit = execSync('git rev-parse --short HEAD', { cwd: projectRoot }).toString().trim();
+  } catch {
+    // not a git checkout
+  }
   const command = `npm run bench -- analytics${process.argv.includes('--tasks') ? ` --tasks ${n}` : ''}${process.argv.includes('--samples') ? ` --samples ${samples}` : ''}`;
   return [
     '## Analytics and ledger (`bench/analytics.ts`)',
     '',
-    `Command: \`${command}\`; ${minutes.toFixed(1)} min in all. Load average at start ${load.map((l) => l.toFixed(2)).join(' / ')}, at end ${os
+    `Command: \`${command}\` at commit ${commit}; ${minutes.toFixed(1)} min in all. Load average at start ${load.map((l) => l.toFixed(2)).join(' / ')}, at end ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' / ')}.`,
