@@ -151,7 +151,8 @@ export async function benchAnalytics(): Promise<string> {
   } catch {
     // not a git checkout
   }
-  const command = `npm run bench -- analytics${process.argv.includes('--tasks') ? ` --tasks ${n}` : ''}${process.argv.includes('--samples') ? ` --samples ${samples}` : ''}`;
+  const given = (name: string, value: string) => (process.argv.includes(`--${name}`) ? ` --${name} ${value}` : '');
+  const command = `npm run bench -- analytics${given('tasks', String(n))}${given('samples', String(samples))}${given('backends', backends.join(','))}`;
   return [
     '## Analytics and ledger (`bench/analytics.ts`)',
     '',
