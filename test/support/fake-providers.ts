@@ -595,9 +595,13 @@ export function startFakeSlack(): Promise<FakeProvider> {
 // Jira Cloud (REST v3)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Comment create/update and issue create. Bodies must be ADF documents, as on v3; a plain string gets Jira's 400. */
+/**
+ * Comment create/update, issue create, and the JQL search by label (`labels = "x"`, the only query it understands).
+ * Bodies must be ADF documents, as on v3; a plain string gets Jira's 400.
+ */
 export function startFakeJira(): Promise<FakeProvider> {
   const comments = new Map<string, { issue: string; body: unknown }>();
+  const issues: { id: string; key: string; labels: string[] }[] = [];
   const issueCounts = new Map<string, number>();
   let nextId = 10_000;
   const errors = (status: number, errorMessages: string[], fieldErrors: Record<string, string> = {}) =>
@@ -657,7 +661,19 @@ export function startFakeJira(): Promise<FakeProvider> {
         const n = (issueCounts.get(f.project.key) ?? 0) + 1;
         issueCounts.set(f.project.key, n);
         const id = String(nextId++);
+        issues.push({ id, key: `${f.project.key}-${n}`, labels: Array.isArray(f.labels) ? f.labels : [] });
         return json(201, { id, key: `${f.project.key}-${n}`, self: `${baseUrl}/rest/api/3/issue/${id}` });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/rest\/api\/3\/search\/jql$/,
+      handle(req) {
+        if (!basic(req)) return errors(401, ['You are not authenticated. Authentication required to perform this operation.']);
+        const label = /^labels = "([^"]+)"$/.exec(req.query.jql ?? '')?.[1];
+        if (!label) return errors(400, ['The fake Jira understands only: labels = "<label>"']);
+        const found = issues.filter((i) => i.labels.includes(label)).map(({ id, key }) => ({ id, key, self: `${baseUrl}/rest/api/3/issue/${id}`, fields: {} }));
+        return json(200, { issues: found, isLast: true });
       },
     },
   ];
