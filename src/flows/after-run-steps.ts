@@ -38,9 +38,14 @@ export interface StepTiming {
   /** Claims before the step gives up; between claims it waits backoffMs × 2^(claims−1). */
   maxClaims: number;
   backoffMs: number;
+  /**
+   * The periodic sweep leaves a task this long after it completed to its own worker, whose observer runs the steps
+   * after the post-back (in the order the threads should hear them); a sweep at start-up does not wait.
+   */
+  graceMs: number;
 }
 
-export const DEFAULT_STEP_TIMING: StepTiming = { leaseMs: 5 * 60_000, retries: 2, minTimeoutMs: 1_000, maxClaims: 6, backoffMs: 30_000 };
+export const DEFAULT_STEP_TIMING: StepTiming = { leaseMs: 5 * 60_000, retries: 2, minTimeoutMs: 1_000, maxClaims: 6, backoffMs: 30_000, graceMs: 60_000 };
 
 export class AfterRunSteps {
   private readonly owner = newId('steps');
@@ -69,6 +74,8 @@ export class AfterRunSteps {
       const task = await this.deps.repos.tasks.get(row.task_id);
       if (!task || (isFinal(task.status as TaskStatus) && task.status !== 'completed')) {
         await this.deps.repos.afterRunSteps.release(row.task_id, row.step as AfterRunStepName, { status: 'skipped' });
+      } else if (!opts.ignoreBackoff && (task.completed_at ?? 0) > Date.now() - this.timing.graceMs) {
+        continue;
       } else if (task.status === 'completed' && (await this.runStep(task, row))) {
         ran++;
       }
