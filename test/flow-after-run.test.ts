@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AfterRunSteps } from '../src/flows/after-run-steps.js';
 import { ticketLabel } from '../src/flows/jira-ticket.js';
 import { eventually } from './support/eventually.js';
-import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeJira } from './support/fake-providers.js';
+import { type FakeGithub, type FakeJira, startFakeGithub, startFakeJira } from './support/fake-providers.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { fixture, webhookEnv, webhookSender } from './support/send-webhook.js';
@@ -25,7 +25,7 @@ let n = 0;
 describe('after the run: linked threads told, durable steps (issue 15, items 1 and 2)', () => {
   let model: ScriptedModel;
   let github: FakeGithub;
-  let jira: FakeProvider;
+  let jira: FakeJira;
   let h: Harness;
   const schema = freshSchemaName();
   const redisPrefix = freshRedisPrefix();
@@ -129,6 +129,21 @@ describe('after the run: linked threads told, durable steps (issue 15, items 1 a
     expect(issuesOpened()).toHaveLength(before + 1);
     const key = JSON.parse((await stepsOf(task.task_id)).find((s) => s.step === 'jira_issue')!.progress!).key as string;
     expect((await h.services.repos.flowLinks.get(`jira:${key}`))?.flow_id).toBe(task.flow_id);
+    expect(githubPosts(issue).filter((t) => t.includes(`Opened Jira issue ${key}`))).toHaveLength(1);
+  });
+
+  it('never opens a second issue when Jira made the first but its answer was lost', async () => {
+    const issue = 4_250 + n;
+    const creates = () => jira.calls.filter((c) => c.method === 'POST' && c.path === '/rest/api/3/issue');
+    const before = creates().length;
+    jira.loseCreates(1);
+    const task = await completed(await githubComment(issue, '@agent ticket [[script:text Coupons apply twice]]'));
+    await stepsOver(task.task_id);
+    // One create, answered 500; the next try found the issue by its label instead of opening another.
+    expect(creates().slice(before).map((c) => c.status)).toEqual([500]);
+    const step = (await stepsOf(task.task_id)).find((s) => s.step === 'jira_issue')!;
+    expect(step).toMatchObject({ status: 'done', attempts: 1 });
+    const key = JSON.parse(step.progress!).key as string;
     expect(githubPosts(issue).filter((t) => t.includes(`Opened Jira issue ${key}`))).toHaveLength(1);
   });
 

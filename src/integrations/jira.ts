@@ -17,7 +17,7 @@ export interface JiraClientOptions {
 export interface JiraClient {
   addComment(p: { issueKey: string; text: string }): Promise<{ id: string }>;
   updateComment(p: { issueKey: string; commentId: string; text: string }): Promise<{ id: string }>;
-  /** A new issue in `projectKey` (an issue the service opens for a run, src/flows/jira-ticket.ts). */
+  /** A new issue in `projectKey` (an issue the service opens for a run, src/flows/jira-ticket.ts); not retried. */
   createIssue(p: { projectKey: string; issueType: string; summary: string; text: string; labels?: string[] }): Promise<{ id: string; key: string }>;
   /** The issue carrying `label`, if any (how the service finds the issue it opened for a task before opening another). */
   findIssueByLabel(label: string): Promise<{ id: string; key: string } | undefined>;
@@ -62,14 +62,14 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
     baseRequestConfig: { timeout: options.timeoutMs ?? 10_000 },
   });
 
-  function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  function call<T>(operation: string, fn: () => Promise<T>, retry: RetryOptions | undefined = options.retry): Promise<T> {
     return withRetry(async () => {
       try {
         return await fn();
       } catch (error) {
         throw toIntegrationError(error, operation);
       }
-    }, options.retry);
+    }, retry);
   }
 
   return {
@@ -92,7 +92,9 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
 
     async createIssue({ projectKey, issueType, summary, text, labels }) {
       const fields = { project: { key: projectKey }, issuetype: { name: issueType }, summary, description: textToAdf(text), ...(labels ? { labels } : {}) };
-      const issue = await call('POST /rest/api/3/issue', () => client.issues.createIssue({ fields }));
+      // Tried once: a 5xx or a lost answer may still have created the issue, so the caller looks for it (by label)
+      // before it tries again, rather than this opening a second one.
+      const issue = await call('POST /rest/api/3/issue', () => client.issues.createIssue({ fields }), { ...options.retry, delaysMs: [] });
       return { id: requireId(issue.id, 'createIssue'), key: requireId(issue.key, 'createIssue') };
     },
 

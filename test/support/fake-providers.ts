@@ -599,9 +599,15 @@ export function startFakeSlack(): Promise<FakeProvider> {
  * Comment create/update, issue create, and the JQL search by label (`labels = "x"`, the only query it understands).
  * Bodies must be ADF documents, as on v3; a plain string gets Jira's 400.
  */
-export function startFakeJira(): Promise<FakeProvider> {
+export interface FakeJira extends FakeProvider {
+  /** The next `n` issue creates are made but answered 500, as when Jira fails after the write or the answer is lost. */
+  loseCreates(n: number): void;
+}
+
+export function startFakeJira(): Promise<FakeJira> {
   const comments = new Map<string, { issue: string; body: unknown }>();
   const issues: { id: string; key: string; labels: string[] }[] = [];
+  let lost = 0;
   const issueCounts = new Map<string, number>();
   let nextId = 10_000;
   const errors = (status: number, errorMessages: string[], fieldErrors: Record<string, string> = {}) =>
@@ -662,6 +668,7 @@ export function startFakeJira(): Promise<FakeProvider> {
         issueCounts.set(f.project.key, n);
         const id = String(nextId++);
         issues.push({ id, key: `${f.project.key}-${n}`, labels: Array.isArray(f.labels) ? f.labels : [] });
+        if (lost > 0 && lost--) return errors(500, ['Internal server error']);
         return json(201, { id, key: `${f.project.key}-${n}`, self: `${baseUrl}/rest/api/3/issue/${id}` });
       },
     },
@@ -684,7 +691,7 @@ export function startFakeJira(): Promise<FakeProvider> {
     failure: (status) => ({ json: { errorMessages: [status === 429 ? 'Rate limit exceeded.' : 'Internal server error'], errors: {} } }),
   }).then((fake) => {
     baseUrl = fake.url;
-    return fake;
+    return Object.assign(fake, { loseCreates: (n: number) => void (lost = n) });
   });
 }
 
