@@ -176,4 +176,15 @@ describe('after the run: linked threads told, durable steps (issue 15, items 1 a
     expect(issuesOpened()).toHaveLength(before + 1);
     expect((await stepsOf(task.task_id)).find((s) => s.step === 'jira_issue')).toMatchObject({ status: 'done' });
   });
+
+  it('a pending step is claimed by one of two workers asking at once, and by nobody while the claim holds', async () => {
+    const repos = h.services.repos.afterRunSteps;
+    const taskId = `task_claim_${Date.now()}`;
+    await repos.plan(taskId, ['flow_notes']);
+    const won = await Promise.all([repos.claim(taskId, 'flow_notes', 'worker-a', 60_000), repos.claim(taskId, 'flow_notes', 'worker-b', 60_000)]);
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(await repos.claim(taskId, 'flow_notes', 'worker-c', 60_000)).toBe(false);
+    // A worker that died holding it: once the lease has run out, another takes it up.
+    expect(await repos.claim(taskId, 'flow_notes', 'worker-c', 60_000, Date.now() + 61_000)).toBe(true);
+  });
 });
