@@ -10,7 +10,7 @@ import { newId } from '../domain/ids.js';
 import { isFinal, type TaskStatus } from '../domain/task-status.js';
 import type { AfterRunStepName } from '../storage/repositories/after-run-steps.js';
 import type { AfterRunStepRow, TaskRow } from '../storage/schema.js';
-import { sendFlowNotes } from './flow-notes.js';
+import { flowNotesFailed, sendFlowNotes } from './flow-notes.js';
 import { jiraTicketFailed, openJiraTicket } from './jira-ticket.js';
 import { StepCannotRun, type StepContext, type StepDeps } from './step-context.js';
 
@@ -24,7 +24,7 @@ interface StepDefinition {
 
 const STEPS: Record<AfterRunStepName, StepDefinition> = {
   jira_issue: { run: openJiraTicket, failed: jiraTicketFailed },
-  flow_notes: { run: sendFlowNotes },
+  flow_notes: { run: sendFlowNotes, failed: flowNotesFailed },
 };
 
 const ORDER: AfterRunStepName[] = ['jira_issue', 'flow_notes'];

@@ -50,6 +50,11 @@ export async function sendFlowNotes(task: TaskRow, ctx: StepContext<FlowNotesPro
   await mark(SLACK);
 }
 
+/** When the step gives up: the task keeps why (its own thread has its reply already). */
+export async function flowNotesFailed(task: TaskRow, ctx: StepContext<FlowNotesProgress>, reason: string): Promise<void> {
+  await ctx.deps.repos.tasks.update(task.task_id, { post_back_error: `telling the flow's other threads failed: ${reason}` });
+}
+
 function summaryText(task: TaskRow, command: string, summary: string, links: FlowLinkRow[]): string {
   const threads = links.map((l) => l.external_id).join(', ');
   return `🔗 ${task.flow_id} (${task.external_id ?? task.source}; linked: ${threads}): \`${command}\` finished.\n${summary}`;
