@@ -37,7 +37,7 @@ describe('after-run steps', () => {
   });
   afterAll(async () => storage?.close());
 
-  const task = async (status: string) => {
+  const task = async (status: string, planned = true) => {
     const row = await new TaskService({ repos } as ConstructorParameters<typeof TaskService>[0]).insert({
       session_id: 's',
       source: 'jira',
@@ -47,7 +47,7 @@ describe('after-run steps', () => {
       source_metadata: { target: { provider: 'jira', issueKey: 'SUP-1' }, after_run: { opens: 'jira_issue' } },
     });
     await repos.tasks.update(row.task_id, { status, output: 'Login fails', completed_at: Date.now() });
-    await repos.afterRunSteps.plan(row.task_id, ['jira_issue']);
+    if (planned) await repos.afterRunSteps.plan(row.task_id, ['jira_issue']);
     return (await repos.tasks.get(row.task_id))!;
   };
 
@@ -66,6 +66,16 @@ describe('after-run steps', () => {
     expect((await repos.tasks.get(t.task_id))!.post_back_error).toBe('Could not open the Jira issue: Jira is down');
     expect(await steps.sweep()).toBe(0);
     expect(posts).toHaveLength(1);
+  });
+
+  it('plans the steps of a webhook task stored without them (before the upgrade that added them) when it completes', async () => {
+    const steps = new AfterRunSteps({ config, repos, clients, log: pino({ level: 'silent' }) }, { retries: 0, maxClaims: 1 });
+    const t = await task('completed', false);
+    await steps.runFor(t);
+    expect(await repos.afterRunSteps.forTask(t.task_id)).toMatchObject([
+      { step: 'flow_notes', status: 'done' },
+      { step: 'jira_issue', status: 'failed', attempts: 1 },
+    ]);
   });
 
   it('skips the steps of a task that failed', async () => {

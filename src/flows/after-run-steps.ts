@@ -10,6 +10,8 @@ import { newId } from '../domain/ids.js';
 import { isFinal, type TaskStatus } from '../domain/task-status.js';
 import type { AfterRunStepName } from '../storage/repositories/after-run-steps.js';
 import type { AfterRunStepRow, TaskRow } from '../storage/schema.js';
+import { threadMetadata } from '../webhooks/thread-task.js';
+import { plannedSteps } from './after-run-options.js';
 import { flowNotesFailed, sendFlowNotes } from './flow-notes.js';
 import { jiraTicketFailed, openJiraTicket } from './jira-ticket.js';
 import { StepCannotRun, type StepContext, type StepDeps } from './step-context.js';
@@ -57,7 +59,13 @@ export class AfterRunSteps {
 
   /** Runs a completed task's pending steps, in the order they were planned (plannedSteps). */
   async runFor(task: TaskRow): Promise<void> {
-    const rows = await this.deps.repos.afterRunSteps.forTask(task.task_id);
+    let rows = await this.deps.repos.afterRunSteps.forTask(task.task_id);
+    const meta = threadMetadata(task);
+    if (rows.length === 0 && meta?.target) {
+      // A webhook task stored before its steps were (queued across the upgrade that added them): planned now.
+      await this.deps.repos.afterRunSteps.plan(task.task_id, plannedSteps(meta.after_run));
+      rows = await this.deps.repos.afterRunSteps.forTask(task.task_id);
+    }
     for (const row of rows.sort((a, b) => ORDER.indexOf(a.step as AfterRunStepName) - ORDER.indexOf(b.step as AfterRunStepName))) {
       if (row.status === 'pending') await this.runStep(task, row);
     }
