@@ -100,6 +100,11 @@ export const serviceSettings = {
   WEBHOOK_UNVERIFIED_KEEP: int(1000, 0, 100_000),
   /** Deliveries asking the same thing of one thread within this many seconds of each other join its queued or running task (0: never). */
   STORM_WINDOW_SECONDS: int(60, 0, 86_400),
+  /**
+   * Whether a webhook run's result also goes, as a short note naming the asking thread, to every other thread linked
+   * in its flow (src/flows/); a rule's `options.reply_to_linked` overrides it.
+   */
+  FLOW_REPLY_TO_LINKED_THREADS: bool(false),
   /** How often each worker looks for scheduled rules whose slot has come (seconds); 0 turns the scheduler off. */
   SCHEDULER_TICK_SECONDS: int(15, 0, 3_600),
   /** How often a progress comment is edited while a run goes (seconds). */

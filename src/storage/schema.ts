@@ -7,7 +7,7 @@ import type {
   RegistrySkillTable,
   TaskSkillTable,
 } from './schema/registry-tables.js';
-import type { ScheduleFiringTable, TaskStormTable } from './schema/schedule-tables.js';
+import type { AfterRunStepTable, ScheduleFiringTable, TaskStormTable } from './schema/schedule-tables.js';
 import type {
   ClaudeSessionTable,
   ConversationMessageTable,
@@ -67,4 +67,5 @@ export interface Database {
   flow_links: FlowLinkTable;
   pull_requests: PullRequestTable;
   permission_waits: PermissionWaitTable;
+  after_run_steps: AfterRunStepTable;
 }

@@ -595,9 +595,19 @@ export function startFakeSlack(): Promise<FakeProvider> {
 // Jira Cloud (REST v3)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Comment create/update and issue create. Bodies must be ADF documents, as on v3; a plain string gets Jira's 400. */
-export function startFakeJira(): Promise<FakeProvider> {
+/**
+ * Comment create/update, issue create, and the JQL search by label (`labels = "x"`, the only query it understands).
+ * Bodies must be ADF documents, as on v3; a plain string gets Jira's 400.
+ */
+export interface FakeJira extends FakeProvider {
+  /** The next `n` issue creates are made but answered 500, as when Jira fails after the write or the answer is lost. */
+  loseCreates(n: number): void;
+}
+
+export function startFakeJira(): Promise<FakeJira> {
   const comments = new Map<string, { issue: string; body: unknown }>();
+  const issues: { id: string; key: string; labels: string[] }[] = [];
+  let lost = 0;
   const issueCounts = new Map<string, number>();
   let nextId = 10_000;
   const errors = (status: number, errorMessages: string[], fieldErrors: Record<string, string> = {}) =>
@@ -657,7 +667,20 @@ export function startFakeJira(): Promise<FakeProvider> {
         const n = (issueCounts.get(f.project.key) ?? 0) + 1;
         issueCounts.set(f.project.key, n);
         const id = String(nextId++);
+        issues.push({ id, key: `${f.project.key}-${n}`, labels: Array.isArray(f.labels) ? f.labels : [] });
+        if (lost > 0 && lost--) return errors(500, ['Internal server error']);
         return json(201, { id, key: `${f.project.key}-${n}`, self: `${baseUrl}/rest/api/3/issue/${id}` });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/rest\/api\/3\/search\/jql$/,
+      handle(req) {
+        if (!basic(req)) return errors(401, ['You are not authenticated. Authentication required to perform this operation.']);
+        const label = /^labels = "([^"]+)"$/.exec(req.query.jql ?? '')?.[1];
+        if (!label) return errors(400, ['The fake Jira understands only: labels = "<label>"']);
+        const found = issues.filter((i) => i.labels.includes(label)).map(({ id, key }) => ({ id, key, self: `${baseUrl}/rest/api/3/issue/${id}`, fields: {} }));
+        return json(200, { issues: found, isLast: true });
       },
     },
   ];
@@ -668,7 +691,7 @@ export function startFakeJira(): Promise<FakeProvider> {
     failure: (status) => ({ json: { errorMessages: [status === 429 ? 'Rate limit exceeded.' : 'Internal server error'], errors: {} } }),
   }).then((fake) => {
     baseUrl = fake.url;
-    return fake;
+    return Object.assign(fake, { loseCreates: (n: number) => void (lost = n) });
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { AfterRunStepRepository } from './after-run-steps.js';
 import { AnalyticsRepository } from './analytics.js';
 import { BudgetRepository } from './budgets.js';
 import { ClaudeSessionRepository } from './claude-sessions.js';
@@ -37,6 +38,7 @@ export interface Repositories {
   flowLinks: FlowLinkRepository;
   pullRequests: PullRequestRepository;
   permissionWaits: PermissionWaitRepository;
+  afterRunSteps: AfterRunStepRepository;
   /**
    * Runs `work` with repositories bound to one transaction: all its writes commit together or not at all. Inside it
    * use only the repositories it is given (on SQLite the outer ones wait for the transaction's connection), and make
@@ -64,6 +66,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     flowLinks: new FlowLinkRepository(db),
     pullRequests: new PullRequestRepository(db),
     permissionWaits: new PermissionWaitRepository(db),
+    afterRunSteps: new AfterRunStepRepository(db),
     transaction: (work) => transact(db, (trx) => work(createRepositories(trx))),
   };
 }
