@@ -7,18 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrontmatter } from '../src/registry/frontmatter.js';
+import { AGENT_HOME, SHIPPED_AGENTS, SHIPPED_SKILLS } from './support/agent-home.js';
 import { claudeCli } from './support/claude-cli.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 
-const AGENT_HOME = path.resolve('agent-home');
-const AGENTS = [
-  'brain', 'planning', 'executor', 'verifier', 'service-integrator', 'github-pr-review', 'github-issue-handler',
-  'jira-code-plan', 'slack-inquiry',
-];
-const SKILLS = [
-  'github-operations', 'jira-operations', 'slack-operations', 'testing', 'verification', 'discovery', 'human-approval',
-  'webhook-management',
-];
 
 let model: ScriptedModel;
 const cli = claudeCli(() => model.url, 'agent-home-');
@@ -54,8 +46,8 @@ describe('the agent home in a real Claude Code run', () => {
     const run = await runClaude('[[script:text ok]]');
     expect(run.code, run.stderr).toBe(0);
     expect(run.result).toMatchObject({ subtype: 'success', result: 'ok' });
-    expect(run.init.agents).toEqual(expect.arrayContaining(AGENTS));
-    expect(run.init.skills).toEqual(expect.arrayContaining(SKILLS));
+    expect(run.init.agents).toEqual(expect.arrayContaining(SHIPPED_AGENTS));
+    expect(run.init.skills).toEqual(expect.arrayContaining(SHIPPED_SKILLS));
   });
 
   it('--agent planning runs with planning.md as the whole system prompt and only its tools', async () => {

@@ -10,6 +10,7 @@ import { createServices, type Services } from '../src/services.js';
 import type { Storage } from '../src/storage/db.js';
 import type { Repositories } from '../src/storage/repositories/index.js';
 import { rebuildRollups } from '../src/storage/rollups.js';
+import type { RollupFigures } from '../src/storage/schema/analytics-tables.js';
 import { STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
 // Analytics and the ledger over known data, on SQLite and on the real PostgreSQL: every figure the API returns is
@@ -25,7 +26,10 @@ const PEOPLE = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const KINDS = ['success', 'success', 'empty', 'error', 'budget', 'cancelled', 'timeout'] as const;
 const QUOTED_RULE = 'say "hi", then\nleave';
 
-interface Seed {
+/** The usage figures a finished task adds to its rollups. */
+type Usage = Pick<RollupFigures, 'cost_usd' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens' | 'num_turns'>;
+
+interface Seed extends Usage {
   task_id: string;
   created_at: number;
   status: 'completed' | 'failed' | 'cancelled' | 'running' | 'queued' | 'waiting_approval';
@@ -38,12 +42,6 @@ interface Seed {
   requester: string | null;
   rule: string | null;
   conversation_id: string | null;
-  cost_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_creation_tokens: number;
-  num_turns: number;
   duration_ms: number | null;
 }
 

@@ -8,12 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrontmatter } from '../src/registry/frontmatter.js';
+import { SHIPPED_AGENTS, SHIPPED_SKILLS } from './support/agent-home.js';
 import { type ScriptedHarness, startScriptedHarness } from './support/harness.js';
-
-const SHIPPED_AGENTS = [
-  'brain', 'executor', 'github-issue-handler', 'github-pr-review', 'jira-code-plan', 'planning', 'service-integrator', 'slack-inquiry', 'verifier',
-];
-const SHIPPED_SKILLS = ['discovery', 'github-operations', 'human-approval', 'jira-operations', 'slack-operations', 'testing', 'verification', 'webhook-management'];
 
 const agentFile = (name: string, body: string, fields = 'tools: Read, Grep, Glob\nmodel: inherit\n') =>
   `---\nname: ${name}\ndescription: Writes release notes from the merged pull requests of a release.\n${fields}---\n${body}\n`;
