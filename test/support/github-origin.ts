@@ -44,9 +44,12 @@ export function makeBareRepository(root: string, fullName: string, files: { read
   return { bare, inBare };
 }
 
-/** A bare repository standing in for Codertocat/Hello-World, with pull request #7 (feature.txt, three lines). */
-export function makeOrigin(root: string): string {
-  const { bare, inBare } = makeBareRepository(root, REPO, { readme: 'Hello World\n', feature: 'one\ntwo\nthree\n', featureMessage: 'The pull request change' });
+/**
+ * A bare repository under `<root>/origin` standing in for Codertocat/Hello-World (or `fullName`), with pull request #7
+ * (feature.txt, three lines).
+ */
+export function makeOrigin(root: string, fullName = REPO): string {
+  const { bare, inBare } = makeBareRepository(root, fullName, { readme: 'Hello World\n', feature: 'one\ntwo\nthree\n', featureMessage: 'The pull request change' });
   inBare('update-ref', 'refs/pull/7/head', 'refs/heads/feature');
   inBare('config', 'http.receivepack', 'true');
   return bare;
