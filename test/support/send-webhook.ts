@@ -47,6 +47,18 @@ export const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(proje
 let sequence = 0;
 export const nextDeliveryId = (prefix: string) => `${prefix}-${Date.now()}-${++sequence}`;
 
+let comments = 0;
+/** GitHub's issue_comment.created example: `text` commented on `issue` by `login`, under a comment id of its own. */
+export function githubIssueComment(issue: number, login: string, text: string) {
+  const payload = fixture('github/issue_comment.created.json');
+  payload.comment.body = text;
+  payload.comment.id = 700_000 + ++comments;
+  payload.comment.user.login = login;
+  payload.sender.login = login;
+  payload.issue.number = issue;
+  return payload;
+}
+
 export interface Answer {
   status: number;
   body: any;
