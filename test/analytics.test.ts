@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,19 +7,15 @@ import { loadConfig } from '../src/config.js';
 import { binOf, binRange, DURATION_BIN_COLUMNS, quantileFromBins } from '../src/domain/duration-histogram.js';
 import { END_OF_RUN } from '../src/domain/task-status.js';
 import { createServices, type Services } from '../src/services.js';
-import { openStorage, type Storage } from '../src/storage/db.js';
+import type { Storage } from '../src/storage/db.js';
 import type { Repositories } from '../src/storage/repositories/index.js';
 import { rebuildRollups } from '../src/storage/rollups.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
+import type { RollupFigures } from '../src/storage/schema/analytics-tables.js';
+import { STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
 // Analytics and the ledger over known data, on SQLite and on the real PostgreSQL: every figure the API returns is
 // recomputed here from the seeded tasks. Tasks are finished through TaskRepository.transition, as the worker does, so
 // the rollups are the ones the service keeps.
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
-
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const BASE = Date.UTC(2025, 2, 1); // 2025-03-01T00:00Z
@@ -33,7 +26,10 @@ const PEOPLE = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const KINDS = ['success', 'success', 'empty', 'error', 'budget', 'cancelled', 'timeout'] as const;
 const QUOTED_RULE = 'say "hi", then\nleave';
 
-interface Seed {
+/** The usage figures a finished task adds to its rollups. */
+type Usage = Pick<RollupFigures, 'cost_usd' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens' | 'num_turns'>;
+
+interface Seed extends Usage {
   task_id: string;
   created_at: number;
   status: 'completed' | 'failed' | 'cancelled' | 'running' | 'queued' | 'waiting_approval';
@@ -46,12 +42,6 @@ interface Seed {
   requester: string | null;
   rule: string | null;
   conversation_id: string | null;
-  cost_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_creation_tokens: number;
-  num_turns: number;
   duration_ms: number | null;
 }
 
@@ -226,7 +216,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`analytics and ledger on ${dialect.name}`, () => {
     let storage: Storage;
     let repos: Repositories;
@@ -235,8 +225,7 @@ for (const dialect of dialects) {
     let seeds: Seed[];
     let dayStart: number;
     const conversations: string[] = [];
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-analytics-'));
+    const db = testDatabase(dialect.name, 'cca-analytics-');
 
     const get = async (url: string) => {
       const res = await app.inject({ method: 'GET', url });
@@ -244,11 +233,8 @@ for (const dialect of dialects) {
     };
 
     beforeAll(async () => {
-      storage =
-        dialect.name === 'postgres'
-          ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
-          : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      services = await createServices(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), { role: 'api', storage });
+      storage = await db.open();
+      services = await createServices(loadConfig({ DATA_DIR: db.dir, LOG_LEVEL: 'silent' }), { role: 'api', storage });
       repos = services.repos;
       app = (await buildApp(services)).app;
 
@@ -261,8 +247,7 @@ for (const dialect of dialects) {
     afterAll(async () => {
       await app?.close();
       await services?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
+      await db.close();
     });
 
     it('summarises today, all time, live counts and budgets', async () => {

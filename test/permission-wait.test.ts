@@ -11,22 +11,10 @@ import { eventually } from './support/eventually.js';
 import { type FakeGithub, startFakeGithub } from './support/fake-providers.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { fixture, webhookEnv, webhookSender } from './support/send-webhook.js';
+import { githubIssueComment, webhookEnv, webhookSender } from './support/send-webhook.js';
 import { dropSchema, freshRedisPrefix, freshSchemaName, SERVICE_SETUPS } from './support/services.js';
 
 process.env.CLAUDE_CODE_MAX_RETRIES = '1';
-
-let comments = 0;
-/** `text` commented on `issue` by `login`. */
-function comment(issue: number, login: string, text: string) {
-  const payload = fixture('github/issue_comment.created.json');
-  payload.comment.body = text;
-  payload.comment.id = 700_000 + ++comments;
-  payload.comment.user.login = login;
-  payload.sender.login = login;
-  payload.issue.number = issue;
-  return payload;
-}
 
 const askedPermission = (github: FakeGithub, login: string) => github.calls.some((c) => c.path.endsWith(`/collaborators/${login}/permission`));
 const commentsOn = (github: FakeGithub, issue: number) =>
@@ -52,7 +40,7 @@ for (const dialect of SERVICE_SETUPS) {
     it('answers 202 while GitHub still holds the lookup; the task runs once GitHub answers', async () => {
       github.setPermission('held-writer', 'write');
       const gate = github.holdPermissions();
-      const res = await send(comment(5101, 'held-writer', '@agent analyze [[script:text Looked at it.]] please'));
+      const res = await send(githubIssueComment(5101, 'held-writer', '@agent analyze [[script:text Looked at it.]] please'));
       // The answer arrived with the gate still closed: nothing of GitHub's was waited for.
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ task_id: expect.stringMatching(/^task_/), status: 'waiting_approval', waiting_for: 'permission' });
@@ -67,7 +55,7 @@ for (const dialect of SERVICE_SETUPS) {
     it('a sender GitHub refuses gets the same refusal as a cached one, and nothing runs', async () => {
       github.setPermission('held-reader', 'read');
       const gate = github.holdPermissions();
-      const res = await send(comment(5102, 'held-reader', '@agent analyze [[script:text Never said.]] please'));
+      const res = await send(githubIssueComment(5102, 'held-reader', '@agent analyze [[script:text Never said.]] please'));
       expect(res.status).toBe(202);
       gate.open();
       const task = await h.waitForTask(res.body.task_id);
@@ -87,7 +75,7 @@ for (const dialect of SERVICE_SETUPS) {
     it('a command that needs approval from a non-maintainer waits for it, with the usual request, once GitHub answers', async () => {
       github.setPermission('held-fixer', 'write');
       const gate = github.holdPermissions();
-      const res = await send(comment(5103, 'held-fixer', '@agent fix the typo'));
+      const res = await send(githubIssueComment(5103, 'held-fixer', '@agent fix the typo'));
       expect(res.status).toBe(202);
       gate.open();
       await eventually(() => commentsOn(github, 5103).some((b) => b.includes('It waits for approval')), 'the approval request is posted');
@@ -95,9 +83,9 @@ for (const dialect of SERVICE_SETUPS) {
     });
 
     it('a sender whose permission is cached is answered as before: queued at once', async () => {
-      const first = await send(comment(5104, 'Codertocat', '@agent analyze [[script:text One.]] once'));
+      const first = await send(githubIssueComment(5104, 'Codertocat', '@agent analyze [[script:text One.]] once'));
       await h.waitForTask(first.body.task_id);
-      const again = await send(comment(5104, 'Codertocat', '@agent analyze [[script:text Two.]] twice'));
+      const again = await send(githubIssueComment(5104, 'Codertocat', '@agent analyze [[script:text Two.]] twice'));
       expect(again.body).toMatchObject({ status: 'queued' });
       expect(again.body.waiting_for).toBeUndefined();
       await h.waitForTask(again.body.task_id);
@@ -125,7 +113,7 @@ for (const dialect of SERVICE_SETUPS) {
       github.setPermission('restart-writer', 'write');
       const gate = github.holdPermissions();
       const before = await start();
-      const res = await webhookSender(before.url).github('issue_comment', comment(5201, 'restart-writer', '@agent analyze [[script:text After the restart.]] go'));
+      const res = await webhookSender(before.url).github('issue_comment', githubIssueComment(5201, 'restart-writer', '@agent analyze [[script:text After the restart.]] go'));
       expect(res.status).toBe(202);
       await eventually(() => askedPermission(github, 'restart-writer'), 'GitHub is asked for the permission');
       await before.close(); // GitHub never answered this process
@@ -156,7 +144,7 @@ describe('a provider that cannot be asked for PERMISSION_WAIT_SECONDS', () => {
   });
 
   it('fails the task with an error naming the provider', async () => {
-    const res = await webhookSender(h.url).github('issue_comment', comment(5301, 'unreachable-writer', '@agent analyze please'));
+    const res = await webhookSender(h.url).github('issue_comment', githubIssueComment(5301, 'unreachable-writer', '@agent analyze please'));
     expect(res.status).toBe(202);
     const task = await h.waitForTask(res.body.task_id);
     expect(task.status).toBe('failed');
