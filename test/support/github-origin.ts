@@ -1,6 +1,5 @@
 // A GitHub repository world for tests of what runs deliver: a bare origin behind the git smart-HTTP server (pushes
 // accepted), the fake GitHub opening pull requests on it, the real service, and helpers that comment in its threads.
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,37 +10,14 @@ import { projectRoot } from '../../src/paths.js';
 import { eventually } from './eventually.js';
 import { type FakeGithub, startFakeGithub } from './fake-providers.js';
 import { type GitHttpServer, startGitHttpServer } from './git-http-server.js';
+import { gitIn, makeOrigin } from './git-origin.js';
 import { type Harness, startHarness } from './harness.js';
 import type { ScriptedModel } from './scripted-model.js';
 import { signGithub } from './signing.js';
 
+export { gitIn, makeOrigin } from './git-origin.js';
 export const REPO = 'Codertocat/Hello-World';
 const SECRET = 's3cret-pr';
-
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
-export const gitIn = (cwd: string) => (...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
-
-/** A bare repository standing in for Codertocat/Hello-World, with pull request #7 (feature.txt, three lines). */
-export function makeOrigin(root: string): string {
-  const work = path.join(root, 'work');
-  const git = gitIn(work);
-  fs.mkdirSync(work, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(work, 'README.md'), 'Hello World\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'Initial commit on main');
-  git('checkout', '-q', '-b', 'feature');
-  fs.writeFileSync(path.join(work, 'feature.txt'), 'one\ntwo\nthree\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'The pull request change');
-  const bare = path.join(root, 'origin', 'Codertocat', 'Hello-World.git');
-  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
-  const inBare = gitIn(bare);
-  inBare('update-ref', 'refs/pull/7/head', 'refs/heads/feature');
-  inBare('symbolic-ref', 'HEAD', 'refs/heads/main');
-  inBare('config', 'http.receivepack', 'true');
-  return bare;
-}
 
 export interface GithubWorld {
   h: Harness;
