@@ -2,12 +2,13 @@
  * `npm run bench -- fanout` (or `ingest`) runs only those sections, each refreshing its own part of BENCHMARKS.md;
  * plain `npm run bench` runs the analytics benchmark first and then every section.
  */
+import { benchCeiling } from './ceiling.js';
 import { benchDispatch } from './dispatch.js';
 import { benchFanout } from './fanout.js';
 import { benchIngest } from './ingest.js';
 import { machine, writeSection } from './report.js';
 
-export const SECTIONS: Record<string, () => Promise<string>> = { fanout: benchFanout, ingest: benchIngest, dispatch: benchDispatch };
+export const SECTIONS: Record<string, () => Promise<string>> = { fanout: benchFanout, ingest: benchIngest, dispatch: benchDispatch, ceiling: benchCeiling };
 
 export async function runSections(names: readonly string[]): Promise<void> {
   for (const name of names) {
