@@ -6,9 +6,11 @@ import { benchCeiling } from './ceiling.js';
 import { benchDispatch } from './dispatch.js';
 import { benchFanout } from './fanout.js';
 import { benchIngest } from './ingest.js';
+import { benchMemory } from './memory.js';
+import { benchOverhead } from './overhead.js';
 import { machine, writeSection } from './report.js';
 
-export const SECTIONS: Record<string, () => Promise<string>> = { fanout: benchFanout, ingest: benchIngest, dispatch: benchDispatch, ceiling: benchCeiling };
+export const SECTIONS: Record<string, () => Promise<string>> = { fanout: benchFanout, ingest: benchIngest, dispatch: benchDispatch, ceiling: benchCeiling, memory: benchMemory, overhead: benchOverhead };
 
 export async function runSections(names: readonly string[]): Promise<void> {
   for (const name of names) {
