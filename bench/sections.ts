@@ -9,8 +9,9 @@ import { benchIngest } from './ingest.js';
 import { benchMemory } from './memory.js';
 import { benchOverhead } from './overhead.js';
 import { machine, writeSection } from './report.js';
+import { benchStorage } from './storage.js';
 
-export const SECTIONS: Record<string, () => Promise<string>> = { fanout: benchFanout, ingest: benchIngest, dispatch: benchDispatch, ceiling: benchCeiling, memory: benchMemory, overhead: benchOverhead };
+export const SECTIONS: Record<string, () => Promise<string>> = { fanout: benchFanout, ingest: benchIngest, dispatch: benchDispatch, ceiling: benchCeiling, memory: benchMemory, overhead: benchOverhead, storage: benchStorage };
 
 export async function runSections(names: readonly string[]): Promise<void> {
   for (const name of names) {
