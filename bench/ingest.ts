@@ -23,6 +23,8 @@ const CONNECTIONS = 50;
 const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 6);
 const PER_ROUND = Number(process.env.BENCH_INGEST_REQUESTS ?? 500);
 const SECRET = 'bench-secret-0123456789';
+/** `all` (default): API and worker in one process, as `npm start`; `api`: the API role alone, nothing runs the tasks. */
+const ROLE = process.env.BENCH_INGEST_ROLE === 'api' ? 'api' : 'all';
 const SUBJECTS = ['bare', 'ignored', 'triggering'] as const;
 type Subject = (typeof SUBJECTS)[number];
 
@@ -64,6 +66,7 @@ async function measure(distributed: boolean): Promise<Record<Subject, Summary>> 
   const github = await startFakeGithub({ permissions: { Codertocat: 'admin' } });
   const svc = await startBenchService({
     distributed,
+    role: ROLE,
     env: {
       GITHUB_WEBHOOK_SECRET: SECRET,
       GITHUB_TOKEN: 'ghp_bench_token_0123456789',

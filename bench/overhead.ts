@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { projectRoot } from '../src/paths.js';
 import { claudeArgs } from '../src/worker/claude-run.js';
 import { childEnv } from '../src/worker/child-env.js';
-import { connectLive } from '../test/support/harness.js';
+import { WebSocket } from 'ws';
 import { startScriptedModel } from '../test/support/scripted-model.js';
 import { fmt, quantile } from './report.js';
 import { BACKENDS, loadAverage, startBenchService, wallMs } from './service.js';
@@ -24,8 +24,20 @@ const CLAUDE = path.join(projectRoot, 'node_modules', '.bin', 'claude');
 
 const message = (i: number) => `[[script:text The answer to question ${i} is one line.]] what is ${i}?`;
 
-/** The CLI alone: a fresh config dir and workspace, as the worker gives each run; ms from spawn to exit. */
-async function bare(modelUrl: string, dir: string, i: number): Promise<number> {
+/** Milliseconds from the start to each stage of one run. */
+interface Stages {
+  /** The service: its `task.started` (claimed, being prepared); the bare CLI: 0. */
+  started: number;
+  /** The CLI's init message (it started, read its settings and connected its MCP servers). */
+  init: number;
+  /** The CLI's result message (the model's turn is done). */
+  result: number;
+  /** The bare CLI's exit; the service's `task.completed` at the client. */
+  end: number;
+}
+
+/** The CLI alone: a fresh config dir and workspace, as the worker gives each run; spawn to exit. */
+async function bare(modelUrl: string, dir: string, i: number): Promise<Stages> {
   const config = loadConfig({ ANTHROPIC_BASE_URL: modelUrl, ANTHROPIC_API_KEY: 'test', DATA_DIR: dir });
   const run = path.join(dir, `bare-${i}`);
   const configDir = path.join(run, 'home', '.claude');
@@ -39,33 +51,64 @@ async function bare(modelUrl: string, dir: string, i: number): Promise<number> {
   });
   child.stdin.end(message(i));
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const at = { init: NaN, result: NaN };
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (Number.isNaN(at.init) && out.includes('"subtype":"init"')) at.init = wallMs() - t0;
+    if (Number.isNaN(at.result) && out.includes('"type":"result"')) at.result = wallMs() - t0;
+  });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0 || !out.includes('"type":"result"')) throw new Error(`the bare CLI failed (exit ${code}): ${out.slice(-300)}`);
-  return wallMs() - t0;
+  return { started: 0, ...at, end: wallMs() - t0 };
+}
+
+/** Live events of the dashboard session, each with the wall-clock time it arrived. */
+async function watch(url: string): Promise<{ seen: Array<{ at: number; e: any }>; close(): void }> {
+  const socket = new WebSocket(`${url.replace('http', 'ws')}/ws/dashboard`);
+  const seen: Array<{ at: number; e: any }> = [];
+  socket.on('message', (data) => seen.push({ at: wallMs(), e: JSON.parse(data.toString()) }));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  return { seen, close: () => socket.close() };
+}
+
+/** The stages of one chat through the service, from POST /api/chat to `task.completed` at the client. */
+async function throughService(url: string, live: Awaited<ReturnType<typeof watch>>, i: number): Promise<Stages> {
+  const t0 = wallMs();
+  const res = await fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: message(i) }) });
+  const { task_id } = (await res.json()) as { task_id: string };
+  const deadline = Date.now() + 120_000;
+  const find = (p: (e: any) => boolean) => live.seen.find((s) => s.e.task_id === task_id && p(s.e));
+  while (!find((e) => ['task.completed', 'task.failed'].includes(e.type))) {
+    if (Date.now() > deadline) throw new Error(`task ${task_id} did not end`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const end = find((e) => ['task.completed', 'task.failed'].includes(e.type))!;
+  if (end.e.type !== 'task.completed') throw new Error(`task ${task_id} failed: ${JSON.stringify(end.e).slice(0, 300)}`);
+  const at = (p: (e: any) => boolean) => (find(p)?.at ?? NaN) - t0;
+  return {
+    started: at((e) => e.type === 'task.started'),
+    init: at((e) => e.type === 'task.output' && e.item.kind === 'init'),
+    result: at((e) => e.type === 'task.output' && e.item.kind === 'result'),
+    end: end.at - t0,
+  };
 }
 
 interface Row {
   backend: string;
-  bare: number[];
-  service: number[];
+  bare: Stages[];
+  service: Stages[];
 }
 
 async function measure(backend: (typeof BACKENDS)[number]): Promise<Row> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-bench-overhead-'));
   const model = await startScriptedModel();
   const svc = await startBenchService({ distributed: backend.distributed, env: { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'test', DEFAULT_MODEL: MODEL } });
-  const live = await connectLive(`${svc.url.replace('http', 'ws')}/ws/dashboard`);
+  const live = await watch(svc.url);
   const row: Row = { backend: backend.name, bare: [], service: [] };
   try {
     for (let i = 0; i < WARMUP + PAIRS; i++) {
       const b = await bare(model.url, dir, i);
-      const t0 = wallMs();
-      const res = await fetch(`${svc.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: message(i) }) });
-      const { task_id } = (await res.json()) as { task_id: string };
-      const end = await live.waitFor((e) => e.task_id === task_id && ['task.completed', 'task.failed'].includes(e.type), 120_000);
-      if (end.type !== 'task.completed') throw new Error(`task ${task_id} failed: ${JSON.stringify(end).slice(0, 300)}`);
-      const s = wallMs() - t0;
+      const s = await throughService(svc.url, live, i);
       if (i >= WARMUP) {
         row.bare.push(b);
         row.service.push(s);
@@ -88,6 +131,9 @@ export async function benchOverhead(): Promise<string> {
     console.log(`overhead: ${backend.name} done`);
   }
   const cells = (xs: number[]) => `${fmt(quantile(xs, 0.5))} / ${fmt(quantile(xs, 0.9))}`;
+  const p50 = (xs: Stages[], f: (s: Stages) => number) => fmt(quantile(xs.map(f), 0.5));
+  const stages = (label: string, xs: Stages[]) =>
+    `| ${label} | ${p50(xs, (s) => s.started)} | ${p50(xs, (s) => s.init - s.started)} | ${p50(xs, (s) => s.result - s.init)} | ${p50(xs, (s) => s.end - s.result)} | ${p50(xs, (s) => s.end)} |`;
   return [
     '## Per-task overhead vs the bare CLI (`bench/overhead.ts`)',
     '',
@@ -99,9 +145,17 @@ export async function benchOverhead(): Promise<string> {
     '| backend | bare CLI p50 / p90 ms | through the service p50 / p90 ms | added p50 ms | ÷ bare (median wall) | target | n |',
     '|---|---:|---:|---:|---:|---|---:|',
     ...rows.map((r) => {
-      const ratio = quantile(r.service, 0.5) / quantile(r.bare, 0.5);
-      return `| ${r.backend} | ${cells(r.bare)} | ${cells(r.service)} | ${fmt(quantile(r.service, 0.5) - quantile(r.bare, 0.5))} | ${ratio.toFixed(2)}× | ${ratio <= 1.05 ? '✅' : '❌'} ≤ 1.05× | ${r.service.length} |`;
+      const [b, s] = [r.bare.map((x) => x.end), r.service.map((x) => x.end)];
+      const ratio = quantile(s, 0.5) / quantile(b, 0.5);
+      return `| ${r.backend} | ${cells(b)} | ${cells(s)} | ${fmt(quantile(s, 0.5) - quantile(b, 0.5))} | ${ratio.toFixed(2)}× | ${ratio <= 1.05 ? '✅' : '❌'} ≤ 1.05× | ${s.length} |`;
     }),
+    '',
+    'Where the time goes (medians of each stage, ms): for the service, as the WebSocket client saw each event (task output is',
+    'stored, then published, in batches); for the bare CLI, as its stdout lines came.',
+    '',
+    '| run | start → started (claimed; being prepared) | → CLI init (spawned, settings, MCP connected) | → result (the model\'s turn) | → end (exit / task.completed) | total |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.flatMap((r) => [stages(`bare CLI (${r.backend} pairs)`, r.bare), stages(`service, ${r.backend}`, r.service)]),
     '',
     `Load average at start ${startLoad}, at end ${loadAverage()}.`,
   ].join('\n');

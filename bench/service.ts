@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { Redactor } from '../src/security/redactor.js';
 import { createServices, type Role, type Services } from '../src/services.js';
+import type { TaskObserver } from '../src/worker/worker.js';
 import { dropSchema, freshRedisPrefix, freshSchemaName, POSTGRES_URL, REDIS_URL } from '../test/support/services.js';
 
 export const BACKENDS = [
@@ -33,7 +34,7 @@ export interface BenchService {
   close(): Promise<void>;
 }
 
-export async function startBenchService(opts: { distributed: boolean; env?: Record<string, string>; role?: Role }): Promise<BenchService> {
+export async function startBenchService(opts: { distributed: boolean; env?: Record<string, string>; role?: Role; observers?: TaskObserver[] }): Promise<BenchService> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-bench-'));
   const schema = freshSchemaName();
   const prefix = freshRedisPrefix();
@@ -52,6 +53,7 @@ export async function startBenchService(opts: { distributed: boolean; env?: Reco
   const at: { url?: string } = {}; // the app's address, once it listens
   const services = await createServices(config, {
     role: opts.role,
+    observers: opts.observers,
     log: createLogger(config, fs.createWriteStream('/dev/null'), redactor),
     redactor,
     internalUrl: () => at.url,
