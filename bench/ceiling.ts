@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startClaudeRun } from '../src/worker/claude-run.js';
 import { BACKENDS, type BenchService, forkLoad, load, loadAverage, noopRunner, type NoopRunner, startBenchService, waitAllFinal, wallMs } from './service.js';
 
-const TASKS = Number(process.env.BENCH_CEILING_TASKS ?? 1000);
+const TASKS = Number(process.env.BENCH_CEILING_TASKS ?? 500);
 const ROUNDS = Number(process.env.BENCH_CEILING_ROUNDS ?? 3);
 export const CONCURRENCY = 50;
 const CONNECTIONS = 50;

@@ -20,8 +20,8 @@ import { fmt, quantile } from './report.js';
 import { BACKENDS, forkLoad, type Load, load, type LoadRequest, loadAverage, noopRunner, startBenchService } from './service.js';
 
 const CONNECTIONS = 50;
-const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 6);
-const PER_ROUND = Number(process.env.BENCH_INGEST_REQUESTS ?? 500);
+const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 4);
+const PER_ROUND = Number(process.env.BENCH_INGEST_REQUESTS ?? 300);
 const SECRET = 'bench-secret-0123456789';
 /** `all` (default): API and worker in one process, as `npm start`; `api`: the API role alone, nothing runs the tasks. */
 const ROLE = process.env.BENCH_INGEST_ROLE === 'api' ? 'api' : 'all';

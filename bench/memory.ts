@@ -14,6 +14,8 @@ import { BACKENDS, forkLoad, loadAverage, noopRunner, startBenchService } from '
 
 const TASKS = Number(process.env.BENCH_MEMORY_TASKS ?? 10_000);
 const BATCH = 1000;
+/** SQLite only unless BENCH_MEMORY_BACKENDS=all: 10,000 tasks take minutes on each (the ceiling section says how many a second). */
+const ONLY_SQLITE = process.env.BENCH_MEMORY_BACKENDS !== 'all';
 
 /** A full collection (the flag is set here, so the bench needs no node option), then RSS and heap in MB. */
 function sample(): { rss: number; heap: number } {
@@ -55,12 +57,12 @@ async function measure(backend: (typeof BACKENDS)[number]): Promise<Row> {
 export async function benchMemory(): Promise<string> {
   const startLoad = loadAverage();
   const rows: Row[] = [];
-  for (const backend of BACKENDS) rows.push(await measure(backend));
+  for (const backend of BACKENDS.filter((b) => !ONLY_SQLITE || !b.distributed)) rows.push(await measure(backend));
   const mb = (x: number) => x.toFixed(0);
   return [
     '## Memory over 10,000 tasks (`bench/memory.ts`)',
     '',
-    `${TASKS.toLocaleString('en')} one-line dashboard chats (\`POST /api/chat\`, each a conversation of its own) in batches of ${BATCH}, the no-op runner,`,
+    `${ONLY_SQLITE ? 'SQLite only (`BENCH_MEMORY_BACKENDS=all` adds PostgreSQL + Redis). ' : ''}${TASKS.toLocaleString('en')} one-line dashboard chats (\`POST /api/chat\`, each a conversation of its own) in batches of ${BATCH}, the no-op runner,`,
     `MAX_CONCURRENT_TASKS=${CONCURRENCY}; the service's process memory after each batch, sampled after two full garbage collections. Baseline: the`,
     'same process once the service had started, before any task. Growth is from the sample after the first 1,000 tasks (caches and',
     'code warm) to the last.',

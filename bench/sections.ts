@@ -18,7 +18,9 @@ export async function runSections(names: readonly string[]): Promise<void> {
     const run = SECTIONS[name];
     if (!run) throw new Error(`no benchmark section "${name}" (known: ${Object.keys(SECTIONS).join(', ')})`);
     const started = new Date();
+    const onMachine = machine(); // its load average is the one at the start
     const body = await run();
-    writeSection(name, `${body}\n\nMeasured ${started.toISOString()} with \`npm run bench -- ${name}\` on ${machine()}.`);
+    const took = ((Date.now() - started.getTime()) / 1000).toFixed(0);
+    writeSection(name, `${body}\n\nMeasured ${started.toISOString()} with \`npm run bench -- ${name}\` (${took} s) on ${onMachine}.`);
   }
 }
