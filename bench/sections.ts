@@ -8,6 +8,7 @@ import { benchFanout } from './fanout.js';
 import { benchIngest } from './ingest.js';
 import { benchMemory } from './memory.js';
 import { benchOverhead } from './overhead.js';
+import { PIPELINE_NOTES } from './pipeline-notes.js';
 import { machine, writeSection } from './report.js';
 import { benchStorage } from './storage.js';
 
@@ -19,7 +20,8 @@ export async function runSections(names: readonly string[]): Promise<void> {
     if (!run) throw new Error(`no benchmark section "${name}" (known: ${Object.keys(SECTIONS).join(', ')})`);
     const started = new Date();
     const onMachine = machine(); // its load average is the one at the start
-    const body = await run();
+    const notes = PIPELINE_NOTES[name];
+    const body = `${await run()}${notes ? `\n\n${notes}` : ''}`;
     const took = ((Date.now() - started.getTime()) / 1000).toFixed(0);
     writeSection(name, `${body}\n\nMeasured ${started.toISOString()} with \`npm run bench -- ${name}\` (${took} s) on ${onMachine}.`);
   }

@@ -1,0 +1,51 @@
+/**
+ * Where the time goes, for the pipeline sections that miss their targets: written from CPU profiles of the service
+ * (`node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/run.ts <section>`, summarised with bench/profile-summary.mjs)
+ * and from the stage figures the sections print. Appended under each section's figures by bench/sections.ts; kept in
+ * code so a fresh `npm run bench` writes them again. Shares are of the service process's busy CPU time.
+ */
+const PROFILED = 'Profiled on 2026-11-30 (this 2-core machine, load average 12–24 from other work while it ran)';
+
+export const PIPELINE_NOTES: Record<string, string> = {
+  dispatch: `**Where the time goes.** ${PROFILED}. The spawn itself (the baseline) is libuv forking the whole service process
+(about 250 MB resident) and then exec'ing: 2.5 ms p50 on a quiet machine, over 20 ms under load. Before the prepare step
+(announce, queue, claim, budget admission, \`task.started\`) SQLite spends about 2 ms; PostgreSQL + Redis about 40 ms under
+load (BullMQ hands the job to its worker after at least one more Redis round trip, then the claim is a PostgreSQL
+transaction). The rest is the prepare step, a chain of awaits each on the thread pool or the database: registry version
+check, workspace and Claude state directories (rm, mkdir, copyFile), the prompt, \`updateRun\`, the cancel re-read. On a
+quiet machine (load average 2.6, n = 20) this section measured 6.4 ms SQLite / 14 ms Redis against 2.5 / 2.9 ms bare:
+still a miss. What it would take: spawn from a small helper process (a fork of a small heap costs a fraction of one of
+the service), ready-made workspace and Claude state directories, fewer round trips between claim and spawn (claim,
+admission and the run's first update in one statement), and on Redis a worker that takes the id from the
+\`task.created\` publish instead of waiting for BullMQ's next pop.`,
+
+  ingest: `**Where the time goes.** ${PROFILED}. The baseline's own rate moves 5× with the machine's load (about 1,200/s at
+load 3, under 200/s at load 18); the ratio moves much less. API role alone (\`BENCH_INGEST_ROLE=api\`, nothing runs the
+tasks; 600 requests a subject): ignored 0.26× / 0.14×, triggering 0.13× / 0.04× (SQLite / PostgreSQL) — so the request
+path misses on its own, before any competition from the worker. Its profile: Kysely 19 % (statement execution, the
+SQLite COMMIT of each delivery's transaction 3 %, and building every query anew: \`freeze\`, \`transformNodeImpl\`,
+\`visitNode\`), socket writes 10 % (responses 4.5 s, PostgreSQL queries 2.8 s of 79 s busy), garbage collection 7 %,
+then the HMAC, JSON parsing with the depth guard, zod, and for triggering deliveries Octokit with Bottleneck (the
+permission lookup). With the worker in the same process (\`npm start\`), \`ChildProcess.spawn\` takes 17 % (git for every
+checkout, the runner for every task: each a fork of the whole process, which stops the event loop while it lasts) and
+writes 15 %. What it would take: compiled queries cached per statement, fewer statements per delivery, the permission
+answer cached, and the worker in a process of its own (or children spawned by a small helper) so no fork ever stops
+the process answering webhooks.`,
+
+  ceiling: `**Where the time goes.** ${PROFILED}. \`ChildProcess.spawn\` is 33 % of the busy time: measured around each call,
+one spawn holds the event loop 13 ms p50 from the bench itself and 22 ms from the worker (load about 20), since libuv
+forks the whole process before exec. Bare spawns from this process reach 50–150 a second here, so no design that forks
+a child from the service for every task can reach 1,000 tasks/s on two cores; the ratio to that baseline is the figure
+to watch. The rest: Kysely 16 % (query building and SQLite statements: claim, run updates, events, settle, rollups),
+removing directories 4 % (each run's Claude state and workspace), lstat 2 %, the redactor 1 %. What it would take: a
+spawn helper process with a small heap (or a pool of pre-started runners), compiled statements and fewer of them per
+task, and the per-run directories recycled rather than created and removed.`,
+
+  overhead: `**Where the time goes** (the stage table). The service's CLI takes longer from spawn to its init message than the
+bare one: a dashboard run is given the service's MCP server (\`--mcp-config\`, connected before init) and the registry's
+agent home, which the bare CLI is not. From the result to \`task.completed\` the service waits for the CLI to exit, then
+settles the run: the session transcript is read and compressed and stored, the conversation's message, the rollups, and
+then the event is published. The transcript was compressed at brotli quality 11, 3.2 s of CPU for 270 KB of JSON on
+this loaded machine (0.17 s at quality 7, 3–12 % larger): it is now quality 7 (src/storage/transcripts.ts). What is left
+to take: an MCP handshake of one round trip (issue 13 item 5) and the settle's writes in one transaction.`,
+};
