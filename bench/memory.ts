@@ -1,16 +1,17 @@
 /**
- * Memory over 10,000 tasks: the service's resident memory after 1,000 tasks and after 10,000 (one-line dashboard
- * chats through `POST /api/chat`, the no-op runner), each sampled after a full garbage collection, so what is
- * measured is what stays, not what a collection had not reached yet. The service runs in this process; the load
- * generator in its own. The baseline is the same process's memory once the service started, before any task.
+ * Memory over 10,000 tasks: the service's resident memory after 1,000 tasks and after 10,000 (one-line tasks created
+ * through TaskService, each run by the worker with the no-op runner: the whole pipeline but HTTP, which the ceiling
+ * section covers; at a few tasks a second on a loaded 2-core machine, chats over HTTP would take most of an hour),
+ * each sampled after a full garbage collection, so what is measured is what stays, not what a collection had not
+ * reached yet. The baseline is the same process's memory once the service started, before any task.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { CONCURRENCY, driveChats } from './ceiling.js';
-import { BACKENDS, forkLoad, loadAverage, noopRunner, startBenchService } from './service.js';
+import { CONCURRENCY } from './ceiling.js';
+import { BACKENDS, type BenchService, loadAverage, noopRunner, startBenchService, waitAllFinal, wallMs } from './service.js';
 
 const TASKS = Number(process.env.BENCH_MEMORY_TASKS ?? 10_000);
 const BATCH = 1000;
@@ -33,21 +34,29 @@ interface Row {
   samples: Array<{ tasks: number; rss: number; heap: number; tasksPerSecond: number }>;
 }
 
+/** Creates `count` one-line tasks and waits until all are final: the task ids and the seconds taken. */
+async function batch(svc: BenchService, from: number, count: number): Promise<{ seconds: number; taskIds: string[] }> {
+  const started = wallMs();
+  const taskIds: string[] = [];
+  for (let i = from; i < from + count; i++) {
+    taskIds.push((await svc.services.tasks.create({ session_id: 'bench-memory', source: 'bench', input_message: `one line ${i}` })).task_id);
+  }
+  return { seconds: ((await waitAllFinal(svc.services, taskIds)) - started) / 1000, taskIds };
+}
+
 async function measure(backend: (typeof BACKENDS)[number]): Promise<Row> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-bench-memory-'));
   const runner = noopRunner(dir);
   const svc = await startBenchService({ distributed: backend.distributed, env: { CLAUDE_CODE_PATH: runner.path, MAX_CONCURRENT_TASKS: String(CONCURRENCY) } });
-  const child = forkLoad();
   const row: Row = { backend: backend.name, before: sample(), samples: [] };
   try {
     for (let done = 0; done < TASKS; ) {
-      const { seconds, taskIds } = await driveChats(svc, child, Math.min(BATCH, TASKS - done));
+      const { seconds, taskIds } = await batch(svc, done, Math.min(BATCH, TASKS - done));
       done += taskIds.length;
       row.samples.push({ tasks: done, ...sample(), tasksPerSecond: taskIds.length / seconds });
       console.log(`memory: ${backend.name}: ${done} tasks, RSS ${row.samples.at(-1)!.rss.toFixed(0)} MB`);
     }
   } finally {
-    child.kill();
     await svc.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -62,7 +71,7 @@ export async function benchMemory(): Promise<string> {
   return [
     '## Memory over 10,000 tasks (`bench/memory.ts`)',
     '',
-    `${ONLY_SQLITE ? 'SQLite only (`BENCH_MEMORY_BACKENDS=all` adds PostgreSQL + Redis). ' : ''}${TASKS.toLocaleString('en')} one-line dashboard chats (\`POST /api/chat\`, each a conversation of its own) in batches of ${BATCH}, the no-op runner,`,
+    `${ONLY_SQLITE ? 'SQLite only (`BENCH_MEMORY_BACKENDS=all` adds PostgreSQL + Redis). ' : ''}${TASKS.toLocaleString('en')} one-line tasks (TaskService.create, then the worker's whole run with the no-op runner; no HTTP) in batches of ${BATCH},`,
     `MAX_CONCURRENT_TASKS=${CONCURRENCY}; the service's process memory after each batch, sampled after two full garbage collections. Baseline: the`,
     'same process once the service had started, before any task. Growth is from the sample after the first 1,000 tasks (caches and',
     'code warm) to the last.',
