@@ -48,4 +48,8 @@ settles the run: the session transcript is read and compressed and stored, the c
 then the event is published. The transcript was compressed at brotli quality 11, 3.2 s of CPU for 270 KB of JSON on
 this loaded machine (0.17 s at quality 7, 3–12 % larger): it is now quality 7 (src/storage/transcripts.ts). What is left
 to take: an MCP handshake of one round trip (issue 13 item 5) and the settle's writes in one transaction.`,
+
+  storage: `**Reading the figures.** PostgreSQL stores a large text value compressed (TOAST, pglz), and the scripted model's
+long reply repeats itself, so its 1 MB takes far less there; SQLite stores text as it is. A one-line chat's transcript
+is kept brotli-compressed so its conversation can resume on any worker; a task without a conversation keeps none.`,
 };
