@@ -51,7 +51,9 @@ with this section, result → \`task.completed\` went from 1.8 s / 1.4 s (SQLite
 load average 24) to 0.14 s / 0.14 s (quality 7, 10 pairs at load average 16). What is left to take: the CLI's start
 with the MCP server and agent home (an MCP handshake of one round trip is issue 13 item 5), and the settle's writes in
 one transaction. On this shared machine the bare CLI's own time moves 2–5× between pairs, so the ratio needs the
-median of many pairs and a quiet machine; the stage figures are steadier.`,
+median of many pairs and a quiet machine; the stage figures are steadier. In the 25-pair run at load average 18–24 the
+service even came out ahead (the bare CLI, timed first in each pair, was slower to start), which says the noise is
+larger than the difference; an early 3-pair run at load average 3 gave 1.56× / 2.41× (before the transcript fix).`,
 
   storage: `**Reading the figures.** PostgreSQL stores a large text value compressed (TOAST, pglz), and the scripted model's
 long reply repeats itself, so its 1 MB takes far less there; SQLite stores text as it is. A one-line chat's transcript
