@@ -100,7 +100,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   for (const [name] of weak) log.warn(`${name} is shorter than ${MIN_SECRET_LENGTH} characters: its value is not redacted from run output and logs`);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const spaceReserve = new SpaceReserve(config.dataDir);
-  spaceReserve.ensure();
+  if (spaceReserve.atStart()) log.warn({ data_dir: config.dataDir }, 'DATA_DIR is full: its space reserve was given up to open the database; free space there');
 
   const storage =
     opts.storage ??
@@ -195,7 +195,7 @@ async function startWorkerSide(
     limits: claimLimits(config),
     prepareRun: (task) => registry.hooks.prepareRun(task),
     checkoutSource: checkoutSources(config, s.clients),
-    afterRun: deliverRun({ config, repos, github: s.clients.github, log }),
+    afterRun: deliverRun({ config, repos, clients: s.clients, log }),
   });
   const webhooks = webhookWorkerSide(s);
   for (const observer of [...webhooks.observers, registry.hooks, ...opts.observers]) worker.observe(observer);

@@ -1,6 +1,6 @@
 // DATA_DIR full (SQLite in DATA_DIR on a 6 MB tmpfs of the test's own): writes answer 507 naming the data directory
 // instead of 500, a running task fails with a clear error instead of staying `running`, /health reports the disk, and
-// the service starts on an almost full disk (degraded) instead of exiting.
+// the service starts on an almost full disk (degraded), and on one with 0 bytes free, instead of exiting.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,5 +66,26 @@ describe.skipIf(rootOnly)('DATA_DIR full', () => {
     const accepted = await again.request('POST', '/api/chat', { message: '[[script:text room again]] hi' });
     expect(accepted.status).toBe(202);
     expect((await again.waitForTask(accepted.body.task_id)).output).toBe('room again');
+    await again.close();
+  }, 120_000);
+
+  it('starts on a disk with 0 bytes free, giving up its space reserve to open the database, and reports the disk', async () => {
+    disk.free();
+    const first = await start(); // leaves its space reserve behind
+    await first.close();
+    expect(fs.existsSync(path.join(disk.dir, '.space-reserve'))).toBe(true);
+    disk.fill();
+    expect(fs.statfsSync(disk.dir).bavail).toBe(0);
+
+    const h = await start();
+    const health = await h.request('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.body.checks.database).toBe('ok');
+    expect(health.body.checks.disk).toMatch(/^low: \d+ bytes free/);
+    expect(health.body.disk.free_bytes).toBeLessThan(1024 * 1024);
+    disk.free();
+    const accepted = await h.request('POST', '/api/chat', { message: '[[script:text started on a full disk]] hi' });
+    expect(accepted.status).toBe(202);
+    expect((await h.waitForTask(accepted.body.task_id)).output).toBe('started on a full disk');
   }, 120_000);
 });

@@ -30,6 +30,7 @@ describe('payload gaps (issue 15, item 8)', () => {
       env: {
         ...webhookEnv({ github: github.url, slack: slack.url, jira: jira.url, sentry: sentry.url }),
         JIRA_BOT_ACCOUNT_ID: AGENT_ACCOUNT,
+        SENTRY_ALLOWED_PROJECTS: 'front-end',
         PROGRESS_UPDATE_SECONDS: '0.2',
       },
     });
@@ -65,12 +66,36 @@ describe('payload gaps (issue 15, item 8)', () => {
     const payload = fixture('sentry/event_alert_triggered.json');
     delete payload.actor;
     payload.data.event.issue_id = '2220001';
+    payload.data.event.project_slug = 'front-end';
     const res = await send.sentry('event_alert', payload);
     expect(res.status).toBe(202);
     await h.waitForTask(res.body.task_id);
     await eventually(() => sentry.calls.some((c) => c.method === 'POST' && /\/issues\/2220001\/comments\/$/.test(c.path)));
     const posted = sentry.calls.filter((c) => /\/issues\/2220001\/comments\//.test(c.path)).map((c) => JSON.stringify(c.body));
     expect(posted.join('\n')).not.toMatch(/Sorry/);
+  });
+
+  it('Sentry: an alert refused by permission posts nothing; a later reply on the issue is the only post there', async () => {
+    const comments = () => sentry.calls.filter((c) => c.method === 'POST' && /\/issues\/2220002\/comments\/$/.test(c.path)).map((c) => JSON.stringify(c.body));
+    const alert = fixture('sentry/event_alert_triggered.json');
+    alert.data.event.issue_id = '2220002';
+    alert.data.event.project_slug = 'back-end';
+    const refused = await send.sentry('event_alert', alert);
+    expect(refused.status).toBe(200);
+    expect(refused.body.refused).toMatch(/back-end is not in SENTRY_ALLOWED_PROJECTS/);
+    // The same issue then asks for help in a comment: that answer is posted after anything the refusal would have
+    // posted, so once it is there, the list of posts is complete.
+    const ask = fixture('sentry/comment_created.json');
+    ask.data.issue_id = 2220002;
+    ask.data.project_slug = 'front-end';
+    ask.data.comment = '@agent help';
+    const help = await send.sentry('comment', ask);
+    expect(help.status).toBe(200);
+    await eventually(() => comments().length > 0);
+    const [only, ...more] = comments();
+    expect(more).toEqual([]);
+    expect(only).not.toMatch(/Sorry/);
+    expect(only).toMatch(/analyze/);
   });
 
   it('Slack: a slash command\'s interim "working" message is replaced by the result', async () => {

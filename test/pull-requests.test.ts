@@ -59,17 +59,6 @@ describe('changes land as pull requests, reviews on the lines, and the task foll
     expect(inOrigin('log', '--format=%s', `refs/heads/${opened!.branch}`).split('\n')).toHaveLength(3);
   });
 
-  it('a change asked for in someone else\'s pull request is not pushed to its branch, and the thread says why', async () => {
-    const before = inOrigin('rev-parse', 'refs/heads/feature');
-    const task = await comment(7, true, '@agent fix [[script:write other.txt not pushed]]');
-    expect(task.pull_request).toBeNull();
-    expect(task.post_back_error).toContain(`${REPO}#7 is not a pull request this service opened`);
-    expect(inOrigin('rev-parse', 'refs/heads/feature')).toBe(before);
-    expect(pullsOpened()).toHaveLength(1);
-    const final = github.calls.filter((c) => String(c.body?.body).startsWith('✅') && String(c.body?.body).includes(task.task_id));
-    expect(final.some((c) => String(c.body.body).includes('is not a pull request this service opened'))).toBe(true);
-  });
-
   it('a review posts a pull request review with a comment on a line of the diff', async () => {
     await comment(7, true, '@agent review [[script:review feature.txt 2 This line needs a test]]');
     const [review] = calls('POST', /\/pulls\/7\/reviews$/);

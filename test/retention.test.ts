@@ -16,6 +16,10 @@ const NOW = Date.UTC(2026, 10, 29);
 const OLD = NOW - 40 * DAY;
 const RECENT = NOW - 2 * DAY;
 const log = createLogger({ LOG_LEVEL: 'silent', secretValues: [] });
+// Transcripts with a large value both share (kept once) and one each: the old one's is pruned with it.
+const SHARED = `the system prompt every session repeats\n${'x'.repeat(3000)}`;
+const OLD_TRANSCRIPT = `${JSON.stringify({ type: 'attachment', uuid: 'u1', shared: { prompt: SHARED }, own: `old ${'o'.repeat(3000)}` })}\nold transcript\n`;
+const NEW_TRANSCRIPT = `${JSON.stringify({ type: 'attachment', uuid: 'u2', shared: { prompt: SHARED }, own: `new ${'n'.repeat(3000)}` })}\nnew transcript\n`;
 
 const dialects = [
   { name: 'sqlite', skip: false },
@@ -37,8 +41,8 @@ for (const dialect of dialects) {
         await repos.tasks.create({ task_id: id, session_id: 's', source: 'test', input_message: 'x', status: 'completed', output: `output of ${id}` } as never, at);
         await repos.events.append([1, 2, 3].map((seq) => ({ task_id: id, seq, type: 'task.output', item: { kind: 'status', message: `${id} ${seq}` }, created_at: at + seq })));
       }
-      await repos.claudeSessions.save('sess_old', null, 'old transcript\n', { ...ZERO_TOTALS, total_cost_usd: 1.5 }, OLD);
-      await repos.claudeSessions.save('sess_new', null, 'new transcript\n', ZERO_TOTALS, RECENT);
+      await repos.claudeSessions.save('sess_old', null, OLD_TRANSCRIPT, { ...ZERO_TOTALS, total_cost_usd: 1.5 }, OLD);
+      await repos.claudeSessions.save('sess_new', null, NEW_TRANSCRIPT, ZERO_TOTALS, RECENT);
       for (const [id, at] of [['whe_old', OLD], ['whe_new', RECENT]] as const) {
         const delivery = { event_id: id, webhook_id: null, provider: 'github', event_type: 'issue_comment', delivery_id: id, dedup_key: null };
         await repos.webhookEvents.insert({ ...delivery, headers: {}, payload: '{}', verified: true, verification_error: null, outcome: 'ignored', status_code: 200 }, at);
@@ -51,22 +55,22 @@ for (const dialect of dialects) {
     });
 
     it('keeps everything with RETENTION_DAYS=0', async () => {
-      expect(await pruneOnce({ repos, log, days: 0 }, NOW)).toEqual({ events: 0, transcripts: 0, deliveries: 0, files: 0 });
+      expect(await pruneOnce({ repos, log, days: 0 }, NOW)).toEqual({ events: 0, transcripts: 0, transcript_parts: 0, deliveries: 0, files: 0 });
       expect(await repos.events.listAfter('task_old', 0, 10)).toHaveLength(3);
     });
 
     it('prunes events, transcripts and webhook deliveries older than N days; tasks, outputs and session totals stay', async () => {
-      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 3, transcripts: 1, deliveries: 1, files: 0 });
+      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 3, transcripts: 1, transcript_parts: 1, deliveries: 1, files: 0 });
       expect(await repos.webhookEvents.get('whe_old')).toBeUndefined();
       expect((await repos.webhookEvents.get('whe_new'))?.event_id).toBe('whe_new');
       expect(await repos.events.listAfter('task_old', 0, 10)).toEqual([]);
       expect((await repos.events.listAfter('task_new', 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
       expect(await repos.claudeSessions.get('sess_old')).toBeUndefined();
       expect((await repos.claudeSessions.totals('sess_old')).total_cost_usd).toBe(1.5);
-      expect(await repos.claudeSessions.get('sess_new')).toBe('new transcript\n');
+      expect(await repos.claudeSessions.get('sess_new')).toBe(NEW_TRANSCRIPT); // its parts, shared ones too, stay
       expect((await repos.tasks.get('task_old'))?.output).toBe('output of task_old');
       // Pruning again finds nothing more.
-      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 0, transcripts: 0, deliveries: 0, files: 0 });
+      expect(await pruneOnce({ repos, log, days: 30 }, NOW)).toEqual({ events: 0, transcripts: 0, transcript_parts: 0, deliveries: 0, files: 0 });
     });
   });
 }

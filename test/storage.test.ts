@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../src/storage/db.js';
 import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import { ZERO_TOTALS } from '../src/storage/repositories/claude-sessions.js';
 import { BadCursorError } from '../src/storage/repositories/cursor.js';
+import { compressTranscript } from '../src/storage/transcripts.js';
 import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
 
 // One suite, every dialect: the same assertions run on SQLite (a temp file) and on the machine's real PostgreSQL
@@ -175,6 +177,32 @@ for (const dialect of dialects) {
       await repos.claudeSessions.save('cs-x', null, null, { ...totals, total_cost_usd: 0.9 });
       expect(await repos.claudeSessions.get('cs-x')).toBe('line1\nline2\n');
       expect((await repos.claudeSessions.totals('cs-y')).total_cost_usd).toBe(0);
+    });
+
+    it('keeps a transcript with a long reply whole, its parts stored once, a part shared by two sessions once', async () => {
+      const reply = Array.from({ length: 40_000 }, (_, i) => `line ${i} of a long reply`).join('\n');
+      const transcript = (id: string) => `${JSON.stringify({ type: 'assistant', uuid: id, message: { content: [{ type: 'text', text: reply }] } })}\n`;
+      await repos.claudeSessions.save('cs-long-1', 'conv-1', transcript('u1'), ZERO_TOTALS);
+      const parts = await storage.db.selectFrom('transcript_parts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      await repos.claudeSessions.save('cs-long-2', 'conv-2', transcript('u2'), ZERO_TOTALS);
+      const after = await storage.db.selectFrom('transcript_parts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(parts.n)).toBeGreaterThan(100);
+      expect(Number(after.n)).toBe(Number(parts.n)); // the second session's reply added no part
+      expect(await repos.claudeSessions.get('cs-long-1')).toBe(transcript('u1'));
+      expect(await repos.claudeSessions.get('cs-long-2')).toBe(transcript('u2'));
+    });
+
+    it("keeps only a conversation's latest session transcript (the one it resumes), and reads one saved whole before 0012", async () => {
+      await repos.claudeSessions.save('cs-first', 'conv-latest', 'first session\n', ZERO_TOTALS);
+      await repos.claudeSessions.save('cs-other', 'conv-other', 'another conversation\n', ZERO_TOTALS);
+      await repos.claudeSessions.save('cs-second', 'conv-latest', 'second session\n', { ...ZERO_TOTALS, total_cost_usd: 2 });
+      expect(await repos.claudeSessions.get('cs-first')).toBeUndefined();
+      expect(await repos.claudeSessions.get('cs-second')).toBe('second session\n');
+      expect(await repos.claudeSessions.get('cs-other')).toBe('another conversation\n');
+
+      const whole = await compressTranscript('{"type":"user"}\n');
+      await storage.db.insertInto('claude_sessions').values({ session_id: 'cs-before-0012', conversation_id: null, transcript: '', transcript_br: whole, updated_at: 1 }).execute();
+      expect(await repos.claudeSessions.get('cs-before-0012')).toBe('{"type":"user"}\n');
     });
   });
 }

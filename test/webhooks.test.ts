@@ -141,13 +141,18 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
     });
 
     it('refuses a user without write permission, politely, and runs nothing', async () => {
+      // The first time, reader's permission is not cached: the delivery is answered at once and its task refused once
+      // GitHub has answered (test/permission-wait.test.ts); the next is refused from the cache, with no task at all.
+      const first = await sendGithub(githubComment('@agent review please', 'reader', { issue: 77 }));
+      expect(first.status).toBe(202);
+      expect(await h.waitForTask(first.body.task_id)).toMatchObject({ status: 'cancelled', started_at: null });
       const before = await taskCount();
-      const res = await sendGithub(githubComment('@agent review please', 'reader', { issue: 77 }));
+      const res = await sendGithub(githubComment('@agent review again', 'reader', { issue: 77 }));
       expect(res.status).toBe(200);
       expect(res.body.refused).toContain('reader has read permission');
       expect(await taskCount()).toBe(before);
-      await eventually(() => callsTo(github, 'POST', /\/issues\/77\/comments$/).length === 1);
-      expect(callsTo(github, 'POST', /\/issues\/77\/comments$/)[0]!.body.body).toContain("can't run `review`");
+      await eventually(() => callsTo(github, 'POST', /\/issues\/77\/comments$/).length === 2);
+      for (const c of callsTo(github, 'POST', /\/issues\/77\/comments$/)) expect(c.body.body).toContain("can't run `review`");
     });
 
     it('answers help from the table without a model run', async () => {

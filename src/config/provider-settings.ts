@@ -70,6 +70,11 @@ export const providerSettings = {
   GITLAB_BOT_USERNAME: optionalString,
   /** Base URL to clone from (`<base>/<group>/<project>.git`); default GITLAB_URL. */
   GITLAB_CLONE_URL: optionalString,
+  /**
+   * A GitLab run that changed files ends with the service pushing `agent/<flow>-<n>` (with GITLAB_TOKEN) and opening a
+   * draft merge request (a follow-up in that merge request pushes to the same branch).
+   */
+  GITLAB_MERGE_REQUESTS: bool(true),
 
   // Anthropic credentials: handed to Claude Code children, never used or logged by the service itself.
   ANTHROPIC_API_KEY: optionalString,

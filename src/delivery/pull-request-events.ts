@@ -1,9 +1,11 @@
 // After the run: what became of the pull requests the service opened, from GitHub's own deliveries — `pull_request`
-// (closed, merged, reopened, new commits), `check_suite` (completed, requested) and `status` (a commit status). Each
-// updates the pull request's row and the copy its tasks show; deliveries about other pull requests change nothing.
+// (closed, merged, reopened, new commits), `check_suite` (completed, requested) and `status` (a commit status) — and
+// of its GitLab merge requests (merge-request-events.ts). Each updates the pull request's row and the copy its tasks
+// show; deliveries about other pull requests change nothing.
 import { z } from 'zod';
 import type { ChecksState, PullRequestState } from '../storage/repositories/pull-requests.js';
 import type { Repositories } from '../storage/repositories/index.js';
+import { mergeRequestChange } from './merge-request-events.js';
 
 const Repository = z.object({ full_name: z.string() });
 const PullRequestEvent = z.object({
@@ -22,7 +24,7 @@ const CheckSuiteEvent = z.object({
 });
 const StatusEvent = z.object({ repository: Repository, sha: z.string(), state: z.string() });
 
-type Change = { key: { repository: string } & ({ number: number } | { headSha: string }); patch: { state?: PullRequestState; checks?: ChecksState; head_sha?: string } };
+export type Change = { key: { repository: string } & ({ number: number } | { headSha: string }); patch: { state?: PullRequestState; checks?: ChecksState; head_sha?: string } };
 
 const FAILED = new Set(['failure', 'timed_out', 'cancelled', 'action_required', 'startup_failure', 'stale']);
 
@@ -58,17 +60,24 @@ export function pullRequestChange(eventName: string, body: unknown): Change[] {
   return [];
 }
 
+/** The providers whose deliveries say what became of a pull request, and how they write its number. */
+const FOLLOWED: Record<string, { ref: string; changes(headers: Record<string, string>, body: unknown): Change[] }> = {
+  github: { ref: '#', changes: (headers, body) => pullRequestChange(headers['x-github-event'] ?? '', body) },
+  gitlab: { ref: '!', changes: (headers, body) => mergeRequestChange(headers['x-gitlab-event'] ?? '', body) },
+};
+
 /**
  * Follows the verified deliveries of a provider (WebhookIngest calls it before the rules): returns a note for the
  * delivery's record when it updated a pull request the service opened, else undefined.
  */
 export function followPullRequests(repos: Repositories): (provider: string, headers: Record<string, string>, body: unknown) => Promise<string | undefined> {
   return async (provider, headers, body) => {
-    if (provider !== 'github') return undefined;
+    const source = FOLLOWED[provider];
+    if (!source) return undefined;
     const notes: string[] = [];
-    for (const change of pullRequestChange(headers['x-github-event'] ?? '', body)) {
-      const row = await repos.pullRequests.update({ provider: 'github', ...change.key }, change.patch);
-      if (row) notes.push(`${row.repository}#${row.number}: ${row.state}${row.checks ? `, checks ${row.checks}` : ''}`);
+    for (const change of source.changes(headers, body)) {
+      const row = await repos.pullRequests.update({ provider, ...change.key }, change.patch);
+      if (row) notes.push(`${row.repository}${source.ref}${row.number}: ${row.state}${row.checks ? `, checks ${row.checks}` : ''}`);
     }
     return notes.length ? notes.join('; ') : undefined;
   };

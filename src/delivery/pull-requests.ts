@@ -1,31 +1,16 @@
 // Changes that land as pull requests, opened by the service, not the model: after a run that changed files in its
 // checkout, the service commits them (workspace-commit.ts), pushes `agent/<flow>-<n>` with the credential it holds
-// (GITHUB_TOKEN, or an App installation token minted for this one push: the child never holds either) and opens a
-// draft pull request titled from the run's summary. A run in the thread of a pull request the service opened pushes
-// to that pull request's branch instead.
+// (the code host's: a GitHub token or App installation token, GITLAB_TOKEN; the child never holds any) and opens a
+// draft pull or merge request titled from the run's summary. A run in the thread of one the service opened pushes to
+// its branch instead; a run in someone else's is stacked on it: a new branch on its head, opened against its branch.
 import type { Config } from '../config.js';
-import type { GithubClient } from '../integrations/github.js';
-import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
-import { githubCheckoutSource, mirrorOf } from '../worker/checkout.js';
+import { mirrorOf } from '../worker/checkout.js';
+import type { CodeHost, DeliveryDeps } from './code-host.js';
 import { commitWorkspace, defaultBranch, pushCommit } from './workspace-commit.js';
 
-export interface DeliveryDeps {
-  config: Config;
-  repos: Repositories;
-  /** Undefined without GitHub credentials (nothing can be pushed then). */
-  github: GithubClient | undefined;
-  log: Logger;
-}
-
-/** A GitHub repository the service may push to. */
-export interface GithubRepository {
-  owner: string;
-  repo: string;
-  /** The App installation to act as (App auth); looked up from the repository when absent. */
-  installationId?: number;
-}
+export type { DeliveryDeps } from './code-host.js';
 
 /** Where a task's changes landed. */
 export interface PullRequestRef {
@@ -40,48 +25,41 @@ const MAX_TITLE = 72;
 const MAX_BODY = 60_000;
 
 /**
- * Commits what `task`'s run changed in its workspace (checked out from `repository` at task.checkout_commit), pushes
- * it and opens a draft pull request; or, with `pullNumber` naming a pull request the service opened, pushes to its
- * branch. Records the pull request and links the task to it. Returns undefined when there is nothing to deliver:
- * no checkout, or no file changed. Throws (with no credential in the message) when the push or the API call fails.
- *
- * Exported for the flows that open a pull request from another provider's thread (a Jira issue's `fix`).
+ * Commits what `task`'s run changed in its workspace (checked out from the host's repository at
+ * task.checkout_commit), pushes it and opens a draft pull/merge request; or, when the task was asked in one the
+ * service opened, pushes to its branch. Records the pull request and links the task to it. Returns undefined when
+ * there is nothing to deliver: no checkout, or no file changed. Throws (with no credential in the message) when the
+ * push or the API call fails.
  */
-export async function openPullRequest(
-  deps: DeliveryDeps,
-  task: TaskRow,
-  repository: GithubRepository,
-  opts: { pullNumber?: number; command?: string } = {},
-): Promise<PullRequestRef | undefined> {
+export async function openPullRequest(deps: DeliveryDeps, task: TaskRow, host: CodeHost, opts: { command?: string } = {}): Promise<PullRequestRef | undefined> {
   const { config, repos } = deps;
   if (!task.working_dir || !task.checkout_commit) return undefined;
-  const github = deps.github;
-  if (!github) throw new Error('no GitHub credentials to open a pull request with (GITHUB_TOKEN or GITHUB_APP_ID)');
-  const fullName = `${repository.owner}/${repository.repo}`;
-  const source = await githubCheckoutSource(config, { ...repository, issueNumber: 0, isPullRequest: false }, 'push');
+  if (host.unavailable) throw new Error(host.unavailable);
+  const source = await host.pushSource();
   const mirror = mirrorOf(config.dataDir, source);
   const { title, body } = describe(task, config);
   const commit = await commitWorkspace({ mirror, workTree: task.working_dir, base: task.checkout_commit, message: `${title}\n\nTask ${task.task_id}` });
   if (!commit) return undefined;
-  const existing = opts.pullNumber === undefined ? undefined : await repos.pullRequests.find('github', fullName, opts.pullNumber);
-  if (opts.pullNumber !== undefined && !existing) {
-    // Someone else's pull request: its branch is theirs. (Opening one stacked on it is not done yet.)
-    throw new Error(`the changes were not pushed: ${fullName}#${opts.pullNumber} is not a pull request this service opened`);
-  }
+  const asked = host.threadNumber;
+  const existing = asked === undefined ? undefined : await repos.pullRequests.find(host.provider, host.repository, asked);
+  // Someone else's pull request: its branch is theirs. The changes go on a branch of ours, stacked on its head.
+  const stackedOn = asked !== undefined && !existing ? { number: asked, branch: await stackBase(host, asked) } : undefined;
   const branch = existing?.branch ?? (await nextBranch(repos, task));
   await pushCommit({ mirror, url: source.url, commit, branch, authorization: source.authorization, secrets: source.secrets });
   if (existing) {
-    const row = (await repos.pullRequests.update({ provider: 'github', repository: fullName, number: existing.number }, { head_sha: commit })) ?? existing;
+    const row = (await repos.pullRequests.update({ provider: host.provider, repository: host.repository, number: existing.number }, { head_sha: commit })) ?? existing;
     await repos.pullRequests.link(task.task_id, row);
     return { url: existing.url, number: Number(existing.number), branch, created: false };
   }
-  const base = await defaultBranch(mirror);
-  const opened = await github.createPullRequest({ ...repository, head: branch, base, title, body, draft: true });
+  const base = stackedOn?.branch ?? (await defaultBranch(mirror));
+  // The branch name is its author's (git allows a backquote in one): it must not end the code span.
+  const stackNote = stackedOn ? `Stacked on ${host.ref(stackedOn.number)} (${host.noun} from \`${stackedOn.branch.replaceAll('`', "'")}\`): merge that first.\n\n` : '';
+  const opened = await host.openDraft({ head: branch, base, title, body: `${stackNote}${body}` });
   await repos.pullRequests.opened({
-    provider: 'github',
-    repository: fullName,
+    provider: host.provider,
+    repository: host.repository,
     number: opened.number,
-    url: opened.html_url,
+    url: opened.url,
     branch,
     base,
     head_sha: commit,
@@ -90,7 +68,16 @@ export async function openPullRequest(
     agent: task.assigned_agent,
     command: opts.command ?? task.rule,
   });
-  return { url: opened.html_url, number: opened.number, branch, created: true };
+  return { url: opened.url, number: opened.number, branch, created: true };
+}
+
+/** The branch a stacked pull request goes into: the asked-in one's head branch, which must be in this repository. */
+async function stackBase(host: CodeHost, number: number): Promise<string> {
+  const branch = await host.headBranch(number);
+  if (!branch) {
+    throw new Error(`the changes were not pushed: ${host.repository}${host.ref(number)} comes from a fork, and a ${host.noun} stacked on it needs its branch in ${host.repository}`);
+  }
+  return branch;
 }
 
 /** `agent/<flow>-<n>`: the flow's n-th branch. */

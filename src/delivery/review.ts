@@ -8,7 +8,7 @@ import { parsePatch } from 'diff';
 import { z } from 'zod';
 import type { GithubClient, ReviewLineComment } from '../integrations/github.js';
 import type { TaskRow } from '../storage/schema.js';
-import type { GithubRepository } from './pull-requests.js';
+import type { GithubRepository } from './github-host.js';
 
 /** Where a run writes its review, relative to its workspace (the `review` command's prompt names it). */
 export const REVIEW_FILE = '.agent/review.json';

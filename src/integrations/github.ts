@@ -53,6 +53,8 @@ export interface GithubClient {
   listCommentReactions(p: Repo & { commentId: number }): Promise<Array<{ content: string; login: string; isBot: boolean }>>;
   /** Opens a pull request from `head` (a branch of the same repository) into `base`. */
   createPullRequest(p: Repo & { head: string; base: string; title: string; body: string; draft: boolean }): Promise<{ number: number; html_url: string }>;
+  /** A pull request's head: its branch, and the repository that branch lives in (another one for a fork's). */
+  getPullRequest(p: Repo & { pullNumber: number }): Promise<{ headRef: string; headRepository: string | null; baseRef: string }>;
   /** The files a pull request changes, with their unified-diff `patch` (absent for binary or huge files). */
   listPullRequestFiles(p: Repo & { pullNumber: number }): Promise<Array<{ filename: string; patch?: string }>>;
   /** A review with a summary and comments on lines of the diff (`line` on the new side), as a plain COMMENT. */
@@ -172,6 +174,13 @@ export function createGithubClient(auth: GithubAuth, options: GithubClientOption
       return call(installationId, `POST ${path(owner, repo, '/pulls')}`, async (o) => {
         const { data } = await o.rest.pulls.create({ owner, repo, head, base, title, body, draft });
         return { number: data.number, html_url: data.html_url };
+      });
+    },
+
+    getPullRequest({ owner, repo, pullNumber, installationId }) {
+      return call(installationId, `GET ${path(owner, repo, `/pulls/${pullNumber}`)}`, async (o) => {
+        const { data } = await o.rest.pulls.get({ owner, repo, pull_number: pullNumber });
+        return { headRef: data.head.ref, headRepository: data.head.repo?.full_name ?? null, baseRef: data.base.ref };
       });
     },
 

@@ -1,7 +1,8 @@
 // GitLab REST v4 through @gitbeaker/rest: notes on issues and merge requests, award emoji on a note, a member's
-// access level, project and merge request details. gitbeaker's own request handler retries 429 and 502 ten times
-// within a quarter of a second; it is replaced by one that makes a single attempt and reports an IntegrationError, so
-// withRetry stays the only retry layer (as for Slack, Jira and Sentry) and 500/503/Retry-After are handled alike.
+// access level, project and merge request details, opening a merge request. gitbeaker's own request handler retries
+// 429 and 502 ten times within a quarter of a second; it is replaced by one that makes a single attempt and reports an
+// IntegrationError, so withRetry stays the only retry layer (as for Slack, Jira and Sentry) and 500/503/Retry-After
+// are handled alike.
 import { IssueNoteAwardEmojis, IssueNotes, MergeRequestNoteAwardEmojis, MergeRequestNotes, MergeRequests, ProjectMembers, Projects } from '@gitbeaker/rest';
 import { createRequesterFn, type RequestOptions } from '@gitbeaker/requester-utils';
 import { IntegrationError, networkReason, parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
@@ -36,6 +37,8 @@ export interface GitlabClient {
   accessLevel(p: { projectId: number | string; userId: number }): Promise<AccessLevel>;
   project(projectId: number | string): Promise<{ id: number; pathWithNamespace: string; defaultBranch: string | null }>;
   mergeRequest(p: { projectId: number | string; iid: number }): Promise<{ sourceBranch: string; sourceProjectId: number; sha: string | null }>;
+  /** Opens a merge request from `sourceBranch` (same project) into `targetBranch`; a `Draft:` title makes a draft. */
+  createMergeRequest(p: { projectId: number | string; sourceBranch: string; targetBranch: string; title: string; description: string }): Promise<{ iid: number; webUrl: string }>;
 }
 
 export function createGitlabClient(options: GitlabClientOptions): GitlabClient {
@@ -85,6 +88,11 @@ export function createGitlabClient(options: GitlabClientOptions): GitlabClient {
     async mergeRequest({ projectId, iid }) {
       const mr = await retried(() => mergeRequests.show(projectId, iid));
       return { sourceBranch: mr.source_branch, sourceProjectId: mr.source_project_id, sha: mr.sha ?? null };
+    },
+    async createMergeRequest({ projectId, sourceBranch, targetBranch, title, description }) {
+      // A retry never opens a second one: GitLab refuses another open merge request from the same source branch (409).
+      const mr = await retried(() => mergeRequests.create(projectId, sourceBranch, targetBranch, title, { description }));
+      return { iid: mr.iid, webUrl: mr.web_url };
     },
   };
 }

@@ -45,7 +45,7 @@ const RESERVE_BYTES = 1024 * 1024;
 export class SpaceReserve {
   private readonly file: string;
 
-  constructor(dataDir: string) {
+  constructor(private readonly dataDir: string) {
     this.file = path.join(dataDir, '.space-reserve');
   }
 
@@ -57,6 +57,24 @@ export class SpaceReserve {
     } catch {
       fs.rmSync(this.file, { force: true }); // a partial reserve would only take space
     }
+  }
+
+  /**
+   * At start-up: on a disk with less room than the reserve holds, the reserve is given back first, or SQLite could
+   * not even open its write-ahead log ("disk I/O error") and the service would exit instead of starting degraded.
+   * Otherwise the reserve is made if missing. Returns whether it was given back.
+   */
+  atStart(): boolean {
+    let free: number;
+    try {
+      const stats = fs.statfsSync(this.dataDir);
+      free = stats.bavail * stats.bsize;
+    } catch {
+      return false;
+    }
+    if (free < RESERVE_BYTES) return this.release();
+    this.ensure();
+    return false;
   }
 
   /** Gives the reserve's space back. Returns whether there was any to give. */

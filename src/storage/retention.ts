@@ -18,6 +18,8 @@ export interface RetentionDeps {
 export interface Pruned {
   events: number;
   transcripts: number;
+  /** Transcript parts (src/storage/transcript-parts.ts) no kept transcript refers to any more. */
+  transcript_parts: number;
   /** Webhook deliveries (their payloads and headers), as listed in the inspector. */
   deliveries: number;
   files: number;
@@ -29,12 +31,13 @@ export interface Pruned {
  * analytics, the ledger and a conversation's history never lose a row. Idempotent, so every worker may run it.
  */
 export async function pruneOnce(deps: RetentionDeps, now = Date.now()): Promise<Pruned> {
-  const pruned: Pruned = { events: 0, transcripts: 0, deliveries: 0, files: 0 };
+  const pruned: Pruned = { events: 0, transcripts: 0, transcript_parts: 0, deliveries: 0, files: 0 };
   if (deps.days <= 0) return pruned;
   const cutoff = now - deps.days * DAY_MS;
   for (let n = EVENT_BATCH; n === EVENT_BATCH; pruned.events += n) n = await deps.repos.events.pruneBefore(cutoff, EVENT_BATCH);
   for (let n = EVENT_BATCH; n === EVENT_BATCH; pruned.deliveries += n) n = await deps.repos.webhookEvents.pruneBefore(cutoff, EVENT_BATCH);
   pruned.transcripts = await deps.repos.claudeSessions.pruneTranscripts(cutoff);
+  pruned.transcript_parts = await deps.repos.claudeSessions.parts.pruneBefore(cutoff);
   await deps.repos.storms.prune(cutoff); // alert storms long over: nothing can join them
   pruned.files = (await deps.pruneFiles?.(cutoff)) ?? 0;
   return pruned;
@@ -47,7 +50,7 @@ export function startRetention(deps: RetentionDeps, intervalMs = RETENTION_INTER
   const run = () => {
     running ??= pruneOnce(deps)
       .then((p) => {
-        if (p.events || p.transcripts || p.deliveries || p.files) deps.log.info({ ...p, retention_days: deps.days }, 'pruned data older than RETENTION_DAYS');
+        if (p.events || p.transcripts || p.transcript_parts || p.deliveries || p.files) deps.log.info({ ...p, retention_days: deps.days }, 'pruned data older than RETENTION_DAYS');
       })
       .catch((err) => deps.log.warn({ err }, 'retention pruning failed; tried again at the next interval'))
       .finally(() => (running = undefined));

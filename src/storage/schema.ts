@@ -7,7 +7,7 @@ import type {
   RegistrySkillTable,
   TaskSkillTable,
 } from './schema/registry-tables.js';
-import type { ScheduleFiringTable, TaskStormTable } from './schema/schedule-tables.js';
+import type { AfterRunStepTable, ScheduleFiringTable, TaskStormTable } from './schema/schedule-tables.js';
 import type {
   ClaudeSessionTable,
   ConversationMessageTable,
@@ -15,11 +15,13 @@ import type {
   SessionTable,
   TaskEventTable,
   TaskTable,
+  TranscriptPartTable,
   WorkerTable,
 } from './schema/task-tables.js';
 import type {
   FlowLinkTable,
   OutboundPostTable,
+  PermissionWaitTable,
   WebhookCommandTable,
   WebhookConfigTable,
   WebhookEventTable,
@@ -50,6 +52,7 @@ export interface Database {
   webhook_events: WebhookEventTable;
   webhook_unverified_counts: WebhookUnverifiedCountTable;
   claude_sessions: ClaudeSessionTable;
+  transcript_parts: TranscriptPartTable;
   outbound_posts: OutboundPostTable;
   task_rollups: TaskRollupTable;
   budgets: BudgetTable;
@@ -63,4 +66,6 @@ export interface Database {
   task_storms: TaskStormTable;
   flow_links: FlowLinkTable;
   pull_requests: PullRequestTable;
+  permission_waits: PermissionWaitTable;
+  after_run_steps: AfterRunStepTable;
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
 import { taskView } from '../storage/views.js';
+import { changeRequestName } from '../delivery/code-host.js';
 import type { TaskObserver } from '../worker/worker.js';
 import { clientOf, type ProviderClients } from './clients.js';
 import { adapterFor } from './providers/index.js';
@@ -145,7 +146,7 @@ export class PostBack implements TaskObserver {
     const pr = taskView(task).pull_request;
     // A failure of the post-run step (the changes could not be delivered) is the only post_back_error by now.
     const changes = pr
-      ? `\n\n🔀 The changes are in pull request #${pr.number} (branch ${code(pr.branch)}): ${pr.url}`
+      ? `\n\n🔀 The changes are in ${changeRequestName(pr)} (branch ${code(pr.branch)}): ${pr.url}`
       : task.post_back_error
         ? `\n\n⚠️ ${task.post_back_error}`
         : '';

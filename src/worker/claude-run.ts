@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import readline from 'node:readline';
 import type { ResultItem, StreamItem } from '../contracts/stream-item.js';
+import { readBoundedLines } from './bounded-lines.js';
 import { killTree } from './process-tree.js';
 import { toItems } from './stream-items.js';
 import { readStdoutMessages } from './stdout-messages.js';
@@ -46,6 +46,8 @@ export interface ClaudeRunHandle {
 }
 
 const STDERR_TAIL_LINES = 20;
+/** Bytes of one stderr line kept: the tail is for an error message, and a child may write one endless line. */
+export const STDERR_LINE_BYTES = 8 * 1024;
 
 export function claudeArgs(spec: ClaudeRunSpec): string[] {
   // Partial messages make text stream as it is produced; without them an assistant message arrives only when whole.
@@ -99,7 +101,7 @@ export function startClaudeRun(spec: ClaudeRunSpec, onItem: (item: StreamItem) =
       }
     },
   });
-  readline.createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
+  const stderrClosed = readBoundedLines(child.stderr, STDERR_LINE_BYTES, (line) => {
     stderrLines.push(line);
     if (stderrLines.length > STDERR_TAIL_LINES) stderrLines.shift();
   });
@@ -109,8 +111,8 @@ export function startClaudeRun(spec: ClaudeRunSpec, onItem: (item: StreamItem) =
       resolve({ exitCode: null, signal: null, stoppedFor, stderrTail: '', spawnError: `could not start ${command}: ${err.message}` });
     });
     child.once('exit', (exitCode, signal) => {
-      // stdout may still hold the last lines (the result) when 'exit' fires.
-      void stdoutClosed.then(() => resolve({ result, sessionId, exitCode, signal, stoppedFor, stderrTail: stderrLines.join('\n') }));
+      // stdout and stderr may still hold the last lines (the result, the reason it failed) when 'exit' fires.
+      void Promise.all([stdoutClosed, stderrClosed]).then(() => resolve({ result, sessionId, exitCode, signal, stoppedFor, stderrTail: stderrLines.join('\n') }));
     });
   });
 

@@ -22,8 +22,10 @@ export async function databaseBytes(storage: Storage): Promise<number> {
   return Number(total.rows[0]!.bytes);
 }
 
-/** The compressed Claude session transcripts kept: their bytes and how many. */
+/** Transcripts kept, and their compressed bytes: skeletons and the parts they share. */
 export async function transcriptBytes(storage: Storage): Promise<{ stored: number; count: number }> {
   const rows = await storage.db.selectFrom('claude_sessions').select('transcript_br').where('transcript_br', 'is not', null).execute();
-  return { stored: rows.reduce((n, r) => n + r.transcript_br!.length, 0), count: rows.length };
+  const parts = await storage.db.selectFrom('transcript_parts').select('content_br').execute();
+  const bytes = (blobs: Array<Uint8Array | null>) => blobs.reduce((n, b) => n + (b?.length ?? 0), 0);
+  return { stored: bytes(rows.map((r) => r.transcript_br)) + bytes(parts.map((p) => p.content_br)), count: rows.length };
 }

@@ -40,6 +40,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Answer this much later (a provider that is slow to answer). */
   delayMs?: number;
+  /** Answer only once this resolves (a provider held until the test lets it go). */
+  after?: Promise<void>;
 }
 
 export interface Req {
@@ -102,11 +104,11 @@ export async function startFake(definition: FakeDefinition): Promise<FakeProvide
           status: reply.status,
         };
         calls.push(call);
-        if (reply.delayMs) {
+        if (reply.delayMs || reply.after) {
           res.on('close', () => {
             if (!res.writableEnded) abandoned.push(call);
           });
-          setTimeout(() => send(res, reply), reply.delayMs).unref();
+          void (reply.after ?? Promise.resolve()).then(() => setTimeout(() => send(res, reply), reply.delayMs ?? 0).unref());
         } else send(res, reply);
       },
       () => send(res, { status: 400, text: 'unreadable body' }),
@@ -238,6 +240,8 @@ export interface FakeGithub extends FakeProvider {
   setPermission(login: string, permission: string): void;
   /** The collaborator-permission endpoint answers this many milliseconds late (0: at once). */
   slowPermissions(ms: number): void;
+  /** The collaborator-permission endpoint answers nothing until `open()` is called (then everything held, at once). */
+  holdPermissions(): { open(): void };
   /** A person reacts to an issue comment (GitHub sends no webhook for this; the service polls). */
   react(commentId: number, login: string, content: string): void;
 }
@@ -265,6 +269,7 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
   let nextId = 1001;
   let tokensIssued = 0;
   let permissionDelayMs = 0;
+  let permissionGate: Promise<void> | undefined;
   const now = () => new Date().toISOString();
   const user = (login: string) => ({ login, id: 1, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
   const notFound = () => json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
@@ -405,6 +410,20 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
     },
     {
       method: 'GET',
+      pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls\/(?<pull>\d+)$/,
+      handle(_req, p) {
+        // With a git root: the head is refs/pull/<n>/head, on the branch there that points at it; a head no branch
+        // points at comes from a fork (its branch lives in the fork's repository, as on GitHub).
+        const sha = opts.gitRoot && gitRef(opts.gitRoot, p, `refs/pull/${p.pull}/head`);
+        if (!sha) return notFound();
+        const branch = git(opts.gitRoot!, p, ['for-each-ref', '--points-at', sha, '--format=%(refname:short)', 'refs/heads/'])?.split('\n')[0];
+        const repo = branch ? `${p.owner}/${p.repo}` : `fork-of-${p.owner}/${p.repo}`;
+        const base = pulls.get(`${p.owner}/${p.repo}#${p.pull}`)?.base ?? 'main';
+        return json(200, { number: Number(p.pull), state: 'open', head: { ref: branch || 'patch-1', sha, repo: { full_name: repo } }, base: { ref: base } });
+      },
+    },
+    {
+      method: 'GET',
       pattern: /^\/repos\/(?<owner>[^/]+)\/(?<repo>[^/]+)\/pulls\/(?<pull>\d+)\/files$/,
       handle(_req, p) {
         if (!opts.gitRoot) return json(200, []);
@@ -438,7 +457,7 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
         if (role === undefined) return notFound();
         // As GitHub does: `permission` is the legacy base level, `role_name` the actual (possibly custom) role.
         const permission = LEGACY_PERMISSION[role] ?? (role === 'none' ? 'none' : 'read');
-        return { ...json(200, { permission, role_name: role, user: user(login) }), delayMs: permissionDelayMs };
+        return { ...json(200, { permission, role_name: role, user: user(login) }), delayMs: permissionDelayMs, after: permissionGate };
       },
     },
   ];
@@ -456,6 +475,16 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
     slowPermissions(ms: number) {
       permissionDelayMs = ms;
     },
+    holdPermissions() {
+      let open!: () => void;
+      permissionGate = new Promise<void>((resolve) => (open = resolve));
+      return {
+        open() {
+          permissionGate = undefined;
+          open();
+        },
+      };
+    },
     react(commentId: number, login: string, content: string) {
       const list = userReactions.get(commentId) ?? [];
       list.push({ id: nextId++, content, user: user(login) });
@@ -465,7 +494,8 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
 }
 
 /** git in the fake's repository of owner/repo; its output, or undefined when git fails. */
-function git(root: string, p: Record<string, string>, args: string[]): string | undefined {
+/** git in `<root>/<p.owner>/<p.repo>.git`; undefined when it fails. */
+export function git(root: string, p: Record<string, string>, args: string[]): string | undefined {
   try {
     return execFileSync('git', args, { cwd: path.join(root, p.owner!, `${p.repo}.git`), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
@@ -473,7 +503,7 @@ function git(root: string, p: Record<string, string>, args: string[]): string | 
   }
 }
 
-function gitRef(root: string, p: Record<string, string>, ref: string): string | undefined {
+export function gitRef(root: string, p: Record<string, string>, ref: string): string | undefined {
   return git(root, p, ['rev-parse', '--verify', '--quiet', ref])?.trim();
 }
 
@@ -565,9 +595,19 @@ export function startFakeSlack(): Promise<FakeProvider> {
 // Jira Cloud (REST v3)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Comment create/update and issue create. Bodies must be ADF documents, as on v3; a plain string gets Jira's 400. */
-export function startFakeJira(): Promise<FakeProvider> {
+/**
+ * Comment create/update, issue create, and the JQL search by label (`labels = "x"`, the only query it understands).
+ * Bodies must be ADF documents, as on v3; a plain string gets Jira's 400.
+ */
+export interface FakeJira extends FakeProvider {
+  /** The next `n` issue creates are made but answered 500, as when Jira fails after the write or the answer is lost. */
+  loseCreates(n: number): void;
+}
+
+export function startFakeJira(): Promise<FakeJira> {
   const comments = new Map<string, { issue: string; body: unknown }>();
+  const issues: { id: string; key: string; labels: string[] }[] = [];
+  let lost = 0;
   const issueCounts = new Map<string, number>();
   let nextId = 10_000;
   const errors = (status: number, errorMessages: string[], fieldErrors: Record<string, string> = {}) =>
@@ -627,7 +667,20 @@ export function startFakeJira(): Promise<FakeProvider> {
         const n = (issueCounts.get(f.project.key) ?? 0) + 1;
         issueCounts.set(f.project.key, n);
         const id = String(nextId++);
+        issues.push({ id, key: `${f.project.key}-${n}`, labels: Array.isArray(f.labels) ? f.labels : [] });
+        if (lost > 0 && lost--) return errors(500, ['Internal server error']);
         return json(201, { id, key: `${f.project.key}-${n}`, self: `${baseUrl}/rest/api/3/issue/${id}` });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/rest\/api\/3\/search\/jql$/,
+      handle(req) {
+        if (!basic(req)) return errors(401, ['You are not authenticated. Authentication required to perform this operation.']);
+        const label = /^labels = "([^"]+)"$/.exec(req.query.jql ?? '')?.[1];
+        if (!label) return errors(400, ['The fake Jira understands only: labels = "<label>"']);
+        const found = issues.filter((i) => i.labels.includes(label)).map(({ id, key }) => ({ id, key, self: `${baseUrl}/rest/api/3/issue/${id}`, fields: {} }));
+        return json(200, { issues: found, isLast: true });
       },
     },
   ];
@@ -638,7 +691,7 @@ export function startFakeJira(): Promise<FakeProvider> {
     failure: (status) => ({ json: { errorMessages: [status === 429 ? 'Rate limit exceeded.' : 'Internal server error'], errors: {} } }),
   }).then((fake) => {
     baseUrl = fake.url;
-    return fake;
+    return Object.assign(fake, { loseCreates: (n: number) => void (lost = n) });
   });
 }
 

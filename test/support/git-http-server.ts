@@ -1,5 +1,6 @@
 // A git smart-HTTP server (git's own http-backend run as CGI) that demands a token the way GitHub takes it:
-// `Authorization: Basic base64(x-access-token:<token>)`. Enough to prove which credential a clone sent.
+// `Authorization: Basic base64(x-access-token:<token>)` (GitLab: `oauth2:<token>`, see `user`). Enough to prove which
+// credential a clone or push sent.
 import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,15 +15,16 @@ export interface GitHttpServer {
   close(): Promise<void>;
 }
 
-/** `anonymous`: a public repository, served without a credential. */
-export async function startGitHttpServer(root: string, opts: { anonymous?: boolean } = {}): Promise<GitHttpServer> {
+/** `anonymous`: a public repository, served without a credential. `user`: the Basic user name (x-access-token). */
+export async function startGitHttpServer(root: string, opts: { anonymous?: boolean; user?: string } = {}): Promise<GitHttpServer> {
+  const expectedUser = opts.user ?? 'x-access-token';
   const backend = path.join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
   let accepts: (token: string) => boolean = () => false;
   const accepted = new Set<string>();
   const server = http.createServer((req, res) => {
     const [scheme = '', encoded = ''] = (req.headers.authorization ?? '').split(' ', 2);
     const [user, token = ''] = Buffer.from(encoded, 'base64').toString('utf8').split(':', 2);
-    if (!opts.anonymous && (scheme !== 'Basic' || user !== 'x-access-token' || !accepts(token))) {
+    if (!opts.anonymous && (scheme !== 'Basic' || user !== expectedUser || !accepts(token))) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"' }).end();
       return;
     }
@@ -37,7 +39,7 @@ export async function startGitHttpServer(root: string, opts: { anonymous?: boole
         PATH_INFO: decodeURIComponent(url.pathname),
         QUERY_STRING: url.search.slice(1),
         CONTENT_TYPE: req.headers['content-type'] ?? '',
-        REMOTE_USER: 'x-access-token',
+        REMOTE_USER: expectedUser,
         REMOTE_ADDR: '127.0.0.1',
       },
     });

@@ -7,8 +7,11 @@ import path from 'node:path';
 const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
 export const gitIn = (cwd: string) => (...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
 
-/** A bare repository standing in for Codertocat/Hello-World, with pull request #7 (feature.txt, three lines). */
-export function makeOrigin(root: string): string {
+/**
+ * A bare repository under `<root>/origin` standing in for Codertocat/Hello-World (or `fullName`), with pull request #7
+ * (feature.txt, three lines).
+ */
+export function makeOrigin(root: string, fullName = 'Codertocat/Hello-World'): string {
   const work = path.join(root, 'work');
   const git = gitIn(work);
   fs.mkdirSync(work, { recursive: true });
@@ -20,7 +23,7 @@ export function makeOrigin(root: string): string {
   fs.writeFileSync(path.join(work, 'feature.txt'), 'one\ntwo\nthree\n');
   git('add', '.');
   git('commit', '-q', '-m', 'The pull request change');
-  const bare = path.join(root, 'origin', 'Codertocat', 'Hello-World.git');
+  const bare = path.join(root, 'origin', `${fullName}.git`);
   execFileSync('git', ['clone', '-q', '--bare', work, bare]);
   const inBare = gitIn(bare);
   inBare('update-ref', 'refs/pull/7/head', 'refs/heads/feature');

@@ -139,6 +139,8 @@ export interface ClaudeSessionTable {
   transcript: string;
   /** The transcript, brotli-compressed; null when none is kept (no conversation to resume, or pruned by retention). */
   transcript_br: Buffer | null;
+  /** 1: transcript_br holds the transcript's skeleton, its large values in transcript_parts (migration 0012). */
+  transcript_split: Generated<number>;
   /** Claude Code reports cost and tokens cumulatively over a resumed session; these are the totals at the last run's end. */
   total_cost_usd: Generated<number>;
   input_tokens: Generated<number>;
@@ -146,6 +148,16 @@ export interface ClaudeSessionTable {
   cache_read_tokens: Generated<number>;
   cache_creation_tokens: Generated<number>;
   updated_at: number;
+}
+
+/** A large value Claude Code session transcripts repeat, stored once (src/storage/transcript-parts.ts). */
+export interface TranscriptPartTable {
+  /** sha256 of the part's JSON, base64url. */
+  hash: string;
+  /** The part's JSON, brotli-compressed. */
+  content_br: Buffer;
+  /** When a saved transcript last referred to it (refreshed at most daily); retention drops the long unused. */
+  used_at: number;
 }
 
 /** A worker process: registered at start, its heart beaten while it lives (src/cluster/worker-registry.ts). */

@@ -1,3 +1,4 @@
+import type { Config } from '../../../config.js';
 import { createGitlabClient, type GitlabClient } from '../../../integrations/gitlab.js';
 import { type CheckoutSource, need, type ProviderAdapter } from '../adapter.js';
 import { GITLAB_PAYLOAD_ROOTS, parseDelivery } from './parse.js';
@@ -12,6 +13,22 @@ const PLAIN_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]{0,200}$/;
 /** Notes the service posts: `note:<id>`, the form the loop guard records and `edit` takes. */
 const notePost = (id: number) => `note:${id}`;
 const where = (t: GitlabTarget) => ({ projectId: t.projectId, noteable: t.noteable, iid: t.iid });
+
+/**
+ * A GitLab project's repository with GITLAB_TOKEN as git's credential (over http(s)): what a task checks out, and
+ * where the service pushes a run's changes (the same URL, so the same mirror).
+ */
+export function gitlabProjectSource(config: Config, projectPath: string): CheckoutSource {
+  const url = `${(config.GITLAB_CLONE_URL ?? config.GITLAB_URL).replace(/\/+$/, '')}/${projectPath}.git`;
+  const token = /^https?:/.test(url) ? config.GITLAB_TOKEN : undefined;
+  return {
+    url,
+    label: projectPath,
+    secrets: token ? [token] : [],
+    // GitLab takes any user name with an access token as the password; oauth2 is the one its docs use.
+    ...(token && { authorization: `Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` }),
+  };
+}
 
 /** GitLab issues and merge requests: notes, award emoji, access levels; a personal, project or group access token. */
 export const gitlab: ProviderAdapter<GitlabClient, GitlabTarget> = {
@@ -54,15 +71,7 @@ export const gitlab: ProviderAdapter<GitlabClient, GitlabTarget> = {
    * checked out as the source branch. The token goes to git as a header for the clone and fetch only.
    */
   async checkout(client, t, config): Promise<CheckoutSource> {
-    const url = `${(config.GITLAB_CLONE_URL ?? config.GITLAB_URL).replace(/\/+$/, '')}/${t.projectPath}.git`;
-    const token = /^https?:/.test(url) ? config.GITLAB_TOKEN : undefined;
-    const source: CheckoutSource = {
-      url,
-      label: `${t.projectPath}${t.noteable === 'issue' ? '' : ` !${t.iid}`}`,
-      secrets: token ? [token] : [],
-      // GitLab takes any user name with an access token as the password; oauth2 is the one its docs use.
-      ...(token && { authorization: `Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` }),
-    };
+    const source: CheckoutSource = { ...gitlabProjectSource(config, t.projectPath), label: `${t.projectPath}${t.noteable === 'issue' ? '' : ` !${t.iid}`}` };
     if (t.noteable === 'issue') return source;
     const [mr, project] = client ? await Promise.all([client.mergeRequest({ projectId: t.projectId, iid: t.iid }), client.project(t.projectId)]) : [];
     const branch = mr?.sourceBranch;

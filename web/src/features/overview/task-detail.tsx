@@ -85,7 +85,9 @@ export function TaskDetail({ taskId }: { taskId: string }) {
         <p aria-label="Pull request" className="text-sm">
           🔀{' '}
           <a href={t.pull_request.url} target="_blank" rel="noreferrer" className="font-medium underline">
-            {t.pull_request.repository}#{t.pull_request.number}
+            {t.pull_request.repository}
+            {t.pull_request.provider === 'gitlab' ? '!' : '#'}
+            {t.pull_request.number}
           </a>{' '}
           · <code>{t.pull_request.branch}</code> · {t.pull_request.state}
           {t.pull_request.checks && ` · checks ${t.pull_request.checks}`}
