@@ -25,6 +25,7 @@ export const SECTIONS: Record<string, () => Promise<string>> = {
 };
 
 export async function runSections(names: readonly string[]): Promise<void> {
+  const began = Date.now();
   for (const name of names) {
     const run = SECTIONS[name];
     if (!run) throw new Error(`no benchmark section "${name}" (known: ${Object.keys(SECTIONS).join(', ')})`);
@@ -34,5 +35,7 @@ export async function runSections(names: readonly string[]): Promise<void> {
     const body = `${await run()}${notes ? `\n\n${notes}` : ''}`;
     const took = ((Date.now() - started.getTime()) / 1000).toFixed(0);
     writeSection(name, `${body}\n\nMeasured ${started.toISOString()} with \`npm run bench -- ${name}\` (${took} s) on ${onMachine}.`);
+    console.log(`bench: ${name} took ${took} s`);
   }
+  console.log(`bench: ${names.join(', ')} took ${((Date.now() - began) / 1000).toFixed(0)} s in all`);
 }
