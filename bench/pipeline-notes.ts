@@ -34,7 +34,7 @@ the process answering webhooks.`,
 
   ceiling: `**Where the time goes.** ${PROFILED}. \`ChildProcess.spawn\` is 33 % of the busy time: measured around each call,
 one spawn holds the event loop 13 ms p50 from the bench itself and 22 ms from the worker (load about 20), since libuv
-forks the whole process before exec. Bare spawns from this process reach 50–150 a second here, so no design that forks
+forks the whole process before exec. Bare spawns from this process reach 40–150 a second here, so no design that forks
 a child from the service for every task can reach 1,000 tasks/s on two cores; the ratio to that baseline is the figure
 to watch. The rest: Kysely 16 % (query building and SQLite statements: claim, run updates, events, settle, rollups),
 removing directories 4 % (each run's Claude state and workspace), lstat 2 %, the redactor 1 %. What it would take: a
