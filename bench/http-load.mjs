@@ -1,5 +1,6 @@
 // A small HTTP load generator for bench/ingest.ts, in a process of its own: sends the given requests over `connections`
-// keep-alive connections, as fast as they are answered, and reports each one's latency (ms) and status.
+// keep-alive connections, as fast as they are answered, and reports each one's latency (ms) and status (and, with
+// keepBodies, each response body in the order answered).
 import http from 'node:http';
 
 process.on('message', async (m) => {
@@ -7,14 +8,18 @@ process.on('message', async (m) => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: m.connections });
   const latencies = [];
   const statuses = {};
+  const bodies = [];
   let next = 0;
   const started = performance.now();
   const one = (r) =>
     new Promise((resolve) => {
       const t0 = performance.now();
       const req = http.request(m.url, { method: 'POST', agent, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } }, (res) => {
-        res.resume();
+        const chunks = [];
+        if (m.keepBodies) res.on('data', (c) => chunks.push(c));
+        else res.resume();
         res.on('end', () => {
+          if (m.keepBodies) bodies.push(Buffer.concat(chunks).toString());
           latencies.push(performance.now() - t0);
           statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
           resolve();
@@ -32,5 +37,5 @@ process.on('message', async (m) => {
     }),
   );
   agent.destroy();
-  process.send({ type: 'done', latencies, statuses, seconds: (performance.now() - started) / 1000 });
+  process.send({ type: 'done', latencies, statuses, ...(m.keepBodies ? { bodies } : {}), seconds: (performance.now() - started) / 1000 });
 });

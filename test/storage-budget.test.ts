@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Storage } from '../src/storage/db.js';
+import { databaseBytes, transcriptBytes } from './support/database-bytes.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { SERVICE_SETUPS } from './support/services.js';
@@ -12,30 +11,6 @@ import { SERVICE_SETUPS } from './support/services.js';
 // table and index the tasks touched. A warm-up batch first gives every table and index its first pages.
 const TYPICAL_BUDGET_BYTES = 20 * 1024;
 const BATCH = 8;
-
-/** Bytes the database holds now (free pages and dead rows not counted). */
-async function databaseBytes(storage: Storage): Promise<number> {
-  if (storage.dialect === 'sqlite') {
-    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(storage.db);
-    const pages = await sql<{ n: number }>`select (select page_count from pragma_page_count()) - (select freelist_count from pragma_freelist_count()) as n`.execute(storage.db);
-    const size = await sql<{ page_size: number }>`select page_size from pragma_page_size()`.execute(storage.db);
-    return Number(pages.rows[0]!.n) * Number(size.rows[0]!.page_size);
-  }
-  const tables = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = current_schema()`.execute(storage.db);
-  for (const { name } of tables.rows) await sql`vacuum full ${sql.id(name)}`.execute(storage.db);
-  const total = await sql<{ bytes: number }>`
-    select coalesce(sum(pg_total_relation_size(format('%I.%I', schemaname, tablename)::regclass)), 0)::bigint as bytes
-    from pg_tables where schemaname = current_schema()`.execute(storage.db);
-  return Number(total.rows[0]!.bytes);
-}
-
-/** Transcripts kept, and their compressed bytes: skeletons and the parts they share. */
-async function transcriptBytes(storage: Storage): Promise<{ stored: number; count: number }> {
-  const rows = await storage.db.selectFrom('claude_sessions').select('transcript_br').where('transcript_br', 'is not', null).execute();
-  const parts = await storage.db.selectFrom('transcript_parts').select('content_br').execute();
-  const bytes = (blobs: Array<Uint8Array | null>) => blobs.reduce((n, b) => n + (b?.length ?? 0), 0);
-  return { stored: bytes(rows.map((r) => r.transcript_br)) + bytes(parts.map((p) => p.content_br)), count: rows.length };
-}
 
 for (const setup of SERVICE_SETUPS) {
   describe.skipIf(setup.skip)(`database bytes per task on ${setup.name}`, () => {

@@ -1,6 +1,5 @@
 // A GitHub repository world for tests of what runs deliver: a bare origin behind the git smart-HTTP server (pushes
 // accepted), the fake GitHub opening pull requests on it, the real service, and helpers that comment in its threads.
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,49 +10,14 @@ import { projectRoot } from '../../src/paths.js';
 import { eventually } from './eventually.js';
 import { type FakeGithub, startFakeGithub } from './fake-providers.js';
 import { type GitHttpServer, startGitHttpServer } from './git-http-server.js';
+import { gitIn, makeOrigin } from './git-origin.js';
 import { type Harness, startHarness } from './harness.js';
 import type { ScriptedModel } from './scripted-model.js';
 import { signGithub } from './signing.js';
 
+export { gitIn, makeBareRepository, makeOrigin } from './git-origin.js';
 export const REPO = 'Codertocat/Hello-World';
 const SECRET = 's3cret-pr';
-
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
-export const gitIn = (cwd: string) => (...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
-
-/**
- * A bare repository at `<root>/origin/<fullName>.git`: `main` with README.md, and a branch `feature` one commit on
- * with feature.txt (HEAD stays on main). Returns its path and git in it.
- */
-export function makeBareRepository(root: string, fullName: string, files: { readme: string; feature: string; featureMessage: string }) {
-  const work = path.join(root, 'work');
-  const git = gitIn(work);
-  fs.mkdirSync(work, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(work, 'README.md'), files.readme);
-  git('add', '.');
-  git('commit', '-q', '-m', 'Initial commit on main');
-  git('checkout', '-q', '-b', 'feature');
-  fs.writeFileSync(path.join(work, 'feature.txt'), files.feature);
-  git('add', '.');
-  git('commit', '-q', '-m', files.featureMessage);
-  const bare = path.join(root, 'origin', `${fullName}.git`);
-  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
-  const inBare = gitIn(bare);
-  inBare('symbolic-ref', 'HEAD', 'refs/heads/main');
-  return { bare, inBare };
-}
-
-/**
- * A bare repository under `<root>/origin` standing in for Codertocat/Hello-World (or `fullName`), with pull request #7
- * (feature.txt, three lines).
- */
-export function makeOrigin(root: string, fullName = REPO): string {
-  const { bare, inBare } = makeBareRepository(root, fullName, { readme: 'Hello World\n', feature: 'one\ntwo\nthree\n', featureMessage: 'The pull request change' });
-  inBare('update-ref', 'refs/pull/7/head', 'refs/heads/feature');
-  inBare('config', 'http.receivepack', 'true');
-  return bare;
-}
 
 export interface GithubWorld {
   h: Harness;
