@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { projectRoot } from '../../src/paths.js';
+import { isAlive } from '../../src/worker/process-tree.js';
 
 /** The variable that tells test support which compiled main.js to start; unset (bench, plain scripts): tsx. */
 export const SERVICE_MAIN_ENV = 'CCA_TEST_SERVICE_MAIN';
@@ -21,8 +22,14 @@ function sources(dir: string): string[] {
 }
 
 export default async function setup(): Promise<() => void> {
-  // One folder per vitest run: a run never replaces files that another run's processes are loading.
-  const outRoot = path.join(projectRoot, 'node_modules', '.cache', 'test-service', `run-${process.pid}`);
+  // One folder per vitest run: a run never replaces files that another run's processes are loading. Folders of runs
+  // that were killed before their teardown (their pid gone) are removed here.
+  const cache = path.join(projectRoot, 'node_modules', '.cache', 'test-service');
+  for (const name of fs.existsSync(cache) ? fs.readdirSync(cache) : []) {
+    const pid = Number(/^run-(\d+)$/.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) fs.rmSync(path.join(cache, name), { recursive: true, force: true });
+  }
+  const outRoot = path.join(cache, `run-${process.pid}`);
   fs.rmSync(outRoot, { recursive: true, force: true });
   await build({
     entryPoints: sources(path.join(projectRoot, 'src')),
