@@ -95,6 +95,7 @@ export async function buildApp(s: Services): Promise<App> {
   healthRoutes(app, s);
   mcpRoutes(app, s); // its own per-task tokens, checked on the route
   const webhooks = webhookHttp(s);
+  app.addHook('onReady', async () => webhooks.start());
 
   // Everything behind API_TOKEN is registered in this one scope: its hooks run on whatever route the router matched,
   // however the path was spelled.
@@ -128,7 +129,7 @@ export async function buildApp(s: Services): Promise<App> {
   app.addHook('onClose', async () => {
     hub.close();
     limits.close();
-    await webhooks.idle();
+    await webhooks.close();
   });
   return { app, routes, hub, responder: webhooks.responder };
 }

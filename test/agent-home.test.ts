@@ -3,45 +3,21 @@
  * .claude/skills are symlinks to agent-home (as every task workspace is) lists all the agents and skills in its
  * system/init message, and `--agent planning` replaces the system prompt with planning.md's body and its tools.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrontmatter } from '../src/registry/frontmatter.js';
+import { AGENT_HOME, SHIPPED_AGENTS, SHIPPED_SKILLS } from './support/agent-home.js';
+import { claudeCli } from './support/claude-cli.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 
-const CLAUDE = path.resolve('node_modules/.bin/claude');
-const AGENT_HOME = path.resolve('agent-home');
-const AGENTS = [
-  'brain', 'planning', 'executor', 'verifier', 'service-integrator', 'github-pr-review', 'github-issue-handler',
-  'jira-code-plan', 'slack-inquiry',
-];
-const SKILLS = [
-  'github-operations', 'jira-operations', 'slack-operations', 'testing', 'verification', 'discovery', 'human-approval',
-  'webhook-management',
-];
-
-interface Run {
-  code: number | null;
-  messages: any[];
-  stderr: string;
-  init: any;
-  result: any;
-}
 
 let model: ScriptedModel;
-const tempDirs: string[] = [];
-
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
+const cli = claudeCli(() => model.url, 'agent-home-');
 
 /** A workspace like the worker's: .claude/agents and .claude/skills link to the agent home. */
 function workspace(): string {
-  const cwd = tempDir('agent-home-cwd-');
+  const cwd = cli.tempDir('cwd');
   fs.mkdirSync(path.join(cwd, '.claude'));
   for (const part of ['agents', 'skills']) {
     fs.symlinkSync(path.join(AGENT_HOME, '.claude', part), path.join(cwd, '.claude', part), 'dir');
@@ -49,43 +25,7 @@ function workspace(): string {
   return cwd;
 }
 
-function runClaude(prompt: string, args: string[] = []): Promise<Run> {
-  const home = tempDir('agent-home-home-');
-  const child = spawn(CLAUDE, ['-p', '--output-format', 'stream-json', '--verbose', '--model', 'claude-sonnet-4-5', ...args], {
-    cwd: workspace(),
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'test',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    },
-  });
-  child.stdin.end(prompt);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const messages = stdout
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l));
-      resolve({
-        code,
-        messages,
-        stderr,
-        init: messages.find((m) => m.type === 'system' && m.subtype === 'init'),
-        result: messages.find((m) => m.type === 'result'),
-      });
-    });
-  });
-}
+const runClaude = (prompt: string, args: string[] = []) => cli.run(prompt, { args, cwd: workspace() });
 
 /** The agent loop's requests of one run (side requests carry no script). */
 function mainRequests(sessionId: string) {
@@ -98,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await model?.close();
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  cli.cleanup();
 });
 
 describe('the agent home in a real Claude Code run', () => {
@@ -106,8 +46,8 @@ describe('the agent home in a real Claude Code run', () => {
     const run = await runClaude('[[script:text ok]]');
     expect(run.code, run.stderr).toBe(0);
     expect(run.result).toMatchObject({ subtype: 'success', result: 'ok' });
-    expect(run.init.agents).toEqual(expect.arrayContaining(AGENTS));
-    expect(run.init.skills).toEqual(expect.arrayContaining(SKILLS));
+    expect(run.init.agents).toEqual(expect.arrayContaining(SHIPPED_AGENTS));
+    expect(run.init.skills).toEqual(expect.arrayContaining(SHIPPED_SKILLS));
   });
 
   it('--agent planning runs with planning.md as the whole system prompt and only its tools', async () => {

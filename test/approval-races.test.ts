@@ -1,32 +1,19 @@
 // Approval decided once, wherever it comes from: the dashboard's approve on a task that already runs is a 409 naming
 // its status (and the run goes on undisturbed), and two workers' GitHub 👍 pollers approving the same task give one
 // queued task, one run and one "Approved by" comment. On SQLite (embedded) and on PostgreSQL + Redis (distributed).
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../src/paths.js';
 import type { TaskService } from '../src/tasks/task-service.js';
 import { ApprovalPoller } from '../src/webhooks/approval-poller.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { type FakeGithub, startFakeGithub } from './support/fake-providers.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { hasPostgres, hasRedis } from './support/services.js';
+import { githubIssueComment } from './support/send-webhook.js';
 import { signGithub } from './support/signing.js';
 import { eventually } from './support/eventually.js';
 
 const SECRET = 'gh-secret';
 let deliveries = 0;
-
-function githubComment(text: string, login: string, issue: number) {
-  const payload = JSON.parse(fs.readFileSync(path.join(projectRoot, 'test/fixtures/github/issue_comment.created.json'), 'utf8'));
-  payload.comment.body = text;
-  payload.comment.id = 700_000 + ++deliveries;
-  payload.comment.user.login = login;
-  payload.sender.login = login;
-  payload.issue.number = issue;
-  return payload;
-}
-
 
 const setups = [
   { name: 'SQLite, embedded queue', distributed: false, skip: false },
@@ -85,8 +72,8 @@ for (const setup of setups) {
     });
 
     it("two pollers see the same 👍: one approval, one run, one comment (the second poller's approve is held until the task runs, to force the race)", async () => {
-      const issue = 300 + deliveries;
-      const body = JSON.stringify(githubComment('@agent fix [[script:slow 3000 Fixed by thumb.]] the bug', 'writer', issue));
+      const issue = 300 + ++deliveries;
+      const body = JSON.stringify(githubIssueComment(issue, 'writer', '@agent fix [[script:slow 3000 Fixed by thumb.]] the bug'));
       const res = await fetch(`${h.url}/webhooks/github`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-github-event': 'issue_comment', 'x-github-delivery': `d-${Date.now()}-${deliveries}`, 'x-hub-signature-256': signGithub(SECRET, body) },

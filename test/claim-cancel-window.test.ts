@@ -4,7 +4,6 @@
 // worker go on. Whatever the point, the task must end `cancelled`, its child (if one was spawned) must be dead, and
 // the run must never be reported `completed`.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetService } from '../src/budgets/budget-service.js';
@@ -15,19 +14,14 @@ import { createLogger } from '../src/logger.js';
 import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
 import { Redactor } from '../src/security/redactor.js';
 import { resolveClaudePath } from '../src/services.js';
-import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import type { Storage } from '../src/storage/db.js';
+import type { Repositories } from '../src/storage/repositories/index.js';
 import type { TaskRepository } from '../src/storage/repositories/tasks.js';
 import { type CancelResult, TaskService } from '../src/tasks/task-service.js';
 import { killTree } from '../src/worker/process-tree.js';
 import { Worker } from '../src/worker/worker.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
-
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
+import { afterEachTaskCall, STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
 type Method = 'get' | 'claim' | 'updateRun';
 interface Point {
@@ -87,38 +81,32 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
 const SLOW_PROMPT = 'Take your time [[script:slow 600000 never finished]]';
 const STOP_WITHIN_MS = 30_000;
 
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`a cancel anywhere in the claim → spawn window, on ${dialect.name}`, () => {
     let model: ScriptedModel;
     let storage: Storage;
     let repos: Repositories;
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-claim-cancel-'));
+    const db = testDatabase(dialect.name, 'cca-claim-cancel-');
     let config: ReturnType<typeof loadConfig>;
     let log: ReturnType<typeof createLogger>;
 
     beforeAll(async () => {
       model = await startScriptedModel();
       config = loadConfig({
-        DATA_DIR: dir,
-        CLAUDE_CONFIG_DIR: path.join(dir, 'claude-config'),
+        DATA_DIR: db.dir,
+        CLAUDE_CONFIG_DIR: path.join(db.dir, 'claude-config'),
         ANTHROPIC_BASE_URL: model.url,
         ANTHROPIC_API_KEY: 'test',
         DEFAULT_MODEL: 'claude-sonnet-4-5',
         LOG_LEVEL: 'silent',
       });
       log = createLogger(config);
-      storage =
-        dialect.name === 'postgres'
-          ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
-          : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      repos = createRepositories(storage.db);
+      ({ storage, repos } = await db.openRepositories());
     });
     afterAll(async () => {
       await storage?.close();
       await model?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
+      await db.close();
     });
 
     /** A worker whose task repository is hooked; the queue and bus are its own, the database is shared. */
@@ -201,21 +189,9 @@ for (const dialect of dialects) {
       const w = workerWith(tasks, bus);
       // The canceller takes its first step (the finding's canceller read the task, still queued), then the worker
       // claims it, then the canceller goes on.
-      let calls = 0;
-      const cancellerRepos: Repositories = {
-        ...repos,
-        tasks: new Proxy(repos.tasks, {
-          get(target, prop, receiver) {
-            const value = Reflect.get(target, prop, receiver);
-            if (typeof value !== 'function') return value;
-            return async (...args: unknown[]) => {
-              const out = await value.apply(target, args);
-              if (++calls === 1) await claimedNow;
-              return out;
-            };
-          },
-        }),
-      };
+      const cancellerRepos = afterEachTaskCall(repos, async (n) => {
+        if (n === 1) await claimedNow;
+      });
       const canceller = new TaskService({ config, repos: cancellerRepos, queue: w.queue, bus, log });
       try {
         cancelDone = canceller.cancel(taskId, 'cancelled by the test');

@@ -2,9 +2,7 @@
 // sweeper and its runs recovered; a late result of the attempt that worker ran is discarded (fenced), not recorded
 // over the newer attempt's; and a claim past GLOBAL_MAX_CONCURRENT_TASKS or a fair share is refused, even when many
 // workers claim at once.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settleAttempt } from '../src/cluster/fencing.js';
 import { WorkerRegistry, workerState } from '../src/cluster/worker-registry.js';
@@ -12,42 +10,33 @@ import { loadConfig } from '../src/config.js';
 import { LocalEventBus } from '../src/live/event-bus.js';
 import { createLogger } from '../src/logger.js';
 import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
-import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import type { Storage } from '../src/storage/db.js';
+import type { Repositories } from '../src/storage/repositories/index.js';
 import { TaskService } from '../src/tasks/task-service.js';
 import { recover } from '../src/worker/recovery.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
-
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
+import { STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
 const load = { running: 1, capacity: 3, draining: false };
 
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`cluster rules on ${dialect.name}`, () => {
     let storage: Storage;
     let repos: Repositories;
     let registry: WorkerRegistry;
     const queue = new EmbeddedQueue(); // nothing consumes it: the tests play the workers' part
     const bus = new LocalEventBus();
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-cluster-rules-'));
-    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const db = testDatabase(dialect.name, 'cca-cluster-rules-');
+    const config = loadConfig({ DATA_DIR: db.dir, LOG_LEVEL: 'silent' });
     const log = createLogger(config);
     let n = 0;
 
     beforeAll(async () => {
-      storage = dialect.name === 'postgres' ? await openStorage({ databaseUrl: POSTGRES_URL, schema }) : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      repos = createRepositories(storage.db);
+      ({ storage, repos } = await db.openRepositories());
       registry = new WorkerRegistry(storage.db);
     });
     afterAll(async () => {
       await queue.close();
-      await storage?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
+      await db.close();
     });
 
     const newTask = (extra: { requester?: string; source?: string } = {}) =>

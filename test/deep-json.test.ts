@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLive, startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { SERVICE_SETUPS } from './support/services.js';
+import { sendBody } from './support/send-webhook.js';
 import { signGeneric, signGithub } from './support/signing.js';
 
 const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -29,17 +30,7 @@ for (const dialect of dialects) {
       await model?.close();
     });
 
-    const raw = async (method: string, p: string, body: string, headers: Record<string, string> = {}) => {
-      const res = await fetch(`${h.url}${p}`, { method, headers: { 'content-type': 'application/json', ...headers }, body });
-      const text = await res.text();
-      let parsed: any = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body: parsed };
-    };
+    const raw = (method: string, p: string, body: string, headers: Record<string, string> = {}) => sendBody(h.url, p, body, headers, method);
 
     it('every JSON route of the API answers a 20,000-deep body with a 400 naming the depth, and stores nothing', async () => {
       const before = (await h.request('GET', '/api/tasks')).body.tasks.length;

@@ -69,7 +69,10 @@ describe.skipIf(!hasPostgres)('Redis down (PostgreSQL + BullMQ)', () => {
     expect(chat.status).toBe(202);
     const hook = await sendGithub(h, githubComment('[[script:text webhook while redis was down]]'));
     expect(hook).toMatchObject({ status: 202 });
-    for (const id of [chat.body.task_id, hook.body.task_id]) expect((await h.request('GET', `/api/tasks/${id}`)).body.status).toBe('queued');
+    expect((await h.request('GET', `/api/tasks/${chat.body.task_id}`)).body.status).toBe('queued');
+    // The sender's permission was not cached: the task waits for GitHub's answer (off the request), then is queued.
+    expect(hook.body).toMatchObject({ status: 'waiting_approval', waiting_for: 'permission' });
+    expect((await h.waitForTask(hook.body.task_id, ['queued'])).status).toBe('queued');
 
     await redis.start();
     const done = await h.waitForTask(chat.body.task_id, ['completed', 'failed'], 60_000);

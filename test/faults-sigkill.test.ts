@@ -2,11 +2,10 @@
 // (SIGKILL, seeded moments) and restarted a few times. At the end every task has reached a final status exactly once
 // (at most one assistant message per task), none is lost or stuck, and none ran more often than its recorded attempts
 // (model requests counted per task).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sleep, waitFor } from './support/faults.js';
-import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { freePort, startServiceProcess } from './support/service-process.js';
-import { dropSchema, freshRedisPrefix, freshSchemaName, hasPostgres, hasRedis, POSTGRES_URL, REDIS_URL } from './support/services.js';
+import { callService, freePort, processSuite, startServiceProcess } from './support/service-process.js';
+import { hasPostgres, hasRedis } from './support/services.js';
 
 const SEED = 20261129;
 const TASKS = 5;
@@ -24,44 +23,22 @@ function prng(seed: number): () => number {
   };
 }
 
-async function api(url: string, method: string, p: string, body?: unknown) {
-  const res = await fetch(`${url}${p}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: (await res.json()) as any };
-}
-
 describe.skipIf(!hasPostgres || !hasRedis)('SIGKILL at random moments (PostgreSQL + Redis)', () => {
-  let model: ScriptedModel;
-  const schema = freshSchemaName();
-
-  beforeAll(async () => {
-    model = await startScriptedModel();
-  });
-  afterAll(async () => {
-    await model?.close();
-    await dropSchema(schema);
-  });
+  const suite = processSuite('sigkill');
 
   it(`${TASKS} tasks, ${KILLS} kills (seed ${SEED}): each ends exactly once, none lost, duplicated or stuck`, async () => {
     const random = prng(SEED);
     const port = await freePort();
     const env = {
-      DATABASE_URL: POSTGRES_URL,
-      DATABASE_SCHEMA: schema,
-      REDIS_URL,
-      REDIS_PREFIX: freshRedisPrefix(),
-      DATA_DIR: `/tmp/cca-sigkill-${schema}`,
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'test-key-not-secret',
-      DEFAULT_MODEL: 'claude-sonnet-4-5',
+      ...suite.env(),
       MAX_CONCURRENT_TASKS: '3',
-      SANDBOX: 'off',
       RECONCILE_SECONDS: '2',
       LOG_LEVEL: 'warn',
     };
     let service = await startServiceProcess(env, port);
     const ids: string[] = [];
     for (let i = 0; i < TASKS; i++) {
-      const sent = await api(service.url, 'POST', '/api/chat', { message: `[[script:slow ${800 + Math.floor(random() * 1500)} done ${i}]] marker-${i}` });
+      const sent = await callService(service.url, 'POST', '/api/chat', { message: `[[script:slow ${800 + Math.floor(random() * 1500)} done ${i}]] marker-${i}` });
       expect(sent.status).toBe(202);
       ids.push(sent.body.task_id);
     }
@@ -73,23 +50,23 @@ describe.skipIf(!hasPostgres || !hasRedis)('SIGKILL at random moments (PostgreSQ
     }
     try {
       const final = await waitFor(async () => {
-        const rows = await Promise.all(ids.map(async (id) => (await api(service.url, 'GET', `/api/tasks/${id}`)).body));
+        const rows = await Promise.all(ids.map(async (id) => (await callService(service.url, 'GET', `/api/tasks/${id}`)).body));
         return rows.every((r) => ['completed', 'failed', 'cancelled'].includes(r.status)) ? rows : undefined;
       }, 'every task to end', 90_000);
       for (const [i, task] of final.entries()) {
         // Completed, or failed as interrupted after its two attempts were both killed: either way, ended once.
         if (task.status === 'completed') expect(task.output).toBe(`done ${i}`);
         else expect(task).toMatchObject({ status: 'failed', outcome: 'interrupted' });
-        const runs = model.requests.filter((r) => r.script === 'slow' && JSON.stringify(r.body?.messages ?? '').includes(`marker-${i}`)).length;
+        const runs = suite.model.requests.filter((r) => r.script === 'slow' && JSON.stringify(r.body?.messages ?? '').includes(`marker-${i}`)).length;
         expect(runs).toBeLessThanOrEqual(task.attempts);
         expect(runs).toBeGreaterThanOrEqual(task.status === 'completed' ? 1 : 0);
-        const messages = (await api(service.url, 'GET', `/api/conversations/${task.conversation_id}/messages`)).body;
+        const messages = (await callService(service.url, 'GET', `/api/conversations/${task.conversation_id}/messages`)).body;
         const answers = (messages.messages ?? messages).filter((m: any) => m.role === 'assistant' && m.task_id === task.task_id);
         // A run that ended is answered once; one failed by start-up recovery (interrupted twice) has no answer.
         if (task.status === 'completed') expect(answers).toHaveLength(1);
         else expect(answers.length).toBeLessThanOrEqual(1);
       }
-      const stuck = await api(service.url, 'GET', '/api/tasks?status=running');
+      const stuck = await callService(service.url, 'GET', '/api/tasks?status=running');
       expect(stuck.body.tasks).toEqual([]);
     } finally {
       service.child.kill('SIGKILL');

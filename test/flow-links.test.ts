@@ -1,42 +1,26 @@
 // The flow resolver on every dialect (SQLite file, the machine's PostgreSQL): which flow a thread's tasks join, when a
 // mention links a thread, and what `@agent continue` does (src/flows/flow-resolver.ts, table flow_links).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowIdFor } from '../src/domain/ids.js';
 import { FlowResolver } from '../src/flows/flow-resolver.js';
-import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import type { Repositories } from '../src/storage/repositories/index.js';
 import { TaskService } from '../src/tasks/task-service.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
+import { STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
-
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`flow links on ${dialect.name}`, () => {
-    let storage: Storage;
     let repos: Repositories;
     let flows: FlowResolver;
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-flows-'));
+    const db = testDatabase(dialect.name, 'cca-flows-');
     /** A task row of a thread, as createThreadTask writes it (only rows: insert uses no queue). */
     const taskOf = (externalId: string, flowId = flowIdFor(externalId)) =>
       new TaskService({ repos } as ConstructorParameters<typeof TaskService>[0]).insert({ session_id: 's', source: externalId.split(':')[0]!, input_message: 'x', external_id: externalId, flow_id: flowId });
 
     beforeAll(async () => {
-      storage = dialect.name === 'postgres' ? await openStorage({ databaseUrl: POSTGRES_URL, schema }) : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      repos = createRepositories(storage.db);
+      ({ repos } = await db.openRepositories());
       flows = new FlowResolver(repos);
     });
-    afterAll(async () => {
-      await storage?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() => db.close());
 
     it('a new thread a maintainer links to a known one joins its flow; others stay their own', async () => {
       await taskOf('sentry:sentry-issue-1');

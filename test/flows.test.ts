@@ -9,23 +9,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../src/contracts/task.js';
-import { projectRoot } from '../src/paths.js';
 import { eventually } from './support/eventually.js';
 import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeJira, startFakeSentry, startFakeSlack } from './support/fake-providers.js';
 import { type GitHttpServer, startGitHttpServer } from './support/git-http-server.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { signGithub, signJira, signSentry, signSlack } from './support/signing.js';
+import { fixture, nextDeliveryId, webhookEnv, webhookSender, type WebhookSender } from './support/send-webhook.js';
 
 process.env.CLAUDE_CODE_MAX_RETRIES = '1';
 
-const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
-const SECRETS = { github: 'gh-secret', slack: 'slack-secret', jira: 'jira-secret', sentry: 'sentry-secret' };
 const SENTRY_ISSUE = '1117540176';
 const JIRA_MAINTAINER = '712020:maintainer';
 const GITHUB_TOKEN = 'ghp_flows_token_1234567890';
 let n = 0;
-const nextId = (prefix: string) => `${prefix}${Date.now()}${++n}`;
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } }).trim();
 
@@ -54,6 +50,7 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
   let sentry: FakeProvider;
   let gitServer: GitHttpServer;
   let origin: string;
+  let send: WebhookSender;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-flows-origin-'));
 
   beforeAll(async () => {
@@ -68,29 +65,18 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
     h = await startHarness({
       model,
       env: {
-        GITHUB_WEBHOOK_SECRET: SECRETS.github,
+        ...webhookEnv({ github: github.url, slack: slack.url, jira: jira.url, sentry: sentry.url }),
         GITHUB_TOKEN,
-        GITHUB_API_URL: github.url,
         GITHUB_CLONE_URL: gitServer.url,
-        SLACK_SIGNING_SECRET: SECRETS.slack,
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_API_URL: `${slack.url}/api/`,
         SLACK_BOT_USER_ID: 'U0LAN0Z89',
         SLACK_NOTIFY_CHANNEL: 'C0NOTIFY',
-        JIRA_WEBHOOK_SECRET: SECRETS.jira,
-        JIRA_BASE_URL: jira.url,
-        JIRA_EMAIL: 'agent@example.com',
-        JIRA_API_TOKEN: 'jira-token',
         JIRA_MAINTAINERS: JIRA_MAINTAINER,
         JIRA_TICKET_PROJECT: 'OPS',
         JIRA_REPOSITORIES: `OPS=${repo}`,
-        SENTRY_CLIENT_SECRET: SECRETS.sentry,
-        SENTRY_AUTH_TOKEN: 'sentry-token',
-        SENTRY_URL: sentry.url,
-        SENTRY_ORG: 'acme',
         PROGRESS_UPDATE_SECONDS: '0.2',
       },
     });
+    send = webhookSender(h.url);
   });
   afterAll(async () => {
     await h?.close();
@@ -98,19 +84,7 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  const post = async (p: string, body: string, headers: Record<string, string>) => {
-    const res = await fetch(`${h.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
-  };
-  const sentryDelivery = (resource: string, payload: unknown) => {
-    const body = JSON.stringify(payload);
-    return post('/webhooks/sentry', body, {
-      'request-id': nextId('req'),
-      'sentry-hook-resource': resource,
-      'sentry-hook-timestamp': String(Math.floor(Date.now() / 1000)),
-      'sentry-hook-signature': signSentry(SECRETS.sentry, body),
-    });
-  };
+  const sentryDelivery = (resource: string, payload: unknown) => send.sentry(resource, payload);
   const jiraComment = (issueKey: string, text: string, accountId = JIRA_MAINTAINER) => {
     const payload = fixture('jira/comment_created.json');
     payload.issue.key = issueKey;
@@ -118,8 +92,7 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
     payload.comment.body = text;
     payload.comment.id = String(50_000 + ++n);
     payload.comment.author.accountId = accountId;
-    const body = JSON.stringify(payload);
-    return post('/webhooks/jira', body, { 'x-atlassian-webhook-identifier': nextId('jira'), 'x-hub-signature': signJira(SECRETS.jira, body) });
+    return send.jira(payload);
   };
   const githubComment = (issue: number, text: string, login = 'Codertocat', pullRequest = false) => {
     const payload = fixture('github/issue_comment.created.json');
@@ -129,19 +102,16 @@ describe('flows: one Claude session across Sentry, Jira, GitHub and Slack', () =
     payload.comment.id = 700_000 + ++n;
     payload.comment.user.login = login;
     payload.sender.login = login;
-    const body = JSON.stringify(payload);
-    return post('/webhooks/github', body, { 'x-github-event': 'issue_comment', 'x-github-delivery': nextId('gh'), 'x-hub-signature-256': signGithub(SECRETS.github, body) });
+    return send.github('issue_comment', payload);
   };
   const slackMention = (text: string, user = 'U061F7AUR', ts = `${Math.floor(Date.now() / 1000)}.${String(++n).padStart(6, '0')}`) => {
     const payload = fixture('slack/app_mention.json');
-    payload.event_id = nextId('Ev');
+    payload.event_id = nextDeliveryId('Ev');
     payload.event.text = `<@U0LAN0Z89> ${text}`;
     payload.event.user = user;
     payload.event.ts = ts;
     delete payload.event.thread_ts;
-    const body = JSON.stringify(payload);
-    const at = Math.floor(Date.now() / 1000);
-    return post('/webhooks/slack', body, { 'x-slack-request-timestamp': String(at), 'x-slack-signature': signSlack(SECRETS.slack, body, at) });
+    return send.slack(payload);
   };
   const accepted = async (res: { status: number; body: Record<string, any> }) => {
     expect(res.status, JSON.stringify(res.body)).toBe(202);

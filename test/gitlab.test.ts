@@ -10,6 +10,7 @@ import { projectRoot } from '../src/paths.js';
 import { gitlab as adapter } from '../src/webhooks/providers/gitlab/adapter.js';
 import { cloneSource } from '../src/worker/checkout.js';
 import { startFakeGitlab, type FakeGitlab } from './support/fake-gitlab.js';
+import { makeBareRepository } from './support/github-origin.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { eventually } from './support/eventually.js';
@@ -34,23 +35,9 @@ function noteHook(kind: 'merge_request' | 'issue', text: string, user: { id: num
 
 /** A bare repository standing in for gitlab-org/gitlab-test, with merge request !1's head under refs/merge-requests. */
 function makeOrigin(root: string): void {
-  const work = path.join(root, 'work');
-  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env });
-  fs.mkdirSync(work, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(work, 'README.md'), 'GitLab Test\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'Initial commit on main');
-  git('checkout', '-q', '-b', 'feature');
-  fs.writeFileSync(path.join(work, 'feature.txt'), 'new\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'The merge request change');
-  const bare = path.join(root, 'origin', 'gitlab-org', 'gitlab-test.git');
-  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
-  execFileSync('git', ['update-ref', 'refs/merge-requests/1/head', 'refs/heads/feature'], { cwd: bare });
-  execFileSync('git', ['update-ref', '-d', 'refs/heads/feature'], { cwd: bare });
-  execFileSync('git', ['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: bare });
+  const { inBare } = makeBareRepository(root, PROJECT.path_with_namespace, { readme: 'GitLab Test\n', feature: 'new\n', featureMessage: 'The merge request change' });
+  inBare('update-ref', 'refs/merge-requests/1/head', 'refs/heads/feature');
+  inBare('update-ref', '-d', 'refs/heads/feature');
 }
 
 describe('GitLab: a note on a merge request runs a command and is answered in a note edited in place', () => {
@@ -125,13 +112,17 @@ describe('GitLab: a note on a merge request runs a command and is answered in a 
   });
 
   it('a Guest is refused politely and nothing runs', async () => {
+    // Not cached the first time: answered at once, the task refused once GitLab has answered; then from the cache.
+    const first = await send(noteHook('merge_request', '@agent review please', { id: GUEST, username: 'guest' }, 2));
+    expect(first.status).toBe(202);
+    expect(await h.waitForTask(first.body.task_id)).toMatchObject({ status: 'cancelled', started_at: null });
     const before = await taskCount();
-    const res = await send(noteHook('merge_request', '@agent review please', { id: GUEST, username: 'guest' }, 2));
+    const res = await send(noteHook('merge_request', '@agent review again', { id: GUEST, username: 'guest' }, 2));
     expect(res.status).toBe(200);
     expect(res.body.refused).toContain('guest is Guest on gitlab-org/gitlab-test');
     expect(await taskCount()).toBe(before);
-    await eventually(() => notesOn('merge_requests', 2).length === 1);
-    expect(notesOn('merge_requests', 2)[0]!.body).toContain("can't run `review`");
+    await eventually(() => notesOn('merge_requests', 2).length === 2);
+    for (const note of notesOn('merge_requests', 2)) expect(note.body).toContain("can't run `review`");
   });
 
   it('a bad or missing X-Gitlab-Token is 401 and changes nothing', async () => {

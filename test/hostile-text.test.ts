@@ -2,24 +2,18 @@
 // webhooks, path parameters and titles. PostgreSQL refuses a NUL byte in text ("invalid byte sequence for encoding
 // UTF8: 0x00") where SQLite takes it, so the same request gave 500 on one dialect and 201 on the other. Both now store
 // U+FFFD in their place. Also here: deep JSON refused with a 400 before any handler (item 9).
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../src/paths.js';
 import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeSlack } from './support/fake-providers.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { SERVICE_SETUPS } from './support/services.js';
-import { signGithub, signSlack } from './support/signing.js';
+import { fixture, nextDeliveryId, sendBody, webhookEnv, webhookSender, type WebhookSender } from './support/send-webhook.js';
 
-const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
-const SECRETS = { github: 'gh-secret', slack: 'slack-secret' };
 const NUL = '\u0000';
 const LONE = '\ud800';
 const REPLACEMENT = '\ufffd';
 let counter = 0;
-const unique = (prefix: string) => `${prefix}-${Date.now()}-${++counter}`;
 
 const dialects = SERVICE_SETUPS;
 
@@ -29,6 +23,7 @@ for (const dialect of dialects) {
     let github: FakeGithub;
     let slack: FakeProvider;
     let h: Harness;
+    let send: WebhookSender;
 
     beforeAll(async () => {
       model = await startScriptedModel();
@@ -37,39 +32,17 @@ for (const dialect of dialects) {
       h = await startHarness({
         model,
         distributed: dialect.distributed,
-        env: {
-          GITHUB_WEBHOOK_SECRET: SECRETS.github,
-          GITHUB_TOKEN: 'ghp_test_token',
-          GITHUB_API_URL: github.url,
-          SLACK_SIGNING_SECRET: SECRETS.slack,
-          SLACK_BOT_TOKEN: 'xoxb-test',
-          SLACK_API_URL: `${slack.url}/api/`,
-          SLACK_BOT_USER_ID: 'U0LAN0Z89',
-        },
+        env: { ...webhookEnv({ github: github.url, slack: slack.url }), SLACK_BOT_USER_ID: 'U0LAN0Z89' },
       });
+      send = webhookSender(h.url);
     });
     afterAll(async () => {
       await h?.close();
       await Promise.all([model, github, slack].map((s) => s?.close()));
     });
 
-    const post = async (p: string, body: string, headers: Record<string, string> = {}) => {
-      const res = await fetch(`${h.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-      const text = await res.text();
-      let parsed: any = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body: parsed };
-    };
-    const sendGithub = (body: string, delivery = unique('gh')) =>
-      post('/webhooks/github', body, { 'x-github-event': 'issue_comment', 'x-github-delivery': delivery, 'x-hub-signature-256': signGithub(SECRETS.github, body) });
-    const sendSlack = (body: string) => {
-      const ts = Math.floor(Date.now() / 1000);
-      return post('/webhooks/slack', body, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlack(SECRETS.slack, body, ts) });
-    };
+    const sendGithub = (body: string) => send.githubBody('issue_comment', body);
+    const sendSlack = (body: string) => send.slackBody(body);
     /** `@agent fix …` from a collaborator with write access: the task waits for approval, so no run starts. */
     const githubComment = (text: string) => {
       const payload = fixture('github/issue_comment.created.json');
@@ -100,7 +73,7 @@ for (const dialect of dialects) {
 
     it('(finding 5) NUL in a Slack message does not fail the delivery', async () => {
       const payload = fixture('slack/app_mention.json');
-      payload.event_id = unique('Ev');
+      payload.event_id = nextDeliveryId('Ev');
       payload.event.ts = `${Date.now() / 1000}`;
       payload.event.text = `<@U0LAN0Z89> help${NUL}${LONE}`;
       const res = await sendSlack(JSON.stringify(payload));
@@ -119,7 +92,7 @@ for (const dialect of dialects) {
       ] as const;
       for (const [id, expected] of [['%00', 404], ['a%00b', 404], ['%ED%A0%80', [400, 404]], ['%F0%9F', [400, 404]]] as const) {
         for (const [method, p] of paths(id)) {
-          const res = method === 'POST' ? await post(p, '{}') : await h.request(method, p);
+          const res = method === 'POST' ? await sendBody(h.url, p, '{}') : await h.request(method, p);
           if (Array.isArray(expected)) expect(expected, `${method} ${p} answered ${res.status}`).toContain(res.status);
           else expect(res.status, `${method} ${p}`).toBe(expected);
         }

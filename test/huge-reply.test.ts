@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STDOUT_LIMITS } from '../src/worker/stdout-messages.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { type ScriptedHarness, startScriptedHarness } from './support/harness.js';
 
 // Issue 13 item 4: a reply larger than the service keeps. The real CLI prints it as one `assistant` line and again
 // as the `result` line; the service reads both as streams and keeps the head (STDOUT_LIMITS.stringChars) with a
 // marker, so its memory does not grow with the reply. The task still completes, with its cost recorded.
 describe('a reply larger than the service keeps', () => {
-  let model: ScriptedModel;
-  let h: Harness;
+  let h: ScriptedHarness;
   beforeAll(async () => {
-    model = await startScriptedModel();
-    h = await startHarness({ model });
+    h = await startScriptedHarness();
   }, 120_000);
-  afterAll(async () => {
-    await h?.close();
-    await model?.close();
-  });
+  afterAll(() => h?.close());
 
   it('completes with the head of the reply and says how much was not kept', async () => {
     const kb = 5 * 1024 + 512;

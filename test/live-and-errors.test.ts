@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './support/harness.js';
-import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { type ScriptedHarness, startScriptedHarness } from './support/harness.js';
 
 // Claude Code retries API errors 10 times over ~3 minutes by default; one retry keeps these runs short. The variable
 // reaches the child through the service's environment allowlist, as an operator's would.
 process.env.CLAUDE_CODE_MAX_RETRIES = '1';
 
 describe('live replay and API errors', () => {
-  let model: ScriptedModel;
-  let h: Harness;
+  let h: ScriptedHarness;
 
   beforeAll(async () => {
-    model = await startScriptedModel();
-    h = await startHarness({ model });
+    h = await startScriptedHarness();
   });
-  afterAll(async () => {
-    await h?.close();
-    await model?.close();
-  });
+  afterAll(() => h?.close());
 
   it('a client that joins mid-run gets replay then live: every seq once, in order, none missing', async () => {
     const sent = await h.request('POST', '/api/chat', { message: '[[script:steps 6 250]] work slowly', session_id: 'someone-else' });

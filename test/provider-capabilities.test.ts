@@ -1,27 +1,23 @@
 // Every provider gets what its API allows: a progress message edited in place (Jira comments, Sentry notes, as on
 // GitHub and Slack), and every message the service posts recorded, so a delivery about it never triggers a run.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../src/paths.js';
 import { type FakeProvider, startFakeJira, startFakeSentry } from './support/fake-providers.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { signJira, signSentry } from './support/signing.js';
+import { fixture, webhookEnv, webhookSender, type WebhookSender } from './support/send-webhook.js';
 import { eventually } from './support/eventually.js';
 
 process.env.CLAUDE_CODE_MAX_RETRIES = '1';
 
-const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
-const SECRETS = { jira: 'jira-secret', sentry: 'sentry-secret' };
 let n = 0;
-const nextId = (prefix: string) => `${prefix}${Date.now()}${++n}`;
+const nextCommentId = () => `${Date.now()}${++n}`;
 
 describe('Jira and Sentry: progress edited in place, own posts never trigger a run', () => {
   let model: ScriptedModel;
   let h: Harness;
   let jira: FakeProvider;
   let sentry: FakeProvider;
+  let send: WebhookSender;
 
   beforeAll(async () => {
     model = await startScriptedModel();
@@ -29,42 +25,18 @@ describe('Jira and Sentry: progress edited in place, own posts never trigger a r
     sentry = await startFakeSentry();
     h = await startHarness({
       model,
-      env: {
-        JIRA_WEBHOOK_SECRET: SECRETS.jira,
-        JIRA_BASE_URL: jira.url,
-        JIRA_EMAIL: 'agent@example.com',
-        JIRA_API_TOKEN: 'jira-token',
-        SENTRY_CLIENT_SECRET: SECRETS.sentry,
-        SENTRY_AUTH_TOKEN: 'sentry-token',
-        SENTRY_URL: sentry.url,
-        SENTRY_ORG: 'acme',
-        PROGRESS_UPDATE_SECONDS: '0.2',
-      },
+      env: { ...webhookEnv({ jira: jira.url, sentry: sentry.url }), PROGRESS_UPDATE_SECONDS: '0.2' },
     });
+    send = webhookSender(h.url);
   });
   afterAll(async () => {
     await h?.close();
     await Promise.all([model, jira, sentry].map((s) => s?.close()));
   });
 
-  const post = async (p: string, body: string, headers: Record<string, string>) => {
-    const res = await fetch(`${h.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
-  };
-  const sendJira = (payload: unknown) => {
-    const body = JSON.stringify(payload);
-    return post('/webhooks/jira', body, { 'x-atlassian-webhook-identifier': nextId('jira-'), 'x-hub-signature': signJira(SECRETS.jira, body) });
-  };
-  const sendSentry = (payload: unknown, resource: string) => {
-    const body = JSON.stringify(payload);
-    return post('/webhooks/sentry', body, {
-      'request-id': nextId('r'),
-      'sentry-hook-resource': resource,
-      'sentry-hook-timestamp': String(Math.floor(Date.now() / 1000)),
-      'sentry-hook-signature': signSentry(SECRETS.sentry, body),
-    });
-  };
-  const jiraComment = (text: string, id = nextId('')) => {
+  const sendJira = (payload: unknown) => send.jira(payload);
+  const sendSentry = (payload: unknown, resource: string) => send.sentry(resource, payload);
+  const jiraComment = (text: string, id = nextCommentId()) => {
     const payload = fixture('jira/comment_created.json');
     payload.comment.id = id;
     payload.comment.body = text;

@@ -1,25 +1,15 @@
 // The registry is bounded — agents, skills and bytes in all — on every dialect, under concurrent writes too; and an
 // agent whose frontmatter would make every run of it fail (`hooks`, which Claude Code cannot read in the forms the
 // registry can store, and drops the agent) is refused when it is saved. The last part runs the real CLI.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { DomainError } from '../src/domain/errors.js';
 import { REGISTRY_LIMITS } from '../src/registry/registry-limits.js';
 import { RegistryService } from '../src/registry/registry-service.js';
-import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import type { Repositories } from '../src/storage/repositories/index.js';
 import { WebhookConfigService } from '../src/webhooks/config-service.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
-
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
+import { type ScriptedHarness, startScriptedHarness } from './support/harness.js';
+import { STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
 const agentFile = (name: string, fields = '', body = 'You write release notes.') =>
   `---\nname: ${name}\ndescription: Writes release notes from merged pull requests.\n${fields}---\n${body}\n`;
@@ -37,31 +27,21 @@ async function refusal(call: Promise<unknown>): Promise<DomainError> {
   throw new Error('the call was accepted; it should have been refused');
 }
 
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`registry limits on ${dialect.name}`, () => {
-    let storage: Storage;
     let repos: Repositories;
     let registry: RegistryService;
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-registry-limits-'));
+    const db = testDatabase(dialect.name, 'cca-registry-limits-');
 
     beforeAll(async () => {
-      storage =
-        dialect.name === 'postgres'
-          ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
-          : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      repos = createRepositories(storage.db);
-      registry = new RegistryService({ repos, webhooks: new WebhookConfigService({ repos, config: loadConfig({ DATA_DIR: dir }), publicBase: () => 'http://127.0.0.1' }) });
+      ({ repos } = await db.openRepositories());
+      registry = new RegistryService({ repos, webhooks: new WebhookConfigService({ repos, config: loadConfig({ DATA_DIR: db.dir }), publicBase: () => 'http://127.0.0.1' }) });
     });
     afterEach(async () => {
       for (const a of await repos.registry.listAgents()) await repos.registry.deleteAgent(a.name);
       for (const s of await repos.registry.listSkills()) await repos.registry.deleteSkill(s.name);
     });
-    afterAll(async () => {
-      await storage?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() => db.close());
 
     it(`refuses agent number ${REGISTRY_LIMITS.agents + 1} with a 409 naming the limit; a deletion makes room`, async () => {
       for (let i = 0; i < REGISTRY_LIMITS.agents; i++) await registry.createAgent({ name: `agent-${i}`, content: agentFile(`agent-${i}`) });
@@ -121,17 +101,12 @@ for (const dialect of dialects) {
 }
 
 describe('frontmatter that would break every run is refused when saved', () => {
-  let model: ScriptedModel;
-  let h: Harness;
+  let h: ScriptedHarness;
 
   beforeAll(async () => {
-    model = await startScriptedModel();
-    h = await startHarness({ model });
+    h = await startScriptedHarness();
   });
-  afterAll(async () => {
-    await h?.close();
-    await model?.close();
-  });
+  afterAll(() => h?.close());
 
   it('Claude Code drops an agent whose hooks it cannot read, so every run of it fails (why `hooks` is refused)', async () => {
     // Stored behind the API's back, as an older release of the service would have let it in.

@@ -1,36 +1,22 @@
 // The registry's storage on every dialect: version moves with every change (and only then), seeding, skill usage
 // and per-agent/per-skill figures, and the management tools' grants.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
-
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
+import type { Storage } from '../src/storage/db.js';
+import type { Repositories } from '../src/storage/repositories/index.js';
+import { STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
 const agent = (name: string, body: string) => `---\nname: ${name}\ndescription: d\n---\n${body}\n`;
 
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`registry storage on ${dialect.name}`, () => {
     let storage: Storage;
     let repos: Repositories;
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-registry-storage-'));
+    const db = testDatabase(dialect.name, 'cca-registry-storage-');
 
     beforeAll(async () => {
-      storage = dialect.name === 'postgres' ? await openStorage({ databaseUrl: POSTGRES_URL, schema }) : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      repos = createRepositories(storage.db);
+      ({ storage, repos } = await db.openRepositories());
     });
-    afterAll(async () => {
-      await storage?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() => db.close());
 
     it('moves the version with every change, and only then', async () => {
       const v0 = await repos.registry.version();

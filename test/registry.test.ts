@@ -8,13 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrontmatter } from '../src/registry/frontmatter.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-
-const SHIPPED_AGENTS = [
-  'brain', 'executor', 'github-issue-handler', 'github-pr-review', 'jira-code-plan', 'planning', 'service-integrator', 'slack-inquiry', 'verifier',
-];
-const SHIPPED_SKILLS = ['discovery', 'github-operations', 'human-approval', 'jira-operations', 'slack-operations', 'testing', 'verification', 'webhook-management'];
+import { SHIPPED_AGENTS, SHIPPED_SKILLS } from './support/agent-home.js';
+import { type ScriptedHarness, startScriptedHarness } from './support/harness.js';
 
 const agentFile = (name: string, body: string, fields = 'tools: Read, Grep, Glob\nmodel: inherit\n') =>
   `---\nname: ${name}\ndescription: Writes release notes from the merged pull requests of a release.\n${fields}---\n${body}\n`;
@@ -22,17 +17,12 @@ const skillMd = (name: string, extra = '') =>
   `---\nname: ${name}\ndescription: How this team cuts a release, step by step.\nallowed-tools: Read, Bash(git tag:*)\n${extra}---\n# Release process\nRead reference.md, then tag.\n`;
 
 describe('registry', () => {
-  let model: ScriptedModel;
-  let h: Harness;
+  let h: ScriptedHarness;
 
   beforeAll(async () => {
-    model = await startScriptedModel();
-    h = await startHarness({ model });
+    h = await startScriptedHarness();
   });
-  afterAll(async () => {
-    await h?.close();
-    await model?.close();
-  });
+  afterAll(() => h?.close());
 
   const events = async (taskId: string) => (await h.request('GET', `/api/tasks/${taskId}/events?after=0`)).body.events.map((e: any) => e.item);
   const chat = async (body: object) => {
@@ -196,10 +186,10 @@ describe('registry', () => {
   it('a task created with agent "planning" runs as that agent: its body is the system prompt', async () => {
     const { body } = parseFrontmatter(fs.readFileSync(path.resolve('agent-home/.claude/agents/planning.md'), 'utf8'));
     const sentence = body.trim().split('\n')[0]!;
-    model.reset();
+    h.model.reset();
     const task = await chat({ message: '[[script:text planned]]', agent: 'planning' });
     expect(task).toMatchObject({ status: 'completed', output: 'planned', assigned_agent: 'planning' });
-    const request = model.requests.find((r) => r.sessionId === task.claude_session_id && r.script === 'text');
+    const request = h.model.requests.find((r) => r.sessionId === task.claude_session_id && r.script === 'text');
     expect(request, 'the scripted model saw the run').toBeDefined();
     expect(request!.systemText).toContain(sentence);
     expect(request!.toolNames).not.toContain('Write');
@@ -207,10 +197,10 @@ describe('registry', () => {
 
   it('an edit reaches the next run without a restart', async () => {
     await h.request('PUT', '/api/registry/agents/release-notes', { content: agentFile('release-notes', 'You are RELEASE-NOTES-V2: group the changes by area.') });
-    model.reset();
+    h.model.reset();
     const task = await chat({ message: '[[script:text grouped]]', agent: 'release-notes' });
     expect(task.status).toBe('completed');
-    const request = model.requests.find((r) => r.sessionId === task.claude_session_id && r.script === 'text');
+    const request = h.model.requests.find((r) => r.sessionId === task.claude_session_id && r.script === 'text');
     expect(request!.systemText).toContain('RELEASE-NOTES-V2');
     expect(request!.systemText).not.toContain('RELEASE-NOTES-V1');
 

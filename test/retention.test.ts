@@ -4,12 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import type { Repositories } from '../src/storage/repositories/index.js';
 import { ZERO_TOTALS } from '../src/storage/repositories/claude-sessions.js';
 import { pruneOnce } from '../src/storage/retention.js';
 import { pruneClaudeState, pruneOldDirs } from '../src/worker/claude-state.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
+import { STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 29);
@@ -21,22 +20,13 @@ const SHARED = `the system prompt every session repeats\n${'x'.repeat(3000)}`;
 const OLD_TRANSCRIPT = `${JSON.stringify({ type: 'attachment', uuid: 'u1', shared: { prompt: SHARED }, own: `old ${'o'.repeat(3000)}` })}\nold transcript\n`;
 const NEW_TRANSCRIPT = `${JSON.stringify({ type: 'attachment', uuid: 'u2', shared: { prompt: SHARED }, own: `new ${'n'.repeat(3000)}` })}\nnew transcript\n`;
 
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
-
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`retention (RETENTION_DAYS) on ${dialect.name}`, () => {
-    let storage: Storage;
     let repos: Repositories;
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-retention-'));
+    const db = testDatabase(dialect.name, 'cca-retention-');
 
     beforeAll(async () => {
-      storage =
-        dialect.name === 'postgres' ? await openStorage({ databaseUrl: POSTGRES_URL, schema }) : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      repos = createRepositories(storage.db);
+      ({ repos } = await db.openRepositories());
       for (const [id, at] of [['task_old', OLD], ['task_new', RECENT]] as const) {
         await repos.tasks.create({ task_id: id, session_id: 's', source: 'test', input_message: 'x', status: 'completed', output: `output of ${id}` } as never, at);
         await repos.events.append([1, 2, 3].map((seq) => ({ task_id: id, seq, type: 'task.output', item: { kind: 'status', message: `${id} ${seq}` }, created_at: at + seq })));
@@ -48,11 +38,7 @@ for (const dialect of dialects) {
         await repos.webhookEvents.insert({ ...delivery, headers: {}, payload: '{}', verified: true, verification_error: null, outcome: 'ignored', status_code: 200 }, at);
       }
     });
-    afterAll(async () => {
-      await storage?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() => db.close());
 
     it('keeps everything with RETENTION_DAYS=0', async () => {
       expect(await pruneOnce({ repos, log, days: 0 }, NOW)).toEqual({ events: 0, transcripts: 0, transcript_parts: 0, deliveries: 0, files: 0 });

@@ -5,16 +5,10 @@
 // model run per attempt). Reconciliation is set to an hour and both workers' start-up passes are over before the
 // hand-back, so neither rescues anything here: the hand-back itself gives the task to the other worker.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from './support/faults.js';
-import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { freePort, startServiceProcess, startWorkerProcess } from './support/service-process.js';
-import { dropSchema, freshRedisPrefix, freshSchemaName, hasPostgres, hasRedis, POSTGRES_URL, REDIS_URL } from './support/services.js';
-
-async function api(url: string, method: string, p: string, body?: unknown) {
-  const res = await fetch(`${url}${p}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: (await res.json()) as any };
-}
+import { callService, freePort, processSuite, startServiceProcess, startWorkerProcess } from './support/service-process.js';
+import { hasPostgres, hasRedis, POSTGRES_URL } from './support/services.js';
 
 /** Which worker process (its pid, from the task's worker_id host/pid/suffix) last ran each task. */
 async function workerPids(schema: string): Promise<Map<string, number>> {
@@ -29,37 +23,20 @@ async function workerPids(schema: string): Promise<Map<string, number>> {
 }
 
 describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (PostgreSQL + Redis, real processes)', () => {
-  let model: ScriptedModel;
-  const schema = freshSchemaName();
-
-  beforeAll(async () => {
-    model = await startScriptedModel();
-  });
-  afterAll(async () => {
-    await model?.close();
-    await dropSchema(schema);
-  });
+  const suite = processSuite('rolling');
 
   it('SIGTERM: no new work, the run within the grace finishes, the rest is handed back; the other worker loses and duplicates nothing', async () => {
     const env = {
-      DATABASE_URL: POSTGRES_URL,
-      DATABASE_SCHEMA: schema,
-      REDIS_URL,
-      REDIS_PREFIX: freshRedisPrefix(),
-      DATA_DIR: `/tmp/cca-rolling-${schema}`,
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'test-key-not-secret',
-      DEFAULT_MODEL: 'claude-sonnet-4-5',
+      ...suite.env(),
       MAX_CONCURRENT_TASKS: '2',
       SHUTDOWN_GRACE_SECONDS: '10',
       RECONCILE_SECONDS: '3600',
-      SANDBOX: 'off',
     };
     const apiProcess = await startServiceProcess({ ...env, LOG_LEVEL: 'warn' }, await freePort(), 'api');
     // Both workers are up (their start-up reconciliation done) before either is told to stop; they start side by side.
     const workers = await Promise.all([startWorkerProcess(env), startWorkerProcess(env)]);
     const chat = async (message: string) => {
-      const sent = await api(apiProcess.url, 'POST', '/api/chat', { message });
+      const sent = await callService(apiProcess.url, 'POST', '/api/chat', { message });
       expect(sent.status).toBe(202);
       return sent.body.task_id as string;
     };
@@ -68,12 +45,12 @@ describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (Postgre
       const fits = await chat('[[script:slow 2000 fits in the grace]] marker-fits');
       const long = await chat('[[script:slow 20000 ran to the end]] marker-long');
       // Both have reached the model (Claude Code itself takes seconds to start on a loaded machine).
-      const runs = (marker: string) => model.requests.filter((r) => r.script && JSON.stringify(r.body?.messages ?? '').includes(marker)).length;
+      const runs = (marker: string) => suite.model.requests.filter((r) => r.script && JSON.stringify(r.body?.messages ?? '').includes(marker)).length;
       await waitFor(() => (runs('marker-fits') && runs('marker-long') ? true : undefined), 'both runs under way');
 
       // The worker running the long task is the old one, stopped; the other goes on. Work sent while the old one
       // drains goes to the other only.
-      const runningOn = (await workerPids(schema)).get(long);
+      const runningOn = (await workerPids(suite.schema)).get(long);
       const old = workers.find((w) => w.child.pid === runningOn)!;
       const survivor = workers.find((w) => w !== old)!;
       expect(old, 'the long task runs on one of the workers').toBeDefined();
@@ -85,7 +62,7 @@ describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (Postgre
 
       const all = [fits, long, ...queued];
       const final = await waitFor(async () => {
-        const rows = await Promise.all(all.map(async (id) => (await api(apiProcess.url, 'GET', `/api/tasks/${id}`)).body));
+        const rows = await Promise.all(all.map(async (id) => (await callService(apiProcess.url, 'GET', `/api/tasks/${id}`)).body));
         return rows.every((r) => ['completed', 'failed', 'cancelled'].includes(r.status)) ? rows : undefined;
       }, 'every task to end', 120_000);
       expect(final.map((t) => t.status)).toEqual(all.map(() => 'completed'));
@@ -93,9 +70,9 @@ describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (Postgre
       expect(final[1]).toMatchObject({ output: 'ran to the end', attempts: 2 });
       expect(final.slice(2).map((t) => t.output)).toEqual(['queued 0', 'queued 1', 'queued 2', 'queued 3']);
       // The handed-back task and everything sent during the drain ran on the worker that stayed.
-      const pids = await workerPids(schema);
+      const pids = await workerPids(suite.schema);
       for (const id of [long, ...queued]) expect(pids.get(id), id).toBe(survivor.child.pid);
-      const longEvents = (await api(apiProcess.url, 'GET', `/api/tasks/${long}/events`)).body.events.map((e: any) => e.item.message).filter(Boolean);
+      const longEvents = (await callService(apiProcess.url, 'GET', `/api/tasks/${long}/events`)).body.events.map((e: any) => e.item.message).filter(Boolean);
       expect(longEvents).toContain('Interrupted by a service shutdown; the task will run again.');
 
       // Nothing ran twice beyond its attempts, and each task answered its conversation once.
@@ -103,7 +80,7 @@ describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (Postgre
       expect(runs('marker-long')).toBe(2);
       for (let i = 0; i < 4; i++) expect(runs(`marker-queued-${i}`)).toBe(1);
       for (const task of final) {
-        const messages = (await api(apiProcess.url, 'GET', `/api/conversations/${task.conversation_id}/messages`)).body;
+        const messages = (await callService(apiProcess.url, 'GET', `/api/conversations/${task.conversation_id}/messages`)).body;
         const answers = (messages.messages ?? messages).filter((m: any) => m.role === 'assistant' && m.task_id === task.task_id);
         expect(answers).toHaveLength(1);
       }

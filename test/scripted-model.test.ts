@@ -2,103 +2,16 @@
  * Runs the real Claude Code CLI (node_modules/.bin/claude) against the scripted Anthropic Messages API server and
  * checks what the CLI streams for each script. Findings are written up in docs/claude-cli-notes.md.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claudeCli, CLI_MODEL as MODEL, type CliRun as Run } from './support/claude-cli.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 
-const CLAUDE = path.resolve('node_modules/.bin/claude');
-const MODEL = 'claude-sonnet-4-5';
-
-interface Frame {
-  t: number; // ms since spawn
-  msg: any;
-}
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  frames: Frame[];
-  stderr: string;
-  cwd: string;
-  ms: number;
-  init: any;
-  result: any;
-}
-
 let model: ScriptedModel;
-const tempDirs: string[] = [];
-
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
-
+const cli = claudeCli(() => model.url, 'sm-');
 /** Spawns `claude -p` with the prompt on stdin (then closed) in a fresh temp cwd and HOME. */
-function runClaude(
-  prompt: string,
-  opts: { args?: string[]; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
-): Promise<Run> {
-  const cwd = opts.cwd ?? tempDir('sm-cwd-');
-  const home = tempDir('sm-home-');
-  const started = Date.now();
-  const child = spawn(
-    CLAUDE,
-    ['-p', '--output-format', 'stream-json', '--verbose', '--model', MODEL, ...(opts.args ?? [])],
-    {
-      cwd,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: home,
-        ANTHROPIC_BASE_URL: model.url,
-        ANTHROPIC_API_KEY: 'test',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        ...opts.env,
-      },
-    },
-  );
-  child.stdin.end(prompt);
-  const frames: Frame[] = [];
-  let buf = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d: string) => {
-    buf += d;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (!line) continue;
-      try {
-        frames.push({ t: Date.now() - started, msg: JSON.parse(line) });
-      } catch {
-        stderr += `[non-JSON stdout] ${line}\n`;
-      }
-    }
-  });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }, opts.timeoutMs ?? 30_000);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const init = frames.find((f) => f.msg.type === 'system' && f.msg.subtype === 'init')?.msg;
-      const result = frames.find((f) => f.msg.type === 'result')?.msg;
-      resolve({ code, signal, frames, stderr, cwd, ms: Date.now() - started, init, result });
-    });
-  });
-}
+const runClaude = cli.run;
 
 const ofType = (r: Run, type: string) => r.frames.filter((f) => f.msg.type === type);
 const assistantTexts = (r: Run) =>
@@ -112,7 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await model?.close();
-  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+  cli.cleanup();
 });
 
 describe('scripted model server (direct HTTP)', () => {
@@ -322,7 +235,7 @@ describe('real Claude Code CLI against the scripted model', () => {
 
   it('resume from another directory keeps the session and resends history', async () => {
     model.reset();
-    const config = tempDir('sm-config-');
+    const config = cli.tempDir('config');
     const first = await runClaude('first [[script:text answer one]]', { env: { CLAUDE_CONFIG_DIR: config } });
     const sid = first.init.session_id as string;
     const second = await runClaude('second [[script:text answer two]]', {

@@ -1,40 +1,23 @@
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import type { Storage } from '../src/storage/db.js';
 import { ZERO_TOTALS } from '../src/storage/repositories/claude-sessions.js';
+import type { Repositories } from '../src/storage/repositories/index.js';
 import { BadCursorError } from '../src/storage/repositories/cursor.js';
 import { compressTranscript } from '../src/storage/transcripts.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
+import { STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
 // One suite, every dialect: the same assertions run on SQLite (a temp file) and on the machine's real PostgreSQL
 // (a fresh schema dropped afterwards).
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
-
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`storage on ${dialect.name}`, () => {
     let storage: Storage;
     let repos: Repositories;
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-storage-'));
+    const db = testDatabase(dialect.name, 'cca-storage-');
 
     beforeAll(async () => {
-      storage =
-        dialect.name === 'postgres'
-          ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
-          : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      repos = createRepositories(storage.db);
+      ({ storage, repos } = await db.openRepositories());
     });
-    afterAll(async () => {
-      await storage?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() => db.close());
 
     const newTask = (id: string, extra: Partial<Parameters<Repositories['tasks']['create']>[0]> = {}) => ({
       task_id: id,
@@ -76,9 +59,7 @@ for (const dialect of dialects) {
     });
 
     it('migrates idempotently', async () => {
-      const again = dialect.name === 'postgres'
-        ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
-        : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
+      const again = await db.open();
       await again.close();
     });
 

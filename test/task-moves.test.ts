@@ -2,54 +2,37 @@
 // one winner, and a cancel that loses to a claim records the request instead of pretending the task is cancelled.
 // The interleavings are forced by hand: the canceller's repository is wrapped so the worker's claim lands between
 // the canceller's read and its write — the window the finding was about.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import type { ControlMessage } from '../src/live/event-bus.js';
 import { LocalEventBus } from '../src/live/event-bus.js';
 import { createLogger } from '../src/logger.js';
 import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
-import { openStorage, type Storage } from '../src/storage/db.js';
-import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
+import type { Repositories } from '../src/storage/repositories/index.js';
 import { TaskService } from '../src/tasks/task-service.js';
 import { recover } from '../src/worker/recovery.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
+import { afterEachTaskCall, STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
-
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`task moves on ${dialect.name}`, () => {
-    let storage: Storage;
     let repos: Repositories;
     let queue: EmbeddedQueue;
     let bus: LocalEventBus;
     const control: ControlMessage[] = [];
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-moves-'));
-    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const db = testDatabase(dialect.name, 'cca-moves-');
+    const config = loadConfig({ DATA_DIR: db.dir, LOG_LEVEL: 'silent' });
     const log = createLogger(config);
     let n = 0;
 
     beforeAll(async () => {
-      storage =
-        dialect.name === 'postgres'
-          ? await openStorage({ databaseUrl: POSTGRES_URL, schema })
-          : await openStorage({ sqliteFile: path.join(dir, 'agent.db') });
-      repos = createRepositories(storage.db);
+      ({ repos } = await db.openRepositories());
       queue = new EmbeddedQueue(); // nothing consumes it: the tests play the worker's part by hand
       bus = new LocalEventBus();
       bus.onControl((m) => control.push(m));
     });
     afterAll(async () => {
       await queue?.close();
-      await storage?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
+      await db.close();
     });
 
     const service = (r: Repositories = repos) => new TaskService({ config, repos: r, queue, bus, log });
@@ -84,23 +67,11 @@ for (const dialect of dialects) {
       for (let k = 1; k <= 4; k++) {
         const task = await newTask();
         control.length = 0;
-        let calls = 0;
         let claimed: Awaited<ReturnType<typeof claim>> | 'not tried' = 'not tried';
         // The canceller's repository: right after its k-th call, the worker's claim happens.
-        const racing: Repositories = {
-          ...repos,
-          tasks: new Proxy(repos.tasks, {
-            get(target, prop, receiver) {
-              const value = Reflect.get(target, prop, receiver);
-              if (typeof value !== 'function') return value;
-              return async (...args: unknown[]) => {
-                const out = await value.apply(target, args);
-                if (++calls === k) claimed = await claim(task.task_id);
-                return out;
-              };
-            },
-          }),
-        };
+        const racing = afterEachTaskCall(repos, async (n) => {
+          if (n === k) claimed = await claim(task.task_id);
+        });
 
         const result = await service(racing).cancel(task.task_id, 'cancelled by a user');
         if (claimed === 'not tried') claimed = await claim(task.task_id);

@@ -1,39 +1,20 @@
 // Upgrading a database the previous release wrote: its dedup keys become hashes (so its deliveries are still
 // recognised), deliveries it answered 5xx or left half-processed lose their keys (so their redeliveries run), and its
 // unsigned rows are counted and cut to a small head.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStorage, type Storage } from '../src/storage/db.js';
 import { migrateTo } from '../src/storage/migrations/index.js';
 import { createRepositories } from '../src/storage/repositories/index.js';
 import { deliveryKeys } from '../src/webhooks/delivery-record.js';
-import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from './support/services.js';
+import { STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
-const dialects = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !hasPostgres },
-] as const;
-
-for (const dialect of dialects) {
+for (const dialect of STORAGE_DIALECTS) {
   describe.skipIf(dialect.skip)(`migration 0004 (webhook ingest) on ${dialect.name}`, () => {
-    const schema = freshSchemaName();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-migrate-'));
-    let storage: Storage | undefined;
-    afterAll(async () => {
-      await storage?.close();
-      if (dialect.name === 'postgres') await dropSchema(schema);
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    const database = testDatabase(dialect.name, 'cca-migrate-');
+    afterAll(() => database.close());
 
     it('keeps old deliveries recognisable and frees the ones that never got an outcome', async () => {
-      const open = (migrate: boolean) =>
-        dialect.name === 'postgres'
-          ? openStorage({ databaseUrl: POSTGRES_URL, schema, migrate })
-          : openStorage({ sqliteFile: path.join(dir, 'agent.db'), migrate });
-      storage = await open(false);
-      await migrateTo(storage.db, '0003-registry', dialect.name === 'postgres' ? schema : undefined);
+      let storage = await database.open({ migrate: false });
+      await migrateTo(storage.db, '0003-registry', dialect.name === 'postgres' ? database.schema : undefined);
       const old = (id: string, fields: Record<string, unknown>) => ({
         event_id: id, webhook_id: null, provider: 'github', event_type: 'issue_comment.created', delivery_id: null, dedup_key: null,
         headers: '{}', payload: '{}', verified: 1, verification_error: null, matched_command: null, explanation: null, rendered_prompt: null,
@@ -48,7 +29,7 @@ for (const dialect of dialects) {
       ]).execute();
       await storage.close();
 
-      storage = await open(true);
+      storage = await database.open();
       const repos = createRepositories(storage.db);
       const keys = (deliveryId: string) => deliveryKeys('static:github', deliveryId, '(another body)', false);
       expect(await repos.webhookEvents.findSettled(keys('d-done'))).toMatchObject({ event_id: 'whe_done', task_id: 'task_1' });

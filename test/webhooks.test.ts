@@ -3,17 +3,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/paths.js';
 import { startHarness, type Harness } from './support/harness.js';
-import { type FakeGithub, type FakeProvider, startFakeGithub, startFakeJira, startFakeSentry, startFakeSlack } from './support/fake-providers.js';
+import type { FakeProvider } from './support/fake-providers.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
-import { signGithub, signJira, signSentry, signSlack } from './support/signing.js';
+import { type FakeProviders, fixture, nextDeliveryId, sendBody, startFakeProviders, WEBHOOK_SECRETS, webhookSender, type WebhookSender } from './support/send-webhook.js';
+import { signGithub, signJira, signSentry } from './support/signing.js';
 import { eventually } from './support/eventually.js';
 
 process.env.CLAUDE_CODE_MAX_RETRIES = '1';
 
-const fixture = (p: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'test', 'fixtures', p), 'utf8'));
-const SECRETS = { github: 'gh-secret', slack: 'slack-secret', jira: 'jira-secret', sentry: 'sentry-secret' };
 let deliveries = 0;
-const nextId = (prefix: string) => `${prefix}-${Date.now()}-${++deliveries}`;
 
 /** A GitHub issue_comment.created delivery from the octokit example, with our own comment text and commenter. */
 function githubComment(text: string, login = 'Codertocat', opts: { issue?: number; type?: string } = {}) {
@@ -30,78 +28,36 @@ function githubComment(text: string, login = 'Codertocat', opts: { issue?: numbe
 describe('webhooks: verified, deduplicated, permission-checked, and answered back', () => {
   let model: ScriptedModel;
   let h: Harness;
-  let github: FakeGithub;
-  let slack: FakeProvider;
-  let jira: FakeProvider;
-  let sentry: FakeProvider;
+  let fakes: FakeProviders;
+  let signed: WebhookSender;
 
   beforeAll(async () => {
     model = await startScriptedModel();
-    github = await startFakeGithub({ permissions: { Codertocat: 'admin', writer: 'write', reader: 'read' } });
-    slack = await startFakeSlack();
-    jira = await startFakeJira();
-    sentry = await startFakeSentry();
+    fakes = await startFakeProviders({ permissions: { Codertocat: 'admin', writer: 'write', reader: 'read' } });
     h = await startHarness({
       model,
       env: {
-        GITHUB_WEBHOOK_SECRET: SECRETS.github,
-        GITHUB_TOKEN: 'ghp_test_token',
-        GITHUB_API_URL: github.url,
+        ...fakes.env,
         GITHUB_BOT_LOGIN: 'agent-bot',
-        SLACK_SIGNING_SECRET: SECRETS.slack,
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_API_URL: `${slack.url}/api/`,
         SLACK_BOT_USER_ID: 'U0LAN0Z89',
         SLACK_NOTIFY_CHANNEL: 'C0NOTIFY',
-        JIRA_WEBHOOK_SECRET: SECRETS.jira,
-        JIRA_BASE_URL: jira.url,
-        JIRA_EMAIL: 'agent@example.com',
-        JIRA_API_TOKEN: 'jira-token',
-        SENTRY_CLIENT_SECRET: SECRETS.sentry,
-        SENTRY_AUTH_TOKEN: 'sentry-token',
-        SENTRY_URL: sentry.url,
-        SENTRY_ORG: 'acme',
         PROGRESS_UPDATE_SECONDS: '0.2',
         APPROVAL_POLL_SECONDS: '0.3',
         PUBLIC_URL: 'https://agent.example.com',
       },
     });
+    signed = webhookSender(h.url);
   });
   afterAll(async () => {
     await h?.close();
-    await Promise.all([model, github, slack, jira, sentry].map((s) => s?.close()));
+    await Promise.all([model, fakes].map((s) => s?.close()));
   });
 
-  const post = async (p: string, body: string, headers: Record<string, string>) => {
-    const res = await fetch(`${h.url}${p}`, { method: 'POST', headers, body });
-    const text = await res.text();
-    let parsed: any = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // plain text (handshakes)
-    }
-    return { status: res.status, body: parsed, contentType: res.headers.get('content-type') ?? '' };
-  };
-  const sendGithub = (payload: unknown, opts: { delivery?: string; event?: string; signature?: string; body?: string } = {}) => {
-    const body = opts.body ?? JSON.stringify(payload);
-    return post('/webhooks/github', body, {
-      'content-type': 'application/json',
-      'x-github-event': opts.event ?? 'issue_comment',
-      'x-github-delivery': opts.delivery ?? nextId('gh'),
-      ...(opts.signature === 'none' ? {} : { 'x-hub-signature-256': opts.signature ?? signGithub(SECRETS.github, body) }),
-    });
-  };
-  const sendSlack = (payload: unknown, opts: { ts?: number; retry?: string; contentType?: string; body?: string } = {}) => {
-    const body = opts.body ?? JSON.stringify(payload);
-    const ts = opts.ts ?? Math.floor(Date.now() / 1000);
-    return post('/webhooks/slack', body, {
-      'content-type': opts.contentType ?? 'application/json',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': signSlack(SECRETS.slack, body, ts),
-      ...(opts.retry ? { 'x-slack-retry-num': opts.retry, 'x-slack-retry-reason': 'http_timeout' } : {}),
-    });
-  };
+  const post = (p: string, body: string, headers: Record<string, string>) => sendBody(h.url, p, body, headers);
+  const sendGithub = (payload: unknown, opts: { delivery?: string; event?: string; signature?: string; body?: string } = {}) =>
+    signed.githubBody(opts.event ?? 'issue_comment', opts.body ?? JSON.stringify(payload), opts);
+  const sendSlack = (payload: unknown, opts: { ts?: number; retry?: string; contentType?: string; body?: string } = {}) =>
+    signed.slackBody(opts.body ?? JSON.stringify(payload), opts);
   const taskCount = async () => (await h.request('GET', '/api/tasks?limit=200')).body.tasks.length;
   const callsTo = (fake: FakeProvider, method: string, re: RegExp) => fake.calls.filter((c) => c.method === method && re.test(c.path));
 
@@ -110,14 +66,14 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       const before = await taskCount();
       const payload = githubComment('@agent analyze [[script:text Analysis done.]] what is this?');
       const body = JSON.stringify(payload);
-      const delivery = nextId('gh');
+      const delivery = nextDeliveryId('gh');
       const first = await sendGithub(payload, { delivery, body });
       expect(first.status).toBe(202);
       expect(first.body.task_id).toMatch(/^task_/);
       const again = await sendGithub(payload, { delivery, body });
       expect(again.status).toBe(200);
       expect(again.body).toEqual({ duplicate: true, task_id: first.body.task_id });
-      expect((await sendGithub(payload, { body: body.replace('analyze', 'fix') , signature: signGithub(SECRETS.github, body) })).status).toBe(401);
+      expect((await sendGithub(payload, { body: body.replace('analyze', 'fix') , signature: signGithub(WEBHOOK_SECRETS.github, body) })).status).toBe(401);
       const unsigned = await sendGithub(payload, { signature: 'none' });
       expect(unsigned.status).toBe(401);
       expect(unsigned.body.error).toContain('X-Hub-Signature-256');
@@ -141,21 +97,26 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
     });
 
     it('refuses a user without write permission, politely, and runs nothing', async () => {
+      // The first time, reader's permission is not cached: the delivery is answered at once and its task refused once
+      // GitHub has answered (test/permission-wait.test.ts); the next is refused from the cache, with no task at all.
+      const first = await sendGithub(githubComment('@agent review please', 'reader', { issue: 77 }));
+      expect(first.status).toBe(202);
+      expect(await h.waitForTask(first.body.task_id)).toMatchObject({ status: 'cancelled', started_at: null });
       const before = await taskCount();
-      const res = await sendGithub(githubComment('@agent review please', 'reader', { issue: 77 }));
+      const res = await sendGithub(githubComment('@agent review again', 'reader', { issue: 77 }));
       expect(res.status).toBe(200);
       expect(res.body.refused).toContain('reader has read permission');
       expect(await taskCount()).toBe(before);
-      await eventually(() => callsTo(github, 'POST', /\/issues\/77\/comments$/).length === 1);
-      expect(callsTo(github, 'POST', /\/issues\/77\/comments$/)[0]!.body.body).toContain("can't run `review`");
+      await eventually(() => callsTo(fakes.github, 'POST', /\/issues\/77\/comments$/).length === 2);
+      for (const c of callsTo(fakes.github, 'POST', /\/issues\/77\/comments$/)) expect(c.body.body).toContain("can't run `review`");
     });
 
     it('answers help from the table without a model run', async () => {
       model.reset();
       const res = await sendGithub(githubComment('@agent help', 'writer', { issue: 78 }));
       expect(res).toMatchObject({ status: 200, body: { answered: 'help' } });
-      await eventually(() => callsTo(github, 'POST', /\/issues\/78\/comments$/).length === 1);
-      const help = callsTo(github, 'POST', /\/issues\/78\/comments$/)[0]!.body.body as string;
+      await eventually(() => callsTo(fakes.github, 'POST', /\/issues\/78\/comments$/).length === 1);
+      const help = callsTo(fakes.github, 'POST', /\/issues\/78\/comments$/)[0]!.body.body as string;
       for (const name of ['analyze', 'plan', 'fix', 'review', 'improve', 'approve', 'reject']) expect(help).toContain(name);
       expect(model.requests).toHaveLength(0);
     });
@@ -168,12 +129,12 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       expect(task).toMatchObject({ status: 'completed', source: 'github', requester: 'github:Codertocat', rule: 'builtin:github:review' });
       expect(task.permission_mode).toBe('default');
 
-      const reactions = callsTo(github, 'POST', /\/issues\/comments\/\d+\/reactions$/);
+      const reactions = callsTo(fakes.github, 'POST', /\/issues\/comments\/\d+\/reactions$/);
       expect(reactions.some((c) => c.body.content === 'eyes')).toBe(true);
-      const created = callsTo(github, 'POST', new RegExp(`/issues/${issue}/comments$`));
+      const created = callsTo(fakes.github, 'POST', new RegExp(`/issues/${issue}/comments$`));
       expect(created).toHaveLength(1);
       // This task's edits only: a run of an earlier test may still be editing its own comment.
-      const ownEdits = () => callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).filter((c) => String(c.body.body).includes(task.task_id));
+      const ownEdits = () => callsTo(fakes.github, 'PATCH', /\/issues\/comments\/\d+$/).filter((c) => String(c.body.body).includes(task.task_id));
       await eventually(() => ownEdits().some((c) => String(c.body.body).includes('finished')));
       const edits = ownEdits().filter((c) => String(c.body.body).includes('Claude Code Agent'));
       expect(edits.length).toBeGreaterThanOrEqual(3); // at least two progress edits and the final one
@@ -197,19 +158,19 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       const issue = 91;
       const res = await sendGithub(githubComment('@agent analyze [[script:text Done anyway.]] please', 'Codertocat', { issue }));
       expect(res.status).toBe(202);
-      github.failNext(1, 502); // the 👀 reaction or the first post meets a 502 and is retried
+      fakes.github.failNext(1, 502); // the 👀 reaction or the first post meets a 502 and is retried
       const task = await h.waitForTask(res.body.task_id);
       expect(task.status).toBe('completed');
-      await eventually(() => callsTo(github, 'PATCH', /\/issues\/comments\/\d+$/).some((c) => String(c.body.body).includes('Done anyway.')));
-      expect(github.calls.some((c) => c.status === 502)).toBe(true);
+      await eventually(() => callsTo(fakes.github, 'PATCH', /\/issues\/comments\/\d+$/).some((c) => String(c.body.body).includes('Done anyway.')));
+      expect(fakes.github.calls.some((c) => c.status === 502)).toBe(true);
 
       const next = await sendGithub(githubComment('@agent analyze [[script:text Still fine.]] again', 'Codertocat', { issue: 92 }));
-      github.failNext(40, 500); // GitHub is down for the whole run
+      fakes.github.failNext(40, 500); // GitHub is down for the whole run
       const second = await h.waitForTask(next.body.task_id);
       expect(second.status).toBe('completed');
       await eventually(async () => !!(await h.request('GET', `/api/tasks/${next.body.task_id}`)).body.post_back_error, 'the post-back error is recorded', 30_000);
       expect((await h.request('GET', `/api/tasks/${next.body.task_id}`)).body.post_back_error).toMatch(/GitHub .* failed: 500/);
-      github.failNext(0, 500);
+      fakes.github.failNext(0, 500);
     });
 
     it('a fix from a non-maintainer waits for approval; approve runs it, reject cancels the next', async () => {
@@ -218,7 +179,7 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       expect(res.status).toBe(202);
       expect(res.body.status).toBe('waiting_approval');
       expect((await h.request('GET', `/api/tasks/${res.body.task_id}`)).body.status).toBe('waiting_approval');
-      await eventually(() => callsTo(github, 'POST', new RegExp(`/issues/${issue}/comments$`)).some((c) => String(c.body.body).includes('approve')));
+      await eventually(() => callsTo(fakes.github, 'POST', new RegExp(`/issues/${issue}/comments$`)).some((c) => String(c.body.body).includes('approve')));
 
       const approve = await sendGithub(githubComment('@agent approve', 'Codertocat', { issue }));
       expect(approve).toMatchObject({ status: 200, body: { approved: res.body.task_id } });
@@ -234,10 +195,10 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
         approvalComment = posts.map((p) => Number(p.external_id.replace('comment:', ''))).find(Boolean);
         return approvalComment !== undefined;
       });
-      github.react(approvalComment!, 'reader', '+1'); // read access: does not count
+      fakes.github.react(approvalComment!, 'reader', '+1'); // read access: does not count
       await new Promise((r) => setTimeout(r, 1000));
       expect((await h.request('GET', `/api/tasks/${byThumb.body.task_id}`)).body.status).toBe('waiting_approval');
-      github.react(approvalComment!, 'Codertocat', '+1');
+      fakes.github.react(approvalComment!, 'Codertocat', '+1');
       expect(await h.waitForTask(byThumb.body.task_id)).toMatchObject({ status: 'completed', output: 'Fixed by thumb.' });
 
       const second = await sendGithub(githubComment('@agent fix [[script:text never]] again', 'writer', { issue }));
@@ -266,7 +227,7 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
 
     it('a mention gets 👀, a threaded reply updated in place with the result; a retry is a duplicate', async () => {
       const payload = fixture('slack/app_mention.json');
-      payload.event_id = nextId('Ev');
+      payload.event_id = nextDeliveryId('Ev');
       payload.event.ts = `${Math.floor(Date.now() / 1000)}.000200`;
       payload.event.text = '<@U0LAN0Z89> analyze [[script:steps 2 300]] is it everything a river should be?';
       const res = await sendSlack(payload);
@@ -275,10 +236,10 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       expect(retry).toMatchObject({ status: 200, body: { duplicate: true, task_id: res.body.task_id } });
       const task = await h.waitForTask(res.body.task_id);
       expect(task.status).toBe('completed');
-      expect(callsTo(slack, 'POST', /reactions\.add$/).some((c) => c.body.name === 'eyes' && c.body.timestamp === payload.event.ts)).toBe(true);
-      const posted = callsTo(slack, 'POST', /chat\.postMessage$/).filter((c) => c.body.thread_ts === payload.event.ts);
+      expect(callsTo(fakes.slack, 'POST', /reactions\.add$/).some((c) => c.body.name === 'eyes' && c.body.timestamp === payload.event.ts)).toBe(true);
+      const posted = callsTo(fakes.slack, 'POST', /chat\.postMessage$/).filter((c) => c.body.thread_ts === payload.event.ts);
       expect(posted).toHaveLength(1);
-      await eventually(() => callsTo(slack, 'POST', /chat\.update$/).some((c) => String(c.body.text).includes('Done after 2 steps.')));
+      await eventually(() => callsTo(fakes.slack, 'POST', /chat\.update$/).some((c) => String(c.body.text).includes('Done after 2 steps.')));
     });
 
     it('a command that needs approval waits; the Approve button (signed interactivity) starts it', async () => {
@@ -292,16 +253,16 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       });
       expect(added.status).toBe(201);
       const payload = fixture('slack/app_mention.json');
-      payload.event_id = nextId('Ev');
+      payload.event_id = nextDeliveryId('Ev');
       payload.event.ts = `${Math.floor(Date.now() / 1000)}.000300`;
       payload.event.text = '<@U0LAN0Z89> deploy [[script:text Deployed from Slack.]] to staging';
       const res = await sendSlack(payload);
       expect(res.status).toBe(202);
       expect(res.body.status).toBe('waiting_approval');
-      await eventually(() => callsTo(slack, 'POST', /chat\.postMessage$/).some((c) => JSON.stringify(c.body.blocks ?? '').includes('approve')));
+      await eventually(() => callsTo(fakes.slack, 'POST', /chat\.postMessage$/).some((c) => JSON.stringify(c.body.blocks ?? '').includes('approve')));
       const click = {
         type: 'block_actions',
-        trigger_id: nextId('trig'),
+        trigger_id: nextDeliveryId('trig'),
         user: { id: 'U061F7AUR', username: 'alice' },
         team: { id: 'T123ABC456' },
         channel: { id: payload.event.channel },
@@ -318,17 +279,17 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
     it('a slash command is acknowledged at once and answered through its response_url', async () => {
       const fields = new URLSearchParams({
         token: 'x', team_id: 'T1', team_domain: 'acme', channel_id: 'C777', channel_name: 'ops', user_id: 'U2CERLKJA', user_name: 'roadrunner',
-        command: '/agent', text: 'analyze [[script:text Answered the slash command.]] our error rate', response_url: `${slack.url}/respond/abc`, trigger_id: nextId('trig'),
+        command: '/agent', text: 'analyze [[script:text Answered the slash command.]] our error rate', response_url: `${fakes.slack.url}/respond/abc`, trigger_id: nextDeliveryId('trig'),
       });
       const res = await sendSlack(undefined, { body: fields.toString(), contentType: 'application/x-www-form-urlencoded' });
       expect(res.status).toBe(202);
       await h.waitForTask(res.body.task_id);
-      await eventually(() => callsTo(slack, 'POST', /\/respond\/abc$/).some((c) => String(c.body.text).includes('Answered the slash command.')));
+      await eventually(() => callsTo(fakes.slack, 'POST', /\/respond\/abc$/).some((c) => String(c.body.text).includes('Answered the slash command.')));
     });
 
     it('ignores the bot\'s own messages', async () => {
       const payload = fixture('slack/app_mention.json');
-      payload.event_id = nextId('Ev');
+      payload.event_id = nextDeliveryId('Ev');
       payload.event.user = 'U0LAN0Z89';
       payload.event.text = '<@U0LAN0Z89> analyze myself';
       const res = await sendSlack(payload);
@@ -344,17 +305,17 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       payload.comment.author.accountId = 'acct-1';
       payload.comment.created = payload.comment.updated = new Date().toISOString();
       const body = JSON.stringify(payload);
-      const headers = { 'content-type': 'application/json', 'x-atlassian-webhook-identifier': nextId('jira') };
+      const headers = { 'content-type': 'application/json', 'x-atlassian-webhook-identifier': nextDeliveryId('jira') };
       expect((await post('/webhooks/jira', body, headers)).status).toBe(401);
-      const res = await post('/webhooks/jira', body, { ...headers, 'x-hub-signature': signJira(SECRETS.jira, body) });
+      const res = await post('/webhooks/jira', body, { ...headers, 'x-hub-signature': signJira(WEBHOOK_SECRETS.jira, body) });
       expect(res.status).toBe(202);
-      expect((await post('/webhooks/jira', body, { ...headers, 'x-hub-signature': signJira(SECRETS.jira, body) })).body.duplicate).toBe(true);
+      expect((await post('/webhooks/jira', body, { ...headers, 'x-hub-signature': signJira(WEBHOOK_SECRETS.jira, body) })).body.duplicate).toBe(true);
       const task = await h.waitForTask(res.body.task_id);
       expect(task.status).toBe('completed');
       // The comment posted when the run started is edited into the result.
-      await eventually(() => callsTo(jira, 'PUT', /\/rest\/api\/3\/issue\/PROJ-5\/comment\/\d+$/).some((c) => JSON.stringify(c.body).includes('Jira analysis done.')));
+      await eventually(() => callsTo(fakes.jira, 'PUT', /\/rest\/api\/3\/issue\/PROJ-5\/comment\/\d+$/).some((c) => JSON.stringify(c.body).includes('Jira analysis done.')));
       // Start and finish notices go to SLACK_NOTIFY_CHANNEL.
-      await eventually(() => callsTo(slack, 'POST', /chat\.postMessage$/).filter((c) => c.body.channel === 'C0NOTIFY' && String(c.body.text).includes(task.task_id)).length === 2);
+      await eventually(() => callsTo(fakes.slack, 'POST', /chat\.postMessage$/).filter((c) => c.body.channel === 'C0NOTIFY' && String(c.body.text).includes(task.task_id)).length === 2);
     });
   });
 
@@ -363,16 +324,16 @@ describe('webhooks: verified, deduplicated, permission-checked, and answered bac
       const body = JSON.stringify(fixture('sentry/event_alert_triggered.json'));
       const headers = {
         'content-type': 'application/json',
-        'request-id': nextId('sentry').replace(/-/g, ''),
+        'request-id': nextDeliveryId('sentry').replace(/-/g, ''),
         'sentry-hook-resource': 'event_alert',
         'sentry-hook-timestamp': String(Math.floor(Date.now() / 1000)),
       };
       expect((await post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': signSentry('nope', body) })).status).toBe(401);
-      const res = await post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': signSentry(SECRETS.sentry, body) });
+      const res = await post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': signSentry(WEBHOOK_SECRETS.sentry, body) });
       expect(res.status).toBe(202);
       const task = await h.waitForTask(res.body.task_id);
       expect(task).toMatchObject({ status: 'completed', rule: 'builtin:sentry:analyze' });
-      await eventually(() => callsTo(sentry, 'POST', /\/issues\/1117540176\/comments\/$/).length > 0);
+      await eventually(() => callsTo(fakes.sentry, 'POST', /\/issues\/1117540176\/comments\/$/).length > 0);
     });
   });
 

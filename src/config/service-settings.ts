@@ -100,6 +100,11 @@ export const serviceSettings = {
   WEBHOOK_UNVERIFIED_KEEP: int(1000, 0, 100_000),
   /** Deliveries asking the same thing of one thread within this many seconds of each other join its queued or running task (0: never). */
   STORM_WINDOW_SECONDS: int(60, 0, 86_400),
+  /**
+   * Whether a webhook run's result also goes, as a short note naming the asking thread, to every other thread linked
+   * in its flow (src/flows/); a rule's `options.reply_to_linked` overrides it.
+   */
+  FLOW_REPLY_TO_LINKED_THREADS: bool(false),
   /** How often each worker looks for scheduled rules whose slot has come (seconds); 0 turns the scheduler off. */
   SCHEDULER_TICK_SECONDS: int(15, 0, 3_600),
   /** How often a progress comment is edited while a run goes (seconds). */
@@ -130,6 +135,11 @@ export const serviceSettings = {
   WORKER_METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   /** How often GitHub approval comments are checked for a 👍 (GitHub sends no webhook for reactions); 0 turns it off. */
   APPROVAL_POLL_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 30 : v), z.coerce.number().min(0).max(3600)),
+  /**
+   * A delivery whose sender's permission is not cached is answered at once, its tasks waiting while the provider is
+   * asked in the background; if the provider cannot be asked for this many seconds, those tasks fail.
+   */
+  PERMISSION_WAIT_SECONDS: int(600, 1, 86_400),
   /** A task waiting for approval longer than this is cancelled. */
   APPROVAL_TIMEOUT_HOURS: z.preprocess((v) => (v === '' || v === undefined ? 24 : v), z.coerce.number().positive().max(24 * 90)),
 };

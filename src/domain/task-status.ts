@@ -24,6 +24,8 @@ export const MOVES = {
   reject: { from: ['waiting_approval'], to: 'cancelled' },
   /** A worker takes a queued task; a cancel recorded before the claim wins. */
   claim: { from: ['queued'], to: 'running', unlessCancelRequested: true },
+  /** A task waiting for its sender's permission fails when the provider could not be asked for long (webhooks/permission-wait.ts). */
+  failWaiting: { from: ['waiting_approval'], to: 'failed' },
   /** A task that has not started is cancelled at once (cancel, approval timeout, a recorded cancel left behind). */
   cancelPending: { from: ['waiting_approval', 'queued'], to: 'cancelled' },
   /** The worker running the task reports how the run ended. */

@@ -5,6 +5,16 @@
 export interface AfterRun {
   opens?: 'jira_issue';
   notify_channel?: string;
+  /** Also tell every other thread of the flow (a short note naming the asking thread); unset: FLOW_REPLY_TO_LINKED_THREADS. */
+  reply_to_linked?: boolean;
+}
+
+/**
+ * The durable steps a webhook task gets (src/flows/after-run-steps.ts), planned with the task, in the order they
+ * run: a ticket first, so the notes name it.
+ */
+export function plannedSteps(afterRun: AfterRun | undefined): ('jira_issue' | 'flow_notes')[] {
+  return afterRun?.opens === 'jira_issue' ? ['jira_issue', 'flow_notes'] : ['flow_notes'];
 }
 
 const SLACK_CHANNEL = /^[CGD][A-Z0-9]{1,30}$/;
@@ -14,6 +24,7 @@ export function afterRunOf(options: Record<string, unknown>): AfterRun | undefin
   const out: AfterRun = {};
   if (options.opens === 'jira_issue') out.opens = 'jira_issue';
   if (typeof options.notify_channel === 'string' && SLACK_CHANNEL.test(options.notify_channel)) out.notify_channel = options.notify_channel;
+  if (typeof options.reply_to_linked === 'boolean') out.reply_to_linked = options.reply_to_linked;
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -24,5 +35,6 @@ export function afterRunProblems(options: Record<string, unknown> | undefined): 
   if (options?.notify_channel !== undefined && !(typeof options.notify_channel === 'string' && SLACK_CHANNEL.test(options.notify_channel))) {
     problems.push('options.notify_channel: a Slack channel id such as C0123ABC');
   }
+  if (options?.reply_to_linked !== undefined && typeof options.reply_to_linked !== 'boolean') problems.push('options.reply_to_linked: true or false');
   return problems;
 }

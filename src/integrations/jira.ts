@@ -17,8 +17,10 @@ export interface JiraClientOptions {
 export interface JiraClient {
   addComment(p: { issueKey: string; text: string }): Promise<{ id: string }>;
   updateComment(p: { issueKey: string; commentId: string; text: string }): Promise<{ id: string }>;
-  /** A new issue in `projectKey` (an issue the service opens for a run, src/flows/ticket-opener.ts). */
-  createIssue(p: { projectKey: string; issueType: string; summary: string; text: string }): Promise<{ id: string; key: string }>;
+  /** A new issue in `projectKey` (an issue the service opens for a run, src/flows/jira-ticket.ts); not retried. */
+  createIssue(p: { projectKey: string; issueType: string; summary: string; text: string; labels?: string[] }): Promise<{ id: string; key: string }>;
+  /** The issue carrying `label`, if any (how the service finds the issue it opened for a task before opening another). */
+  findIssueByLabel(label: string): Promise<{ id: string; key: string } | undefined>;
 }
 
 /** The subset of Atlassian Document Format this client writes. */
@@ -60,14 +62,14 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
     baseRequestConfig: { timeout: options.timeoutMs ?? 10_000 },
   });
 
-  function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  function call<T>(operation: string, fn: () => Promise<T>, retry: RetryOptions | undefined = options.retry): Promise<T> {
     return withRetry(async () => {
       try {
         return await fn();
       } catch (error) {
         throw toIntegrationError(error, operation);
       }
-    }, options.retry);
+    }, retry);
   }
 
   return {
@@ -88,10 +90,22 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
       return { id: requireId(comment.id, 'updateComment') };
     },
 
-    async createIssue({ projectKey, issueType, summary, text }) {
-      const fields = { project: { key: projectKey }, issuetype: { name: issueType }, summary, description: textToAdf(text) };
-      const issue = await call('POST /rest/api/3/issue', () => client.issues.createIssue({ fields }));
+    async createIssue({ projectKey, issueType, summary, text, labels }) {
+      const fields = { project: { key: projectKey }, issuetype: { name: issueType }, summary, description: textToAdf(text), ...(labels ? { labels } : {}) };
+      // Tried once: a 5xx or a lost answer may still have created the issue, so the caller looks for it (by label)
+      // before it tries again, rather than this opening a second one.
+      const issue = await call('POST /rest/api/3/issue', () => client.issues.createIssue({ fields }), { ...options.retry, delaysMs: [] });
       return { id: requireId(issue.id, 'createIssue'), key: requireId(issue.key, 'createIssue') };
+    },
+
+    async findIssueByLabel(label) {
+      // Jira's search index lags writes by seconds: this finds an issue whose create answer was lost once it is indexed;
+      // the caller keeps the key it got in its own progress for everything quicker.
+      const found = await call('GET /rest/api/3/search/jql', () =>
+        client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: `labels = "${label.replace(/["\\]/g, '')}"`, fields: ['key'], maxResults: 1 }),
+      );
+      const issue = found.issues?.[0];
+      return issue?.id && issue.key ? { id: issue.id, key: issue.key } : undefined;
     },
   };
 }

@@ -11,16 +11,7 @@ import {
   validateAgent,
   validateSkill,
 } from './frontmatter.js';
-
-const AGENT_HOME = path.resolve('agent-home');
-const AGENTS = [
-  'brain', 'executor', 'github-issue-handler', 'github-pr-review', 'jira-code-plan', 'planning', 'service-integrator',
-  'slack-inquiry', 'verifier',
-];
-const SKILLS = [
-  'discovery', 'github-operations', 'human-approval', 'jira-operations', 'slack-operations', 'testing', 'verification',
-  'webhook-management',
-];
+import { AGENT_HOME, SHIPPED_AGENTS, SHIPPED_SKILLS } from '../../test/support/agent-home.js';
 
 const agentText = (name: string) => fs.readFileSync(path.join(AGENT_HOME, '.claude', 'agents', `${name}.md`), 'utf8');
 const skillText = (name: string) => fs.readFileSync(path.join(AGENT_HOME, '.claude', 'skills', name, 'SKILL.md'), 'utf8');
@@ -40,11 +31,11 @@ function parseError(text: string): FrontmatterError {
 
 describe('the shipped agent home', () => {
   it('has exactly the nine agents and eight skills', () => {
-    expect(listAgentNames(AGENT_HOME)).toEqual(AGENTS);
-    expect(listSkillNames(AGENT_HOME)).toEqual(SKILLS);
+    expect(listAgentNames(AGENT_HOME)).toEqual(SHIPPED_AGENTS);
+    expect(listSkillNames(AGENT_HOME)).toEqual(SHIPPED_SKILLS);
   });
 
-  it.each(AGENTS)('agent %s validates cleanly and is short', (name) => {
+  it.each(SHIPPED_AGENTS)('agent %s validates cleanly and is short', (name) => {
     const text = agentText(name);
     expect(validateAgent(name, text)).toEqual([]);
     const { data, body } = parseFrontmatter(text);
@@ -55,7 +46,7 @@ describe('the shipped agent home', () => {
     expect(lines).toBeLessThanOrEqual(30);
   });
 
-  it.each(SKILLS)('skill %s validates cleanly', (name) => {
+  it.each(SHIPPED_SKILLS)('skill %s validates cleanly', (name) => {
     const text = skillText(name);
     expect(validateSkill(name, text)).toEqual([]);
     expect(Object.keys(parseFrontmatter(text).data).sort()).toEqual(['allowed-tools', 'description', 'name']);
@@ -63,11 +54,11 @@ describe('the shipped agent home', () => {
 
   it('gives write tools only to the agents that change code', () => {
     const tools = (name: string) => parseFrontmatter(agentText(name)).data.tools as string[];
-    const writers = AGENTS.filter((a) => tools(a).some((t) => t === 'Write' || t === 'Edit'));
+    const writers = SHIPPED_AGENTS.filter((a) => tools(a).some((t) => t === 'Write' || t === 'Edit'));
     // github-pr-review writes only its findings file (.agent/review.json): its command's permissions allow no other.
     expect(writers).toEqual(['executor', 'github-issue-handler', 'github-pr-review']);
     expect(tools('brain')).toContain('Agent');
-    for (const name of AGENTS) expect(tools(name)).toContain('Skill');
+    for (const name of SHIPPED_AGENTS) expect(tools(name)).toContain('Skill');
   });
 
   // A skill's allowed-tools let those tools run without a permission prompt while it is active (checked against the
@@ -75,7 +66,7 @@ describe('the shipped agent home', () => {
   // folder (reachable only through the .claude/skills symlink) and gh's read-only views: no bare tools, no test
   // runners (they execute the project's code), no git clone/fetch (--upload-pack and -c run commands).
   it('grants only a read of the skill folder itself and read-only gh views', () => {
-    for (const name of SKILLS) {
+    for (const name of SHIPPED_SKILLS) {
       const granted = parseFrontmatter(skillText(name)).data['allowed-tools'] as string[];
       const harmless = (t: string) =>
         t === `Read(//**/.claude/skills/${name}/**)` || /^Bash\(gh (pr|issue) (view|diff):\*\)$/.test(t);

@@ -7,7 +7,7 @@ import type {
   RegistrySkillTable,
   TaskSkillTable,
 } from './schema/registry-tables.js';
-import type { ScheduleFiringTable, TaskStormTable } from './schema/schedule-tables.js';
+import type { AfterRunStepTable, ScheduleFiringTable, TaskStormTable } from './schema/schedule-tables.js';
 import type {
   ClaudeSessionTable,
   ConversationMessageTable,
@@ -21,6 +21,7 @@ import type {
 import type {
   FlowLinkTable,
   OutboundPostTable,
+  PermissionWaitTable,
   WebhookCommandTable,
   WebhookConfigTable,
   WebhookEventTable,
@@ -65,4 +66,6 @@ export interface Database {
   task_storms: TaskStormTable;
   flow_links: FlowLinkTable;
   pull_requests: PullRequestTable;
+  permission_waits: PermissionWaitTable;
+  after_run_steps: AfterRunStepTable;
 }

@@ -133,6 +133,15 @@ export class TaskService {
     return row;
   }
 
+  /** Fails a task that waits (for its sender's permission): undefined when it was no longer waiting. */
+  async failWaiting(taskId: string, error: string): Promise<TaskRow | undefined> {
+    const row = await this.deps.repos.tasks.transition(taskId, 'failWaiting', { error, outcome: 'failed', completed_at: Date.now() });
+    if (!row) return undefined;
+    await replyInConversation(this.deps.repos, row, 'failed');
+    await this.deps.bus.publish({ type: 'task.failed', task_id: row.task_id, session_id: row.session_id, task: taskView(row), error });
+    return row;
+  }
+
   /**
    * The request is recorded on the row first, whatever the task is doing. A worker's claim is conditional on no
    * recorded cancel, so against a claim exactly one of the two wins: either the task is still waiting or queued and

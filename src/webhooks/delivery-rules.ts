@@ -12,7 +12,8 @@ import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { ActionResult, ActionRunner } from './actions.js';
 import type { EngineEvent } from './engine.js';
-import { type Permission, PermissionLookupError, type PermissionChecker } from './permissions.js';
+import { type Permission, PermissionLookupError, type PermissionChecker, PermissionNotCachedError } from './permissions.js';
+import { approvalAsk, needsApprovalOf, type PermissionWaitPlan, refusalText, type TaskWait, waitingEvent } from './permission-wait-plan.js';
 import { adapterFor, allAdapters, isProvider } from './providers/index.js';
 import type { ProviderEvent } from './providers/types.js';
 import type { Responder } from './responder.js';
@@ -23,7 +24,7 @@ import type { ThreadTaskInput } from './thread-task.js';
 
 /** How a delivery ends, as the route answers it (eventId is added when the delivery is stored). */
 export type Verdict =
-  | { outcome: 'accepted'; taskId: string; taskIds: string[]; waitingApproval: boolean } // 202
+  | { outcome: 'accepted'; taskId: string; taskIds: string[]; waitingApproval: boolean; permissionPending?: true } // 202
   | { outcome: 'acted'; actions: string[] } // 200: user rules ran actions that create no task
   | { outcome: 'ignored'; reason: string } // 200
   | { outcome: 'answered'; what: string } // 200: help/status, answered without a model run
@@ -41,6 +42,8 @@ export interface Decision {
   tasks?: ThreadTaskInput[];
   /** Replies and provider calls, started once the delivery is stored. */
   after?: Array<() => void>;
+  /** The sender's permission was not cached: stored with the tasks, decided off the request (permission-wait.ts). */
+  wait?: PermissionWaitPlan;
 }
 
 export interface RuleDeps {
@@ -59,6 +62,7 @@ interface Step {
   result: Omit<ActionResult, 'status'> & { status: ActionResult['status'] | 'answered' };
   task?: ThreadTaskInput;
   after: Array<() => void>;
+  wait?: TaskWait;
 }
 
 export class DeliveryRules {
@@ -83,36 +87,59 @@ export class DeliveryRules {
     const explanation: Record<string, unknown> = route.addressing === 'phrase' ? { matched: first.rule.name, why: first.why, decisions } : { decisions };
     const base = { matchedCommand: matched.map((m) => m.rule.name).join(', '), explanation };
 
-    const permission = await this.permission(event, eventId);
+    let permission = await this.permission(event, eventId, true);
+    if ('notCached' in permission) {
+      // Only tasks can wait for the answer; an approval, help or a comment acts now, so it asks the provider now.
+      if (matched.every((m) => m.rule.action === 'create_task')) return this.deferred(event, matched, route, eventId, replayOf, base);
+      permission = await this.permission(event, eventId, false);
+    }
+    if ('notCached' in permission) throw new Error('unreachable: a full permission check always answers');
     if ('unavailable' in permission) return { ...base, verdict: { outcome: 'unavailable', why: permission.unavailable } };
     explanation.permission = permission.why;
     if (!permission.allowed) {
       // Someone who asked is told why not; an event nobody addressed to the agent (an alert that triggers a command
       // by itself, a user's webhook rule) is refused quietly.
-      const asked = matched.filter((m) => m.via !== 'event' && m.via !== 'auto').map((m) => m.rule.name);
-      const sorry = asked.length ? [() => this.reply(event, `Sorry, I can't run \`${asked.join('`, `')}\` for you: ${permission.why}.`)] : [];
+      const asked = askedOf(matched);
+      const sorry = asked.length ? [() => this.reply(event, refusalText(asked, permission.why))] : [];
       return { ...base, verdict: { outcome: 'refused', reason: permission.why }, after: sorry };
     }
 
     const steps: Step[] = [];
     for (const m of matched) steps.push(await this.act(event, m, route, permission, eventId, replayOf));
-    if (route.addressing === 'every') explanation.actions = steps.map((s) => s.result).map(({ rendered: _r, ...rest }) => rest);
+    explainActions(route, steps, explanation);
     return { ...base, ...outcomeOf(steps) };
   }
 
+  /**
+   * The sender's permission is not cached: the tasks are stored waiting (for approval, as far as anyone can see) and
+   * nothing is sent yet; once the provider answers, permission-wait.ts queues them, asks for approval, or refuses.
+   */
+  private async deferred(event: EngineEvent, matched: RuleMatch[], route: Route, eventId: string, replayOf: string | undefined, base: Pick<Decision, 'matchedCommand'> & { explanation: Record<string, unknown> }): Promise<Decision> {
+    const provisional = { allowed: true as const, maintainer: false, why: 'not known yet' };
+    const steps: Step[] = [];
+    for (const m of matched) steps.push(await this.act(event, m, route, provisional, eventId, replayOf, true));
+    base.explanation.permission = `${event.actor?.name ?? 'the sender'}'s permission is looked up after the delivery was answered`;
+    explainActions(route, steps, base.explanation);
+    const decided = outcomeOf(steps);
+    const wait: PermissionWaitPlan = { event: waitingEvent(event as ProviderEvent), tasks: steps.flatMap((s) => (s.wait ? [s.wait] : [])), asked: askedOf(matched) };
+    const verdict = decided.verdict.outcome === 'accepted' ? { ...decided.verdict, permissionPending: true as const } : decided.verdict;
+    return { ...base, ...decided, verdict, wait };
+  }
+
   /** The permission step: the provider's answer, or for a generic delivery the webhook's own secret. */
-  private async permission(event: EngineEvent, eventId: string): Promise<Permission | { unavailable: string }> {
+  private async permission(event: EngineEvent, eventId: string, cachedOnly: boolean): Promise<Permission | { unavailable: string } | { notCached: true }> {
     if (!event.target) return { allowed: true, maintainer: false, why: 'a generic delivery names no user; its signature with the webhook secret is the permission' };
     try {
-      return await this.deps.permissions.check(event as ProviderEvent);
+      return await this.deps.permissions.check(event as ProviderEvent, { cachedOnly });
     } catch (err) {
+      if (err instanceof PermissionNotCachedError) return { notCached: true };
       this.deps.log.warn({ err, event_id: eventId }, 'permission lookup failed');
       return { unavailable: err instanceof PermissionLookupError ? err.message : `permission lookup failed: ${(err as Error).message}` };
     }
   }
 
   /** The approval and action steps of one matched rule. */
-  private async act(event: EngineEvent, m: RuleMatch, route: Route, permission: Permission & { allowed: true }, eventId: string, replayOf?: string): Promise<Step> {
+  private async act(event: EngineEvent, m: RuleMatch, route: Route, permission: Permission & { allowed: true }, eventId: string, replayOf?: string, pending = false): Promise<Step> {
     const rule = m.rule;
     const answered = (verdict: Verdict, after: Array<() => void>): Step => ({ verdict, after, result: { command: rule.name, action: rule.action, status: 'answered' } });
     switch (rule.action) {
@@ -137,18 +164,18 @@ export class DeliveryRules {
         return answered(r.linked ? { outcome: 'answered', what: 'continue' } : { outcome: 'ignored', reason: r.why }, [() => this.reply(event, text)]);
       }
     }
-    const needsApproval = rule.needs_approval === true || (rule.needs_approval === 'non-maintainers' && !permission.maintainer);
+    // Pending: the task waits until the permission is known, and whether it then needs approval is decided with it.
+    const needsApproval = pending || needsApprovalOf(rule.needs_approval, permission.maintainer);
     const label = route.webhookId ? `webhook:${route.webhookId}:${rule.name}` : `${rule.source}:${event.provider}:${rule.name}`;
     const prepared = await this.deps.actions.prepare(event, m, { webhookEventId: eventId, rule: label, replayOf, needsApproval });
     // The flow the task joins: its thread's, or one its text links (written with the task, in the delivery's transaction).
     if (prepared.task) prepared.task.flow = await this.flows.forDelivery(event.provider, event.thread, event.text, permission.maintainer);
+    const ack = !!prepared.task && m.via !== 'event' && !!event.target;
+    const ask = prepared.task ? approvalAsk(rule, route) : null;
+    if (pending && prepared.task) return { result: prepared.result, task: prepared.task, after: [], wait: { taskId: prepared.task.taskId, approval: rule.needs_approval, ask, ack } };
     const after = prepared.send ? [prepared.send] : [];
-    if (prepared.task && m.via !== 'event' && event.target) after.push(() => this.deps.responder.acknowledge(event as ProviderEvent));
-    const approver = route.commands.some((c) => c.enabled && c.action === 'approve');
-    if (prepared.task && needsApproval && approver) {
-      const why = `\`${rule.name}\` would run Claude Code with edit permissions (${rule.description}). It waits for approval: someone with write access can reply \`${route.triggerPhrase} approve\` or \`${route.triggerPhrase} reject\`.`;
-      after.push(() => this.reply(event, why, { taskId: prepared.task!.taskId, approvalButtons: true }));
-    }
+    if (ack) after.push(() => this.deps.responder.acknowledge(event as ProviderEvent));
+    if (prepared.task && needsApproval && ask) after.push(() => this.reply(event, ask, { taskId: prepared.task!.taskId, approvalButtons: true }));
     return { result: prepared.result, task: prepared.task, after };
   }
 
@@ -210,6 +237,16 @@ function outcomeOf(steps: Step[]): Pick<Decision, 'verdict' | 'tasks' | 'after' 
     ? { outcome: 'accepted', taskId: taskIds[0]!, taskIds, waitingApproval: tasks.some((t) => t.needsApproval) }
     : { outcome: 'acted', actions: steps.map((s) => `${s.result.command}: ${s.result.action}`) };
   return { verdict, tasks, after, renderedPrompt: steps.find((s) => s.task)?.result.rendered ?? null };
+}
+
+/** A user's webhook runs every matching rule: the inspector lists what each did (prompts left out). */
+function explainActions(route: Route, steps: Step[], explanation: Record<string, unknown>): void {
+  if (route.addressing === 'every') explanation.actions = steps.map((s) => s.result).map(({ rendered: _r, ...rest }) => rest);
+}
+
+/** The commands someone asked for by name: told why not when refused (an event nobody addressed is refused quietly). */
+function askedOf(matched: RuleMatch[]): string[] {
+  return matched.filter((m) => m.via !== 'event' && m.via !== 'auto').map((m) => m.rule.name);
 }
 
 function botIds(config: Config): string[] {

@@ -1,59 +1,33 @@
 import { newId } from '../domain/ids.js';
-import type { TaskRow, WebhookConfigRow, WebhookEventRow } from '../storage/schema.js';
-import { type DeliveryKeys, deliveryKeys, safeHeaders, unverifiedPost } from './delivery-record.js';
-import { type Decision, DeliveryRules, type RuleDeps, type Verdict } from './delivery-rules.js';
+import type { WebhookConfigRow, WebhookEventRow } from '../storage/schema.js';
+import { decodeBody } from './decode-body.js';
+import { deliveryKeys, safeHeaders, unverifiedPost } from './delivery-record.js';
+import { type Decision, DeliveryRules, type RuleDeps } from './delivery-rules.js';
+import { type Delivery, DeliveryStore, type Received, type StoreDeps } from './delivery-store.js';
+import type { IngestResult } from './ingest-result.js';
 import { type DynamicProvider, type EngineEvent, genericEvent } from './engine.js';
 import { responseUrlProblem, slackResponseOrigins } from './outbound-hosts.js';
 import { adapterFor, isProvider, type ProviderName } from './providers/index.js';
 import type { ParsedDelivery, ProviderEvent, RawDelivery } from './providers/types.js';
 import { RouteRules, staticId } from './rules/routes.js';
 import type { Route, RuleSet } from './rules/types.js';
-import { JsonTooDeepError, parseUntrustedJson } from '../security/json-depth.js';
+import { JsonTooDeepError } from '../security/json-depth.js';
 import { verifyGeneric } from './signatures.js';
-import { joinStorm } from './storms.js';
-import { createThreadTask } from './thread-task.js';
-
-/** What happened to a delivery; the route only translates it into a status. */
-export type IngestResult =
-  | (Verdict & { eventId: string }) // accepted 202, acted/ignored/answered/approved/rejected/refused 200, unavailable 503
-  | { outcome: 'duplicate'; taskId: string | null; eventId: string } // 200
-  | { outcome: 'merged'; taskId: string; count: number; eventId: string } // 200: joined a storm's queued or running task
-  | { outcome: 'handshake'; body: string; contentType: string } // 200
-  | { outcome: 'failed'; why: string; eventId: string } // 500: nothing kept that would stop a redelivery
-  | { outcome: 'verification_failed'; why: string } // 401
-  | { outcome: 'bad_request'; why: string } // 400
-  | { outcome: 'not_found'; why: string }; // 404
 
 /** What the rules need, and the built-in rule set of each provider's route. */
-export interface IngestDeps extends RuleDeps {
+export interface IngestDeps extends RuleDeps, StoreDeps {
   builtin: Record<ProviderName, RuleSet>;
   /** Told each verified, new delivery before the rules (src/delivery/pull-request-events.ts); its answer is noted. */
   followDelivery?(provider: string, headers: Record<string, string>, body: unknown): Promise<string | undefined>;
 }
 
 export { safeHeaders, staticId };
-
-interface Delivery {
-  webhookId: string | null;
-  provider: string;
-  headers: Record<string, string>;
-  rawBody: string;
-  config?: WebhookConfigRow;
-  replayOf?: string;
-}
-
-/** A verified, parsed delivery that is not a copy of a stored one, with the id its row will have. */
-interface Received {
-  d: Delivery;
-  eventId: string;
-  keys: DeliveryKeys;
-  deliveryId: string | null;
-  eventType: string | null;
-}
+export { type IngestResult, statusOf } from './ingest-result.js';
 
 /**
- * Verify → parse → recognise a copy → decide (match, permission: the only network call) → store the delivery, its
- * outcome and its tasks in one transaction → answer; replies go out after the commit. The provider gets its 2xx only
+ * Verify → parse → recognise a copy → decide (match, permission from the cache: a miss is looked up after the answer,
+ * permission-wait.ts) → store the delivery, its outcome and its tasks in one transaction (delivery-store.ts) → answer;
+ * replies go out after the commit. The provider gets its 2xx only
  * once everything is committed, so there is nothing to finish after a crash: a crash before the commit leaves no
  * key, and the provider's redelivery runs from the start. A delivery holds its keys (and so makes later copies
  * duplicates) only once it has an outcome below 500.
@@ -62,9 +36,11 @@ export class WebhookIngest {
   private readonly rules: DeliveryRules;
   private readonly routes: RouteRules;
   private readonly slackOrigins: string[];
+  private readonly store: DeliveryStore;
 
   constructor(private readonly deps: IngestDeps) {
     this.rules = new DeliveryRules(deps);
+    this.store = new DeliveryStore(deps);
     this.routes = new RouteRules(deps);
     this.slackOrigins = slackResponseOrigins(deps.config);
   }
@@ -175,9 +151,9 @@ export class WebhookIngest {
         decision = await this.rules.decide(event, eventId, await this.routeOf(d.webhookId, d.provider), d.replayOf);
       }
     } catch (err) {
-      return this.failed(received, err, notes);
+      return this.store.failed(received, err, notes);
     }
-    return this.commit(received, decision, notes);
+    return this.store.commit(received, decision, notes);
   }
 
   /** A follower's failure is logged and noted: it never changes what the delivery does. */
@@ -197,128 +173,6 @@ export class WebhookIngest {
     const { responseUrl: _dropped, ...kept } = target;
     return { ...event, target: kept };
   }
-
-  /** One transaction: the delivery with its outcome (and, below 500, its keys), and every task it creates. */
-  private async commit(r: Received, decision: Decision, notes: Record<string, unknown>): Promise<IngestResult> {
-    const { repos, tasks, log } = this.deps;
-    const verdict = decision.verdict;
-    const result = { ...verdict, eventId: r.eventId } as IngestResult;
-    const settled = statusOf(result) < 500;
-    const reason = 'reason' in verdict ? verdict.reason : 'why' in verdict ? verdict.why : undefined;
-    let created: { rows: TaskRow[]; joined: Array<{ taskId: string; count: number }> } | undefined;
-    try {
-      created = await repos.transaction(async (tx) => {
-        const stored = await tx.webhookEvents.insert({
-          ...this.row(r, notes, decision.explanation, reason),
-          dedup_key: settled ? r.keys.dedup_key : null,
-          body_key: settled ? r.keys.body_key : null,
-          outcome: verdict.outcome,
-          status_code: statusOf(result),
-          matched_command: decision.matchedCommand ?? null,
-          rendered_prompt: decision.renderedPrompt ?? null,
-          task_id: 'taskId' in verdict ? verdict.taskId : null,
-        });
-        if (!stored) return undefined; // a copy got there first
-        const rows: TaskRow[] = [];
-        const joined: Array<{ taskId: string; count: number }> = [];
-        for (const t of decision.tasks ?? []) {
-          const storm = await joinStorm(tx, t, this.deps.config.STORM_WINDOW_SECONDS * 1000);
-          if (storm) joined.push(storm);
-          else rows.push(await createThreadTask(tx, tasks, t));
-        }
-        if (joined.length && !rows.length) await tx.webhookEvents.markMerged(r.eventId, joined[0]!.taskId);
-        return { rows, joined };
-      });
-    } catch (err) {
-      return this.failed(r, err, notes, decision);
-    }
-    if (!created) {
-      const first = await repos.webhookEvents.findSettled(r.keys);
-      return { outcome: 'duplicate', taskId: first?.task_id ?? null, eventId: first?.event_id ?? r.eventId };
-    }
-    const { rows, joined } = created;
-    // Joined a storm's task, and nothing else: that task answers; this delivery starts nothing and says nothing.
-    if (joined.length && !rows.length) return { outcome: 'merged', taskId: joined[0]!.taskId, count: joined[0]!.count, eventId: r.eventId };
-    for (const row of rows) {
-      // Committed: if the queue is unreachable now, start-up reconciliation enqueues the queued row.
-      await tasks.announce(row).catch((err: unknown) => log.warn({ err, task_id: row.task_id }, 'task stored but not yet queued'));
-    }
-    for (const send of decision.after ?? []) send();
-    if (result.outcome === 'accepted' && joined.length) {
-      const taskIds = [...rows.map((row) => row.task_id), ...joined.map((j) => j.taskId)];
-      return { ...result, taskId: taskIds[0]!, taskIds };
-    }
-    return result;
-  }
-
-  /** Something broke before the commit: nothing of the delivery was kept but this keyless note, so a redelivery runs. */
-  private async failed(r: Received, err: unknown, notes: Record<string, unknown>, decision?: Decision): Promise<IngestResult> {
-    this.deps.log.error({ err, event_id: r.eventId }, 'webhook delivery could not be stored');
-    const why = 'the delivery could not be processed; it was not kept, so a redelivery will be';
-    await this.deps.repos.webhookEvents
-      .insert({ ...this.row(r, notes, decision?.explanation, why), dedup_key: null, body_key: null, outcome: 'failed', status_code: 500, matched_command: decision?.matchedCommand ?? null })
-      .catch(() => undefined);
-    return { outcome: 'failed', why, eventId: r.eventId };
-  }
-
-  /** The delivery's row, but for its outcome and keys. */
-  private row(r: Received, notes: Record<string, unknown>, explanation: Record<string, unknown> | undefined, reason: string | undefined) {
-    const merged = { ...explanation, ...notes, ...(reason ? { reason } : {}) };
-    return {
-      event_id: r.eventId,
-      webhook_id: r.d.webhookId,
-      provider: r.d.provider,
-      headers: safeHeaders(r.d.headers),
-      event_type: r.eventType,
-      delivery_id: r.deliveryId,
-      payload: r.d.rawBody,
-      verified: true,
-      verification_error: null,
-      replay_of: r.d.replayOf ?? null,
-      explanation: Object.keys(merged).length ? merged : null,
-    };
-  }
 }
 
 export type { DynamicProvider };
-
-function decodeBody(rawBody: string, contentType: string): unknown {
-  if (contentType.includes('application/x-www-form-urlencoded')) {
-    const fields = Object.fromEntries(new URLSearchParams(rawBody));
-    // GitHub's form deliveries and Slack's interactivity carry their JSON in one `payload` field.
-    if (typeof fields.payload === 'string' && !('command' in fields)) {
-      try {
-        return { ...fields, payload: parseUntrustedJson(fields.payload) };
-      } catch (err) {
-        if (err instanceof JsonTooDeepError) throw err;
-        throw new Error('JSON in the form field "payload"');
-      }
-    }
-    return fields;
-  }
-  try {
-    return parseUntrustedJson(rawBody);
-  } catch (err) {
-    if (err instanceof JsonTooDeepError) throw err;
-    throw new Error('JSON');
-  }
-}
-
-export function statusOf(result: IngestResult): number {
-  switch (result.outcome) {
-    case 'accepted':
-      return 202;
-    case 'verification_failed':
-      return 401;
-    case 'bad_request':
-      return 400;
-    case 'not_found':
-      return 404;
-    case 'unavailable':
-      return 503;
-    case 'failed':
-      return 500;
-    default:
-      return 200;
-  }
-}

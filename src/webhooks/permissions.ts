@@ -1,10 +1,10 @@
 import type { Config } from '../config.js';
 import { clientOf, type ProviderClients } from './clients.js';
-import type { Permission, PermissionCheck, PermissionOptions } from './providers/adapter.js';
+import type { CheckOptions, Permission, PermissionCheck, PermissionOptions } from './providers/adapter.js';
 import { allAdapters, type ProviderName } from './providers/index.js';
 import type { ProviderEvent } from './providers/types.js';
 
-export { type Permission, PermissionLookupError } from './providers/adapter.js';
+export { type Permission, PermissionLookupError, PermissionNotCachedError } from './providers/adapter.js';
 export type PermissionCacheOptions = PermissionOptions;
 
 /**
@@ -19,10 +19,11 @@ export class PermissionChecker {
     for (const adapter of allAdapters()) this.checks.set(adapter.name, adapter.permissions(config, clientOf(clients, adapter.name), options));
   }
 
-  async check(event: ProviderEvent): Promise<Permission> {
+  /** With `cachedOnly`, a check that would ask the provider's API throws PermissionNotCachedError instead. */
+  async check(event: ProviderEvent, options?: CheckOptions): Promise<Permission> {
     if (!event.actor) return { allowed: false, why: 'the delivery names no user' };
     const check = this.checks.get(event.target.provider);
     if (!check) return { allowed: false, why: `no permission rule for provider ${event.target.provider}` };
-    return check.check(event);
+    return check.check(event, options);
   }
 }

@@ -40,7 +40,10 @@ function send(reply: FastifyReply, result: IngestResult) {
     case 'handshake':
       return reply.code(200).type(result.contentType).send(result.body);
     case 'accepted':
-      return reply.code(status).send({ task_id: result.taskId, task_ids: result.taskIds, status: result.waitingApproval ? 'waiting_approval' : 'queued' });
+      // waiting_for: 'permission' while the sender's permission is looked up, after this answer (permission-wait.ts).
+      return reply
+        .code(status)
+        .send({ task_id: result.taskId, task_ids: result.taskIds, status: result.waitingApproval ? 'waiting_approval' : 'queued', ...(result.permissionPending ? { waiting_for: 'permission' } : {}) });
     case 'acted':
       return reply.code(status).send({ actions: result.actions });
     case 'duplicate':

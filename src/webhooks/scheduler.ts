@@ -1,8 +1,7 @@
 // Scheduled rules (issue 15 item 7): a rule with a cron `schedule` fires on it, e.g. a nightly triage. Every worker
 // runs a scheduler; a slot fires once across all of them because its task is written in the transaction that claims
 // the slot's key in schedule_firings (rule, slot), and only one insert of a key succeeds.
-import { externalThreadId } from '../domain/ids.js';
-import { newId } from '../domain/ids.js';
+import { externalThreadId, newId } from '../domain/ids.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow, WebhookCommandRow } from '../storage/schema.js';

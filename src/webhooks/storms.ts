@@ -23,11 +23,13 @@ export function stormKey(t: ThreadTaskInput): string | undefined {
 export async function joinStorm(repos: Repositories, t: ThreadTaskInput, windowMs: number, now = Date.now()): Promise<{ taskId: string; count: number } | undefined> {
   const key = windowMs > 0 ? stormKey(t) : undefined;
   if (!key) return undefined;
-  // A few rounds settle any race: each lost step means another delivery committed a storm, which the next join sees.
+  // One write when no storm is live (the common case): the INSERT opens it. A few rounds settle any race: each lost
+  // step means another delivery committed a storm, which the next round sees.
   for (let round = 0; round < 4; round++) {
-    const joined = await repos.storms.join(key, now, windowMs);
-    if (joined) return joined;
-    if (await repos.storms.open(key, t.taskId, now, windowMs)) return undefined;
+    const holder = await repos.storms.openOrTouch(key, t.taskId, now, windowMs);
+    if (holder === t.taskId) return undefined;
+    const count = await repos.storms.countDelivery(holder);
+    if (count !== undefined) return { taskId: holder, count };
     if (await repos.storms.replaceEnded(key, t.taskId, now)) return undefined;
   }
   return undefined; // never seen: start a task of its own rather than drop the delivery

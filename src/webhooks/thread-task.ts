@@ -7,7 +7,7 @@ import type { TaskService } from '../tasks/task-service.js';
 import type { EngineEvent } from './engine.js';
 import type { PostBackTarget } from './providers/types.js';
 import type { PermissionMode } from './rules/types.js';
-import type { AfterRun } from '../flows/after-run-options.js';
+import { type AfterRun, plannedSteps } from '../flows/after-run-options.js';
 
 export interface ThreadTaskInput {
   event: EngineEvent;
@@ -90,6 +90,8 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
     needs_approval: input.needsApproval,
   }, repos);
   await repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: task.task_id, role: 'user', content: input.prompt });
+  // What follows the run besides its reply, written with the task so that no crash can lose it (src/flows/).
+  await repos.afterRunSteps.plan(task.task_id, plannedSteps(input.afterRun));
   return task;
 }
 

@@ -1,24 +1,20 @@
 // The dashboard of a service with no Anthropic credential, in a real headless Chromium (issue 14 item 4): every page
 // carries a banner naming the variable to set, before any run fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, openBrowser, type DashboardBrowser } from '../support/browser.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.js';
+import { type DashboardBrowser, haveChromium, openBrowser } from '../support/browser.js';
+import { type ScriptedHarness, startScriptedHarness } from '../support/harness.js';
 
 describe.skipIf(!haveChromium)('the credential banner', () => {
-  let model: ScriptedModel;
-  let h: Harness;
+  let h: ScriptedHarness;
   let b: DashboardBrowser;
 
   beforeAll(async () => {
-    model = await startScriptedModel();
-    h = await startHarness({ model, env: { ANTHROPIC_API_KEY: '' } });
+    h = await startScriptedHarness({ env: { ANTHROPIC_API_KEY: '' } });
     b = await openBrowser();
   }, 120_000);
   afterAll(async () => {
     await b?.close();
     await h?.close();
-    await model?.close();
   });
 
   it('names the variable to set on the Overview and the Chat page', async () => {

@@ -2,30 +2,23 @@
 // worker, Claude Code with the scripted model): the approval card says what will run, who asked, where and with which
 // permissions; the Registry guards unsaved edits and shows each agent's runs; the active tab is marked; the phone's
 // navigation shows that it scrolls.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths.js';
-import { type DashboardBrowser, haveChromium, openBrowser } from '../support/browser.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.js';
+import { buildWebIfStale, type DashboardBrowser, haveChromium, openBrowser, SHOTS } from '../support/browser.js';
+import { type ScriptedHarness, startScriptedHarness } from '../support/harness.js';
 import { signGeneric } from '../support/signing.js';
 
 const SECRET = 'approval-card-secret-123456';
-// As in dashboard.test.ts: UPDATE_SCREENSHOTS=1 refreshes the README's pictures, otherwise they go to test-results/.
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs', 'screenshots') : path.join(projectRoot, 'test-results', 'screenshots');
 
 describe.skipIf(!haveChromium)('dashboard details in headless Chromium', () => {
-  let model: ScriptedModel;
-  let h: Harness;
+  let h: ScriptedHarness;
   let b: DashboardBrowser;
   let webhookId = '';
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(projectRoot, 'web', 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: projectRoot, stdio: 'inherit', timeout: 180_000 });
-    model = await startScriptedModel();
-    h = await startHarness({ model, env: { RATE_LIMIT_API_PER_MINUTE: '', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '' } });
+    buildWebIfStale();
+    h = await startScriptedHarness({ env: { RATE_LIMIT_API_PER_MINUTE: '', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '' } });
     webhookId = (await h.request('POST', '/api/webhooks', { name: 'Deploys', provider: 'generic', secret: SECRET })).body.webhook_id as string;
     const command = await h.request('POST', `/api/webhooks/${webhookId}/commands`, {
       name: 'triage',
@@ -41,7 +34,6 @@ describe.skipIf(!haveChromium)('dashboard details in headless Chromium', () => {
   afterAll(async () => {
     await b?.close();
     await h?.close();
-    await model?.close();
   });
 
   const deliver = async (id: string, env: string) => {

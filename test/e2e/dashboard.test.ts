@@ -2,45 +2,32 @@
 // real storage, queue, worker and Claude Code CLI, with the scripted model. Each flow saves a screenshot of its page
 // at 1280×800: to test-results/screenshots/, or with UPDATE_SCREENSHOTS=1 to docs/screenshots/ (the ones the README
 // shows), so that running the tests leaves the checkout as it was.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerRegistry } from '../../src/cluster/worker-registry.js';
-import { projectRoot } from '../../src/paths.js';
 import { usd } from '../../web/src/lib/format.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.js';
+import { buildWebIfStale, CHROMIUM, type DashboardBrowser, haveChromium, openBrowser, SHOTS } from '../support/browser.js';
+import { type ScriptedHarness, startScriptedHarness } from '../support/harness.js';
 import { signGeneric } from '../support/signing.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && process.env.REQUIRE_SERVICES === '1') throw new Error(`${CHROMIUM} is missing: apt-get install chromium (REQUIRE_SERVICES=1 makes this a failure)`);
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs', 'screenshots') : path.join(projectRoot, 'test-results', 'screenshots');
 fs.mkdirSync(SHOTS, { recursive: true });
-const VIEWPORT = { width: 1280, height: 800 };
 
 describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '' : ` (skipped: no browser at ${CHROMIUM})`}`, () => {
-  let model: ScriptedModel;
-  let h: Harness;
-  let browser: Browser;
+  let h: ScriptedHarness;
+  /** Its cspViolations are what the browser refused under the service's Content-Security-Policy: must stay empty. */
+  let b: DashboardBrowser;
   let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
-  /** What the browser refused under the service's Content-Security-Policy: must stay empty. */
-  const cspViolations: string[] = [];
   /** Which of the APIs built alongside the dashboard this service has (a 404 `no route` means not yet). */
   const has: Record<'ledger' | 'analytics' | 'webhooks' | 'registry', boolean> = { ledger: false, analytics: false, webhooks: false, registry: false };
   let chatTaskId = '';
 
   beforeAll(async () => {
-    // Normally done by `npm install` (postinstall); a no-op when web/dist is newer than its sources.
-    execFileSync(process.execPath, [path.join(projectRoot, 'web', 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: projectRoot, stdio: 'inherit', timeout: 180_000 });
-    model = await startScriptedModel();
+    buildWebIfStale();
     // Empty rate limits mean the service's defaults: the dashboard must work under them.
-    h = await startHarness({
-      model,
+    h = await startScriptedHarness({
       env: { DEMO_MODE: 'true', MAX_CONCURRENT_TASKS: '3', PUBLIC_URL: 'https://agent.example.com', RATE_LIMIT_API_PER_MINUTE: '', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '' },
     });
     for (const [name, probe] of [
@@ -51,23 +38,14 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     ] as const) {
       has[name] = (await h.request('GET', probe)).status === 200;
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-    });
-    context = await browser.newContext({ viewport: VIEWPORT, reducedMotion: 'reduce' });
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    context.on('console', (msg) => {
-      if (/Content.Security.Policy/i.test(msg.text())) cspViolations.push(msg.text());
-    });
+    b = await openBrowser();
+    ({ context, page } = b);
     fs.mkdirSync(SHOTS, { recursive: true });
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await b?.close();
     await h?.close();
-    await model?.close();
   });
 
   /** `scrollTo`: a selector to bring to the top first; by default the page's top. */
@@ -428,7 +406,7 @@ describe.skipIf(!haveChromium)(`dashboard in headless Chromium${haveChromium ? '
     await phone.keyboard.press('Enter');
     await expect.poll(() => phone.url()).toMatch(/\/ledger$/);
     await phone.close();
-    expect(pageErrors).toEqual([]);
-    expect(cspViolations).toEqual([]);
+    expect(b.pageErrors).toEqual([]);
+    expect(b.cspViolations).toEqual([]);
   }, 60_000);
 });

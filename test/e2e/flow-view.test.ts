@@ -2,42 +2,36 @@
 // and Hand off downloading the Claude session with the command that resumes it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
+import { type DashboardBrowser, haveChromium, openBrowser } from '../support/browser.js';
+import { type ScriptedHarness, startScriptedHarness } from '../support/harness.js';
 import { startFakeJira, type FakeProvider } from '../support/fake-providers.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.js';
 import { signJira } from '../support/signing.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && process.env.REQUIRE_SERVICES === '1') throw new Error(`${CHROMIUM} is missing: apt-get install chromium (REQUIRE_SERVICES=1 makes this a failure)`);
 const SECRET = 'jira-secret';
 const MAINTAINER = '712020:maintainer';
 let n = 0;
 
 describe.skipIf(!haveChromium)('flow timeline and Hand off in the run view', () => {
-  let model: ScriptedModel;
   let jira: FakeProvider;
-  let h: Harness;
-  let browser: Browser;
+  let h: ScriptedHarness;
+  let b: DashboardBrowser;
   let page: Page;
 
   beforeAll(async () => {
-    model = await startScriptedModel();
     jira = await startFakeJira();
-    h = await startHarness({
-      model,
+    h = await startScriptedHarness({
       env: { JIRA_WEBHOOK_SECRET: SECRET, JIRA_BASE_URL: jira.url, JIRA_EMAIL: 'agent@example.com', JIRA_API_TOKEN: 'jira-token', JIRA_MAINTAINERS: MAINTAINER },
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })).newPage();
+    b = await openBrowser({ acceptDownloads: true });
+    page = b.page;
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
+    await b?.close();
     await h?.close();
-    await Promise.all([model, jira].map((s) => s?.close()));
+    await jira?.close();
   });
 
   const comment = async (issueKey: string, text: string) => {

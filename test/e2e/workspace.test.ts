@@ -1,42 +1,30 @@
 // Issue 14 items 1 and 2 in a real headless Chromium against the real service (storage, queue, worker, Claude Code
 // CLI with the scripted model): a conversation's turns share its workspace, the Files panel shows the file and the
 // diff of the run that wrote it, and the agent, model and permission mode chosen in the composer stay for later turns.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.js';
+import { buildWebIfStale, CHROMIUM, type DashboardBrowser, haveChromium, openBrowser, SHOTS } from '../support/browser.js';
+import { type ScriptedHarness, startScriptedHarness } from '../support/harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && process.env.REQUIRE_SERVICES === '1') throw new Error(`${CHROMIUM} is missing: apt-get install chromium (REQUIRE_SERVICES=1 makes this a failure)`);
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs', 'screenshots') : path.join(projectRoot, 'test-results', 'screenshots');
 
 describe.skipIf(!haveChromium)(`chat workspace in headless Chromium${haveChromium ? '' : ` (skipped: no browser at ${CHROMIUM})`}`, () => {
-  let model: ScriptedModel;
-  let h: Harness;
-  let browser: Browser;
+  let h: ScriptedHarness;
+  let b: DashboardBrowser;
   let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(projectRoot, 'web', 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: projectRoot, stdio: 'inherit', timeout: 180_000 });
-    model = await startScriptedModel();
-    h = await startHarness({ model, env: { DEMO_MODE: 'true', RATE_LIMIT_API_PER_MINUTE: '', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '' } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    buildWebIfStale();
+    h = await startScriptedHarness({ env: { DEMO_MODE: 'true', RATE_LIMIT_API_PER_MINUTE: '', RATE_LIMIT_WEBHOOKS_PER_MINUTE: '' } });
+    b = await openBrowser();
+    page = b.page;
     fs.mkdirSync(SHOTS, { recursive: true });
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await b?.close();
     await h?.close();
-    await model?.close();
   });
 
   it('a file written in one turn is read in the next, shown in the Files panel with its diff; agent and model stay chosen', async () => {
@@ -83,6 +71,6 @@ describe.skipIf(!haveChromium)(`chat workspace in headless Chromium${haveChromiu
 
     await panel.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, 'chat-workspace.png') });
-    expect(pageErrors).toEqual([]);
+    expect(b.pageErrors).toEqual([]);
   }, 240_000);
 });

@@ -40,6 +40,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Answer this much later (a provider that is slow to answer). */
   delayMs?: number;
+  /** Answer only once this resolves (a provider held until the test lets it go). */
+  after?: Promise<void>;
 }
 
 export interface Req {
@@ -102,11 +104,11 @@ export async function startFake(definition: FakeDefinition): Promise<FakeProvide
           status: reply.status,
         };
         calls.push(call);
-        if (reply.delayMs) {
+        if (reply.delayMs || reply.after) {
           res.on('close', () => {
             if (!res.writableEnded) abandoned.push(call);
           });
-          setTimeout(() => send(res, reply), reply.delayMs).unref();
+          void (reply.after ?? Promise.resolve()).then(() => setTimeout(() => send(res, reply), reply.delayMs ?? 0).unref());
         } else send(res, reply);
       },
       () => send(res, { status: 400, text: 'unreadable body' }),
@@ -238,6 +240,8 @@ export interface FakeGithub extends FakeProvider {
   setPermission(login: string, permission: string): void;
   /** The collaborator-permission endpoint answers this many milliseconds late (0: at once). */
   slowPermissions(ms: number): void;
+  /** The collaborator-permission endpoint answers nothing until `open()` is called (then everything held, at once). */
+  holdPermissions(): { open(): void };
   /** A person reacts to an issue comment (GitHub sends no webhook for this; the service polls). */
   react(commentId: number, login: string, content: string): void;
 }
@@ -265,6 +269,7 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
   let nextId = 1001;
   let tokensIssued = 0;
   let permissionDelayMs = 0;
+  let permissionGate: Promise<void> | undefined;
   const now = () => new Date().toISOString();
   const user = (login: string) => ({ login, id: 1, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
   const notFound = () => json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
@@ -452,7 +457,7 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
         if (role === undefined) return notFound();
         // As GitHub does: `permission` is the legacy base level, `role_name` the actual (possibly custom) role.
         const permission = LEGACY_PERMISSION[role] ?? (role === 'none' ? 'none' : 'read');
-        return { ...json(200, { permission, role_name: role, user: user(login) }), delayMs: permissionDelayMs };
+        return { ...json(200, { permission, role_name: role, user: user(login) }), delayMs: permissionDelayMs, after: permissionGate };
       },
     },
   ];
@@ -469,6 +474,16 @@ export function startFakeGithub(opts: FakeGithubOptions = {}): Promise<FakeGithu
     },
     slowPermissions(ms: number) {
       permissionDelayMs = ms;
+    },
+    holdPermissions() {
+      let open!: () => void;
+      permissionGate = new Promise<void>((resolve) => (open = resolve));
+      return {
+        open() {
+          permissionGate = undefined;
+          open();
+        },
+      };
     },
     react(commentId: number, login: string, content: string) {
       const list = userReactions.get(commentId) ?? [];
@@ -580,9 +595,19 @@ export function startFakeSlack(): Promise<FakeProvider> {
 // Jira Cloud (REST v3)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Comment create/update and issue create. Bodies must be ADF documents, as on v3; a plain string gets Jira's 400. */
-export function startFakeJira(): Promise<FakeProvider> {
+/**
+ * Comment create/update, issue create, and the JQL search by label (`labels = "x"`, the only query it understands).
+ * Bodies must be ADF documents, as on v3; a plain string gets Jira's 400.
+ */
+export interface FakeJira extends FakeProvider {
+  /** The next `n` issue creates are made but answered 500, as when Jira fails after the write or the answer is lost. */
+  loseCreates(n: number): void;
+}
+
+export function startFakeJira(): Promise<FakeJira> {
   const comments = new Map<string, { issue: string; body: unknown }>();
+  const issues: { id: string; key: string; labels: string[] }[] = [];
+  let lost = 0;
   const issueCounts = new Map<string, number>();
   let nextId = 10_000;
   const errors = (status: number, errorMessages: string[], fieldErrors: Record<string, string> = {}) =>
@@ -642,7 +667,20 @@ export function startFakeJira(): Promise<FakeProvider> {
         const n = (issueCounts.get(f.project.key) ?? 0) + 1;
         issueCounts.set(f.project.key, n);
         const id = String(nextId++);
+        issues.push({ id, key: `${f.project.key}-${n}`, labels: Array.isArray(f.labels) ? f.labels : [] });
+        if (lost > 0 && lost--) return errors(500, ['Internal server error']);
         return json(201, { id, key: `${f.project.key}-${n}`, self: `${baseUrl}/rest/api/3/issue/${id}` });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/rest\/api\/3\/search\/jql$/,
+      handle(req) {
+        if (!basic(req)) return errors(401, ['You are not authenticated. Authentication required to perform this operation.']);
+        const label = /^labels = "([^"]+)"$/.exec(req.query.jql ?? '')?.[1];
+        if (!label) return errors(400, ['The fake Jira understands only: labels = "<label>"']);
+        const found = issues.filter((i) => i.labels.includes(label)).map(({ id, key }) => ({ id, key, self: `${baseUrl}/rest/api/3/issue/${id}`, fields: {} }));
+        return json(200, { issues: found, isLast: true });
       },
     },
   ];
@@ -653,7 +691,7 @@ export function startFakeJira(): Promise<FakeProvider> {
     failure: (status) => ({ json: { errorMessages: [status === 429 ? 'Rate limit exceeded.' : 'Internal server error'], errors: {} } }),
   }).then((fake) => {
     baseUrl = fake.url;
-    return fake;
+    return Object.assign(fake, { loseCreates: (n: number) => void (lost = n) });
   });
 }
 

@@ -22,26 +22,35 @@ const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', 
 export const gitIn = (cwd: string) => (...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
 
 /**
- * A bare repository under `<root>/origin` standing in for Codertocat/Hello-World (or `fullName`), with pull request #7
- * (feature.txt, three lines).
+ * A bare repository at `<root>/origin/<fullName>.git`: `main` with README.md, and a branch `feature` one commit on
+ * with feature.txt (HEAD stays on main). Returns its path and git in it.
  */
-export function makeOrigin(root: string, fullName = REPO): string {
+export function makeBareRepository(root: string, fullName: string, files: { readme: string; feature: string; featureMessage: string }) {
   const work = path.join(root, 'work');
   const git = gitIn(work);
   fs.mkdirSync(work, { recursive: true });
   git('init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(work, 'README.md'), 'Hello World\n');
+  fs.writeFileSync(path.join(work, 'README.md'), files.readme);
   git('add', '.');
   git('commit', '-q', '-m', 'Initial commit on main');
   git('checkout', '-q', '-b', 'feature');
-  fs.writeFileSync(path.join(work, 'feature.txt'), 'one\ntwo\nthree\n');
+  fs.writeFileSync(path.join(work, 'feature.txt'), files.feature);
   git('add', '.');
-  git('commit', '-q', '-m', 'The pull request change');
+  git('commit', '-q', '-m', files.featureMessage);
   const bare = path.join(root, 'origin', `${fullName}.git`);
   execFileSync('git', ['clone', '-q', '--bare', work, bare]);
   const inBare = gitIn(bare);
-  inBare('update-ref', 'refs/pull/7/head', 'refs/heads/feature');
   inBare('symbolic-ref', 'HEAD', 'refs/heads/main');
+  return { bare, inBare };
+}
+
+/**
+ * A bare repository under `<root>/origin` standing in for Codertocat/Hello-World (or `fullName`), with pull request #7
+ * (feature.txt, three lines).
+ */
+export function makeOrigin(root: string, fullName = REPO): string {
+  const { bare, inBare } = makeBareRepository(root, fullName, { readme: 'Hello World\n', feature: 'one\ntwo\nthree\n', featureMessage: 'The pull request change' });
+  inBare('update-ref', 'refs/pull/7/head', 'refs/heads/feature');
   inBare('config', 'http.receivepack', 'true');
   return bare;
 }

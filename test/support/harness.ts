@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { Redactor } from '../../src/security/redactor.js';
 import { createServices, type Services } from '../../src/services.js';
 import type { TaskObserver } from '../../src/worker/worker.js';
-import type { ScriptedModel } from './scripted-model.js';
+import { startScriptedModel, type ScriptedModel } from './scripted-model.js';
 import { dropSchema, freshRedisPrefix, freshSchemaName, POSTGRES_URL, REDIS_URL } from './services.js';
 
 export interface Harness {
@@ -129,6 +129,25 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         if (opts.distributed) await dropSchema(schema);
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
+    },
+  };
+}
+
+/** startHarness on a scripted model of its own, which `close()` stops too. */
+export type ScriptedHarness = Harness & { model: ScriptedModel };
+
+export async function startScriptedHarness(opts: Omit<HarnessOptions, 'model'> = {}): Promise<ScriptedHarness> {
+  const model = await startScriptedModel();
+  const h = await startHarness({ ...opts, model }).catch(async (err) => {
+    await model.close();
+    throw err;
+  });
+  return {
+    ...h,
+    model,
+    async close() {
+      await h.close();
+      await model.close();
     },
   };
 }

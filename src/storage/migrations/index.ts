@@ -9,7 +9,9 @@ import * as m0007 from './0007-pull-requests.js';
 import * as m0008 from './0008-flow-links.js';
 import * as m0009 from './0009-scheduled-rules.js';
 import * as m0010 from './0010-conversation-workspace.js';
+import * as m0011 from './0011-permission-waits.js';
 import * as m0012 from './0012-transcript-parts.js';
+import * as m0013 from './0013-after-run-steps.js';
 
 // Migrations are code, listed here in order, so the compiled service needs no migration folder on disk.
 const MIGRATIONS: Record<string, Migration> = {
@@ -23,7 +25,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-flow-links': m0008,
   '0009-scheduled-rules': m0009,
   '0010-conversation-workspace': m0010,
+  '0011-permission-waits': m0011,
   '0012-transcript-parts': m0012,
+  '0013-after-run-steps': m0013,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -39,6 +39,38 @@ export class FlowLinkRepository {
     return row?.flow_id ?? undefined;
   }
 
+  /**
+   * Every thread of a flow: those linked into it, and those whose tasks ran in it (its first thread has no link row)
+   * unless linked away since.
+   */
+  async threadsOf(flowId: string, limit = 100): Promise<string[]> {
+    const linked = await this.forFlow(flowId, limit);
+    const ran = await this.db
+      .selectFrom('tasks')
+      .leftJoin('flow_links', 'flow_links.external_id', 'tasks.external_id')
+      .select('tasks.external_id')
+      .distinct()
+      .where('tasks.flow_id', '=', flowId)
+      .where('tasks.external_id', 'is not', null)
+      .where((eb) => eb.or([eb('flow_links.flow_id', 'is', null), eb('flow_links.flow_id', '=', flowId)]))
+      .limit(limit)
+      .execute();
+    return [...new Set([...ran.map((r) => r.external_id!), ...linked.map((l) => l.external_id)])];
+  }
+
+  /** The source_metadata of a thread's newest task (where its replies go), when it has one. */
+  async latestMetadataOf(externalId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('tasks')
+      .select('source_metadata')
+      .where('external_id', '=', externalId)
+      .where('source_metadata', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.source_metadata ?? undefined;
+  }
+
   /** Whether any task belongs to the flow (a flow id someone names must exist). */
   async flowExists(flowId: string): Promise<boolean> {
     const row = await this.db.selectFrom('tasks').select('task_id').where('flow_id', '=', flowId).limit(1).executeTakeFirst();

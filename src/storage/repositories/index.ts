@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { AfterRunStepRepository } from './after-run-steps.js';
 import { AnalyticsRepository } from './analytics.js';
 import { BudgetRepository } from './budgets.js';
 import { ClaudeSessionRepository } from './claude-sessions.js';
 import { ConversationRepository } from './conversations.js';
 import { FlowLinkRepository } from './flow-links.js';
 import { LedgerRepository } from './ledger.js';
+import { PermissionWaitRepository } from './permission-waits.js';
 import { PullRequestRepository } from './pull-requests.js';
 import { RegistryRepository } from './registry.js';
 import { RegistryUsageRepository } from './registry-usage.js';
@@ -35,6 +37,8 @@ export interface Repositories {
   scheduleFirings: ScheduleFiringRepository;
   flowLinks: FlowLinkRepository;
   pullRequests: PullRequestRepository;
+  permissionWaits: PermissionWaitRepository;
+  afterRunSteps: AfterRunStepRepository;
   /**
    * Runs `work` with repositories bound to one transaction: all its writes commit together or not at all. Inside it
    * use only the repositories it is given (on SQLite the outer ones wait for the transaction's connection), and make
@@ -61,6 +65,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     scheduleFirings: new ScheduleFiringRepository(db),
     flowLinks: new FlowLinkRepository(db),
     pullRequests: new PullRequestRepository(db),
+    permissionWaits: new PermissionWaitRepository(db),
+    afterRunSteps: new AfterRunStepRepository(db),
     transaction: (work) => transact(db, (trx) => work(createRepositories(trx))),
   };
 }

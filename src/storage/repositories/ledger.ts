@@ -101,7 +101,7 @@ export class LedgerRepository {
     // SQLite plans without statistics: given an index on a filter column it takes it and then sorts every match,
     // which for a common value (source=github: a fifth of the table) or a list (outcome=budget,timeout) is far
     // slower than walking the sort's own index and skipping rows that do not match. A unary + keeps it off the filter's
-    // index where walking is the better plan; rare values (a requester, a rule, a conversation) keep their index.
+    // index where walking is the better plan; rare values (a rule, a conversation, most requesters) keep their index.
     // PostgreSQL has statistics and chooses for itself.
     const walk = (values: number) => this.sqlite && (q.sort !== 'created_at' || values > 1);
     const common = (column: 'status' | 'outcome' | 'source' | 'assigned_agent' | 'model', values: string[] | undefined) => {
@@ -114,7 +114,10 @@ export class LedgerRepository {
     common('source', q.source === undefined ? undefined : [q.source]);
     common('assigned_agent', q.agent === undefined ? undefined : [q.agent]);
     common('model', q.model === undefined ? undefined : [q.model]);
-    if (q.requester !== undefined) query = query.where('requester', '=', q.requester);
+    if (q.requester !== undefined) {
+      const ref = this.sqlite && q.sort !== 'created_at' && (await this.busy(q.requester)) ? sql`+requester` : sql.ref('requester');
+      query = query.where(sql<SqlBool>`${ref} = ${q.requester}`);
+    }
     if (q.rule !== undefined) query = query.where('rule', '=', q.rule);
     if (q.conversation_id !== undefined) query = query.where('conversation_id', '=', q.conversation_id);
     if (q.from !== undefined) query = query.where('created_at', '>=', q.from);
@@ -145,6 +148,23 @@ export class LedgerRepository {
       })),
       more: rows.length > q.limit,
     };
+  }
+
+  /**
+   * Whether a requester asked for so large a share of the tasks (1 % or more, by the all-time rollups: two primary-key
+   * reads) that walking the sort's index and skipping the others' rows beats taking the requester's index and sorting
+   * every one of their tasks: the busiest requester of a million tasks has 150,000 of them to sort, a rare one few.
+   */
+  private async busy(requester: string): Promise<boolean> {
+    const rows = await this.db
+      .selectFrom('task_rollups')
+      .select(['dim', 'tasks'])
+      .where('granularity', '=', 'total')
+      .where((eb) => eb.or([eb.and([eb('dim', '=', 'all'), eb('key', '=', '')]), eb.and([eb('dim', '=', 'requester'), eb('key', '=', requester)])]))
+      .execute();
+    const all = Number(rows.find((r) => r.dim === 'all')?.tasks ?? 0);
+    const mine = Number(rows.find((r) => r.dim === 'requester')?.tasks ?? 0);
+    return all > 0 && mine * 100 >= all;
   }
 
   /** Every row of the filtered set, a page at a time (for the CSV export): memory stays at one page. */

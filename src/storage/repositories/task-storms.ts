@@ -6,52 +6,49 @@ const JOINABLE = ['queued', 'running'] as const;
 
 /**
  * Alert storms (issue 15 item 4): deliveries with one storm key within a window answer one task. Decided by
- * conditional writes, so two API processes racing the same storm agree: a join is an UPDATE that matches only a live
- * storm; opening one is an INSERT whose conflict replaces only an expired storm, or a compare-and-set of an ended one.
+ * conditional writes, so two API processes racing the same storm agree: one INSERT whose conflict replaces only an
+ * expired storm and otherwise touches the live one; a join then counts on the storm's task only while it is queued or
+ * running; a storm whose task has ended is taken over by a compare-and-set.
  */
 export class TaskStormRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Joins the live storm of `key` whose last delivery is at most `windowMs` old: its task id (now counted), or undefined. */
-  async join(key: string, now: number, windowMs: number): Promise<{ taskId: string; count: number } | undefined> {
-    const storm = await this.db
-      .updateTable('task_storms')
-      .set({ last_at: now })
-      .where('storm_key', '=', key)
-      .where('last_at', '>=', now - windowMs)
-      .where(({ exists, selectFrom }) =>
-        exists(selectFrom('tasks').select('tasks.task_id').whereRef('tasks.task_id', '=', 'task_storms.task_id').where('tasks.status', 'in', JOINABLE)),
-      )
-      .returning('task_id')
-      .executeTakeFirst();
-    if (!storm) return undefined;
-    const task = await this.db
-      .updateTable('tasks')
-      .set((eb) => ({ delivery_count: eb('delivery_count', '+', 1) }))
-      .where('task_id', '=', storm.task_id)
-      .returning('delivery_count')
-      .executeTakeFirstOrThrow();
-    return { taskId: storm.task_id, count: Number(task.delivery_count) };
-  }
-
   /**
-   * Opens a storm answered by the new task `taskId` where none is, or where the last one's window has passed. False
-   * when a storm holds the key. (Only the row's own columns decide: under PostgreSQL's READ COMMITTED a conflict is
-   * rechecked against the committed row, but a subquery would still read the statement's older snapshot.)
+   * The one statement of the common case, a delivery that starts a storm: opens the storm of `key` answered by the
+   * new task `taskId` where none is, or where the last one's window has passed; on a live storm, only records this
+   * delivery's time (and the caller counts it on the storm's task). Returns the task that answers the storm now: `taskId` when this opened it. (Only
+   * the row's own columns decide: under PostgreSQL's READ COMMITTED a conflict is rechecked against the committed
+   * row, but a subquery would still read the statement's older snapshot. A SET expression reads the row as it was.)
    */
-  async open(key: string, taskId: string, now: number, windowMs: number): Promise<boolean> {
-    const opened = await this.db
+  async openOrTouch(key: string, taskId: string, now: number, windowMs: number): Promise<string> {
+    const storm = await this.db
       .insertInto('task_storms')
       .values({ storm_key: key, task_id: taskId, opened_at: now, last_at: now })
       .onConflict((oc) =>
-        oc
-          .column('storm_key')
-          .doUpdateSet({ task_id: taskId, opened_at: now, last_at: now })
-          .where('task_storms.last_at', '<', now - windowMs),
+        oc.column('storm_key').doUpdateSet((eb) => {
+          const expired = eb('task_storms.last_at', '<', now - windowMs);
+          return {
+            task_id: eb.case().when(expired).then(eb.ref('excluded.task_id')).else(eb.ref('task_storms.task_id')).end(),
+            opened_at: eb.case().when(expired).then(eb.ref('excluded.opened_at')).else(eb.ref('task_storms.opened_at')).end(),
+            last_at: eb.ref('excluded.last_at'),
+          };
+        }),
       )
-      .returning('storm_key')
+      .returning('task_id')
+      .executeTakeFirstOrThrow();
+    return storm.task_id;
+  }
+
+  /** Counts one more delivery on a storm's task while it is queued or running: its count, or undefined when it is not. */
+  async countDelivery(taskId: string): Promise<number | undefined> {
+    const task = await this.db
+      .updateTable('tasks')
+      .set((eb) => ({ delivery_count: eb('delivery_count', '+', 1) }))
+      .where('task_id', '=', taskId)
+      .where('status', 'in', JOINABLE)
+      .returning('delivery_count')
       .executeTakeFirst();
-    return !!opened;
+    return task ? Number(task.delivery_count) : undefined;
   }
 
   /**

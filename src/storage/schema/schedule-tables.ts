@@ -1,4 +1,5 @@
-// Scheduled rules and alert storms (issue 15 items 7 and 4; migration 0009).
+// Scheduled rules and alert storms (issue 15 items 7 and 4; migration 0009); a run's durable after-run steps (0013).
+import type { Selectable } from 'kysely';
 
 /** One firing of a scheduled rule: the key (rule, slot) is unique, so each slot fires once across every process. */
 export interface ScheduleFiringTable {
@@ -16,3 +17,20 @@ export interface TaskStormTable {
   opened_at: number;
   last_at: number;
 }
+
+/** A durable step after a webhook run (migration 0013; src/flows/after-run-steps.ts): one row per task and step. */
+export interface AfterRunStepTable {
+  task_id: string;
+  step: string;
+  status: string;
+  attempts: number;
+  next_at: number;
+  claimed_by: string | null;
+  claimed_until: number | null;
+  progress: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type AfterRunStepRow = Selectable<AfterRunStepTable>;

@@ -97,3 +97,19 @@ export interface FlowLinkTable {
 }
 
 export type FlowLinkRow = Selectable<FlowLinkTable>;
+
+/** A delivery whose tasks wait for its sender's permission, looked up off the request (migration 0011). */
+export interface PermissionWaitTable {
+  event_id: string;
+  provider: string;
+  /** The delivery's event without its payload. JSON. */
+  event: Json;
+  /** What to do with each task once the permission is known. JSON. */
+  plan: Json;
+  created_at: number;
+  claimed_until: number | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export type PermissionWaitRow = Selectable<PermissionWaitTable>;

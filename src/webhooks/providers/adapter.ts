@@ -22,18 +22,31 @@ export type Permission = { allowed: true; maintainer: boolean; why: string } | {
 /** Thrown by a permission check that needs the provider's API and could not ask it (the delivery then gets 503). */
 export class PermissionLookupError extends Error {}
 
+/**
+ * Thrown by a check asked to answer from its cache only (`cachedOnly`) when the answer needs the provider's API: the
+ * delivery is then stored with its tasks waiting and the lookup happens off the request (../permission-wait.ts).
+ */
+export class PermissionNotCachedError extends Error {}
+
+export interface CheckOptions {
+  /** Answer from the cache or the settings, never the network: PermissionNotCachedError otherwise. */
+  cachedOnly?: boolean;
+  /** Ends a lookup early (shutdown), besides its own deadline. */
+  signal?: AbortSignal;
+}
+
 export interface PermissionOptions {
   /** How long a looked-up permission is trusted. Default 5 minutes. */
   ttlMs?: number;
   /** Most (place, user) pairs remembered; the least recently used go first. Default 10,000. */
   maxEntries?: number;
-  /** A lookup is aborted after this long (the delivery then gets 503). Default 3 s. */
+  /** A lookup is aborted after this long (each attempt; see ../permission-wait.ts). Default 3 s. */
   lookupTimeoutMs?: number;
 }
 
 /** Decides one event's permission; made once per service, so it may keep a cache. */
 export interface PermissionCheck<Target extends PostBackTarget = PostBackTarget> {
-  check(event: ProviderEvent & { target: Target }): Promise<Permission>;
+  check(event: ProviderEvent & { target: Target }, options?: CheckOptions): Promise<Permission>;
 }
 
 /** Retry timings of the outbound clients: GitHub's (Octokit's plugins) and the other providers' (withRetry). Tests shorten them. */

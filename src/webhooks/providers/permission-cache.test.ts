@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PermissionLookupError } from './adapter.js';
+import { PermissionLookupError, PermissionNotCachedError } from './adapter.js';
 import { PermissionCache } from './permission-cache.js';
 
 describe('PermissionCache', () => {
@@ -26,5 +26,16 @@ describe('PermissionCache', () => {
     await expect(cache.get('k', never)).rejects.toThrow(PermissionLookupError);
     expect(aborted).toBe(true);
     expect(await cache.get('k', async () => 'admin')).toBe('admin');
+  });
+
+  it('answers a delivery from the cache only: a miss asks nobody and says so, a hit answers', async () => {
+    const cache = new PermissionCache<string>('GitHub', {});
+    let asked = 0;
+    const lookup = async () => (asked++, 'write');
+    await expect(cache.get('octo/repo/new', lookup, { cachedOnly: true })).rejects.toThrow(PermissionNotCachedError);
+    expect(asked).toBe(0);
+    expect(await cache.get('octo/repo/new', lookup)).toBe('write');
+    expect(await cache.get('octo/repo/new', lookup, { cachedOnly: true })).toBe('write');
+    expect(asked).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import type { Config } from '../../../config.js';
 import type { AccessLevel, GitlabClient } from '../../../integrations/gitlab.js';
-import { type PermissionCheck, PermissionLookupError, type PermissionOptions } from '../adapter.js';
+import { type CheckOptions, type PermissionCheck, PermissionLookupError, type PermissionOptions } from '../adapter.js';
 import { PermissionCache } from '../permission-cache.js';
 import type { GitlabTarget } from './target.js';
 
@@ -16,18 +16,17 @@ const levelName = (level: number) => LEVEL_NAMES[level] ?? `access level ${level
  */
 export function gitlabPermissions(_config: Config, client: GitlabClient | undefined, options: PermissionOptions): PermissionCheck<GitlabTarget> {
   const levels = new PermissionCache<AccessLevel>('GitLab', options);
-  const lookup = (projectId: number, userId: number) =>
-    levels.get(`${projectId}/${userId}`, () => {
-      if (!client) throw new PermissionLookupError('GitLab permission cannot be checked: set GITLAB_TOKEN');
-      return client.accessLevel({ projectId, userId });
-    });
+  const lookup = (projectId: number, userId: number, options?: CheckOptions) => {
+    if (!client) throw new PermissionLookupError('GitLab permission cannot be checked: set GITLAB_TOKEN');
+    return levels.get(`${projectId}/${userId}`, () => client.accessLevel({ projectId, userId }), options);
+  };
 
   return {
-    async check(event) {
+    async check(event, options) {
       const actor = event.actor;
       const userId = Number(actor?.id);
       if (!actor || !Number.isInteger(userId)) return { allowed: false, why: 'the delivery names no GitLab user' };
-      const level = await lookup(event.target.projectId, userId);
+      const level = await lookup(event.target.projectId, userId, options);
       const has = `${actor.name} is ${levelName(level)} on ${event.target.projectPath}`;
       if (level >= MAINTAINER) return { allowed: true, maintainer: true, why: has };
       if (level >= DEVELOPER) return { allowed: true, maintainer: false, why: has };

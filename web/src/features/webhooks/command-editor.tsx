@@ -156,7 +156,7 @@ export function CommandEditor({ target, command, onDone }: { target: CommandTarg
       <Field label="Conditions (JSON)" hint='e.g. {"path":"payload.env","op":"equals","value":"prod"}'>
         {(id) => <TextArea id={id} rows={5} value={d.conditions} onChange={(e) => set('conditions', e.target.value)} placeholder="none: every event of the trigger" />}
       </Field>
-      <Field label="Options (JSON)" hint='labels, reaction or channel, e.g. {"labels":["bug"]}'>
+      <Field label="Options (JSON)" hint='labels, reaction or channel; a task: opens, notify_channel, reply_to_linked. E.g. {"reply_to_linked":true}'>
         {(id) => <TextArea id={id} rows={5} value={d.options} onChange={(e) => set('options', e.target.value)} />}
       </Field>
       <Field label="Permission mode" hint="without one, a task runs read-only (default mode); choose acceptEdits to let it edit">
