@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/support/slow-first.js';
 
 // Integration tests start real Claude Code children, PostgreSQL schemas and Redis prefixes; the machine has two
 // cores, so test files run two at a time and each test may take a while. Dashboard component tests
@@ -14,5 +15,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ['default'],
     setupFiles: ['test/support/setup.ts'],
+    // Transpiles the service once, for the tests that start it as processes of their own.
+    globalSetup: ['test/support/service-build.ts'],
+    // The longest files first (test/support/slow-first.ts).
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm run cluster -- [--api N] [--workers M] [--port P] [--metrics-port Q]`: N API processes (ports P, P+1, …) and M
+// `npm run cluster -- [--api N] [--workers M] [--port P] [--metrics-port Q] [--main FILE]`: N API processes (ports P, P+1, …) and M
 // worker processes (each serving /metrics on Q, Q+1, … when --metrics-port is given) on this machine, against the
 // PostgreSQL and Redis named by DATABASE_URL and REDIS_URL, with every other setting taken from the environment. For
 // trying the distributed setup and for the tests (test/cluster.test.ts). Each process's output is prefixed with its
 // name; once all are ready one line `cluster ready {json}` gives their pids and addresses. SIGINT/SIGTERM stops them
 // all with SIGTERM (workers drain: running tasks finish within SHUTDOWN_GRACE_SECONDS, the rest is handed back).
+// --main FILE starts a compiled main.js (dist/src/main.js after `npm run build:server`) instead of src/main.ts through tsx.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     port: { type: 'string', default: process.env.PORT || '8080' },
     'metrics-port': { type: 'string' },
+    main: { type: 'string' },
   },
 });
 const count = (name, v) => {
@@ -38,8 +40,9 @@ if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
   fail('set DATABASE_URL (postgres://…) and REDIS_URL (redis://…): the processes share the database and the queue');
 }
 
-const main = path.join(root, 'src', 'main.ts');
-const argv = (command) => ['--import', 'tsx', main, command];
+const argv = values.main
+  ? (command) => ['--enable-source-maps', path.resolve(values.main), command]
+  : (command) => ['--import', 'tsx', path.join(root, 'src', 'main.ts'), command];
 const options = (env = {}) => ({ cwd: root, env: { ...process.env, ...env } });
 
 // Migrations once, before anyone starts, instead of N processes racing for the migration lock.

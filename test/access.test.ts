@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/paths.js';
 import { connectLive, startHarness, type Harness } from './support/harness.js';
 import { rawRequest } from './support/raw-http.js';
+import { serviceArgv } from './support/service-process.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 
 const TOKEN = 'access-test-token-5b1e0c';
@@ -193,7 +194,7 @@ describe('start-up on a non-loopback address', () => {
   it('refuses HOST=0.0.0.0 without API_TOKEN before opening anything, naming both settings', { timeout: 120_000 }, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-open-'));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts'), 'start'], {
+      const child = spawn(process.execPath, serviceArgv('start'), {
         cwd: projectRoot,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '0.0.0.0', PORT: '0', DATA_DIR: path.join(dataDir, 'data') },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -202,7 +203,7 @@ describe('start-up on a non-loopback address', () => {
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      // Generous: a loaded machine is slow to start tsx; the refusal itself comes before anything is opened.
+      // Generous: a loaded machine is slow to load the service; the refusal itself comes before anything is opened.
       const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 90 s'), 90_000))]);
       if (child.exitCode === null) {
         child.kill('SIGKILL');

@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { credentialReport } from '../src/worker/credentials.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { serviceArgv } from './support/service-process.js';
 import { projectRoot } from '../src/paths.js';
 
 // Without a credential a run can only fail; the service says so before the first run (start-up, /health, the
@@ -69,7 +70,7 @@ describe('start-up as an operator sees it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-port-'));
     try {
       // Not startServiceProcess: it polls /health, which the process holding the port would never answer.
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts'), 'start'], {
+      const child = spawn(process.execPath, serviceArgv('start'), {
         cwd: projectRoot,
         env: { PATH: process.env.PATH ?? '', HOME: dir, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir, CLAUDE_CONFIG_DIR: dir },
         stdio: ['ignore', 'pipe', 'pipe'],

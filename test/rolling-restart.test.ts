@@ -33,8 +33,8 @@ describe.skipIf(!hasPostgres || !hasRedis)('rolling restart of a worker (Postgre
       RECONCILE_SECONDS: '3600',
     };
     const apiProcess = await startServiceProcess({ ...env, LOG_LEVEL: 'warn' }, await freePort(), 'api');
-    // Both workers are up (their start-up reconciliation done) before either is told to stop.
-    const workers = [await startWorkerProcess(env), await startWorkerProcess(env)];
+    // Both workers are up (their start-up reconciliation done) before either is told to stop; they start side by side.
+    const workers = await Promise.all([startWorkerProcess(env), startWorkerProcess(env)]);
     const chat = async (message: string) => {
       const sent = await callService(apiProcess.url, 'POST', '/api/chat', { message });
       expect(sent.status).toBe(202);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import pg from 'pg';
 import { projectRoot } from '../../src/paths.js';
+import { SERVICE_MAIN_ENV } from './service-build.js';
 import { POSTGRES_URL } from './services.js';
 
 export interface ClusterReady {
@@ -24,7 +25,9 @@ export interface RunningCluster {
 
 /** `npm run cluster -- …args`, resolved once it prints `cluster ready {…}`. */
 export function startCluster(env: Record<string, string>, args: string[]): Promise<RunningCluster> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'cluster.mjs'), ...args], {
+  // The sources transpiled once for this vitest run (service-build.ts), rather than tsx in each of the processes.
+  const built = process.env[SERVICE_MAIN_ENV];
+  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'cluster.mjs'), ...args, ...(built ? ['--main', built] : [])], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,7 +43,7 @@ export function startCluster(env: Record<string, string>, args: string[]): Promi
     const timer = setTimeout(() => {
       void stop();
       reject(new Error(`cluster not ready:\n${output.join('\n')}`));
-    }, 300_000); // generous: tsx compiles the service in each process, on a loaded machine
+    }, 300_000); // generous: every process loads the whole service, on a loaded machine
     for (const stream of [child.stdout!, child.stderr!]) {
       readline.createInterface({ input: stream }).on('line', (line) => {
         output.push(line);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
 import { startScriptedModel, type ScriptedModel } from './scripted-model.js';
+import { SERVICE_MAIN_ENV } from './service-build.js';
 import { dropSchema, freshRedisPrefix, freshSchemaName, POSTGRES_URL, REDIS_URL } from './services.js';
 
 export interface ServiceProcess {
@@ -25,8 +26,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * How to start `main <command>` in a process of its own: the sources transpiled once for this vitest run
+ * (service-build.ts) when there are, else src/main.ts through tsx (bench, scripts).
+ */
+export function serviceArgv(command: string): string[] {
+  const built = process.env[SERVICE_MAIN_ENV];
+  return built ? ['--enable-source-maps', built, command] : ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts'), command];
+}
+
 function spawnService(command: 'start' | 'api' | 'worker', env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts'), command], {
+  const child = spawn(process.execPath, serviceArgv(command), {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,7 +48,7 @@ function spawnService(command: 'start' | 'api' | 'worker', env: Record<string, s
   return { child, output: () => out, exited };
 }
 
-/** Generous: tsx compiles the whole service first, slow on a loaded 2-core machine. */
+/** Generous: loading the whole service is slow on a loaded 2-core machine (more so through tsx). */
 const START_WITHIN_MS = 90_000;
 
 /**
