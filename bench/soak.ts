@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startScriptedModel } from '../src/demo/scripted-model.js';
 import { projectRoot } from '../src/paths.js';
-import { freePort } from '../test/support/service-process.js';
+import { freePort } from '../test/support/free-port.js';
 import { dropSchema, freshRedisPrefix, freshSchemaName, POSTGRES_URL, REDIS_URL } from '../test/support/services.js';
 import { ModelRequestCounter, verify } from './soak/checks.js';
 import { SoakDriver } from './soak/driver.js';

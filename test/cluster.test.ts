@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { alive, claudeRunsIn, interestingOutput, runningByWorkerPid, startCluster } from './support/cluster.js';
 import { sleep, waitFor } from './support/faults.js';
-import { callService as call, freePort, processSuite } from './support/service-process.js';
+import { processSuite } from './support/process-suite.js';
+import { callService as call, freePort } from './support/service-process.js';
 import { hasPostgres, hasRedis } from './support/services.js';
 
 const TASKS = 60;

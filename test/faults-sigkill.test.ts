@@ -4,7 +4,8 @@
 // (model requests counted per task).
 import { describe, expect, it } from 'vitest';
 import { sleep, waitFor } from './support/faults.js';
-import { callService, freePort, processSuite, startServiceProcess } from './support/service-process.js';
+import { processSuite } from './support/process-suite.js';
+import { callService, freePort, startServiceProcess } from './support/service-process.js';
 import { hasPostgres, hasRedis } from './support/services.js';
 
 const SEED = 20261129;

@@ -7,7 +7,8 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from './support/faults.js';
-import { callService, freePort, processSuite, startServiceProcess, startWorkerProcess } from './support/service-process.js';
+import { processSuite } from './support/process-suite.js';
+import { callService, freePort, startServiceProcess, startWorkerProcess } from './support/service-process.js';
 import { hasPostgres, hasRedis, POSTGRES_URL } from './support/services.js';
 
 /** Which worker process (its pid, from the task's worker_id host/pid/suffix) last ran each task. */

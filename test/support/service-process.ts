@@ -1,12 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
-import { startScriptedModel, type ScriptedModel } from './scripted-model.js';
 import { SERVICE_MAIN_ENV } from './service-build.js';
-import { dropSchema, freshRedisPrefix, freshSchemaName, POSTGRES_URL, REDIS_URL } from './services.js';
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -15,16 +10,7 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './free-port.js';
 
 /**
  * How to start `main <command>` in a process of its own: the sources transpiled once for this vitest run
@@ -90,53 +76,4 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<O
 export async function callService(url: string, method: string, p: string, body?: unknown) {
   const res = await fetch(`${url}${p}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   return { status: res.status, body: (await res.json()) as any };
-}
-
-export interface ProcessSuite {
-  /** The PostgreSQL schema the block's processes share. */
-  schema: string;
-  /** Their DATA_DIR. */
-  dataDir: string;
-  readonly model: ScriptedModel;
-  /** What every process of the block runs with: the shared schema and DATA_DIR, a fresh Redis prefix per call, no sandbox. */
-  env(): Record<string, string>;
-}
-
-/**
- * For a describe block of service processes on PostgreSQL + Redis: a scripted model (started before the block's
- * tests) and a schema and DATA_DIR of its own, all gone after them.
- */
-export function processSuite(name: string): ProcessSuite {
-  let model: ScriptedModel | undefined;
-  const schema = freshSchemaName();
-  const dataDir = `/tmp/cca-${name}-${schema}`;
-  beforeAll(async () => {
-    model = await startScriptedModel();
-  });
-  afterAll(async () => {
-    await model?.close();
-    await dropSchema(schema);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-  return {
-    schema,
-    dataDir,
-    get model() {
-      if (!model) throw new Error('the scripted model starts in beforeAll');
-      return model;
-    },
-    env() {
-      return {
-        DATABASE_URL: POSTGRES_URL,
-        DATABASE_SCHEMA: schema,
-        REDIS_URL,
-        REDIS_PREFIX: freshRedisPrefix(),
-        DATA_DIR: dataDir,
-        ANTHROPIC_BASE_URL: this.model.url,
-        ANTHROPIC_API_KEY: 'test-key-not-secret',
-        DEFAULT_MODEL: 'claude-sonnet-4-5',
-        SANDBOX: 'off',
-      };
-    },
-  };
 }
