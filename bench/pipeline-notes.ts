@@ -7,6 +7,16 @@
 const PROFILED = 'Profiled on 2026-11-30 (this 2-core machine, load average 12–24 from other work while it ran)';
 
 export const PIPELINE_NOTES: Record<string, string> = {
+  fanout: `**Where the time goes.** Profiled on 2026-11-30 at load 0.2 (\`node --cpu-prof\` on the bench, which holds the
+service's recorder and hub; the 100 clients are one other process). Over the section the service is 52 % busy: garbage
+collection 10 %, \`writev\` 8 %, module loading (tsx) about 20 %, \`ws\` framing 5 %, Kysely 5 %, the hub's own round
+(\`sendRound\`) 2 %. The client process is 43–47 % busy reading 100 sockets in turn (\`ws\` consume and Buffer slices
+16–18 %, its GC 14–16 %). So the 1st → 100th spread (p50 about 15 ms) is one write per client per round on the
+service and one process reading 100 sockets one after another on the other side of a 2-core machine; the hub itself
+is a small share. What it would take to measure it under 10 ms: clients spread over several processes (the receiver
+is the bottleneck the figure sees); and on the service, one framed buffer per round shared by every client (frame once,
+write the same bytes to each socket) and rounds gathered over a few milliseconds so a burst is one write per client.`,
+
   dispatch: `**Where the time goes.** ${PROFILED}. The spawn itself (the baseline) is libuv forking the whole service process
 (about 250 MB resident) and then exec'ing: 2.5 ms p50 on a quiet machine, over 20 ms under load. Before the prepare step
 (announce, queue, claim, budget admission, \`task.started\`) SQLite spends about 2 ms; PostgreSQL + Redis about 40 ms under
