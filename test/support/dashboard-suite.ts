@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildWebIfStale, CHROMIUM, type DashboardBrowser, haveChromium, openBrowser, SHOTS } from './browser.js';
 import { type ScriptedHarness, startScriptedHarness } from './harness.js';
 
@@ -38,6 +38,11 @@ export function dashboardSuite(): DashboardSuite {
   }, 240_000);
 
   afterAll(async () => {
+    // Every page the file's tests opened, not only the last test's: no script error, nothing refused by the CSP.
+    if (ctx.b) {
+      expect(ctx.b.pageErrors).toEqual([]);
+      expect(ctx.b.cspViolations).toEqual([]);
+    }
     await ctx.b?.close();
     await ctx.h?.close();
   });
