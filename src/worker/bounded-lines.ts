@@ -2,6 +2,42 @@ import type { Readable } from 'node:stream';
 
 const NEWLINE = 0x0a;
 
+export interface LineParts {
+  /** A piece of the current line (a line may come in several, never empty). */
+  part(bytes: Buffer): void;
+  /** The current line ended at a newline. */
+  lineEnd(): void;
+  /** The stream is over, once: `ended` when it ended ('end'), false when it was closed without ending. */
+  streamEnd(ended: boolean): void;
+}
+
+/**
+ * Splits a stream's bytes at newlines without holding a line: the caller decides what of each line it keeps (the
+ * stdout and stderr readers of a Claude Code child both bound what one line may cost). Resolves when the stream is over.
+ */
+export function splitLines(input: Readable, on: LineParts): Promise<void> {
+  input.on('data', (chunk: Buffer) => {
+    let start = 0;
+    for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+      if (end > start) on.part(chunk.subarray(start, end));
+      on.lineEnd();
+      start = end + 1;
+    }
+    if (start < chunk.length) on.part(chunk.subarray(start));
+  });
+  return new Promise((resolve) => {
+    let over = false;
+    const end = (ended: boolean) => {
+      if (over) return;
+      over = true;
+      on.streamEnd(ended);
+      resolve();
+    };
+    input.once('end', () => end(true));
+    input.once('close', () => end(false));
+  });
+}
+
 /**
  * Reads a stream as lines, each holding at most its first `maxBytes` (the rest counted, not kept, and noted with a
  * marker): a child writing one endless line to stderr costs the service `maxBytes`, never the whole line. Resolves
@@ -12,15 +48,6 @@ export function readBoundedLines(input: Readable, maxBytes: number, onLine: (lin
   let keptBytes = 0;
   let dropped = 0;
 
-  const keep = (part: Buffer) => {
-    const room = maxBytes - keptBytes;
-    if (part.length > room) dropped += part.length - Math.max(0, room);
-    if (room <= 0) return;
-    // A copy: a subarray would keep the whole chunk it came from alive.
-    const piece = Buffer.from(part.subarray(0, room));
-    kept.push(piece);
-    keptBytes += piece.length;
-  };
   const finish = () => {
     let line = Buffer.concat(kept).toString('utf8');
     if (!dropped && line.endsWith('\r')) line = line.slice(0, -1);
@@ -30,25 +57,19 @@ export function readBoundedLines(input: Readable, maxBytes: number, onLine: (lin
     dropped = 0;
     onLine(line);
   };
-
-  input.on('data', (chunk: Buffer) => {
-    let start = 0;
-    for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-      keep(chunk.subarray(start, end));
-      finish();
-      start = end + 1;
-    }
-    if (start < chunk.length) keep(chunk.subarray(start));
-  });
-  return new Promise((resolve) => {
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
+  return splitLines(input, {
+    part(bytes) {
+      const room = maxBytes - keptBytes;
+      if (bytes.length > room) dropped += bytes.length - Math.max(0, room);
+      if (room <= 0) return;
+      // A copy: a subarray would keep the whole chunk it came from alive.
+      const piece = Buffer.from(bytes.subarray(0, room));
+      kept.push(piece);
+      keptBytes += piece.length;
+    },
+    lineEnd: finish,
+    streamEnd() {
       if (keptBytes || dropped) finish();
-      resolve();
-    };
-    input.once('end', end);
-    input.once('close', end);
+    },
   });
 }

@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 import { jsonParser as jsonTokens, type Token } from 'stream-json/core/parser.js';
 import Assembler from 'stream-json/assembler.js';
+import { splitLines } from './bounded-lines.js';
 
 /**
  * How much of one stdout line the reader holds. A line up to `lineBytes` is parsed whole with JSON.parse (the
@@ -24,52 +25,41 @@ export interface StdoutHandlers {
   notJson(text: string): void;
 }
 
-const NEWLINE = 0x0a;
-
 /** Reads a child's stdout as newline-delimited JSON within `limits`; resolves when the stream ends. */
 export function readStdoutMessages(stdout: Readable, on: StdoutHandlers, limits: StdoutLimits = STDOUT_LIMITS): Promise<void> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let long: LongLine | undefined;
 
-  const finishLine = (tail: Buffer) => {
+  const finishLine = () => {
     if (long) {
-      long.feed(tail);
       long.finish(on);
       long = undefined;
       return;
     }
-    const line = pending.length ? Buffer.concat([...pending, tail]).toString('utf8') : tail.toString('utf8');
+    const line = Buffer.concat(pending).toString('utf8');
     pending = [];
     pendingBytes = 0;
     parseShortLine(line, on);
   };
 
-  stdout.on('data', (chunk: Buffer) => {
-    let start = 0;
-    for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-      finishLine(chunk.subarray(start, end));
-      start = end + 1;
-    }
-    const rest = chunk.subarray(start);
-    if (!rest.length) return;
-    if (long) return long.feed(rest);
-    pending.push(rest);
-    pendingBytes += rest.length;
-    if (pendingBytes > limits.lineBytes) {
-      long = new LongLine(limits.stringChars);
-      for (const part of pending) long.feed(part);
-      pending = [];
-      pendingBytes = 0;
-    }
-  });
-  return new Promise((resolve) => {
-    const end = () => {
-      if (long || pendingBytes) finishLine(Buffer.alloc(0));
-      resolve();
-    };
-    stdout.once('end', end);
-    stdout.once('close', () => resolve());
+  return splitLines(stdout, {
+    part(bytes) {
+      if (long) return long.feed(bytes);
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes > limits.lineBytes) {
+        long = new LongLine(limits.stringChars);
+        for (const piece of pending) long.feed(piece);
+        pending = [];
+        pendingBytes = 0;
+      }
+    },
+    lineEnd: finishLine,
+    // A stream closed without ending (the child was killed mid-line) leaves its half line unread.
+    streamEnd(ended) {
+      if (ended && (long || pendingBytes)) finishLine();
+    },
   });
 }
 
