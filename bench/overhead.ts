@@ -2,7 +2,7 @@
  * Per-task overhead against the bare CLI: a one-turn dashboard chat through the service (`POST /api/chat` over real
  * HTTP until a WebSocket client watching the dashboard session gets `task.completed`) against the same Claude Code
  * CLI run bare (spawned with the same arguments and environment the worker gives it, timed from spawn to exit), both
- * answered by the same scripted model. Pairs interleaved, bare first then the service.
+ * answered by the same scripted model. Pairs interleaved, the order flipping every pair.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ import { startScriptedModel } from '../test/support/scripted-model.js';
 import { fmt, quantile } from './report.js';
 import { BACKENDS, loadAverage, startBenchService, wallMs } from './service.js';
 
-const PAIRS = Number(process.env.BENCH_OVERHEAD_PAIRS ?? 25);
+const PAIRS = Number(process.env.BENCH_OVERHEAD_PAIRS ?? 30);
 const WARMUP = 3;
 const MODEL = 'claude-sonnet-4-5';
 const CLAUDE = path.join(projectRoot, 'node_modules', '.bin', 'claude');
@@ -107,8 +107,12 @@ async function measure(backend: (typeof BACKENDS)[number]): Promise<Row> {
   const row: Row = { backend: backend.name, bare: [], service: [] };
   try {
     for (let i = 0; i < WARMUP + PAIRS; i++) {
-      const b = await bare(model.url, dir, i);
-      const s = await throughService(svc.url, live, i);
+      // Order flips every pair (bare first, then service first), so whatever favours the first or the second run of a
+      // pair (a warm model server, the page cache, the other's exit still settling) hits both alike.
+      const bareFirst = i % 2 === 0;
+      const first = bareFirst ? await bare(model.url, dir, i) : await throughService(svc.url, live, i);
+      const second = bareFirst ? await throughService(svc.url, live, i) : await bare(model.url, dir, i);
+      const [b, s] = bareFirst ? [first, second] : [second, first];
       if (i >= WARMUP) {
         row.bare.push(b);
         row.service.push(s);
@@ -139,7 +143,7 @@ export async function benchOverhead(): Promise<string> {
     '',
     'A one-turn dashboard chat through the service (`POST /api/chat` over real HTTP → `task.completed` at a WebSocket client on the',
     'dashboard session) against the same Claude Code CLI run bare (the arguments and environment the worker gives it, a fresh',
-    `config dir and workspace, spawn → exit); one scripted model answers both. ${WARMUP} warm-up pairs, then n = ${PAIRS} pairs, bare then service.`,
+    `config dir and workspace, spawn → exit); one scripted model answers both. ${WARMUP} warm-up pairs, then n = ${PAIRS} pairs, the order flipping every pair.`,
     'API and worker in one process; SANDBOX=off (the bare CLI is not sandboxed either).',
     '',
     '| backend | bare CLI p50 / p90 ms | through the service p50 / p90 ms | added p50 ms | ÷ bare (median wall) | target | n |',
