@@ -4,8 +4,11 @@
 //   adapter.ts    this interface implemented: settings, signature, bot and self detection, permission, outbound
 //   parse.ts      the pure parser: a verified delivery → ParsedDelivery (parse.test.ts beside it)
 //   target.ts     its member of PostBackTarget: where replies go (one line in types.ts joins it to the union)
+// and, for a code host, code-host.ts: where a run's changes are pushed and its pull/merge requests opened.
 // plus whatever else that provider needs (its client lives in src/integrations/<name>.ts).
 import type { Config } from '../../config.js';
+import type { CodeHost, DeliveryDeps } from '../../delivery/code-host.js';
+import type { Change } from '../../delivery/pull-request-events.js';
 import type { ProviderName } from '../../contracts/webhook-commands.js';
 import type { GithubRetryOptions } from '../../integrations/github.js';
 import type { RetryOptions } from '../../integrations/retry.js';
@@ -75,6 +78,16 @@ export interface SignatureScheme {
   headers: readonly string[];
   /** How the signature is formed, for the dashboard and docs: 'X-Hub-Signature-256: sha256=<hex>'. */
   describe: string;
+}
+
+/** What a code host calls the requests that merge a branch, and what its deliveries say about them. */
+export interface ChangeRequests {
+  /** 'pull request', 'merge request'. */
+  readonly noun: string;
+  /** How the provider writes one's number after its repository: '#7', '!7'. */
+  ref(number: number): string;
+  /** What a verified delivery says about the ones the service opened (merged, closed, new commits, CI); [] if nothing. */
+  changes(headers: Record<string, string>, body: unknown): Change[];
 }
 
 /**
@@ -151,6 +164,12 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
 
   /** What the worker checks out for a task from this thread; absent when threads have no repository. */
   checkout?(client: Client | undefined, target: Target, config: Config): Promise<CheckoutSource | undefined>;
+
+  /** Its pull or merge requests, when it is a code host (the provider pull_requests.provider names). */
+  readonly changeRequests?: ChangeRequests;
+
+  /** Where a run's changes from this thread go (its repository, or one the thread maps to); absent or undefined: none. */
+  codeHost?(deps: DeliveryDeps, target: Target): CodeHost | undefined;
 }
 
 /** Any registered adapter, as the pipeline sees it. */

@@ -3,6 +3,7 @@ import { githubCheckoutSource } from '../../../worker/checkout.js';
 import { verifyGithub } from '../../signatures.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { GithubTarget } from '../types.js';
+import { githubHost, PULL_REQUESTS } from './code-host.js';
 import { parseDelivery } from './parse.js';
 import { githubPermissions } from './permission.js';
 
@@ -69,4 +70,6 @@ export const github: ProviderAdapter<GithubClient, GithubTarget> = {
 
   // The repository (a PR at its head), with an App installation token minted for it or GITHUB_TOKEN.
   checkout: async (_client, t, config) => (config.GITHUB_CHECKOUT ? githubCheckoutSource(config, t) : undefined),
+  changeRequests: PULL_REQUESTS,
+  codeHost: (deps, t) => githubHost(deps, { owner: t.owner, repo: t.repo, installationId: t.installationId }, t.isPullRequest ? t.issueNumber : undefined),
 };

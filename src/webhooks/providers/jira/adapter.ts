@@ -1,9 +1,10 @@
-import { jiraRepository } from '../../../flows/jira-repository.js';
+import { jiraRepository } from './repository.js';
 import { createJiraClient, type JiraClient } from '../../../integrations/jira.js';
 import { githubCheckoutSource } from '../../../worker/checkout.js';
 import { verifyJira } from '../../signatures.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { JiraTarget } from '../types.js';
+import { jiraHost } from './code-host.js';
 import { parseDelivery } from './parse.js';
 
 const POST_BACK = 'JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN';
@@ -64,4 +65,5 @@ export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
   async edit(client, t, postId, text) {
     await need(client, 'Jira', POST_BACK).updateComment({ issueKey: t.issueKey, commentId: postId.slice('comment:'.length), text });
   },
+  codeHost: jiraHost,
 };
