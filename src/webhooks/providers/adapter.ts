@@ -91,6 +91,19 @@ export interface ChangeRequests {
 }
 
 /**
+ * A link to one of its threads that a message may hold ('https://github.com/o/r/issues/12', 'PROJ-5'): an RE2
+ * pattern (linear in the hostile text whatever it holds) and the thread id a match names (ProviderEvent.thread), or
+ * undefined for a look-alike.
+ */
+export interface ThreadLink {
+  pattern: string;
+  thread(group: (n: number) => string): string | undefined;
+}
+
+/** One path segment of a repository link, bounded: `owner`, `repo`, a group. */
+export const LINK_SEGMENT = '[A-Za-z0-9_.-]{1,100}';
+
+/**
  * One provider. `Client` is its outbound API client (undefined when its credentials are not configured); `Target`
  * is its member of PostBackTarget. Members that post are given the client; they throw a clear error naming
  * `settings.postBackSettings` when it is undefined and they need it.
@@ -164,6 +177,9 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
 
   /** What the worker checks out for a task from this thread; absent when threads have no repository. */
   checkout?(client: Client | undefined, target: Target, config: Config): Promise<CheckoutSource | undefined>;
+
+  /** The links to its threads a message may hold (`@agent continue <link>`, links between threads). */
+  readonly threadLinks?: readonly ThreadLink[];
 
   /** Its pull or merge requests, when it is a code host (the provider pull_requests.provider names). */
   readonly changeRequests?: ChangeRequests;

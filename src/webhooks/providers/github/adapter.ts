@@ -1,7 +1,7 @@
 import { createGithubClient, type GithubClient } from '../../../integrations/github.js';
 import { githubCheckoutSource } from '../../../worker/checkout.js';
 import { verifyGithub } from '../../signatures.js';
-import { need, type ProviderAdapter } from '../adapter.js';
+import { LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import type { GithubTarget } from '../types.js';
 import { githubHost, PULL_REQUESTS } from './code-host.js';
 import { parseDelivery } from './parse.js';
@@ -72,4 +72,12 @@ export const github: ProviderAdapter<GithubClient, GithubTarget> = {
   checkout: async (_client, t, config) => (config.GITHUB_CHECKOUT ? githubCheckoutSource(config, t) : undefined),
   changeRequests: PULL_REQUESTS,
   codeHost: (deps, t) => githubHost(deps, { owner: t.owner, repo: t.repo, installationId: t.installationId }, t.isPullRequest ? t.issueNumber : undefined),
+  threadLinks: [
+    {
+      // https://github.com/owner/repo/issues/12, …/pull/12 (GitHub Enterprise hosts too: the path is what names it;
+      // Sentry's /organizations/<org>/issues/<id> has the same shape and is read by its own pattern)
+      pattern: `https?://([A-Za-z0-9.:-]{1,200})/(${LINK_SEGMENT})/(${LINK_SEGMENT})/(?:issues|pull)/([0-9]{1,10})\\b`,
+      thread: (g) => (/sentry/i.test(g(1)) ? undefined : `${g(2)}/${g(3)}#${g(4)}`),
+    },
+  ],
 };

@@ -1,5 +1,5 @@
 import { createGitlabClient, type GitlabClient } from '../../../integrations/gitlab.js';
-import { type CheckoutSource, need, type ProviderAdapter } from '../adapter.js';
+import { type CheckoutSource, LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import { gitlabHost, gitlabProjectSource, MERGE_REQUESTS } from './code-host.js';
 import { GITLAB_PAYLOAD_ROOTS, parseDelivery } from './parse.js';
 import { gitlabPermissions } from './permission.js';
@@ -66,4 +66,11 @@ export const gitlab: ProviderAdapter<GitlabClient, GitlabTarget> = {
   },
   changeRequests: MERGE_REQUESTS,
   codeHost: gitlabHost,
+  threadLinks: [
+    {
+      // https://gitlab.example.com/group/sub/project/-/issues/17, …/-/merge_requests/1
+      pattern: `https?://[A-Za-z0-9.:-]{1,200}/((?:${LINK_SEGMENT}/){1,10}${LINK_SEGMENT})/-/(issues|merge_requests)/([0-9]{1,10})\\b`,
+      thread: (g) => `${g(1)}${g(2) === 'issues' ? '#' : '!'}${g(3)}`,
+    },
+  ],
 };

@@ -66,4 +66,12 @@ export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
     await need(client, 'Jira', POST_BACK).updateComment({ issueKey: t.issueKey, commentId: postId.slice('comment:'.length), text });
   },
   codeHost: jiraHost,
+  threadLinks: [
+    {
+      // PROJ-5: a Jira key, alone or in a /browse/ URL. Upper-case project keys only, so "utf-8" or "sha-256" are not;
+      // not inside a path or word (a repository named PROJ-5 in a URL is not the key).
+      pattern: '(?:^|[^A-Za-z0-9_/.-]|/browse/)([A-Z][A-Z0-9_]{1,9}-[0-9]{1,9})\\b',
+      thread: (g) => g(1),
+    },
+  ],
 };

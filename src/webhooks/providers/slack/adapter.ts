@@ -78,6 +78,14 @@ export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
 
   // A response_url takes five posts in all (Slack's limit): the interim message and its result, not every step.
   finalEditOnly: (postId) => postId === RESPONSE_URL_POST,
+  threadLinks: [
+    {
+      // https://acme.slack.com/archives/C0123ABC/p1700000000000100(?thread_ts=1700000000.000100): the thread's ts when
+      // the permalink is of a reply, else the message's own (which starts the thread)
+      pattern: 'https://[A-Za-z0-9-]{1,100}\\.slack\\.com/archives/([A-Z0-9]{1,30})/p([0-9]{10})([0-9]{6})(?:[?&]thread_ts=([0-9]{10}\\.[0-9]{6}))?',
+      thread: (g) => `${g(1)}/${g(4) || `${g(2)}.${g(3)}`}`,
+    },
+  ],
 };
 
 /** The id `reply` gives a message posted through a slash command's response_url, which has no ts. */
