@@ -42,7 +42,6 @@ const ALLOWED: Allowance[] = [
  */
 const NOT_YET_MOVED: Allowance[] = [
   { path: 'src/webhooks/rules/command-kits.ts', names: ['jira'], why: '`@agent jira` is an alias of the ticket command, which opens a Jira issue' },
-  { path: 'src/webhooks/signatures.ts', why: 'the signature checks of GitHub, Slack, Jira and Sentry (→ providers/<name>/verify.ts)' },
   { path: 'src/webhooks/rules/matcher.ts', names: ['slack'], why: 'Slack\'s &lt; &gt; &amp; escapes decoded in the request text' },
   { path: 'src/webhooks/ingest.ts', names: ['slack'], why: 'a Slack response_url to another host is refused' },
   { path: 'src/webhooks/outbound-hosts.ts', names: ['slack'], why: 'the hosts a Slack response_url may name' },

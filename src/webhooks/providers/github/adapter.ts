@@ -1,11 +1,11 @@
 import { createGithubClient, type GithubClient } from '../../../integrations/github.js';
 import { githubCheckoutSource } from '../../../worker/checkout.js';
-import { verifyGithub } from '../../signatures.js';
 import { LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import type { GithubTarget } from '../types.js';
 import { githubHost, PULL_REQUESTS } from './code-host.js';
 import { parseDelivery } from './parse.js';
 import { githubPermissions } from './permission.js';
+import { verifyGithub } from './verify.js';
 
 const POST_BACK = 'GITHUB_TOKEN or GITHUB_APP_ID';
 

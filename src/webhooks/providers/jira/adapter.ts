@@ -1,11 +1,11 @@
 import { jiraRepository } from './repository.js';
 import { createJiraClient, type JiraClient } from '../../../integrations/jira.js';
 import { githubCheckoutSource } from '../../../worker/checkout.js';
-import { verifyJira } from '../../signatures.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { JiraTarget } from '../types.js';
 import { jiraHost } from './code-host.js';
 import { parseDelivery } from './parse.js';
+import { verifyJira } from './verify.js';
 
 const POST_BACK = 'JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN';
 

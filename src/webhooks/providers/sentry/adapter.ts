@@ -1,8 +1,8 @@
 import { createSentryClient, type SentryClient } from '../../../integrations/sentry.js';
-import { verifySentry } from '../../signatures.js';
 import { LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import type { SentryTarget } from '../types.js';
 import { parseDelivery } from './parse.js';
+import { verifySentry } from './verify.js';
 
 /** Sentry integration: issue and event alerts and comments; replies as issue comments. */
 export const sentry: ProviderAdapter<SentryClient, SentryTarget> = {

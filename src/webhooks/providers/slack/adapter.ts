@@ -1,9 +1,9 @@
 import { createSlackClient, type SlackClient } from '../../../integrations/slack.js';
 import { slackResponseOrigins } from '../../outbound-hosts.js';
-import { verifySlack } from '../../signatures.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { SlackTarget } from '../types.js';
 import { parseDelivery } from './parse.js';
+import { verifySlack } from './verify.js';
 
 /** Slack: app mentions, DMs, slash commands, approval buttons; replies in the thread, edited as the run goes. */
 export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
