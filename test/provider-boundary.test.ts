@@ -42,9 +42,6 @@ const ALLOWED: Allowance[] = [
  */
 const NOT_YET_MOVED: Allowance[] = [
   { path: 'src/webhooks/rules/command-kits.ts', names: ['jira'], why: '`@agent jira` is an alias of the ticket command, which opens a Jira issue' },
-  { path: 'src/webhooks/rules/matcher.ts', names: ['slack'], why: 'Slack\'s &lt; &gt; &amp; escapes decoded in the request text' },
-  { path: 'src/webhooks/ingest.ts', names: ['slack'], why: 'a Slack response_url to another host is refused' },
-  { path: 'src/webhooks/outbound-hosts.ts', names: ['slack'], why: 'the hosts a Slack response_url may name' },
   { path: 'src/flows/flow-notes.ts', names: ['github', 'jira', 'slack'], why: 'a thread\'s target from its id alone; the Slack flow summary' },
   { path: 'src/webhooks/post-back.ts', names: ['slack'], why: 'the Slack notify channel\'s copy of a result' },
   { path: 'src/flows/after-run-options.ts', names: ['slack'], why: 'options.notify_channel is a Slack channel' },

@@ -142,6 +142,15 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
   /** How its messages are marked up: GitHub-flavoured Markdown, or Slack's mrkdwn. */
   readonly markup: 'markdown' | 'mrkdwn';
 
+  /**
+   * Checks where a delivery asks to be answered besides the provider's API (Slack's response_url): the target with
+   * anything not allowed dropped, and notes for the delivery's record; undefined when the target may be used as is.
+   */
+  guardOutbound?(target: Target, config: Config): { target: Target; notes: Record<string, string> } | undefined;
+
+  /** A command's request as the user wrote it, from the text as sent (Slack escapes &, < and >); absent: as sent. */
+  plainText?(text: string): string;
+
   /** Whether the actor is this service's own account on the provider (a configured bot login or id). */
   isSelf(actor: NonNullable<ProviderEvent['actor']>, config: Config): boolean;
 

@@ -1,8 +1,8 @@
 import { createSlackClient, type SlackClient } from '../../../integrations/slack.js';
-import { slackResponseOrigins } from '../../outbound-hosts.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { SlackTarget } from '../types.js';
 import { parseDelivery } from './parse.js';
+import { guardResponseUrl, slackResponseOrigins } from './response-url.js';
 import { verifySlack } from './verify.js';
 
 /** Slack: app mentions, DMs, slash commands, approval buttons; replies in the thread, edited as the run goes. */
@@ -27,6 +27,8 @@ export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
     'user', 'team', 'channel', 'container', 'message', 'actions', 'state', 'enterprise',
   ],
   markup: 'mrkdwn',
+  guardOutbound: guardResponseUrl,
+  plainText: (text) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
   isSelf: (actor, config) => !!config.SLACK_BOT_USER_ID && actor.id === config.SLACK_BOT_USER_ID,
   selfIds: (config) => (config.SLACK_BOT_USER_ID ? [config.SLACK_BOT_USER_ID] : []),
   ownPostId: ({ target: t }) => (t.messageTs ? `${t.channel}/${t.messageTs}` : undefined),
