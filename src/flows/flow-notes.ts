@@ -6,6 +6,7 @@
 //   `options.notify_channel`, else SLACK_NOTIFY_CHANNEL).
 // What has been sent is kept in the step's progress, so a step taken up again sends only what is missing.
 import type { FlowLinkRow, TaskRow } from '../storage/schema.js';
+import { adapterFor, isProvider } from '../webhooks/providers/index.js';
 import type { PostBackTarget } from '../webhooks/providers/types.js';
 import { postReply } from '../webhooks/responder.js';
 import { threadMetadata } from '../webhooks/thread-task.js';
@@ -62,8 +63,8 @@ function summaryText(task: TaskRow, command: string, summary: string, links: Flo
 
 /**
  * Where a thread's replies go: as its newest task recorded them, else (a thread the service opened and nobody has
- * written in yet) what its id alone says, for Jira issues and GitHub issues or pull requests (with the asking
- * thread's GitHub App installation when it is in the same repository).
+ * written in yet) what its id alone says to its provider's adapter (`threadTarget`: a Jira issue, a GitHub issue or
+ * pull request).
  */
 async function targetOf(ctx: StepContext<unknown>, externalId: string, asker: PostBackTarget | undefined): Promise<PostBackTarget | undefined> {
   const stored = await ctx.deps.repos.flowLinks.latestMetadataOf(externalId);
@@ -76,10 +77,5 @@ async function targetOf(ctx: StepContext<unknown>, externalId: string, asker: Po
     }
   }
   const [provider, thread = ''] = [externalId.slice(0, externalId.indexOf(':')), externalId.slice(externalId.indexOf(':') + 1)];
-  if (provider === 'jira') return { provider: 'jira', issueKey: thread };
-  const gh = /^([^/]+)\/([^#]+)#(\d+)$/.exec(thread);
-  if (provider !== 'github' || !gh) return undefined;
-  const [owner, repo] = [gh[1]!, gh[2]!];
-  const installationId = asker?.provider === 'github' && asker.owner === owner && asker.repo === repo ? asker.installationId : undefined;
-  return { provider: 'github', owner, repo, issueNumber: Number(gh[3]), isPullRequest: false, ...(installationId ? { installationId } : {}) };
+  return isProvider(provider) ? adapterFor(provider).threadTarget?.(thread, asker) : undefined;
 }

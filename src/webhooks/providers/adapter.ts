@@ -187,6 +187,12 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
   /** What the worker checks out for a task from this thread; absent when threads have no repository. */
   checkout?(client: Client | undefined, target: Target, config: Config): Promise<CheckoutSource | undefined>;
 
+  /**
+   * Where replies to a thread go, from its id alone (ProviderEvent.thread): for a thread the service opened and nobody
+   * has written in yet. `asker` is the target of the thread whose run writes there. Absent or undefined: not known.
+   */
+  threadTarget?(thread: string, asker: PostBackTarget | undefined): Target | undefined;
+
   /** The links to its threads a message may hold (`@agent continue <link>`, links between threads). */
   readonly threadLinks?: readonly ThreadLink[];
 

@@ -6,6 +6,7 @@ import { githubHost, PULL_REQUESTS } from './code-host.js';
 import { parseDelivery } from './parse.js';
 import { githubPermissions } from './permission.js';
 import { verifyGithub } from './verify.js';
+import { githubThreadTarget } from './target.js';
 
 const POST_BACK = 'GITHUB_TOKEN or GITHUB_APP_ID';
 
@@ -70,6 +71,7 @@ export const github: ProviderAdapter<GithubClient, GithubTarget> = {
 
   // The repository (a PR at its head), with an App installation token minted for it or GITHUB_TOKEN.
   checkout: async (_client, t, config) => (config.GITHUB_CHECKOUT ? githubCheckoutSource(config, t) : undefined),
+  threadTarget: githubThreadTarget,
   changeRequests: PULL_REQUESTS,
   codeHost: (deps, t) => githubHost(deps, { owner: t.owner, repo: t.repo, installationId: t.installationId }, t.isPullRequest ? t.issueNumber : undefined),
   threadLinks: [

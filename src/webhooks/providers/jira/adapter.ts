@@ -66,6 +66,7 @@ export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
     await need(client, 'Jira', POST_BACK).updateComment({ issueKey: t.issueKey, commentId: postId.slice('comment:'.length), text });
   },
   codeHost: jiraHost,
+  threadTarget: (issueKey) => ({ provider: 'jira', issueKey }),
   threadLinks: [
     {
       // PROJ-5: a Jira key, alone or in a /browse/ URL. Upper-case project keys only, so "utf-8" or "sha-256" are not;
