@@ -7,6 +7,9 @@
 // and, for a code host, code-host.ts: where a run's changes are pushed and its pull/merge requests opened.
 // plus whatever else that provider needs (its client lives in src/integrations/<name>.ts).
 import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { Repositories } from '../../storage/repositories/index.js';
+import type { TaskService } from '../../tasks/task-service.js';
 import type { CodeHost, DeliveryDeps } from '../../delivery/code-host.js';
 import type { Change } from '../../delivery/pull-request-events.js';
 import type { ProviderName } from '../../contracts/webhook-commands.js';
@@ -14,6 +17,7 @@ import type { GithubRetryOptions } from '../../integrations/github.js';
 import type { RetryOptions } from '../../integrations/retry.js';
 import type { CheckoutSource } from '../../worker/checkout.js';
 import type { Verification } from '../signatures.js';
+import type { ProviderClients } from './index.js';
 import type { ParsedDelivery, PostBackTarget, ProviderEvent, RawDelivery } from './types.js';
 
 /** Names of the settings that hold a string (secrets, tokens, ids). */
@@ -102,6 +106,21 @@ export interface ThreadLink {
 
 /** One path segment of a repository link, bounded: `owner`, `repo`, a group. */
 export const LINK_SEGMENT = '[A-Za-z0-9_.-]{1,100}';
+
+/** What a provider's background work in a worker is given. */
+export interface BackgroundDeps {
+  config: Config;
+  repos: Repositories;
+  tasks: TaskService;
+  clients: ProviderClients;
+  log: Logger;
+}
+
+/** Work a worker runs beside the webhooks, started and stopped with it. */
+export interface Background {
+  start(): void;
+  stop(): void;
+}
 
 /**
  * One provider. `Client` is its outbound API client (undefined when its credentials are not configured); `Target`
@@ -195,6 +214,9 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
 
   /** The links to its threads a message may hold (`@agent continue <link>`, links between threads). */
   readonly threadLinks?: readonly ThreadLink[];
+
+  /** What a worker runs for it beside the webhooks (GitHub's 👍 approvals, which no webhook reports); absent: none. */
+  background?(deps: BackgroundDeps): Background;
 
   /** Its pull or merge requests, when it is a code host (the provider pull_requests.provider names). */
   readonly changeRequests?: ChangeRequests;

@@ -2,6 +2,7 @@ import { createGithubClient, type GithubClient } from '../../../integrations/git
 import { githubCheckoutSource } from '../../../worker/checkout.js';
 import { LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import type { GithubTarget } from '../types.js';
+import { ApprovalPoller } from './approval-poller.js';
 import { githubHost, PULL_REQUESTS } from './code-host.js';
 import { parseDelivery } from './parse.js';
 import { githubPermissions } from './permission.js';
@@ -72,6 +73,7 @@ export const github: ProviderAdapter<GithubClient, GithubTarget> = {
   // The repository (a PR at its head), with an App installation token minted for it or GITHUB_TOKEN.
   checkout: async (_client, t, config) => (config.GITHUB_CHECKOUT ? githubCheckoutSource(config, t) : undefined),
   threadTarget: githubThreadTarget,
+  background: (deps) => new ApprovalPoller(deps, deps.config.APPROVAL_POLL_SECONDS * 1000),
   changeRequests: PULL_REQUESTS,
   codeHost: (deps, t) => githubHost(deps, { owner: t.owner, repo: t.repo, installationId: t.installationId }, t.isPullRequest ? t.issueNumber : undefined),
   threadLinks: [
