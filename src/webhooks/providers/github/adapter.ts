@@ -1,7 +1,7 @@
 import { createGithubClient, type GithubClient } from '../../../integrations/github.js';
-import { githubCheckoutSource } from '../../../worker/checkout.js';
 import { LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import type { GithubTarget } from '../types.js';
+import { githubCheckoutSource } from './checkout.js';
 import { ApprovalPoller } from './approval-poller.js';
 import { githubHost, PULL_REQUESTS } from './code-host.js';
 import { parseDelivery } from './parse.js';

@@ -1,8 +1,8 @@
 // GitHub as a code host: pushes with GITHUB_TOKEN or an App installation token minted for that one push (contents:
 // write on that one repository), draft pull requests and line reviews through the service's Octokit client.
 import type { CodeHost, DeliveryDeps } from '../../../delivery/code-host.js';
-import { githubCheckoutSource } from '../../../worker/checkout.js';
 import type { ChangeRequests } from '../adapter.js';
+import { githubCheckoutSource } from './checkout.js';
 import { pullRequestChange } from './pull-request-events.js';
 import { postReview } from './review.js';
 

@@ -1,7 +1,7 @@
 import { jiraRepository } from './repository.js';
 import { createJiraClient, type JiraClient } from '../../../integrations/jira.js';
-import { githubCheckoutSource } from '../../../worker/checkout.js';
 import { need, type ProviderAdapter } from '../adapter.js';
+import { githubCheckoutSource } from '../github/checkout.js';
 import type { JiraTarget } from '../types.js';
 import { jiraHost } from './code-host.js';
 import { parseDelivery } from './parse.js';
