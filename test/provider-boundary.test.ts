@@ -47,8 +47,6 @@ const NOT_YET_MOVED: Allowance[] = [
   { path: 'src/flows/after-run-options.ts', names: ['slack'], why: 'options.notify_channel is a Slack channel' },
   { path: 'src/flows/after-run-steps.ts', names: ['jira'], why: 'the jira_issue step' },
   { path: 'src/flows/jira-ticket.ts', names: ['jira'], why: 'the ticket command opens its issue in Jira' },
-  { path: 'src/webhooks/actions.ts', names: ['github', 'slack'], why: 'the github_label, github_reaction and slack_message actions' },
-  { path: 'src/webhooks/engine.ts', names: ['github'], why: 'the github_* actions need a GitHub webhook' },
   { path: 'web/src/features/overview/task-detail.tsx', names: ['gitlab'], why: 'a merge request\'s number is written !7' },
 ];
 

@@ -12,7 +12,7 @@ import type { Repositories } from '../../storage/repositories/index.js';
 import type { TaskService } from '../../tasks/task-service.js';
 import type { CodeHost, DeliveryDeps } from '../../delivery/code-host.js';
 import type { Change } from '../../delivery/pull-request-events.js';
-import type { ProviderName } from '../../contracts/webhook-commands.js';
+import type { Action, ProviderName } from '../../contracts/webhook-commands.js';
 import type { GithubRetryOptions } from '../../integrations/github.js';
 import type { RetryOptions } from '../../integrations/retry.js';
 import type { CheckoutSource } from '../../worker/checkout.js';
@@ -106,6 +106,20 @@ export interface ThreadLink {
 
 /** One path segment of a repository link, bounded: `owner`, `repo`, a group. */
 export const LINK_SEGMENT = '[A-Za-z0-9_.-]{1,100}';
+
+/** A rule action that calls one provider's API (`github_label`, `slack_message`): checked when saved, sent after the delivery is stored. */
+export interface ProviderAction<Client = unknown, Target extends PostBackTarget = PostBackTarget> {
+  /** The thread it acts on, when it acts on the delivery's own ('a GitHub issue or pull request'); absent: any delivery. */
+  readonly onItsThread?: string;
+  /** Whether it posts the rule's rendered template (which is then required). */
+  readonly posts: boolean;
+  /** What is wrong with a rule's options, by field: 'options.labels: …'. */
+  problems(options: Record<string, unknown> | undefined): string[];
+  /** What a dry run says it would do: 'add labels bug', 'post to C123'. */
+  describe(options: Record<string, unknown>): string;
+  /** Sends it (to the delivery's thread when `onItsThread`); returns the id of what it posted, for the loop guard. */
+  send(client: Client | undefined, target: Target | undefined, options: Record<string, unknown>, text: string): Promise<string | undefined>;
+}
 
 /** What a provider's background work in a worker is given. */
 export interface BackgroundDeps {
@@ -214,6 +228,9 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
 
   /** The links to its threads a message may hold (`@agent continue <link>`, links between threads). */
   readonly threadLinks?: readonly ThreadLink[];
+
+  /** The rule actions that call its API, by action name. */
+  readonly actions?: Readonly<Partial<Record<Action, ProviderAction<Client, Target>>>>;
 
   /** What a worker runs for it beside the webhooks (GitHub's 👍 approvals, which no webhook reports); absent: none. */
   background?(deps: BackgroundDeps): Background;

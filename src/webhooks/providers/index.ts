@@ -1,7 +1,7 @@
 // The list of providers. Adding one is: its folder (providers/<name>/), one line here, its name in PROVIDER_NAMES
 // (src/contracts/webhook-commands.ts), its settings in src/config.ts, and docs. Nothing in the pipeline changes.
 import { PROVIDER_NAMES, type ProviderName } from '../../contracts/webhook-commands.js';
-import type { AnyProviderAdapter } from './adapter.js';
+import type { AnyProviderAdapter, ProviderAction } from './adapter.js';
 import { github } from './github/adapter.js';
 import { gitlab } from './gitlab/adapter.js';
 import { jira } from './jira/adapter.js';
@@ -32,6 +32,15 @@ export function adapterFor(name: ProviderName): AnyProviderAdapter {
 /** Every adapter, in PROVIDER_NAMES order. */
 export function allAdapters(): AnyProviderAdapter[] {
   return PROVIDER_NAMES.map(adapterFor);
+}
+
+/** The provider whose API a rule action calls (`github_label` → GitHub's), with the action; undefined for the pipeline's own. */
+export function providerAction(action: string): { adapter: AnyProviderAdapter; action: ProviderAction } | undefined {
+  for (const adapter of allAdapters()) {
+    const found = adapter.actions && Object.hasOwn(adapter.actions, action) ? adapter.actions[action as keyof typeof adapter.actions] : undefined;
+    if (found) return { adapter, action: found };
+  }
+  return undefined;
 }
 
 /** Lower-case headers that carry a provider's signature or secret: kept out of logs and stored deliveries. */

@@ -1,6 +1,7 @@
 import { createGithubClient, type GithubClient } from '../../../integrations/github.js';
 import { LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import type { GithubTarget } from '../types.js';
+import { GITHUB_ACTIONS } from './actions.js';
 import { githubCheckoutSource } from './checkout.js';
 import { ApprovalPoller } from './approval-poller.js';
 import { githubHost, PULL_REQUESTS } from './code-host.js';
@@ -84,4 +85,5 @@ export const github: ProviderAdapter<GithubClient, GithubTarget> = {
       thread: (g) => (/sentry/i.test(g(1)) ? undefined : `${g(2)}/${g(3)}#${g(4)}`),
     },
   ],
+  actions: GITHUB_ACTIONS,
 };

@@ -1,6 +1,7 @@
 import { createSlackClient, type SlackClient } from '../../../integrations/slack.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { SlackTarget } from '../types.js';
+import { SLACK_ACTIONS } from './actions.js';
 import { parseDelivery } from './parse.js';
 import { guardResponseUrl, slackResponseOrigins } from './response-url.js';
 import { verifySlack } from './verify.js';
@@ -88,6 +89,7 @@ export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
       thread: (g) => `${g(1)}/${g(4) || `${g(2)}.${g(3)}`}`,
     },
   ],
+  actions: SLACK_ACTIONS,
 };
 
 /** The id `reply` gives a message posted through a slash command's response_url, which has no ts. */
