@@ -124,9 +124,9 @@ export class PostBack implements TaskObserver {
 
   private render(progress: Progress, phase: 'running' | 'final'): string {
     const task = progress.task;
-    const slack = adapterFor(progress.target.provider).markup === 'mrkdwn';
-    const code = (s: string) => (slack ? `\`${s}\`` : `\`${s.replaceAll('`', "'")}\``);
-    const bold = (s: string) => (slack ? `*${s}*` : `**${s}**`);
+    const mrkdwn = adapterFor(progress.target.provider).markup === 'mrkdwn';
+    const code = (s: string) => (mrkdwn ? `\`${s}\`` : `\`${s.replaceAll('`', "'")}\``);
+    const bold = (s: string) => (mrkdwn ? `*${s}*` : `**${s}**`);
     const link = this.link(task);
     if (phase === 'running') {
       const elapsed = Math.round((Date.now() - progress.startedAt) / 1000);
