@@ -1,11 +1,14 @@
 // Everything the service knows about one provider, behind one interface. The pipeline (ingest, rules, responder,
-// post-back, the webhook API, logging) looks a provider up in the registry (./index.ts) and calls these members; it
-// never names a provider. A provider lives in its own folder, `providers/<name>/`, with the same files in each:
+// post-back, delivery, flows, the webhook API, logging) looks a provider up in the registry (./index.ts) and calls
+// these members; it never names a provider (test/provider-boundary.test.ts keeps it so). A provider lives in its own
+// folder, `providers/<name>/`, with the same files in each:
 //   adapter.ts    this interface implemented: settings, signature, bot and self detection, permission, outbound
 //   parse.ts      the pure parser: a verified delivery → ParsedDelivery (parse.test.ts beside it)
+//   verify.ts     the signature or token check, pure
 //   target.ts     its member of PostBackTarget: where replies go (one line in types.ts joins it to the union)
-// and, for a code host, code-host.ts: where a run's changes are pushed and its pull/merge requests opened.
-// plus whatever else that provider needs (its client lives in src/integrations/<name>.ts).
+//   rules.ts      its built-in command table (registered in ../rules/builtin-commands.ts)
+// and, for a code host, code-host.ts: where a run's changes are pushed and its pull/merge requests opened; plus
+// whatever else that provider needs (its client lives in src/integrations/<name>.ts).
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { Repositories } from '../../storage/repositories/index.js';

@@ -1,5 +1,6 @@
-// The list of providers. Adding one is: its folder (providers/<name>/), one line here, its name in PROVIDER_NAMES
-// (src/contracts/webhook-commands.ts), its settings in src/config.ts, and docs. Nothing in the pipeline changes.
+// The list of providers. Adding one is its folder (providers/<name>/), one line here, and the few registration and
+// config files docs/architecture.md lists under "Adding a provider" (test/provider-boundary.test.ts holds the same
+// list). Nothing in the pipeline changes.
 import { PROVIDER_NAMES, type ProviderName } from '../../contracts/webhook-commands.js';
 import type { AnyProviderAdapter, ProviderAction } from './adapter.js';
 import { github } from './github/adapter.js';
