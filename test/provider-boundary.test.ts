@@ -42,9 +42,6 @@ const ALLOWED: Allowance[] = [
  */
 const NOT_YET_MOVED: Allowance[] = [
   { path: 'src/webhooks/rules/command-kits.ts', names: ['jira'], why: '`@agent jira` is an alias of the ticket command, which opens a Jira issue' },
-  { path: 'src/flows/flow-notes.ts', names: ['slack'], why: 'the flow summary goes to a Slack channel (SLACK_NOTIFY_CHANNEL, options.notify_channel)' },
-  { path: 'src/webhooks/post-back.ts', names: ['slack'], why: 'the Slack notify channel\'s copy of a result' },
-  { path: 'src/flows/after-run-options.ts', names: ['slack'], why: 'options.notify_channel is a Slack channel' },
   { path: 'src/flows/after-run-steps.ts', names: ['jira'], why: 'the jira_issue step' },
   { path: 'src/flows/jira-ticket.ts', names: ['jira'], why: 'the ticket command opens its issue in Jira' },
   { path: 'web/src/features/overview/task-detail.tsx', names: ['gitlab'], why: 'a merge request\'s number is written !7' },

@@ -2,18 +2,20 @@
 // - With `options.reply_to_linked` (default FLOW_REPLY_TO_LINKED_THREADS), every other thread linked in the flow gets
 //   a short note naming the thread that asked, with the summary, through its provider's adapter (recorded for the loop
 //   guard like every post). A thread this run opened itself (a Jira issue, a pull request) already carries the result.
-// - A run in a flow that spans several threads posts its summary to the Slack notify channel (the rule's
-//   `options.notify_channel`, else SLACK_NOTIFY_CHANNEL).
+// - A run in a flow that spans several threads posts its summary to the notify channel (the rule's
+//   `options.notify_channel`, else the one configured: SLACK_NOTIFY_CHANNEL; the adapter's `notifyChannel`).
 // What has been sent is kept in the step's progress, so a step taken up again sends only what is missing.
 import type { FlowLinkRow, TaskRow } from '../storage/schema.js';
-import { adapterFor, isProvider } from '../webhooks/providers/index.js';
+import { clientOf } from '../webhooks/clients.js';
+import { adapterFor, isProvider, notifier } from '../webhooks/providers/index.js';
 import type { PostBackTarget } from '../webhooks/providers/types.js';
 import { postReply } from '../webhooks/responder.js';
 import { threadMetadata } from '../webhooks/thread-task.js';
 import type { StepContext } from './step-context.js';
 
 const MAX_NOTE = 1_500;
-const SLACK = 'slack-notify';
+/** The notify channel's mark in the step's progress (stored: the value stays). */
+const NOTIFIED = 'slack-notify';
 
 export interface FlowNotesProgress {
   sent?: string[];
@@ -43,12 +45,13 @@ export async function sendFlowNotes(task: TaskRow, ctx: StepContext<FlowNotesPro
     }
   }
 
-  const channel = meta?.after_run?.notify_channel ?? config.SLACK_NOTIFY_CHANNEL;
-  const slack = ctx.deps.clients.slack;
-  if (!channel || !slack || links.length === 0 || sent.has(SLACK)) return;
-  const m = await slack.postMessage({ channel, text: summaryText(task, command, summary, links) });
-  await repos.webhookEvents.recordPost('slack', `${m.channel}/${m.ts}`, task.task_id);
-  await mark(SLACK);
+  const keeper = notifier();
+  const channel = meta?.after_run?.notify_channel ?? keeper?.channel.configured(config);
+  const client = keeper && clientOf(ctx.deps.clients, keeper.adapter.name);
+  if (!keeper || !channel || !client || links.length === 0 || sent.has(NOTIFIED)) return;
+  const id = await keeper.channel.post(client, channel, summaryText(task, command, summary, links));
+  await repos.webhookEvents.recordPost(keeper.adapter.name, id, task.task_id);
+  await mark(NOTIFIED);
 }
 
 /** When the step gives up: the task keeps why (its own thread has its reply already). */

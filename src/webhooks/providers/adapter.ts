@@ -124,6 +124,16 @@ export interface ProviderAction<Client = unknown, Target extends PostBackTarget 
   send(client: Client | undefined, target: Target | undefined, options: Record<string, unknown>, text: string): Promise<string | undefined>;
 }
 
+/** A channel the service posts notices to: runs started and finished, a flow's summary (Slack's SLACK_NOTIFY_CHANNEL). */
+export interface NotifyChannel<Client = unknown> {
+  /** The channel the settings name, or undefined. */
+  configured(config: Config): string | undefined;
+  /** What is wrong with a channel a rule names (`options.notify_channel`), or undefined. */
+  problem(channel: string): string | undefined;
+  /** Posts `text` there; returns the post's id, for the loop guard. */
+  post(client: Client | undefined, channel: string, text: string): Promise<string>;
+}
+
 /** What a provider's background work in a worker is given. */
 export interface BackgroundDeps {
   config: Config;
@@ -234,6 +244,9 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
 
   /** The rule actions that call its API, by action name. */
   readonly actions?: Readonly<Partial<Record<Action, ProviderAction<Client, Target>>>>;
+
+  /** Its notify channel, when it has one. */
+  readonly notifyChannel?: NotifyChannel<Client>;
 
   /** What a worker runs for it beside the webhooks (GitHub's 👍 approvals, which no webhook reports); absent: none. */
   background?(deps: BackgroundDeps): Background;

@@ -2,7 +2,7 @@
 // config files docs/architecture.md lists under "Adding a provider" (test/provider-boundary.test.ts holds the same
 // list). Nothing in the pipeline changes.
 import { PROVIDER_NAMES, type ProviderName } from '../../contracts/webhook-commands.js';
-import type { AnyProviderAdapter, ProviderAction } from './adapter.js';
+import type { AnyProviderAdapter, NotifyChannel, ProviderAction } from './adapter.js';
 import { github } from './github/adapter.js';
 import { gitlab } from './gitlab/adapter.js';
 import { jira } from './jira/adapter.js';
@@ -42,6 +42,12 @@ export function providerAction(action: string): { adapter: AnyProviderAdapter; a
     if (found) return { adapter, action: found };
   }
   return undefined;
+}
+
+/** The provider that keeps the notify channel, and its channel; undefined when none does. */
+export function notifier(): { adapter: AnyProviderAdapter; channel: NotifyChannel } | undefined {
+  const adapter = allAdapters().find((a) => a.notifyChannel);
+  return adapter?.notifyChannel && { adapter, channel: adapter.notifyChannel };
 }
 
 /** Lower-case headers that carry a provider's signature or secret: kept out of logs and stored deliveries. */

@@ -1,7 +1,7 @@
 import { createSlackClient, type SlackClient } from '../../../integrations/slack.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { SlackTarget } from '../types.js';
-import { SLACK_ACTIONS } from './actions.js';
+import { SLACK_ACTIONS, SLACK_NOTIFY } from './actions.js';
 import { parseDelivery } from './parse.js';
 import { guardResponseUrl, slackResponseOrigins } from './response-url.js';
 import { verifySlack } from './verify.js';
@@ -90,6 +90,7 @@ export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
     },
   ],
   actions: SLACK_ACTIONS,
+  notifyChannel: SLACK_NOTIFY,
 };
 
 /** The id `reply` gives a message posted through a slash command's response_url, which has no ts. */
