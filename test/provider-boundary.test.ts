@@ -42,8 +42,6 @@ const ALLOWED: Allowance[] = [
  */
 const NOT_YET_MOVED: Allowance[] = [
   { path: 'src/webhooks/rules/command-kits.ts', names: ['jira'], why: '`@agent jira` is an alias of the ticket command, which opens a Jira issue' },
-  { path: 'src/flows/after-run-steps.ts', names: ['jira'], why: 'the jira_issue step' },
-  { path: 'src/flows/jira-ticket.ts', names: ['jira'], why: 'the ticket command opens its issue in Jira' },
   { path: 'web/src/features/overview/task-detail.tsx', names: ['gitlab'], why: 'a merge request\'s number is written !7' },
 ];
 

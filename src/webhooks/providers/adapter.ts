@@ -10,7 +10,9 @@
 // and, for a code host, code-host.ts: where a run's changes are pushed and its pull/merge requests opened; plus
 // whatever else that provider needs (its client lives in src/integrations/<name>.ts).
 import type { Config } from '../../config.js';
+import type { StepDefinition } from '../../flows/step-context.js';
 import type { Logger } from '../../logger.js';
+import type { AfterRunStepName } from '../../storage/repositories/after-run-steps.js';
 import type { Repositories } from '../../storage/repositories/index.js';
 import type { TaskService } from '../../tasks/task-service.js';
 import type { CodeHost, DeliveryDeps } from '../../delivery/code-host.js';
@@ -244,6 +246,9 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
 
   /** The rule actions that call its API, by action name. */
   readonly actions?: Readonly<Partial<Record<Action, ProviderAction<Client, Target>>>>;
+
+  /** Durable steps after a run that its API does, by step name (Jira's `jira_issue`: an issue opened from the run). */
+  readonly afterRunSteps?: Readonly<Partial<Record<AfterRunStepName, StepDefinition>>>;
 
   /** Its notify channel, when it has one. */
   readonly notifyChannel?: NotifyChannel<Client>;

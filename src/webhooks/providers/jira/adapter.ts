@@ -5,6 +5,7 @@ import { githubCheckoutSource } from '../github/checkout.js';
 import type { JiraTarget } from '../types.js';
 import { jiraHost } from './code-host.js';
 import { parseDelivery } from './parse.js';
+import { jiraTicketFailed, openJiraTicket } from './ticket.js';
 import { verifyJira } from './verify.js';
 
 const POST_BACK = 'JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN';
@@ -67,6 +68,7 @@ export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
   },
   codeHost: jiraHost,
   threadTarget: (issueKey) => ({ provider: 'jira', issueKey }),
+  afterRunSteps: { jira_issue: { run: openJiraTicket, failed: jiraTicketFailed } },
   threadLinks: [
     {
       // PROJ-5: a Jira key, alone or in a /browse/ URL. Upper-case project keys only, so "utf-8" or "sha-256" are not;
