@@ -10,16 +10,16 @@
 // and, for a code host, code-host.ts: where a run's changes are pushed and its pull/merge requests opened; plus
 // whatever else that provider needs (its client lives in src/integrations/<name>.ts).
 import type { Config } from '../../config.js';
+import type { Action, ProviderName } from '../../contracts/webhook-commands.js';
+import type { CodeHost, DeliveryDeps } from '../../delivery/code-host.js';
+import type { Change } from '../../delivery/pull-request-events.js';
 import type { StepDefinition } from '../../flows/step-context.js';
+import type { GithubRetryOptions } from '../../integrations/github.js';
+import type { RetryOptions } from '../../integrations/retry.js';
 import type { Logger } from '../../logger.js';
 import type { AfterRunStepName } from '../../storage/repositories/after-run-steps.js';
 import type { Repositories } from '../../storage/repositories/index.js';
 import type { TaskService } from '../../tasks/task-service.js';
-import type { CodeHost, DeliveryDeps } from '../../delivery/code-host.js';
-import type { Change } from '../../delivery/pull-request-events.js';
-import type { Action, ProviderName } from '../../contracts/webhook-commands.js';
-import type { GithubRetryOptions } from '../../integrations/github.js';
-import type { RetryOptions } from '../../integrations/retry.js';
 import type { CheckoutSource } from '../../worker/checkout.js';
 import type { Verification } from '../signatures.js';
 import type { ProviderClients } from './index.js';

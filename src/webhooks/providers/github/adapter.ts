@@ -2,13 +2,13 @@ import { createGithubClient, type GithubClient } from '../../../integrations/git
 import { LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import type { GithubTarget } from '../types.js';
 import { GITHUB_ACTIONS } from './actions.js';
-import { githubCheckoutSource } from './checkout.js';
 import { ApprovalPoller } from './approval-poller.js';
+import { githubCheckoutSource } from './checkout.js';
 import { githubHost, PULL_REQUESTS } from './code-host.js';
 import { parseDelivery } from './parse.js';
 import { githubPermissions } from './permission.js';
-import { verifyGithub } from './verify.js';
 import { githubThreadTarget } from './target.js';
+import { verifyGithub } from './verify.js';
 
 const POST_BACK = 'GITHUB_TOKEN or GITHUB_APP_ID';
 
@@ -73,6 +73,8 @@ export const github: ProviderAdapter<GithubClient, GithubTarget> = {
 
   // The repository (a PR at its head), with an App installation token minted for it or GITHUB_TOKEN.
   checkout: async (_client, t, config) => (config.GITHUB_CHECKOUT ? githubCheckoutSource(config, t) : undefined),
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
   threadTarget: githubThreadTarget,
   background: (deps) => new ApprovalPoller(deps, deps.config.APPROVAL_POLL_SECONDS * 1000),
   changeRequests: PULL_REQUESTS,

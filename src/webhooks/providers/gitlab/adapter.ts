@@ -64,6 +64,8 @@ export const gitlab: ProviderAdapter<GitlabClient, GitlabTarget> = {
     const local = usable ? branch : `mr-${t.iid}`;
     return { ...source, ref: { fetch: `refs/merge-requests/${t.iid}/head`, local }, label: `${source.label} (${local})` };
   },
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
   changeRequests: MERGE_REQUESTS,
   codeHost: gitlabHost,
   threadLinks: [

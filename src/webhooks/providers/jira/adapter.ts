@@ -1,10 +1,10 @@
-import { jiraRepository } from './repository.js';
 import { createJiraClient, type JiraClient } from '../../../integrations/jira.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import { githubCheckoutSource } from '../github/checkout.js';
 import type { JiraTarget } from '../types.js';
 import { jiraHost } from './code-host.js';
 import { parseDelivery } from './parse.js';
+import { jiraRepository } from './repository.js';
 import { jiraTicketFailed, openJiraTicket } from './ticket.js';
 import { verifyJira } from './verify.js';
 
@@ -66,6 +66,8 @@ export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
   async edit(client, t, postId, text) {
     await need(client, 'Jira', POST_BACK).updateComment({ issueKey: t.issueKey, commentId: postId.slice('comment:'.length), text });
   },
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
   codeHost: jiraHost,
   threadTarget: (issueKey) => ({ provider: 'jira', issueKey }),
   afterRunSteps: { jira_issue: { run: openJiraTicket, failed: jiraTicketFailed } },

@@ -55,6 +55,8 @@ export const sentry: ProviderAdapter<SentryClient, SentryTarget> = {
     const commentId = postId.slice('comment:'.length);
     await need(client, 'Sentry', 'SENTRY_AUTH_TOKEN').updateIssueComment({ issueId: t.issueId, commentId, text, organizationSlug: t.organizationSlug });
   },
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
   threadLinks: [
     {
       // https://acme.sentry.io/issues/1117540176/, https://sentry.io/organizations/acme/issues/1117540176/

@@ -81,6 +81,8 @@ export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
 
   // A response_url takes five posts in all (Slack's limit): the interim message and its result, not every step.
   finalEditOnly: (postId) => postId === RESPONSE_URL_POST,
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
   threadLinks: [
     {
       // https://acme.slack.com/archives/C0123ABC/p1700000000000100(?thread_ts=1700000000.000100): the thread's ts when
