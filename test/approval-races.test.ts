@@ -3,7 +3,7 @@
 // queued task, one run and one "Approved by" comment. On SQLite (embedded) and on PostgreSQL + Redis (distributed).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskService } from '../src/tasks/task-service.js';
-import { ApprovalPoller } from '../src/webhooks/approval-poller.js';
+import { ApprovalPoller } from '../src/webhooks/providers/github/approval-poller.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { type FakeGithub, startFakeGithub } from './support/fake-providers.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AfterRunSteps } from '../src/flows/after-run-steps.js';
-import { ticketLabel } from '../src/flows/jira-ticket.js';
+import { ticketLabel } from '../src/webhooks/providers/jira/ticket.js';
 import { eventually } from './support/eventually.js';
 import { type FakeGithub, type FakeJira, startFakeGithub, startFakeJira } from './support/fake-providers.js';
 import { startHarness, type Harness } from './support/harness.js';

@@ -1,6 +1,7 @@
-// Where a run's changes go: the repository of the thread that asked (or, for a Jira issue, its project's repository),
-// as one small "code host" per provider (github-host.ts, gitlab-host.ts) that knows how to push there and how to open
-// a draft pull or merge request. The delivery (pull-requests.ts, deliver-run.ts) names no provider.
+// Where a run's changes go: the repository of the thread that asked (or one its thread maps to), as one small "code
+// host" per provider, in the provider's folder (src/webhooks/providers/<name>/code-host.ts) behind its adapter's
+// `codeHost`, that knows how to push there and how to open a draft pull or merge request. The delivery
+// (pull-requests.ts, deliver-run.ts) names no provider.
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
@@ -8,9 +9,8 @@ import type { TaskRow } from '../storage/schema.js';
 import type { ProviderClients } from '../webhooks/clients.js';
 import type { PostBackTarget } from '../webhooks/providers/types.js';
 import type { CheckoutSource } from '../worker/checkout.js';
-import { jiraRepository } from '../flows/jira-repository.js';
-import { githubHost } from './github-host.js';
-import { gitlabHost } from './gitlab-host.js';
+import type { ChangeRequests } from '../webhooks/providers/adapter.js';
+import { adapterFor, isProvider } from '../webhooks/providers/index.js';
 
 export interface DeliveryDeps {
   config: Config;
@@ -25,7 +25,7 @@ export interface CodeHost {
   readonly provider: string;
   /** 'owner/repo', 'group/project': pull_requests.repository. */
   readonly repository: string;
-  /** Whether runs' changes are delivered here at all (GITHUB_PULL_REQUESTS, GITLAB_MERGE_REQUESTS). */
+  /** Whether runs' changes are delivered here at all (the provider's setting, e.g. GITLAB_MERGE_REQUESTS). */
   readonly delivers: boolean;
   /** Why nothing can be pushed or opened here (no credentials), or undefined. */
   readonly unavailable?: string;
@@ -47,21 +47,21 @@ export interface CodeHost {
 
 /** The code host a task's changes go to, or undefined when its thread has no repository. */
 export function codeHostFor(deps: DeliveryDeps, target: PostBackTarget): CodeHost | undefined {
-  switch (target.provider) {
-    case 'github':
-      return githubHost(deps, { owner: target.owner, repo: target.repo, installationId: target.installationId }, target.isPullRequest ? target.issueNumber : undefined);
-    case 'jira': {
-      const repository = jiraRepository(deps.config, target.issueKey);
-      return repository && githubHost(deps, repository);
-    }
-    case 'gitlab':
-      return gitlabHost(deps, target);
-    default:
-      return undefined;
-  }
+  return adapterFor(target.provider).codeHost?.(deps, target);
+}
+
+/** Pull requests as a provider names them; '#' numbers for a provider that is no code host (none is recorded). */
+function changeRequestsOf(provider: string): Pick<ChangeRequests, 'noun' | 'ref'> {
+  return (isProvider(provider) ? adapterFor(provider).changeRequests : undefined) ?? { noun: 'pull request', ref: (number) => `#${number}` };
 }
 
 /** 'pull request #7', 'merge request !7': how a reply names where the changes are. */
 export function changeRequestName(view: { provider: string; number: number }): string {
-  return view.provider === 'gitlab' ? `merge request !${view.number}` : `pull request #${view.number}`;
+  const { noun, ref } = changeRequestsOf(view.provider);
+  return `${noun} ${ref(view.number)}`;
+}
+
+/** 'owner/repo#7', 'group/project!7': the thread of a pull or merge request, as its provider's deliveries name it. */
+export function changeRequestThread(view: { provider: string; repository: string; number: number }): string {
+  return `${view.repository}${changeRequestsOf(view.provider).ref(view.number)}`;
 }

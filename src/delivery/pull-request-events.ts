@@ -1,70 +1,12 @@
-// After the run: what became of the pull requests the service opened, from GitHub's own deliveries — `pull_request`
-// (closed, merged, reopened, new commits), `check_suite` (completed, requested) and `status` (a commit status) — and
-// of its GitLab merge requests (merge-request-events.ts). Each updates the pull request's row and the copy its tasks
-// show; deliveries about other pull requests change nothing.
-import { z } from 'zod';
+// After the run: what became of the pull and merge requests the service opened, from the code host's own deliveries
+// (merged, closed, reopened, new commits, CI), read by its adapter's `changeRequests.changes`
+// (src/webhooks/providers/<name>/). Each updates the pull request's row and the copy its tasks show; deliveries
+// about other pull requests change nothing.
 import type { ChecksState, PullRequestState } from '../storage/repositories/pull-requests.js';
 import type { Repositories } from '../storage/repositories/index.js';
-import { mergeRequestChange } from './merge-request-events.js';
-
-const Repository = z.object({ full_name: z.string() });
-const PullRequestEvent = z.object({
-  action: z.string(),
-  repository: Repository,
-  pull_request: z.object({ number: z.number().int(), merged: z.boolean().nullish(), head: z.object({ sha: z.string() }).optional() }),
-});
-const CheckSuiteEvent = z.object({
-  action: z.string(),
-  repository: Repository,
-  check_suite: z.object({
-    head_sha: z.string(),
-    conclusion: z.string().nullish(),
-    pull_requests: z.array(z.object({ number: z.number().int() })).optional(),
-  }),
-});
-const StatusEvent = z.object({ repository: Repository, sha: z.string(), state: z.string() });
+import { adapterFor, isProvider } from '../webhooks/providers/index.js';
 
 export type Change = { key: { repository: string } & ({ number: number } | { headSha: string }); patch: { state?: PullRequestState; checks?: ChecksState; head_sha?: string } };
-
-const FAILED = new Set(['failure', 'timed_out', 'cancelled', 'action_required', 'startup_failure', 'stale']);
-
-/** What a GitHub delivery says about a pull request's state, or undefined when it says nothing the service keeps. */
-export function pullRequestChange(eventName: string, body: unknown): Change[] {
-  if (eventName === 'pull_request') {
-    const e = PullRequestEvent.safeParse(body);
-    if (!e.success) return [];
-    const key = { repository: e.data.repository.full_name, number: e.data.pull_request.number };
-    const head = e.data.pull_request.head?.sha;
-    if (e.data.action === 'closed') return [{ key, patch: { state: e.data.pull_request.merged ? 'merged' : 'closed' } }];
-    if (e.data.action === 'reopened') return [{ key, patch: { state: 'open' } }];
-    if (e.data.action === 'synchronize' && head) return [{ key, patch: { head_sha: head, checks: 'pending' } }];
-    return [];
-  }
-  if (eventName === 'check_suite') {
-    const e = CheckSuiteEvent.safeParse(body);
-    if (!e.success) return [];
-    const { check_suite: suite, repository } = e.data;
-    const checks: ChecksState | undefined =
-      e.data.action === 'completed' ? (FAILED.has(suite.conclusion ?? '') ? 'failure' : 'success') : ['requested', 'rerequested'].includes(e.data.action) ? 'pending' : undefined;
-    if (!checks) return [];
-    const numbers = suite.pull_requests?.map((p) => p.number) ?? [];
-    if (numbers.length) return numbers.map((number) => ({ key: { repository: repository.full_name, number }, patch: { checks } }));
-    return [{ key: { repository: repository.full_name, headSha: suite.head_sha }, patch: { checks } }];
-  }
-  if (eventName === 'status') {
-    const e = StatusEvent.safeParse(body);
-    if (!e.success) return [];
-    const checks: ChecksState = e.data.state === 'success' ? 'success' : e.data.state === 'pending' ? 'pending' : 'failure';
-    return [{ key: { repository: e.data.repository.full_name, headSha: e.data.sha }, patch: { checks } }];
-  }
-  return [];
-}
-
-/** The providers whose deliveries say what became of a pull request, and how they write its number. */
-const FOLLOWED: Record<string, { ref: string; changes(headers: Record<string, string>, body: unknown): Change[] }> = {
-  github: { ref: '#', changes: (headers, body) => pullRequestChange(headers['x-github-event'] ?? '', body) },
-  gitlab: { ref: '!', changes: (headers, body) => mergeRequestChange(headers['x-gitlab-event'] ?? '', body) },
-};
 
 /**
  * Follows the verified deliveries of a provider (WebhookIngest calls it before the rules): returns a note for the
@@ -72,12 +14,12 @@ const FOLLOWED: Record<string, { ref: string; changes(headers: Record<string, st
  */
 export function followPullRequests(repos: Repositories): (provider: string, headers: Record<string, string>, body: unknown) => Promise<string | undefined> {
   return async (provider, headers, body) => {
-    const source = FOLLOWED[provider];
+    const source = isProvider(provider) ? adapterFor(provider).changeRequests : undefined;
     if (!source) return undefined;
     const notes: string[] = [];
     for (const change of source.changes(headers, body)) {
       const row = await repos.pullRequests.update({ provider, ...change.key }, change.patch);
-      if (row) notes.push(`${row.repository}${source.ref}${row.number}: ${row.state}${row.checks ? `, checks ${row.checks}` : ''}`);
+      if (row) notes.push(`${row.repository}${source.ref(row.number)}: ${row.state}${row.checks ? `, checks ${row.checks}` : ''}`);
     }
     return notes.length ? notes.join('; ') : undefined;
   };

@@ -1,5 +1,6 @@
 // A rule's after-run options (what the service does with a run's result besides replying; see after-run.ts), read
 // and checked here without the observer's imports, so the rule engine can use them.
+import { notifier } from '../webhooks/providers/index.js';
 
 /** Recorded on a task (source_metadata.after_run) from its rule's options. */
 export interface AfterRun {
@@ -17,13 +18,18 @@ export function plannedSteps(afterRun: AfterRun | undefined): ('jira_issue' | 'f
   return afterRun?.opens === 'jira_issue' ? ['jira_issue', 'flow_notes'] : ['flow_notes'];
 }
 
-const SLACK_CHANNEL = /^[CGD][A-Z0-9]{1,30}$/;
+/** What is wrong with a rule's notify channel (checked by the provider that keeps the notify channel), or undefined. */
+function channelProblem(channel: unknown): string | undefined {
+  const keeper = notifier();
+  if (!keeper) return 'no provider has a notify channel';
+  return typeof channel === 'string' ? keeper.channel.problem(channel) : (keeper.channel.problem('') ?? 'a channel id');
+}
 
 /** The after-run part of a rule's options, or undefined when it asks for nothing. */
 export function afterRunOf(options: Record<string, unknown>): AfterRun | undefined {
   const out: AfterRun = {};
   if (options.opens === 'jira_issue') out.opens = 'jira_issue';
-  if (typeof options.notify_channel === 'string' && SLACK_CHANNEL.test(options.notify_channel)) out.notify_channel = options.notify_channel;
+  if (typeof options.notify_channel === 'string' && !channelProblem(options.notify_channel)) out.notify_channel = options.notify_channel;
   if (typeof options.reply_to_linked === 'boolean') out.reply_to_linked = options.reply_to_linked;
   return Object.keys(out).length ? out : undefined;
 }
@@ -32,9 +38,8 @@ export function afterRunOf(options: Record<string, unknown>): AfterRun | undefin
 export function afterRunProblems(options: Record<string, unknown> | undefined): string[] {
   const problems: string[] = [];
   if (options?.opens !== undefined && options.opens !== 'jira_issue') problems.push('options.opens: the only thing a run can open is "jira_issue"');
-  if (options?.notify_channel !== undefined && !(typeof options.notify_channel === 'string' && SLACK_CHANNEL.test(options.notify_channel))) {
-    problems.push('options.notify_channel: a Slack channel id such as C0123ABC');
-  }
+  const channel = options?.notify_channel === undefined ? undefined : channelProblem(options.notify_channel);
+  if (channel) problems.push(`options.notify_channel: ${channel}`);
   if (options?.reply_to_linked !== undefined && typeof options.reply_to_linked !== 'boolean') problems.push('options.reply_to_linked: true or false');
   return problems;
 }

@@ -13,21 +13,16 @@ import type { AfterRunStepRow, TaskRow } from '../storage/schema.js';
 import { threadMetadata } from '../webhooks/thread-task.js';
 import { plannedSteps } from './after-run-options.js';
 import { flowNotesFailed, sendFlowNotes } from './flow-notes.js';
-import { jiraTicketFailed, openJiraTicket } from './jira-ticket.js';
-import { StepCannotRun, type StepContext, type StepDeps } from './step-context.js';
+import { allAdapters } from '../webhooks/providers/index.js';
+import { StepCannotRun, type StepContext, type StepDefinition, type StepDeps } from './step-context.js';
 
 export type { StepContext, StepDeps };
 
-interface StepDefinition {
-  run(task: TaskRow, ctx: StepContext<unknown>): Promise<void>;
-  /** Told once when the step gives up. */
-  failed?(task: TaskRow, ctx: StepContext<unknown>, reason: string): Promise<void>;
+/** A step by name: the flow's own (flow_notes), or one a provider's API does (its adapter's `afterRunSteps`). */
+function stepOf(name: AfterRunStepName): StepDefinition | undefined {
+  if (name === 'flow_notes') return { run: sendFlowNotes, failed: flowNotesFailed };
+  return allAdapters().find((a) => a.afterRunSteps?.[name])?.afterRunSteps?.[name];
 }
-
-const STEPS: Record<AfterRunStepName, StepDefinition> = {
-  jira_issue: { run: openJiraTicket, failed: jiraTicketFailed },
-  flow_notes: { run: sendFlowNotes, failed: flowNotesFailed },
-};
 
 const ORDER: AfterRunStepName[] = ['jira_issue', 'flow_notes'];
 
@@ -95,7 +90,7 @@ export class AfterRunSteps {
   private async runStep(task: TaskRow, row: AfterRunStepRow): Promise<boolean> {
     const { repos, log } = this.deps;
     const name = row.step as AfterRunStepName;
-    const step = STEPS[name];
+    const step = stepOf(name);
     if (!step || !task.flow_id) {
       await repos.afterRunSteps.release(task.task_id, name, { status: 'skipped' });
       return false;

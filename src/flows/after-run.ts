@@ -4,6 +4,7 @@
 // the flow, notes to the flow's other threads (`options.reply_to_linked`), the Slack flow summary. The run itself
 // never holds the Jira or Slack credentials.
 import { PullRequestView } from '../contracts/task.js';
+import { changeRequestThread } from '../delivery/code-host.js';
 import { externalThreadId } from '../domain/ids.js';
 import type { TaskRow } from '../storage/schema.js';
 import type { TaskObserver } from '../worker/observers.js';
@@ -40,7 +41,6 @@ export class FlowAfterRun implements TaskObserver {
     if (!view) return;
     const row = await this.deps.repos.pullRequests.find(view.provider, view.repository, view.number);
     if (row?.task_id !== task.task_id) return;
-    const thread = view.provider === 'gitlab' ? `${view.repository}!${view.number}` : `${view.repository}#${view.number}`;
-    await this.deps.repos.flowLinks.link({ external_id: externalThreadId(view.provider, thread), flow_id: task.flow_id!, via: 'opened', task_id: task.task_id });
+    await this.deps.repos.flowLinks.link({ external_id: externalThreadId(view.provider, changeRequestThread(view)), flow_id: task.flow_id!, via: 'opened', task_id: task.task_id });
   }
 }

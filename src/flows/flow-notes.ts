@@ -2,17 +2,20 @@
 // - With `options.reply_to_linked` (default FLOW_REPLY_TO_LINKED_THREADS), every other thread linked in the flow gets
 //   a short note naming the thread that asked, with the summary, through its provider's adapter (recorded for the loop
 //   guard like every post). A thread this run opened itself (a Jira issue, a pull request) already carries the result.
-// - A run in a flow that spans several threads posts its summary to the Slack notify channel (the rule's
-//   `options.notify_channel`, else SLACK_NOTIFY_CHANNEL).
+// - A run in a flow that spans several threads posts its summary to the notify channel (the rule's
+//   `options.notify_channel`, else the one configured: SLACK_NOTIFY_CHANNEL; the adapter's `notifyChannel`).
 // What has been sent is kept in the step's progress, so a step taken up again sends only what is missing.
 import type { FlowLinkRow, TaskRow } from '../storage/schema.js';
+import { clientOf } from '../webhooks/clients.js';
+import { adapterFor, isProvider, notifier } from '../webhooks/providers/index.js';
 import type { PostBackTarget } from '../webhooks/providers/types.js';
 import { postReply } from '../webhooks/responder.js';
 import { threadMetadata } from '../webhooks/thread-task.js';
 import type { StepContext } from './step-context.js';
 
 const MAX_NOTE = 1_500;
-const SLACK = 'slack-notify';
+/** The notify channel's mark in the step's progress (stored: the value stays). */
+const NOTIFIED = 'slack-notify';
 
 export interface FlowNotesProgress {
   sent?: string[];
@@ -42,12 +45,13 @@ export async function sendFlowNotes(task: TaskRow, ctx: StepContext<FlowNotesPro
     }
   }
 
-  const channel = meta?.after_run?.notify_channel ?? config.SLACK_NOTIFY_CHANNEL;
-  const slack = ctx.deps.clients.slack;
-  if (!channel || !slack || links.length === 0 || sent.has(SLACK)) return;
-  const m = await slack.postMessage({ channel, text: summaryText(task, command, summary, links) });
-  await repos.webhookEvents.recordPost('slack', `${m.channel}/${m.ts}`, task.task_id);
-  await mark(SLACK);
+  const keeper = notifier();
+  const channel = meta?.after_run?.notify_channel ?? keeper?.channel.configured(config);
+  const client = keeper && clientOf(ctx.deps.clients, keeper.adapter.name);
+  if (!keeper || !channel || !client || links.length === 0 || sent.has(NOTIFIED)) return;
+  const id = await keeper.channel.post(client, channel, summaryText(task, command, summary, links));
+  await repos.webhookEvents.recordPost(keeper.adapter.name, id, task.task_id);
+  await mark(NOTIFIED);
 }
 
 /** When the step gives up: the task keeps why (its own thread has its reply already). */
@@ -62,8 +66,8 @@ function summaryText(task: TaskRow, command: string, summary: string, links: Flo
 
 /**
  * Where a thread's replies go: as its newest task recorded them, else (a thread the service opened and nobody has
- * written in yet) what its id alone says, for Jira issues and GitHub issues or pull requests (with the asking
- * thread's GitHub App installation when it is in the same repository).
+ * written in yet) what its id alone says to its provider's adapter (`threadTarget`: a Jira issue, a GitHub issue or
+ * pull request).
  */
 async function targetOf(ctx: StepContext<unknown>, externalId: string, asker: PostBackTarget | undefined): Promise<PostBackTarget | undefined> {
   const stored = await ctx.deps.repos.flowLinks.latestMetadataOf(externalId);
@@ -76,10 +80,5 @@ async function targetOf(ctx: StepContext<unknown>, externalId: string, asker: Po
     }
   }
   const [provider, thread = ''] = [externalId.slice(0, externalId.indexOf(':')), externalId.slice(externalId.indexOf(':') + 1)];
-  if (provider === 'jira') return { provider: 'jira', issueKey: thread };
-  const gh = /^([^/]+)\/([^#]+)#(\d+)$/.exec(thread);
-  if (provider !== 'github' || !gh) return undefined;
-  const [owner, repo] = [gh[1]!, gh[2]!];
-  const installationId = asker?.provider === 'github' && asker.owner === owner && asker.repo === repo ? asker.installationId : undefined;
-  return { provider: 'github', owner, repo, issueNumber: Number(gh[3]), isPullRequest: false, ...(installationId ? { installationId } : {}) };
+  return isProvider(provider) ? adapterFor(provider).threadTarget?.(thread, asker) : undefined;
 }

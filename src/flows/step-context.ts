@@ -3,6 +3,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
+import type { TaskRow } from '../storage/schema.js';
 import type { ProviderClients } from '../webhooks/clients.js';
 
 export interface StepDeps {
@@ -17,6 +18,13 @@ export interface StepContext<P> {
   deps: StepDeps;
   progress: P;
   save(progress: P): Promise<void>;
+}
+
+/** One durable step after a run: what it does, and what it says when it gives up. */
+export interface StepDefinition {
+  run(task: TaskRow, ctx: StepContext<unknown>): Promise<void>;
+  /** Told once when the step gives up. */
+  failed?(task: TaskRow, ctx: StepContext<unknown>, reason: string): Promise<void>;
 }
 
 /** Thrown by a step that no retry can help (a setting is missing): it gives up at once. */

@@ -17,7 +17,7 @@ export interface JiraClientOptions {
 export interface JiraClient {
   addComment(p: { issueKey: string; text: string }): Promise<{ id: string }>;
   updateComment(p: { issueKey: string; commentId: string; text: string }): Promise<{ id: string }>;
-  /** A new issue in `projectKey` (an issue the service opens for a run, src/flows/jira-ticket.ts); not retried. */
+  /** A new issue in `projectKey` (an issue the service opens for a run, src/webhooks/providers/jira/ticket.ts); not retried. */
   createIssue(p: { projectKey: string; issueType: string; summary: string; text: string; labels?: string[] }): Promise<{ id: string; key: string }>;
   /** The issue carrying `label`, if any (how the service finds the issue it opened for a task before opening another). */
   findIssueByLabel(label: string): Promise<{ id: string; key: string } | undefined>;

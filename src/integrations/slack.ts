@@ -4,7 +4,7 @@
 // Left on, WebClient would retry *every* HTTP error, 4xx included, ten times over about 30 minutes by default, and on
 // a 429 it sleeps for the full Retry-After with no upper bound while pausing its whole request queue.
 import { ErrorCode, LogLevel, WebClient, type ChatStopStreamArguments, type Logger } from '@slack/web-api';
-import { responseUrlProblem } from '../webhooks/outbound-hosts.js';
+import { responseUrlProblem } from '../webhooks/providers/slack/response-url.js';
 import { IntegrationError, networkReason, parseRetryAfter, withRetry, type RetryOptions } from './retry.js';
 
 export interface SlackClientOptions {
@@ -18,7 +18,7 @@ export interface SlackClientOptions {
   /** WebClient's logger; defaults to one that only prints warnings and errors. WebClient redacts tokens itself. */
   logger?: Logger;
   /**
-   * Origins a response_url may have (see webhooks/outbound-hosts.ts); others are refused without a request. Unset:
+   * Origins a response_url may have (see webhooks/providers/slack/response-url.ts); others are refused without a request. Unset:
    * any (the client alone cannot know which hosts are Slack's).
    */
   responseUrlOrigins?: readonly string[];

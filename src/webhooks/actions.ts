@@ -3,9 +3,10 @@ import { afterRunOf } from '../flows/after-run-options.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskService } from '../tasks/task-service.js';
-import type { ProviderClients } from './clients.js';
+import { clientOf, type ProviderClients } from './clients.js';
 import type { Action, EngineEvent } from './engine.js';
-import { need, postReply, type Responder } from './responder.js';
+import { providerAction } from './providers/index.js';
+import { postReply, type Responder } from './responder.js';
 import type { RuleMatch } from './rules/matcher.js';
 import { renderTemplate } from './rules/template.js';
 import type { Rule } from './rules/types.js';
@@ -39,7 +40,8 @@ type Matched = Pick<RuleMatch, 'rule' | 'userContent'> & Partial<Pick<RuleMatch,
 
 /**
  * What a matched rule does, whichever route it belongs to: `create_task` (a task in the thread's conversation,
- * posted back), `comment` (a reply in the thread), `github_reaction`, `github_label`, `slack_message`; the answers
+ * posted back), `comment` (a reply in the thread), a provider's own (its adapter's `actions`: `github_label`,
+ * `slack_message`…); the answers
  * (help, status, approve, reject) are the pipeline's own (delivery-rules.ts). Tasks are written in the transaction
  * that stores the delivery, before the webhook is answered; provider calls start after that commit, and their results
  * land in the delivery's record.
@@ -66,14 +68,12 @@ export class ActionRunner {
         return { command: command.name, action: 'create_task', rendered, agent: command.agent, permission_mode: command.permissions.permission_mode, needs_approval: command.needs_approval !== false };
       case 'comment':
         return { command: command.name, action: 'comment', rendered, detail: event.target ? `reply in ${event.target.provider} thread ${event.thread}` : 'no thread to reply in' };
-      case 'github_reaction':
-        return { command: command.name, action: 'github_reaction', detail: `react ${String(command.options.reaction ?? 'eyes')}` };
-      case 'github_label':
-        return { command: command.name, action: 'github_label', detail: `add labels ${(command.options.labels as string[]).join(', ')}` };
-      case 'slack_message':
-        return { command: command.name, action: 'slack_message', rendered, detail: `post to ${String(command.options.channel)}` };
-      default:
-        return { command: command.name, action: command.action, detail: 'answered without a model run' };
+      default: {
+        // A provider's action (github_label, slack_message…), else one of the answers.
+        const provided = providerAction(command.action)?.action;
+        if (!provided) return { command: command.name, action: command.action, detail: 'answered without a model run' };
+        return { command: command.name, action: command.action, ...(provided.posts && { rendered }), detail: provided.describe(command.options) };
+      }
     }
   }
 
@@ -113,18 +113,13 @@ export class ActionRunner {
           if (!target) throw new Error('this delivery has no thread to comment in');
           const id = await postReply(clients, target, plan.rendered ?? '');
           if (id) await repos.webhookEvents.recordPost(event.provider, id, null);
-        } else if (command.action === 'slack_message') {
-          const m = await need(clients.slack, 'Slack', 'SLACK_BOT_TOKEN').postMessage({ channel: String(command.options.channel), text: plan.rendered ?? '' });
-          await repos.webhookEvents.recordPost('slack', `${m.channel}/${m.ts}`, null);
         } else {
-          if (target?.provider !== 'github') throw new Error('this delivery is not about a GitHub issue or pull request');
-          const gh = need(clients.github, 'GitHub', 'GITHUB_TOKEN or GITHUB_APP_ID');
-          const repo = { owner: target.owner, repo: target.repo, installationId: target.installationId };
-          if (command.action === 'github_label') await gh.addLabels({ ...repo, issueNumber: target.issueNumber, labels: command.options.labels as string[] });
-          else {
-            const on = target.reviewCommentId ? { kind: 'review_comment' as const, id: target.reviewCommentId } : target.commentId ? { kind: 'issue_comment' as const, id: target.commentId } : { kind: 'issue' as const, id: target.issueNumber };
-            await gh.addReaction({ ...repo, target: on, content: (command.options.reaction as 'eyes' | undefined) ?? 'eyes' });
-          }
+          const provided = providerAction(command.action);
+          if (!provided) throw new Error(`no provider has the action ${command.action}`);
+          const { adapter, action } = provided;
+          if (action.onItsThread && target?.provider !== adapter.name) throw new Error(`this delivery is not about ${action.onItsThread}`);
+          const id = await action.send(clientOf(clients, adapter.name), action.onItsThread ? target : undefined, command.options, plan.rendered ?? '');
+          if (id) await repos.webhookEvents.recordPost(adapter.name, id, null);
         }
         await repos.webhookEvents.appendAction(eventId, { command: command.name, action: command.action, status: 'sent' });
       } catch (err) {

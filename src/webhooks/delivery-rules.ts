@@ -22,6 +22,9 @@ import { matchRoute, type RuleMatch } from './rules/matcher.js';
 import type { Route } from './rules/types.js';
 import type { ThreadTaskInput } from './thread-task.js';
 
+/** What the permission step answers: the provider's verdict, or why it could not be asked (503). */
+type PermissionAnswer = Permission | { unavailable: string };
+
 /** How a delivery ends, as the route answers it (eventId is added when the delivery is stored). */
 export type Verdict =
   | { outcome: 'accepted'; taskId: string; taskIds: string[]; waitingApproval: boolean; permissionPending?: true } // 202
@@ -87,13 +90,15 @@ export class DeliveryRules {
     const explanation: Record<string, unknown> = route.addressing === 'phrase' ? { matched: first.rule.name, why: first.why, decisions } : { decisions };
     const base = { matchedCommand: matched.map((m) => m.rule.name).join(', '), explanation };
 
-    let permission = await this.permission(event, eventId, true);
-    if ('notCached' in permission) {
+    const cached = await this.permission(event, eventId, true);
+    let permission: PermissionAnswer;
+    if ('notCached' in cached) {
       // Only tasks can wait for the answer; an approval, help or a comment acts now, so it asks the provider now.
       if (matched.every((m) => m.rule.action === 'create_task')) return this.deferred(event, matched, route, eventId, replayOf, base);
       permission = await this.permission(event, eventId, false);
+    } else {
+      permission = cached;
     }
-    if ('notCached' in permission) throw new Error('unreachable: a full permission check always answers');
     if ('unavailable' in permission) return { ...base, verdict: { outcome: 'unavailable', why: permission.unavailable } };
     explanation.permission = permission.why;
     if (!permission.allowed) {
@@ -126,13 +131,18 @@ export class DeliveryRules {
     return { ...base, ...decided, verdict, wait };
   }
 
-  /** The permission step: the provider's answer, or for a generic delivery the webhook's own secret. */
-  private async permission(event: EngineEvent, eventId: string, cachedOnly: boolean): Promise<Permission | { unavailable: string } | { notCached: true }> {
+  /**
+   * The permission step: the provider's answer, or for a generic delivery the webhook's own secret. Only a check from
+   * the cache may answer `notCached`; a full check always answers (a check that claims otherwise is unavailable).
+   */
+  private async permission(event: EngineEvent, eventId: string, cachedOnly: true): Promise<PermissionAnswer | { notCached: true }>;
+  private async permission(event: EngineEvent, eventId: string, cachedOnly: false): Promise<PermissionAnswer>;
+  private async permission(event: EngineEvent, eventId: string, cachedOnly: boolean): Promise<PermissionAnswer | { notCached: true }> {
     if (!event.target) return { allowed: true, maintainer: false, why: 'a generic delivery names no user; its signature with the webhook secret is the permission' };
     try {
       return await this.deps.permissions.check(event as ProviderEvent, { cachedOnly });
     } catch (err) {
-      if (err instanceof PermissionNotCachedError) return { notCached: true };
+      if (cachedOnly && err instanceof PermissionNotCachedError) return { notCached: true };
       this.deps.log.warn({ err, event_id: eventId }, 'permission lookup failed');
       return { unavailable: err instanceof PermissionLookupError ? err.message : `permission lookup failed: ${(err as Error).message}` };
     }

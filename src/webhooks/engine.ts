@@ -1,6 +1,7 @@
 import type { Action, CommandInput, PermissionMode } from '../contracts/webhook-commands.js';
 import { afterRunProblems } from '../flows/after-run-options.js';
 import type { WebhookCommandRow } from '../storage/schema.js';
+import { providerAction } from './providers/index.js';
 import type { PostBackTarget, ProviderEvent } from './providers/types.js';
 import { type Condition, validateConditions } from './rules/conditions.js';
 import { PAYLOAD_ROOTS, validateTemplate } from './rules/template.js';
@@ -9,36 +10,30 @@ import type { Rule } from './rules/types.js';
 
 export { ACTIONS, type Action, ANSWER_ACTIONS, CommandInput, DYNAMIC_PROVIDERS, type DynamicProvider } from '../contracts/webhook-commands.js';
 
-const REACTIONS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'] as const;
-
 /** What the engine evaluates: a provider event, or a generic one (no post-back target). */
 export type EngineEvent = Omit<ProviderEvent, 'provider' | 'target'> & { provider: string; target?: PostBackTarget; headers: Record<string, string> };
 
 /** Checks what zod cannot: the condition tree, the template's variables and the action's options. */
 export function commandProblems(c: Pick<CommandInput, 'conditions' | 'template' | 'action' | 'options'> & { schedule?: string | null }, provider: string): string[] {
   const problems = validateConditions(c.conditions);
-  const needsTemplate = c.action === 'create_task' || c.action === 'comment' || c.action === 'slack_message';
+  const provided = providerAction(c.action);
+  const needsTemplate = c.action === 'create_task' || c.action === 'comment' || provided?.action.posts === true;
   if (needsTemplate && !c.template?.trim()) problems.push(`template: required for the ${c.action} action`);
   if (c.template) {
     const roots = provider === 'generic' ? undefined : PAYLOAD_ROOTS[provider];
     problems.push(...validateTemplate(c.template, roots).map((e) => `template: ${e}`));
   }
-  if ((c.action === 'github_reaction' || c.action === 'github_label') && provider !== 'github') problems.push(`action: ${c.action} needs a github webhook`);
-  if (c.action === 'github_reaction' && c.options?.reaction !== undefined && !REACTIONS.includes(c.options.reaction as never)) {
-    problems.push(`options.reaction: must be one of ${REACTIONS.join(', ')}`);
-  }
-  if (c.action === 'github_label') {
-    const labels = c.options?.labels;
-    if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string' && l.length > 0 && l.length <= 50)) {
-      problems.push('options.labels: github_label needs a list of label names');
-    }
+  if (provided) {
+    // A provider's action: on its own thread, it needs that provider's webhook.
+    const { adapter, action } = provided;
+    if (action.onItsThread && provider !== adapter.name) problems.push(`action: ${c.action} needs a ${adapter.name} webhook`);
+    problems.push(...action.problems(c.options ?? undefined));
   }
   if (c.schedule) {
     const problem = scheduleProblem(c.schedule);
     if (problem) problems.push(problem);
     if (c.action !== 'create_task') problems.push(`schedule: only a create_task rule can run on a schedule (this one is ${c.action})`);
   }
-  if (c.action === 'slack_message' && (typeof c.options?.channel !== 'string' || !c.options.channel)) problems.push('options.channel: slack_message needs a channel id');
   if (c.action === 'create_task') problems.push(...afterRunProblems(c.options ?? undefined));
   if ((c.action === 'approve' || c.action === 'reject' || c.action === 'continue') && provider === 'generic') problems.push(`action: ${c.action} needs a thread; generic deliveries have none`);
   return problems;

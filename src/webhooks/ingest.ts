@@ -6,7 +6,6 @@ import { type Decision, DeliveryRules, type RuleDeps } from './delivery-rules.js
 import { type Delivery, DeliveryStore, type Received, type StoreDeps } from './delivery-store.js';
 import type { IngestResult } from './ingest-result.js';
 import { type DynamicProvider, type EngineEvent, genericEvent } from './engine.js';
-import { responseUrlProblem, slackResponseOrigins } from './outbound-hosts.js';
 import { adapterFor, isProvider, type ProviderName } from './providers/index.js';
 import type { ParsedDelivery, ProviderEvent, RawDelivery } from './providers/types.js';
 import { RouteRules, staticId } from './rules/routes.js';
@@ -35,14 +34,12 @@ export { type IngestResult, statusOf } from './ingest-result.js';
 export class WebhookIngest {
   private readonly rules: DeliveryRules;
   private readonly routes: RouteRules;
-  private readonly slackOrigins: string[];
   private readonly store: DeliveryStore;
 
   constructor(private readonly deps: IngestDeps) {
     this.rules = new DeliveryRules(deps);
     this.store = new DeliveryStore(deps);
     this.routes = new RouteRules(deps);
-    this.slackOrigins = slackResponseOrigins(deps.config);
   }
 
   /** POST /webhooks/{provider}. */
@@ -163,15 +160,13 @@ export class WebhookIngest {
     if (note) notes.followed = note;
   }
 
-  /** A Slack response_url naming another host is dropped (replies then go to the channel) and the refusal noted. */
+  /** Where the delivery asks to be answered, checked by its adapter (a Slack response_url to another host is dropped). */
   private guardOutbound(event: ProviderEvent, notes: Record<string, unknown>): ProviderEvent {
     const target = event.target as ProviderEvent['target'] | undefined; // generic events have none
-    if (target?.provider !== 'slack' || !target.responseUrl) return event;
-    const problem = responseUrlProblem(target.responseUrl, this.slackOrigins);
-    if (!problem) return event;
-    notes.response_url = `refused: ${problem}; replies go to the channel instead`;
-    const { responseUrl: _dropped, ...kept } = target;
-    return { ...event, target: kept };
+    const guarded = target && adapterFor(target.provider).guardOutbound?.(target, this.deps.config);
+    if (!guarded) return event;
+    Object.assign(notes, guarded.notes);
+    return { ...event, target: guarded.target };
   }
 }
 

@@ -7,9 +7,9 @@ import { taskView } from '../storage/views.js';
 import { changeRequestName } from '../delivery/code-host.js';
 import type { TaskObserver } from '../worker/worker.js';
 import { clientOf, type ProviderClients } from './clients.js';
-import { adapterFor } from './providers/index.js';
+import { adapterFor, notifier } from './providers/index.js';
 import type { PostBackTarget } from './providers/types.js';
-import { need, postReply } from './responder.js';
+import { postReply } from './responder.js';
 import { threadMetadata } from './thread-task.js';
 
 interface Progress {
@@ -58,7 +58,7 @@ export class PostBack implements TaskObserver {
         });
       }
     }
-    if (this.config.SLACK_NOTIFY_CHANNEL && task.source !== 'dashboard') await this.notify(`▶️ Started \`${meta?.command ?? 'task'}\` from ${task.source} (${task.requester ?? 'unknown'}): ${this.link(task)}`);
+    if (task.source !== 'dashboard') await this.notify(`▶️ Started \`${meta?.command ?? 'task'}\` from ${task.source} (${task.requester ?? 'unknown'}): ${this.link(task)}`);
   }
 
   onItem(task: TaskRow, item: StreamItem): void {
@@ -77,7 +77,7 @@ export class PostBack implements TaskObserver {
       this.enqueue(progress, () => this.finalPost(progress));
       await progress.chain;
     }
-    if (this.config.SLACK_NOTIFY_CHANNEL && task.source !== 'dashboard') {
+    if (task.source !== 'dashboard') {
       const icon = task.status === 'completed' ? '✅' : task.status === 'cancelled' ? '🚫' : '❌';
       await this.notify(`${icon} ${task.status} \`${threadMetadata(task)?.command ?? 'task'}\` from ${task.source} in ${seconds(task.duration_ms)} · $${task.cost_usd.toFixed(4)}: ${this.link(task)}`);
     }
@@ -124,9 +124,9 @@ export class PostBack implements TaskObserver {
 
   private render(progress: Progress, phase: 'running' | 'final'): string {
     const task = progress.task;
-    const slack = adapterFor(progress.target.provider).markup === 'mrkdwn';
-    const code = (s: string) => (slack ? `\`${s}\`` : `\`${s.replaceAll('`', "'")}\``);
-    const bold = (s: string) => (slack ? `*${s}*` : `**${s}**`);
+    const mrkdwn = adapterFor(progress.target.provider).markup === 'mrkdwn';
+    const code = (s: string) => (mrkdwn ? `\`${s}\`` : `\`${s.replaceAll('`', "'")}\``);
+    const bold = (s: string) => (mrkdwn ? `*${s}*` : `**${s}**`);
     const link = this.link(task);
     if (phase === 'running') {
       const elapsed = Math.round((Date.now() - progress.startedAt) / 1000);
@@ -157,11 +157,15 @@ export class PostBack implements TaskObserver {
     return this.config.PUBLIC_URL ? `Task ${task.task_id}: ${this.config.PUBLIC_URL.replace(/\/$/, '')}/tasks/${task.task_id}` : `Task ${task.task_id}`;
   }
 
+  /** A notice in the notify channel (SLACK_NOTIFY_CHANNEL, through the adapter that keeps it), when one is set. */
   private async notify(text: string): Promise<void> {
+    const keeper = notifier();
+    const channel = keeper?.channel.configured(this.config);
+    if (!keeper || !channel) return;
     try {
-      await need(this.clients.slack, 'Slack', 'SLACK_BOT_TOKEN').postMessage({ channel: this.config.SLACK_NOTIFY_CHANNEL!, text });
+      await keeper.channel.post(clientOf(this.clients, keeper.adapter.name), channel, text);
     } catch (err) {
-      this.log.warn({ err }, 'Slack notification failed');
+      this.log.warn({ err }, `${keeper.adapter.name} notification failed`);
     }
   }
 }

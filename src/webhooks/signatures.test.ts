@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { describe, expect, it } from 'vitest';
 import { signGeneric, signGithub, signJira, signSentry, signSlack } from '../../test/support/signing.js';
-import { verifyGeneric, verifyGithub, verifyJira, verifySentry, verifySlack } from './signatures.js';
+import { verifyGithub } from './providers/github/verify.js';
+import { verifyJira } from './providers/jira/verify.js';
+import { verifySentry } from './providers/sentry/verify.js';
+import { verifySlack } from './providers/slack/verify.js';
+import { verifyGeneric } from './signatures.js';
 
 // The shared fixtures live beside the repository (../shared/fixtures); a copy under test/fixtures wins if present.
 const FIXTURE_DIRS = ['../../test/fixtures/', '../../../shared/fixtures/'].map((p) =>

@@ -3,14 +3,14 @@ import type { Services } from '../services.js';
 import type { TaskObserver } from '../worker/observers.js';
 import { FlowAfterRun } from '../flows/after-run.js';
 import { AfterRunSteps } from '../flows/after-run-steps.js';
-import { ApprovalPoller } from './approval-poller.js';
 import { PostBack } from './post-back.js';
+import { allAdapters } from './providers/index.js';
 import { RuleScheduler } from './scheduler.js';
 
 /**
  * A worker's webhook side: the post-back that follows each run, then what a flow does with the result (a Jira issue
  * opened, the flow's other threads and the notify channel told; durable steps, swept at start and every
- * RECONCILE_SECONDS), the poller that finds 👍 approvals on GitHub, and the scheduler of rules with a cron schedule
+ * RECONCILE_SECONDS), each provider's background work (its adapter's `background`: GitHub's poller of 👍 approvals), and the scheduler of rules with a cron schedule
  * (every worker runs one; each slot fires once across them).
  */
 export function webhookWorkerSide(s: Pick<Services, 'config' | 'repos' | 'tasks' | 'clients' | 'log'>): {
@@ -19,7 +19,7 @@ export function webhookWorkerSide(s: Pick<Services, 'config' | 'repos' | 'tasks'
   stop(): void;
 } {
   const { config, repos, tasks, clients, log } = s;
-  const approvals = new ApprovalPoller({ repos, tasks, clients, log }, config.APPROVAL_POLL_SECONDS * 1000);
+  const background = allAdapters().flatMap((adapter) => adapter.background?.({ config, repos, tasks, clients, log }) ?? []);
   const scheduler = new RuleScheduler({ repos, tasks, log, tickMs: config.SCHEDULER_TICK_SECONDS * 1000, brainWrap: config.WEBHOOK_BRAIN_WRAP });
   const steps = new AfterRunSteps({ config, repos, clients, log });
   let sweeping: Promise<unknown> | undefined;
@@ -30,7 +30,7 @@ export function webhookWorkerSide(s: Pick<Services, 'config' | 'repos' | 'tasks'
   return {
     observers: [new PostBack(config, clients, repos, log), new FlowAfterRun({ repos, steps })],
     start: () => {
-      approvals.start();
+      for (const b of background) b.start();
       scheduler.start();
       // A restart takes up at once what a crash or a provider's outage left pending.
       sweep(true);
@@ -38,7 +38,7 @@ export function webhookWorkerSide(s: Pick<Services, 'config' | 'repos' | 'tasks'
       sweepTimer.unref();
     },
     stop: () => {
-      approvals.stop();
+      for (const b of background) b.stop();
       scheduler.stop();
       clearInterval(sweepTimer);
     },

@@ -1,20 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Config } from '../config.js';
-import { repositoryPushToken, repositoryReadToken } from '../integrations/github-app-token.js';
 import { mirrorPath, syncMirror } from './repo-mirror.js';
 
 const run = promisify(execFile);
 const GIT_TIMEOUT_MS = 120_000;
-
-export interface GithubRepoTarget {
-  owner: string;
-  repo: string;
-  issueNumber: number;
-  isPullRequest: boolean;
-  /** The App installation the delivery came from; looked up from the repository when absent. */
-  installationId?: number;
-}
 
 /** What a task clones into its workspace: any provider's repository (providers' adapters build these). */
 export interface CheckoutSource {
@@ -31,47 +20,6 @@ export interface CheckoutSource {
   label: string;
   /** Values to cut out of any git error text before it is shown (the token). */
   secrets: string[];
-}
-
-/** Where repositories are cloned from: GITHUB_CLONE_URL, else the web host of GITHUB_API_URL, else github.com. */
-export function cloneBase(config: Config): string {
-  if (config.GITHUB_CLONE_URL) return config.GITHUB_CLONE_URL.replace(/\/$/, '');
-  const api = config.GITHUB_API_URL?.replace(/\/$/, '');
-  if (!api || /api\.github\.com$/.test(api)) return 'https://github.com';
-  return api.replace(/\/api\/v3$/, '');
-}
-
-/**
- * Checks out the repository a GitHub task is about into its (empty) workspace, at the pull request's head for PRs,
- * so `review` and `analyze` see the code. With GitHub App auth the credential is an installation token the service
- * mints for this one repository, read-only; otherwise GITHUB_TOKEN. The App's key never leaves the service.
- */
-export async function checkoutRepository(config: Config, cwd: string, target: GithubRepoTarget): Promise<string> {
-  return cloneSource(cwd, await githubCheckoutSource(config, target), config.dataDir);
-}
-
-/**
- * GitHub's CheckoutSource: the clone URL, the PR head ref, and a Basic credential over http(s). `access` 'push' asks
- * for an App installation token that may push (the service's delivery of a run's changes; never the child's).
- */
-export async function githubCheckoutSource(config: Config, target: GithubRepoTarget, access: 'read' | 'push' = 'read'): Promise<CheckoutSource> {
-  const url = `${cloneBase(config)}/${target.owner}/${target.repo}.git`;
-  const pr = target.isPullRequest ? ` PR #${target.issueNumber}` : '';
-  const label = `${target.owner}/${target.repo}${pr}`;
-  const source: CheckoutSource = { url, label, secrets: [], ...(pr && { ref: { fetch: `pull/${target.issueNumber}/head`, local: `pr-${target.issueNumber}` } }) };
-  if (!/^https?:/.test(url)) return source;
-  let token = config.GITHUB_TOKEN;
-  if (config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY) {
-    const app = { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_APP_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL };
-    try {
-      const mint = access === 'push' ? repositoryPushToken : repositoryReadToken;
-      token = await mint(app, target.owner, target.repo, target.installationId);
-    } catch (err) {
-      throw new Error(`could not check out ${label}: no installation token for it (${(err as Error).message})`, { cause: err });
-    }
-  }
-  if (!token) return source;
-  return { ...source, authorization: `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`, secrets: [token] };
 }
 
 /** One mirror per repository URL, whatever pull request a task is about: its readable name. */

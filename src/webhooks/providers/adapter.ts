@@ -1,16 +1,28 @@
 // Everything the service knows about one provider, behind one interface. The pipeline (ingest, rules, responder,
-// post-back, the webhook API, logging) looks a provider up in the registry (./index.ts) and calls these members; it
-// never names a provider. A provider lives in its own folder, `providers/<name>/`, with the same files in each:
+// post-back, delivery, flows, the webhook API, logging) looks a provider up in the registry (./index.ts) and calls
+// these members; it never names a provider (test/provider-boundary.test.ts keeps it so). A provider lives in its own
+// folder, `providers/<name>/`, with the same files in each:
 //   adapter.ts    this interface implemented: settings, signature, bot and self detection, permission, outbound
 //   parse.ts      the pure parser: a verified delivery → ParsedDelivery (parse.test.ts beside it)
+//   verify.ts     the signature or token check, pure
 //   target.ts     its member of PostBackTarget: where replies go (one line in types.ts joins it to the union)
-// plus whatever else that provider needs (its client lives in src/integrations/<name>.ts).
+//   rules.ts      its built-in command table (registered in ../rules/builtin-commands.ts)
+// and, for a code host, code-host.ts: where a run's changes are pushed and its pull/merge requests opened; plus
+// whatever else that provider needs (its client lives in src/integrations/<name>.ts).
 import type { Config } from '../../config.js';
-import type { ProviderName } from '../../contracts/webhook-commands.js';
+import type { Action, ProviderName } from '../../contracts/webhook-commands.js';
+import type { CodeHost, DeliveryDeps } from '../../delivery/code-host.js';
+import type { Change } from '../../delivery/pull-request-events.js';
+import type { StepDefinition } from '../../flows/step-context.js';
 import type { GithubRetryOptions } from '../../integrations/github.js';
 import type { RetryOptions } from '../../integrations/retry.js';
+import type { Logger } from '../../logger.js';
+import type { AfterRunStepName } from '../../storage/repositories/after-run-steps.js';
+import type { Repositories } from '../../storage/repositories/index.js';
+import type { TaskService } from '../../tasks/task-service.js';
 import type { CheckoutSource } from '../../worker/checkout.js';
 import type { Verification } from '../signatures.js';
+import type { ProviderClients } from './index.js';
 import type { ParsedDelivery, PostBackTarget, ProviderEvent, RawDelivery } from './types.js';
 
 /** Names of the settings that hold a string (secrets, tokens, ids). */
@@ -77,6 +89,68 @@ export interface SignatureScheme {
   describe: string;
 }
 
+/** What a code host calls the requests that merge a branch, and what its deliveries say about them. */
+export interface ChangeRequests {
+  /** 'pull request', 'merge request'. */
+  readonly noun: string;
+  /** How the provider writes one's number after its repository: '#7', '!7'. */
+  ref(number: number): string;
+  /** What a verified delivery says about the ones the service opened (merged, closed, new commits, CI); [] if nothing. */
+  changes(headers: Record<string, string>, body: unknown): Change[];
+}
+
+/**
+ * A link to one of its threads that a message may hold ('https://github.com/o/r/issues/12', 'PROJ-5'): an RE2
+ * pattern (linear in the hostile text whatever it holds) and the thread id a match names (ProviderEvent.thread), or
+ * undefined for a look-alike.
+ */
+export interface ThreadLink {
+  pattern: string;
+  thread(group: (n: number) => string): string | undefined;
+}
+
+/** One path segment of a repository link, bounded: `owner`, `repo`, a group. */
+export const LINK_SEGMENT = '[A-Za-z0-9_.-]{1,100}';
+
+/** A rule action that calls one provider's API (`github_label`, `slack_message`): checked when saved, sent after the delivery is stored. */
+export interface ProviderAction<Client = unknown, Target extends PostBackTarget = PostBackTarget> {
+  /** The thread it acts on, when it acts on the delivery's own ('a GitHub issue or pull request'); absent: any delivery. */
+  readonly onItsThread?: string;
+  /** Whether it posts the rule's rendered template (which is then required). */
+  readonly posts: boolean;
+  /** What is wrong with a rule's options, by field: 'options.labels: …'. */
+  problems(options: Record<string, unknown> | undefined): string[];
+  /** What a dry run says it would do: 'add labels bug', 'post to C123'. */
+  describe(options: Record<string, unknown>): string;
+  /** Sends it (to the delivery's thread when `onItsThread`); returns the id of what it posted, for the loop guard. */
+  send(client: Client | undefined, target: Target | undefined, options: Record<string, unknown>, text: string): Promise<string | undefined>;
+}
+
+/** A channel the service posts notices to: runs started and finished, a flow's summary (Slack's SLACK_NOTIFY_CHANNEL). */
+export interface NotifyChannel<Client = unknown> {
+  /** The channel the settings name, or undefined. */
+  configured(config: Config): string | undefined;
+  /** What is wrong with a channel a rule names (`options.notify_channel`), or undefined. */
+  problem(channel: string): string | undefined;
+  /** Posts `text` there; returns the post's id, for the loop guard. */
+  post(client: Client | undefined, channel: string, text: string): Promise<string>;
+}
+
+/** What a provider's background work in a worker is given. */
+export interface BackgroundDeps {
+  config: Config;
+  repos: Repositories;
+  tasks: TaskService;
+  clients: ProviderClients;
+  log: Logger;
+}
+
+/** Work a worker runs beside the webhooks, started and stopped with it. */
+export interface Background {
+  start(): void;
+  stop(): void;
+}
+
 /**
  * One provider. `Client` is its outbound API client (undefined when its credentials are not configured); `Target`
  * is its member of PostBackTarget. Members that post are given the client; they throw a clear error naming
@@ -116,6 +190,15 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
   /** How its messages are marked up: GitHub-flavoured Markdown, or Slack's mrkdwn. */
   readonly markup: 'markdown' | 'mrkdwn';
 
+  /**
+   * Checks where a delivery asks to be answered besides the provider's API (Slack's response_url): the target with
+   * anything not allowed dropped, and notes for the delivery's record; undefined when the target may be used as is.
+   */
+  guardOutbound?(target: Target, config: Config): { target: Target; notes: Record<string, string> } | undefined;
+
+  /** A command's request as the user wrote it, from the text as sent (Slack escapes &, < and >); absent: as sent. */
+  plainText?(text: string): string;
+
   /** Whether the actor is this service's own account on the provider (a configured bot login or id). */
   isSelf(actor: NonNullable<ProviderEvent['actor']>, config: Config): boolean;
 
@@ -151,6 +234,33 @@ export interface ProviderAdapter<Client = unknown, Target extends PostBackTarget
 
   /** What the worker checks out for a task from this thread; absent when threads have no repository. */
   checkout?(client: Client | undefined, target: Target, config: Config): Promise<CheckoutSource | undefined>;
+
+  /**
+   * Where replies to a thread go, from its id alone (ProviderEvent.thread): for a thread the service opened and nobody
+   * has written in yet. `asker` is the target of the thread whose run writes there. Absent or undefined: not known.
+   */
+  threadTarget?(thread: string, asker: PostBackTarget | undefined): Target | undefined;
+
+  /** The links to its threads a message may hold (`@agent continue <link>`, links between threads). */
+  readonly threadLinks?: readonly ThreadLink[];
+
+  /** The rule actions that call its API, by action name. */
+  readonly actions?: Readonly<Partial<Record<Action, ProviderAction<Client, Target>>>>;
+
+  /** Durable steps after a run that its API does, by step name (Jira's `jira_issue`: an issue opened from the run). */
+  readonly afterRunSteps?: Readonly<Partial<Record<AfterRunStepName, StepDefinition>>>;
+
+  /** Its notify channel, when it has one. */
+  readonly notifyChannel?: NotifyChannel<Client>;
+
+  /** What a worker runs for it beside the webhooks (GitHub's 👍 approvals, which no webhook reports); absent: none. */
+  background?(deps: BackgroundDeps): Background;
+
+  /** Its pull or merge requests, when it is a code host (the provider pull_requests.provider names). */
+  readonly changeRequests?: ChangeRequests;
+
+  /** Where a run's changes from this thread go (its repository, or one the thread maps to); absent or undefined: none. */
+  codeHost?(deps: DeliveryDeps, target: Target): CodeHost | undefined;
 }
 
 /** Any registered adapter, as the pipeline sees it. */

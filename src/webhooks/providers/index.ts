@@ -1,7 +1,8 @@
-// The list of providers. Adding one is: its folder (providers/<name>/), one line here, its name in PROVIDER_NAMES
-// (src/contracts/webhook-commands.ts), its settings in src/config.ts, and docs. Nothing in the pipeline changes.
+// The list of providers. Adding one is its folder (providers/<name>/), one line here, and the few registration and
+// config files docs/architecture.md lists under "Adding a provider" (test/provider-boundary.test.ts holds the same
+// list). Nothing in the pipeline changes.
 import { PROVIDER_NAMES, type ProviderName } from '../../contracts/webhook-commands.js';
-import type { AnyProviderAdapter } from './adapter.js';
+import type { AnyProviderAdapter, NotifyChannel, ProviderAction } from './adapter.js';
 import { github } from './github/adapter.js';
 import { gitlab } from './gitlab/adapter.js';
 import { jira } from './jira/adapter.js';
@@ -32,6 +33,21 @@ export function adapterFor(name: ProviderName): AnyProviderAdapter {
 /** Every adapter, in PROVIDER_NAMES order. */
 export function allAdapters(): AnyProviderAdapter[] {
   return PROVIDER_NAMES.map(adapterFor);
+}
+
+/** The provider whose API a rule action calls (`github_label` → GitHub's), with the action; undefined for the pipeline's own. */
+export function providerAction(action: string): { adapter: AnyProviderAdapter; action: ProviderAction } | undefined {
+  for (const adapter of allAdapters()) {
+    const found = adapter.actions && Object.hasOwn(adapter.actions, action) ? adapter.actions[action as keyof typeof adapter.actions] : undefined;
+    if (found) return { adapter, action: found };
+  }
+  return undefined;
+}
+
+/** The provider that keeps the notify channel, and its channel; undefined when none does. */
+export function notifier(): { adapter: AnyProviderAdapter; channel: NotifyChannel } | undefined {
+  const adapter = allAdapters().find((a) => a.notifyChannel);
+  return adapter?.notifyChannel && { adapter, channel: adapter.notifyChannel };
 }
 
 /** Lower-case headers that carry a provider's signature or secret: kept out of logs and stored deliveries. */

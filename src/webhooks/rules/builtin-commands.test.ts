@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as tables from './builtin-commands.js';
+import { GITHUB_RULES as GITHUB_INPUT } from '../providers/github/rules.js';
+import { JIRA_RULES as JIRA_INPUT } from '../providers/jira/rules.js';
+import { SENTRY_RULES as SENTRY_INPUT } from '../providers/sentry/rules.js';
+import { SLACK_RULES as SLACK_INPUT } from '../providers/slack/rules.js';
+import { BUILTIN_RULE_SETS } from './builtin-commands.js';
 import { loadRuleSet, renderTemplate } from './template.js';
 import type { CommandSpec, RuleSet } from './types.js';
 
@@ -14,13 +18,12 @@ const eventsOf = (ruleSet: RuleSet) => [...new Set(ruleSet.commands.flatMap((c) 
 const render = (command: CommandSpec, payload: unknown, provider: string, user_content = 'look at the login page') =>
   renderTemplate(command.template, { payload, user_content, provider, task_id: 'task_01J' });
 
-const { BUILTIN_RULE_SETS } = tables;
 // The tables as loaded: each rule with its defaults filled in (action, priority, enabled…).
 const { github: GITHUB_RULES, jira: JIRA_RULES, slack: SLACK_RULES, sentry: SENTRY_RULES } = BUILTIN_RULE_SETS;
 
 describe('built-in tables', () => {
   it('load cleanly', () => {
-    for (const table of [tables.GITHUB_RULES, tables.JIRA_RULES, tables.SLACK_RULES, tables.SENTRY_RULES]) {
+    for (const table of [GITHUB_INPUT, JIRA_INPUT, SLACK_INPUT, SENTRY_INPUT]) {
       const loaded = loadRuleSet(table);
       expect(loadRuleSet(loaded)).toEqual(loaded);
       expect(loaded.commands.every((c) => c.enabled && c.conditions === null && !c.stop_after_match)).toBe(true);

@@ -23,7 +23,7 @@ export const READ_ONLY: CommandSpec['permissions'] = {
 };
 
 /**
- * Read-only, except the one file a review reports its findings in (src/delivery/review.ts): the service posts them
+ * Read-only, except the one file a review reports its findings in (src/webhooks/providers/github/review.ts): the service posts them
  * as line comments. Claude Code matches file paths with Edit(…) rules only, whichever tool writes.
  */
 export const REVIEW_ONLY: CommandSpec['permissions'] = {

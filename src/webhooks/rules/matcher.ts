@@ -6,6 +6,7 @@
 // named by the next word (else the default); an event already addressed to the bot (Slack mention, DM, slash
 // command, Jira assignment to the agent) needs no phrase; finally the rule set's auto triggers.
 import type { EngineEvent } from '../engine.js';
+import { adapterFor, isProvider } from '../providers/index.js';
 import type { ProviderEvent } from '../providers/types.js';
 import { type ConditionContext, evaluate, regexBudget } from './conditions.js';
 import type { CommandSpec, MatchResult, Route, Rule, RuleSet } from './types.js';
@@ -195,7 +196,8 @@ function matchRequest(
   }
   if (newConversation) explanation += ' "new conversation" starts a fresh conversation for this thread.';
   let userContent = rest.replace(/^[\s:,;.!-]+/, '').trim();
-  if (event.provider === 'slack') userContent = decodeSlackEntities(userContent);
+  const plainText = isProvider(event.provider) ? adapterFor(event.provider).plainText : undefined;
+  if (plainText) userContent = plainText(userContent);
   return { matched: true, command, userContent, newConversation, explanation, via };
 }
 
@@ -264,10 +266,6 @@ export function maskUnscanned(text: string): string {
 
 function stripLeadingMentions(text: string): string {
   return text.replace(/^\s*(?:(?:<@[A-Z0-9]+(?:\|[^<>]*)?>|\[~accountid:[^\]]+\])[\s,:]*)+/i, '');
-}
-
-function decodeSlackEntities(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 function escapeRegExp(s: string): string {

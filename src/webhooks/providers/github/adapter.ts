@@ -1,10 +1,14 @@
 import { createGithubClient, type GithubClient } from '../../../integrations/github.js';
-import { githubCheckoutSource } from '../../../worker/checkout.js';
-import { verifyGithub } from '../../signatures.js';
-import { need, type ProviderAdapter } from '../adapter.js';
+import { LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import type { GithubTarget } from '../types.js';
+import { GITHUB_ACTIONS } from './actions.js';
+import { ApprovalPoller } from './approval-poller.js';
+import { githubCheckoutSource } from './checkout.js';
+import { githubHost, PULL_REQUESTS } from './code-host.js';
 import { parseDelivery } from './parse.js';
 import { githubPermissions } from './permission.js';
+import { githubThreadTarget } from './target.js';
+import { verifyGithub } from './verify.js';
 
 const POST_BACK = 'GITHUB_TOKEN or GITHUB_APP_ID';
 
@@ -69,4 +73,19 @@ export const github: ProviderAdapter<GithubClient, GithubTarget> = {
 
   // The repository (a PR at its head), with an App installation token minted for it or GITHUB_TOKEN.
   checkout: async (_client, t, config) => (config.GITHUB_CHECKOUT ? githubCheckoutSource(config, t) : undefined),
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
+  threadTarget: githubThreadTarget,
+  background: (deps) => new ApprovalPoller(deps, deps.config.APPROVAL_POLL_SECONDS * 1000),
+  changeRequests: PULL_REQUESTS,
+  codeHost: (deps, t) => githubHost(deps, { owner: t.owner, repo: t.repo, installationId: t.installationId }, t.isPullRequest ? t.issueNumber : undefined),
+  threadLinks: [
+    {
+      // https://github.com/owner/repo/issues/12, …/pull/12 (GitHub Enterprise hosts too: the path is what names it;
+      // Sentry's /organizations/<org>/issues/<id> has the same shape and is read by its own pattern)
+      pattern: `https?://([A-Za-z0-9.:-]{1,200})/(${LINK_SEGMENT})/(${LINK_SEGMENT})/(?:issues|pull)/([0-9]{1,10})\\b`,
+      thread: (g) => (/sentry/i.test(g(1)) ? undefined : `${g(2)}/${g(3)}#${g(4)}`),
+    },
+  ],
+  actions: GITHUB_ACTIONS,
 };

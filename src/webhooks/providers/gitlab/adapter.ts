@@ -1,6 +1,6 @@
-import type { Config } from '../../../config.js';
 import { createGitlabClient, type GitlabClient } from '../../../integrations/gitlab.js';
-import { type CheckoutSource, need, type ProviderAdapter } from '../adapter.js';
+import { type CheckoutSource, LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
+import { gitlabHost, gitlabProjectSource, MERGE_REQUESTS } from './code-host.js';
 import { GITLAB_PAYLOAD_ROOTS, parseDelivery } from './parse.js';
 import { gitlabPermissions } from './permission.js';
 import type { GitlabTarget } from './target.js';
@@ -13,22 +13,6 @@ const PLAIN_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]{0,200}$/;
 /** Notes the service posts: `note:<id>`, the form the loop guard records and `edit` takes. */
 const notePost = (id: number) => `note:${id}`;
 const where = (t: GitlabTarget) => ({ projectId: t.projectId, noteable: t.noteable, iid: t.iid });
-
-/**
- * A GitLab project's repository with GITLAB_TOKEN as git's credential (over http(s)): what a task checks out, and
- * where the service pushes a run's changes (the same URL, so the same mirror).
- */
-export function gitlabProjectSource(config: Config, projectPath: string): CheckoutSource {
-  const url = `${(config.GITLAB_CLONE_URL ?? config.GITLAB_URL).replace(/\/+$/, '')}/${projectPath}.git`;
-  const token = /^https?:/.test(url) ? config.GITLAB_TOKEN : undefined;
-  return {
-    url,
-    label: projectPath,
-    secrets: token ? [token] : [],
-    // GitLab takes any user name with an access token as the password; oauth2 is the one its docs use.
-    ...(token && { authorization: `Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` }),
-  };
-}
 
 /** GitLab issues and merge requests: notes, award emoji, access levels; a personal, project or group access token. */
 export const gitlab: ProviderAdapter<GitlabClient, GitlabTarget> = {
@@ -80,4 +64,15 @@ export const gitlab: ProviderAdapter<GitlabClient, GitlabTarget> = {
     const local = usable ? branch : `mr-${t.iid}`;
     return { ...source, ref: { fetch: `refs/merge-requests/${t.iid}/head`, local }, label: `${source.label} (${local})` };
   },
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
+  changeRequests: MERGE_REQUESTS,
+  codeHost: gitlabHost,
+  threadLinks: [
+    {
+      // https://gitlab.example.com/group/sub/project/-/issues/17, …/-/merge_requests/1
+      pattern: `https?://[A-Za-z0-9.:-]{1,200}/((?:${LINK_SEGMENT}/){1,10}${LINK_SEGMENT})/-/(issues|merge_requests)/([0-9]{1,10})\\b`,
+      thread: (g) => `${g(1)}${g(2) === 'issues' ? '#' : '!'}${g(3)}`,
+    },
+  ],
 };

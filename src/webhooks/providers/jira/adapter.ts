@@ -1,10 +1,12 @@
-import { jiraRepository } from '../../../flows/jira-repository.js';
 import { createJiraClient, type JiraClient } from '../../../integrations/jira.js';
-import { githubCheckoutSource } from '../../../worker/checkout.js';
-import { verifyJira } from '../../signatures.js';
 import { need, type ProviderAdapter } from '../adapter.js';
+import { githubCheckoutSource } from '../github/checkout.js';
 import type { JiraTarget } from '../types.js';
+import { jiraHost } from './code-host.js';
 import { parseDelivery } from './parse.js';
+import { jiraRepository } from './repository.js';
+import { jiraTicketFailed, openJiraTicket } from './ticket.js';
+import { verifyJira } from './verify.js';
 
 const POST_BACK = 'JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN';
 
@@ -64,4 +66,17 @@ export const jira: ProviderAdapter<JiraClient, JiraTarget> = {
   async edit(client, t, postId, text) {
     await need(client, 'Jira', POST_BACK).updateComment({ issueKey: t.issueKey, commentId: postId.slice('comment:'.length), text });
   },
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
+  codeHost: jiraHost,
+  threadTarget: (issueKey) => ({ provider: 'jira', issueKey }),
+  afterRunSteps: { jira_issue: { run: openJiraTicket, failed: jiraTicketFailed } },
+  threadLinks: [
+    {
+      // PROJ-5: a Jira key, alone or in a /browse/ URL. Upper-case project keys only, so "utf-8" or "sha-256" are not;
+      // not inside a path or word (a repository named PROJ-5 in a URL is not the key).
+      pattern: '(?:^|[^A-Za-z0-9_/.-]|/browse/)([A-Z][A-Z0-9_]{1,9}-[0-9]{1,9})\\b',
+      thread: (g) => g(1),
+    },
+  ],
 };

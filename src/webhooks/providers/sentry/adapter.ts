@@ -1,8 +1,8 @@
 import { createSentryClient, type SentryClient } from '../../../integrations/sentry.js';
-import { verifySentry } from '../../signatures.js';
-import { need, type ProviderAdapter } from '../adapter.js';
+import { LINK_SEGMENT, need, type ProviderAdapter } from '../adapter.js';
 import type { SentryTarget } from '../types.js';
 import { parseDelivery } from './parse.js';
+import { verifySentry } from './verify.js';
 
 /** Sentry integration: issue and event alerts and comments; replies as issue comments. */
 export const sentry: ProviderAdapter<SentryClient, SentryTarget> = {
@@ -55,6 +55,15 @@ export const sentry: ProviderAdapter<SentryClient, SentryTarget> = {
     const commentId = postId.slice('comment:'.length);
     await need(client, 'Sentry', 'SENTRY_AUTH_TOKEN').updateIssueComment({ issueId: t.issueId, commentId, text, organizationSlug: t.organizationSlug });
   },
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
+  threadLinks: [
+    {
+      // https://acme.sentry.io/issues/1117540176/, https://sentry.io/organizations/acme/issues/1117540176/
+      pattern: `https?://[A-Za-z0-9.:-]{0,200}sentry[A-Za-z0-9.:-]{0,200}/(?:organizations/${LINK_SEGMENT}/)?issues/([0-9]{1,20})\\b`,
+      thread: (g) => `sentry-issue-${g(1)}`,
+    },
+  ],
 };
 
 /** Where a Sentry payload names its project: issue alerts, event alerts and metric alerts differ. */

@@ -1,9 +1,10 @@
 import { createSlackClient, type SlackClient } from '../../../integrations/slack.js';
-import { slackResponseOrigins } from '../../outbound-hosts.js';
-import { verifySlack } from '../../signatures.js';
 import { need, type ProviderAdapter } from '../adapter.js';
 import type { SlackTarget } from '../types.js';
+import { SLACK_ACTIONS, SLACK_NOTIFY } from './actions.js';
 import { parseDelivery } from './parse.js';
+import { guardResponseUrl, slackResponseOrigins } from './response-url.js';
+import { verifySlack } from './verify.js';
 
 /** Slack: app mentions, DMs, slash commands, approval buttons; replies in the thread, edited as the run goes. */
 export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
@@ -27,6 +28,8 @@ export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
     'user', 'team', 'channel', 'container', 'message', 'actions', 'state', 'enterprise',
   ],
   markup: 'mrkdwn',
+  guardOutbound: guardResponseUrl,
+  plainText: (text) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
   isSelf: (actor, config) => !!config.SLACK_BOT_USER_ID && actor.id === config.SLACK_BOT_USER_ID,
   selfIds: (config) => (config.SLACK_BOT_USER_ID ? [config.SLACK_BOT_USER_ID] : []),
   ownPostId: ({ target: t }) => (t.messageTs ? `${t.channel}/${t.messageTs}` : undefined),
@@ -78,6 +81,18 @@ export const slack: ProviderAdapter<SlackClient, SlackTarget> = {
 
   // A response_url takes five posts in all (Slack's limit): the interim message and its result, not every step.
   finalEditOnly: (postId) => postId === RESPONSE_URL_POST,
+
+  // What the rest of the service asks of it, where it applies: thread links and targets, code host, actions…
+  threadLinks: [
+    {
+      // https://acme.slack.com/archives/C0123ABC/p1700000000000100(?thread_ts=1700000000.000100): the thread's ts when
+      // the permalink is of a reply, else the message's own (which starts the thread)
+      pattern: 'https://[A-Za-z0-9-]{1,100}\\.slack\\.com/archives/([A-Z0-9]{1,30})/p([0-9]{10})([0-9]{6})(?:[?&]thread_ts=([0-9]{10}\\.[0-9]{6}))?',
+      thread: (g) => `${g(1)}/${g(4) || `${g(2)}.${g(3)}`}`,
+    },
+  ],
+  actions: SLACK_ACTIONS,
+  notifyChannel: SLACK_NOTIFY,
 };
 
 /** The id `reply` gives a message posted through a slash command's response_url, which has no ts. */

@@ -1,13 +1,13 @@
-// The `jira_issue` step after a run (src/flows/after-run-steps.ts): a rule with `options.opens: "jira_issue"` (the
+// The `jira_issue` step after a run (src/flows/after-run-steps.ts runs it; the Jira adapter's `afterRunSteps`): a rule with `options.opens: "jira_issue"` (the
 // built-in `ticket`) has the service open a Jira issue from the run's summary, link it into the run's flow, and tell
 // the thread that asked. It may run more than once (a 5xx, a crash, a restart): the issue carries the label
 // `claude-agent-<task id>`, looked for before one is opened, and the key is kept in the step's progress as soon as
 // it is known, so a task never gets two issues, and the thread is told once.
-import { externalThreadId } from '../domain/ids.js';
-import type { TaskRow } from '../storage/schema.js';
-import { postReply } from '../webhooks/responder.js';
-import { threadMetadata } from '../webhooks/thread-task.js';
-import { StepCannotRun, type StepContext } from './step-context.js';
+import { externalThreadId } from '../../../domain/ids.js';
+import { StepCannotRun, type StepContext } from '../../../flows/step-context.js';
+import type { TaskRow } from '../../../storage/schema.js';
+import { postReply } from '../../responder.js';
+import { threadMetadata } from '../../thread-task.js';
 
 const MAX_SUMMARY = 240;
 const MAX_DESCRIPTION = 30_000;

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config } from '../../../config.js';
 
 /** The GitHub repository a Jira issue's code lives in (JIRA_REPOSITORIES, by the key's project), or undefined. */
 export function jiraRepository(config: Pick<Config, 'JIRA_REPOSITORIES'>, issueKey: string): { owner: string; repo: string } | undefined {

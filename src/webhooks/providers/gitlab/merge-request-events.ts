@@ -2,8 +2,8 @@
 // Request Hook (merged, closed, reopened, new commits) and a Pipeline Hook (the pipeline of a merge request or of its
 // head commit). Shaped as pull-request-events.ts's changes, so one follower applies both.
 import { z } from 'zod';
-import type { Change } from './pull-request-events.js';
-import type { ChecksState } from '../storage/repositories/pull-requests.js';
+import type { Change } from '../../../delivery/pull-request-events.js';
+import type { ChecksState } from '../../../storage/repositories/pull-requests.js';
 
 const Project = z.object({ path_with_namespace: z.string() });
 const MergeRequestHook = z.object({

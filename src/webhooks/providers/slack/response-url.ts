@@ -1,4 +1,5 @@
-import type { Config } from '../config.js';
+import type { Config } from '../../../config.js';
+import type { SlackTarget } from './target.js';
 
 /**
  * Where a Slack slash command's or button's `response_url` may point: hooks.slack.com, the configured Slack API
@@ -32,4 +33,16 @@ export function responseUrlProblem(url: string, origins: readonly string[]): str
     return `${parsed.origin} is not a Slack host (allowed: ${origins.join(', ')}; add one with SLACK_RESPONSE_URL_HOSTS)`;
   }
   return undefined;
+}
+
+/**
+ * The target with a response_url to a host not allowed dropped (replies then go to the channel), and the refusal for
+ * the delivery's record; undefined when the target may be used as it is.
+ */
+export function guardResponseUrl(target: SlackTarget, config: Config): { target: SlackTarget; notes: Record<string, string> } | undefined {
+  if (!target.responseUrl) return undefined;
+  const problem = responseUrlProblem(target.responseUrl, slackResponseOrigins(config));
+  if (!problem) return undefined;
+  const { responseUrl: _dropped, ...kept } = target;
+  return { target: kept, notes: { response_url: `refused: ${problem}; replies go to the channel instead` } };
 }

@@ -1,8 +1,8 @@
-import type { Logger } from '../logger.js';
-import type { Repositories } from '../storage/repositories/index.js';
-import type { TaskService } from '../tasks/task-service.js';
-import type { ProviderClients } from './clients.js';
-import { threadMetadata } from './thread-task.js';
+import type { Logger } from '../../../logger.js';
+import type { Repositories } from '../../../storage/repositories/index.js';
+import type { TaskService } from '../../../tasks/task-service.js';
+import type { ProviderClients } from '../../clients.js';
+import { threadMetadata } from '../../thread-task.js';
 
 /**
  * GitHub sends no webhook for reactions, so a 👍 on the "waits for approval" comment is found by polling: a +1 from

@@ -1,8 +1,17 @@
 // GitHub as a code host: pushes with GITHUB_TOKEN or an App installation token minted for that one push (contents:
 // write on that one repository), draft pull requests and line reviews through the service's Octokit client.
-import { githubCheckoutSource } from '../worker/checkout.js';
-import type { CodeHost, DeliveryDeps } from './code-host.js';
+import type { CodeHost, DeliveryDeps } from '../../../delivery/code-host.js';
+import type { ChangeRequests } from '../adapter.js';
+import { githubCheckoutSource } from './checkout.js';
+import { pullRequestChange } from './pull-request-events.js';
 import { postReview } from './review.js';
+
+/** GitHub's pull requests: '#7', and what its `pull_request`, `check_suite` and `status` deliveries say of them. */
+export const PULL_REQUESTS: ChangeRequests = {
+  noun: 'pull request',
+  ref: (number) => `#${number}`,
+  changes: (headers, body) => pullRequestChange(headers['x-github-event'] ?? '', body),
+};
 
 /** A GitHub repository the service may push to. */
 export interface GithubRepository {
@@ -26,8 +35,8 @@ export function githubHost(deps: DeliveryDeps, repository: GithubRepository, pul
     delivers: deps.config.GITHUB_PULL_REQUESTS,
     unavailable: github ? undefined : missing,
     threadNumber: pullNumber,
-    noun: 'pull request',
-    ref: (number) => `#${number}`,
+    noun: PULL_REQUESTS.noun,
+    ref: PULL_REQUESTS.ref,
     pushSource: () => githubCheckoutSource(deps.config, { ...repository, issueNumber: 0, isPullRequest: false }, 'push'),
     async headBranch(number) {
       const pr = await need().getPullRequest({ ...repository, pullNumber: number });

@@ -6,9 +6,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parsePatch } from 'diff';
 import { z } from 'zod';
-import type { GithubClient, ReviewLineComment } from '../integrations/github.js';
-import type { TaskRow } from '../storage/schema.js';
-import type { GithubRepository } from './github-host.js';
+import type { GithubClient, ReviewLineComment } from '../../../integrations/github.js';
+import type { TaskRow } from '../../../storage/schema.js';
+import type { GithubRepository } from './code-host.js';
 
 /** Where a run writes its review, relative to its workspace (the `review` command's prompt names it). */
 export const REVIEW_FILE = '.agent/review.json';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { jiraRepository } from './jira-repository.js';
+import { loadConfig } from '../../../config.js';
+import { jiraRepository } from './repository.js';
 
 describe('JIRA_REPOSITORIES: a Jira project\'s GitHub repository', () => {
   it('maps an issue key to its project\'s repository, and nothing for other projects', () => {
