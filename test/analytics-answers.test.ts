@@ -8,8 +8,8 @@ import { analyticsSuite, HOUR, QUOTED_RULE } from './support/analytics-suite.js'
 import { STORAGE_DIALECTS } from './support/test-database.js';
 
 // How the large analytics answers are read and written: the rollup rows a chart reads come back as one packed text
-// per query (src/storage/repositories/packed-rollups.ts), and the costs route writes its answer with a precompiled
-// serializer instead of zod's encode. Both must give exactly what the plain way gives.
+// per query (src/storage/repositories/packed-rollups.ts), and the costs route writes its answer as the service built it
+// (src/api/schemas.ts, asBuilt) instead of through zod's encode. Both must give exactly what the plain way gives.
 const zodWrites = serializerCompiler({ schema: CostsResponse, method: 'GET', url: '/api/analytics/costs' } as Parameters<typeof serializerCompiler>[0]) as (data: unknown) => string;
 
 for (const dialect of STORAGE_DIALECTS) {

@@ -25,11 +25,12 @@ const p95Duration = (f: Figures) => quantileFromBins(f.bins, 0.95, f.duration_co
 
 function point(t: string, f: Figures): CostPoint {
   return {
+    // In the contract's key order: the answer is written as built (src/api/schemas.ts, asBuilt).
     t,
-    cost_usd: f.cost_usd,
     tasks: f.tasks,
     successes: f.successes,
     errors: f.failures,
+    cost_usd: f.cost_usd,
     input_tokens: f.input_tokens,
     output_tokens: f.output_tokens,
     cache_read_tokens: f.cache_read_tokens,
