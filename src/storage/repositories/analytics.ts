@@ -134,23 +134,25 @@ export class AnalyticsRepository {
   async series(q: RangeQuery & { keys: string[]; other: boolean }): Promise<Array<{ bucket: number; key: string; figures: Figures }>> {
     const read = async (query: ReturnType<AnalyticsRepository['rollups']>, keys: string[] | null) =>
       (await query.select(packedRows(keys).as('rows')).executeTakeFirst())?.rows;
-    const result: Array<{ bucket: number; key: string; figures: Figures }> = [];
     const { keys } = q;
-    if (q.dim !== 'all' && keys.length) {
-      const text = await read(this.rollups(q).where('key', 'in', keys), keys);
-      readPackedRows(text, (bucket, k, figures) => result.push({ bucket, key: keys[k]!, figures }));
-    }
-    if (q.dim !== 'all' && !q.other) return result;
-    const named = new Map<number, Figures>();
+    const reading = q.dim === 'all' || q.other;
+    // The `all` rows do not depend on the named ones: on PostgreSQL both queries run at once, on two connections.
+    const [named, whole] = await Promise.all([
+      q.dim !== 'all' && keys.length ? read(this.rollups(q).where('key', 'in', keys), keys) : undefined,
+      reading ? read(this.rollups({ ...q, dim: 'all' }), null) : undefined,
+    ]);
+    const result: Array<{ bucket: number; key: string; figures: Figures }> = [];
+    readPackedRows(named, (bucket, k, figures) => result.push({ bucket, key: keys[k]!, figures }));
+    if (!reading) return result;
+    const sums = new Map<number, Figures>();
     for (const r of result) {
-      const sum = named.get(r.bucket);
+      const sum = sums.get(r.bucket);
       if (sum) addInto(sum, r.figures);
-      else named.set(r.bucket, { ...r.figures, bins: [...r.figures.bins] });
+      else sums.set(r.bucket, { ...r.figures, bins: [...r.figures.bins] });
     }
-    const whole = await read(this.rollups({ ...q, dim: 'all' }), null);
     readPackedRows(whole, (bucket, _, all) => {
       if (q.dim === 'all') return void result.push({ bucket, key: '', figures: all });
-      const taken = named.get(bucket);
+      const taken = sums.get(bucket);
       if (taken) takeOut(all, taken);
       if (all.tasks > 0) result.push({ bucket, key: OTHER_KEY, figures: all });
     });
