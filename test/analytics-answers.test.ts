@@ -49,7 +49,11 @@ for (const dialect of STORAGE_DIALECTS) {
       const whole = [0, 1, 2].map((h) => ({ ...row('all', '', h, 40 + h), tasks: 100, cost_usd: 1000.5, input_tokens: 2 ** 42 }));
       await ctx.storage.db.insertInto('task_rollups').values([...named, ...whole]).execute();
       const asked = keys.slice(0, 3);
-      const rows = await ctx.repos.analytics.series({ granularity: 'hour', dim: 'requester', from: at, to: at + 3 * HOUR, keys: asked, other: true });
+      const rows: Array<{ bucket: number; key: string; figures: Figures }> = [];
+      // The figures object is filled anew for each row: kept as copies.
+      await ctx.repos.analytics.series({ granularity: 'hour', dim: 'requester', from: at, to: at + 3 * HOUR, keys: asked, other: true }, (bucket, key, f) =>
+        rows.push({ bucket, key, figures: { ...f, bins: [...f.bins] } }),
+      );
 
       const plain = (r: TaskRollupRow): Figures => {
         const { granularity: _g, dim: _d, key: _k, bucket: _b, ...f } = r;

@@ -115,17 +115,16 @@ export class AnalyticsService {
       keys = ranked.slice(0, top);
       other = ranked.length > top;
     }
-    const rows = await this.repos.analytics.series({ granularity, dim, from, to, keys, other });
     const seriesKeys = other ? [...keys, OTHER_KEY] : keys;
-    // Dense points, every bucket of every series (empty ones are zeros), placed by position.
+    // Dense points, every bucket of every series (empty ones are zeros), placed by position as the rows are read.
     const times = Array.from({ length: buckets }, (_, i) => iso(from + i * size));
     const position = new Map(seriesKeys.map((key, s) => [key, s]));
     const points = seriesKeys.map(() => new Array<CostPoint>(buckets));
-    for (const r of rows) {
-      const s = position.get(r.key);
-      const i = (r.bucket - from) / size;
-      if (s !== undefined && i >= 0 && i < buckets) points[s]![i] = point(times[i]!, r.figures);
-    }
+    await this.repos.analytics.series({ granularity, dim, from, to, keys, other }, (bucket, key, figures) => {
+      const s = position.get(key);
+      const i = (bucket - from) / size;
+      if (s !== undefined && i >= 0 && i < buckets) points[s]![i] = point(times[i]!, figures);
+    });
     for (const list of points) for (let i = 0; i < buckets; i++) list[i] ??= point(times[i]!, ZERO_FIGURES);
     return {
       granularity,

@@ -127,11 +127,13 @@ export class AnalyticsRepository {
   }
 
   /**
-   * Figures per bucket and key over a range, for the given keys of a dimension (or for `all`). With `other`, a series
-   * OTHER_KEY holds every other key: the `all` row of each bucket less the named keys' rows, so it is exact without
-   * reading the other keys' rows at all. Each query answers its rows as one text (see packed-rollups.ts).
+   * Figures per bucket and key over a range, for the given keys of a dimension (or for `all`), each row handed to
+   * `each` with figures valid only during the call (one object is filled anew for every row: copy what you keep).
+   * With `other`, a series OTHER_KEY holds every other key: the `all` row of each bucket less the named keys' rows,
+   * so it is exact without reading the other keys' rows at all. Each query answers its rows as one text (see
+   * packed-rollups.ts).
    */
-  async series(q: RangeQuery & { keys: string[]; other: boolean }): Promise<Array<{ bucket: number; key: string; figures: Figures }>> {
+  async series(q: RangeQuery & { keys: string[]; other: boolean }, each: (bucket: number, key: string, figures: Figures) => void): Promise<void> {
     const read = async (query: ReturnType<AnalyticsRepository['rollups']>, keys: string[] | null) =>
       (await query.select(packedRows(keys).as('rows')).executeTakeFirst())?.rows;
     const { keys } = q;
@@ -141,22 +143,22 @@ export class AnalyticsRepository {
       q.dim !== 'all' && keys.length ? read(this.rollups(q).where('key', 'in', keys), keys) : undefined,
       reading ? read(this.rollups({ ...q, dim: 'all' }), null) : undefined,
     ]);
-    const result: Array<{ bucket: number; key: string; figures: Figures }> = [];
-    readPackedRows(named, (bucket, k, figures) => result.push({ bucket, key: keys[k]!, figures }));
-    if (!reading) return result;
+    // With `other`: the named keys' figures summed per bucket, to take out of the bucket's `all` row.
     const sums = new Map<number, Figures>();
-    for (const r of result) {
-      const sum = sums.get(r.bucket);
-      if (sum) addInto(sum, r.figures);
-      else sums.set(r.bucket, { ...r.figures, bins: [...r.figures.bins] });
-    }
+    readPackedRows(named, (bucket, k, figures) => {
+      each(bucket, keys[k]!, figures);
+      if (!q.other) return;
+      const sum = sums.get(bucket);
+      if (sum) addInto(sum, figures);
+      else sums.set(bucket, { ...figures, bins: [...figures.bins] });
+    });
+    if (!reading) return;
     readPackedRows(whole, (bucket, _, all) => {
-      if (q.dim === 'all') return void result.push({ bucket, key: '', figures: all });
+      if (q.dim === 'all') return each(bucket, '', all);
       const taken = sums.get(bucket);
       if (taken) takeOut(all, taken);
-      if (all.tasks > 0) result.push({ bucket, key: OTHER_KEY, figures: all });
+      if (all.tasks > 0) each(bucket, OTHER_KEY, all);
     });
-    return result;
   }
 
   /**

@@ -3,7 +3,8 @@ import { type Figures, readPackedRows } from './packed-rollups.js';
 
 const rows = (text: string | null) => {
   const out: Array<[number, number, Figures]> = [];
-  readPackedRows(text, (bucket, key, figures) => out.push([bucket, key, figures]));
+  // One figures object is filled anew for each row: kept as copies.
+  readPackedRows(text, (bucket, key, figures) => out.push([bucket, key, { ...figures, bins: [...figures.bins] }]));
   return out;
 };
 const bins = (from: number) => Array.from({ length: 24 }, (_, i) => from + i);

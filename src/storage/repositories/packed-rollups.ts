@@ -32,13 +32,15 @@ export function packedRows(keys: readonly string[] | null): RawBuilder<string | 
 }
 
 /**
- * Calls `row` for each row of a packed text with its bucket, key position and figures (a new object each). Integers
- * are read digit by digit, without a substring; the cost (and any value not plain digits) through Number, so a float
- * is read exactly as the database wrote it (both write the shortest text that reads back as the same double).
+ * Calls `row` for each row of a packed text with its bucket, key position and figures. The figures are one object
+ * filled anew for each row (a chart's thousands of rows leave no garbage): valid during the call, copied if kept.
+ * Integers are read digit by digit, without a substring; the cost (and any value not plain digits) through Number, so
+ * a float is read exactly as the database wrote it (both write the shortest text that reads back as the same double).
  */
 export function readPackedRows(text: string | null | undefined, row: (bucket: number, key: number, figures: Figures) => void): void {
   if (!text) return;
   const v = new Float64Array(FIELDS);
+  const figures = { ...ZERO, bins: new Array<number>(DURATION_BIN_COLUMNS.length).fill(0) };
   const end = text.length;
   let field = 0;
   for (let i = 0; i < end; i++) {
@@ -57,28 +59,40 @@ export function readPackedRows(text: string | null | undefined, row: (bucket: nu
     if (c === COMMA) continue;
     // The end of a row (a semicolon, or the end of the text).
     if (field !== FIELDS) throw new Error(`a packed rollup row has ${field} fields, not ${FIELDS}`);
-    row(v[0]!, v[1]!, figuresOf(v));
+    row(v[0]!, v[1]!, fill(figures, v));
     field = 0;
   }
   if (field !== 0) throw new Error('a packed rollup text ends inside a row');
 }
 
-function figuresOf(v: Float64Array): Figures {
-  const bins = new Array<number>(DURATION_BIN_COLUMNS.length);
-  for (let b = 0; b < bins.length; b++) bins[b] = v[3 + INTEGERS.length + b]!;
-  return {
-    tasks: v[3]!,
-    successes: v[4]!,
-    failures: v[5]!,
-    cost_usd: v[2]!,
-    input_tokens: v[6]!,
-    output_tokens: v[7]!,
-    cache_read_tokens: v[8]!,
-    cache_creation_tokens: v[9]!,
-    num_turns: v[10]!,
-    duration_count: v[11]!,
-    duration_sum_ms: v[12]!,
-    duration_max_ms: v[13]!,
-    bins,
-  };
+const ZERO: RollupFigures = {
+  tasks: 0,
+  successes: 0,
+  failures: 0,
+  cost_usd: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_creation_tokens: 0,
+  num_turns: 0,
+  duration_count: 0,
+  duration_sum_ms: 0,
+  duration_max_ms: 0,
+};
+
+function fill(f: Figures, v: Float64Array): Figures {
+  f.tasks = v[3]!;
+  f.successes = v[4]!;
+  f.failures = v[5]!;
+  f.cost_usd = v[2]!;
+  f.input_tokens = v[6]!;
+  f.output_tokens = v[7]!;
+  f.cache_read_tokens = v[8]!;
+  f.cache_creation_tokens = v[9]!;
+  f.num_turns = v[10]!;
+  f.duration_count = v[11]!;
+  f.duration_sum_ms = v[12]!;
+  f.duration_max_ms = v[13]!;
+  for (let b = 0; b < f.bins.length; b++) f.bins[b] = v[3 + INTEGERS.length + b]!;
+  return f;
 }
