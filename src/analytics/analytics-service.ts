@@ -20,9 +20,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 const badQuery = (field: string, message: string) => invalid('query', [`${field}: ${message}`]);
 
-const meanDuration = (f: Figures) => (f.duration_count > 0 ? Math.round(f.duration_sum_ms / f.duration_count) : null);
-const p95Duration = (f: Figures) => quantileFromBins(f.bins, 0.95, f.duration_count > 0 ? f.duration_max_ms : null);
-
 function point(t: string, f: Figures): CostPoint {
   return {
     // In the contract's key order: the answer is written as built (src/api/schemas.ts, asBuilt).
@@ -35,8 +32,8 @@ function point(t: string, f: Figures): CostPoint {
     output_tokens: f.output_tokens,
     cache_read_tokens: f.cache_read_tokens,
     cache_creation_tokens: f.cache_creation_tokens,
-    mean_duration_ms: meanDuration(f),
-    p95_duration_ms: p95Duration(f),
+    mean_duration_ms: f.duration_count > 0 ? Math.round(f.duration_sum_ms / f.duration_count) : null,
+    p95_duration_ms: quantileFromBins(f.bins, 0.95, f.duration_count > 0 ? f.duration_max_ms : null),
   };
 }
 
@@ -147,20 +144,11 @@ export class AnalyticsService {
     return {
       from: from === undefined ? null : iso(from),
       to: to === undefined ? null : iso(to),
-      agents: rows.map(({ key, figures: f }) => ({
-        agent: shownKey(key),
-        runs: f.tasks,
-        successes: f.successes,
-        failures: f.failures,
-        success_rate: ratio(f.successes, f.tasks),
-        cost_usd: f.cost_usd,
-        input_tokens: f.input_tokens,
-        output_tokens: f.output_tokens,
-        cache_read_tokens: f.cache_read_tokens,
-        cache_creation_tokens: f.cache_creation_tokens,
-        mean_duration_ms: meanDuration(f),
-        p95_duration_ms: p95Duration(f),
-      })),
+      agents: rows.map(({ key, figures: f }) => {
+        const { cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, mean_duration_ms, p95_duration_ms } = point('', f);
+        const figures = { cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, mean_duration_ms, p95_duration_ms };
+        return { agent: shownKey(key), runs: f.tasks, successes: f.successes, failures: f.failures, success_rate: ratio(f.successes, f.tasks), ...figures };
+      }),
     };
   }
 

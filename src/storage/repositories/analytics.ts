@@ -2,28 +2,12 @@ import { type Kysely, sql } from 'kysely';
 import { DURATION_BIN_COLUMNS } from '../../domain/duration-histogram.js';
 import { type Granularity, type RollupDim, SUM_COLUMNS } from '../rollups.js';
 import type { Database } from '../schema.js';
-import { type Figures, packedRows, readPackedRows } from './packed-rollups.js';
+import { type Figures, packedRows, readPackedRows, ZERO_FIGURES } from './packed-rollups.js';
 
-export type { Figures } from './packed-rollups.js';
+export { type Figures, ZERO_FIGURES } from './packed-rollups.js';
 
 /** The key that stands for every key beyond the top N of a grouped series. */
 export const OTHER_KEY = '(other)';
-
-export const ZERO_FIGURES: Figures = {
-  tasks: 0,
-  successes: 0,
-  failures: 0,
-  cost_usd: 0,
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_creation_tokens: 0,
-  num_turns: 0,
-  duration_count: 0,
-  duration_sum_ms: 0,
-  duration_max_ms: 0,
-  bins: DURATION_BIN_COLUMNS.map(() => 0),
-};
 
 // The figures of a group of rollup rows. The 24 histogram bins come back as one comma-separated text value: a row of
 // 36 separate values costs the SQLite driver several times more to hand over than the arithmetic costs to do.

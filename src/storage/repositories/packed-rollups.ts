@@ -40,7 +40,7 @@ export function packedRows(keys: readonly string[] | null): RawBuilder<string | 
 export function readPackedRows(text: string | null | undefined, row: (bucket: number, key: number, figures: Figures) => void): void {
   if (!text) return;
   const v = new Float64Array(FIELDS);
-  const figures = { ...ZERO, bins: new Array<number>(DURATION_BIN_COLUMNS.length).fill(0) };
+  const figures = { ...ZERO_FIGURES, bins: [...ZERO_FIGURES.bins] };
   const end = text.length;
   let field = 0;
   for (let i = 0; i < end; i++) {
@@ -65,7 +65,7 @@ export function readPackedRows(text: string | null | undefined, row: (bucket: nu
   if (field !== 0) throw new Error('a packed rollup text ends inside a row');
 }
 
-const ZERO: RollupFigures = {
+export const ZERO_FIGURES: Figures = {
   tasks: 0,
   successes: 0,
   failures: 0,
@@ -78,21 +78,12 @@ const ZERO: RollupFigures = {
   duration_count: 0,
   duration_sum_ms: 0,
   duration_max_ms: 0,
+  bins: DURATION_BIN_COLUMNS.map(() => 0),
 };
 
 function fill(f: Figures, v: Float64Array): Figures {
-  f.tasks = v[3]!;
-  f.successes = v[4]!;
-  f.failures = v[5]!;
   f.cost_usd = v[2]!;
-  f.input_tokens = v[6]!;
-  f.output_tokens = v[7]!;
-  f.cache_read_tokens = v[8]!;
-  f.cache_creation_tokens = v[9]!;
-  f.num_turns = v[10]!;
-  f.duration_count = v[11]!;
-  f.duration_sum_ms = v[12]!;
-  f.duration_max_ms = v[13]!;
+  for (let i = 0; i < INTEGERS.length; i++) f[INTEGERS[i]!] = v[3 + i]!;
   for (let b = 0; b < f.bins.length; b++) f.bins[b] = v[3 + INTEGERS.length + b]!;
   return f;
 }
