@@ -1,5 +1,6 @@
 // The HTTP API's schemas are the zod contracts in src/contracts: fastify-type-provider-zod validates requests and
-// serialises responses with them, and the OpenAPI document (src/api/openapi.ts) is generated from the same objects.
+// serialises responses with them (but for the large chart answers, written as built: see asBuilt below), and the
+// OpenAPI document (src/api/openapi.ts) is generated from the same objects.
 import type { FastifyInstance, FastifyRequest, FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { globalRegistry, type ZodType } from 'zod';
