@@ -1,6 +1,6 @@
 import { invalid } from '../domain/errors.js';
 import type { BudgetService } from '../budgets/budget-service.js';
-import type { AgentsResponse, AnalyticsSummary, CostsQuery, CostsResponse, PullRequestRates, TopConversationsResponse } from '../contracts/analytics.js';
+import type { AgentsResponse, AnalyticsSummary, CostPoint, CostsQuery, CostsResponse, PullRequestRates, TopConversationsResponse } from '../contracts/analytics.js';
 import { quantileFromBins } from '../domain/duration-histogram.js';
 import { type Figures, OTHER_KEY, ZERO_FIGURES } from '../storage/repositories/analytics.js';
 import type { Repositories } from '../storage/repositories/index.js';
@@ -20,12 +20,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 const badQuery = (field: string, message: string) => invalid('query', [`${field}: ${message}`]);
 
-function point(f: Figures) {
+function point(t: string, f: Figures): CostPoint {
   return {
-    cost_usd: f.cost_usd,
+    // In the contract's key order: the answer is written as built (src/api/schemas.ts, asBuilt).
+    t,
     tasks: f.tasks,
     successes: f.successes,
     errors: f.failures,
+    cost_usd: f.cost_usd,
     input_tokens: f.input_tokens,
     output_tokens: f.output_tokens,
     cache_read_tokens: f.cache_read_tokens,
@@ -110,17 +112,17 @@ export class AnalyticsService {
       keys = ranked.slice(0, top);
       other = ranked.length > top;
     }
-    const rows = await this.repos.analytics.series({ granularity, dim, from, to, keys, other });
     const seriesKeys = other ? [...keys, OTHER_KEY] : keys;
-    // Dense points, every bucket of every series (empty ones are zeros), filled by position.
+    // Dense points, every bucket of every series (empty ones are zeros), placed by position as the rows are read.
     const times = Array.from({ length: buckets }, (_, i) => iso(from + i * size));
-    const empty = point(ZERO_FIGURES);
-    const grid = new Map(seriesKeys.map((key) => [key, times.map((t) => ({ t, ...empty }))]));
-    for (const r of rows) {
-      const cells = grid.get(r.key);
-      const i = (r.bucket - from) / size;
-      if (cells && i >= 0 && i < buckets) cells[i] = { t: times[i]!, ...point(r.figures) };
-    }
+    const position = new Map(seriesKeys.map((key, s) => [key, s]));
+    const points = seriesKeys.map(() => new Array<CostPoint>(buckets));
+    await this.repos.analytics.series({ granularity, dim, from, to, keys, other }, (bucket, key, figures) => {
+      const s = position.get(key);
+      const i = (bucket - from) / size;
+      if (s !== undefined && i >= 0 && i < buckets) points[s]![i] = point(times[i]!, figures);
+    });
+    for (const list of points) for (let i = 0; i < buckets; i++) list[i] ??= point(times[i]!, ZERO_FIGURES);
     return {
       granularity,
       group_by: q.group_by ?? null,
@@ -128,7 +130,7 @@ export class AnalyticsService {
       top: q.group_by ? top : null,
       from: iso(from),
       to: iso(to),
-      series: seriesKeys.map((key) => ({ key: q.group_by ? shownKey(key) : 'all', points: grid.get(key)! })),
+      series: seriesKeys.map((key, s) => ({ key: q.group_by ? shownKey(key) : 'all', points: points[s]! })),
     };
   }
 
@@ -143,21 +145,9 @@ export class AnalyticsService {
       from: from === undefined ? null : iso(from),
       to: to === undefined ? null : iso(to),
       agents: rows.map(({ key, figures: f }) => {
-        const p = point(f);
-        return {
-          agent: shownKey(key),
-          runs: f.tasks,
-          successes: f.successes,
-          failures: f.failures,
-          success_rate: ratio(f.successes, f.tasks),
-          cost_usd: f.cost_usd,
-          input_tokens: f.input_tokens,
-          output_tokens: f.output_tokens,
-          cache_read_tokens: f.cache_read_tokens,
-          cache_creation_tokens: f.cache_creation_tokens,
-          mean_duration_ms: p.mean_duration_ms,
-          p95_duration_ms: p.p95_duration_ms,
-        };
+        const { cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, mean_duration_ms, p95_duration_ms } = point('', f);
+        const figures = { cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, mean_duration_ms, p95_duration_ms };
+        return { agent: shownKey(key), runs: f.tasks, successes: f.successes, failures: f.failures, success_rate: ratio(f.successes, f.tasks), ...figures };
       }),
     };
   }

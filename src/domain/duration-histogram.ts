@@ -36,15 +36,17 @@ export function binRange(bin: number): [number, number] {
  * open-ended bin). Null when there is nothing to estimate from.
  */
 export function quantileFromBins(counts: readonly number[], q: number, maxMs: number | null): number | null {
-  const total = counts.reduce((a, b) => a + b, 0);
+  // Plain loops, no intermediate arrays: a chart asks this of every one of its thousands of points.
+  let total = 0;
+  for (let bin = 0; bin < counts.length; bin++) total += counts[bin] ?? 0;
   if (total <= 0) return null;
   const rank = Math.max(1, Math.ceil(q * total));
   let before = 0;
   for (let bin = 0; bin < counts.length; bin++) {
     const n = counts[bin] ?? 0;
     if (n > 0 && before + n >= rank) {
-      const [lower, upperBound] = binRange(bin);
-      const upper = Number.isFinite(upperBound) ? upperBound : Math.max(maxMs ?? lower, lower);
+      const lower = bin === 0 ? 0 : DURATION_BOUNDS_MS[bin - 1]!;
+      const upper = DURATION_BOUNDS_MS[bin] ?? Math.max(maxMs ?? lower, lower);
       const estimate = lower + ((upper - lower) * (rank - before)) / n;
       return Math.round(maxMs !== null && maxMs > 0 ? Math.min(estimate, maxMs) : estimate);
     }

@@ -1,31 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import { DURATION_BIN_COLUMNS } from '../../domain/duration-histogram.js';
 import { type Granularity, type RollupDim, SUM_COLUMNS } from '../rollups.js';
-import type { Database, RollupFigures } from '../schema.js';
+import type { Database } from '../schema.js';
+import { type Figures, packedRows, readPackedRows, ZERO_FIGURES } from './packed-rollups.js';
+
+export { type Figures, ZERO_FIGURES } from './packed-rollups.js';
 
 /** The key that stands for every key beyond the top N of a grouped series. */
 export const OTHER_KEY = '(other)';
-
-/** Summed rollup figures: finished tasks and what they cost, with their duration histogram. */
-export interface Figures extends RollupFigures {
-  bins: number[];
-}
-
-export const ZERO_FIGURES: Figures = {
-  tasks: 0,
-  successes: 0,
-  failures: 0,
-  cost_usd: 0,
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_creation_tokens: 0,
-  num_turns: 0,
-  duration_count: 0,
-  duration_sum_ms: 0,
-  duration_max_ms: 0,
-  bins: DURATION_BIN_COLUMNS.map(() => 0),
-};
 
 // The figures of a group of rollup rows. The 24 histogram bins come back as one comma-separated text value: a row of
 // 36 separate values costs the SQLite driver several times more to hand over than the arithmetic costs to do.
@@ -38,33 +20,6 @@ const SUMS = [
     sql` || ',' || `,
   )}`.as('bins'),
 ];
-
-// One rollup row as a series reads it (its (key, bucket) is unique: nothing to group). Its integer figures come packed
-// in one text value: a chart reads thousands of rows, and the driver's cost is per value handed over. The cost stays
-// a number of its own, so it is not rounded through text.
-const PACKED = [...FIGURE_COLUMNS.filter((c) => c !== 'cost_usd'), 'duration_max_ms', ...DURATION_BIN_COLUMNS];
-const ROW = [sql.ref('cost_usd').as('cost_usd'), sql<string>`${sql.join(PACKED.map((c) => sql.ref(c)), sql` || ',' || `)}`.as('packed')];
-
-function unpack(row: { cost_usd: unknown; packed: unknown }): Figures {
-  const v = String(row.packed).split(',');
-  const n = (i: number) => Number(v[i]);
-  // PACKED order: the figure columns but cost_usd, duration_max_ms, then the bins.
-  return {
-    tasks: n(0),
-    successes: n(1),
-    failures: n(2),
-    cost_usd: Number(row.cost_usd),
-    input_tokens: n(3),
-    output_tokens: n(4),
-    cache_read_tokens: n(5),
-    cache_creation_tokens: n(6),
-    num_turns: n(7),
-    duration_count: n(8),
-    duration_sum_ms: n(9),
-    duration_max_ms: n(10),
-    bins: v.slice(11).map(Number),
-  };
-}
 
 function figures(row: Record<string, unknown>): Figures {
   const n = (c: string) => Number(row[c] ?? 0);
@@ -86,43 +41,22 @@ function figures(row: Record<string, unknown>): Figures {
   };
 }
 
-/** a − b, field by field: what is left of a group once some of its members are taken out (max stays a's, a bound). */
-function minus(a: Figures, b: Figures): Figures {
-  const d = (x: number, y: number) => Math.max(0, x - y);
-  return {
-    tasks: d(a.tasks, b.tasks),
-    successes: d(a.successes, b.successes),
-    failures: d(a.failures, b.failures),
-    // Float sums differ in their last bits depending on the order they were added in.
-    cost_usd: Math.max(0, Math.round((a.cost_usd - b.cost_usd) * 1e9) / 1e9),
-    input_tokens: d(a.input_tokens, b.input_tokens),
-    output_tokens: d(a.output_tokens, b.output_tokens),
-    cache_read_tokens: d(a.cache_read_tokens, b.cache_read_tokens),
-    cache_creation_tokens: d(a.cache_creation_tokens, b.cache_creation_tokens),
-    num_turns: d(a.num_turns, b.num_turns),
-    duration_count: d(a.duration_count, b.duration_count),
-    duration_sum_ms: d(a.duration_sum_ms, b.duration_sum_ms),
-    duration_max_ms: a.duration_max_ms,
-    bins: a.bins.map((x, i) => d(x, b.bins[i] ?? 0)),
-  };
+const COUNTS = ['tasks', 'successes', 'failures', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'num_turns', 'duration_count', 'duration_sum_ms'] as const;
+
+/** Adds b into a (a sum of some keys' rows of one bucket, built here): no new objects per row. */
+function addInto(a: Figures, b: Figures): void {
+  for (const c of COUNTS) a[c] += b[c];
+  a.cost_usd += b.cost_usd;
+  a.duration_max_ms = Math.max(a.duration_max_ms, b.duration_max_ms);
+  for (let i = 0; i < a.bins.length; i++) a.bins[i]! += b.bins[i] ?? 0;
 }
 
-function plus(a: Figures, b: Figures): Figures {
-  return {
-    tasks: a.tasks + b.tasks,
-    successes: a.successes + b.successes,
-    failures: a.failures + b.failures,
-    cost_usd: a.cost_usd + b.cost_usd,
-    input_tokens: a.input_tokens + b.input_tokens,
-    output_tokens: a.output_tokens + b.output_tokens,
-    cache_read_tokens: a.cache_read_tokens + b.cache_read_tokens,
-    cache_creation_tokens: a.cache_creation_tokens + b.cache_creation_tokens,
-    num_turns: a.num_turns + b.num_turns,
-    duration_count: a.duration_count + b.duration_count,
-    duration_sum_ms: a.duration_sum_ms + b.duration_sum_ms,
-    duration_max_ms: Math.max(a.duration_max_ms, b.duration_max_ms),
-    bins: a.bins.map((x, i) => x + (b.bins[i] ?? 0)),
-  };
+/** Takes b out of a, in place, field by field: what is left of a group once some of its members are taken out. */
+function takeOut(a: Figures, b: Figures): void {
+  for (const c of COUNTS) a[c] = Math.max(0, a[c] - b[c]);
+  // Float sums differ in their last bits depending on the order they were added in. Max stays a's, a bound.
+  a.cost_usd = Math.max(0, Math.round((a.cost_usd - b.cost_usd) * 1e9) / 1e9);
+  for (let i = 0; i < a.bins.length; i++) a.bins[i] = Math.max(0, a.bins[i]! - (b.bins[i] ?? 0));
 }
 
 export interface RangeQuery {
@@ -177,28 +111,38 @@ export class AnalyticsRepository {
   }
 
   /**
-   * Figures per bucket and key over a range, for the given keys of a dimension (or for `all`). With `other`, a series
-   * OTHER_KEY holds every other key: the `all` row of each bucket less the named keys' rows, so it is exact without
-   * reading the other keys' rows at all.
+   * Figures per bucket and key over a range, for the given keys of a dimension (or for `all`), each row handed to
+   * `each` with figures valid only during the call (one object is filled anew for every row: copy what you keep).
+   * With `other`, a series OTHER_KEY holds every other key: the `all` row of each bucket less the named keys' rows,
+   * so it is exact without reading the other keys' rows at all. Each query answers its rows as one text (see
+   * packed-rollups.ts).
    */
-  async series(q: RangeQuery & { keys: string[]; other: boolean }): Promise<Array<{ bucket: number; key: string; figures: Figures }>> {
-    const perBucket = (query: ReturnType<AnalyticsRepository['rollups']>) => query.select(['bucket', 'key']).select(ROW).execute();
-    const rows = q.dim === 'all' ? [] : q.keys.length ? await perBucket(this.rollups(q).where('key', 'in', q.keys)) : [];
-    const result = rows.map((r) => ({ bucket: Number(r.bucket), key: r.key, figures: unpack(r) }));
-    if (q.dim !== 'all' && !q.other) return result;
-    const whole = await perBucket(this.rollups({ ...q, dim: 'all' }));
-    const named = new Map<number, Figures>();
-    for (const r of result) named.set(r.bucket, plus(named.get(r.bucket) ?? ZERO_FIGURES, r.figures));
-    for (const r of whole) {
-      const all = unpack(r);
-      const bucket = Number(r.bucket);
-      if (q.dim === 'all') result.push({ bucket, key: '', figures: all });
-      else {
-        const rest = minus(all, named.get(bucket) ?? ZERO_FIGURES);
-        if (rest.tasks > 0) result.push({ bucket, key: OTHER_KEY, figures: rest });
-      }
-    }
-    return result;
+  async series(q: RangeQuery & { keys: string[]; other: boolean }, each: (bucket: number, key: string, figures: Figures) => void): Promise<void> {
+    const read = async (query: ReturnType<AnalyticsRepository['rollups']>, keys: string[] | null) =>
+      (await query.select(packedRows(keys).as('rows')).executeTakeFirst())?.rows;
+    const { keys } = q;
+    const reading = q.dim === 'all' || q.other;
+    // The `all` rows do not depend on the named ones: on PostgreSQL both queries run at once, on two connections.
+    const [named, whole] = await Promise.all([
+      q.dim !== 'all' && keys.length ? read(this.rollups(q).where('key', 'in', keys), keys) : undefined,
+      reading ? read(this.rollups({ ...q, dim: 'all' }), null) : undefined,
+    ]);
+    // With `other`: the named keys' figures summed per bucket, to take out of the bucket's `all` row.
+    const sums = new Map<number, Figures>();
+    readPackedRows(named, (bucket, k, figures) => {
+      each(bucket, keys[k]!, figures);
+      if (!q.other) return;
+      const sum = sums.get(bucket);
+      if (sum) addInto(sum, figures);
+      else sums.set(bucket, { ...figures, bins: [...figures.bins] });
+    });
+    if (!reading) return;
+    readPackedRows(whole, (bucket, _, all) => {
+      if (q.dim === 'all') return each(bucket, '', all);
+      const taken = sums.get(bucket);
+      if (taken) takeOut(all, taken);
+      if (all.tasks > 0) each(bucket, OTHER_KEY, all);
+    });
   }
 
   /**
