@@ -12,11 +12,13 @@ const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fanout-c
 
 export interface ClientReport {
   index: number;
-  /** task.output events of the task received. */
-  count: number;
+  /** task.output events of the task received (a WebSocket client; a byte reader counts `bytes` instead). */
+  count?: number;
   /** Their seqs were 1, 2, 3, … with no gap or repeat. */
-  ordered: boolean;
-  /** Set when the server closed the client (1013: cut for being too slow). */
+  ordered?: boolean;
+  /** Bytes read, by a byte reader. */
+  bytes?: number;
+  /** Set when the server closed the client (1013: cut for being too slow; -1: a byte reader's socket closed). */
   closeCode: number | null;
   /** For watched clients: when each seq arrived (ms since the epoch), null if it never did. */
   times?: Array<number | null>;
@@ -40,18 +42,23 @@ function ask<T>(child: ChildProcess, message: object, answer: string): Promise<T
   return answered;
 }
 
-const start = () => fork(SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+// Plain JavaScript: no TypeScript loader in the clients' processes (a profile of the bench still profiles them).
+const start = () =>
+  fork(SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.execArgv.filter((a) => a.startsWith('--cpu-prof')) });
 
 export class Swarm {
   private constructor(private readonly children: ChildProcess[]) {}
 
-  /** `count` clients over `processes` processes; the first and the last client are watched. */
-  static async open(url: string, count: number, processes: number): Promise<Swarm> {
+  /**
+   * `count` clients over `processes` processes; the first and the last client are watched (WebSocket clients noting
+   * when each event arrived). With `readers`, every other client is a byte reader (see bench/fanout-clients.mjs).
+   */
+  static async open(url: string, count: number, processes: number, readers = false): Promise<Swarm> {
     const children = Array.from({ length: Math.min(processes, count) }, start);
     const swarm = new Swarm(children);
     const per = Math.ceil(count / children.length);
     for (const [k, child] of children.entries()) {
-      await ask(child, { type: 'open', url, from: k * per, to: Math.min(count, (k + 1) * per), watch: [0, count - 1] }, 'opened');
+      await ask(child, { type: 'open', url, from: k * per, to: Math.min(count, (k + 1) * per), watch: [0, count - 1], readers }, 'opened');
     }
     return swarm;
   }
