@@ -116,7 +116,6 @@ async function oneRun(backend: Backend, taskId: string, stored: Map<number, numb
   await recorder.flush(true);
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const p50p99 = (samples: number[]) => ({ p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) });
 
