@@ -7,15 +7,24 @@
 const PROFILED = 'Profiled on 2026-11-30 (this 2-core machine, load average 12–24 from other work while it ran)';
 
 export const PIPELINE_NOTES: Record<string, string> = {
-  fanout: `**Where the time goes.** Profiled on 2026-11-30 at load 0.2 (\`node --cpu-prof\` on the bench, which holds the
-service's recorder and hub; the 100 clients are one other process). Over the section the service is 52 % busy: garbage
-collection 10 %, \`writev\` 8 %, module loading (tsx) about 20 %, \`ws\` framing 5 %, Kysely 5 %, the hub's own round
-(\`sendRound\`) 2 %. The client process is 43–47 % busy reading 100 sockets in turn (\`ws\` consume and Buffer slices
-16–18 %, its GC 14–16 %). So the 1st → 100th spread (p50 about 15 ms) is one write per client per round on the
-service and one process reading 100 sockets one after another on the other side of a 2-core machine; the hub itself
-is a small share. What it would take to measure it under 10 ms: clients spread over several processes (the receiver
-is the bottleneck the figure sees); and on the service, one framed buffer per round shared by every client (frame once,
-write the same bytes to each socket) and rounds gathered over a few milliseconds so a burst is one write per client.`,
+  fanout: `**Where the time goes.** Profiled on 2026-11-30 at load average 9–12 from other work on this 2-core machine
+(\`node --cpu-prof --import tsx bench/run.ts fanout\`, which profiles the forked clients too;
+\`node bench/profile-summary.mjs FILE 25 FROM TO\` reads one window). Module loading (tsx compiling the sources, 8 s at
+that load) is all before the first run: none of it is in a measured window. During the runs the service process is
+27–37 % busy; the socket writes (\`writeBuffer\`: one per client per round, in which loopback TCP also does the
+receiving side's work) are 27–33 % of that, Kysely 7 %, the hub's own code (serialising and framing a round once,
+picking each client's frames) about 5 %, garbage collection 2–4 %. The client processes are 2–13 % busy after their
+start (one process parsing 100 sockets was 43–47 %). Timed around the hub's loop (not committed): a round of 100 events
+to 100 clients is one write per client, about 2 ms of CPU (p50) but 7–12 ms of wall time at that load: the rest is
+waiting for a core. So the 1st → 100th spread is those 100 writes stretched by the machine's load, and the p99s move by
+tens of milliseconds between runs of the same code. Interleaved at load 9–12, three runs each, median added p99
+(embedded / PostgreSQL + Redis): 155 / 129 ms for the previous bench and hub (one client process, \`ws\` framing each
+event for each client), 78 / 68 ms with the clients spread and the previous hub, 40 / 35 ms with each round framed
+once. Rounds are not held back by a timer: a round takes every event published while the previous one went out (up to
+256 events or 1 MiB), so a recorder's flushed batch is already one write per client and a busier hub writes fewer,
+larger rounds, where a gathering delay would add its length to every event. What it would take if a quiet run still
+misses: fewer bytes per round (the kernel's copy per client is the floor), or the clients spread over several API
+processes (each hub serving a share, as Redis pub/sub already allows).`,
 
   dispatch: `**Where the time goes.** ${PROFILED}. The spawn itself (the baseline) is libuv forking the whole service process
 (about 250 MB resident) and then exec'ing: 2.5 ms p50 on a quiet machine, over 20 ms under load. Before the prepare step

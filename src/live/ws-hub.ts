@@ -1,9 +1,9 @@
-import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ClientMessage, type LiveEvent } from '../contracts/events.js';
 import { JsonTooDeepError, parseUntrustedJson } from '../security/json-depth.js';
 import type { EventBus } from './event-bus.js';
+import { type FramedBatch, frameSocket, frameTexts } from './ws-frames.js';
 
 interface Client {
   socket: WebSocket;
@@ -22,7 +22,10 @@ export const TOO_SLOW_CLOSE_CODE = 1013;
  * costs a few microseconds or, when the kernel copies megabytes, milliseconds (more on a busy machine).
  */
 const SLICE_MS = 10;
-/** Events taken from the queue at a time: each client gets its share of them in one write. */
+/**
+ * Events taken from the queue at a time: each client gets its share of them in one write. A round takes whatever was
+ * published while the last one went out, so the busier the hub, the larger (and fewer) its writes.
+ */
 const MAX_ROUND_EVENTS = 256;
 /**
  * Bytes a slice hands each client before the event loop gets a turn, so a client that reads as fast as it can is
@@ -30,10 +33,13 @@ const MAX_ROUND_EVENTS = 256;
  */
 const MAX_SLICE_BYTES = 1024 * 1024;
 
-/** Events on their way out: each serialised once, the same bytes handed to every client that gets it. */
+/**
+ * Events on their way out: each serialised and framed once, back to back in one buffer, so a client that gets all of
+ * them is handed that same buffer (one write, no copy per client) and any other client the frames of its own.
+ */
 interface Round {
-  events: Array<{ event: LiveEvent; data: Buffer }>;
-  bytes: number;
+  events: LiveEvent[];
+  framed: FramedBatch;
   targets: Client[];
   next: number;
 }
@@ -120,42 +126,55 @@ export class WebSocketHub {
       const round = this.current;
       while (round.next < round.targets.length && performance.now() < until) this.sendRound(round.targets[round.next++]!, round);
       if (round.next < round.targets.length) break;
-      bytes += round.bytes;
+      bytes += round.framed.all.length;
       this.current = undefined;
     }
     this.draining = setImmediate(this.drain);
   };
 
-  /** Serialises the next events once, up to MAX_ROUND_EVENTS or about MAX_SLICE_BYTES (at least one event). */
+  /** Serialises and frames the next events once, up to MAX_ROUND_EVENTS or about MAX_SLICE_BYTES (at least one event). */
   private nextRound(): Round {
-    const events: Round['events'] = [];
+    const events: LiveEvent[] = [];
+    const payloads: Buffer[] = [];
     let bytes = 0;
     while (this.pending.length > 0 && events.length < MAX_ROUND_EVENTS && bytes < MAX_SLICE_BYTES) {
       const event = this.pending.shift()!;
       const data = Buffer.from(JSON.stringify(event));
-      events.push({ event, data });
+      events.push(event);
+      payloads.push(data);
       bytes += data.length;
     }
     // Who gets what is decided when the round starts, so a client subscribed meanwhile gets it too (replay dedups).
-    return { events, bytes, targets: [...this.clients], next: 0 };
+    return { events, framed: frameTexts(payloads), targets: [...this.clients], next: 0 };
   }
 
   private sendRound(client: Client, round: Round): void {
     const socket = client.socket;
     if (socket.readyState !== socket.OPEN) return;
-    const mine = round.events.filter(({ event: e }) => client.all || client.sessionId === e.session_id || client.tasks.has(e.task_id));
+    const { events, framed } = round;
+    const mine = client.all ? events.map((_, i) => i) : events.flatMap((e, i) => (client.sessionId === e.session_id || client.tasks.has(e.task_id) ? [i] : []));
     if (mine.length === 0) return;
     if (socket.bufferedAmount > this.maxBufferedBytes) {
       // Never awaited and never buffered past the bound: the run and the other clients go on without it.
       socket.close(TOO_SLOW_CLOSE_CODE, 'too slow: reconnect and replay from /api/tasks/{id}/events');
       return;
     }
-    // ws writes each frame to the TCP socket; corked, a client's frames of this round leave in one writev.
-    const tcp = (socket as unknown as { _socket?: Socket })._socket;
-    tcp?.cork();
-    // The same Buffer for every client: ws frames it without copying, so a 2 MB event costs 2 MB, not 2 GB.
-    for (const { data } of mine) socket.send(data, { binary: false });
-    tcp?.uncork();
+    const tcp = frameSocket(socket);
+    if (!tcp) {
+      // Compression negotiated: ws builds (and deflates) this client's frames itself.
+      for (const i of mine) socket.send(framed.payloads[i]!, { binary: false });
+      return;
+    }
+    // The frames built once for the round, one syscall per client per round: the whole buffer when the client gets
+    // every event (the same bytes for every such client; the kernel's copy is the only one), else its own frames
+    // corked into one writev.
+    if (mine.length === events.length) {
+      tcp.write(framed.all);
+      return;
+    }
+    tcp.cork();
+    for (const i of mine) tcp.write(framed.frames[i]!);
+    tcp.uncork();
   }
 
   close(): void {
