@@ -27,6 +27,8 @@ export interface StorageOptions {
   migrate?: boolean;
   /** Told when an idle PostgreSQL connection fails (the pool drops it and opens another when needed). */
   onConnectionError?: (err: Error) => void;
+  /** SQLite: told the text of every statement about to run, BEGIN and COMMIT included (tests count them). */
+  onStatement?: (sql: string) => void;
 }
 
 // PostgreSQL returns bigint (int8) and numeric as strings; our values (epoch ms, counts, dollars) fit a double.
@@ -49,7 +51,9 @@ function openSqlite(opts: StorageOptions): Storage {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database: cachingStatements(database) }), plugins: [new StoredTextPlugin()] });
+  const statements = cachingStatements(database);
+  const counted: PreparingDatabase = opts.onStatement ? { prepare: (text) => (opts.onStatement!(text), statements.prepare(text)), close: () => statements.close() } : statements;
+  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database: counted }), plugins: [new StoredTextPlugin()] });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
 }
 
