@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database } from './schema.js';
-import { StoredTextPlugin } from './stored-text.js';
+import { storingText } from './stored-text.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -53,7 +53,7 @@ function openSqlite(opts: StorageOptions): Storage {
   database.pragma('foreign_keys = ON');
   const statements = cachingStatements(database);
   const counted: PreparingDatabase = opts.onStatement ? { prepare: (text) => (opts.onStatement!(text), statements.prepare(text)), close: () => statements.close() } : statements;
-  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database: counted }), plugins: [new StoredTextPlugin()] });
+  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database: counted }) });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
 }
 
@@ -84,13 +84,14 @@ export function cachingStatements(database: PreparingDatabase, size = STATEMENT_
 }
 
 /**
- * After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has already rolled the transaction back itself: Kysely's own
- * ROLLBACK then fails with "no transaction is active", and that error would replace the one that says what happened
- * (a full disk, answered 507, and retried by the worker once it freed its reserve).
+ * Every string parameter made storable (stored-text.ts). And after some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has
+ * already rolled the transaction back itself: Kysely's own ROLLBACK then fails with "no transaction is active", and
+ * that error would replace the one that says what happened (a full disk, answered 507, and retried by the worker once
+ * it freed its reserve).
  */
 class SqliteDialectKeepingErrors extends SqliteDialect {
   override createDriver(): Driver {
-    const driver = super.createDriver();
+    const driver = storingText(super.createDriver());
     const rollback = driver.rollbackTransaction.bind(driver);
     driver.rollbackTransaction = async (connection) => {
       try {
@@ -100,6 +101,13 @@ class SqliteDialectKeepingErrors extends SqliteDialect {
       }
     };
     return driver;
+  }
+}
+
+/** Every string parameter made storable (stored-text.ts). */
+class PostgresDialectStoringText extends PostgresDialect {
+  override createDriver(): Driver {
+    return storingText(super.createDriver());
   }
 }
 
@@ -117,7 +125,7 @@ async function openPostgres(databaseUrl: string, schema: string, onConnectionErr
   // reports idle ones, each client its own while checked out (the query in flight fails, and is retried by its caller).
   pool.on('error', (err) => onConnectionError?.(err));
   pool.on('connect', (client) => client.on('error', (err) => onConnectionError?.(err)));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StoredTextPlugin()] });
+  const db = new Kysely<Database>({ dialect: new PostgresDialectStoringText({ pool }) });
   await sql`select 1`.execute(db);
   const safe = new URL(databaseUrl);
   safe.password = '';
