@@ -7,6 +7,7 @@ import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { storingText } from './stored-text.js';
+import { startCheckpointer } from './wal-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -29,6 +30,8 @@ export interface StorageOptions {
   onConnectionError?: (err: Error) => void;
   /** SQLite: told the text of every statement about to run, BEGIN and COMMIT included (tests count them). */
   onStatement?: (sql: string) => void;
+  /** SQLite file: how often the WAL is checkpointed, off the event loop (wal-checkpointer.ts). */
+  checkpointEveryMs?: number;
 }
 
 // PostgreSQL returns bigint (int8) and numeric as strings; our values (epoch ms, counts, dollars) fit a double.
@@ -54,7 +57,12 @@ function openSqlite(opts: StorageOptions): Storage {
   const statements = cachingStatements(database);
   const counted: PreparingDatabase = opts.onStatement ? { prepare: (text) => (opts.onStatement!(text), statements.prepare(text)), close: () => statements.close() } : statements;
   const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database: counted }) });
-  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+  const checkpointer = file === ':memory:' ? undefined : startCheckpointer(database, file, opts.checkpointEveryMs);
+  const close = async () => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close };
 }
 
 /** How many distinct SQL texts keep their prepared statement; the service issues a few hundred distinct ones. */
