@@ -40,16 +40,24 @@ admission and the run's first update in one statement), and on Redis a worker th
 
   ingest: `**Where the time goes.** ${PROFILED}. The baseline's own rate moves 5× with the machine's load (about 1,200/s at
 load 3, under 200/s at load 18); the ratio moves much less. API role alone (\`BENCH_INGEST_ROLE=api\`, nothing runs the
-tasks; 600 requests a subject): ignored 0.26× / 0.14×, triggering 0.13× / 0.04× (SQLite / PostgreSQL) — so the request
-path misses on its own, before any competition from the worker. Its profile: Kysely 19 % (statement execution, the
-SQLite COMMIT of each delivery's transaction 3 %, and building every query anew: \`freeze\`, \`transformNodeImpl\`,
-\`visitNode\`), socket writes 10 % (responses 4.5 s, PostgreSQL queries 2.8 s of 79 s busy), garbage collection 7 %,
-then the HMAC, JSON parsing with the depth guard, zod, and for triggering deliveries Octokit with Bottleneck (the
-permission lookup). With the worker in the same process (\`npm start\`), \`ChildProcess.spawn\` takes 17 % (git for every
-checkout, the runner for every task: each a fork of the whole process, which stops the event loop while it lasts) and
-writes 15 %. What it would take: compiled queries cached per statement, fewer statements per delivery, the permission
-answer cached, and the worker in a process of its own (or children spawned by a small helper) so no fork ever stops
-the process answering webhooks.`,
+tasks): the request path misses on its own, before any competition from the worker. Found and removed since the first
+profile: SQLite checkpointed its write-ahead log inside whichever commit crossed 1,000 pages (a 4 MB copy and an fsync,
+about 100 ms, in one delivery of every 250; now a worker thread's connection does it every second); an ignored delivery
+ran BEGIN, its INSERT (reading the whole payload back) and COMMIT: now the INSERT alone, 5 statements in all, a triggering
+one 18 (\`test/webhook-statements.test.ts\` counts them); every query's tree was copied by the stored-text plugin and the
+delivery path's queries built anew each time (now parameters are checked at the driver and those statements compiled
+once, \`src/storage/prepared.ts\`); on PostgreSQL every GitHub webhook task waited for the one session row all of them
+share (most connections in \`pg_stat_activity\` waited on its lock): its count is now the last write before COMMIT.
+What is left: on SQLite the INSERT itself (a 15 KB payload under six indexes, about 230 µs here without checkpoints); on
+PostgreSQL the round trips (socket writes 20 % of the busy time on ignored deliveries, 57 % of them queries, the rest
+responses: each statement is one), then garbage collection (8–9 %), the HMAC and the JSON depth guard (2–3 % each). For
+triggering deliveries, the 👀 reaction (Octokit, Bottleneck and undici, about 10 %) runs in the API process after the
+answer, and the task's creation is 12 statements in one transaction plus a BullMQ add and a publish. With the worker in
+the same process (\`npm start\`), \`ChildProcess.spawn\` took 17 % (git for every checkout, the runner for every task:
+each a fork of the whole process, which stops the event loop while it lasts). What it would take: the reaction and
+every other provider call in the worker; the built-in route's rules and the dedup and loop-guard reads in one statement
+(or cached with invalidation over the bus); on PostgreSQL named prepared statements for the fixed ones; and the worker
+in a process of its own (or children spawned by a small helper) so no fork ever stops the process answering webhooks.`,
 
   ceiling: `**Where the time goes.** ${PROFILED}. \`ChildProcess.spawn\` is 33 % of the busy time: measured around each call,
 one spawn holds the event loop 13 ms p50 from the bench itself and 22 ms from the worker (load about 20), since libuv

@@ -35,10 +35,10 @@ export class FlowResolver {
    */
   async forDelivery(provider: string, thread: string, text: string, maintainer: boolean): Promise<FlowChoice> {
     const externalId = externalThreadId(provider, thread);
-    const link = await this.repos.flowLinks.get(externalId);
-    if (link) return { flowId: link.flow_id };
+    const { linked, ofTasks } = await this.repos.flowLinks.threadFlows(externalId);
+    if (linked) return { flowId: linked };
     const own = flowIdFor(externalId);
-    if (!maintainer || (await this.repos.flowLinks.flowOfThreadTasks(externalId))) return { flowId: own };
+    if (!maintainer || ofTasks) return { flowId: own };
     for (const ref of threadRefsIn(text)) {
       const flowId = await this.knownFlow(ref, externalId);
       if (flowId && flowId !== own) return { flowId, link: { via: 'mention', named: nameOf(ref) } };

@@ -29,8 +29,16 @@ ${instructions}
 export async function brainBody(registry: Pick<RegistryRepository, 'getAgent'>): Promise<string | undefined> {
   const brain = await registry.getAgent('brain');
   if (!brain) return undefined;
+  if (brain.content !== parsed?.content) parsed = { content: brain.content, body: bodyOf(brain.content) };
+  return parsed.body;
+}
+
+// Every webhook task reads the brain; its text rarely changes, so its YAML is parsed once per version of it.
+let parsed: { content: string; body: string | undefined } | undefined;
+
+function bodyOf(content: string): string | undefined {
   try {
-    return parseFrontmatter(brain.content).body;
+    return parseFrontmatter(content).body;
   } catch {
     return undefined;
   }

@@ -6,7 +6,8 @@ import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database } from './schema.js';
-import { StoredTextPlugin } from './stored-text.js';
+import { storingText } from './stored-text.js';
+import { startCheckpointer } from './wal-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -27,6 +28,10 @@ export interface StorageOptions {
   migrate?: boolean;
   /** Told when an idle PostgreSQL connection fails (the pool drops it and opens another when needed). */
   onConnectionError?: (err: Error) => void;
+  /** SQLite: told the text of every statement about to run, BEGIN and COMMIT included (tests count them). */
+  onStatement?: (sql: string) => void;
+  /** SQLite file: how often the WAL is checkpointed, off the event loop (wal-checkpointer.ts). */
+  checkpointEveryMs?: number;
 }
 
 // PostgreSQL returns bigint (int8) and numeric as strings; our values (epoch ms, counts, dollars) fit a double.
@@ -49,8 +54,15 @@ function openSqlite(opts: StorageOptions): Storage {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database: cachingStatements(database) }), plugins: [new StoredTextPlugin()] });
-  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+  const statements = cachingStatements(database);
+  const counted: PreparingDatabase = opts.onStatement ? { prepare: (text) => (opts.onStatement!(text), statements.prepare(text)), close: () => statements.close() } : statements;
+  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors({ database: counted }) });
+  const checkpointer = file === ':memory:' ? undefined : startCheckpointer(database, file, opts.checkpointEveryMs);
+  const close = async () => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close };
 }
 
 /** How many distinct SQL texts keep their prepared statement; the service issues a few hundred distinct ones. */
@@ -80,13 +92,14 @@ export function cachingStatements(database: PreparingDatabase, size = STATEMENT_
 }
 
 /**
- * After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has already rolled the transaction back itself: Kysely's own
- * ROLLBACK then fails with "no transaction is active", and that error would replace the one that says what happened
- * (a full disk, answered 507, and retried by the worker once it freed its reserve).
+ * Every string parameter made storable (stored-text.ts). And after some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has
+ * already rolled the transaction back itself: Kysely's own ROLLBACK then fails with "no transaction is active", and
+ * that error would replace the one that says what happened (a full disk, answered 507, and retried by the worker once
+ * it freed its reserve).
  */
 class SqliteDialectKeepingErrors extends SqliteDialect {
   override createDriver(): Driver {
-    const driver = super.createDriver();
+    const driver = storingText(super.createDriver());
     const rollback = driver.rollbackTransaction.bind(driver);
     driver.rollbackTransaction = async (connection) => {
       try {
@@ -96,6 +109,13 @@ class SqliteDialectKeepingErrors extends SqliteDialect {
       }
     };
     return driver;
+  }
+}
+
+/** Every string parameter made storable (stored-text.ts). */
+class PostgresDialectStoringText extends PostgresDialect {
+  override createDriver(): Driver {
+    return storingText(super.createDriver());
   }
 }
 
@@ -113,7 +133,7 @@ async function openPostgres(databaseUrl: string, schema: string, onConnectionErr
   // reports idle ones, each client its own while checked out (the query in flight fails, and is retried by its caller).
   pool.on('error', (err) => onConnectionError?.(err));
   pool.on('connect', (client) => client.on('error', (err) => onConnectionError?.(err)));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StoredTextPlugin()] });
+  const db = new Kysely<Database>({ dialect: new PostgresDialectStoringText({ pool }) });
   await sql`select 1`.execute(db);
   const safe = new URL(databaseUrl);
   safe.password = '';

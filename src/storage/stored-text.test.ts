@@ -28,7 +28,7 @@ const dialects = [
 ];
 
 for (const dialect of dialects) {
-  describe.skipIf(dialect.skip)(`StoredTextPlugin on ${dialect.name}`, () => {
+  describe.skipIf(dialect.skip)(`stored text on ${dialect.name}`, () => {
     it('stores, and finds by, text with NUL and lone surrogates as U+FFFD', async () => {
       const storage = await dialect.open();
       try {

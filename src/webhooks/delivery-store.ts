@@ -1,6 +1,7 @@
 // The last step of ingest: what a delivery came to is stored — the delivery with its outcome (and, below 500, the
 // keys that make later copies duplicates), every task it creates, and the permission it still waits for — in one
 // transaction; then the tasks are announced and the replies started.
+import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow, WebhookConfigRow } from '../storage/schema.js';
 import { type DeliveryKeys, safeHeaders } from './delivery-record.js';
 import type { Decision, RuleDeps } from './delivery-rules.js';
@@ -42,33 +43,36 @@ export class DeliveryStore {
     const settled = statusOf(result) < 500;
     const reason = 'reason' in verdict ? verdict.reason : 'why' in verdict ? verdict.why : undefined;
     let created: { rows: TaskRow[]; joined: Array<{ taskId: string; count: number }> } | undefined;
-    try {
-      created = await repos.transaction(async (tx) => {
-        const stored = await tx.webhookEvents.insert({
-          ...this.row(r, notes, decision.explanation, reason),
-          dedup_key: settled ? r.keys.dedup_key : null,
-          body_key: settled ? r.keys.body_key : null,
-          outcome: verdict.outcome,
-          status_code: statusOf(result),
-          matched_command: decision.matchedCommand ?? null,
-          rendered_prompt: decision.renderedPrompt ?? null,
-          task_id: 'taskId' in verdict ? verdict.taskId : null,
-        });
-        if (!stored) return undefined; // a copy got there first
-        const rows: TaskRow[] = [];
-        const joined: Array<{ taskId: string; count: number }> = [];
-        for (const t of decision.tasks ?? []) {
-          const storm = await joinStorm(tx, t, this.deps.config.STORM_WINDOW_SECONDS * 1000);
-          if (storm) joined.push(storm);
-          else rows.push(await createThreadTask(tx, tasks, t));
-        }
-        if (joined.length && !rows.length) await tx.webhookEvents.markMerged(r.eventId, joined[0]!.taskId);
-        if (decision.wait) {
-          const { event, ...plan } = decision.wait;
-          await tx.permissionWaits.add({ event_id: r.eventId, provider: r.d.provider, event: JSON.stringify(event), plan: JSON.stringify(plan), created_at: Date.now() });
-        }
-        return { rows, joined };
+    const write = async (tx: Repositories) => {
+      const stored = await tx.webhookEvents.insert({
+        ...this.row(r, notes, decision.explanation, reason),
+        dedup_key: settled ? r.keys.dedup_key : null,
+        body_key: settled ? r.keys.body_key : null,
+        outcome: verdict.outcome,
+        status_code: statusOf(result),
+        matched_command: decision.matchedCommand ?? null,
+        rendered_prompt: decision.renderedPrompt ?? null,
+        task_id: 'taskId' in verdict ? verdict.taskId : null,
       });
+      if (!stored) return undefined; // a copy got there first
+      const rows: TaskRow[] = [];
+      const joined: Array<{ taskId: string; count: number }> = [];
+      for (const t of decision.tasks ?? []) {
+        const storm = await joinStorm(tx, t, this.deps.config.STORM_WINDOW_SECONDS * 1000);
+        if (storm) joined.push(storm);
+        else rows.push(await createThreadTask(tx, tasks, t));
+      }
+      if (joined.length && !rows.length) await tx.webhookEvents.markMerged(r.eventId, joined[0]!.taskId);
+      if (decision.wait) {
+        const { event, ...plan } = decision.wait;
+        await tx.permissionWaits.add({ event_id: r.eventId, provider: r.d.provider, event: JSON.stringify(event), plan: JSON.stringify(plan), created_at: Date.now() });
+      }
+      return { rows, joined };
+    };
+    try {
+      // A delivery that creates nothing is one INSERT, atomic by itself: no transaction around it (BEGIN and COMMIT
+      // would be two more statements, on PostgreSQL two more round trips, for most deliveries a service receives).
+      created = decision.tasks?.length || decision.wait ? await repos.transaction(write) : await write(repos);
     } catch (err) {
       return this.failed(r, err, notes, decision);
     }

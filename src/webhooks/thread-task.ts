@@ -61,7 +61,11 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
       flow_id: flowId,
       source: event.provider,
     }));
-  const task = await tasks.insert({
+  await repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: input.taskId, role: 'user', content: input.prompt });
+  // What follows the run besides its reply, written with the task so that no crash can lose it (src/flows/).
+  await repos.afterRunSteps.plan(input.taskId, plannedSteps(input.afterRun));
+  // The task itself last: creating it ends with its session's count, the one row every task of the source shares.
+  return tasks.insert({
     task_id: input.taskId,
     session_id: `webhook:${event.provider}`,
     source: event.provider,
@@ -89,10 +93,6 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
     webhook_event_id: input.webhookEventId,
     needs_approval: input.needsApproval,
   }, repos);
-  await repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: task.task_id, role: 'user', content: input.prompt });
-  // What follows the run besides its reply, written with the task so that no crash can lose it (src/flows/).
-  await repos.afterRunSteps.plan(task.task_id, plannedSteps(input.afterRun));
-  return task;
 }
 
 /** What a webhook task recorded of its delivery (see createThreadTask): where to answer, which command. */

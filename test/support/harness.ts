@@ -8,7 +8,8 @@ import type { LiveEvent } from '../../src/contracts/events.js';
 import type { TaskView } from '../../src/contracts/task.js';
 import { createLogger } from '../../src/logger.js';
 import { Redactor } from '../../src/security/redactor.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createServices, type Role, type Services } from '../../src/services.js';
+import { openStorage } from '../../src/storage/db.js';
 import type { TaskObserver } from '../../src/worker/worker.js';
 import { startScriptedModel, type ScriptedModel } from './scripted-model.js';
 import { dropSchema, freshRedisPrefix, freshSchemaName, POSTGRES_URL, REDIS_URL } from './services.js';
@@ -39,6 +40,10 @@ export interface HarnessOptions {
   logLines?: string[];
   /** Where runs reach the service (its MCP endpoint), when not at the harness's own address: a recording proxy. */
   internalUrl?: () => string | undefined;
+  /** `api`: no worker (nothing runs the tasks); default `all`. */
+  role?: Role;
+  /** SQLite only: told every statement the service runs (test/webhook-statements.test.ts counts them). */
+  onStatement?: (sql: string) => void;
 }
 
 /** Starts the real service (real storage, queue, worker and Claude Code) on a random port with a fresh DATA_DIR. */
@@ -69,7 +74,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const destination = opts.logLines ? { write: (line: string) => void opts.logLines!.push(line) } : undefined;
   const redactor = new Redactor(config.secretValues);
   let listening: string | undefined = undefined; // the app's address, once it listens
+  const storage = opts.onStatement ? await openStorage({ sqliteFile: path.join(dataDir, 'agent.db'), onStatement: opts.onStatement }) : undefined;
   const services = await createServices(config, {
+    role: opts.role,
+    storage,
     log: createLogger(config, destination, redactor),
     redactor,
     observers: opts.observers,

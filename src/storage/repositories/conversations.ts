@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
+import { prepared } from '../prepared.js';
 import type { ConversationMessageRow, ConversationRow, Database, WorkspaceKind } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { transact } from './transact.js';
@@ -26,6 +27,11 @@ export interface ConversationSettingsPatch {
   model?: string | null;
   permission_mode?: string | null;
 }
+
+// The conversation a webhook task joins, looked up for each one: compiled once (../prepared.ts).
+const latestOfFlow = prepared<{ flowId: string }>()((db, value) =>
+  db.selectFrom('conversations').selectAll().where('flow_id', '=', value('flowId')).orderBy('created_at', 'desc').orderBy('conversation_id', 'desc').limit(1),
+);
 
 export class ConversationRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -54,24 +60,19 @@ export class ConversationRepository {
 
   /** The conversation with this id, created if it does not exist yet (external threads name theirs up front). */
   async ensure(input: NewConversation & { conversation_id: string }, now = Date.now()): Promise<ConversationRow> {
-    await this.db
+    // Read back only when it was there already (inserted, the row comes back from the INSERT).
+    const inserted = await this.db
       .insertInto('conversations')
       .values(this.row(input, now))
       .onConflict((oc) => oc.column('conversation_id').doNothing())
-      .execute();
-    return (await this.get(input.conversation_id))!;
+      .returningAll()
+      .executeTakeFirst();
+    return inserted ?? (await this.get(input.conversation_id))!;
   }
 
   /** The conversation a thread is currently in: the newest of its flow ("new conversation" starts another). */
-  latestForFlow(flowId: string): Promise<ConversationRow | undefined> {
-    return this.db
-      .selectFrom('conversations')
-      .selectAll()
-      .where('flow_id', '=', flowId)
-      .orderBy('created_at', 'desc')
-      .orderBy('conversation_id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+  async latestForFlow(flowId: string): Promise<ConversationRow | undefined> {
+    return (await latestOfFlow.execute(this.db, { flowId })).rows[0];
   }
 
   get(id: string): Promise<ConversationRow | undefined> {

@@ -1,5 +1,20 @@
 import type { Kysely } from 'kysely';
+import { prepared } from '../prepared.js';
 import type { Database, FlowLinkRow } from '../schema.js';
+
+const threadFlowsOf = prepared<{ externalId: string }>()((db, value) =>
+  db.selectNoFrom((eb) => [
+    eb.selectFrom('flow_links').select('flow_id').where('external_id', '=', value('externalId')).as('linked'),
+    eb
+      .selectFrom('tasks')
+      .select('flow_id')
+      .where('external_id', '=', value('externalId'))
+      .where('flow_id', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .as('of_tasks'),
+  ]),
+);
 
 export type FlowLinkVia = 'mention' | 'continue' | 'opened';
 
@@ -24,6 +39,15 @@ export class FlowLinkRepository {
   /** The threads linked into a flow, oldest first. */
   async forFlow(flowId: string, limit = 100): Promise<FlowLinkRow[]> {
     return this.db.selectFrom('flow_links').selectAll().where('flow_id', '=', flowId).orderBy('created_at').orderBy('external_id').limit(limit).execute();
+  }
+
+  /**
+   * Both of a thread's flows in one statement (every delivery that creates a task asks): the one it is linked into,
+   * and the flow of the newest task it has caused.
+   */
+  async threadFlows(externalId: string): Promise<{ linked: string | undefined; ofTasks: string | undefined }> {
+    const row = (await threadFlowsOf.execute(this.db, { externalId })).rows[0];
+    return { linked: row?.linked ?? undefined, ofTasks: row?.of_tasks ?? undefined };
   }
 
   /** The flow of the newest task a thread has caused, when the service has seen the thread at all. */

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { prepared } from '../prepared.js';
 import type { Database } from '../schema.js';
 import {
   type AgentRecord,
@@ -16,6 +17,9 @@ export type { AgentRecord, FootprintGuard, RegistryFootprint, SeedResult, SkillF
 export { filesJson } from './registry-records.js';
 
 const bytes = (text: string) => Buffer.byteLength(text);
+
+// Read for every webhook task (the brain's instructions), so compiled once (../prepared.ts).
+const agentNamed = prepared<{ name: string }>()((db, value) => db.selectFrom('registry_agents').selectAll().where('name', '=', value('name')));
 
 /**
  * Agents and skills, and the registry's version: every write moves `registry_meta.version` in the same transaction,
@@ -40,7 +44,7 @@ export class RegistryRepository {
   }
 
   async getAgent(name: string): Promise<AgentRecord | undefined> {
-    const row = await this.db.selectFrom('registry_agents').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = (await agentNamed.execute(this.db, { name })).rows[0];
     return row && agentRecord(row);
   }
 

@@ -1,8 +1,27 @@
 import type { Kysely } from 'kysely';
+import { prepared } from '../prepared.js';
 import type { Database } from '../schema.js';
 
 /** The statuses a storm's later deliveries may join: the task has not finished (nor waits on a person). */
 const JOINABLE = ['queued', 'running'] as const;
+
+// Every delivery that would create a task runs it, so it is compiled once (../prepared.ts).
+const openOrTouchStorm = prepared<{ key: string; taskId: string; now: number; expiredBefore: number }>()((db, value) =>
+  db
+    .insertInto('task_storms')
+    .values({ storm_key: value('key'), task_id: value('taskId'), opened_at: value('now'), last_at: value('now') })
+    .onConflict((oc) =>
+      oc.column('storm_key').doUpdateSet((eb) => {
+        const expired = eb('task_storms.last_at', '<', value('expiredBefore'));
+        return {
+          task_id: eb.case().when(expired).then(eb.ref('excluded.task_id')).else(eb.ref('task_storms.task_id')).end(),
+          opened_at: eb.case().when(expired).then(eb.ref('excluded.opened_at')).else(eb.ref('task_storms.opened_at')).end(),
+          last_at: eb.ref('excluded.last_at'),
+        };
+      }),
+    )
+    .returning('task_id'),
+);
 
 /**
  * Alert storms (issue 15 item 4): deliveries with one storm key within a window answer one task. Decided by
@@ -21,21 +40,7 @@ export class TaskStormRepository {
    * row, but a subquery would still read the statement's older snapshot. A SET expression reads the row as it was.)
    */
   async openOrTouch(key: string, taskId: string, now: number, windowMs: number): Promise<string> {
-    const storm = await this.db
-      .insertInto('task_storms')
-      .values({ storm_key: key, task_id: taskId, opened_at: now, last_at: now })
-      .onConflict((oc) =>
-        oc.column('storm_key').doUpdateSet((eb) => {
-          const expired = eb('task_storms.last_at', '<', now - windowMs);
-          return {
-            task_id: eb.case().when(expired).then(eb.ref('excluded.task_id')).else(eb.ref('task_storms.task_id')).end(),
-            opened_at: eb.case().when(expired).then(eb.ref('excluded.opened_at')).else(eb.ref('task_storms.opened_at')).end(),
-            last_at: eb.ref('excluded.last_at'),
-          };
-        }),
-      )
-      .returning('task_id')
-      .executeTakeFirstOrThrow();
+    const storm = (await openOrTouchStorm.execute(this.db, { key, taskId, now, expiredBefore: now - windowMs })).rows[0]!;
     return storm.task_id;
   }
 

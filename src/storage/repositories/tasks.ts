@@ -37,24 +37,18 @@ export type NewTask = Omit<NewTaskRow, 'created_at' | 'updated_at' | 'status' | 
 export class TaskRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Inserts the row and counts it in its session and conversation, in one transaction. */
+  /**
+   * Inserts the row and counts it in its session and conversation, in one transaction. The session's count comes
+   * last, in one statement: every task of a source (all of GitHub's webhook tasks, say) shares its session row, so
+   * on PostgreSQL concurrent creates wait for each other from that write to their COMMIT.
+   */
   async create(task: NewTask, now = Date.now()): Promise<TaskRow> {
     return transact(this.db, async (trx) => {
-      await trx
-        .insertInto('sessions')
-        .values({ session_id: task.session_id, user_id: null, machine_id: null, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('session_id').doNothing())
-        .execute();
       const row = await trx
         .insertInto('tasks')
         .values({ ...task, created_at: now, updated_at: now, queued_at: task.status === 'queued' ? now : null })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await trx
-        .updateTable('sessions')
-        .set((eb) => ({ total_tasks: eb('total_tasks', '+', 1), updated_at: now }))
-        .where('session_id', '=', task.session_id)
-        .execute();
       if (task.conversation_id) {
         await trx
           .updateTable('conversations')
@@ -62,6 +56,11 @@ export class TaskRepository {
           .where('conversation_id', '=', task.conversation_id)
           .execute();
       }
+      await trx
+        .insertInto('sessions')
+        .values({ session_id: task.session_id, user_id: null, machine_id: null, total_tasks: 1, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('session_id').doUpdateSet((eb) => ({ total_tasks: eb('sessions.total_tasks', '+', 1), updated_at: now })))
+        .execute();
       return row;
     });
   }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../domain/ids.js';
+import { prepared } from '../prepared.js';
 import type { Database, WebhookCommandRow, WebhookConfigRow } from '../schema.js';
 
 export interface CommandFields {
@@ -21,6 +22,12 @@ export interface CommandFields {
   /** A cron expression; null: the rule runs on deliveries only. */
   schedule?: string | null;
 }
+
+// Read for every delivery (its route's rules), so compiled once (../prepared.ts).
+const configById = prepared<{ id: string }>()((db, value) => db.selectFrom('webhook_configs').selectAll().where('webhook_id', '=', value('id')));
+const commandsOf = prepared<{ webhookId: string }>()((db, value) =>
+  db.selectFrom('webhook_commands').selectAll().where('webhook_id', '=', value('webhookId')).orderBy('priority').orderBy('created_at').orderBy('command_id'),
+);
 
 const toRow = (f: Partial<CommandFields>) => ({
   ...(f.name !== undefined ? { name: f.name } : {}),
@@ -85,8 +92,8 @@ export class WebhookConfigRepository {
     return row;
   }
 
-  get(id: string): Promise<WebhookConfigRow | undefined> {
-    return this.db.selectFrom('webhook_configs').selectAll().where('webhook_id', '=', id).executeTakeFirst();
+  async get(id: string): Promise<WebhookConfigRow | undefined> {
+    return (await configById.execute(this.db, { id })).rows[0];
   }
 
   list(): Promise<WebhookConfigRow[]> {
@@ -126,8 +133,8 @@ export class WebhookConfigRepository {
   }
 
   /** Commands in the order they run: priority, then age. */
-  commands(webhookId: string): Promise<WebhookCommandRow[]> {
-    return this.db.selectFrom('webhook_commands').selectAll().where('webhook_id', '=', webhookId).orderBy('priority').orderBy('created_at').orderBy('command_id').execute();
+  async commands(webhookId: string): Promise<WebhookCommandRow[]> {
+    return (await commandsOf.execute(this.db, { webhookId })).rows;
   }
 
   getCommand(webhookId: string, commandId: string): Promise<WebhookCommandRow | undefined> {

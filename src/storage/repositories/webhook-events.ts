@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
-import type { Database, WebhookEventRow } from '../schema.js';
+import { prepared, row } from '../prepared.js';
+import type { Database, WebhookEventRow, WebhookEventTable } from '../schema.js';
 import { transact } from './transact.js';
 
 export interface NewWebhookEvent {
@@ -51,40 +52,62 @@ export type WebhookEventHead = Omit<WebhookEventRow, 'payload'> & { payload: str
 
 const DAY_MS = 24 * 3600_000;
 
+// The statements every delivery runs, compiled once (../prepared.ts).
+const EVENT_COLUMNS = [
+  'event_id', 'webhook_id', 'provider', 'event_type', 'delivery_id', 'dedup_key', 'body_key', 'headers', 'payload', 'verified',
+  'verification_error', 'matched_command', 'explanation', 'rendered_prompt', 'task_id', 'outcome', 'status_code', 'replay_of', 'created_at',
+] as const;
+const insertEvent = prepared<WebhookEventTable>()((db, value) =>
+  db.insertInto('webhook_events').values(row(value, EVENT_COLUMNS)).onConflict((oc) => oc.doNothing()),
+);
+const settledByEither = prepared<{ dedup_key: string; body_key: string }>()((db, value) =>
+  db
+    .selectFrom('webhook_events')
+    .select(['event_id', 'task_id'])
+    .where((eb) => eb.or([eb('dedup_key', '=', value('dedup_key')), eb('body_key', '=', value('body_key'))]))
+    .limit(1),
+);
+const settledByDedupKey = prepared<{ dedup_key: string }>()((db, value) =>
+  db.selectFrom('webhook_events').select(['event_id', 'task_id']).where('dedup_key', '=', value('dedup_key')).limit(1),
+);
+const settledByBodyKey = prepared<{ body_key: string }>()((db, value) =>
+  db.selectFrom('webhook_events').select(['event_id', 'task_id']).where('body_key', '=', value('body_key')).limit(1),
+);
+const ownPost = prepared<{ provider: string; external_id: string }>()((db, value) =>
+  db.selectFrom('outbound_posts').select('external_id').where('provider', '=', value('provider')).where('external_id', '=', value('external_id')),
+);
+
 export class WebhookEventRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Stores a delivery with its outcome. Returns undefined, storing nothing, when its dedup key or body key was seen
-   * before: the unique indexes decide, so of two racing copies of one delivery exactly one is stored.
+   * Stores a delivery with its outcome; true once stored. Returns false, storing nothing, when its dedup key or body
+   * key was seen before: the unique indexes decide, so of two racing copies of one delivery exactly one is stored.
+   * Nothing is read back (the row holds the whole payload, which the caller has).
    */
-  async insert(e: NewWebhookEvent, now = Date.now()): Promise<WebhookEventRow | undefined> {
-    return this.db
-      .insertInto('webhook_events')
-      .values({
-        event_id: e.event_id ?? newId('whe'),
-        webhook_id: e.webhook_id,
-        provider: e.provider,
-        event_type: e.event_type,
-        delivery_id: e.delivery_id,
-        dedup_key: e.dedup_key,
-        body_key: e.body_key ?? null,
-        headers: JSON.stringify(e.headers),
-        payload: e.payload,
-        verified: e.verified ? 1 : 0,
-        verification_error: e.verification_error,
-        matched_command: e.matched_command ?? null,
-        explanation: e.explanation === undefined || e.explanation === null ? null : JSON.stringify(e.explanation),
-        rendered_prompt: e.rendered_prompt ?? null,
-        task_id: e.task_id ?? null,
-        outcome: e.outcome,
-        status_code: e.status_code,
-        replay_of: e.replay_of ?? null,
-        created_at: now,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returningAll()
-      .executeTakeFirst();
+  async insert(e: NewWebhookEvent, now = Date.now()): Promise<boolean> {
+    const result = await insertEvent.execute(this.db, {
+      event_id: e.event_id ?? newId('whe'),
+      webhook_id: e.webhook_id,
+      provider: e.provider,
+      event_type: e.event_type,
+      delivery_id: e.delivery_id,
+      dedup_key: e.dedup_key,
+      body_key: e.body_key ?? null,
+      headers: JSON.stringify(e.headers),
+      payload: e.payload,
+      verified: e.verified ? 1 : 0,
+      verification_error: e.verification_error,
+      matched_command: e.matched_command ?? null,
+      explanation: e.explanation === undefined || e.explanation === null ? null : JSON.stringify(e.explanation),
+      rendered_prompt: e.rendered_prompt ?? null,
+      task_id: e.task_id ?? null,
+      outcome: e.outcome,
+      status_code: e.status_code,
+      replay_of: e.replay_of ?? null,
+      created_at: now,
+    });
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   /** A delivery that joined a storm's task (issue 15 item 4): answered 200, by that task. */
@@ -93,14 +116,12 @@ export class WebhookEventRepository {
   }
 
   /** The stored delivery holding either key: it has its outcome, so a copy of it is a duplicate. */
-  async findSettled(keys: { dedup_key: string | null; body_key: string | null }): Promise<WebhookEventRow | undefined> {
-    if (!keys.dedup_key && !keys.body_key) return undefined;
-    return this.db
-      .selectFrom('webhook_events')
-      .selectAll()
-      .where((eb) => eb.or([...(keys.dedup_key ? [eb('dedup_key', '=', keys.dedup_key)] : []), ...(keys.body_key ? [eb('body_key', '=', keys.body_key)] : [])]))
-      .limit(1)
-      .executeTakeFirst();
+  async findSettled(keys: { dedup_key: string | null; body_key: string | null }): Promise<Pick<WebhookEventRow, 'event_id' | 'task_id'> | undefined> {
+    const { dedup_key, body_key } = keys;
+    if (dedup_key && body_key) return (await settledByEither.execute(this.db, { dedup_key, body_key })).rows[0];
+    if (dedup_key) return (await settledByDedupKey.execute(this.db, { dedup_key })).rows[0];
+    if (body_key) return (await settledByBodyKey.execute(this.db, { body_key })).rows[0];
+    return undefined;
   }
 
   /**
@@ -229,12 +250,6 @@ export class WebhookEventRepository {
   }
 
   async isOwnPost(provider: string, externalId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('outbound_posts')
-      .select('external_id')
-      .where('provider', '=', provider)
-      .where('external_id', '=', externalId)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await ownPost.execute(this.db, { provider, external_id: externalId })).rows.length > 0;
   }
 }

@@ -1,0 +1,44 @@
+import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Stands for one of a statement's values where it is built; each run puts the value of that name in its place. */
+class Slot {
+  constructor(readonly name: string) {}
+}
+
+type Compiled = { sql: string; parameters: readonly unknown[] };
+
+type Value<V> = <K extends keyof V & string>(name: K) => V[K];
+
+/**
+ * A statement of fixed shape, built with Kysely once per dialect and then run with each call's values. Building a
+ * query (immutable nodes copied at every step) and compiling it cost more than SQLite takes to run it: on the webhook
+ * delivery path, where every statement's shape is known, that work is done once instead of per call. `build` gets
+ * `value(name)` for each value that changes between calls; everything else in it is part of the statement.
+ *
+ *   const byKey = prepared<{ key: string }>()((db, value) => db.selectFrom('t').selectAll().where('k', '=', value('key')));
+ *   const { rows } = await byKey.execute(db, { key });
+ */
+export function prepared<V extends object>() {
+  return <R>(build: (db: Kysely<Database>, value: Value<V>) => Compilable<R>) => {
+    // Per dialect adapter: a transaction's Kysely shares its database's, so every connection of one database agrees.
+    const compiled = new WeakMap<object, Compiled>();
+    return {
+      execute(db: Kysely<Database>, values: V): Promise<QueryResult<R>> {
+        const adapter = db.getExecutor().adapter;
+        let statement = compiled.get(adapter);
+        if (!statement) {
+          statement = build(db, (name) => new Slot(name) as never).compile();
+          compiled.set(adapter, statement);
+        }
+        const parameters = statement.parameters.map((p) => (p instanceof Slot ? (values as Record<string, unknown>)[p.name] : p));
+        return db.executeQuery(CompiledQuery.raw(statement.sql, parameters)) as Promise<QueryResult<R>>;
+      },
+    };
+  };
+}
+
+/** A row to insert whose every column is a value of the call: `values(row(value, COLUMNS))`. */
+export function row<V>(value: Value<V>, columns: ReadonlyArray<keyof V & string>): V {
+  return Object.fromEntries(columns.map((c) => [c, value(c)])) as V;
+}

@@ -1,0 +1,68 @@
+// What one webhook delivery costs the database, counted on SQLite: every statement the service runs from the moment a
+// signed delivery is sent until it is answered (issue 13 item 1: each statement is Kysely building a query and SQLite
+// running it, the larger part of a delivery's CPU). The API role, so no worker runs meanwhile; the sender's
+// permission is cached by a first delivery, as it is for every delivery but the first from someone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually.js';
+import { type FakeGithub, startFakeGithub } from './support/fake-providers.js';
+import { startHarness, type Harness } from './support/harness.js';
+import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { githubIssueComment, webhookEnv, webhookSender, type WebhookSender } from './support/send-webhook.js';
+
+const isWrite = (text: string) => /^\s*(insert|update|delete)\b/i.test(text);
+const isBegin = (text: string) => /^\s*begin\b/i.test(text);
+
+describe('statements per webhook delivery on SQLite', () => {
+  let model: ScriptedModel;
+  let github: FakeGithub;
+  let h: Harness;
+  let signed: WebhookSender;
+  const statements: string[] = [];
+
+  beforeAll(async () => {
+    model = await startScriptedModel();
+    github = await startFakeGithub({ permissions: { Codertocat: 'admin' } });
+    h = await startHarness({ model, role: 'api', onStatement: (text) => void statements.push(text), env: webhookEnv({ github: github.url }) });
+    signed = webhookSender(h.url);
+    // The first delivery from Codertocat looks the permission up after its answer; once its task is queued, it is cached.
+    const first = await signed.github('issue_comment', githubIssueComment(9000, 'Codertocat', '@agent analyze the first issue'));
+    expect(first.status).toBe(202);
+    await eventually(async () => (await h.request('GET', `/api/tasks/${first.body.task_id}`)).body.status === 'queued', 'the first task is queued');
+  });
+  afterAll(async () => {
+    await h?.close();
+    await Promise.all([model, github].map((s) => s?.close()));
+  });
+
+  /** The statements run while one delivery is sent and answered. */
+  async function counted(issue: number, text: string) {
+    statements.length = 0;
+    const answer = await signed.github('issue_comment', githubIssueComment(issue, 'Codertocat', text));
+    return { answer, run: [...statements] };
+  }
+
+  it('an ignored delivery is one statement that writes, with no transaction around it, and at most 5 in all', async () => {
+    const { answer, run } = await counted(9001, 'Thanks, looks good to me.');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ ignored: expect.any(String) });
+    expect(run.filter(isWrite), run.join('\n')).toHaveLength(1);
+    expect(run.filter(isBegin), run.join('\n')).toHaveLength(0);
+    expect(run.length, run.join('\n')).toBeLessThanOrEqual(5);
+  });
+
+  it('a triggering delivery is one transaction and at most 18 statements in all', async () => {
+    const { answer, run } = await counted(9002, '@agent analyze why issue 9002 happens');
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ status: 'queued' });
+    expect(answer.body.waiting_for).toBeUndefined(); // the permission came from the cache
+    expect(run.filter(isBegin), run.join('\n')).toHaveLength(1);
+    expect(run.length, run.join('\n')).toBeLessThanOrEqual(18);
+  });
+
+  it('the row every webhook task shares, its session, is written last, just before the COMMIT', async () => {
+    // On PostgreSQL concurrent deliveries wait for each other from that write to their COMMIT: it must be short.
+    const { run } = await counted(9003, '@agent analyze why issue 9003 happens');
+    expect(run.filter((text) => /"sessions"/.test(text)), run.join('\n')).toHaveLength(1);
+    expect(run.slice(-2), run.join('\n')).toEqual([expect.stringMatching(/^insert into "sessions"/), 'commit']);
+  });
+});
