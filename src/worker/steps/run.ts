@@ -13,10 +13,8 @@ import { saveSession } from '../workspace.js';
 export async function runClaude(deps: WorkerDeps, ctx: RunContext, prepared: PreparedRun): Promise<RunOutcome> {
   const { repos, config } = deps;
   const { task, control, recorder } = ctx;
-  // A cancel recorded since the claim, whose control message came before this run was registered (or never came),
-  // is read here; one that comes later finds the run registered, and is applied once the child exists.
-  const current = await repos.tasks.get(task.task_id);
-  if (current?.cancel_requested) control.cancelReason ??= current.error ?? 'cancelled';
+  // A cancel recorded since the claim was read by prepare's last write, or came to the registered run (then it is
+  // applied once the child exists).
   if (control.cancelReason) return { kind: 'cancelled', reason: control.cancelReason };
   if (control.pendingStop === 'shutdown') return { kind: 'handed-back' }; // never started: nothing to interrupt
 
