@@ -38,13 +38,16 @@ export async function runClaude(deps: WorkerDeps, ctx: RunContext, prepared: Pre
       mcpConfig: additions.mcpConfig,
     },
     (item) => ctx.observers.item(task, recorder.push(item)),
+    undefined,
+    deps.spawner,
   );
   control.handle = handle;
   if (control.pendingStop) void ctx.stop(control.pendingStop);
   const timeout = setTimeout(() => void ctx.stop('timeout'), config.TASK_TIMEOUT_SECONDS * 1000);
   let ended: ClaudeRunOutcome;
   try {
-    if (handle.pid) await repos.tasks.updateRun(task.task_id, task.fence_id, { child_pid: handle.pid });
+    const pid = await handle.started;
+    if (pid) await repos.tasks.updateRun(task.task_id, task.fence_id, { child_pid: pid });
     ended = await handle.done;
     // A stopped run counts as ended once its whole tree is: the CLI may exit before its tools (a sandbox's outer
     // bwrap even exits at once on SIGTERM).
