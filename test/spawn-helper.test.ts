@@ -28,31 +28,31 @@ describe('the spawn helper', () => {
   });
 
   const chat = async (message: string) => (await h.request('POST', '/api/chat', { message })).body.task_id as string;
-
-  it("starts the Claude Code children: a child's parent is the helper, not the service", async () => {
-    const taskId = await chat('[[script:slow 4000 slow reply]] wait a little');
+  /** Sends a chat message and waits until its Claude Code child runs: the task, the child and the helper. */
+  const running = async (message: string) => {
+    const taskId = await chat(message);
     await h.waitForTask(taskId, ['running']);
     let child: number | undefined;
     await eventually(() => (child = claudeChild()) !== undefined, 'the Claude child');
-    const [helper] = helpers();
+    return { taskId, child: child!, helper: helpers()[0] };
+  };
+
+  it("starts the Claude Code children: a child's parent is the helper, not the service", async () => {
+    const { taskId, child, helper } = await running('[[script:slow 4000 slow reply]] wait a little');
     expect(helper, 'a spawn helper process').toBeDefined();
-    expect(parentOf(child!)).toBe(helper);
+    expect(parentOf(child)).toBe(helper);
     expect(parentOf(helper!)).toBe(process.pid);
     expect(await h.waitForTask(taskId, ['completed', 'failed'], 60_000)).toMatchObject({ status: 'completed', output: 'slow reply' });
   });
 
   it('dying mid-run: the run fails saying so, its child is stopped, and the next run starts a new helper and completes', async () => {
-    const taskId = await chat('[[script:slow 60000 never finished]] a long one');
-    await h.waitForTask(taskId, ['running']);
-    let child: number | undefined;
-    await eventually(() => (child = claudeChild()) !== undefined, 'the Claude child');
-    const [helper] = helpers();
+    const { taskId, child, helper } = await running('[[script:slow 60000 never finished]] a long one');
     process.kill(helper!, 'SIGKILL');
 
     const failed = await h.waitForTask(taskId, ['completed', 'failed', 'cancelled'], 60_000);
     expect(failed).toMatchObject({ status: 'failed', outcome: 'error' });
     expect(failed.error).toContain('the spawn helper process was killed by SIGKILL while Claude Code ran; the run was stopped');
-    await eventually(() => !isAlive(child!), 'the orphaned child to be stopped');
+    await eventually(() => !isAlive(child), 'the orphaned child to be stopped');
 
     const next = await chat('[[script:text after the helper died]] again');
     expect(await h.waitForTask(next, ['completed', 'failed'], 60_000)).toMatchObject({ status: 'completed', output: 'after the helper died' });

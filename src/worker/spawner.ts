@@ -53,6 +53,8 @@ const HELPER = path.join(projectRoot, 'src', 'worker', 'spawn-helper.mjs');
 const HELPER_HEAP_MB = 64;
 
 interface InFlight {
+  /** The helper starting it: if that one dies, this run goes with it. */
+  helper: ChildProcess;
   resolve(launched: Launched): void;
   reject(err: Error): void;
   pid?: number;
@@ -90,7 +92,7 @@ export class HelperSpawner implements Spawner {
     const helper = this.helper ?? this.startHelper();
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
-      this.inFlight.set(id, { resolve, reject });
+      this.inFlight.set(id, { helper, resolve, reject });
       helper.send({ type: 'spawn', id, ...launch }, (err) => {
         if (err) this.settleLost(id, `could not reach the spawn helper: ${err.message}`);
       });
@@ -114,14 +116,16 @@ export class HelperSpawner implements Spawner {
     });
     this.helper = helper;
     helper.on('message', (message: HelperMessage, handle?: Readable) => this.onMessage(message, handle));
-    helper.on('error', () => undefined); // a failed send is told to its callback; a death, by 'exit'
-    helper.once('exit', (code, signal) => {
+    const gone = (how: string) => {
       if (this.helper === helper) this.helper = undefined;
-      if (this.inFlight.size === 0) return; // let go by close(), or died with nothing under way
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      this.log.error({ runs: this.inFlight.size }, `the spawn helper process ${how}: its runs are stopped and failed; the next run starts a new one`);
-      for (const id of [...this.inFlight.keys()]) this.settleLost(id, `the spawn helper process ${how}`);
-    });
+      const runs = [...this.inFlight].filter(([, run]) => run.helper === helper).map(([id]) => id);
+      if (runs.length === 0) return; // let go by close(), or died with nothing under way
+      this.log.error({ runs: runs.length }, `the spawn helper process ${how}: its runs are stopped and failed; the next run starts a new one`);
+      for (const id of runs) this.settleLost(id, `the spawn helper process ${how}`);
+    };
+    // A failed send is told to its callback; an 'error' before it ever ran means it could not be started.
+    helper.on('error', (err) => helper.pid === undefined && gone(`could not be started (${err.message})`));
+    helper.once('exit', (code, signal) => gone(signal ? `was killed by ${signal}` : `exited with code ${code}`));
     // It must not keep the service alive; the service's own handles (its children's pipes) do while runs go on.
     helper.unref();
     (helper.channel as { unref?(): void } | undefined)?.unref?.();
