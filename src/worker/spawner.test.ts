@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
@@ -48,5 +50,16 @@ describe('children started by the spawn helper', () => {
   it('that cannot be started: the launch fails with the reason', async () => {
     await expect(spawner.launch({ ...sh(''), command: '/nonexistent/claude' })).rejects.toThrow(/ENOENT/);
     expect((await run(sh('printf still'))).stdout).toBe('still');
+  });
+
+  it('keep a process with nothing else to do alive until they are started and have ended, and not after', () => {
+    // The service compiled for the tests (test/support/service-build.ts): a plain node process with only the spawner.
+    const compiled = path.join(path.dirname(process.env.CCA_TEST_SERVICE_MAIN!), 'worker', 'spawner.js');
+    const script = `import { HelperSpawner } from ${JSON.stringify(compiled)};
+      const child = await new HelperSpawner({ error() {} }).launch({ command: '/bin/echo', args: ['said'], cwd: '/', env: {}, prompt: '' });
+      child.stdout.pipe(process.stdout);
+      console.error(JSON.stringify(await child.exit));`;
+    const ran = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect({ status: ran.status, stdout: ran.stdout, stderr: ran.stderr.trim() }).toEqual({ status: 0, stdout: 'said\n', stderr: '{"exitCode":0,"signal":null}' });
   });
 });

@@ -93,6 +93,7 @@ export class HelperSpawner implements Spawner {
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.inFlight.set(id, { helper, resolve, reject });
+      this.holdOpen(helper);
       helper.send({ type: 'spawn', id, ...launch }, (err) => {
         if (err) this.settleLost(id, `could not reach the spawn helper: ${err.message}`);
       });
@@ -126,10 +127,27 @@ export class HelperSpawner implements Spawner {
     // A failed send is told to its callback; an 'error' before it ever ran means it could not be started.
     helper.on('error', (err) => helper.pid === undefined && gone(`could not be started (${err.message})`));
     helper.once('exit', (code, signal) => gone(signal ? `was killed by ${signal}` : `exited with code ${code}`));
-    // It must not keep the service alive; the service's own handles (its children's pipes) do while runs go on.
-    helper.unref();
-    (helper.channel as { unref?(): void } | undefined)?.unref?.();
+    this.holdOpen(helper);
     return helper;
+  }
+
+  /** The helper keeps this process alive only while it has runs to tell about (an idle one must not hold it open). */
+  private holdOpen(helper: ChildProcess): void {
+    const busy = [...this.inFlight.values()].some((run) => run.helper === helper);
+    const channel = helper.channel as { ref?(): void; unref?(): void } | undefined;
+    if (busy) {
+      helper.ref();
+      channel?.ref?.();
+    } else {
+      helper.unref();
+      channel?.unref?.();
+    }
+  }
+
+  /** A run the helper has nothing more to tell about. */
+  private forget(id: number, run: InFlight): void {
+    this.inFlight.delete(id);
+    this.holdOpen(run.helper);
   }
 
   private onMessage(message: HelperMessage, handle?: Readable): void {
@@ -149,11 +167,11 @@ export class HelperSpawner implements Spawner {
         return;
       }
       case 'failed':
-        this.inFlight.delete(message.id);
+        this.forget(message.id, run);
         run.reject(new Error(message.message));
         return;
       case 'exit':
-        this.inFlight.delete(message.id);
+        this.forget(message.id, run);
         run.exited?.({ exitCode: message.code, signal: message.signal });
     }
   }
@@ -162,7 +180,7 @@ export class HelperSpawner implements Spawner {
   private settleLost(id: number, reason: string): void {
     const run = this.inFlight.get(id);
     if (!run) return;
-    this.inFlight.delete(id);
+    this.forget(id, run);
     if (run.started) {
       run.exited?.({ lost: reason });
       return;
