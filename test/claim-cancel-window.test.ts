@@ -23,7 +23,7 @@ import { Worker } from '../src/worker/worker.js';
 import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
 import { afterEachTaskCall, STORAGE_DIALECTS, testDatabase } from './support/test-database.js';
 
-type Method = 'get' | 'claim' | 'updateRun';
+type Method = 'claim' | 'updateRun';
 interface Point {
   label: string;
   method: Method;
@@ -43,8 +43,8 @@ const patchHas = (field: string) => (args: unknown[]) => {
 };
 
 const POINTS: Point[] = [
-  { label: 'before the worker reads the task', method: 'get', nth: 1, when: 'before', spawned: false },
-  { label: "between the worker's read and its claim", method: 'get', nth: 1, when: 'after', spawned: false },
+  // The claim is the worker's first call: it reads the task in the same statement (there is no read before it).
+  { label: 'before the claim', method: 'claim', nth: 1, when: 'before', spawned: false },
   { label: 'right after the claim, before the run is registered', method: 'claim', nth: 1, when: 'after', spawned: false },
   { label: 'while the workspace is being prepared', method: 'updateRun', nth: 1, when: 'after', match: patchHas('working_dir'), spawned: false },
   { label: 'the child just spawned, its pid not yet recorded', method: 'updateRun', nth: 1, when: 'before', match: patchHas('child_pid'), spawned: true },

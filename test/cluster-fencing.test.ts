@@ -76,7 +76,7 @@ for (const dialect of STORAGE_DIALECTS) {
       expect(second.fence_id).not.toBe(first.fence_id);
 
       // The paused worker wakes up and reports: nothing is recorded, not even its child pid.
-      expect(await repos.tasks.updateRun(task.task_id, first.fence_id, { child_pid: 4242 })).toBe(false);
+      expect(await repos.tasks.updateRun(task.task_id, first.fence_id, { child_pid: 4242 })).toBeUndefined();
       expect(await settleAttempt(repos.tasks, first, 'complete', { output: 'late', outcome: 'success' }, log)).toBeUndefined();
       expect(await repos.tasks.get(task.task_id)).toMatchObject({ status: 'running', worker_id: 'w-other', child_pid: null, output: null });
 

@@ -22,6 +22,9 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, tim
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** A Claude Code child (not the spawn helper, whose path may hold "claude" too, as in a checkout named after it). */
+const isClaude = (pid: number) => /claude/.test(commandLine(pid) ?? '') && !/spawn-helper/.test(commandLine(pid) ?? '');
+
 describe('a service killed or stopped mid-run loses nothing', () => {
   let model: ScriptedModel;
   let dataDir: string;
@@ -57,7 +60,7 @@ describe('a service killed or stopped mid-run loses nothing', () => {
       await api(first.url, 'POST', '/api/chat', { message: '[[script:text queued two]] b' }),
     ];
     expect([slow.status, ...queued.map((q) => q.status)]).toEqual([202, 202, 202]);
-    const claudePid = await waitFor(async () => descendants(first.child.pid!).find((pid) => /claude/.test(commandLine(pid) ?? '')), 'the Claude child');
+    const claudePid = await waitFor(async () => descendants(first.child.pid!).find(isClaude), 'the Claude child');
     await waitFor(async () => ((await api(first.url, 'GET', `/api/tasks/${slow.body.task_id}`)).body.status === 'running' ? true : undefined), 'running');
 
     first.child.kill('SIGKILL');
@@ -90,7 +93,7 @@ describe('a service killed or stopped mid-run loses nothing', () => {
     const port = await freePort();
     const service = await startServiceProcess(env, port);
     const long = await api(service.url, 'POST', '/api/chat', { message: '[[script:slow 15000 after restart]] long' });
-    const claudePid = await waitFor(async () => descendants(service.child.pid!).find((pid) => /claude/.test(commandLine(pid) ?? '')), 'the child');
+    const claudePid = await waitFor(async () => descendants(service.child.pid!).find(isClaude), 'the child');
     const treeBefore = [claudePid, ...descendants(claudePid)];
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);

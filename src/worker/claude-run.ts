@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import type { ResultItem, StreamItem } from '../contracts/stream-item.js';
 import { readBoundedLines } from './bounded-lines.js';
 import { killTree } from './process-tree.js';
+import { directSpawner, type Spawner } from './spawner.js';
 import { toItems } from './stream-items.js';
 import { readStdoutMessages } from './stdout-messages.js';
 
@@ -35,11 +35,13 @@ export interface ClaudeRunOutcome {
   stoppedFor?: StopReason;
   /** The last lines the CLI wrote to stderr, for the task's error when it fails without a result. */
   stderrTail: string;
+  /** Why the child could not be started, or could no longer be followed (it was then stopped). */
   spawnError?: string;
 }
 
 export interface ClaudeRunHandle {
-  pid?: number;
+  /** The child's pid once it runs; undefined when it could not be started. */
+  started: Promise<number | undefined>;
   done: Promise<ClaudeRunOutcome>;
   /** Ends the child and its whole process tree (SIGTERM, then SIGKILL after the grace period). */
   stop(reason: StopReason): Promise<void>;
@@ -69,59 +71,60 @@ export function claudeArgs(spec: ClaudeRunSpec): string[] {
  * Runs one Claude Code child: no shell, an explicit environment, the prompt on stdin (no argv length limit) and
  * stdin then closed (a `-p` child with an open stdin pipe waits on it), in a process group of its own so the whole
  * tree can be stopped, inside the sandbox when there is one (the recorded pid is then bwrap's; the run's processes
- * are still its descendants in the host's /proc). Each stdout line is a stream-json message (read within
- * STDOUT_LIMITS, so a huge reply costs bounded memory); `onItem` gets its items in order.
+ * are still its descendants in the host's /proc). The `spawner` starts it (the worker's spawn helper; by default this
+ * process). Each stdout line is a stream-json message (read within STDOUT_LIMITS, so a huge reply costs bounded
+ * memory); `onItem` gets its items in order.
  */
-export function startClaudeRun(spec: ClaudeRunSpec, onItem: (item: StreamItem) => void, killGraceMs = 5000): ClaudeRunHandle {
+export function startClaudeRun(spec: ClaudeRunSpec, onItem: (item: StreamItem) => void, killGraceMs = 5000, spawner: Spawner = directSpawner): ClaudeRunHandle {
   const [command, ...args] = [...(spec.sandbox ?? []), spec.claudePath, ...claudeArgs(spec)] as [string, ...string[]];
-  const child = spawn(command, args, {
-    cwd: spec.cwd,
-    env: spec.env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-  });
   let stoppedFor: StopReason | undefined;
   let result: ResultItem | undefined;
   let sessionId: string | undefined;
+  let exited = false;
   const stderrLines: string[] = [];
+  const launched = spawner.launch({ command, args, cwd: spec.cwd, env: spec.env, prompt: spec.prompt });
+  const started = launched.then(
+    (child) => child.pid,
+    () => undefined,
+  );
 
-  child.stdin.on('error', () => undefined); // the child may exit before reading the prompt
-  child.stdin.end(spec.prompt);
-
-  const stdoutClosed = readStdoutMessages(child.stdout, {
-    notJson: (text) => onItem({ kind: 'stderr', text }),
-    message(message) {
-      for (const item of toItems(message)) {
-        if (item.kind === 'init') sessionId = item.session_id;
-        if (item.kind === 'result') {
-          result = item;
-          sessionId = item.session_id ?? sessionId;
+  const follow = async (child: Awaited<typeof launched>): Promise<ClaudeRunOutcome> => {
+    const stdoutClosed = readStdoutMessages(child.stdout, {
+      notJson: (text) => onItem({ kind: 'stderr', text }),
+      message(message) {
+        for (const item of toItems(message)) {
+          if (item.kind === 'init') sessionId = item.session_id;
+          if (item.kind === 'result') {
+            result = item;
+            sessionId = item.session_id ?? sessionId;
+          }
+          onItem(item);
         }
-        onItem(item);
-      }
-    },
-  });
-  const stderrClosed = readBoundedLines(child.stderr, STDERR_LINE_BYTES, (line) => {
-    stderrLines.push(line);
-    if (stderrLines.length > STDERR_TAIL_LINES) stderrLines.shift();
-  });
-
-  const done = new Promise<ClaudeRunOutcome>((resolve) => {
-    child.once('error', (err) => {
-      resolve({ exitCode: null, signal: null, stoppedFor, stderrTail: '', spawnError: `could not start ${command}: ${err.message}` });
+      },
     });
-    child.once('exit', (exitCode, signal) => {
-      // stdout and stderr may still hold the last lines (the result, the reason it failed) when 'exit' fires.
-      void Promise.all([stdoutClosed, stderrClosed]).then(() => resolve({ result, sessionId, exitCode, signal, stoppedFor, stderrTail: stderrLines.join('\n') }));
+    const stderrClosed = readBoundedLines(child.stderr, STDERR_LINE_BYTES, (line) => {
+      stderrLines.push(line);
+      if (stderrLines.length > STDERR_TAIL_LINES) stderrLines.shift();
     });
-  });
+    const end = await child.exit;
+    exited = true;
+    // Nobody can tell how it ends any more: it is stopped now rather than left running unseen.
+    if ('lost' in end) await killTree(child.pid, killGraceMs);
+    // stdout and stderr may still hold the last lines (the result, the reason it failed) when it has exited.
+    await Promise.all([stdoutClosed, stderrClosed]);
+    const stderrTail = stderrLines.join('\n');
+    if ('lost' in end) return { result, sessionId, exitCode: null, signal: null, stoppedFor, stderrTail, spawnError: `${end.lost} while Claude Code ran; the run was stopped` };
+    return { result, sessionId, exitCode: end.exitCode, signal: end.signal, stoppedFor, stderrTail };
+  };
+  const done = launched.then(follow, (err: Error) => ({ exitCode: null, signal: null, stoppedFor, stderrTail: '', spawnError: `could not start ${command}: ${err.message}` }));
 
   return {
-    pid: child.pid,
+    started,
     done,
     async stop(reason: StopReason) {
       stoppedFor ??= reason;
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) await killTree(child.pid, killGraceMs);
+      const pid = await started;
+      if (pid !== undefined && !exited) await killTree(pid, killGraceMs);
     },
   };
 }

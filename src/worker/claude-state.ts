@@ -32,10 +32,15 @@ export function claudeStateRoot(config: Config): string {
 /** A fresh state directory for a run (a retried task starts clean), with a copy of the operator's login if any. */
 export async function prepareClaudeState(config: Config, taskId: string): Promise<ClaudeState> {
   const root = path.join(claudeStateRoot(config), taskId);
-  await fs.rm(root, { recursive: true, force: true });
   const home = path.join(root, 'home');
   const configDir = path.join(home, '.claude');
-  await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
+  // One call in the usual case: made is the first directory it created (the root, or a folder above it), else the
+  // root was there already (a retried task's) and goes first.
+  const made = await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
+  if (made === undefined || made.length > root.length) {
+    await fs.rm(root, { recursive: true, force: true });
+    await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
+  }
   try {
     await fs.copyFile(path.join(operatorClaudeDir(config), LOGIN_FILE), path.join(configDir, LOGIN_FILE));
   } catch (err) {

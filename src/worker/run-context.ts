@@ -15,6 +15,7 @@ import type { CheckoutSource } from './checkout.js';
 import type { ClaudeState } from './claude-state.js';
 import type { TaskObservers } from './observers.js';
 import type { SandboxStatus } from './sandbox.js';
+import type { Spawner } from './spawner.js';
 
 /** A run interrupted by a crash is tried once more, then failed as `interrupted`. */
 export const MAX_ATTEMPTS = 2;
@@ -43,6 +44,8 @@ export interface WorkerDeps {
   /** Every known secret: replaced in stream items, output and errors before they are stored, published or posted. */
   redactor: Redactor;
   workerId?: string;
+  /** What starts the Claude Code children: the worker's spawn helper (spawner.ts) unless given. */
+  spawner?: Spawner;
   /** Cluster-wide limits enforced at claim (GLOBAL_MAX_CONCURRENT_TASKS, fair shares; src/cluster/limits.ts). */
   limits?: ClaimLimits;
 }

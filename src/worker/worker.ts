@@ -13,6 +13,7 @@ import { claimTask } from './steps/claim.js';
 import { prepareRun } from './steps/prepare.js';
 import { runClaude } from './steps/run.js';
 import { settleRun } from './steps/settle.js';
+import { HelperSpawner, type Spawner } from './spawner.js';
 
 export { MAX_ATTEMPTS, type RunAdditions, type WorkerDeps } from './run-context.js';
 export type { TaskObserver } from './observers.js';
@@ -35,9 +36,13 @@ export class Worker {
   private heartbeat?: NodeJS.Timeout;
   private unsubscribe?: () => void;
 
-  constructor(private readonly deps: WorkerDeps) {
+  private readonly deps: WorkerDeps & { spawner: Spawner };
+
+  constructor(deps: WorkerDeps) {
     this.workerId = deps.workerId ?? `${os.hostname()}/${process.pid}/${newId('w').slice(-6)}`;
     this.observers = new TaskObservers(deps.log);
+    // Children are started by a small helper process, not by forking this one (see spawner.ts).
+    this.deps = { ...deps, spawner: deps.spawner ?? new HelperSpawner(deps.log) };
   }
 
   get runningCount(): number {
@@ -81,6 +86,7 @@ export class Worker {
     await this.idle();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.unsubscribe?.();
+    this.deps.spawner.close();
   }
 
   private idle(): Promise<void> {

@@ -25,13 +25,23 @@ export async function workspaceFor(config: Config, taskId: string, conversation:
  * point at the agent home, so every run sees the registry as it is at the moment the run starts.
  */
 export async function prepareWorkspace(config: Config, cwd: string, fill?: (cwd: string) => Promise<void>): Promise<string> {
-  await fs.mkdir(cwd, { recursive: true });
+  // Made now (the first directory created is returned): new, empty, and changed now.
+  const fresh = (await fs.mkdir(cwd, { recursive: true })) !== undefined;
   // Retention removes workspaces left unchanged for RETENTION_DAYS: a conversation in use keeps its own.
   const now = new Date();
-  await fs.utimes(cwd, now, now);
+  if (!fresh) await fs.utimes(cwd, now, now);
   // A retried task finds its first attempt's files; a checkout needs the directory empty.
-  if (fill && (await fs.readdir(cwd)).length === 0) await fill(cwd);
+  if (fill && (fresh || (await fs.readdir(cwd)).length === 0)) await fill(cwd);
   const dotClaude = path.join(cwd, '.claude');
+  if (fresh && !fill) {
+    // Nothing in it yet: the links are made without looking first.
+    await fs.mkdir(dotClaude);
+    await Promise.all(['agents', 'skills'].map(async (part) => {
+      const source = path.join(config.agentHome, '.claude', part);
+      if (await exists(source)) await fs.symlink(source, path.join(dotClaude, part), 'dir');
+    }));
+    return cwd;
+  }
   await fs.mkdir(dotClaude, { recursive: true });
   for (const part of ['agents', 'skills']) {
     const source = path.join(config.agentHome, '.claude', part);

@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
-import { newId } from '../../domain/ids.js';
 import { FINAL_STATUSES, isFinal, type MoveName, moveNamed, type TaskStatus } from '../../domain/task-status.js';
 import { addToRollups } from '../rollups.js';
-import { type ClaimLimits, overLimit } from './claim-limits.js';
+import type { ClaimLimits } from './claim-limits.js';
 import type { Database, NewTaskRow, TaskRow, TaskUpdate } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { type ClaimPatch, type ClaimResult, claimQueued } from './task-claim.js';
 import { transact } from './transact.js';
 
 export type { ClaimLimits } from './claim-limits.js';
+export type { ClaimPatch, ClaimResult } from './task-claim.js';
 
 export interface TaskFilter {
   status?: TaskStatus[];
@@ -19,15 +20,6 @@ export interface TaskFilter {
   external_id?: string;
   limit: number;
   cursor?: string;
-}
-
-export interface ClaimResult {
-  /** The claimed row (status `running`, a fresh `fence_id`). */
-  row?: TaskRow;
-  /** Another task of the conversation runs or waits before this one. */
-  blockedBy?: string;
-  /** A limit is reached: the task stays queued and is offered again (which limit, for the log). */
-  limitedBy?: string;
 }
 
 export type NewTask = Omit<NewTaskRow, 'created_at' | 'updated_at' | 'status' | 'queued_at'> & {
@@ -83,49 +75,11 @@ export class TaskRepository {
    * A worker's claim, one run per conversation: the task moves to `running` only when no other task of its
    * conversation is running and none queued before it is still waiting (follow-ups run in the order they were sent,
    * each resuming the session the one before left). Otherwise nothing changes and the blocking task's id is returned;
-   * the blocked task stays `queued` and is run when the blocker settles (Worker) or by reconciliation. The
-   * conversation row is locked first, so two workers claiming two follow-ups at once cannot both pass the check.
-   * With `limits`, the claim also counts running tasks (all, the requester's, the source's) under one cluster-wide
-   * lock and refuses past a limit. A successful claim gives the attempt a fresh fencing id (`fence_id`): settle()
-   * and updateRun() write only while the task still carries it.
+   * the blocked task stays `queued` and is run when the blocker settles (Worker) or by reconciliation. A task that is
+   * not `queued` (taken, cancelled) gives an empty result. See claimQueued (task-claim.ts) for how it is written.
    */
-  async claim(taskId: string, patch: TaskUpdate, now = Date.now(), limits: ClaimLimits = {}): Promise<ClaimResult> {
-    return transact(this.db, async (trx) => {
-      const task = await trx.selectFrom('tasks').select(['conversation_id', 'created_at', 'requester', 'source', 'attempts']).where('task_id', '=', taskId).executeTakeFirst();
-      if (task?.conversation_id) {
-        // A no-op update takes the row lock on PostgreSQL (SQLite runs one write transaction at a time anyway).
-        await trx
-          .updateTable('conversations')
-          .set((eb) => ({ updated_at: eb.ref('updated_at') }))
-          .where('conversation_id', '=', task.conversation_id)
-          .execute();
-        const blocker = await trx
-          .selectFrom('tasks')
-          .select('task_id')
-          .where('conversation_id', '=', task.conversation_id)
-          .where('task_id', '!=', taskId)
-          .where((eb) =>
-            eb.or([
-              eb('status', '=', 'running'),
-              eb.and([
-                eb('status', '=', 'queued'),
-                eb('cancel_requested', '=', 0),
-                eb.or([eb('created_at', '<', task.created_at), eb.and([eb('created_at', '=', task.created_at), eb('task_id', '<', taskId)])]),
-              ]),
-            ]),
-          )
-          .orderBy('created_at')
-          .orderBy('task_id')
-          .limit(1)
-          .executeTakeFirst();
-        if (blocker) return { blockedBy: blocker.task_id };
-      }
-      if (task && (limits.global || limits.perRequester || limits.perSource)) {
-        const limitedBy = await overLimit(trx, task, limits);
-        if (limitedBy) return { limitedBy };
-      }
-      return { row: await applyMove(trx, taskId, 'claim', { ...patch, fence_id: newId('fence') }, now) };
-    });
+  claim(taskId: string, patch: ClaimPatch, now = Date.now(), limits: ClaimLimits = {}): Promise<ClaimResult> {
+    return claimQueued(this.db, taskId, patch, now, limits);
   }
 
   /**
@@ -137,20 +91,24 @@ export class TaskRepository {
     return transact(this.db, (trx) => applyMove(trx, taskId, name, patch, now, fence));
   }
 
-  /** Fields of a running attempt (child pid, working directory…), written only while the task carries its fence. */
   /** A running task's heartbeat; a beat that races the task's final write leaves the ended row as it was. */
   async heartbeat(taskId: string, now = Date.now()): Promise<void> {
     await this.db.updateTable('tasks').set({ heartbeat_at: now, updated_at: now }).where('task_id', '=', taskId).where('status', '=', 'running').execute();
   }
 
-  async updateRun(taskId: string, fence: string | null, patch: TaskUpdate, now = Date.now()): Promise<boolean> {
-    const res = await this.db
+  /**
+   * Fields of a running attempt (child pid, working directory…), written only while the task carries its fence.
+   * Returns whether a cancel is recorded on the row (its reason in `error`), read by the same statement, or undefined
+   * when the attempt's fence is no longer there (nothing was written).
+   */
+  updateRun(taskId: string, fence: string | null, patch: TaskUpdate, now = Date.now()): Promise<Pick<TaskRow, 'cancel_requested' | 'error'> | undefined> {
+    return this.db
       .updateTable('tasks')
       .set({ ...patch, updated_at: now })
       .where('task_id', '=', taskId)
       .where((eb) => (fence === null ? eb('fence_id', 'is', null) : eb('fence_id', '=', fence)))
+      .returning(['cancel_requested', 'error'])
       .executeTakeFirst();
-    return Number(res.numUpdatedRows) > 0;
   }
 
   /** Running tasks of the given workers (those found dead). */

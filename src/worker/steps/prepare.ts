@@ -9,35 +9,55 @@ import { publishTaskEvent } from './settle.js';
 /**
  * The prepare step: admission by the budgets, `task.started` and the observers told, the agent home and management
  * tools, the workspace (with the repository checked out for a GitHub task), the conversation's Claude session
- * restored, the prompt. A task a budget refuses ends here, as a value.
+ * restored, the prompt. A task a budget refuses ends here, as a value. What does not depend on something else runs
+ * at the same time; a repository is checked out only for a task the budgets admitted.
  */
 export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ kind: 'prepared' } & PreparedRun) | RunOutcome> {
   const { repos, config } = deps;
   const { task, recorder } = ctx;
-  const admission = await deps.budgets.admit(task);
-  await publishTaskEvent(deps.bus, 'task.started', task);
-  await ctx.observers.notify('onStart', task);
+  const conversation = task.conversation_id ? repos.conversations.get(task.conversation_id) : Promise.resolve(undefined);
+  let checkoutCommit: string | undefined;
+  const checkout = conversation.then((c) => checkoutInto(deps, ctx, c, (commit) => (checkoutCommit = commit)));
+  const workspace = async () => prepareWorkspace(config, await workspaceFor(config, task.task_id, await conversation), await checkout);
+  // A workspace that needs no checkout is made meanwhile; one that failed is made again below, to tell why.
+  const early = checkout.then((fill) => (fill ? undefined : workspace())).catch(() => undefined);
+  // A conversation with no Claude session to resume gets its recent messages as context: read now.
+  const contextPrompt = conversation.then((c) => (c?.claude_session_id ? undefined : buildPrompt(task, repos, false)));
+  const settled = await Promise.allSettled([
+    deps.budgets.admit(task),
+    publishTaskEvent(deps.bus, 'task.started', task).then(() => ctx.observers.notify('onStart', task)),
+    deps.prepareRun?.(task) ?? Promise.resolve(undefined),
+    conversation,
+    early,
+    prepareClaudeState(config, task.task_id).then((s) => (ctx.state = s)),
+    contextPrompt,
+  ] as const);
+  const admission = valueOf(settled[0]);
+  valueOf(settled[1]);
   // Refused after onStart, so observers that report back (GitHub, Slack…) have the thread to tell the reason in.
   if (!admission.ok) return { kind: 'refused', reason: admission.reason };
+  const [additions = {}, conv, earlyCwd, state] = [valueOf(settled[2]), valueOf(settled[3]), valueOf(settled[4]), valueOf(settled[5])];
   if (task.attempts > 1) {
     const of = task.attempts <= MAX_ATTEMPTS ? ` of ${MAX_ATTEMPTS}` : ''; // hand-backs by shutdowns count too
     recorder.push({ kind: 'status', message: `Retrying after an interruption (attempt ${task.attempts}${of}).` });
   }
-
-  const additions = (await deps.prepareRun?.(task)) ?? {};
-  let checkoutCommit: string | undefined;
-  const conversation = task.conversation_id ? await repos.conversations.get(task.conversation_id) : undefined;
-  const checkout = checkoutInto(deps, ctx, conversation, (commit) => (checkoutCommit = commit));
-  const cwd = await prepareWorkspace(config, await workspaceFor(config, task.task_id, conversation), checkout);
-  const previous = conversation?.claude_session_id ?? null;
-  const state = await prepareClaudeState(config, task.task_id);
-  ctx.state = state;
+  const cwd = earlyCwd ?? (await workspace());
+  const previous = conv?.claude_session_id ?? null;
   const resumable = previous ? await restoreSession(state.configDir, repos, previous, cwd) : false;
-  const prompt = await buildPrompt(task, repos, resumable);
+  const prompt = (await contextPrompt) ?? (await buildPrompt(task, repos, resumable));
   const resumeId = resumable ? previous : null;
   const checkedOut = checkoutCommit ? { checkout_commit: checkoutCommit } : {};
-  await repos.tasks.updateRun(task.task_id, task.fence_id, { working_dir: cwd, resume_session_id: resumeId, ...checkedOut });
+  // The same statement reads a cancel recorded since the claim whose control message came before this run was
+  // registered (or never came); one that comes later finds the run registered (see steps/run.ts).
+  const now = await repos.tasks.updateRun(task.task_id, task.fence_id, { working_dir: cwd, resume_session_id: resumeId, ...checkedOut });
+  if (now?.cancel_requested) ctx.control.cancelReason ??= now.error ?? 'cancelled';
   return { kind: 'prepared', admission, cwd, prompt, resumeId, additions, state };
+}
+
+/** A settled promise's value, or its failure thrown (every promise of the step has settled: none runs on unseen). */
+function valueOf<T>(settled: PromiseSettledResult<T>): T {
+  if (settled.status === 'rejected') throw settled.reason;
+  return settled.value;
 }
 
 /**

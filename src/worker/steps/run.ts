@@ -13,10 +13,8 @@ import { saveSession } from '../workspace.js';
 export async function runClaude(deps: WorkerDeps, ctx: RunContext, prepared: PreparedRun): Promise<RunOutcome> {
   const { repos, config } = deps;
   const { task, control, recorder } = ctx;
-  // A cancel recorded since the claim, whose control message came before this run was registered (or never came),
-  // is read here; one that comes later finds the run registered, and is applied once the child exists.
-  const current = await repos.tasks.get(task.task_id);
-  if (current?.cancel_requested) control.cancelReason ??= current.error ?? 'cancelled';
+  // A cancel recorded since the claim was read by prepare's last write, or came to the registered run (then it is
+  // applied once the child exists).
   if (control.cancelReason) return { kind: 'cancelled', reason: control.cancelReason };
   if (control.pendingStop === 'shutdown') return { kind: 'handed-back' }; // never started: nothing to interrupt
 
@@ -40,13 +38,16 @@ export async function runClaude(deps: WorkerDeps, ctx: RunContext, prepared: Pre
       mcpConfig: additions.mcpConfig,
     },
     (item) => ctx.observers.item(task, recorder.push(item)),
+    undefined,
+    deps.spawner,
   );
   control.handle = handle;
   if (control.pendingStop) void ctx.stop(control.pendingStop);
   const timeout = setTimeout(() => void ctx.stop('timeout'), config.TASK_TIMEOUT_SECONDS * 1000);
   let ended: ClaudeRunOutcome;
   try {
-    if (handle.pid) await repos.tasks.updateRun(task.task_id, task.fence_id, { child_pid: handle.pid });
+    const pid = await handle.started;
+    if (pid) await repos.tasks.updateRun(task.task_id, task.fence_id, { child_pid: pid });
     ended = await handle.done;
     // A stopped run counts as ended once its whole tree is: the CLI may exit before its tools (a sandbox's outer
     // bwrap even exits at once on SIGTERM).

@@ -1,0 +1,49 @@
+// The spawn helper: a small Node process the worker forks once (src/worker/spawner.ts) to start its Claude Code
+// children. libuv forks the whole process that calls spawn(): forking the service (hundreds of MB) for every run held
+// its event loop for milliseconds each time, while forking this process costs a fraction of that and holds nothing
+// of the service's. Plain JavaScript, so it starts without a TypeScript loader and with a small heap.
+//
+// For each `spawn` message: the child is started with no shell, exactly the environment given and a process group of
+// its own; the prompt is written to its stdin, which is then closed; its stdout and stderr pipes themselves (not their
+// bytes) are handed to the service, which reads them; its exit is reported. The helper keeps no secret beyond the
+// messages in flight, logs nothing, and ends when the service does (its IPC channel closes): the children it started
+// then live on or end (bwrap --die-with-parent) exactly as if the service had been their parent.
+import { spawn } from 'node:child_process';
+
+/** Sends to the service, unless it is gone (then the helper is about to end). */
+function tell(message, handle) {
+  if (process.connected) process.send(message, handle, () => undefined);
+}
+
+function start({ id, command, args, cwd, env, prompt }) {
+  let child;
+  try {
+    child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  } catch (err) {
+    tell({ type: 'failed', id, message: err.message });
+    return;
+  }
+  if (child.pid === undefined) {
+    // Not started (ENOENT, EACCES…): the reason comes as an 'error' event.
+    child.once('error', (err) => tell({ type: 'failed', id, message: err.message }));
+    for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+    return;
+  }
+  child.on('error', () => undefined); // a started child's errors are about signals, which the service sends itself
+  child.stdin.on('error', () => undefined); // the child may exit before reading the prompt
+  child.stdin.end(prompt);
+  // Not one byte is read here: from now on the pipes are the service's (a byte read before the handover would be lost).
+  for (const stream of [child.stdout, child.stderr]) stream._handle?.readStop();
+  tell({ type: 'spawned', id, pid: child.pid });
+  tell({ type: 'stdout', id }, child.stdout);
+  tell({ type: 'stderr', id }, child.stderr);
+  child.once('exit', (code, signal) => tell({ type: 'exit', id, code, signal }));
+}
+
+process.on('message', (message) => {
+  if (message && message.type === 'spawn') start(message);
+});
+process.on('disconnect', () => process.exit(0));
+// A terminal's Ctrl-C or hangup reaches the whole process group: the service decides when its runs end, and this
+// process ends with it.
+for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM']) process.on(signal, () => undefined);
