@@ -24,19 +24,23 @@ once. Rounds are not held back by a timer: a round takes every event published w
 256 events or 1 MiB), so a recorder's flushed batch is already one write per client and a busier hub writes fewer,
 larger rounds, where a gathering delay would add its length to every event. What it would take if a quiet run still
 misses: fewer bytes per round (the kernel's copy per client is the floor), or the clients spread over several API
-processes (each hub serving a share, as Redis pub/sub already allows).`,
+processes (each hub serving a share, as Redis pub/sub already allows). The quiet run above (load average 1.5) meets the target on both
+backends: the 100th client 3.0 / 3.2 ms (p99) after the 1st.`,
 
-  dispatch: `**Where the time goes.** ${PROFILED}. The spawn itself (the baseline) is libuv forking the whole service process
-(about 250 MB resident) and then exec'ing: 2.5 ms p50 on a quiet machine, over 20 ms under load. Before the prepare step
-(announce, queue, claim, budget admission, \`task.started\`) SQLite spends about 2 ms; PostgreSQL + Redis about 40 ms under
-load (BullMQ hands the job to its worker after at least one more Redis round trip, then the claim is a PostgreSQL
-transaction). The rest is the prepare step, a chain of awaits each on the thread pool or the database: registry version
-check, workspace and Claude state directories (rm, mkdir, copyFile), the prompt, \`updateRun\`, the cancel re-read. On a
-quiet machine (load average 2.6, n = 20) this section measured 6.4 ms SQLite / 14 ms Redis against 2.5 / 2.9 ms bare:
-still a miss. What it would take: spawn from a small helper process (a fork of a small heap costs a fraction of one of
-the service), ready-made workspace and Claude state directories, fewer round trips between claim and spawn (claim,
-admission and the run's first update in one statement), and on Redis a worker that takes the id from the
-\`task.created\` publish instead of waiting for BullMQ's next pop.`,
+  dispatch: `**Where the time goes.** The baseline is the worker's own spawn function with no service around it, which since
+2026-11-30 starts the child through the spawn helper (\`src/worker/spawn-helper.mjs\`, a small process forked once per
+worker, so no fork of the ~250 MB service stops its event loop): the helper forks its own small heap, execs the runner
+and hands the child's pipes back over IPC. On a quiet machine that is 5.7 ms p50 for the no-op runner (bash noting the
+time) — already above the 5 ms target, so the SQLite target cannot be met by the pipeline in front of it; what the
+service adds is the figure to read: 0.5 ms p50 on SQLite (1.1×), 4 ms on PostgreSQL + Redis (1.7×; BullMQ hands the job
+to its worker after at least one more Redis round trip, then the claim is a PostgreSQL statement). Before the spawn
+helper and the changes below, the same section measured 8.6 / 17.9 ms against 4.2 / 5.2 ms bare (2.1× / 3.4×). Changed:
+the claim reads and writes the task in one statement; prepare runs budget admission, \`task.started\`, the registry check,
+the conversation read, the workspace, the Claude state and the prompt at once; new directories with one \`mkdir\`; the
+cancel re-read folded into prepare's last write. What it would take to meet 5 ms on SQLite: a runner that starts faster
+than bash from a helper (a pre-started pool of runners waiting for their prompt), since the pipeline itself adds half a
+millisecond; on Redis, a worker that takes the id from the \`task.created\` publish instead of BullMQ's next pop — not
+done, because such a run would sit outside BullMQ's own concurrency count and MAX_CONCURRENT_TASKS could be exceeded.`,
 
   ingest: `**Where the time goes.** ${PROFILED}. The baseline's own rate moves 5× with the machine's load (about 1,200/s at
 load 3, under 200/s at load 18); the ratio moves much less. API role alone (\`BENCH_INGEST_ROLE=api\`, nothing runs the
@@ -59,38 +63,47 @@ every other provider call in the worker; the built-in route's rules and the dedu
 (or cached with invalidation over the bus); on PostgreSQL named prepared statements for the fixed ones; and the worker
 in a process of its own (or children spawned by a small helper) so no fork ever stops the process answering webhooks.`,
 
-  ceiling: `**Where the time goes.** ${PROFILED}. \`ChildProcess.spawn\` is 33 % of the busy time: measured around each call,
-one spawn holds the event loop 13 ms p50 from the bench itself and 22 ms from the worker (load about 20), since libuv
-forks the whole process before exec. Bare spawns from this process reach 40–150 a second here, so no design that forks
-a child from the service for every task can reach 1,000 tasks/s on two cores; the ratio to that baseline is the figure
-to watch. The rest: Kysely 16 % (query building and SQLite statements: claim, run updates, events, settle, rollups),
-removing directories 4 % (each run's Claude state and workspace), lstat 2 %, the redactor 1 %. What it would take: a
-spawn helper process with a small heap (or a pool of pre-started runners), compiled statements and fewer of them per
-task, and the per-run directories recycled rather than created and removed.`,
+  ceiling: `**Where the time goes.** The baseline is bare spawns of the same no-op runner through the worker's spawn function (the
+spawn helper), 50 at once: about 290 a second on this quiet 2-core machine, so 1,000 tasks/s (or 500 on PostgreSQL +
+Redis) is above what starting one process per task costs here, before any pipeline — the contract's one child process
+per task sets that floor; the ratio to the baseline is the figure to read. Before the spawn helper each spawn forked the
+whole ~250 MB service and held its event loop 13–22 ms under load (\`ChildProcess.spawn\` 33 % of the busy time), and
+this section measured 0.14× / 0.12× (at load 17–25); a throwaway check at load 7: 50-at-once \`/bin/true\` from a process
+holding 250 MB, 44–63/s spawned directly, 186–274/s through the helper. What remains per task (profiled on 2026-11-30
+before the helper, load 12–24): Kysely 16 % (claim, run updates, events, settle, rollups), removing each run's Claude
+state and workspace directories 4 %, lstat 2 %, the redactor 1 %, plus the HTTP chat request itself; on PostgreSQL each
+of those statements is a round trip, and a dashboard chat's claim is a transaction (its conversation is locked). What it
+would take: fewer statements per task (settle's writes in one statement per table), per-run directories recycled rather
+than created and removed, and a pool of pre-started runners.`,
 
-  overhead: `**Where the time goes** (the stage table). The service's CLI takes longer from spawn to its init message than the
-bare one: a dashboard run is given the service's MCP server (\`--mcp-config\`, connected before init) and the registry's
-agent home, which the bare CLI is not. From the result to \`task.completed\` the service waits for the CLI to exit, then
-settles the run: the session transcript is read and compressed and stored, the conversation's message, the rollups, and
-then the event is published. The transcript was compressed at brotli quality 11, 3.2 s of CPU for 270 KB of JSON on
-this loaded machine (0.17 s at quality 7, 3–12 % larger): it is now quality 7 (src/storage/transcripts.ts). Measured
-with this section, result → \`task.completed\` went from 1.8 s / 1.4 s (SQLite / PostgreSQL, quality 11, 25 pairs at
-load average 24) to 0.14 s / 0.14 s (quality 7, 10 pairs at load average 16). What is left to take: the CLI's start
-with the MCP server and agent home (an MCP handshake of one round trip is issue 13 item 5), and the settle's writes in
-one transaction. On this shared machine the bare CLI's own time moves 2–5× between pairs, so the ratio needs the
-median of many pairs and a quiet machine; the stage figures are steadier. In the 25-pair run at load average 18–24 the
-service even came out ahead (the bare CLI, timed first in each pair, was slower to start), which says the noise is
-larger than the difference; an early 3-pair run at load average 3 gave 1.56× / 2.41× (before the transcript fix).`,
+  overhead: `**Where the time goes** (the stage table). On a quiet machine, with the order flipping every pair, the service adds
+about 125 ms (SQLite) / 157 ms (PostgreSQL + Redis) to a one-turn chat of about 0.7–0.8 s: 1.18× / 1.19×, a miss. Almost
+all of it is between the run's start and the CLI's init message (+116 / +126 ms), the stage where the service's run
+differs from the bare one (the two parts below not yet measured apart): a dashboard run is given the service's
+management tools (\`--mcp-config\` with an HTTP MCP server that the CLI connects to before its init: \`server/discover\`,
+then \`tools/list\`, each answered by the service, none with an error — test/mcp-handshake.test.ts) and the registry's
+agent home, neither of which the bare CLI has; the service's own part before it, request → \`task.started\`, is 12 / 32 ms,
+and result → \`task.completed\` (the CLI's exit, then settle: transcript compressed and stored, the conversation's message,
+the rollups) is 11 / 42 ms more than the bare CLI's result → exit. Earlier: at load 18–24, 25 pairs with the bare CLI
+always first, the service even came out ahead (0.79×) — noise larger than the difference, which the flipped order and a
+quiet machine remove; the transcript's brotli quality 11 → 7 had taken result → completed from 1.4–1.8 s to 0.14 s. What
+it would take to reach 1.05× (about 40 ms): the management tools only for runs that may use them (an agent or rule that
+asks), or the MCP server given to the CLI in a way it need not connect to before init; the settle's writes in one
+transaction; on Redis, the claim without BullMQ's extra round trip (see the dispatch section).`,
 
   storage: `**Reading the figures.** PostgreSQL stores a large text value compressed (TOAST, pglz), and the scripted model's
 long reply repeats itself, so its 1 MB takes far less there; SQLite stores text as it is. A one-line chat's transcript
 is kept brotli-compressed so its conversation can resume on any worker; a task without a conversation keeps none.`,
 
-  memory: `**Reading the figures.** The JavaScript heap after full collections is what the service keeps: it stays flat from
-1,000 to 10,000 tasks (62 MB both times in the run of 2026-11-30), so nothing the service holds grows with the tasks
-it ran. The resident size moves up and down between samples (213–278 MB in that run, not rising with the count): memory
-outside the heap (the allocator's arenas after thousands of forks, thread-pool work and SQLite's page cache) that the
-process keeps and reuses rather than returns. A growth figure between two such samples can land either side of 10 %;
-the row of samples says whether it climbs. What it would take to hold RSS itself flat: fewer allocator arenas
-(\`MALLOC_ARENA_MAX=2\`) or another allocator, checked over the same 10,000 tasks — not tried here.`,
+  memory: `**Reading the figures.** The JavaScript heap after full collections is what the service keeps: flat from 1,000 to
+10,000 tasks. Growth is read from a line fitted through 19 samples (every 500 tasks after the first 1,000), not from two
+samples: the resident size moves between samples with memory outside the heap that the process keeps and reuses (the
+allocator's arenas, thread-pool work, SQLite's page cache) — on 2026-11-30, before the spawn helper, it swung 237–286 MB
+between samples of one run (fitted growth −3.9 %, two-sample −6.8 %; the run before that, two samples only, had said
++14.5 %); in the run above, with children started by the spawn helper so the service itself no longer forks, it stayed
+within 429–435 MB. When \`npm run bench\` runs every section in one process, this section starts after the others, so its
+baseline includes what they left (about 430 MB here; 219 MB when run alone). The large reply: the service reads a long
+stdout line as a stream and keeps the head of a long text (STDOUT_LIMITS: 4 MB a line parsed whole, 4 M characters a
+string kept), so a 50 MB reply raises the peak about as much as a 5 MB one (both the assistant message and the result,
+each one line); the issue measured 377–454 MB of peak for a 20 MB reply before that.`,
 };
