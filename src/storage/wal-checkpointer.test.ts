@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,4 +47,23 @@ describe('WAL checkpoints off the event loop (SQLite file)', () => {
     await writeSixMegabytes(storage);
     await eventually(() => fs.statSync(file()).size > 6 * MB, 'the database file holds the 6 MB written');
   });
+
+  it('closing waits for the checkpointer in a process that has nothing else to do (migrate, the bench seeding)', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cca-wal-'));
+    // The checkpointer's thread does not hold the process open; closing must, until the thread is gone, or the process
+    // ends in the middle of close() with status 0 and whatever follows never runs.
+    const script = path.join(dir, 'open-close.mts');
+    fs.writeFileSync(
+      script,
+      [
+        `import { openStorage } from ${JSON.stringify(path.resolve('src/storage/db.ts'))};`,
+        `const storage = await openStorage({ sqliteFile: ${JSON.stringify(file())} });`,
+        'await storage.close();',
+        "console.log('after close');",
+      ].join('\n'),
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('after close\n');
+  }, 70_000);
 });

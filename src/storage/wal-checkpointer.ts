@@ -55,6 +55,9 @@ export function startCheckpointer(database: SqliteDatabase.Database, file: strin
   return {
     async stop() {
       stopping = true;
+      // Unref'd so it never keeps the service up, the thread must hold the process while it stops: otherwise a process
+      // with nothing else to do (migrate, a script) ends inside this await, before the rest of close() runs.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
