@@ -3,6 +3,12 @@ import { z } from 'zod';
 /** The built-in routes, `/webhooks/{provider}`. */
 export const PROVIDER_NAMES = ['github', 'jira', 'slack', 'sentry', 'gitlab'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** How a provider writes the number of a pull or merge request: '#7' unless it says otherwise (GitLab's '!7'). */
+const CHANGE_REQUEST_SIGILS: Partial<Record<string, string>> = { gitlab: '!' };
+/** 'owner/repo#7', 'group/project!7' come from `${repository}${changeRequestRef(provider, number)}`: the code hosts and the dashboard. */
+export function changeRequestRef(provider: string, number: number): string {
+  return `${CHANGE_REQUEST_SIGILS[provider] ?? '#'}${number}`;
+}
 /** Providers a user's webhook (`/webhooks/{provider}/{webhook_id}`) may be for. */
 export const DYNAMIC_PROVIDERS = ['github', 'jira', 'slack', 'sentry', 'gitlab', 'generic'] as const;
 export type DynamicProvider = (typeof DYNAMIC_PROVIDERS)[number];

@@ -19,7 +19,7 @@ export { TaskStatus, TaskView } from '../../../src/contracts/task.js';
 export { TaskSession } from '../../../src/contracts/task-session.js';
 export { ApprovalContext, CancelResponse, EventsPage, OutputEvent, TaskPage } from '../../../src/contracts/tasks.js';
 export { WorkerList, WorkerView } from '../../../src/contracts/workers.js';
-export { ACTIONS, Command, DYNAMIC_PROVIDERS, PermissionMode, PROVIDER_NAMES, StaticCommand, StaticRoute } from '../../../src/contracts/webhook-commands.js';
+export { ACTIONS, changeRequestRef, Command, DYNAMIC_PROVIDERS, PermissionMode, PROVIDER_NAMES, StaticCommand, StaticRoute } from '../../../src/contracts/webhook-commands.js';
 export { Decision, Delivery, DeliveryList, DryRunResult, Explanation, ReplayAccepted, ReplayOutcome, WebhookConfig, WebhookDetail, WebhookList } from '../../../src/contracts/webhooks.js';
 export { OUTCOMES } from '../../../src/domain/outcome.js';
 export { TASK_STATUSES } from '../../../src/domain/task-status.js';

@@ -1,5 +1,6 @@
 // GitHub as a code host: pushes with GITHUB_TOKEN or an App installation token minted for that one push (contents:
 // write on that one repository), draft pull requests and line reviews through the service's Octokit client.
+import { changeRequestRef } from '../../../contracts/webhook-commands.js';
 import type { CodeHost, DeliveryDeps } from '../../../delivery/code-host.js';
 import type { ChangeRequests } from '../adapter.js';
 import { githubCheckoutSource } from './checkout.js';
@@ -9,7 +10,7 @@ import { postReview } from './review.js';
 /** GitHub's pull requests: '#7', and what its `pull_request`, `check_suite` and `status` deliveries say of them. */
 export const PULL_REQUESTS: ChangeRequests = {
   noun: 'pull request',
-  ref: (number) => `#${number}`,
+  ref: (number) => changeRequestRef('github', number),
   changes: (headers, body) => pullRequestChange(headers['x-github-event'] ?? '', body),
 };
 

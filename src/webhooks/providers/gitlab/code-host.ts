@@ -1,6 +1,7 @@
 // GitLab as a code host: pushes with GITLAB_TOKEN (held by the service, sent to git for the one push), draft merge
 // requests through @gitbeaker/rest. GitLab has no draft flag on create: a `Draft:` title makes one.
 import type { Config } from '../../../config.js';
+import { changeRequestRef } from '../../../contracts/webhook-commands.js';
 import type { CodeHost, DeliveryDeps } from '../../../delivery/code-host.js';
 import type { ChangeRequests, CheckoutSource } from '../adapter.js';
 import { mergeRequestChange } from './merge-request-events.js';
@@ -9,7 +10,7 @@ import type { GitlabTarget } from './target.js';
 /** GitLab's merge requests: '!7', and what its Merge Request and Pipeline Hooks say of them. */
 export const MERGE_REQUESTS: ChangeRequests = {
   noun: 'merge request',
-  ref: (number) => `!${number}`,
+  ref: (number) => changeRequestRef('gitlab', number),
   changes: (headers, body) => mergeRequestChange(headers['x-gitlab-event'] ?? '', body),
 };
 

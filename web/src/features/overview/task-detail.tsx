@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api } from '../../lib/api-client';
-import { TaskView } from '../../lib/contracts';
+import { changeRequestRef, TaskView } from '../../lib/contracts';
 import { durations, fullTime, int, plural, usd, wallMs } from '../../lib/format';
 import { useTaskFeed } from '../../lib/live-context';
 import { taskKeys } from '../../lib/tasks-cache';
@@ -86,8 +86,7 @@ export function TaskDetail({ taskId }: { taskId: string }) {
           🔀{' '}
           <a href={t.pull_request.url} target="_blank" rel="noreferrer" className="font-medium underline">
             {t.pull_request.repository}
-            {t.pull_request.provider === 'gitlab' ? '!' : '#'}
-            {t.pull_request.number}
+            {changeRequestRef(t.pull_request.provider, t.pull_request.number)}
           </a>{' '}
           · <code>{t.pull_request.branch}</code> · {t.pull_request.state}
           {t.pull_request.checks && ` · checks ${t.pull_request.checks}`}
