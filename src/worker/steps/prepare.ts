@@ -18,7 +18,13 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
   const conversation = task.conversation_id ? repos.conversations.get(task.conversation_id) : Promise.resolve(undefined);
   let checkoutCommit: string | undefined;
   const checkout = conversation.then((c) => checkoutInto(deps, ctx, c, (commit) => (checkoutCommit = commit)));
-  const workspace = async () => prepareWorkspace(config, await workspaceFor(config, task.task_id, await conversation), await checkout);
+  // The registry's hook materialises the agent home, which the workspace's .claude links point into: links are made
+  // after it, or the first run of a fresh service finds no agents (and `--agent` ends the CLI with no result).
+  const registry = deps.prepareRun?.(task) ?? Promise.resolve(undefined);
+  const workspace = async () => {
+    await registry.catch(() => undefined); // its failure is the run's, reported below
+    return prepareWorkspace(config, await workspaceFor(config, task.task_id, await conversation), await checkout);
+  };
   // A workspace that needs no checkout is made meanwhile; one that failed is made again below, to tell why.
   const early = checkout.then((fill) => (fill ? undefined : workspace())).catch(() => undefined);
   // A conversation with no Claude session to resume gets its recent messages as context: read now.
@@ -26,7 +32,7 @@ export async function prepareRun(deps: WorkerDeps, ctx: RunContext): Promise<({ 
   const settled = await Promise.allSettled([
     deps.budgets.admit(task),
     publishTaskEvent(deps.bus, 'task.started', task).then(() => ctx.observers.notify('onStart', task)),
-    deps.prepareRun?.(task) ?? Promise.resolve(undefined),
+    registry,
     conversation,
     early,
     prepareClaudeState(config, task.task_id).then((s) => (ctx.state = s)),
