@@ -35,8 +35,12 @@ function start({ id, command, args, cwd, env, prompt }) {
   // Not one byte is read here: from now on the pipes are the service's (a byte read before the handover would be lost).
   for (const stream of [child.stdout, child.stderr]) stream._handle?.readStop();
   tell({ type: 'spawned', id, pid: child.pid });
-  tell({ type: 'stdout', id }, child.stdout);
-  tell({ type: 'stderr', id }, child.stderr);
+  // A pipe that cannot be handed over (already closed) is said, so the service fails the run instead of waiting.
+  const handOver = (type, stream) =>
+    process.connected &&
+    process.send({ type, id }, stream, (err) => err && tell({ type: 'failed', id, message: `could not hand over its ${type}: ${err.message}` }));
+  handOver('stdout', child.stdout);
+  handOver('stderr', child.stderr);
   child.once('exit', (code, signal) => tell({ type: 'exit', id, code, signal }));
 }
 

@@ -168,11 +168,20 @@ export class HelperSpawner implements Spawner {
       }
       case 'failed':
         this.forget(message.id, run);
+        if (run.pid !== undefined) void killTree(run.pid, 1000); // started, but its output could not be handed over
+        run.stdout?.destroy();
         run.reject(new Error(message.message));
         return;
       case 'exit':
         this.forget(message.id, run);
-        run.exited?.({ exitCode: message.code, signal: message.signal });
+        if (run.started) {
+          run.exited?.({ exitCode: message.code, signal: message.signal });
+          return;
+        }
+        // Ended before its pipes reached this process: the launch must still settle, or stopping the run would wait
+        // for it forever (a service's shutdown hung on exactly this).
+        run.stdout?.destroy();
+        run.reject(new Error(`it ended (${message.signal ?? `exit code ${message.code}`}) before its output was handed over`));
     }
   }
 
