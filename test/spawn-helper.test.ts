@@ -1,17 +1,10 @@
 // Claude Code children are started by the worker's spawn helper (src/worker/spawner.ts), a small process of its own,
 // not by forking the service. The helper dying must not leave a run hanging or a child running unseen: the runs it
 // was following fail saying why, their children are stopped, and the next run starts a new helper.
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandLine, descendants, isAlive } from '../src/worker/process-tree.js';
+import { commandLine, descendants, isAlive, parentOf } from '../src/worker/process-tree.js';
 import { eventually } from './support/eventually.js';
 import { startScriptedHarness, type ScriptedHarness } from './support/harness.js';
-
-/** A process's parent, from /proc (field 4 follows the command name in parentheses). */
-const parentOf = (pid: number) => {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-};
 
 /** This test process's spawn helpers (one per worker that started a run). */
 const helpers = () => descendants(process.pid).filter((pid) => (commandLine(pid) ?? '').includes('spawn-helper.mjs') && isAlive(pid));

@@ -36,6 +36,12 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
+/** A process's parent, from /proc (field 4 of its stat follows the command name, in parentheses). */
+export function parentOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
 /** Whether a process still runs. A zombie (ended, not yet reaped — common when PID 1 does not reap) counts as ended. */
 export function isAlive(pid: number): boolean {
   try {

@@ -6,9 +6,15 @@
 // For each `spawn` message: the child is started with no shell, exactly the environment given and a process group of
 // its own; the prompt is written to its stdin, which is then closed; its stdout and stderr pipes themselves (not their
 // bytes) are handed to the service, which reads them; its exit is reported. The helper keeps no secret beyond the
-// messages in flight, logs nothing, and ends when the service does (its IPC channel closes): the children it started
-// then live on or end (bwrap --die-with-parent) exactly as if the service had been their parent.
+// messages in flight, logs nothing, and ends when the service does (its IPC channel closes). A child still running
+// then has nobody to read its output or record its end, so it is ended first, with everything it started (a
+// sandboxed one would end anyway: bwrap --die-with-parent): a service killed between a child's start and the
+// recording of its pid must not leave that child running where start-up recovery cannot find it.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+
+/** The children started and not yet exited, by pid. */
+const running = new Set();
 
 /** Sends to the service, unless it is gone (then the helper is about to end). */
 function tell(message, handle) {
@@ -41,13 +47,63 @@ function start({ id, command, args, cwd, env, prompt }) {
     process.send({ type, id }, stream, (err) => err && tell({ type: 'failed', id, message: `could not hand over its ${type}: ${err.message}` }));
   handOver('stdout', child.stdout);
   handOver('stderr', child.stderr);
-  child.once('exit', (code, signal) => tell({ type: 'exit', id, code, signal }));
+  running.add(child.pid);
+  child.once('exit', (code, signal) => {
+    running.delete(child.pid);
+    tell({ type: 'exit', id, code, signal });
+  });
+}
+
+/** Every process below `pids`, from /proc (Claude Code's tools may start process groups of their own). */
+function below(pids) {
+  const children = new Map();
+  for (const entry of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // ended while we looked
+    }
+  }
+  const found = [];
+  const stack = [...pids];
+  while (stack.length > 0) {
+    for (const pid of children.get(stack.pop()) ?? []) {
+      found.push(pid);
+      stack.push(pid);
+    }
+  }
+  return found;
+}
+
+/** Ends every child still running, its process group and everything below it (collected first: an orphan moves). */
+function endChildren() {
+  if (running.size === 0) return;
+  const tree = below(running);
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // its group is gone
+    }
+  }
+  for (const pid of tree) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 process.on('message', (message) => {
   if (message && message.type === 'spawn') start(message);
 });
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  endChildren();
+  process.exit(0);
+});
 // A terminal's Ctrl-C or hangup reaches the whole process group: the service decides when its runs end, and this
 // process ends with it.
 for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM']) process.on(signal, () => undefined);
