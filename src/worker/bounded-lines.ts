@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 
 const NEWLINE = 0x0a;
 
@@ -25,16 +25,13 @@ export function splitLines(input: Readable, on: LineParts): Promise<void> {
     }
     if (start < chunk.length) on.part(chunk.subarray(start));
   });
+  // `finished` also answers for a stream that is already over: a pipe handed over by the spawn helper reads as soon
+  // as it arrives, so a child that wrote nothing may have ended and closed it before anyone listened.
   return new Promise((resolve) => {
-    let over = false;
-    const end = (ended: boolean) => {
-      if (over) return;
-      over = true;
-      on.streamEnd(ended);
+    finished(input, { writable: false }, () => {
+      on.streamEnd(input.readableEnded);
       resolve();
-    };
-    input.once('end', () => end(true));
-    input.once('close', () => end(false));
+    });
   });
 }
 
