@@ -8,7 +8,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 import { startClaudeRun } from '../src/worker/claude-run.js';
+import { HelperSpawner } from '../src/worker/spawner.js';
 import { fmt, quantile } from './report.js';
 import { BACKENDS, loadAverage, noopRunner, type NoopRunner, startBenchService, waitAllFinal, wallMs } from './service.js';
 
@@ -39,10 +42,12 @@ async function measure(backend: (typeof BACKENDS)[number]): Promise<Row> {
   const observer = { onStart: (task: { task_id: string }) => void started.set(task.task_id, wallMs()) };
   const svc = await startBenchService({ distributed: backend.distributed, env: { CLAUDE_CODE_PATH: runner.path }, observers: [observer] });
   const row: Row = { backend: backend.name, baseline: [], subject: [], toStart: [] };
+  // The baseline starts the runner as the worker does: through a spawn helper of its own (not by forking this process).
+  const spawner = new HelperSpawner(createLogger(loadConfig({ LOG_LEVEL: 'silent' })));
   try {
     for (let i = 0; i < WARMUP + SAMPLES; i++) {
       const t0 = wallMs();
-      await startClaudeRun({ claudePath: runner.path, cwd: bareDir, prompt: 'bench', env: {} }, () => undefined).done;
+      await startClaudeRun({ claudePath: runner.path, cwd: bareDir, prompt: 'bench', env: {} }, () => undefined, 5000, spawner).done;
       const bare = startOf(runner, '/bare') - t0;
 
       const task = await svc.services.tasks.insert({ session_id: 'bench-dispatch', source: 'bench', input_message: `dispatch ${i}` });
@@ -57,6 +62,7 @@ async function measure(backend: (typeof BACKENDS)[number]): Promise<Row> {
       }
     }
   } finally {
+    spawner.close();
     await svc.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
