@@ -185,9 +185,14 @@ describe.skipIf(!hasBwrap)('a run cannot reach the service, its data or other ru
 /** The first file under `dirs` (recursively) whose name ends with `suffix` and whose content holds `needle`. */
 function findFileContaining(dirs: string[], needle: string, suffix: string): string | undefined {
   for (const dir of dirs.filter((d) => fs.existsSync(d))) {
-    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
-      const file = path.join(entry.parentPath, entry.name);
-      if (file.endsWith(suffix) && fs.readFileSync(file, 'utf8').includes(needle)) return file;
+    try {
+      for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+        const file = path.join(entry.parentPath, entry.name);
+        if (file.endsWith(suffix) && fs.readFileSync(file, 'utf8').includes(needle)) return file;
+      }
+    } catch (err) {
+      // A run that ended meanwhile had its directories removed under the walk: the caller looks again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   }
   return undefined;
