@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, SqliteAdapter } from 'kysely';
 import type { Database } from '../schema.js';
+import { transact } from './transact.js';
 
 export interface StoredEvent {
   task_id: string;
@@ -21,47 +22,58 @@ const CHUNK = 500;
 type Item = Record<string, unknown>;
 
 export class TaskEventRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly sqlite: boolean;
 
-  /** Stores a batch and moves the task's event counter to the batch's last seq, atomically. */
+  constructor(private readonly db: Kysely<Database>) {
+    this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  }
+
+  /**
+   * Stores a batch and moves the task's event counter to the batch's last seq, atomically: on PostgreSQL in one
+   * statement (the insert a data-modifying WITH of the update: one round trip), on SQLite in one transaction.
+   */
   async append(events: StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const first = events[0]!;
+    const taskId = events[0]!.task_id;
     const lastSeq = events[events.length - 1]!.seq;
-    await this.db.transaction().execute(async (trx) => {
-      // Batches are bounded (the recorder flushes at 100 items), well inside SQLite's bound-parameter limit.
-      await trx
-        .insertInto('task_events')
-        .values(events.map((e) => ({ task_id: e.task_id, seq: e.seq, type: e.type, item: JSON.stringify(e.item), created_at: e.created_at })))
+    // Batches are bounded (the recorder flushes at 100 items), well inside SQLite's bound-parameter limit.
+    const rows = events.map((e) => ({ task_id: e.task_id, seq: e.seq, type: e.type, item: JSON.stringify(e.item), created_at: e.created_at }));
+    if (!this.sqlite) {
+      await this.db
+        .with('stored', (db) => db.insertInto('task_events').values(rows))
+        .updateTable('tasks')
+        .set({ event_count: lastSeq })
+        .where('task_id', '=', taskId)
         .execute();
-      await trx.updateTable('tasks').set({ event_count: lastSeq }).where('task_id', '=', first.task_id).execute();
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('task_events').values(rows).execute();
+      await trx.updateTable('tasks').set({ event_count: lastSeq }).where('task_id', '=', taskId).execute();
     });
   }
 
   /**
    * After a run: the deltas `emptied` lose their text (it is in the text item that followed them; the rows keep the
-   * numbering whole), and the items `outputRefs` (the final text, the result) refer to the task's output instead of
-   * holding a copy. Call it only once the output is stored on the task.
+   * numbering whole), and the items `outputRefs` (the final text, the result: each as it was stored) refer to the
+   * task's output instead of holding a copy. Call it only once the output is stored on the task. A single write (the
+   * usual run: its result only) needs no transaction around it.
    */
-  async fold(taskId: string, emptied: readonly number[], outputRefs: readonly number[]): Promise<void> {
-    if (emptied.length === 0 && outputRefs.length === 0) return;
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < emptied.length; i += CHUNK) {
-        await trx
-          .updateTable('task_events')
-          .set({ item: EMPTIED_DELTA })
-          .where('task_id', '=', taskId)
-          .where('seq', 'in', emptied.slice(i, i + CHUNK))
-          .execute();
-      }
-      if (outputRefs.length === 0) return;
-      const rows = await trx.selectFrom('task_events').select(['seq', 'item']).where('task_id', '=', taskId).where('seq', 'in', outputRefs).execute();
-      for (const row of rows) {
-        const item = JSON.parse(row.item) as Item;
-        const field = item.kind === 'result' ? 'result' : 'text';
-        const ref = { ...item, [field]: '', [OUTPUT_REF]: field };
-        await trx.updateTable('task_events').set({ item: JSON.stringify(ref) }).where('task_id', '=', taskId).where('seq', '=', row.seq).execute();
-      }
+  async fold(taskId: string, emptied: readonly number[], outputRefs: ReadonlyArray<{ seq: number; item: object }>): Promise<void> {
+    const writes: Array<(db: Kysely<Database>) => Promise<unknown>> = [];
+    for (let i = 0; i < emptied.length; i += CHUNK) {
+      const seqs = emptied.slice(i, i + CHUNK);
+      writes.push((db) => db.updateTable('task_events').set({ item: EMPTIED_DELTA }).where('task_id', '=', taskId).where('seq', 'in', seqs).execute());
+    }
+    for (const { seq, item } of outputRefs) {
+      const field = (item as Item).kind === 'result' ? 'result' : 'text';
+      const ref = JSON.stringify({ ...item, [field]: '', [OUTPUT_REF]: field });
+      writes.push((db) => db.updateTable('task_events').set({ item: ref }).where('task_id', '=', taskId).where('seq', '=', seq).execute());
+    }
+    if (writes.length === 1) await writes[0]!(this.db);
+    if (writes.length <= 1) return;
+    await transact(this.db, async (trx) => {
+      for (const write of writes) await write(trx);
     });
   }
 
