@@ -103,9 +103,8 @@ export class RegistryUsageRepository {
 
   // ---- management-tool grants ----
 
-  /** Stores a grant for `token` (hashed) and drops expired ones. */
+  /** Stores a grant for `token` (hashed). Expired ones are dropped by revoke, which every run ends with. */
   async grant(token: string, taskId: string, ttlMs: number, now = Date.now()): Promise<void> {
-    await this.db.deleteFrom('mcp_grants').where('expires_at', '<', now).execute();
     await this.db.insertInto('mcp_grants').values({ token_hash: sha256(token), task_id: taskId, created_at: now, expires_at: now + ttlMs }).execute();
   }
 
@@ -115,7 +114,11 @@ export class RegistryUsageRepository {
     return row?.task_id;
   }
 
-  async revoke(taskId: string): Promise<void> {
-    await this.db.deleteFrom('mcp_grants').where('task_id', '=', taskId).execute();
+  /** Drops the task's grants, and expired ones (a run that never ended leaves its grant to expire), in one statement. */
+  async revoke(taskId: string, now = Date.now()): Promise<void> {
+    await this.db
+      .deleteFrom('mcp_grants')
+      .where((eb) => eb.or([eb('task_id', '=', taskId), eb('expires_at', '<', now)]))
+      .execute();
   }
 }
