@@ -83,7 +83,7 @@ async function finish(deps: WorkerDeps, ctx: RunContext, settled: TaskRow, statu
 async function afterRun(deps: WorkerDeps, ctx: RunContext, row: TaskRow): Promise<TaskRow> {
   if (!deps.afterRun) return row;
   try {
-    await deps.afterRun(row);
+    if ((await deps.afterRun(row)) === false) return row; // nothing done: no need to read the row again
     return (await deps.repos.tasks.get(row.task_id)) ?? row;
   } catch (err) {
     ctx.log.warn({ err }, 'the post-run step failed');
