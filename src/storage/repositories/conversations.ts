@@ -128,42 +128,20 @@ export class ConversationRepository {
     });
   }
 
-  async addMessage(
-    msg: {
-      conversation_id: string;
-      task_id?: string | null;
-      role: 'user' | 'assistant' | 'system';
-      content: string;
-      metadata?: unknown;
-      /** The content is the task's output (already stored on the task): the message refers to it instead of copying it. */
-      content_is_output?: boolean;
-    },
-    now = Date.now(),
-  ): Promise<ConversationMessageRow> {
-    const byRef = !!msg.content_is_output && !!msg.task_id;
+  async addMessage(msg: NewMessage, now = Date.now()): Promise<ConversationMessageRow> {
     return transact(this.db, async (trx) => {
-      const row = await trx
-        .insertInto('conversation_messages')
-        .values({
-          message_id: newId('msg'),
-          conversation_id: msg.conversation_id,
-          task_id: msg.task_id ?? null,
-          role: msg.role,
-          content: byRef ? '' : msg.content,
-          content_is_output: byRef ? 1 : 0,
-          metadata: msg.metadata === undefined ? null : JSON.stringify(msg.metadata),
-          created_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      if (byRef) row.content = msg.content;
-      await trx
-        .updateTable('conversations')
-        .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: now }))
-        .where('conversation_id', '=', msg.conversation_id)
-        .execute();
+      const row = await insertMessage(trx, msg, now);
+      await countMessage(trx, msg.conversation_id, now);
       return row;
     });
+  }
+
+  /**
+   * addMessage, unless the conversation is gone (deleted while its task ran): then nothing is written. Its counter is
+   * moved first, which says whether it is there (no read before) and, on PostgreSQL, holds off a delete until COMMIT.
+   */
+  async addMessageIfPresent(msg: NewMessage, now = Date.now()): Promise<ConversationMessageRow | undefined> {
+    return transact(this.db, async (trx) => ((await countMessage(trx, msg.conversation_id, now)) ? insertMessage(trx, msg, now) : undefined));
   }
 
   /** Messages oldest first; `before` pages back through long histories. */
@@ -189,4 +167,44 @@ export class ConversationRepository {
       before_cursor: rows.length > opts.limit && oldest ? encodeCursor([oldest.created_at, oldest.message_id]) : null,
     };
   }
+}
+
+export interface NewMessage {
+  conversation_id: string;
+  task_id?: string | null;
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  metadata?: unknown;
+  /** The content is the task's output (already stored on the task): the message refers to it instead of copying it. */
+  content_is_output?: boolean;
+}
+
+async function insertMessage(db: Kysely<Database>, msg: NewMessage, now: number): Promise<ConversationMessageRow> {
+  const byRef = !!msg.content_is_output && !!msg.task_id;
+  const row = await db
+    .insertInto('conversation_messages')
+    .values({
+      message_id: newId('msg'),
+      conversation_id: msg.conversation_id,
+      task_id: msg.task_id ?? null,
+      role: msg.role,
+      content: byRef ? '' : msg.content,
+      content_is_output: byRef ? 1 : 0,
+      metadata: msg.metadata === undefined ? null : JSON.stringify(msg.metadata),
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (byRef) row.content = msg.content;
+  return row;
+}
+
+/** Counts a message in its conversation; false when there is no such conversation. */
+async function countMessage(db: Kysely<Database>, conversationId: string, now: number): Promise<boolean> {
+  const res = await db
+    .updateTable('conversations')
+    .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: now }))
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }
