@@ -224,11 +224,9 @@ async function applyMove(
   const row = await update.returningAll().executeTakeFirst();
   if (!row || !isFinal(to)) return row;
   const cost = row.cost_usd ?? 0;
-  await trx
-    .updateTable('sessions')
-    .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', cost), updated_at: now }))
-    .where('session_id', '=', row.session_id)
-    .execute();
+  // The task's own conversation first, then the rows many tasks share (their session, the rollups), as the task's
+  // creation does: on PostgreSQL those are held from their write to the COMMIT, so that wait is kept short, and a
+  // finish and a follow-up's creation lock a conversation and a session in the same order (no deadlock).
   if (row.conversation_id) {
     await trx
       .updateTable('conversations')
@@ -240,6 +238,11 @@ async function applyMove(
       .where('conversation_id', '=', row.conversation_id)
       .execute();
   }
+  await trx
+    .updateTable('sessions')
+    .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', cost), updated_at: now }))
+    .where('session_id', '=', row.session_id)
+    .execute();
   await addToRollups(trx, row);
   return row;
 }
