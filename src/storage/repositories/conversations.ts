@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
-import { prepared } from '../prepared.js';
+import { prepared, row } from '../prepared.js';
 import type { ConversationMessageRow, ConversationRow, Database, WorkspaceKind } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { transact } from './transact.js';
@@ -181,30 +181,33 @@ export interface NewMessage {
 
 async function insertMessage(db: Kysely<Database>, msg: NewMessage, now: number): Promise<ConversationMessageRow> {
   const byRef = !!msg.content_is_output && !!msg.task_id;
-  const row = await db
-    .insertInto('conversation_messages')
-    .values({
-      message_id: newId('msg'),
-      conversation_id: msg.conversation_id,
-      task_id: msg.task_id ?? null,
-      role: msg.role,
-      content: byRef ? '' : msg.content,
-      content_is_output: byRef ? 1 : 0,
-      metadata: msg.metadata === undefined ? null : JSON.stringify(msg.metadata),
-      created_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  if (byRef) row.content = msg.content;
-  return row;
+  const values = {
+    message_id: newId('msg'),
+    conversation_id: msg.conversation_id,
+    task_id: msg.task_id ?? null,
+    role: msg.role,
+    content: byRef ? '' : msg.content,
+    content_is_output: byRef ? 1 : 0,
+    metadata: msg.metadata === undefined ? null : JSON.stringify(msg.metadata),
+    created_at: now,
+  };
+  const stored = (await insertMessageRow.execute(db, values)).rows[0]!;
+  if (byRef) stored.content = msg.content;
+  return stored;
 }
 
 /** Counts a message in its conversation; false when there is no such conversation. */
 async function countMessage(db: Kysely<Database>, conversationId: string, now: number): Promise<boolean> {
-  const res = await db
-    .updateTable('conversations')
-    .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: now }))
-    .where('conversation_id', '=', conversationId)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) > 0;
+  const res = await countMessageIn.execute(db, { id: conversationId, now });
+  return Number(res.numAffectedRows ?? 0) > 0;
 }
+
+// Every task's question and answer are written with these: compiled once (../prepared.ts).
+const MESSAGE_COLUMNS = ['message_id', 'conversation_id', 'task_id', 'role', 'content', 'content_is_output', 'metadata', 'created_at'] as const;
+const insertMessageRow = prepared<ConversationMessageRow>()((db, value) => db.insertInto('conversation_messages').values(row(value, MESSAGE_COLUMNS)).returningAll());
+const countMessageIn = prepared<{ id: string; now: number }>()((db, value) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: value('now') }))
+    .where('conversation_id', '=', value('id')),
+);

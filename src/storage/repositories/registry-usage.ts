@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { FINAL_STATUSES } from '../../domain/task-status.js';
 import type { Database } from '../schema.js';
+import { prepared } from '../prepared.js';
 
 /** Per agent or per skill, over finished tasks. A task that used two skills counts fully for each. */
 export interface UsageFigures {
@@ -116,9 +117,11 @@ export class RegistryUsageRepository {
 
   /** Drops the task's grants, and expired ones (a run that never ended leaves its grant to expire), in one statement. */
   async revoke(taskId: string, now = Date.now()): Promise<void> {
-    await this.db
-      .deleteFrom('mcp_grants')
-      .where((eb) => eb.or([eb('task_id', '=', taskId), eb('expires_at', '<', now)]))
-      .execute();
+    await revokeGrants.execute(this.db, { taskId, now });
   }
 }
+
+// Every run ends with it: compiled once (../prepared.ts).
+const revokeGrants = prepared<{ taskId: string; now: number }>()((db, value) =>
+  db.deleteFrom('mcp_grants').where((eb) => eb.or([eb('task_id', '=', value('taskId')), eb('expires_at', '<', value('now'))])),
+);

@@ -3,6 +3,7 @@ import { newId } from '../../domain/ids.js';
 import { moveNamed } from '../../domain/task-status.js';
 import type { Database, TaskRow, TaskUpdate } from '../schema.js';
 import { type ClaimLimits, overLimit } from './claim-limits.js';
+import { preparedByShape } from '../prepared.js';
 import { transact } from './transact.js';
 
 export interface ClaimResult {
@@ -50,26 +51,35 @@ function blockerOf(db: Kysely<Database>, task: Task) {
 
 /**
  * The claim's conditional update: the task moves to `running` only if it is `queued` with no cancel recorded and, when
- * it has a conversation, no other task of it runs or waits ahead of it (checked in the same statement). Returns the
- * claimed row, or undefined.
+ * `checkConversation`, no other task of its conversation runs or waits ahead of it (checked in the same statement).
+ * Returns the claimed row, or undefined. Compiled once per shape (../prepared.ts): every task is claimed.
  */
-function claimUpdate(db: Kysely<Database>, taskId: string, patch: ClaimPatch, now: number, checkConversation: boolean): Promise<TaskRow | undefined> {
+async function claimUpdate(db: Kysely<Database>, taskId: string, patch: ClaimPatch, now: number, checkConversation: boolean): Promise<TaskRow | undefined> {
   const { defaultModel, ...fields } = patch;
+  const values: Record<string, unknown> = { ...fields, $defaultModel: defaultModel, $fence: newId('fence'), $now: now, $task: taskId };
+  const written = Object.keys(fields).filter((k) => fields[k as keyof typeof fields] !== undefined);
+  const shape = `${checkConversation ? 'conversation' : 'alone'}|${defaultModel === undefined ? '' : 'default'}|${written.join(',')}`;
+  return (await claimStatement.execute(db, shape, values)).rows[0];
+}
+
+const claimStatement = preparedByShape<Record<string, unknown>>()((db, value, shape) => {
+  const [check, withDefault, list] = shape.split('|') as [string, string, string];
+  const fields = list.split(',').filter(Boolean);
   const move = moveNamed('claim'); // queued → running, unless a cancel was recorded first
   let update = db
     .updateTable('tasks')
     .set((eb) => ({
-      ...(fields.attempts === undefined ? { attempts: eb('attempts', '+', 1) } : {}),
-      ...(fields.model === undefined && defaultModel !== undefined ? { model: eb.fn.coalesce('model', eb.val(defaultModel)) } : {}),
-      ...fields,
+      ...(fields.includes('attempts') ? {} : { attempts: eb('attempts', '+', 1) }),
+      ...(!fields.includes('model') && withDefault ? { model: eb.fn.coalesce('model', eb.val(value('$defaultModel') as string)) } : {}),
+      ...(Object.fromEntries(fields.map((f) => [f, value(f)])) as TaskUpdate),
       status: move.to,
-      fence_id: newId('fence'),
-      updated_at: now,
+      fence_id: value('$fence') as string,
+      updated_at: value('$now') as number,
     }))
-    .where('task_id', '=', taskId)
+    .where('task_id', '=', value('$task') as string)
     .where('status', 'in', [...move.from])
     .where('cancel_requested', '=', 0);
-  if (checkConversation) {
+  if (check === 'conversation') {
     update = update.where((eb) =>
       eb.or([
         eb('tasks.conversation_id', 'is', null),
@@ -86,8 +96,8 @@ function claimUpdate(db: Kysely<Database>, taskId: string, patch: ClaimPatch, no
       ]),
     );
   }
-  return update.returningAll().executeTakeFirst();
-}
+  return update.returningAll();
+});
 
 /** Why a claim found nothing to take: the task is no longer queued ({}), or what it waits for in its conversation. */
 async function whyNotClaimed(db: Kysely<Database>, taskId: string): Promise<ClaimResult> {

@@ -1,5 +1,6 @@
 import { type Kysely, SqliteAdapter } from 'kysely';
 import type { Database } from '../schema.js';
+import { prepared, preparedByShape } from '../prepared.js';
 import { transact } from './transact.js';
 
 export interface StoredEvent {
@@ -37,19 +38,16 @@ export class TaskEventRepository {
     const taskId = events[0]!.task_id;
     const lastSeq = events[events.length - 1]!.seq;
     // Batches are bounded (the recorder flushes at 100 items), well inside SQLite's bound-parameter limit.
-    const rows = events.map((e) => ({ task_id: e.task_id, seq: e.seq, type: e.type, item: JSON.stringify(e.item), created_at: e.created_at }));
+    const values: Record<string, unknown> = { $task: taskId, $last: lastSeq };
+    events.forEach((e, i) => Object.assign(values, { [`t${i}`]: e.task_id, [`s${i}`]: e.seq, [`y${i}`]: e.type, [`i${i}`]: JSON.stringify(e.item), [`c${i}`]: e.created_at }));
+    const shape = String(events.length);
     if (!this.sqlite) {
-      await this.db
-        .with('stored', (db) => db.insertInto('task_events').values(rows))
-        .updateTable('tasks')
-        .set({ event_count: lastSeq })
-        .where('task_id', '=', taskId)
-        .execute();
+      await appendCounted.execute(this.db, shape, values);
       return;
     }
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('task_events').values(rows).execute();
-      await trx.updateTable('tasks').set({ event_count: lastSeq }).where('task_id', '=', taskId).execute();
+      await insertEvents.execute(trx, shape, values);
+      await countEvents.execute(trx, values as { $task: string; $last: number });
     });
   }
 
@@ -68,7 +66,7 @@ export class TaskEventRepository {
     for (const { seq, item } of outputRefs) {
       const field = (item as Item).kind === 'result' ? 'result' : 'text';
       const ref = JSON.stringify({ ...item, [field]: '', [OUTPUT_REF]: field });
-      writes.push((db) => db.updateTable('task_events').set({ item: ref }).where('task_id', '=', taskId).where('seq', '=', seq).execute());
+      writes.push((db) => referToOutput.execute(db, { task: taskId, seq, item: ref }));
     }
     if (writes.length === 1) await writes[0]!(this.db);
     if (writes.length <= 1) return;
@@ -113,3 +111,31 @@ export class TaskEventRepository {
     return events;
   }
 }
+
+type Value = (name: string) => unknown;
+/** A batch of `count` events, each value named by its column's letter and its place in the batch. */
+const eventRows = (value: Value, count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    task_id: value(`t${i}`) as string,
+    seq: value(`s${i}`) as number,
+    type: value(`y${i}`) as string,
+    item: value(`i${i}`) as string,
+    created_at: value(`c${i}`) as number,
+  }));
+
+// Every run stores its events and folds them: compiled once per batch size (../prepared.ts).
+const insertEvents = preparedByShape<Record<string, unknown>>()((db, value, shape) => db.insertInto('task_events').values(eventRows(value, Number(shape))));
+const countEvents = prepared<{ $task: string; $last: number }>()((db, value) =>
+  db.updateTable('tasks').set({ event_count: value('$last') }).where('task_id', '=', value('$task')),
+);
+/** PostgreSQL: the insert as a data-modifying WITH of the counter's update, one statement. */
+const appendCounted = preparedByShape<Record<string, unknown>>()((db, value, shape) =>
+  db
+    .with('stored', (db) => db.insertInto('task_events').values(eventRows(value, Number(shape))))
+    .updateTable('tasks')
+    .set({ event_count: value('$last') as number })
+    .where('task_id', '=', value('$task') as string),
+);
+const referToOutput = prepared<{ task: string; seq: number; item: string }>()((db, value) =>
+  db.updateTable('task_events').set({ item: value('item') }).where('task_id', '=', value('task')).where('seq', '=', value('seq')),
+);
