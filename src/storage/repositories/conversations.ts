@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
-import { prepared, row } from '../prepared.js';
+import { prepared, preparedByShape, row } from '../prepared.js';
 import type { ConversationMessageRow, ConversationRow, Database, WorkspaceKind } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { transact } from './transact.js';
@@ -36,7 +36,7 @@ const latestOfFlow = prepared<{ flowId: string }>()((db, value) =>
 export class ConversationRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  private row(input: NewConversation, now: number) {
+  row(input: NewConversation, now: number) {
     return {
       conversation_id: input.conversation_id ?? newId('conv'),
       title: input.title,
@@ -55,7 +55,7 @@ export class ConversationRepository {
   }
 
   async create(input: NewConversation, now = Date.now()): Promise<ConversationRow> {
-    return this.db.insertInto('conversations').values(this.row(input, now)).returningAll().executeTakeFirstOrThrow();
+    return (await insertConversation.execute(this.db, this.row(input, now))).rows[0]!;
   }
 
   /** The conversation with this id, created if it does not exist yet (external threads name theirs up front). */
@@ -75,8 +75,8 @@ export class ConversationRepository {
     return (await latestOfFlow.execute(this.db, { flowId })).rows[0];
   }
 
-  get(id: string): Promise<ConversationRow | undefined> {
-    return this.db.selectFrom('conversations').selectAll().where('conversation_id', '=', id).executeTakeFirst();
+  async get(id: string): Promise<ConversationRow | undefined> {
+    return (await conversationById.execute(this.db, { id })).rows[0];
   }
 
   async list(opts: { limit: number; cursor?: string; archived?: boolean; source?: string; kind?: 'chat' | 'thread'; q?: string }) {
@@ -146,20 +146,11 @@ export class ConversationRepository {
 
   /** Messages oldest first; `before` pages back through long histories. */
   async messages(conversationId: string, opts: { limit: number; before?: string }) {
-    // A message that is its task's output reads it from the task (kept there once).
-    let q = this.db
-      .selectFrom('conversation_messages as m')
-      .leftJoin('tasks as t', (join) => join.onRef('t.task_id', '=', 'm.task_id').on('m.content_is_output', '=', 1))
-      .selectAll('m')
-      .select('t.output')
-      .where('m.conversation_id', '=', conversationId);
-    if (opts.before) {
-      const [at, id] = decodeCursor(opts.before);
-      q = q.where((eb) => eb.or([eb('m.created_at', '<', at), eb.and([eb('m.created_at', '=', at), eb('m.message_id', '<', id)])]));
-    }
-    const rows = (await q.orderBy('m.created_at', 'desc').orderBy('m.message_id', 'desc').limit(opts.limit + 1).execute()).map(
-      ({ output, ...row }) => (row.content_is_output ? { ...row, content: output ?? '' } : row),
-    );
+    // A message that is its task's output reads it from the task (kept there once). Every task without a session to
+    // resume reads its conversation's last messages: compiled once per shape.
+    const [at, id] = opts.before ? decodeCursor(opts.before) : [0, ''];
+    const found = await messagesPage.execute(this.db, opts.before ? 'before' : 'latest', { conversationId, limit: opts.limit + 1, at, id });
+    const rows = found.rows.map(({ output, ...row }) => (row.content_is_output ? { ...row, content: output ?? '' } : row));
     const page = rows.slice(0, opts.limit);
     const oldest = page.at(-1);
     return {
@@ -211,3 +202,20 @@ const countMessageIn = prepared<{ id: string; now: number }>()((db, value) =>
     .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: value('now') }))
     .where('conversation_id', '=', value('id')),
 );
+
+type NewConversationRow = ReturnType<ConversationRepository['row']>;
+const CONVERSATION_COLUMNS = ['conversation_id', 'title', 'user_id', 'flow_id', 'source', 'claude_session_id', 'agent', 'model', 'permission_mode', 'workspace_kind', 'workspace_ref', 'created_at', 'updated_at'] as const;
+const insertConversation = prepared<NewConversationRow>()((db, value) => db.insertInto('conversations').values(row(value, CONVERSATION_COLUMNS)).returningAll());
+const conversationById = prepared<{ id: string }>()((db, value) => db.selectFrom('conversations').selectAll().where('conversation_id', '=', value('id')));
+const messagesPage = preparedByShape<{ conversationId: string; limit: number; at: number; id: string }>()((db, value, shape) => {
+  let q = db
+    .selectFrom('conversation_messages as m')
+    .leftJoin('tasks as t', (join) => join.onRef('t.task_id', '=', 'm.task_id').on('m.content_is_output', '=', 1))
+    .selectAll('m')
+    .select('t.output')
+    .where('m.conversation_id', '=', value('conversationId'));
+  if (shape === 'before') {
+    q = q.where((eb) => eb.or([eb('m.created_at', '<', value('at')), eb.and([eb('m.created_at', '=', value('at')), eb('m.message_id', '<', value('id'))])]));
+  }
+  return q.orderBy('m.created_at', 'desc').orderBy('m.message_id', 'desc').limit(value('limit'));
+});

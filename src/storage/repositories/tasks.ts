@@ -45,8 +45,8 @@ export class TaskRepository {
     });
   }
 
-  get(taskId: string): Promise<TaskRow | undefined> {
-    return this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+  async get(taskId: string): Promise<TaskRow | undefined> {
+    return (await taskById.execute(this.db, { id: taskId })).rows[0];
   }
 
   /**
@@ -224,6 +224,7 @@ const countTaskInSession = prepared<{ id: string; now: number }>()((db, value) =
     .values({ session_id: value('id'), user_id: null, machine_id: null, total_tasks: 1, created_at: value('now'), updated_at: value('now') })
     .onConflict((oc) => oc.column('session_id').doUpdateSet((eb) => ({ total_tasks: eb('sessions.total_tasks', '+', 1), updated_at: value('now') }))),
 );
+const taskById = prepared<{ id: string }>()((db, value) => db.selectFrom('tasks').selectAll().where('task_id', '=', value('id')));
 const nextQueuedIn = prepared<{ id: string }>()((db, value) =>
   db
     .selectFrom('tasks')
