@@ -75,6 +75,8 @@ for (const dialect of STORAGE_DIALECTS) {
       expect(stored.map((r) => r.token_hash)).not.toContain('token-a');
       await repos.registryUsage.revoke('task-a');
       expect(await repos.registryUsage.taskForToken('token-a')).toBeUndefined();
+      // Ending any run drops the grants that expired (task-b's), not only its own.
+      expect(await storage.db.selectFrom('mcp_grants').select('task_id').execute()).toEqual([]);
     });
   });
 }

@@ -147,6 +147,12 @@ for (const dialect of STORAGE_DIALECTS) {
       expect((await repos.conversations.messages(conv.conversation_id, { limit: 10 })).messages).toEqual([]);
       expect((await repos.tasks.get('task_in_conv'))?.conversation_id).toBeNull();
       expect(await repos.conversations.delete(conv.conversation_id)).toBe(false);
+      // A run's reply to a conversation deleted while it ran is not written (and does not fail).
+      expect(await repos.conversations.addMessageIfPresent({ conversation_id: conv.conversation_id, role: 'assistant', content: 'late' })).toBeUndefined();
+      expect(await storage.db.selectFrom('conversation_messages').select('message_id').where('conversation_id', '=', conv.conversation_id).execute()).toEqual([]);
+      const kept = await repos.conversations.create({ title: 'kept', source: 'dashboard' });
+      expect(await repos.conversations.addMessageIfPresent({ conversation_id: kept.conversation_id, role: 'assistant', content: 'on time' })).toMatchObject({ content: 'on time' });
+      expect((await repos.conversations.get(kept.conversation_id))?.message_count).toBe(1);
     });
 
     it('upserts Claude session transcripts and running totals', async () => {

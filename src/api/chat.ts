@@ -4,6 +4,7 @@ import { ERRORS } from '../contracts/common.js';
 import { ChatOptions } from '../contracts/run-settings.js';
 import { PermissionMode } from '../contracts/webhook-commands.js';
 import { DomainError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
 import { defaultModel, KNOWN_MODELS, MODEL_ALIASES } from '../domain/models.js';
 import type { Services } from '../services.js';
 import { checkWorkspaceChoice } from '../workspace/locate.js';
@@ -22,34 +23,40 @@ export function chatRoutes(app: FastifyInstance, s: Services): void {
   typed(app).post('/api/chat', { schema }, async (req, reply) => {
     const body = req.body;
     const settings = await checkRunSettings(s, body);
-    let conversation = body.conversation_id ? await s.repos.conversations.get(body.conversation_id) : undefined;
-    if (body.conversation_id && !conversation) throw notFound(`conversation ${body.conversation_id}`);
-    if (conversation && body.workspace) {
+    const found = body.conversation_id ? await s.repos.conversations.get(body.conversation_id) : undefined;
+    if (body.conversation_id && !found) throw notFound(`conversation ${body.conversation_id}`);
+    if (found && body.workspace) {
       throw new DomainError('invalid', 'invalid chat request: workspace: is chosen when a conversation starts; this one has its own', { field: 'workspace' });
     }
-    if (conversation && changesSomething(settings)) conversation = (await s.repos.conversations.update(conversation.conversation_id, settings)) ?? conversation;
-    conversation ??= await s.repos.conversations.create({
-      title: titleFrom(body.message),
-      source: 'dashboard',
-      ...settings,
-      ...(await checkWorkspaceChoice(s.config, body.workspace)),
-    });
+    const conversation = found && changesSomething(settings) ? ((await s.repos.conversations.update(found.conversation_id, settings)) ?? found) : found;
+    const workspace = conversation ? undefined : await checkWorkspaceChoice(s.config, body.workspace);
     const sessionId = body.session_id ?? DASHBOARD_SESSION;
-    const task = await s.tasks.create({
-      session_id: sessionId,
-      source: 'dashboard',
-      input_message: body.message,
-      conversation_id: conversation.conversation_id,
-      flow_id: conversation.flow_id,
-      requester: `dashboard:${sessionId}`,
-      agent: conversation.agent,
-      // The model that runs, by its full name (analytics must not see one model as an alias and a name).
-      model: conversation.model ?? defaultModel(s.config.DEFAULT_MODEL),
-      permission_mode: conversation.permission_mode,
-      budget_usd: body.max_budget_usd ?? null,
+    const taskId = newId('task');
+    // One transaction: the message is stored before any worker can take its task (the run reads the conversation),
+    // and the task's row last, so that on PostgreSQL the session row all dashboard tasks share is locked only briefly.
+    const task = await s.repos.transaction(async (repos) => {
+      const conv = conversation ?? (await repos.conversations.create({ title: titleFrom(body.message), source: 'dashboard', ...settings, ...workspace }));
+      await repos.conversations.addMessage({ conversation_id: conv.conversation_id, task_id: taskId, role: 'user', content: body.message });
+      return s.tasks.insert(
+        {
+          task_id: taskId,
+          session_id: sessionId,
+          source: 'dashboard',
+          input_message: body.message,
+          conversation_id: conv.conversation_id,
+          flow_id: conv.flow_id,
+          requester: `dashboard:${sessionId}`,
+          agent: conv.agent,
+          // The model that runs, by its full name (analytics must not see one model as an alias and a name).
+          model: conv.model ?? defaultModel(s.config.DEFAULT_MODEL),
+          permission_mode: conv.permission_mode,
+          budget_usd: body.max_budget_usd ?? null,
+        },
+        repos,
+      );
     });
-    await s.repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: task.task_id, role: 'user', content: body.message });
-    return reply.code(202).send({ task_id: task.task_id, conversation_id: conversation.conversation_id });
+    await s.tasks.announce(task);
+    return reply.code(202).send({ task_id: task.task_id, conversation_id: task.conversation_id! });
   });
 
   const options = { tags: ['chat'], summary: 'What the composer offers: models, aliases, permission modes, workspace roots', response: { 200: ChatOptions, ...ERRORS } };

@@ -11,11 +11,11 @@ import { openPullRequest } from './pull-requests.js';
  * branch of one the service opened, or one stacked on someone else's). The task links it, so the post-back that
  * follows names it in the thread. A failure is kept on the task (post_back_error), never fails it.
  */
-export function deliverRun(deps: DeliveryDeps): (task: TaskRow) => Promise<void> {
+export function deliverRun(deps: DeliveryDeps): (task: TaskRow) => Promise<boolean> {
   return async (task) => {
     const meta = threadMetadata(task);
     const host = meta?.target ? codeHostFor(deps, meta.target) : undefined;
-    if (!host || !task.working_dir) return;
+    if (!host || !task.working_dir) return false; // nothing to deliver: the task row stays as it was
     try {
       if (host.threadNumber !== undefined) await host.review?.(task);
       if (host.delivers) await openPullRequest(deps, task, host, { command: meta?.command });
@@ -23,6 +23,7 @@ export function deliverRun(deps: DeliveryDeps): (task: TaskRow) => Promise<void>
       deps.log.warn({ err, task_id: task.task_id }, 'delivering the run\'s changes failed');
       await recordFailure(deps.repos, task, `delivering the run's changes to ${host.repository} failed: ${(err as Error).message}`);
     }
+    return true;
   };
 }
 

@@ -44,7 +44,7 @@ export interface TaskRecorderDeps {
 
 type Numbered = { seq: number; item: StreamItem; at: number };
 /** An item that may turn out to be the run's final text: its seq and a digest of its whole (uncapped) text. */
-type Candidate = { seq: number; digest: string };
+type Candidate = { seq: number; digest: string; item: StreamItem };
 
 /**
  * Turns a run's stream items into numbered events: redacted, stored first, published second. Because a published
@@ -158,8 +158,8 @@ export class TaskRecorder {
       this.openDeltas = [];
     } else if (item.kind === 'tool_use' || item.kind === 'result') this.openDeltas = [];
     if (whole === undefined) return;
-    if (item.kind === 'text') this.lastText = { seq, digest: whole };
-    else this.result = { seq, digest: whole };
+    if (item.kind === 'text') this.lastText = { seq, digest: whole, item };
+    else this.result = { seq, digest: whole, item };
   }
 
   /**
@@ -171,7 +171,7 @@ export class TaskRecorder {
     await this.flush(true);
     if (this.failed) return;
     const same = output === null ? () => false : ((d) => (c?: Candidate) => c?.digest === d)(digest(output));
-    const refs = [this.lastText, this.result].filter((c): c is Candidate => same(c)).map((c) => c.seq);
+    const refs = [this.lastText, this.result].filter((c): c is Candidate => same(c)).map(({ seq, item }) => ({ seq, item }));
     const emptied = this.supersededDeltas;
     this.supersededDeltas = [];
     try {

@@ -42,3 +42,24 @@ export function prepared<V extends object>() {
 export function row<V>(value: Value<V>, columns: ReadonlyArray<keyof V & string>): V {
   return Object.fromEntries(columns.map((c) => [c, value(c)])) as V;
 }
+
+/**
+ * As prepared(), for a statement whose shape depends on which fields a call writes (an update's patch): built and
+ * compiled once per shape, named by `shape` (the fields, and whatever else changes the text), then run with values.
+ * The shapes are those the code writes, a handful per statement.
+ */
+export function preparedByShape<V extends object>() {
+  return <R>(build: (db: Kysely<Database>, value: Value<V>, shape: string) => Compilable<R>) => {
+    const shapes = new Map<string, { execute(db: Kysely<Database>, values: V): Promise<QueryResult<R>> }>();
+    return {
+      execute(db: Kysely<Database>, shape: string, values: V): Promise<QueryResult<R>> {
+        let statement = shapes.get(shape);
+        if (!statement) {
+          statement = prepared<V>()((db, value) => build(db, value, shape));
+          shapes.set(shape, statement);
+        }
+        return statement.execute(db, values);
+      },
+    };
+  };
+}

@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { binOf, DURATION_BIN_COLUMNS, DURATION_BOUNDS_MS } from '../domain/duration-histogram.js';
 import type { Database, TaskRow } from './schema.js';
 
@@ -92,18 +92,33 @@ export async function addToRollups(db: Kysely<Database>, task: TaskRow): Promise
     ...DURATION_BIN_COLUMNS.map((_, i) => (i === bin ? 1 : 0)),
     duration ?? 0,
   ];
-  const rows: RawBuilder<unknown>[] = [];
+  const values: unknown[] = [];
   for (const granularity of GRANULARITIES) {
     const bucket = bucketStart(granularity, Number(task.created_at));
-    for (const dim of Object.keys(ROLLUP_DIMS) as RollupDim[]) {
-      rows.push(sql`(${sql.join([granularity, dim, rollupKey(task, dim), bucket, ...figures])})`);
-    }
+    for (const dim of Object.keys(ROLLUP_DIMS) as RollupDim[]) values.push(granularity, dim, rollupKey(task, dim), bucket, ...figures);
   }
-  await sql`insert into task_rollups (${refs(ALL_COLUMNS)}) values ${sql.join(rows)}
+  await db.executeQuery(CompiledQuery.raw(upsertText(db, figures.length), values));
+}
+
+/**
+ * The statement's text, built once per database: its shape never changes (a row per granularity and dimension), and
+ * building its 28 rows of 40 values with Kysely for every finished task cost more than running it.
+ */
+const upsertTexts = new WeakMap<object, string>();
+function upsertText(db: Kysely<Database>, figureCount: number): string {
+  const adapter = db.getExecutor().adapter;
+  let text = upsertTexts.get(adapter);
+  if (text === undefined) {
+    const row = sql`(${sql.join(Array.from({ length: KEY_COLUMNS.length + figureCount }, () => 0))})`;
+    const rows = Array.from({ length: GRANULARITIES.length * Object.keys(ROLLUP_DIMS).length }, () => row);
+    text = sql`insert into task_rollups (${refs(ALL_COLUMNS)}) values ${sql.join(rows)}
     on conflict (granularity, dim, key, bucket) do update set
     ${sql.join(SUM_COLUMNS.map((c) => sql`${sql.ref(c)} = task_rollups.${sql.ref(c)} + excluded.${sql.ref(c)}`))},
     duration_max_ms = case when excluded.duration_max_ms > task_rollups.duration_max_ms
-      then excluded.duration_max_ms else task_rollups.duration_max_ms end`.execute(db);
+      then excluded.duration_max_ms else task_rollups.duration_max_ms end`.compile(db).sql;
+    upsertTexts.set(adapter, text);
+  }
+  return text;
 }
 
 /**

@@ -6,9 +6,9 @@ import type { TaskRow } from '../storage/schema.js';
  * ran, or cancelled or rejected before it ever started. Nothing is written when the conversation was deleted.
  */
 export async function replyInConversation(repos: Repositories, row: TaskRow, status: 'completed' | 'failed' | 'cancelled'): Promise<void> {
-  if (!row.conversation_id || !(await repos.conversations.get(row.conversation_id))) return;
+  if (!row.conversation_id) return;
   const content = status === 'completed' ? (row.output ?? '') : `(${status}) ${row.error ?? ''}`.trim();
-  await repos.conversations.addMessage({
+  await repos.conversations.addMessageIfPresent({
     conversation_id: row.conversation_id,
     task_id: row.task_id,
     role: 'assistant',

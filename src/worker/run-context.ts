@@ -36,9 +36,10 @@ export interface WorkerDeps {
   /**
    * A post-run step for a run that completed, before its end is published and the observers are told: delivers what
    * the run left in its workspace (the wiring's pull requests: commit, push, open, review). It may update the task
-   * row, which is read again after it so the observers (the post-back) see it. Its failures are its own to report.
+   * row, which is read again after it so the observers (the post-back) see it — unless it answers `false`: it did
+   * nothing (no repository to deliver to), and the row is as it was. Its failures are its own to report.
    */
-  afterRun?(task: TaskRow): Promise<void>;
+  afterRun?(task: TaskRow): Promise<boolean | void>;
   /** Whether runs are sandboxed (decided once at start); unsandboxed when not given. */
   sandbox?: SandboxStatus;
   /** Every known secret: replaced in stream items, output and errors before they are stored, published or posted. */

@@ -33,6 +33,8 @@ export class Worker {
   /** Queue deliveries being handled (a claim may be under way before its run is registered). */
   private handling = 0;
   private whenIdle?: () => void;
+  /** Runs' Claude state directories being removed (after their runs have handed their slots over). */
+  private readonly removals = new Set<Promise<void>>();
   private heartbeat?: NodeJS.Timeout;
   private unsubscribe?: () => void;
 
@@ -84,6 +86,7 @@ export class Worker {
     clearTimeout(timer);
     await Promise.all([...this.running.values()].map((ctx) => ctx.stop('shutdown')));
     await this.idle();
+    await Promise.all(this.removals);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.unsubscribe?.();
     this.deps.spawner.close();
@@ -209,10 +212,18 @@ export class Worker {
     return { task, log, recorder, control, observers: this.observers, stop };
   }
 
-  /** The run's Claude state goes with the run (its transcript is in the database); a refreshed login is kept. */
+  /**
+   * The run's Claude state goes with the run (its transcript is in the database); a refreshed login is kept first (the
+   * next run must start from it). The directory is removed off the run's path: its slot, and its conversation's next
+   * task, do not wait for it. No other run can reach it meanwhile: each run's state is a directory of its own
+   * (claude-state.ts), bound into its sandbox alone; stop() waits for the removals.
+   */
   private async dropState(ctx: RunContext, log: Logger): Promise<void> {
     const state = ctx.state!;
     await keepRefreshedLogin(this.deps.config, state).catch((err) => log.warn({ err }, 'could not keep the refreshed Claude login'));
-    await removeClaudeState(state).catch((err) => log.warn({ err }, 'could not remove the run state'));
+    const removal = removeClaudeState(state)
+      .catch((err) => log.warn({ err }, 'could not remove the run state'))
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
   }
 }

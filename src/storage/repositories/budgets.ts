@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import type { BudgetRow, Database } from '../schema.js';
+import { preparedByShape } from '../prepared.js';
 
 export const BUDGET_SCOPES = ['global', 'source', 'requester', 'rule', 'task'] as const;
 export type BudgetScope = (typeof BUDGET_SCOPES)[number];
@@ -40,22 +41,10 @@ export class BudgetRepository {
   }
 
   /** The enabled budgets that can apply to a task with these attributes. */
-  applicable(task: { source: string; requester: string | null; rule: string | null }): Promise<BudgetRow[]> {
-    return this.db
-      .selectFrom('budgets')
-      .selectAll()
-      .where('enabled', '=', 1)
-      .where((eb) =>
-        eb.or([
-          eb('scope', 'in', ['global', 'task']),
-          eb.and([eb('scope', '=', 'source'), eb('key', '=', task.source)]),
-          ...(task.requester ? [eb.and([eb('scope', '=', 'requester'), eb('key', '=', task.requester)])] : []),
-          ...(task.rule ? [eb.and([eb('scope', '=', 'rule'), eb('key', '=', task.rule)])] : []),
-        ]),
-      )
-      .orderBy('created_at')
-      .orderBy('budget_id')
-      .execute();
+  async applicable(task: { source: string; requester: string | null; rule: string | null }): Promise<BudgetRow[]> {
+    // Every task is admitted through this: compiled once per shape (with or without requester and rule).
+    const shape = `${task.requester ? 'requester' : ''},${task.rule ? 'rule' : ''}`;
+    return (await applicableBudgets.execute(this.db, shape, { source: task.source, requester: task.requester ?? '', rule: task.rule ?? '' })).rows;
   }
 
   update(id: string, patch: BudgetPatch, now = Date.now()): Promise<BudgetRow | undefined> {
@@ -77,3 +66,20 @@ export class BudgetRepository {
     return Number(res.numDeletedRows) > 0;
   }
 }
+
+const applicableBudgets = preparedByShape<{ source: string; requester: string; rule: string }>()((db, value, shape) =>
+  db
+    .selectFrom('budgets')
+    .selectAll()
+    .where('enabled', '=', 1)
+    .where((eb) =>
+      eb.or([
+        eb('scope', 'in', ['global', 'task']),
+        eb.and([eb('scope', '=', 'source'), eb('key', '=', value('source'))]),
+        ...(shape.includes('requester') ? [eb.and([eb('scope', '=', 'requester'), eb('key', '=', value('requester'))])] : []),
+        ...(shape.includes('rule') ? [eb.and([eb('scope', '=', 'rule'), eb('key', '=', value('rule'))])] : []),
+      ]),
+    )
+    .orderBy('created_at')
+    .orderBy('budget_id'),
+);

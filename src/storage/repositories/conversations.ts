@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
-import { prepared } from '../prepared.js';
+import { prepared, preparedByShape, row } from '../prepared.js';
 import type { ConversationMessageRow, ConversationRow, Database, WorkspaceKind } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { transact } from './transact.js';
@@ -36,7 +36,7 @@ const latestOfFlow = prepared<{ flowId: string }>()((db, value) =>
 export class ConversationRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  private row(input: NewConversation, now: number) {
+  row(input: NewConversation, now: number) {
     return {
       conversation_id: input.conversation_id ?? newId('conv'),
       title: input.title,
@@ -55,7 +55,7 @@ export class ConversationRepository {
   }
 
   async create(input: NewConversation, now = Date.now()): Promise<ConversationRow> {
-    return this.db.insertInto('conversations').values(this.row(input, now)).returningAll().executeTakeFirstOrThrow();
+    return (await insertConversation.execute(this.db, this.row(input, now))).rows[0]!;
   }
 
   /** The conversation with this id, created if it does not exist yet (external threads name theirs up front). */
@@ -75,8 +75,8 @@ export class ConversationRepository {
     return (await latestOfFlow.execute(this.db, { flowId })).rows[0];
   }
 
-  get(id: string): Promise<ConversationRow | undefined> {
-    return this.db.selectFrom('conversations').selectAll().where('conversation_id', '=', id).executeTakeFirst();
+  async get(id: string): Promise<ConversationRow | undefined> {
+    return (await conversationById.execute(this.db, { id })).rows[0];
   }
 
   async list(opts: { limit: number; cursor?: string; archived?: boolean; source?: string; kind?: 'chat' | 'thread'; q?: string }) {
@@ -128,60 +128,29 @@ export class ConversationRepository {
     });
   }
 
-  async addMessage(
-    msg: {
-      conversation_id: string;
-      task_id?: string | null;
-      role: 'user' | 'assistant' | 'system';
-      content: string;
-      metadata?: unknown;
-      /** The content is the task's output (already stored on the task): the message refers to it instead of copying it. */
-      content_is_output?: boolean;
-    },
-    now = Date.now(),
-  ): Promise<ConversationMessageRow> {
-    const byRef = !!msg.content_is_output && !!msg.task_id;
+  async addMessage(msg: NewMessage, now = Date.now()): Promise<ConversationMessageRow> {
     return transact(this.db, async (trx) => {
-      const row = await trx
-        .insertInto('conversation_messages')
-        .values({
-          message_id: newId('msg'),
-          conversation_id: msg.conversation_id,
-          task_id: msg.task_id ?? null,
-          role: msg.role,
-          content: byRef ? '' : msg.content,
-          content_is_output: byRef ? 1 : 0,
-          metadata: msg.metadata === undefined ? null : JSON.stringify(msg.metadata),
-          created_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      if (byRef) row.content = msg.content;
-      await trx
-        .updateTable('conversations')
-        .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: now }))
-        .where('conversation_id', '=', msg.conversation_id)
-        .execute();
+      const row = await insertMessage(trx, msg, now);
+      await countMessage(trx, msg.conversation_id, now);
       return row;
     });
   }
 
+  /**
+   * addMessage, unless the conversation is gone (deleted while its task ran): then nothing is written. Its counter is
+   * moved first, which says whether it is there (no read before) and, on PostgreSQL, holds off a delete until COMMIT.
+   */
+  async addMessageIfPresent(msg: NewMessage, now = Date.now()): Promise<ConversationMessageRow | undefined> {
+    return transact(this.db, async (trx) => ((await countMessage(trx, msg.conversation_id, now)) ? insertMessage(trx, msg, now) : undefined));
+  }
+
   /** Messages oldest first; `before` pages back through long histories. */
   async messages(conversationId: string, opts: { limit: number; before?: string }) {
-    // A message that is its task's output reads it from the task (kept there once).
-    let q = this.db
-      .selectFrom('conversation_messages as m')
-      .leftJoin('tasks as t', (join) => join.onRef('t.task_id', '=', 'm.task_id').on('m.content_is_output', '=', 1))
-      .selectAll('m')
-      .select('t.output')
-      .where('m.conversation_id', '=', conversationId);
-    if (opts.before) {
-      const [at, id] = decodeCursor(opts.before);
-      q = q.where((eb) => eb.or([eb('m.created_at', '<', at), eb.and([eb('m.created_at', '=', at), eb('m.message_id', '<', id)])]));
-    }
-    const rows = (await q.orderBy('m.created_at', 'desc').orderBy('m.message_id', 'desc').limit(opts.limit + 1).execute()).map(
-      ({ output, ...row }) => (row.content_is_output ? { ...row, content: output ?? '' } : row),
-    );
+    // A message that is its task's output reads it from the task (kept there once). Every task without a session to
+    // resume reads its conversation's last messages: compiled once per shape.
+    const [at, id] = opts.before ? decodeCursor(opts.before) : [0, ''];
+    const found = await messagesPage.execute(this.db, opts.before ? 'before' : 'latest', { conversationId, limit: opts.limit + 1, at, id });
+    const rows = found.rows.map(({ output, ...row }) => (row.content_is_output ? { ...row, content: output ?? '' } : row));
     const page = rows.slice(0, opts.limit);
     const oldest = page.at(-1);
     return {
@@ -190,3 +159,63 @@ export class ConversationRepository {
     };
   }
 }
+
+export interface NewMessage {
+  conversation_id: string;
+  task_id?: string | null;
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  metadata?: unknown;
+  /** The content is the task's output (already stored on the task): the message refers to it instead of copying it. */
+  content_is_output?: boolean;
+}
+
+async function insertMessage(db: Kysely<Database>, msg: NewMessage, now: number): Promise<ConversationMessageRow> {
+  const byRef = !!msg.content_is_output && !!msg.task_id;
+  const values = {
+    message_id: newId('msg'),
+    conversation_id: msg.conversation_id,
+    task_id: msg.task_id ?? null,
+    role: msg.role,
+    content: byRef ? '' : msg.content,
+    content_is_output: byRef ? 1 : 0,
+    metadata: msg.metadata === undefined ? null : JSON.stringify(msg.metadata),
+    created_at: now,
+  };
+  const stored = (await insertMessageRow.execute(db, values)).rows[0]!;
+  if (byRef) stored.content = msg.content;
+  return stored;
+}
+
+/** Counts a message in its conversation; false when there is no such conversation. */
+async function countMessage(db: Kysely<Database>, conversationId: string, now: number): Promise<boolean> {
+  const res = await countMessageIn.execute(db, { id: conversationId, now });
+  return Number(res.numAffectedRows ?? 0) > 0;
+}
+
+// Every task's question and answer are written with these: compiled once (../prepared.ts).
+const MESSAGE_COLUMNS = ['message_id', 'conversation_id', 'task_id', 'role', 'content', 'content_is_output', 'metadata', 'created_at'] as const;
+const insertMessageRow = prepared<ConversationMessageRow>()((db, value) => db.insertInto('conversation_messages').values(row(value, MESSAGE_COLUMNS)).returningAll());
+const countMessageIn = prepared<{ id: string; now: number }>()((db, value) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: value('now') }))
+    .where('conversation_id', '=', value('id')),
+);
+
+type NewConversationRow = ReturnType<ConversationRepository['row']>;
+const CONVERSATION_COLUMNS = ['conversation_id', 'title', 'user_id', 'flow_id', 'source', 'claude_session_id', 'agent', 'model', 'permission_mode', 'workspace_kind', 'workspace_ref', 'created_at', 'updated_at'] as const;
+const insertConversation = prepared<NewConversationRow>()((db, value) => db.insertInto('conversations').values(row(value, CONVERSATION_COLUMNS)).returningAll());
+const conversationById = prepared<{ id: string }>()((db, value) => db.selectFrom('conversations').selectAll().where('conversation_id', '=', value('id')));
+const messagesPage = preparedByShape<{ conversationId: string; limit: number; at: number; id: string }>()((db, value, shape) => {
+  let q = db
+    .selectFrom('conversation_messages as m')
+    .leftJoin('tasks as t', (join) => join.onRef('t.task_id', '=', 'm.task_id').on('m.content_is_output', '=', 1))
+    .selectAll('m')
+    .select('t.output')
+    .where('m.conversation_id', '=', value('conversationId'));
+  if (shape === 'before') {
+    q = q.where((eb) => eb.or([eb('m.created_at', '<', value('at')), eb.and([eb('m.created_at', '=', value('at')), eb('m.message_id', '<', value('id'))])]));
+  }
+  return q.orderBy('m.created_at', 'desc').orderBy('m.message_id', 'desc').limit(value('limit'));
+});

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { FINAL_STATUSES } from '../../domain/task-status.js';
 import type { Database } from '../schema.js';
+import { prepared, row } from '../prepared.js';
 
 /** Per agent or per skill, over finished tasks. A task that used two skills counts fully for each. */
 export interface UsageFigures {
@@ -103,10 +104,9 @@ export class RegistryUsageRepository {
 
   // ---- management-tool grants ----
 
-  /** Stores a grant for `token` (hashed) and drops expired ones. */
+  /** Stores a grant for `token` (hashed). Expired ones are dropped by revoke, which every run ends with. */
   async grant(token: string, taskId: string, ttlMs: number, now = Date.now()): Promise<void> {
-    await this.db.deleteFrom('mcp_grants').where('expires_at', '<', now).execute();
-    await this.db.insertInto('mcp_grants').values({ token_hash: sha256(token), task_id: taskId, created_at: now, expires_at: now + ttlMs }).execute();
+    await insertGrant.execute(this.db, { token_hash: sha256(token), task_id: taskId, created_at: now, expires_at: now + ttlMs });
   }
 
   /** The task a live token was granted to. */
@@ -115,7 +115,16 @@ export class RegistryUsageRepository {
     return row?.task_id;
   }
 
-  async revoke(taskId: string): Promise<void> {
-    await this.db.deleteFrom('mcp_grants').where('task_id', '=', taskId).execute();
+  /** Drops the task's grants, and expired ones (a run that never ended leaves its grant to expire), in one statement. */
+  async revoke(taskId: string, now = Date.now()): Promise<void> {
+    await revokeGrants.execute(this.db, { taskId, now });
   }
 }
+
+// Every run starts and ends with these: compiled once (../prepared.ts).
+const insertGrant = prepared<{ token_hash: string; task_id: string; created_at: number; expires_at: number }>()((db, value) =>
+  db.insertInto('mcp_grants').values(row(value, ['token_hash', 'task_id', 'created_at', 'expires_at'])),
+);
+const revokeGrants = prepared<{ taskId: string; now: number }>()((db, value) =>
+  db.deleteFrom('mcp_grants').where((eb) => eb.or([eb('task_id', '=', value('taskId')), eb('expires_at', '<', value('now'))])),
+);

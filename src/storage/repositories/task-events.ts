@@ -1,5 +1,7 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, SqliteAdapter } from 'kysely';
 import type { Database } from '../schema.js';
+import { prepared, preparedByShape } from '../prepared.js';
+import { transact } from './transact.js';
 
 export interface StoredEvent {
   task_id: string;
@@ -21,47 +23,55 @@ const CHUNK = 500;
 type Item = Record<string, unknown>;
 
 export class TaskEventRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly sqlite: boolean;
 
-  /** Stores a batch and moves the task's event counter to the batch's last seq, atomically. */
+  constructor(private readonly db: Kysely<Database>) {
+    this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  }
+
+  /**
+   * Stores a batch and moves the task's event counter to the batch's last seq, atomically: on PostgreSQL in one
+   * statement (the insert a data-modifying WITH of the update: one round trip), on SQLite in one transaction.
+   */
   async append(events: StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const first = events[0]!;
+    const taskId = events[0]!.task_id;
     const lastSeq = events[events.length - 1]!.seq;
+    // Batches are bounded (the recorder flushes at 100 items), well inside SQLite's bound-parameter limit.
+    const values: Record<string, unknown> = { $task: taskId, $last: lastSeq };
+    events.forEach((e, i) => Object.assign(values, { [`t${i}`]: e.task_id, [`s${i}`]: e.seq, [`y${i}`]: e.type, [`i${i}`]: JSON.stringify(e.item), [`c${i}`]: e.created_at }));
+    const shape = String(events.length);
+    if (!this.sqlite) {
+      await appendCounted.execute(this.db, shape, values);
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
-      // Batches are bounded (the recorder flushes at 100 items), well inside SQLite's bound-parameter limit.
-      await trx
-        .insertInto('task_events')
-        .values(events.map((e) => ({ task_id: e.task_id, seq: e.seq, type: e.type, item: JSON.stringify(e.item), created_at: e.created_at })))
-        .execute();
-      await trx.updateTable('tasks').set({ event_count: lastSeq }).where('task_id', '=', first.task_id).execute();
+      await insertEvents.execute(trx, shape, values);
+      await countEvents.execute(trx, values as { $task: string; $last: number });
     });
   }
 
   /**
    * After a run: the deltas `emptied` lose their text (it is in the text item that followed them; the rows keep the
-   * numbering whole), and the items `outputRefs` (the final text, the result) refer to the task's output instead of
-   * holding a copy. Call it only once the output is stored on the task.
+   * numbering whole), and the items `outputRefs` (the final text, the result: each as it was stored) refer to the
+   * task's output instead of holding a copy. Call it only once the output is stored on the task. A single write (the
+   * usual run: its result only) needs no transaction around it.
    */
-  async fold(taskId: string, emptied: readonly number[], outputRefs: readonly number[]): Promise<void> {
-    if (emptied.length === 0 && outputRefs.length === 0) return;
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < emptied.length; i += CHUNK) {
-        await trx
-          .updateTable('task_events')
-          .set({ item: EMPTIED_DELTA })
-          .where('task_id', '=', taskId)
-          .where('seq', 'in', emptied.slice(i, i + CHUNK))
-          .execute();
-      }
-      if (outputRefs.length === 0) return;
-      const rows = await trx.selectFrom('task_events').select(['seq', 'item']).where('task_id', '=', taskId).where('seq', 'in', outputRefs).execute();
-      for (const row of rows) {
-        const item = JSON.parse(row.item) as Item;
-        const field = item.kind === 'result' ? 'result' : 'text';
-        const ref = { ...item, [field]: '', [OUTPUT_REF]: field };
-        await trx.updateTable('task_events').set({ item: JSON.stringify(ref) }).where('task_id', '=', taskId).where('seq', '=', row.seq).execute();
-      }
+  async fold(taskId: string, emptied: readonly number[], outputRefs: ReadonlyArray<{ seq: number; item: object }>): Promise<void> {
+    const writes: Array<(db: Kysely<Database>) => Promise<unknown>> = [];
+    for (let i = 0; i < emptied.length; i += CHUNK) {
+      const seqs = emptied.slice(i, i + CHUNK);
+      writes.push((db) => db.updateTable('task_events').set({ item: EMPTIED_DELTA }).where('task_id', '=', taskId).where('seq', 'in', seqs).execute());
+    }
+    for (const { seq, item } of outputRefs) {
+      const field = (item as Item).kind === 'result' ? 'result' : 'text';
+      const ref = JSON.stringify({ ...item, [field]: '', [OUTPUT_REF]: field });
+      writes.push((db) => referToOutput.execute(db, { task: taskId, seq, item: ref }));
+    }
+    if (writes.length === 1) await writes[0]!(this.db);
+    if (writes.length <= 1) return;
+    await transact(this.db, async (trx) => {
+      for (const write of writes) await write(trx);
     });
   }
 
@@ -101,3 +111,31 @@ export class TaskEventRepository {
     return events;
   }
 }
+
+type Value = (name: string) => unknown;
+/** A batch of `count` events, each value named by its column's letter and its place in the batch. */
+const eventRows = (value: Value, count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    task_id: value(`t${i}`) as string,
+    seq: value(`s${i}`) as number,
+    type: value(`y${i}`) as string,
+    item: value(`i${i}`) as string,
+    created_at: value(`c${i}`) as number,
+  }));
+
+// Every run stores its events and folds them: compiled once per batch size (../prepared.ts).
+const insertEvents = preparedByShape<Record<string, unknown>>()((db, value, shape) => db.insertInto('task_events').values(eventRows(value, Number(shape))));
+const countEvents = prepared<{ $task: string; $last: number }>()((db, value) =>
+  db.updateTable('tasks').set({ event_count: value('$last') }).where('task_id', '=', value('$task')),
+);
+/** PostgreSQL: the insert as a data-modifying WITH of the counter's update, one statement. */
+const appendCounted = preparedByShape<Record<string, unknown>>()((db, value, shape) =>
+  db
+    .with('stored', (db) => db.insertInto('task_events').values(eventRows(value, Number(shape))))
+    .updateTable('tasks')
+    .set({ event_count: value('$last') as number })
+    .where('task_id', '=', value('$task') as string),
+);
+const referToOutput = prepared<{ task: string; seq: number; item: string }>()((db, value) =>
+  db.updateTable('task_events').set({ item: value('item') }).where('task_id', '=', value('task')).where('seq', '=', value('seq')),
+);

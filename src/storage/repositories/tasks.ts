@@ -5,6 +5,7 @@ import type { ClaimLimits } from './claim-limits.js';
 import type { Database, NewTaskRow, TaskRow, TaskUpdate } from '../schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { type ClaimPatch, type ClaimResult, claimQueued } from './task-claim.js';
+import { prepared, preparedByShape } from '../prepared.js';
 import { transact } from './transact.js';
 
 export type { ClaimLimits } from './claim-limits.js';
@@ -36,29 +37,16 @@ export class TaskRepository {
    */
   async create(task: NewTask, now = Date.now()): Promise<TaskRow> {
     return transact(this.db, async (trx) => {
-      const row = await trx
-        .insertInto('tasks')
-        .values({ ...task, created_at: now, updated_at: now, queued_at: task.status === 'queued' ? now : null })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      if (task.conversation_id) {
-        await trx
-          .updateTable('conversations')
-          .set((eb) => ({ task_count: eb('task_count', '+', 1), updated_at: now }))
-          .where('conversation_id', '=', task.conversation_id)
-          .execute();
-      }
-      await trx
-        .insertInto('sessions')
-        .values({ session_id: task.session_id, user_id: null, machine_id: null, total_tasks: 1, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('session_id').doUpdateSet((eb) => ({ total_tasks: eb('sessions.total_tasks', '+', 1), updated_at: now })))
-        .execute();
+      const values: Record<string, unknown> = { ...task, created_at: now, updated_at: now, queued_at: task.status === 'queued' ? now : null };
+      const row = (await insertTask.execute(trx, fieldsOf(values).join(','), values)).rows[0]!;
+      if (task.conversation_id) await countTaskInConversation.execute(trx, { id: task.conversation_id, now });
+      await countTaskInSession.execute(trx, { id: task.session_id, now });
       return row;
     });
   }
 
-  get(taskId: string): Promise<TaskRow | undefined> {
-    return this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+  async get(taskId: string): Promise<TaskRow | undefined> {
+    return (await taskById.execute(this.db, { id: taskId })).rows[0];
   }
 
   /**
@@ -101,14 +89,10 @@ export class TaskRepository {
    * Returns whether a cancel is recorded on the row (its reason in `error`), read by the same statement, or undefined
    * when the attempt's fence is no longer there (nothing was written).
    */
-  updateRun(taskId: string, fence: string | null, patch: TaskUpdate, now = Date.now()): Promise<Pick<TaskRow, 'cancel_requested' | 'error'> | undefined> {
-    return this.db
-      .updateTable('tasks')
-      .set({ ...patch, updated_at: now })
-      .where('task_id', '=', taskId)
-      .where((eb) => (fence === null ? eb('fence_id', 'is', null) : eb('fence_id', '=', fence)))
-      .returning(['cancel_requested', 'error'])
-      .executeTakeFirst();
+  async updateRun(taskId: string, fence: string | null, patch: TaskUpdate, now = Date.now()): Promise<Pick<TaskRow, 'cancel_requested' | 'error'> | undefined> {
+    const values: Record<string, unknown> = { ...patch, updated_at: now, $task: taskId, $fence: fence };
+    const shape = `${fence === null ? 'unfenced' : 'fenced'}|${fieldsOf({ ...patch, updated_at: now }).join(',')}`;
+    return (await updateRunFields.execute(this.db, shape, values)).rows[0];
   }
 
   /** Running tasks of the given workers (those found dead). */
@@ -119,17 +103,7 @@ export class TaskRepository {
 
   /** The conversation's oldest task still waiting in the queue: the one to run when the conversation's run ends. */
   async nextInConversation(conversationId: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('tasks')
-      .select('task_id')
-      .where('conversation_id', '=', conversationId)
-      .where('status', '=', 'queued')
-      .where('cancel_requested', '=', 0)
-      .orderBy('created_at')
-      .orderBy('task_id')
-      .limit(1)
-      .executeTakeFirst();
-    return row?.task_id;
+    return (await nextQueuedIn.execute(this.db, { id: conversationId })).rows[0]?.task_id;
   }
 
   /**
@@ -212,34 +186,93 @@ async function applyMove(
   now: number,
   fence?: string | null,
 ): Promise<TaskRow | undefined> {
-  const move = moveNamed(name);
-  const to = move.to;
-  let update = trx
-    .updateTable('tasks')
-    .set({ ...patch, status: to, updated_at: now })
-    .where('task_id', '=', taskId)
-    .where('status', 'in', [...move.from]);
-  if (move.unlessCancelRequested) update = update.where('cancel_requested', '=', 0);
-  if (fence !== undefined) update = update.where((eb) => (fence === null ? eb('fence_id', 'is', null) : eb('fence_id', '=', fence)));
-  const row = await update.returningAll().executeTakeFirst();
+  const to = moveNamed(name).to;
+  const values: Record<string, unknown> = { ...patch, status: to, updated_at: now, $task: taskId, $fence: fence ?? null };
+  const shape = `${name}|${fence === undefined ? 'any' : fence === null ? 'unfenced' : 'fenced'}|${fieldsOf({ ...patch, status: to, updated_at: now }).join(',')}`;
+  const row = (await moveTask.execute(trx, shape, values)).rows[0];
   if (!row || !isFinal(to)) return row;
   const cost = row.cost_usd ?? 0;
-  await trx
-    .updateTable('sessions')
-    .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', cost), updated_at: now }))
-    .where('session_id', '=', row.session_id)
-    .execute();
-  if (row.conversation_id) {
-    await trx
-      .updateTable('conversations')
-      .set((eb) => ({
-        total_cost_usd: eb('total_cost_usd', '+', cost),
-        updated_at: now,
-        ...(row.claude_session_id ? { claude_session_id: row.claude_session_id } : {}),
-      }))
-      .where('conversation_id', '=', row.conversation_id)
-      .execute();
-  }
+  // The task's own conversation first, then the rows many tasks share (their session, the rollups), as the task's
+  // creation does: on PostgreSQL those are held from their write to the COMMIT, so that wait is kept short, and a
+  // finish and a follow-up's creation lock a conversation and a session in the same order (no deadlock).
+  if (row.conversation_id) await addCostToConversation.execute(trx, { id: row.conversation_id, cost, now, claudeSession: row.claude_session_id });
+  await addCostToSession.execute(trx, { id: row.session_id, cost, now });
   await addToRollups(trx, row);
   return row;
 }
+
+/** The fields a write sets (those given a value: Kysely leaves undefined ones out too), in a fixed order. */
+function fieldsOf(values: Record<string, unknown>): string[] {
+  return Object.keys(values).filter((k) => values[k] !== undefined && !k.startsWith('$'));
+}
+
+const fieldValues = (value: (name: string) => unknown, fields: string) =>
+  Object.fromEntries(fields.split(',').filter(Boolean).map((f) => [f, value(f)])) as TaskUpdate;
+
+// The statements every task runs, compiled once per shape (../prepared.ts): building them with Kysely for each task
+// cost more than the database took to run them.
+const insertTask = preparedByShape<Record<string, unknown>>()((db, value, fields) => db.insertInto('tasks').values(fieldValues(value, fields) as NewTaskRow).returningAll());
+const countTaskInConversation = prepared<{ id: string; now: number }>()((db, value) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({ task_count: eb('task_count', '+', 1), updated_at: value('now') }))
+    .where('conversation_id', '=', value('id')),
+);
+const countTaskInSession = prepared<{ id: string; now: number }>()((db, value) =>
+  db
+    .insertInto('sessions')
+    .values({ session_id: value('id'), user_id: null, machine_id: null, total_tasks: 1, created_at: value('now'), updated_at: value('now') })
+    .onConflict((oc) => oc.column('session_id').doUpdateSet((eb) => ({ total_tasks: eb('sessions.total_tasks', '+', 1), updated_at: value('now') }))),
+);
+const taskById = prepared<{ id: string }>()((db, value) => db.selectFrom('tasks').selectAll().where('task_id', '=', value('id')));
+const nextQueuedIn = prepared<{ id: string }>()((db, value) =>
+  db
+    .selectFrom('tasks')
+    .select('task_id')
+    .where('conversation_id', '=', value('id'))
+    .where('status', '=', 'queued')
+    .where('cancel_requested', '=', 0)
+    .orderBy('created_at')
+    .orderBy('task_id')
+    .limit(1),
+);
+/** `shape`: fenced | unfenced, then the fields. */
+const updateRunFields = preparedByShape<Record<string, unknown>>()((db, value, shape) => {
+  const [fence, fields] = shape.split('|') as [string, string];
+  return db
+    .updateTable('tasks')
+    .set(fieldValues(value, fields))
+    .where('task_id', '=', value('$task') as string)
+    .where((eb) => (fence === 'unfenced' ? eb('fence_id', 'is', null) : eb('fence_id', '=', value('$fence') as string)))
+    .returning(['cancel_requested', 'error']);
+});
+/** `shape`: the move's name, any | fenced | unfenced, then the fields. */
+const moveTask = preparedByShape<Record<string, unknown>>()((db, value, shape) => {
+  const [name, fence, fields] = shape.split('|') as [MoveName, string, string];
+  const move = moveNamed(name);
+  let update = db
+    .updateTable('tasks')
+    .set(fieldValues(value, fields))
+    .where('task_id', '=', value('$task') as string)
+    .where('status', 'in', [...move.from]);
+  if (move.unlessCancelRequested) update = update.where('cancel_requested', '=', 0);
+  if (fence !== 'any') update = update.where((eb) => (fence === 'unfenced' ? eb('fence_id', 'is', null) : eb('fence_id', '=', value('$fence') as string)));
+  return update.returningAll();
+});
+const addCostToConversation = prepared<{ id: string; cost: number; now: number; claudeSession: string | null }>()((db, value) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({
+      total_cost_usd: eb('total_cost_usd', '+', value('cost')),
+      updated_at: value('now'),
+      // The session the conversation resumes next: the run's, when it had one.
+      claude_session_id: eb.fn.coalesce(eb.val(value('claudeSession')), 'claude_session_id'),
+    }))
+    .where('conversation_id', '=', value('id')),
+);
+const addCostToSession = prepared<{ id: string; cost: number; now: number }>()((db, value) =>
+  db
+    .updateTable('sessions')
+    .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', value('cost')), updated_at: value('now') }))
+    .where('session_id', '=', value('id')),
+);

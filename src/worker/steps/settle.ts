@@ -29,10 +29,8 @@ export async function settleRun(deps: WorkerDeps, ctx: RunContext, outcome: RunO
   if (outcome.kind === 'ended') {
     // Conditional on the attempt's fence: the late result of a worker presumed dead is discarded (and logged).
     const finished = await settleAttempt(repos.tasks, task, END_OF_RUN[outcome.status], { ...outcome.figures, completed_at: Date.now() }, log);
-    if (finished) {
-      await ctx.recorder.fold(finished.output ?? null);
-      await finish(deps, ctx, finished, outcome.status);
-    }
+    if (finished) await finish(deps, ctx, finished, outcome.status);
+    else await ctx.recorder.fold(null);
     return 'settled';
   }
   const status: Ending = outcome.kind === 'cancelled' ? 'cancelled' : 'failed';
@@ -53,8 +51,8 @@ export async function settleRun(deps: WorkerDeps, ctx: RunContext, outcome: RunO
     // A refused task never ran: no start time, so it has no duration either.
     ...(outcome.kind === 'refused' ? { started_at: null } : {}),
   }, log);
-  await ctx.recorder.fold(null);
   if (finished) await finish(deps, ctx, finished, status);
+  else await ctx.recorder.fold(null);
   return 'settled';
 }
 
@@ -72,7 +70,7 @@ async function handBack(deps: WorkerDeps, ctx: RunContext): Promise<void> {
 
 async function finish(deps: WorkerDeps, ctx: RunContext, settled: TaskRow, status: Ending): Promise<void> {
   // The output is on the task now: the run's events refer to it rather than keep copies (before the end is published,
-  // so a replay after it sees the events folded).
+  // so a replay after it sees the events folded). Folded once, here: each fold is a transaction.
   await ctx.recorder.fold(settled.output);
   const row = status === 'completed' ? await afterRun(deps, ctx, settled) : settled;
   await replyInConversation(deps.repos, row, status);
@@ -85,7 +83,7 @@ async function finish(deps: WorkerDeps, ctx: RunContext, settled: TaskRow, statu
 async function afterRun(deps: WorkerDeps, ctx: RunContext, row: TaskRow): Promise<TaskRow> {
   if (!deps.afterRun) return row;
   try {
-    await deps.afterRun(row);
+    if ((await deps.afterRun(row)) === false) return row; // nothing done: no need to read the row again
     return (await deps.repos.tasks.get(row.task_id)) ?? row;
   } catch (err) {
     ctx.log.warn({ err }, 'the post-run step failed');
