@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import { prepared, row } from '../prepared.js';
 import type { Database, WebhookEventRow, WebhookEventTable } from '../schema.js';
+import { type DeliveryScreen, screenDelivery } from './delivery-screen.js';
 import { transact } from './transact.js';
 
 export interface NewWebhookEvent {
@@ -247,6 +248,11 @@ export class WebhookEventRepository {
 
   async postsForTask(taskId: string): Promise<Array<{ provider: string; external_id: string }>> {
     return this.db.selectFrom('outbound_posts').select(['provider', 'external_id']).where('task_id', '=', taskId).execute();
+  }
+
+  /** What a verified delivery reads before its rules run, in one statement (delivery-screen.ts). */
+  screen(v: { keys: { dedup_key: string | null; body_key: string | null }; provider: string; ownPostId: string | null; endpoint: string }): Promise<DeliveryScreen> {
+    return screenDelivery(this.db, { dedupKey: v.keys.dedup_key, bodyKey: v.keys.body_key, provider: v.provider, ownPostId: v.ownPostId, endpoint: v.endpoint });
   }
 
   async isOwnPost(provider: string, externalId: string): Promise<boolean> {
