@@ -137,6 +137,8 @@ export class ConversationRepository {
       metadata?: unknown;
       /** The content is the task's output (already stored on the task): the message refers to it instead of copying it. */
       content_is_output?: boolean;
+      /** False: the conversation's message count is left to the caller (TaskRepository.create counts it with its task). */
+      counted?: boolean;
     },
     now = Date.now(),
   ): Promise<ConversationMessageRow> {
@@ -157,6 +159,7 @@ export class ConversationRepository {
         .returningAll()
         .executeTakeFirstOrThrow();
       if (byRef) row.content = msg.content;
+      if (msg.counted === false) return row;
       await trx
         .updateTable('conversations')
         .set((eb) => ({ message_count: eb('message_count', '+', 1), updated_at: now }))

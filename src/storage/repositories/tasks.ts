@@ -34,7 +34,8 @@ export class TaskRepository {
    * last, in one statement: every task of a source (all of GitHub's webhook tasks, say) shares its session row, so
    * on PostgreSQL concurrent creates wait for each other from that write to their COMMIT.
    */
-  async create(task: NewTask, now = Date.now()): Promise<TaskRow> {
+  /** `messages`: messages added to the task's conversation with it (stored uncounted), counted with the task. */
+  async create(task: NewTask, now = Date.now(), messages = 0): Promise<TaskRow> {
     return transact(this.db, async (trx) => {
       const row = await trx
         .insertInto('tasks')
@@ -44,7 +45,7 @@ export class TaskRepository {
       if (task.conversation_id) {
         await trx
           .updateTable('conversations')
-          .set((eb) => ({ task_count: eb('task_count', '+', 1), updated_at: now }))
+          .set((eb) => ({ task_count: eb('task_count', '+', 1), ...(messages ? { message_count: eb('message_count', '+', messages) } : {}), updated_at: now }))
           .where('conversation_id', '=', task.conversation_id)
           .execute();
       }
