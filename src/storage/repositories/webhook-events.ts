@@ -52,6 +52,7 @@ export interface WebhookEventPatch {
 export type WebhookEventHead = Omit<WebhookEventRow, 'payload'> & { payload: string; payload_size: number; payload_truncated: boolean };
 
 const DAY_MS = 24 * 3600_000;
+const UNVERIFIED = sql<boolean>`verified = 0`;
 
 // The statements every delivery runs, compiled once (../prepared.ts).
 const EVENT_COLUMNS = [
@@ -155,11 +156,12 @@ export class WebhookEventRepository {
           now,
         );
       }
-      await trx.deleteFrom('webhook_events').where('verified', '=', 0).where('created_at', '<', now - DAY_MS).execute();
+      // `verified = 0` as a literal: the partial index of unsigned rows (migration 0014) covers only that.
+      await trx.deleteFrom('webhook_events').where(UNVERIFIED).where('created_at', '<', now - DAY_MS).execute();
       const beyond = trx
         .selectFrom('webhook_events')
         .select('event_id')
-        .where('verified', '=', 0)
+        .where(UNVERIFIED)
         .orderBy('created_at', 'desc')
         .orderBy('event_id', 'desc')
         .offset(keep)
