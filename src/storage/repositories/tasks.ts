@@ -225,11 +225,6 @@ async function applyMove(
   const row = await update.returningAll().executeTakeFirst();
   if (!row || !isFinal(to)) return row;
   const cost = row.cost_usd ?? 0;
-  await trx
-    .updateTable('sessions')
-    .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', cost), updated_at: now }))
-    .where('session_id', '=', row.session_id)
-    .execute();
   if (row.conversation_id) {
     await trx
       .updateTable('conversations')
@@ -242,5 +237,13 @@ async function applyMove(
       .execute();
   }
   await addToRollups(trx, row);
+  // The session last, just before the COMMIT: every webhook task of a provider shares one session row, and on
+  // PostgreSQL each delivery creating a task waits for its lock (TaskRepository.create writes it last too, so both
+  // take the conversation's lock before the session's: no deadlock between a run ending and a follow-up arriving).
+  await trx
+    .updateTable('sessions')
+    .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', cost), updated_at: now }))
+    .where('session_id', '=', row.session_id)
+    .execute();
   return row;
 }
