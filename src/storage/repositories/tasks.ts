@@ -49,11 +49,7 @@ export class TaskRepository {
           .where('conversation_id', '=', task.conversation_id)
           .execute();
       }
-      await trx
-        .insertInto('sessions')
-        .values({ session_id: task.session_id, user_id: null, machine_id: null, total_tasks: 1, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('session_id').doUpdateSet((eb) => ({ total_tasks: eb('sessions.total_tasks', '+', 1), updated_at: now })))
-        .execute();
+      await ensureSession(trx, task.session_id, now);
       return row;
     });
   }
@@ -201,6 +197,28 @@ export class TaskRepository {
   }
 }
 
+/** Sessions already stored, per database (a transaction's Kysely shares its database's adapter). */
+const knownSessions = new WeakMap<object, Set<string>>();
+
+/**
+ * A task's session row exists (no FOREIGN KEY needs it first, so it comes last). Once a statement has found it there,
+ * committed, it is known for good (sessions are never deleted) and no later task writes it: every webhook task of a
+ * provider shares one session, and on PostgreSQL each INSERT of it waited for the one before it to commit.
+ */
+async function ensureSession(trx: Kysely<Database>, sessionId: string, now: number): Promise<void> {
+  const adapter = trx.getExecutor().adapter;
+  let known = knownSessions.get(adapter);
+  if (!known) knownSessions.set(adapter, (known = new Set()));
+  if (known.has(sessionId)) return;
+  const res = await trx
+    .insertInto('sessions')
+    .values({ session_id: sessionId, user_id: null, machine_id: null, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('session_id').doNothing())
+    .executeTakeFirst();
+  // Inserted just now: this transaction may still roll back, so it is known only once found there.
+  if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) known.add(sessionId);
+}
+
 /**
  * One of the status machine's moves as one conditional update (see TaskRepository.transition), inside `trx`. Reaching
  * a final status adds the task's cost to its session and conversation and its figures to the analytics rollups.
@@ -224,6 +242,8 @@ async function applyMove(
   if (fence !== undefined) update = update.where((eb) => (fence === null ? eb('fence_id', 'is', null) : eb('fence_id', '=', fence)));
   const row = await update.returningAll().executeTakeFirst();
   if (!row || !isFinal(to)) return row;
+  // Not the session's totals: every webhook task of a provider shares one session row, and on PostgreSQL every run's
+  // end and every task created waited for its lock in turn. SessionRepository.get counts them from the tasks.
   const cost = row.cost_usd ?? 0;
   if (row.conversation_id) {
     await trx
@@ -237,13 +257,5 @@ async function applyMove(
       .execute();
   }
   await addToRollups(trx, row);
-  // The session last, just before the COMMIT: every webhook task of a provider shares one session row, and on
-  // PostgreSQL each delivery creating a task waits for its lock (TaskRepository.create writes it last too, so both
-  // take the conversation's lock before the session's: no deadlock between a run ending and a follow-up arriving).
-  await trx
-    .updateTable('sessions')
-    .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', cost), updated_at: now }))
-    .where('session_id', '=', row.session_id)
-    .execute();
   return row;
 }
