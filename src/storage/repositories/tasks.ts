@@ -30,11 +30,10 @@ export class TaskRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Inserts the row and counts it in its session and conversation, in one transaction. The session's count comes
-   * last, in one statement: every task of a source (all of GitHub's webhook tasks, say) shares its session row, so
-   * on PostgreSQL concurrent creates wait for each other from that write to their COMMIT.
+   * Inserts the row and counts it in its conversation (with `messages`, the messages added to the conversation with
+   * it, stored uncounted), in one transaction, and makes sure its session row exists (ensureSession: the session's
+   * totals are counted when read, since every task of a source, all of GitHub's webhook tasks say, shares that row).
    */
-  /** `messages`: messages added to the task's conversation with it (stored uncounted), counted with the task. */
   async create(task: NewTask, now = Date.now(), messages = 0): Promise<TaskRow> {
     return transact(this.db, async (trx) => {
       const row = await trx
