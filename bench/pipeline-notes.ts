@@ -45,23 +45,24 @@ done, because such a run would sit outside BullMQ's own concurrency count and MA
   ingest: `**Where the time goes.** ${PROFILED}. The baseline's own rate moves 5× with the machine's load (about 1,200/s at
 load 3, under 200/s at load 18); the ratio moves much less. API role alone (\`BENCH_INGEST_ROLE=api\`, nothing runs the
 tasks): the request path misses on its own, before any competition from the worker. Found and removed since the first
-profile: SQLite checkpointed its write-ahead log inside whichever commit crossed 1,000 pages (a 4 MB copy and an fsync,
-about 100 ms, in one delivery of every 250; now a worker thread's connection does it every second); an ignored delivery
-ran BEGIN, its INSERT (reading the whole payload back) and COMMIT: now the INSERT alone, 5 statements in all, a triggering
-one 18 (\`test/webhook-statements.test.ts\` counts them); every query's tree was copied by the stored-text plugin and the
-delivery path's queries built anew each time (now parameters are checked at the driver and those statements compiled
-once, \`src/storage/prepared.ts\`); on PostgreSQL every GitHub webhook task waited for the one session row all of them
-share (most connections in \`pg_stat_activity\` waited on its lock): its count is now the last write before COMMIT.
-What is left: on SQLite the INSERT itself (a 15 KB payload under six indexes, about 230 µs here without checkpoints); on
-PostgreSQL the round trips (socket writes 20 % of the busy time on ignored deliveries, 57 % of them queries, the rest
-responses: each statement is one), then garbage collection (8–9 %), the HMAC and the JSON depth guard (2–3 % each). For
-triggering deliveries, the 👀 reaction (Octokit, Bottleneck and undici, about 10 %) runs in the API process after the
-answer, and the task's creation is 12 statements in one transaction plus a BullMQ add and a publish. With the worker in
-the same process (\`npm start\`), \`ChildProcess.spawn\` took 17 % (git for every checkout, the runner for every task:
-each a fork of the whole process, which stops the event loop while it lasts). What it would take: the reaction and
-every other provider call in the worker; the built-in route's rules and the dedup and loop-guard reads in one statement
-(or cached with invalidation over the bus); on PostgreSQL named prepared statements for the fixed ones; and the worker
-in a process of its own (or children spawned by a small helper) so no fork ever stops the process answering webhooks.`,
+profile: SQLite checkpointed its write-ahead log inside whichever commit crossed 1,000 pages (now a worker thread's
+connection does it every second); an ignored delivery ran BEGIN, its INSERT and COMMIT, then the copy check, the
+route's settings, its rules and the loop guard's lookup one statement each: now one read
+(\`src/storage/repositories/delivery-screen.ts\`) and the INSERT, 2 statements in all, a triggering one 13 (was 18;
+\`test/webhook-statements.test.ts\` counts them); the delivery path's statements are compiled once
+(\`src/storage/prepared.ts\`) and on PostgreSQL run as named statements, parsed once per connection (only those that
+name their columns); the index of unsigned posts is partial (migration 0014), so a signed delivery writes five indexes,
+not six; every GitHub webhook task shares one session row, and on PostgreSQL each task created and each run ended
+waited for the one before to commit its count there (\`pg_stat_activity\` during this section: the waits were
+\`Lock:transactionid\` on that row): the row is now written once and its totals counted from the tasks when read.
+What is left: on SQLite the INSERT itself (a 15 KB payload under five indexes); on PostgreSQL the node process (its
+connections sit idle in transaction waiting for it, ten in the pool), socket writes, garbage collection, the HMAC and
+the JSON depth guard. For triggering deliveries, the 👀 reaction (Octokit, Bottleneck and undici: about a fifth of the
+API process's busy time on PostgreSQL) runs after the answer, and the delivery with its task is 10 statements in one
+transaction (BEGIN and COMMIT included) plus a BullMQ add and a publish. With the worker in the same process
+(\`npm start\`), its runs compete for the same cores. What it would take: the reaction and every other provider call in
+the worker (under \`npm start\` that is the same process, so it gains nothing there, and sending it when the run starts
+would delay it for a queued task, and until approval for a waiting one); the worker in a process of its own.`,
 
   ceiling: `**Where the time goes.** The baseline is bare spawns of the same no-op runner through the worker's spawn function (the
 spawn helper), 50 at once: about 290 a second on this quiet 2-core machine, so 1,000 tasks/s (or 500 on PostgreSQL +

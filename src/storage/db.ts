@@ -5,6 +5,7 @@ import { type Driver, Kysely, PostgresDialect, SqliteDialect, type SqliteDatabas
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
+import { statementName } from './prepared.js';
 import type { Database } from './schema.js';
 import { storingText } from './stored-text.js';
 import { startCheckpointer } from './wal-checkpointer.js';
@@ -132,10 +133,26 @@ async function openPostgres(databaseUrl: string, schema: string, onConnectionErr
   // Without listeners, a connection's error (the server restarted, or ended it) would crash the process: the pool
   // reports idle ones, each client its own while checked out (the query in flight fails, and is retried by its caller).
   pool.on('error', (err) => onConnectionError?.(err));
-  pool.on('connect', (client) => client.on('error', (err) => onConnectionError?.(err)));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => onConnectionError?.(err));
+    preparingNamed(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialectStoringText({ pool }) });
   await sql`select 1`.execute(db);
   const safe = new URL(databaseUrl);
   safe.password = '';
   return { db, dialect: 'postgres', describe: `${safe.toString()} (schema ${schema})`, close: () => db.destroy() };
+}
+
+/**
+ * The delivery path's fixed statements (prepared.ts) run as named statements: parsed and planned once per
+ * connection. Kysely's driver calls `query(text, values)`; any other text runs as before, unnamed.
+ */
+function preparingNamed(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const [text, values] = args;
+    const name = typeof text === 'string' && args.length === 2 && Array.isArray(values) ? statementName(text) : undefined;
+    return name ? query({ name, text, values }) : query(...args);
+  };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropSchema, freshSchemaName, hasPostgres, POSTGRES_URL } from '../../test/support/services.js';
 import { openStorage, type Storage } from './db.js';
+import { sql } from 'kysely';
 import { prepared, row } from './prepared.js';
 
 const schema = freshSchemaName();
@@ -52,6 +53,20 @@ for (const dialect of dialects) {
       );
       await insert.execute(storage.db, { provider: 'p\u0000', external_id: 'e\ud800' });
       expect(await storage.db.selectFrom('outbound_posts').select(['provider', 'external_id']).execute()).toEqual([{ provider: 'p\ufffd', external_id: 'e\ufffd' }]);
+    });
+
+    it.skipIf(dialect.name !== 'PostgreSQL')('on PostgreSQL runs as a named statement, parsed once per connection, unless it has a *', async () => {
+      storage = await dialect.open();
+      const named = prepared<{ provider: string }>()((d, value) => d.selectFrom('outbound_posts').select('external_id').where('provider', '=', value('provider')));
+      const starred = prepared<{ provider: string }>()((d, value) => d.selectFrom('outbound_posts').selectAll().where('provider', '=', value('provider')));
+      const prepares = await storage.db.transaction().execute(async (trx) => {
+        for (const provider of ['a', 'b']) {
+          await named.execute(trx, { provider });
+          await starred.execute(trx, { provider });
+        }
+        return (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(trx)).rows;
+      });
+      expect(prepares).toEqual([{ name: expect.stringMatching(/^cca_/), statement: expect.stringMatching(/^select "external_id" from "outbound_posts"/) }]);
     });
   });
 }

@@ -1,4 +1,5 @@
-import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import { createHash } from 'node:crypto';
+import { type Compilable, CompiledQuery, type Kysely, PostgresAdapter, type QueryResult } from 'kysely';
 import type { Database } from './schema.js';
 
 /** Stands for one of a statement's values where it is built; each run puts the value of that name in its place. */
@@ -30,6 +31,7 @@ export function prepared<V extends object>() {
         if (!statement) {
           statement = build(db, (name) => new Slot(name) as never).compile();
           compiled.set(adapter, statement);
+          if (adapter instanceof PostgresAdapter) nameStatement(statement.sql);
         }
         const parameters = statement.parameters.map((p) => (p instanceof Slot ? (values as Record<string, unknown>)[p.name] : p));
         return db.executeQuery(CompiledQuery.raw(statement.sql, parameters)) as Promise<QueryResult<R>>;
@@ -62,4 +64,22 @@ export function preparedByShape<V extends object>() {
       },
     };
   };
+}
+
+/** PostgreSQL: the fixed statements' texts, each with the name it is prepared under on every connection. */
+const NAMED = new Map<string, string>();
+
+/**
+ * PostgreSQL parses and plans a named statement once per connection instead of at every call. Only a statement
+ * that names its columns: one with `*` (select * or returning *) would fail with "cached plan must not change result
+ * type" once a rolling migration added a column under a running process.
+ */
+function nameStatement(text: string): void {
+  if (text.includes('*') || NAMED.has(text)) return;
+  NAMED.set(text, `cca_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`);
+}
+
+/** The name a fixed statement is prepared under on PostgreSQL, or undefined for any other text (db.ts). */
+export function statementName(text: string): string | undefined {
+  return NAMED.get(text);
 }

@@ -33,6 +33,8 @@ export interface CreateTaskInput {
   budget_usd?: number | null;
   webhook_event_id?: string | null;
   needs_approval?: boolean;
+  /** Messages the caller added to the conversation uncounted (addMessage's `counted: false`): counted with the task. */
+  conversation_messages?: number;
 }
 
 export type CancelResult =
@@ -94,7 +96,7 @@ export class TaskService {
       post_back_error: null,
       started_at: null,
       completed_at: null,
-    });
+    }, undefined, input.conversation_messages ?? 0);
   }
 
   /**

@@ -80,9 +80,12 @@ export class DeliveryRules {
     return matchRoute(event, route, { botMentionIds: botIds(this.deps.config) });
   }
 
-  /** Loops and bots first; then the rules of the delivery's route, every step the same for built-in and user rules. */
-  async decide(event: EngineEvent, eventId: string, route: Route, replayOf?: string): Promise<Decision> {
-    const guard = await this.loopGuard(event);
+  /**
+   * Loops and bots first; then the rules of the delivery's route, every step the same for built-in and user rules.
+   * `ownPost`: whether the delivery is about a message this service posted, when the caller has read it already.
+   */
+  async decide(event: EngineEvent, eventId: string, route: Route, replayOf?: string, ownPost?: boolean): Promise<Decision> {
+    const guard = await this.loopGuard(event, ownPost);
     if (guard) return { verdict: { outcome: 'ignored', reason: guard } };
     const { decisions, matched, reason } = this.match(event, route);
     if (matched.length === 0) return { verdict: { outcome: 'ignored', reason }, explanation: { decisions } };
@@ -217,9 +220,9 @@ export class DeliveryRules {
     return { verdict: { outcome: 'rejected', taskId: task.task_id }, after: [() => responder.later(event, `Rejected by ${who}; nothing will run.`)] };
   }
 
-  private async loopGuard(event: EngineEvent): Promise<string | undefined> {
+  private async loopGuard(event: EngineEvent, ownPost?: boolean): Promise<string | undefined> {
     const ownId = ownPostId(event);
-    if (ownId && (await this.deps.repos.webhookEvents.isOwnPost(event.provider, ownId))) return 'the delivery is about a message this service posted';
+    if (ownId && (ownPost ?? (await this.deps.repos.webhookEvents.isOwnPost(event.provider, ownId)))) return 'the delivery is about a message this service posted';
     if (this.isBot(event)) return `sent by a bot (${event.actor?.name ?? 'unknown'}); bots never trigger the agent`;
     return undefined;
   }
@@ -264,7 +267,7 @@ function botIds(config: Config): string[] {
 }
 
 /** The id of the provider object the delivery is about, when it is one the service may have posted itself. */
-function ownPostId(event: EngineEvent): string | undefined {
+export function ownPostId(event: EngineEvent): string | undefined {
   const target = event.target as EngineEvent['target'] | undefined; // generic events have none
   // A button press is a person acting on one of our messages (the approval buttons), not our message itself.
   if (!target || event.action) return undefined;

@@ -2,7 +2,7 @@ import { newId } from '../domain/ids.js';
 import type { WebhookConfigRow, WebhookEventRow } from '../storage/schema.js';
 import { decodeBody } from './decode-body.js';
 import { deliveryKeys, safeHeaders, unverifiedPost } from './delivery-record.js';
-import { type Decision, DeliveryRules, type RuleDeps } from './delivery-rules.js';
+import { type Decision, DeliveryRules, ownPostId, type RuleDeps } from './delivery-rules.js';
 import { type Delivery, DeliveryStore, type Received, type StoreDeps } from './delivery-store.js';
 import type { IngestResult } from './ingest-result.js';
 import { type DynamicProvider, type EngineEvent, genericEvent } from './engine.js';
@@ -132,21 +132,21 @@ export class WebhookIngest {
     if (parsed.kind === 'handshake') return { outcome: 'handshake', body: parsed.body, contentType: parsed.contentType };
 
     const deliveryId = parsed.kind === 'event' ? parsed.event.deliveryId : parsed.deliveryId;
-    const keys = deliveryKeys(d.webhookId ?? staticId(d.provider as ProviderName), deliveryId, d.rawBody, !!d.replayOf);
-    const seen = await this.deps.repos.webhookEvents.findSettled(keys);
-    if (seen) return { outcome: 'duplicate', taskId: seen.task_id, eventId: seen.event_id };
+    const endpoint = d.webhookId ?? staticId(d.provider as ProviderName);
+    const keys = deliveryKeys(endpoint, deliveryId, d.rawBody, !!d.replayOf);
+    const notes: Record<string, unknown> = {};
+    const event: EngineEvent | undefined = parsed.kind === 'event' ? { ...this.guardOutbound(parsed.event, notes), headers: d.headers } : undefined;
+    // The copy check, the loop guard's lookup and the route's rules: one statement (delivery-screen.ts).
+    const screen = await this.deps.repos.webhookEvents.screen({ keys, provider: d.provider, ownPostId: (event && ownPostId(event)) ?? null, endpoint });
+    if (screen.seen) return { outcome: 'duplicate', taskId: screen.seen.task_id, eventId: screen.seen.event_id };
 
     const eventId = newId('whe');
     const received: Received = { d, eventId, keys, deliveryId, eventType: parsed.kind === 'event' ? parsed.event.eventType : parsed.eventType };
     let decision: Decision;
-    const notes: Record<string, unknown> = {};
     await this.follow(d, body, notes);
     try {
       if (parsed.kind !== 'event') decision = { verdict: { outcome: 'ignored', reason: parsed.reason } };
-      else {
-        const event: EngineEvent = { ...this.guardOutbound(parsed.event, notes), headers: d.headers };
-        decision = await this.rules.decide(event, eventId, await this.routeOf(d.webhookId, d.provider), d.replayOf);
-      }
+      else decision = await this.rules.decide(event!, eventId, this.routes.of(d.webhookId, d.provider, screen.triggerPhrase, screen.commands), d.replayOf, screen.ownPost);
     } catch (err) {
       return this.store.failed(received, err, notes);
     }

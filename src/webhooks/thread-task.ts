@@ -61,7 +61,8 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
       flow_id: flowId,
       source: event.provider,
     }));
-  await repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: input.taskId, role: 'user', content: input.prompt });
+  // Counted with the task, in its statement that counts the task on the conversation.
+  await repos.conversations.addMessage({ conversation_id: conversation.conversation_id, task_id: input.taskId, role: 'user', content: input.prompt, counted: false });
   // What follows the run besides its reply, written with the task so that no crash can lose it (src/flows/).
   await repos.afterRunSteps.plan(input.taskId, plannedSteps(input.afterRun));
   // The task itself last: creating it ends with its session's count, the one row every task of the source shares.
@@ -92,6 +93,7 @@ export async function createThreadTask(repos: Repositories, tasks: TaskService, 
     disallowed_tools: input.permissions?.disallowed_tools ?? null,
     webhook_event_id: input.webhookEventId,
     needs_approval: input.needsApproval,
+    conversation_messages: 1,
   }, repos);
 }
 

@@ -12,6 +12,7 @@ import * as m0010 from './0010-conversation-workspace.js';
 import * as m0011 from './0011-permission-waits.js';
 import * as m0012 from './0012-transcript-parts.js';
 import * as m0013 from './0013-after-run-steps.js';
+import * as m0014 from './0014-unverified-index.js';
 
 // Migrations are code, listed here in order, so the compiled service needs no migration folder on disk.
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-permission-waits': m0011,
   '0012-transcript-parts': m0012,
   '0013-after-run-steps': m0013,
+  '0014-unverified-index': m0014,
 };
 
 class StaticProvider implements MigrationProvider {

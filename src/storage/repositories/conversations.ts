@@ -131,7 +131,7 @@ export class ConversationRepository {
   async addMessage(msg: NewMessage, now = Date.now()): Promise<ConversationMessageRow> {
     return transact(this.db, async (trx) => {
       const row = await insertMessage(trx, msg, now);
-      await countMessage(trx, msg.conversation_id, now);
+      if (msg.counted !== false) await countMessage(trx, msg.conversation_id, now);
       return row;
     });
   }
@@ -168,6 +168,8 @@ export interface NewMessage {
   metadata?: unknown;
   /** The content is the task's output (already stored on the task): the message refers to it instead of copying it. */
   content_is_output?: boolean;
+  /** False: the conversation's message count is left to the caller (TaskRepository.create counts it with its task). */
+  counted?: boolean;
 }
 
 async function insertMessage(db: Kysely<Database>, msg: NewMessage, now: number): Promise<ConversationMessageRow> {

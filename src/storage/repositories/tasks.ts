@@ -31,16 +31,16 @@ export class TaskRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Inserts the row and counts it in its session and conversation, in one transaction. The session's count comes
-   * last, in one statement: every task of a source (all of GitHub's webhook tasks, say) shares its session row, so
-   * on PostgreSQL concurrent creates wait for each other from that write to their COMMIT.
+   * Inserts the row and counts it in its conversation (with `messages`, the messages added to the conversation with
+   * it, stored uncounted), in one transaction, and makes sure its session row exists (ensureSession: the session's
+   * totals are counted when read, since every task of a source, all of GitHub's webhook tasks say, shares that row).
    */
-  async create(task: NewTask, now = Date.now()): Promise<TaskRow> {
+  async create(task: NewTask, now = Date.now(), messages = 0): Promise<TaskRow> {
     return transact(this.db, async (trx) => {
       const values: Record<string, unknown> = { ...task, created_at: now, updated_at: now, queued_at: task.status === 'queued' ? now : null };
       const row = (await insertTask.execute(trx, fieldsOf(values).join(','), values)).rows[0]!;
-      if (task.conversation_id) await countTaskInConversation.execute(trx, { id: task.conversation_id, now });
-      await countTaskInSession.execute(trx, { id: task.session_id, now });
+      if (task.conversation_id) await countTaskInConversation.execute(trx, { id: task.conversation_id, messages, now });
+      await ensureSession(trx, task.session_id, now);
       return row;
     });
   }
@@ -174,6 +174,28 @@ export class TaskRepository {
   }
 }
 
+/** Sessions already stored, per database (a transaction's Kysely shares its database's adapter). */
+const knownSessions = new WeakMap<object, Set<string>>();
+
+/**
+ * A task's session row exists (no FOREIGN KEY needs it first, so it comes last). Once a statement has found it there,
+ * committed, it is known for good (sessions are never deleted) and no later task writes it: every webhook task of a
+ * provider shares one session, and on PostgreSQL each INSERT of it waited for the one before it to commit.
+ */
+async function ensureSession(trx: Kysely<Database>, sessionId: string, now: number): Promise<void> {
+  const adapter = trx.getExecutor().adapter;
+  let known = knownSessions.get(adapter);
+  if (!known) knownSessions.set(adapter, (known = new Set()));
+  if (known.has(sessionId)) return;
+  const res = await trx
+    .insertInto('sessions')
+    .values({ session_id: sessionId, user_id: null, machine_id: null, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('session_id').doNothing())
+    .executeTakeFirst();
+  // Inserted just now: this transaction may still roll back, so it is known only once found there.
+  if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) known.add(sessionId);
+}
+
 /**
  * One of the status machine's moves as one conditional update (see TaskRepository.transition), inside `trx`. Reaching
  * a final status adds the task's cost to its session and conversation and its figures to the analytics rollups.
@@ -191,12 +213,12 @@ async function applyMove(
   const shape = `${name}|${fence === undefined ? 'any' : fence === null ? 'unfenced' : 'fenced'}|${fieldsOf({ ...patch, status: to, updated_at: now }).join(',')}`;
   const row = (await moveTask.execute(trx, shape, values)).rows[0];
   if (!row || !isFinal(to)) return row;
+  // Not the session's totals: every webhook task of a provider shares one session row, and on PostgreSQL every run's
+  // end and every task created waited for its lock in turn. SessionRepository.get counts them from the tasks.
   const cost = row.cost_usd ?? 0;
-  // The task's own conversation first, then the rows many tasks share (their session, the rollups), as the task's
-  // creation does: on PostgreSQL those are held from their write to the COMMIT, so that wait is kept short, and a
-  // finish and a follow-up's creation lock a conversation and a session in the same order (no deadlock).
+  // The task's own conversation, then the rollups many tasks share: on PostgreSQL those are held from their write
+  // to the COMMIT, so that wait is kept short, and a finish and a follow-up's creation lock in the same order.
   if (row.conversation_id) await addCostToConversation.execute(trx, { id: row.conversation_id, cost, now, claudeSession: row.claude_session_id });
-  await addCostToSession.execute(trx, { id: row.session_id, cost, now });
   await addToRollups(trx, row);
   return row;
 }
@@ -212,17 +234,11 @@ const fieldValues = (value: (name: string) => unknown, fields: string) =>
 // The statements every task runs, compiled once per shape (../prepared.ts): building them with Kysely for each task
 // cost more than the database took to run them.
 const insertTask = preparedByShape<Record<string, unknown>>()((db, value, fields) => db.insertInto('tasks').values(fieldValues(value, fields) as NewTaskRow).returningAll());
-const countTaskInConversation = prepared<{ id: string; now: number }>()((db, value) =>
+const countTaskInConversation = prepared<{ id: string; messages: number; now: number }>()((db, value) =>
   db
     .updateTable('conversations')
-    .set((eb) => ({ task_count: eb('task_count', '+', 1), updated_at: value('now') }))
+    .set((eb) => ({ task_count: eb('task_count', '+', 1), message_count: eb('message_count', '+', value('messages')), updated_at: value('now') }))
     .where('conversation_id', '=', value('id')),
-);
-const countTaskInSession = prepared<{ id: string; now: number }>()((db, value) =>
-  db
-    .insertInto('sessions')
-    .values({ session_id: value('id'), user_id: null, machine_id: null, total_tasks: 1, created_at: value('now'), updated_at: value('now') })
-    .onConflict((oc) => oc.column('session_id').doUpdateSet((eb) => ({ total_tasks: eb('sessions.total_tasks', '+', 1), updated_at: value('now') }))),
 );
 const taskById = prepared<{ id: string }>()((db, value) => db.selectFrom('tasks').selectAll().where('task_id', '=', value('id')));
 const nextQueuedIn = prepared<{ id: string }>()((db, value) =>
@@ -269,10 +285,4 @@ const addCostToConversation = prepared<{ id: string; cost: number; now: number; 
       claude_session_id: eb.fn.coalesce(eb.val(value('claudeSession')), 'claude_session_id'),
     }))
     .where('conversation_id', '=', value('id')),
-);
-const addCostToSession = prepared<{ id: string; cost: number; now: number }>()((db, value) =>
-  db
-    .updateTable('sessions')
-    .set((eb) => ({ total_cost_usd: eb('total_cost_usd', '+', value('cost')), updated_at: value('now') }))
-    .where('session_id', '=', value('id')),
 );

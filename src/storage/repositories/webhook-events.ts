@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import { prepared, row } from '../prepared.js';
 import type { Database, WebhookEventRow, WebhookEventTable } from '../schema.js';
+import { type DeliveryScreen, screenDelivery } from './delivery-screen.js';
 import { transact } from './transact.js';
 
 export interface NewWebhookEvent {
@@ -51,6 +52,7 @@ export interface WebhookEventPatch {
 export type WebhookEventHead = Omit<WebhookEventRow, 'payload'> & { payload: string; payload_size: number; payload_truncated: boolean };
 
 const DAY_MS = 24 * 3600_000;
+const UNVERIFIED = sql<boolean>`verified = 0`;
 
 // The statements every delivery runs, compiled once (../prepared.ts).
 const EVENT_COLUMNS = [
@@ -154,11 +156,12 @@ export class WebhookEventRepository {
           now,
         );
       }
-      await trx.deleteFrom('webhook_events').where('verified', '=', 0).where('created_at', '<', now - DAY_MS).execute();
+      // `verified = 0` as a literal: the partial index of unsigned rows (migration 0014) covers only that.
+      await trx.deleteFrom('webhook_events').where(UNVERIFIED).where('created_at', '<', now - DAY_MS).execute();
       const beyond = trx
         .selectFrom('webhook_events')
         .select('event_id')
-        .where('verified', '=', 0)
+        .where(UNVERIFIED)
         .orderBy('created_at', 'desc')
         .orderBy('event_id', 'desc')
         .offset(keep)
@@ -247,6 +250,11 @@ export class WebhookEventRepository {
 
   async postsForTask(taskId: string): Promise<Array<{ provider: string; external_id: string }>> {
     return this.db.selectFrom('outbound_posts').select(['provider', 'external_id']).where('task_id', '=', taskId).execute();
+  }
+
+  /** What a verified delivery reads before its rules run, in one statement (delivery-screen.ts). */
+  screen(v: { keys: { dedup_key: string | null; body_key: string | null }; provider: string; ownPostId: string | null; endpoint: string }): Promise<DeliveryScreen> {
+    return screenDelivery(this.db, { dedupKey: v.keys.dedup_key, bodyKey: v.keys.body_key, provider: v.provider, ownPostId: v.ownPostId, endpoint: v.endpoint });
   }
 
   async isOwnPost(provider: string, externalId: string): Promise<boolean> {

@@ -7,6 +7,7 @@ export interface SessionTable {
   session_id: string;
   user_id: string | null;
   machine_id: string | null;
+  /** Not kept up to date in the row (every webhook task of a provider shares it): SessionRepository.get counts both. */
   total_cost_usd: Generated<number>;
   total_tasks: Generated<number>;
   created_at: number;
