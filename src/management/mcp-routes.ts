@@ -10,6 +10,7 @@ import type { TaskRow } from '../storage/schema.js';
 import type { Services } from '../services.js';
 import { webhookConfigService } from '../webhooks/config-service.js';
 import { managementServer } from './mcp-server.js';
+import { toolListAnswer, toolListOnce } from './mcp-tool-list.js';
 
 /**
  * MCP's stateless revision: Claude Code (2.1.330) first asks `server/discover` and, answered, goes straight to
@@ -32,6 +33,17 @@ function speaksLatest(raw: IncomingMessage): void {
   }
 }
 
+/**
+ * The id of Claude Code's stateless `tools/list` (one JSON-RPC request with a plain id, the stateless version, a JSON
+ * answer accepted), answered from the kept list; anything else (undefined) goes to the SDK, which checks it as before.
+ */
+function plainToolList(req: FastifyRequest): string | number | undefined {
+  const message = req.body as { jsonrpc?: unknown; id?: unknown; method?: unknown } | undefined;
+  if (message?.jsonrpc !== '2.0' || message.method !== 'tools/list') return undefined;
+  if (req.headers['mcp-protocol-version'] !== STATELESS_VERSION || !req.headers.accept?.includes('application/json')) return undefined;
+  return typeof message.id === 'string' || typeof message.id === 'number' ? message.id : undefined;
+}
+
 export function mcpRoutes(app: FastifyInstance, s: Services): void {
   const registry = s.registry;
 
@@ -39,6 +51,9 @@ export function mcpRoutes(app: FastifyInstance, s: Services): void {
   // whatever it sends, and never makes the service parse a large body.
   const grants = new WeakMap<FastifyRequest, TaskRow>();
   const webhooks = webhookConfigService(s);
+  const deps = { repos: s.repos, registry: registry.service, log: s.log, publicBase: registry.publicBase, webhooks };
+  // The same for every run: listed once (a run's startup waits for it), by the SDK's own server for no task in particular.
+  const toolList = toolListOnce(() => managementServer(deps, 'tools/list'));
   const granted = async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -51,12 +66,17 @@ export function mcpRoutes(app: FastifyInstance, s: Services): void {
   app.post('/mcp', { onRequest: granted }, async (req, reply) => {
     const task = grants.get(req)!;
     const message = req.body as { id?: unknown; method?: unknown } | undefined;
-    if (message?.method === 'server/discover') return reply.send({ jsonrpc: '2.0', id: message.id ?? null, result: discovery() });
+    if (message?.method === 'server/discover') {
+      void toolList().catch(() => undefined); // tools/list comes next: listed meanwhile (once per process)
+      return reply.send({ jsonrpc: '2.0', id: message.id ?? null, result: discovery() });
+    }
+    const id = plainToolList(req);
+    if (id !== undefined) return reply.type('application/json').send(toolListAnswer(id, await toolList()));
     // A stateless (2026-07-28) request is answered by the same handlers: what differs is the version it names,
     // which the SDK (speaking 2025-11-25) would refuse with a 400.
     if (req.headers['mcp-protocol-version'] === STATELESS_VERSION) speaksLatest(req.raw);
 
-    const server = managementServer({ repos: s.repos, registry: registry.service, log: s.log, publicBase: registry.publicBase, webhooks }, task.task_id);
+    const server = managementServer(deps, task.task_id);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {
