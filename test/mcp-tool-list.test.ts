@@ -65,10 +65,10 @@ describe('the management endpoint lists its tools once per process', () => {
     built.mockClear();
     const listed = await call({ jsonrpc: '2.0', id: 9, method: 'tools/list' }, '2025-11-25');
     expect(listed.status).toBe(200);
-    expect((await listed.json()).result.tools.map((t: { name: string }) => t.name)).toContain('list_tasks');
+    expect(((await listed.json()) as any).result.tools.map((t: { name: string }) => t.name)).toContain('list_tasks');
     const called = await call({ jsonrpc: '2.0', id: 10, method: 'tools/call', params: { name: 'list_tasks', arguments: {} } });
     expect(called.status).toBe(200);
-    expect((await called.json()).result.content[0].text).toMatch(/"tasks"/);
+    expect(((await called.json()) as any).result.content[0].text).toMatch(/"tasks"/);
     expect(built).toHaveBeenCalledTimes(2);
   });
 
