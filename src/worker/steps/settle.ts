@@ -29,10 +29,8 @@ export async function settleRun(deps: WorkerDeps, ctx: RunContext, outcome: RunO
   if (outcome.kind === 'ended') {
     // Conditional on the attempt's fence: the late result of a worker presumed dead is discarded (and logged).
     const finished = await settleAttempt(repos.tasks, task, END_OF_RUN[outcome.status], { ...outcome.figures, completed_at: Date.now() }, log);
-    if (finished) {
-      await ctx.recorder.fold(finished.output ?? null);
-      await finish(deps, ctx, finished, outcome.status);
-    }
+    // finish folds the run's events (once: a second fold rewrote the same rows again before the end was published).
+    if (finished) await finish(deps, ctx, finished, outcome.status);
     return 'settled';
   }
   const status: Ending = outcome.kind === 'cancelled' ? 'cancelled' : 'failed';
@@ -53,8 +51,8 @@ export async function settleRun(deps: WorkerDeps, ctx: RunContext, outcome: RunO
     // A refused task never ran: no start time, so it has no duration either.
     ...(outcome.kind === 'refused' ? { started_at: null } : {}),
   }, log);
-  await ctx.recorder.fold(null);
   if (finished) await finish(deps, ctx, finished, status);
+  else await ctx.recorder.fold(null);
   return 'settled';
 }
 
