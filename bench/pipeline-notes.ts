@@ -77,20 +77,26 @@ of those statements is a round trip, and a dashboard chat's claim is a transacti
 would take: fewer statements per task (settle's writes in one statement per table), per-run directories recycled rather
 than created and removed, and a pool of pre-started runners.`,
 
-  overhead: `**Where the time goes** (the stage table). On a quiet machine, with the order flipping every pair, the service adds
-about 125 ms (SQLite) / 157 ms (PostgreSQL + Redis) to a one-turn chat of about 0.7–0.8 s: 1.18× / 1.19×, a miss. Almost
-all of it is between the run's start and the CLI's init message (+116 / +126 ms), the stage where the service's run
-differs from the bare one (the two parts below not yet measured apart): a dashboard run is given the service's
-management tools (\`--mcp-config\` with an HTTP MCP server that the CLI connects to before its init: \`server/discover\`,
-then \`tools/list\`, each answered by the service, none with an error — test/mcp-handshake.test.ts) and the registry's
-agent home, neither of which the bare CLI has; the service's own part before it, request → \`task.started\`, is 12 / 32 ms,
-and result → \`task.completed\` (the CLI's exit, then settle: transcript compressed and stored, the conversation's message,
-the rollups) is 11 / 42 ms more than the bare CLI's result → exit. Earlier: at load 18–24, 25 pairs with the bare CLI
-always first, the service even came out ahead (0.79×) — noise larger than the difference, which the flipped order and a
-quiet machine remove; the transcript's brotli quality 11 → 7 had taken result → completed from 1.4–1.8 s to 0.14 s. What
-it would take to reach 1.05× (about 40 ms): the management tools only for runs that may use them (an agent or rule that
-asks), or the MCP server given to the CLI in a way it need not connect to before init; the settle's writes in one
-transaction; on Redis, the claim without BullMQ's extra round trip (see the dispatch section).`,
+  overhead: `**Where the time goes** (the stage table). Before the changes below, on a quiet machine with the order
+flipping every pair, the service added about 125 ms (SQLite) / 157 ms (PostgreSQL + Redis) to a one-turn chat of about
+0.7–0.8 s (1.18× / 1.19×), +116 / +126 ms of it between the run's start and the CLI's init message. Measured apart on
+2026-11-30 (\`bench/overhead-parts.ts\`: the real CLI bare, with the agent home's links, with \`--mcp-config\` against a
+stub answering from precomputed bytes or against the service, through the spawn helper; the CLI's own startup marks,
+\`CLAUDE_CODE_PROFILE_STARTUP=1\`, and its CPU time from \`/usr/bin/time\`, since wall times at load 8–19 were noise):
+the environment is the same (the bare run uses the worker's \`childEnv\`), the agent home's links and the spawn helper
+showed no difference above that noise, and the management tools did. A \`-p\` run waits for its MCP servers' handshake
+(\`server/discover\`, then \`tools/list\`) before it processes the prompt, and the service answered \`tools/list\` with a
+management server built per request (8–27 ms) after reading the grant and the task from the database (twice per
+handshake): the CLI's wait before its prompt was about 198 ms against 73 ms with the stub (medians of its startup marks, n = 8, load
+13–16). Now the list is worked out
+once per process and a grant this process made or checked lately is believed for 10 s (revoked at once when its run ends
+here): the same wait is 91 ms against 93 ms with the stub (n = 12, load 8–12). Settle folded a finished run's events twice before
+\`task.completed\` (a 5-statement transaction repeated); now once. What is left is inside the CLI: a server listing the
+16 management tools costs it about 100 ms more CPU than none (an empty list costs nothing measurable; neither the
+schemas nor the descriptions alone explain it), which on 2 cores is most of the remaining gap. What it would take to
+reach 1.05×: fewer management tools (one tool with an action argument), or the tools given only to runs that may use
+them (an agent or rule that asks; today every dashboard run gets them); on Redis, the claim without BullMQ's extra round
+trip (see the dispatch section).`,
 
   storage: `**Reading the figures.** PostgreSQL stores a large text value compressed (TOAST, pglz), and the scripted model's
 long reply repeats itself, so its 1 MB takes far less there; SQLite stores text as it is. A one-line chat's transcript

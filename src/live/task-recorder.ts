@@ -173,7 +173,9 @@ export class TaskRecorder {
     const same = output === null ? () => false : ((d) => (c?: Candidate) => c?.digest === d)(digest(output));
     const refs = [this.lastText, this.result].filter((c): c is Candidate => same(c)).map(({ seq, item }) => ({ seq, item }));
     const emptied = this.supersededDeltas;
+    // Folded once: a later call finds nothing left to change (and writes nothing).
     this.supersededDeltas = [];
+    this.lastText = this.result = undefined;
     try {
       await this.deps.events.fold(this.deps.taskId, emptied, refs);
     } catch (err) {

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { Logger } from '../logger.js';
+import { GrantMemory } from '../management/grant-memory.js';
 import type { Redactor } from '../security/redactor.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import { ClaudeTasksSync } from '../tasks/claude-tasks-sync.js';
@@ -15,6 +16,8 @@ export interface Registry {
   materialiser: RegistryMaterialiser;
   /** Worker side: materialise before a run, management tools for dashboard runs, skill usage after it. */
   hooks: RegistryRunHooks;
+  /** The management tools' grants this process made or checked lately (the hooks grant, the /mcp endpoint checks). */
+  grants: GrantMemory;
   /** Base of the endpoint URLs shown to users. */
   publicBase: () => string;
   close(): Promise<void>;
@@ -36,7 +39,8 @@ export async function createRegistry(deps: {
 
   const publicBase = publicBaseOf(config);
   const materialiser = new RegistryMaterialiser(config.agentHome, repos.registry, log);
-  const hooks = new RegistryRunHooks({ config, repos, materialiser, internalUrl, log, redactor });
+  const grants = new GrantMemory();
+  const hooks = new RegistryRunHooks({ config, repos, materialiser, internalUrl, log, redactor, grants });
   let tasksSync: ClaudeTasksSync | undefined;
   if (config.CLAUDE_TASKS_SYNC) {
     tasksSync = new ClaudeTasksSync(config.claudeTasksDir, log, redactor);
@@ -46,6 +50,7 @@ export async function createRegistry(deps: {
     service: new RegistryService({ repos, webhooks: new WebhookConfigService({ repos, config, publicBase }) }),
     materialiser,
     hooks,
+    grants,
     publicBase,
     close: async () => tasksSync?.stop(),
   };

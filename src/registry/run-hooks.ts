@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { StreamItem } from '../contracts/stream-item.js';
 import type { Logger } from '../logger.js';
+import type { GrantMemory } from '../management/grant-memory.js';
 import type { Redactor } from '../security/redactor.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { TaskRow } from '../storage/schema.js';
@@ -35,6 +36,8 @@ export class RegistryRunHooks implements TaskObserver {
       internalUrl: () => string | undefined;
       log: Logger;
       redactor: Redactor;
+      /** Grants this process made: the /mcp endpoint in the same process believes them without a database read. */
+      grants?: GrantMemory;
     },
   ) {}
 
@@ -53,6 +56,7 @@ export class RegistryRunHooks implements TaskObserver {
     this.deps.redactor.add(tokenSource(task.task_id), token);
     // Valid while the task runs (the endpoint also checks that it is running), and never past its timeout.
     await this.deps.repos.registryUsage.grant(token, task.task_id, (this.deps.config.TASK_TIMEOUT_SECONDS + 60) * 1000);
+    this.deps.grants?.remember(token, task.task_id);
     const headers = { Authorization: `Bearer \${${MCP_TOKEN_ENV}}` };
     return {
       mcpConfig: JSON.stringify({ mcpServers: { [MCP_SERVER_NAME]: { type: 'http', url: `${base}/mcp`, headers } } }),
@@ -78,6 +82,7 @@ export class RegistryRunHooks implements TaskObserver {
   async onFinish(task: TaskRow): Promise<void> {
     const uses = this.skills.get(task.task_id);
     this.skills.delete(task.task_id);
+    this.deps.grants?.forgetTask(task.task_id); // first: a revoke that fails in the database is still not believed here
     await this.deps.repos.registryUsage.revoke(task.task_id);
     this.deps.redactor.delete(tokenSource(task.task_id));
     if (uses) await this.deps.repos.registryUsage.recordSkills(task.task_id, uses);

@@ -29,6 +29,7 @@ export async function settleRun(deps: WorkerDeps, ctx: RunContext, outcome: RunO
   if (outcome.kind === 'ended') {
     // Conditional on the attempt's fence: the late result of a worker presumed dead is discarded (and logged).
     const finished = await settleAttempt(repos.tasks, task, END_OF_RUN[outcome.status], { ...outcome.figures, completed_at: Date.now() }, log);
+    // finish folds the run's events, once (a second fold rewrote the same rows again before the end was published).
     if (finished) await finish(deps, ctx, finished, outcome.status);
     else await ctx.recorder.fold(null);
     return 'settled';
