@@ -27,20 +27,26 @@ misses: fewer bytes per round (the kernel's copy per client is the floor), or th
 processes (each hub serving a share, as Redis pub/sub already allows). The quiet run above (load average 1.5) meets the target on both
 backends: the 100th client 3.0 / 3.2 ms (p99) after the 1st.`,
 
-  dispatch: `**Where the time goes.** The baseline is the worker's own spawn function with no service around it, which since
-2026-11-30 starts the child through the spawn helper (\`src/worker/spawn-helper.mjs\`, a small process forked once per
-worker, so no fork of the ~250 MB service stops its event loop): the helper forks its own small heap, execs the runner
-and hands the child's pipes back over IPC. On a quiet machine that is 5.7 ms p50 for the no-op runner (bash noting the
-time) — already above the 5 ms target, so the SQLite target cannot be met by the pipeline in front of it; what the
-service adds is the figure to read: 0.5 ms p50 on SQLite (1.1×), 4 ms on PostgreSQL + Redis (1.7×; BullMQ hands the job
-to its worker after at least one more Redis round trip, then the claim is a PostgreSQL statement). Before the spawn
-helper and the changes below, the same section measured 8.6 / 17.9 ms against 4.2 / 5.2 ms bare (2.1× / 3.4×). Changed:
-the claim reads and writes the task in one statement; prepare runs budget admission, \`task.started\`, the registry check,
-the conversation read, the workspace, the Claude state and the prompt at once; new directories with one \`mkdir\`; the
-cancel re-read folded into prepare's last write. What it would take to meet 5 ms on SQLite: a runner that starts faster
-than bash from a helper (a pre-started pool of runners waiting for their prompt), since the pipeline itself adds half a
-millisecond; on Redis, a worker that takes the id from the \`task.created\` publish instead of BullMQ's next pop — not
-done, because such a run would sit outside BullMQ's own concurrency count and MAX_CONCURRENT_TASKS could be exceeded.`,
+  dispatch: `**Where the time goes.** The baseline is the worker's own spawn function with no service around it, through
+a spawn helper of its own (\`src/worker/spawn-helper.mjs\`, the small process a worker forks once, so no fork of the
+service stops its event loop; until 2026-11-30 the bench's baseline forked the bench process itself, which holds the
+service: the 5.7 ms "bare" of the run before was that). On a quiet machine it is about 2.7 ms p50 for the no-op runner
+(bash noting the time), and the service about 5 ms on SQLite (4.8 and 5.3 ms p50 in two quiet runs the same hour:
+at the target's edge, met or missed by the run's luck): committed → onStart (announce, queue, claim, budget admission,
+\`task.started\`) 0.8 ms, the rest prepare and the spawn. A CPU profile of this section
+(\`node --cpu-prof --import tsx bench/run.ts dispatch\`, SQLite window, 2026-11-30, load 1.5) has the process busy 24 % of
+the time: dispatch is mostly waiting, not computing. Of the busy time, the SQLite statements 20 % (better-sqlite3 runs
+them on the event loop: the claim, the run's update, the registry check), the per-run directories about 8 % (\`mkdir\`,
+\`symlink\`, \`lstat\`, \`open\`; each an asynchronous call through libuv's thread pool, so also a wait), the spawn
+helper's IPC (the spawn message, the two pipes handed over one at a time, each acknowledged) a few per cent. On
+PostgreSQL + Redis, BullMQ hands the job to its worker after at least one more Redis round trip and the claim is a
+PostgreSQL statement: 4.2 ms to onStart. Changed since the issue: the claim reads and writes the task in one statement;
+prepare runs budget admission, \`task.started\`, the registry check, the conversation read, the workspace, the Claude
+state and the prompt at once; new directories with one \`mkdir\`; statements compiled once. What it would take to meet
+5 ms on SQLite every time: per-run directories made ahead of the task (a few fresh, empty ones kept ready off the path), the
+registry check answered from memory (invalidated over the bus), and both pipes handed over in one message; on Redis, a
+worker that takes the id from the \`task.created\` publish instead of BullMQ's next pop — not done, because such a run
+would sit outside BullMQ's own concurrency count and MAX_CONCURRENT_TASKS could be exceeded.`,
 
   ingest: `**Where the time goes.** ${PROFILED}. The baseline's own rate moves 5× with the machine's load (about 1,200/s at
 load 3, under 200/s at load 18); the ratio moves much less. API role alone (\`BENCH_INGEST_ROLE=api\`, nothing runs the
@@ -64,18 +70,23 @@ transaction (BEGIN and COMMIT included) plus a BullMQ add and a publish. With th
 the worker (under \`npm start\` that is the same process, so it gains nothing there, and sending it when the run starts
 would delay it for a queued task, and until approval for a waiting one); the worker in a process of its own.`,
 
-  ceiling: `**Where the time goes.** The baseline is bare spawns of the same no-op runner through the worker's spawn function (the
-spawn helper), 50 at once: about 290 a second on this quiet 2-core machine, so 1,000 tasks/s (or 500 on PostgreSQL +
-Redis) is above what starting one process per task costs here, before any pipeline — the contract's one child process
-per task sets that floor; the ratio to the baseline is the figure to read. Before the spawn helper each spawn forked the
-whole ~250 MB service and held its event loop 13–22 ms under load (\`ChildProcess.spawn\` 33 % of the busy time), and
-this section measured 0.14× / 0.12× (at load 17–25); a throwaway check at load 7: 50-at-once \`/bin/true\` from a process
-holding 250 MB, 44–63/s spawned directly, 186–274/s through the helper. What remains per task (profiled on 2026-11-30
-before the helper, load 12–24): Kysely 16 % (claim, run updates, events, settle, rollups), removing each run's Claude
-state and workspace directories 4 %, lstat 2 %, the redactor 1 %, plus the HTTP chat request itself; on PostgreSQL each
-of those statements is a round trip, and a dashboard chat's claim is a transaction (its conversation is locked). What it
-would take: fewer statements per task (settle's writes in one statement per table), per-run directories recycled rather
-than created and removed, and a pool of pre-started runners.`,
+  ceiling: `**Where the time goes.** The baseline is bare spawns of the same no-op runner through a spawn helper, as the
+worker starts its children, 50 at once: about 700 a second on this quiet 2-core machine (until 2026-11-30 the bench's
+baseline forked the whole bench process, which holds the service, and measured about 290). The service's own CPU time
+per task is the column to read: 5.4 ms on SQLite, 9.7 ms on PostgreSQL + Redis (each a chat request over HTTP, its
+task's claim, prepare, spawn, events, settle and rollups, about 30 statements), which caps one service process at about
+185 / 100 tasks a second on one core before anything else — the measured 166 / 80 are close to that cap. 1,000 tasks/s
+(500 on PostgreSQL + Redis) would need under 1 ms (2 ms) of the service's CPU per task in one process, or several worker
+processes (the cluster mode runs as many as asked, but this machine has two cores, shared with the runners and the
+database). Changed since the issue (CPU per task 8.2 / 14.1 ms → 7.1 / 12.7 ms at load 5–9 in the same run; statements
+per chat task 51 in 8 transactions → 33 in 4, \`test/chat-statements.test.ts\`): the spawn helper; the claim one
+conditional statement on SQLite (a short transaction on PostgreSQL), no wasted try; the chat request one transaction;
+events folded once without reading them back, a PostgreSQL batch one statement; the task's session row no longer written
+per task; the statements every task runs compiled once; the Claude state directory removed after the run has given up
+its slot. What remains per task (profile at load about 8): on PostgreSQL the socket writes of its round trips 16 % of the
+busy time, the per-run workspace and Claude state directories about 8 %, the redactor 1.6 %, garbage collection and the
+HTTP request. What it would take: fewer round trips (the run's writes batched per table), per-run directories made ahead
+and links not re-made for every run, or more cores and a worker process per core.`,
 
   overhead: `**Where the time goes** (the stage table). Before the changes below, on a quiet machine with the order
 flipping every pair, the service added about 125 ms (SQLite) / 157 ms (PostgreSQL + Redis) to a one-turn chat of about
