@@ -6,8 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrantMemory } from '../src/management/grant-memory.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { startScriptedHarness, type ScriptedHarness } from './support/harness.js';
 
 describe('GrantMemory', () => {
   it('believes a grant for its time only, and forgets a task\'s grants when told', () => {
@@ -25,8 +24,7 @@ describe('GrantMemory', () => {
 });
 
 describe('the /mcp grant check', () => {
-  let model: ScriptedModel;
-  let h: Harness;
+  let h: ScriptedHarness;
   const statements: string[] = [];
   const grantReads = () => statements.filter((s) => /^select/i.test(s) && s.includes('"mcp_grants"'));
   const mcp = (token: string, method: string) =>
@@ -37,12 +35,10 @@ describe('the /mcp grant check', () => {
     });
 
   beforeAll(async () => {
-    model = await startScriptedModel();
-    h = await startHarness({ model, onStatement: (text) => void statements.push(text) });
+    h = await startScriptedHarness({ onStatement: (text) => void statements.push(text) });
   });
   afterAll(async () => {
     await h?.close();
-    await model?.close();
   });
 
   it('a dashboard run granted by this process reaches its tools without reading its grant from the database', async () => {

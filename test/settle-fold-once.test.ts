@@ -4,21 +4,17 @@
  * twice (settle, then finish), the second time rewriting the same rows, every statement a round trip on PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './support/harness.js';
-import { startScriptedModel, type ScriptedModel } from './support/scripted-model.js';
+import { startScriptedHarness, type ScriptedHarness } from './support/harness.js';
 
 describe('settling a completed run', () => {
-  let model: ScriptedModel;
-  let h: Harness;
+  let h: ScriptedHarness;
   const statements: string[] = [];
 
   beforeAll(async () => {
-    model = await startScriptedModel();
-    h = await startHarness({ model, onStatement: (text) => void statements.push(text) });
+    h = await startScriptedHarness({ onStatement: (text) => void statements.push(text) });
   });
   afterAll(async () => {
     await h?.close();
-    await model?.close();
   });
 
   it('folds its events once, and a replay still shows the output by reference', async () => {
