@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { type Driver, Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as PreparingDatabase, type SqliteStatement, sql } from 'kysely';
+import { type DatabaseIntrospector, type Driver, Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as PreparingDatabase, type SqliteStatement, sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
+import { OwnSchemaIntrospector } from './own-schema-introspector.js';
 import { statementName } from './prepared.js';
 import type { Database } from './schema.js';
 import { storingText } from './stored-text.js';
@@ -117,6 +118,11 @@ class SqliteDialectKeepingErrors extends SqliteDialect {
 class PostgresDialectStoringText extends PostgresDialect {
   override createDriver(): Driver {
     return storingText(super.createDriver());
+  }
+
+  /** Only this service's schema is looked at (own-schema-introspector.ts). */
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
   }
 }
 
