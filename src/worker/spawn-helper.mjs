@@ -100,10 +100,16 @@ function endChildren() {
 process.on('message', (message) => {
   if (message && message.type === 'spawn') start(message);
 });
-process.on('disconnect', () => {
+/** The service is gone (or let this helper go): its children end, then the helper. */
+function serviceGone() {
   endChildren();
   process.exit(0);
-});
+}
+process.on('disconnect', serviceGone);
+// Node postpones 'disconnect' until every handle sent is acknowledged, which a service killed with a pipe in flight
+// never does: the channel's state and this process's parent are watched too (a dead parent's orphans are re-parented).
+const parent = process.ppid;
+setInterval(() => (!process.connected || process.ppid !== parent) && serviceGone(), 500).unref();
 // A terminal's Ctrl-C or hangup reaches the whole process group: the service decides when its runs end, and this
 // process ends with it.
 for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM']) process.on(signal, () => undefined);
