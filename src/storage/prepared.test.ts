@@ -54,19 +54,28 @@ for (const dialect of dialects) {
       await insert.execute(storage.db, { provider: 'p\u0000', external_id: 'e\ud800' });
       expect(await storage.db.selectFrom('outbound_posts').select(['provider', 'external_id']).execute()).toEqual([{ provider: 'p\ufffd', external_id: 'e\ufffd' }]);
     });
-
-    it.skipIf(dialect.name !== 'PostgreSQL')('on PostgreSQL runs as a named statement, parsed once per connection, unless it has a *', async () => {
-      storage = await dialect.open();
-      const named = prepared<{ provider: string }>()((d, value) => d.selectFrom('outbound_posts').select('external_id').where('provider', '=', value('provider')));
-      const starred = prepared<{ provider: string }>()((d, value) => d.selectFrom('outbound_posts').selectAll().where('provider', '=', value('provider')));
-      const prepares = await storage.db.transaction().execute(async (trx) => {
-        for (const provider of ['a', 'b']) {
-          await named.execute(trx, { provider });
-          await starred.execute(trx, { provider });
-        }
-        return (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(trx)).rows;
-      });
-      expect(prepares).toEqual([{ name: expect.stringMatching(/^cca_/), statement: expect.stringMatching(/^select "external_id" from "outbound_posts"/) }]);
-    });
   });
 }
+
+describe.skipIf(!hasPostgres)('prepared statements on PostgreSQL, named', () => {
+  const namedSchema = freshSchemaName();
+  let storage: Storage | undefined;
+  afterEach(async () => {
+    await storage?.close();
+    await dropSchema(namedSchema);
+  });
+
+  it('runs as a named statement, parsed once per connection, unless it has a *', async () => {
+    storage = await openStorage({ databaseUrl: POSTGRES_URL, schema: namedSchema });
+    const named = prepared<{ provider: string }>()((d, value) => d.selectFrom('outbound_posts').select('external_id').where('provider', '=', value('provider')));
+    const starred = prepared<{ provider: string }>()((d, value) => d.selectFrom('outbound_posts').selectAll().where('provider', '=', value('provider')));
+    const prepares = await storage.db.transaction().execute(async (trx) => {
+      for (const provider of ['a', 'b']) {
+        await named.execute(trx, { provider });
+        await starred.execute(trx, { provider });
+      }
+      return (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(trx)).rows;
+    });
+    expect(prepares).toEqual([{ name: expect.stringMatching(/^cca_/), statement: expect.stringMatching(/^select "external_id" from "outbound_posts"/) }]);
+  });
+});
