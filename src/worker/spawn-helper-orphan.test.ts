@@ -2,18 +2,15 @@
 // flight: Node postpones a channel's 'disconnect' until every handle sent on it is acknowledged, which a dead service
 // never does, so the helper waited for that event — and kept the child — forever (a CI run of crash-recovery).
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/eventually.js';
-import { projectRoot } from '../paths.js';
 import { commandLine, descendants, isAlive } from './process-tree.js';
-
-const HELPER = path.join(projectRoot, 'src', 'worker', 'spawn-helper.mjs');
+import { SPAWN_HELPER } from './spawner.js';
 
 /** A "service" that has the helper start `sleep 60`, never reads its messages (no handle is acknowledged), then dies. */
 const service = `
 const { fork } = require('node:child_process');
-const helper = fork(${JSON.stringify(HELPER)}, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
+const helper = fork(${JSON.stringify(SPAWN_HELPER)}, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
 helper.send({ type: 'spawn', id: 1, command: '/bin/sleep', args: ['60'], cwd: '/', env: {}, prompt: '' }, () => {
   process.stdout.write(helper.pid + '\\n');
   const until = Date.now() + 3000;

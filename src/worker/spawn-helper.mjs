@@ -54,7 +54,8 @@ function start({ id, command, args, cwd, env, prompt }) {
   });
 }
 
-/** Every process below `pids`, from /proc (Claude Code's tools may start process groups of their own). */
+/** Every process below `pids`, from /proc (Claude Code's tools may start process groups of their own): process-tree.ts's
+ * descendants(), written again because this file runs without a TypeScript loader. */
 function below(pids) {
   const children = new Map();
   for (const entry of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {

@@ -48,7 +48,8 @@ export const directSpawner: Spawner = {
   close() {},
 };
 
-const HELPER = path.join(projectRoot, 'src', 'worker', 'spawn-helper.mjs');
+/** The spawn helper's file (plain JavaScript, run without a TypeScript loader; found under the project root). */
+export const SPAWN_HELPER = path.join(projectRoot, 'src', 'worker', 'spawn-helper.mjs');
 /** The helper's heap: it holds the messages in flight (a prompt, an environment), nothing else. */
 const HELPER_HEAP_MB = 64;
 
@@ -109,7 +110,7 @@ export class HelperSpawner implements Spawner {
 
   private startHelper(): ChildProcess {
     // Its own small environment (PATH only: each child gets the environment its run gives), no TypeScript loader.
-    const helper = fork(HELPER, [], {
+    const helper = fork(SPAWN_HELPER, [], {
       env: { PATH: process.env.PATH ?? '' },
       execArgv: [`--max-old-space-size=${HELPER_HEAP_MB}`],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
